@@ -1,0 +1,53 @@
+"""Rotating backups of the project files.
+
+Project files are never modified in place (see store/storage.py), so a backup can be a
+set of hard links: it costs nothing to take and still holds the old version after the
+next checkpoint replaces the file. Where links are impossible the files are copied.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+from store.storage import make_dir
+
+BACKUP_DIR = "backups"
+KEEP = 20
+
+
+def take(project_dir: Path, files: list[Path], reason: str) -> Path:
+    """Snapshot `files` (paths inside project_dir) into backups/<UTC time>-<reason>/."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = Path(project_dir) / BACKUP_DIR / f"{stamp}-{reason}"
+    make_dir(target)
+    for source in files:
+        relative = source.relative_to(project_dir)
+        destination = target / relative
+        make_dir(destination.parent)
+        try:
+            os.link(source, destination)
+        except OSError:
+            shutil.copy2(source, destination)
+    _rotate(Path(project_dir) / BACKUP_DIR)
+    return target
+
+
+def newest(project_dir: Path) -> Path | None:
+    found = listing(project_dir)
+    return found[-1] if found else None
+
+
+def listing(project_dir: Path) -> list[Path]:
+    folder = Path(project_dir) / BACKUP_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and (p / "project.json").exists())
+
+
+def _rotate(folder: Path) -> None:
+    backups = sorted(p for p in folder.iterdir() if p.is_dir())
+    for old in backups[:-KEEP]:
+        shutil.rmtree(old, ignore_errors=True)

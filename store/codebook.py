@@ -1,0 +1,275 @@
+"""The codebook: a tree of codes with definitions, colours and whether they may be applied."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from store.clock import new_id, now
+from store.errors import BadInput, NotFound, Refused
+from store.model import Code
+
+if TYPE_CHECKING:
+    from store.project import Project
+
+SEPARATOR = " > "
+PALETTE = (
+    "#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
+    "#bcf60c", "#fabebe", "#008080", "#e6beff", "#9a6324", "#fffac8", "#800000", "#aaffc3",
+)  # fmt: skip
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class Codebook:
+    def __init__(self, project: Project):
+        self.project = project
+        self._tree: dict[str | None, list[Code]] = {}
+        self._tree_version = -1
+
+    # -------------------------------------------------------------- reading
+
+    @property
+    def _codes(self) -> dict[str, Code]:
+        return self.project.state.codes
+
+    def all(self) -> list[Code]:
+        """Every code in tree order: depth first, siblings by name."""
+        ordered: list[Code] = []
+
+        def walk(parent: str | None) -> None:
+            for code in self.children(parent):
+                ordered.append(code)
+                walk(code.id)
+
+        walk(None)
+        return ordered
+
+    def children(self, parent: str | None) -> list[Code]:
+        if self._tree_version != self.project.state.version:
+            tree: dict[str | None, list[Code]] = {}
+            for code in sorted(self._codes.values(), key=lambda c: c.name.casefold()):
+                tree.setdefault(code.parent, []).append(code)
+            self._tree, self._tree_version = tree, self.project.state.version
+        return list(self._tree.get(parent, ()))
+
+    def descendants(self, code: Code) -> list[Code]:
+        found: list[Code] = []
+        for child in self.children(code.id):
+            found.append(child)
+            found.extend(self.descendants(child))
+        return found
+
+    def depth(self, code: Code) -> int:
+        return len(self.ancestors(code))
+
+    def ancestors(self, code: Code) -> list[Code]:
+        chain = []
+        while code.parent is not None:
+            code = self._codes[code.parent]
+            chain.append(code)
+        return chain[::-1]
+
+    def path(self, code: Code) -> str:
+        return SEPARATOR.join(c.name for c in [*self.ancestors(code), code])
+
+    def get(self, ref: str) -> Code:
+        """A code by id, by path (`Parent > Child`) or by a name that only one code has."""
+        if ref in self._codes:
+            return self._codes[ref]
+        found = self.find_path(ref)
+        if found is not None:
+            return found
+        named = [c for c in self._codes.values() if c.name.casefold() == ref.strip().casefold()]
+        if len(named) == 1:
+            return named[0]
+        if len(named) > 1:
+            paths = "; ".join(self.path(c) for c in named)
+            raise BadInput(f"{ref!r} names several codes ({paths}); give the full path")
+        raise NotFound(f"no code {ref!r}; add it with `margin codes add {_quote(ref)}` or see `margin codes`")
+
+    def find_path(self, path: str) -> Code | None:
+        parent: Code | None = None
+        for name in split_path(path):
+            match = [c for c in self.children(parent.id if parent else None) if c.name.casefold() == name.casefold()]
+            if not match:
+                return None
+            parent = match[0]
+        return parent
+
+    def counts(self) -> dict[str, int]:
+        """Codings per code, the code's own only."""
+        return {code_id: len(codings) for code_id, codings in self.project.state.codings_by_code.items()}
+
+    def total_counts(self) -> dict[str, int]:
+        """Codings per code including its sub-codes."""
+        own = self.counts()
+        totals: dict[str, int] = {}
+
+        def total(code: Code) -> int:
+            if code.id not in totals:
+                totals[code.id] = own.get(code.id, 0) + sum(total(c) for c in self.children(code.id))
+            return totals[code.id]
+
+        for code in self._codes.values():
+            total(code)
+        return totals
+
+    # -------------------------------------------------------------- changing
+
+    def add(
+        self, path: str, description: str = "", color: str | None = None, codable: bool = True
+    ) -> Code:
+        """Add `Parent > Child`, creating missing parents; refused if the code exists."""
+        if self.find_path(path) is not None:
+            raise Refused(f"the code {SEPARATOR.join(split_path(path))!r} exists already")
+        return self.ensure(path, description, color, codable)
+
+    def ensure(self, path: str, description: str = "", color: str | None = None, codable: bool = True) -> Code:
+        """The code at `path`, created (with its missing parents) if it does not exist."""
+        names = split_path(path)
+        with self.project.operation(f"add code {SEPARATOR.join(names)}"):
+            parent: Code | None = None
+            for depth, name in enumerate(names):
+                existing = self.find_path(SEPARATOR.join(names[: depth + 1]))
+                if existing is None:
+                    leaf = depth == len(names) - 1
+                    existing = self._create(
+                        name,
+                        parent,
+                        description if leaf else "",
+                        color if leaf and color else None,
+                        codable if leaf else True,
+                    )
+                parent = existing
+        return parent
+
+    def _create(self, name: str, parent: Code | None, description: str, color: str | None, codable: bool) -> Code:
+        stamp = now()
+        code = Code(
+            id=new_id(),
+            name=name,
+            parent=parent.id if parent else None,
+            color=check_colour(color) if color else PALETTE[len(self._codes) % len(PALETTE)],
+            description=description,
+            codable=codable,
+            created=stamp,
+            modified=stamp,
+        )
+        self.project.put(code)
+        return code
+
+    def rename(self, code: Code, new_name: str) -> Code:
+        new_name = clean_name(new_name)
+        self._refuse_sibling(new_name, code.parent, code)
+        return self._update(code, f"rename code {self.path(code)} to {new_name}", name=new_name)
+
+    def move(self, code: Code, new_parent: Code | None) -> Code:
+        """Re-parent a code (None: to the top level)."""
+        if new_parent is not None and (new_parent.id == code.id or code in self.ancestors(new_parent)):
+            raise Refused(f"cannot move {self.path(code)} under itself")
+        self._refuse_sibling(code.name, new_parent.id if new_parent else None, code)
+        where = self.path(new_parent) if new_parent else "the top level"
+        return self._update(code, f"move code {self.path(code)} to {where}", parent=new_parent.id if new_parent else None)
+
+    def describe(self, code: Code, description: str) -> Code:
+        return self._update(code, f"describe code {self.path(code)}", description=description)
+
+    def color(self, code: Code, color: str) -> Code:
+        return self._update(code, f"colour code {self.path(code)} {color}", color=check_colour(color))
+
+    def set_codable(self, code: Code, codable: bool) -> Code:
+        return self._update(code, f"make {self.path(code)} {'codable' if codable else 'a category'}", codable=codable)
+
+    def merge(self, source: Code, target: Code) -> int:
+        """Move source's codings, memos and sub-codes to target and remove source.
+
+        Codings that would duplicate one of target's (same document, span and coder) are
+        dropped; source's definition is appended to target's. Returns codings moved.
+        """
+        if source.id == target.id or source in self.ancestors(target):
+            raise Refused(f"cannot merge {self.path(source)} into {self.path(target)}: it is inside it")
+        state = self.project.state
+        taken = {(c.document, c.start, c.end, c.coder) for c in state.codings_by_code.get(target.id, {}).values()}
+        moved = 0
+        with self.project.operation(f"merge code {self.path(source)} into {self.path(target)}"):
+            for coding in list(state.codings_by_code.get(source.id, {}).values()):
+                key = (coding.document, coding.start, coding.end, coding.coder)
+                if key in taken:
+                    self.project.delete(coding)
+                    continue
+                taken.add(key)
+                self.project.put(replace(coding, code=target.id, modified=now()))
+                moved += 1
+            for memo in list(state.memos_by_target.get(source.id, {}).values()):
+                self.project.put(replace(memo, target=target.id, modified=now()))
+            for child in self.children(source.id):
+                self.project.put(replace(child, parent=target.id, modified=now()))
+            description = target.description
+            if source.description and source.description not in description:
+                description = "\n\n".join(x for x in (description, source.description) if x)
+            self.project.put(replace(target, description=description, modified=now()))
+            self.project.delete(source)
+        return moved
+
+    def impact(self, code: Code) -> dict[str, int]:
+        """What deleting `code` would remove: codings, sub-codes and memos."""
+        state = self.project.state
+        doomed = [code, *self.descendants(code)]
+        codings = [c for d in doomed for c in state.codings_by_code.get(d.id, {}).values()]
+        memos = sum(len(state.memos_by_target.get(x.id, {})) for x in [*doomed, *codings])
+        return {"codings": len(codings), "sub-codes": len(doomed) - 1, "memos": memos}
+
+    def delete(self, code: Code, force: bool = False) -> dict[str, int]:
+        impact = self.impact(code)
+        if any(impact.values()) and not force:
+            said = ", ".join(f"{n} {what}" for what, n in impact.items() if n)
+            raise Refused(f"deleting {self.path(code)} would remove {said}; pass --force to delete anyway")
+        state = self.project.state
+        with self.project.operation(f"delete code {self.path(code)}"):
+            for doomed in [*reversed(self.descendants(code)), code]:
+                for coding in list(state.codings_by_code.get(doomed.id, {}).values()):
+                    self.project.codings.remove(coding)
+                for memo in list(state.memos_by_target.get(doomed.id, {}).values()):
+                    self.project.delete(memo)
+                self.project.delete(doomed)
+        return impact
+
+    def _update(self, code: Code, summary: str, **changes) -> Code:
+        updated = replace(code, **changes, modified=now())
+        with self.project.operation(summary):
+            self.project.put(updated)
+        return updated
+
+    def _refuse_sibling(self, name: str, parent: str | None, code: Code) -> None:
+        for sibling in self.children(parent):
+            if sibling.id != code.id and sibling.name.casefold() == name.casefold():
+                raise Refused(f"a code named {sibling.name!r} exists there already; merge them with `margin codes merge`")
+
+
+def split_path(path: str) -> list[str]:
+    """`A > B > C` as names; also accepts `/`-free names with stray spaces."""
+    names = [clean_name(part) for part in path.split(">")]
+    if not names:
+        raise BadInput("a code path needs at least one name, such as 'Support > Trust'")
+    return names
+
+
+def clean_name(name: str) -> str:
+    """A code name on one line, without control characters (they must never reach a terminal)."""
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in name).split())
+    if not cleaned:
+        raise BadInput("a code needs a name; for example 'Support > Trust'")
+    if ">" in cleaned:
+        raise BadInput(f"a code name cannot contain '>' ({cleaned!r}); it separates parent and child")
+    return cleaned
+
+
+def check_colour(color: str) -> str:
+    if not _COLOUR.match(color or ""):
+        raise BadInput(f"colour {color!r} is not #rrggbb, for example #4363d8")
+    return color.lower()
+
+
+def _quote(text: str) -> str:
+    return f"'{text}'" if " " in text or ">" in text else text

@@ -1,0 +1,45 @@
+"""Errors a user can cause. Each carries a one-line message that says what to do.
+
+The command line turns them into `Error: <message>` and an exit code, never a traceback:
+`Refused` exits 1 (the action was understood but cannot be done), `BadInput` exits 2
+(the request itself is malformed: a wrong span, an unknown format).
+"""
+
+
+class MarginError(Exception):
+    """Base of every error meant for the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Refused(MarginError):
+    """The action is valid but cannot be carried out (would lose data, conflicts)."""
+
+
+class NotFound(MarginError):
+    """A document, code, coding or memo that the user named does not exist."""
+
+
+class BadInput(MarginError):
+    """A file or argument Margin cannot use."""
+
+    exit_code = 2
+
+
+class NotAProject(MarginError):
+    """The folder holds no Margin project."""
+
+
+class ProjectLocked(MarginError):
+    """Another Margin process holds the project for writing."""
+
+
+class ProjectCorrupt(MarginError):
+    """A project file cannot be read back; the message names the newest good backup."""

@@ -1,0 +1,100 @@
+"""The operation log: an append-only file of JSON lines, one per operation.
+
+Every change a user makes is one line (who, when, what, and each entity's value before
+and after), appended and fsynced before the change is acknowledged. The line is both the
+record behind `margin log`, undo and redo, and the write-ahead log that makes the change
+durable: project files are checkpoints that the log brings up to date on open.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from store.errors import ProjectCorrupt
+
+LOG_NAME = "log.jsonl"
+
+
+class Journal:
+    def __init__(self, directory: Path):
+        self.path = Path(directory) / LOG_NAME
+        self._fd: int | None = None
+
+    def open_for_append(self) -> None:
+        """Open for writing, first cutting off a line that a killed process left half written."""
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        good_end = self._end_of_last_good_line()
+        if good_end < os.fstat(self._fd).st_size:
+            os.ftruncate(self._fd, good_end)
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def append(self, entry: dict) -> int:
+        """Write one entry durably; returns the offset of its line."""
+        line = orjson.dumps(entry) + b"\n"
+        offset = os.lseek(self._fd, 0, os.SEEK_END)
+        written = os.write(self._fd, line)
+        try:
+            if written != len(line):
+                raise OSError(28, "short write to the operation log")
+            os.fsync(self._fd)
+        except OSError:
+            os.ftruncate(self._fd, offset)
+            raise
+        return offset
+
+    def read_from(self, offset: int = 0) -> Iterator[tuple[int, dict]]:
+        """Entries from `offset` on, with their offsets; a torn last line is not an entry."""
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(offset)
+                data = handle.read()
+        except FileNotFoundError:
+            return
+        position = 0
+        while position < len(data):
+            newline = data.find(b"\n", position)
+            if newline == -1:
+                return  # torn tail: never acknowledged
+            try:
+                entry = orjson.loads(data[position:newline])
+            except orjson.JSONDecodeError:
+                raise ProjectCorrupt(
+                    f"{LOG_NAME} is damaged at byte {offset + position}"
+                ) from None
+            yield offset + position, entry
+            position = newline + 1
+
+    def read_at(self, offset: int) -> dict:
+        for _, entry in self.read_from(offset):
+            return entry
+        raise ProjectCorrupt(f"{LOG_NAME} has no entry at byte {offset}")
+
+    def _end_of_last_good_line(self) -> int:
+        """Offset just past the last newline: appends are single writes, so only the last
+        line can be torn. Scans backwards, as one batch line may be megabytes long."""
+        end = os.fstat(self._fd).st_size
+        block = 1 << 16
+        position = end
+        while position > 0:
+            start = max(0, position - block)
+            chunk = os.pread(self._fd, position - start, start)
+            newline = chunk.rfind(b"\n")
+            if newline != -1:
+                return start + newline + 1
+            position = start
+        return 0

@@ -1,0 +1,58 @@
+"""Finding spans to code: text matches (auto-coding), turns and speakers."""
+
+from __future__ import annotations
+
+import re
+
+from store.errors import BadInput, NotFound
+from store.model import Document
+
+
+def match_pattern(needle: str) -> re.Pattern:
+    """A pattern for `needle` that ignores how whitespace runs and line breaks fall."""
+    words = needle.split()
+    if not words:
+        raise BadInput("the text to match is empty; give some words of the segment")
+    return re.compile(r"\s+".join(re.escape(word) for word in words))
+
+
+def find_matches(text: str, needle: str) -> list[tuple[int, int]]:
+    return [m.span() for m in match_pattern(needle).finditer(text)]
+
+
+def search(text: str, pattern: str, ignore_case: bool = True) -> list[tuple[int, int]]:
+    """Regex search (case-insensitive by default); a bad regex is a user's mistake, not a crash."""
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    except re.error as exc:
+        raise BadInput(f"{pattern!r} is not a valid search pattern ({exc}); escape special characters with \\") from None
+    return [m.span() for m in compiled.finditer(text) if m.end() > m.start()]
+
+
+def turn_span(document: Document, number: int) -> tuple[int, int]:
+    """The content of turn `number` (1-based, as `margin show` prints it)."""
+    if not 1 <= number <= len(document.turns):
+        raise BadInput(f"{document.name} has turns 1 to {len(document.turns)}; there is no turn {number}")
+    turn = document.turns[number - 1]
+    return turn.start, turn.end
+
+
+def speaker_spans(document: Document, speaker: str) -> list[tuple[int, int]]:
+    spans = [(t.start, t.end) for t in document.turns if t.speaker.casefold() == speaker.casefold()]
+    if not spans:
+        speakers = ", ".join(sorted({t.speaker for t in document.turns})) or "none"
+        raise NotFound(f"{document.name} has no turns by {speaker!r}; speakers: {speakers}")
+    return spans
+
+
+def parse_span(text: str) -> tuple[int, int]:
+    start, sep, end = text.partition(":")
+    try:
+        return int(start), int(end)
+    except ValueError:
+        raise BadInput(f"span {text!r} is not START:END in characters, for example 120:245") from None
+
+
+def line_number(text: str, position: int) -> int:
+    """1-based line of a code-point offset."""
+    return text.count("\n", 0, position) + 1

@@ -1,0 +1,74 @@
+"""Memos on the project, a document, a code or a coding, and the reflexive journal."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from store.clock import new_id, now
+from store.errors import BadInput, NotFound
+from store.model import MEMO_KINDS, Memo
+
+if TYPE_CHECKING:
+    from store.project import Project
+
+
+class Memos:
+    def __init__(self, project: Project):
+        self.project = project
+
+    def add(self, kind: str, target: str | None, text: str, title: str = "") -> Memo:
+        """A new memo; `target` is the id of the document, code or coding (None for project
+        memos and journal entries)."""
+        if kind not in MEMO_KINDS:
+            raise BadInput(f"a memo is on one of: {', '.join(MEMO_KINDS)}; not {kind!r}")
+        if kind in ("document", "code", "coding") and target not in self.project.state.table(f"{kind}s"):
+            raise NotFound(f"no {kind} with id {target}")
+        stamp = now()
+        memo = Memo(
+            id=new_id(),
+            kind=kind,
+            target=target if kind in ("document", "code", "coding") else None,
+            text=text,
+            author=self.project.coder.id,
+            title=title.strip(),
+            created=stamp,
+            modified=stamp,
+        )
+        with self.project.operation(f"add {'journal entry' if kind == 'journal' else kind + ' memo'}"):
+            self.project.put(memo)
+        return memo
+
+    def edit(self, memo: Memo, text: str) -> Memo:
+        """Replace a memo's text (no-op when unchanged, so typing pauses log nothing)."""
+        current = self.project.state.memos.get(memo.id, memo)
+        if current.text == text:
+            return current
+        edited = replace(current, text=text, modified=now())
+        with self.project.operation(f"edit {current.kind} memo"):
+            self.project.put(edited)
+        return edited
+
+    def delete(self, memo: Memo) -> None:
+        with self.project.operation(f"delete {memo.kind} memo"):
+            self.project.delete(memo)
+
+    def on(self, target: str | None, kind: str | None = None) -> list[Memo]:
+        """Memos attached to an entity (or project memos with target None), oldest first."""
+        found = self.project.state.memos_by_target.get(target, {}).values()
+        return sorted((m for m in found if kind is None or m.kind == kind), key=lambda m: m.created)
+
+    def journal(self) -> list[Memo]:
+        return self.on(None, "journal")
+
+    def all(self) -> list[Memo]:
+        return sorted(self.project.state.memos.values(), key=lambda m: (m.kind, m.created))
+
+    def get(self, ref: str) -> Memo:
+        memos = self.project.state.memos
+        if ref in memos:
+            return memos[ref]
+        found = [m for m in memos.values() if m.id.startswith(ref)]
+        if len(found) == 1:
+            return found[0]
+        raise NotFound(f"no memo with id {ref!r}; see `margin memo list`")
