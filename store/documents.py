@@ -82,6 +82,7 @@ class Documents:
                 Turn(i, t.speaker, t.start, t.end, t.time_start, t.time_end) for i, t in enumerate(parsed.turns)
             ),
             attributes={k: str(v) for k, v in (attributes or {}).items()},
+            words=len(parsed.text.split()),
             imported_from=imported_from,
             created=stamp,
             modified=stamp,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from store.errors import BadInput, NotFound
@@ -53,6 +54,15 @@ def parse_span(text: str) -> tuple[int, int]:
         raise BadInput(f"span {text!r} is not START:END in characters, for example 120:245") from None
 
 
-def line_number(text: str, position: int) -> int:
-    """1-based line of a code-point offset."""
-    return text.count("\n", 0, position) + 1
+class LineIndex:
+    """1-based line numbers of code-point offsets, by binary search over line starts."""
+
+    def __init__(self, text: str):
+        self.starts = [0]
+        position = text.find("\n")
+        while position != -1:
+            self.starts.append(position + 1)
+            position = text.find("\n", position + 1)
+
+    def line(self, position: int) -> int:
+        return bisect.bisect_right(self.starts, position)

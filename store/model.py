@@ -57,6 +57,7 @@ class Document(_Entity):
     format: str
     turns: tuple[Turn, ...]
     attributes: dict = field(default_factory=dict)
+    words: int = 0
     imported_from: str = ""
     created: str = ""
     modified: str = ""
@@ -80,15 +81,17 @@ class Document(_Entity):
         return cls(**{**record, "turns": turns, "attributes": dict(record.get("attributes", {}))})
 
     def turn_at(self, position: int) -> Turn | None:
-        """The turn whose span holds `position`, or the last turn that starts before it."""
+        """The turn holding `position`; in a speaker label or a heading, the turn that follows."""
         lo, hi = 0, len(self.turns)
         while lo < hi:
             mid = (lo + hi) // 2
-            if self.turns[mid].start <= position:
+            if self.turns[mid].end <= position:
                 lo = mid + 1
             else:
                 hi = mid
-        return self.turns[lo - 1] if lo else None
+        if lo < len(self.turns):
+            return self.turns[lo]
+        return self.turns[-1] if self.turns else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Exports to files other programs read: the coded-segment table, the codebook, memos."""

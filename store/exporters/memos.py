@@ -1,0 +1,39 @@
+"""Memos and journal entries as a table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from store.model import Memo
+
+if TYPE_CHECKING:
+    from store.project import Project
+
+COLUMNS = ["memo_id", "kind", "about", "title", "author", "created", "modified", "text"]
+
+
+def memo_rows(project: Project) -> tuple[list[str], list[list]]:
+    rows = [
+        [m.id, m.kind, describe_target(project, m), m.title, _author(project, m), m.created, m.modified, m.text]
+        for m in project.memos.all()
+    ]
+    return COLUMNS, rows
+
+
+def describe_target(project: Project, memo: Memo) -> str:
+    """What a memo is about, in words: a document name, a code path or a coded passage."""
+    state = project.state
+    if memo.kind == "document" and memo.target in state.documents:
+        return state.documents[memo.target].name
+    if memo.kind == "code" and memo.target in state.codes:
+        return project.codebook.path(state.codes[memo.target])
+    if memo.kind == "coding" and memo.target in state.codings:
+        coding = state.codings[memo.target]
+        document = state.documents[coding.document].name
+        return f"{document} {coding.start}:{coding.end} {project.codebook.path(state.codes[coding.code])}"
+    return project.name if memo.kind == "project" else ""
+
+
+def _author(project: Project, memo: Memo) -> str:
+    coder = project.state.coders.get(memo.author)
+    return coder.name if coder else memo.author

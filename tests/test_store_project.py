@@ -1,0 +1,210 @@
+"""The project store: durability, the log, undo/redo, locking, backups, corruption."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import orjson
+import pytest
+
+from store import backup
+from store.errors import NotAProject, ProjectCorrupt, ProjectLocked, Refused
+from store.journal import LOG_NAME
+from store.project import PROJECT_FILE, Project
+
+
+def test_init_creates_private_layout(tmp_path):
+    project = Project.init(tmp_path / "p", name="Peer support", coder="alice")
+    project.close()
+    root = tmp_path / "p"
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    for path in root.rglob("*"):
+        expected = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path
+
+
+def test_init_refuses_an_existing_project(project):
+    with pytest.raises(Refused):
+        Project.init(project.dir)
+
+
+def test_open_refuses_a_folder_that_is_not_a_project(tmp_path):
+    with pytest.raises(NotAProject, match="not a Margin project"):
+        Project.open(tmp_path)
+
+
+def test_changes_survive_reopen_without_checkpoint(project, interview):
+    code = project.codebook.add("Trust")
+    project.codings.apply(interview, code, 0, 9)
+    # Simulate a kill: no close(), so nothing but the log has the changes.
+    project.journal.close()
+    project.lock.release()
+    again = Project.open(project.dir)
+    try:
+        assert [c.text for c in again.codings.for_document(interview)] == [project.text(interview.id)[0:9]]
+        assert again.codebook.get("Trust").id == code.id
+    finally:
+        again.close()
+
+
+def test_checkpoint_then_replay_is_idempotent(project, interview):
+    code = project.codebook.add("Trust")
+    project.codings.apply(interview, code, 0, 5)
+    project.checkpoint()
+    project.codings.apply(interview, code, 5, 9)
+    project.close()
+    with Project.open(project.dir) as again:
+        assert [(c.start, c.end) for c in again.codings.for_document(interview)] == [(0, 5), (5, 9)]
+
+
+def test_undo_and_redo_walk_the_log_across_processes(project, interview):
+    code = project.codebook.add("Trust")
+    project.codings.apply(interview, code, 0, 9)
+    project.close()
+    with Project.open(project.dir) as second:
+        assert second.undo()["summary"].startswith("code N1")
+        assert second.codings.for_document(interview) == []
+    with Project.open(project.dir) as third:
+        third.redo()
+        assert len(third.codings.for_document(interview)) == 1
+        with pytest.raises(Refused, match="nothing to redo"):
+            third.redo()
+
+
+def test_a_new_action_clears_redo(project, interview):
+    code = project.codebook.add("Trust")
+    project.codings.apply(interview, code, 0, 9)
+    project.undo()
+    project.codings.apply(interview, code, 2, 4)
+    assert not project.can_redo
+
+
+def test_undo_of_a_merge_restores_both_codes(project, interview):
+    a = project.codebook.add("A")
+    b = project.codebook.add("B")
+    project.codings.apply(interview, a, 0, 9)
+    project.codebook.merge(a, b)
+    assert "A" not in {c.name for c in project.codebook.all()}
+    project.undo()
+    assert {c.name for c in project.codebook.all()} == {"A", "B"}
+    assert [c.code for c in project.codings.for_document(interview)] == [a.id]
+
+
+def test_log_lists_who_did_what(project, interview):
+    project.codebook.add("Trust")
+    summaries = [e["summary"] for e in project.log()]
+    assert summaries[-2:] == ["import N1", "add code Trust"]
+    assert project.log()[-1]["by"] == "alice"
+
+
+def test_torn_log_tail_is_ignored_and_cut(project, interview):
+    project.codebook.add("Trust")
+    project.close()
+    log = project.dir / LOG_NAME
+    with open(log, "ab") as handle:
+        handle.write(b'{"seq": 99, "summary": "half wri')
+    with Project.open(project.dir) as again:
+        assert again.codebook.get("Trust")
+        again.codebook.add("Stigma")
+    assert log.read_bytes().endswith(b"\n")
+    with Project.open(project.dir, readonly=True) as third:
+        assert {c.name for c in third.codebook.all()} == {"Trust", "Stigma"}
+
+
+def test_damaged_log_line_is_reported(project, interview):
+    project.close()
+    log = project.dir / LOG_NAME
+    lines = log.read_bytes().split(b"\n")
+    lines[0] = b"garbage"
+    log.write_bytes(b"\n".join(lines))
+    (project.dir / PROJECT_FILE).write_bytes(b"")  # force a full replay
+    with pytest.raises(ProjectCorrupt):
+        Project.open(project.dir)
+
+
+def test_second_writer_is_refused_with_the_holder_named(project):
+    with pytest.raises(ProjectLocked, match=f"pid {os.getpid()}"):
+        Project.open(project.dir)
+
+
+def test_readers_work_while_a_writer_holds_the_lock(project, interview):
+    with Project.open(project.dir, readonly=True) as reader:
+        assert [d.name for d in reader.documents.all()] == ["N1"]
+        with pytest.raises(Refused, match="read-only"):
+            reader.codebook.add("X")
+
+
+def test_stale_lock_from_a_dead_process_is_taken_over(project):
+    project.close()
+    (project.dir / ".margin.lock").write_text("margin pid 999999@elsewhere since yesterday")
+    with Project.open(project.dir) as again:
+        assert "999999" in again.lock.stale_holder
+
+
+def test_corrupt_project_file_names_the_newest_backup(project, interview):
+    project.codebook.add("Trust")
+    project.close()
+    with Project.open(project.dir):
+        pass  # takes a backup of the checkpoint written at close
+    newest = backup.newest(project.dir)
+    (project.dir / PROJECT_FILE).write_bytes(b'{"meta": {"proj')
+    with pytest.raises(ProjectCorrupt, match=newest.name):
+        Project.open(project.dir)
+
+
+def test_changed_source_text_is_detected(project, interview):
+    project.close()
+    source = project.dir / "sources" / f"{interview.id}.txt"
+    source.write_text(source.read_text().replace("nurse", "NURSE"))
+    with Project.open(project.dir) as again:
+        with pytest.raises(ProjectCorrupt, match="sha256 mismatch"):
+            again.text(interview.id)
+
+
+def test_disk_full_on_append_changes_nothing(project, interview, monkeypatch):
+    def full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(Refused, match="No space left"):
+        project.codebook.add("Trust")
+    monkeypatch.undo()
+    assert project.codebook.all() == []
+    project.codebook.add("Stigma")
+    project.close()
+    with Project.open(project.dir) as again:
+        assert [c.name for c in again.codebook.all()] == ["Stigma"]
+
+
+def test_failure_inside_an_operation_rolls_back_memory(project, interview):
+    with pytest.raises(RuntimeError):
+        with project.operation("half done"):
+            project.codebook.ensure("Trust")
+            raise RuntimeError("boom")
+    assert project.codebook.all() == []
+
+
+def test_schema_too_new_is_refused(project):
+    project.close()
+    path = project.dir / PROJECT_FILE
+    data = orjson.loads(path.read_bytes())
+    data["meta"]["project"]["schema"] = 99
+    path.write_bytes(orjson.dumps(data))
+    with pytest.raises(Refused, match="newer Margin"):
+        Project.open(project.dir)
+
+
+def test_migrations_run_in_order(monkeypatch):
+    from store import schema
+
+    monkeypatch.setattr(schema, "SCHEMA", 3)
+    steps = {1: lambda d: {**d, "trail": d.get("trail", "") + "1"}, 2: lambda d: {**d, "trail": d["trail"] + "2"}}
+    migrated, old = schema.migrate({}, 1, steps)
+    assert migrated["trail"] == "12" and old == 1
+
+
+def test_backups_rotate(project, interview):
+    for _ in range(backup.KEEP + 5):
+        project.backup("test")
+    assert len(backup.listing(project.dir)) == backup.KEEP

@@ -1,0 +1,1 @@
+"""One module per group of `margin` commands; tui.cli registers them."""

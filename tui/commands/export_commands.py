@@ -1,0 +1,102 @@
+"""Exports: export csv, export codebook, export memos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tui.complete import complete_codes, complete_documents
+from tui.context import open_project
+
+OUTPUT = click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to FILE (default: standard output)."
+)
+RAW = click.option(
+    "--raw",
+    is_flag=True,
+    help="Keep cells starting with = + - @ as they are (by default they get a leading ' so "
+    "Excel and LibreOffice do not run them as formulas; R and pandas users may want --raw).",
+)
+BOM = click.option("--bom", is_flag=True, help="Start the file with a UTF-8 byte order mark (for old Excel).")
+
+
+@click.group()
+def export():
+    """Export coded segments, the codebook or memos.
+
+    \b
+    Examples:
+      margin export csv -o coded.csv
+      margin export csv --code "Peer support" --attr round=2 -o round2.csv
+      margin export codebook --format md -o codebook.md
+    """
+
+
+@export.command("csv")
+@OUTPUT
+@click.option("--code", shell_complete=complete_codes, help="Only this code and its sub-codes.")
+@click.option("--doc", "documents", multiple=True, shell_complete=complete_documents, help="Only this document (repeatable).")
+@click.option("--coder", "coder_name", help="Only this coder's codings.")
+@click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Only documents with this attribute (repeatable).")
+@RAW
+@BOM
+@click.pass_context
+def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom):
+    """One row per coding, in document order.
+
+    \b
+    Columns: coding_id, document, case, speaker, turn, start, end, line_start,
+    line_end, code, code_path, coder, created, modified, text, memo, then one
+    attr.<key> column per document attribute. Offsets are characters (code
+    points) of the stored text, end exclusive; turn and lines count from 1.
+    """
+    from store.documents import parse_assignment
+    from store.exporters.segments import segment_rows
+    from store.exporters.tabular import to_csv, write_output
+
+    project = open_project(ctx, readonly=True)
+    header, rows = segment_rows(
+        project,
+        code=project.codebook.get(code) if code else None,
+        documents=[project.documents.get(d) for d in documents] or None,
+        coder=project.coder_named(coder_name).id if coder_name else None,
+        attributes=dict(parse_assignment(a) for a in attrs),
+    )
+    write_output(to_csv(header, rows, safe=not raw, bom=bom), output)
+    if output and str(output) != "-":
+        click.echo(f"Wrote {len(rows)} coded segments to {output}", err=True)
+
+
+@export.command("codebook")
+@OUTPUT
+@click.option("--format", "fmt", type=click.Choice(["csv", "md"]), default="csv", show_default=True)
+@RAW
+@click.pass_context
+def export_codebook(ctx, output, fmt, raw):
+    """The codebook with ids, paths, definitions, colours and counts."""
+    from store.exporters.codebook import codebook_markdown, codebook_rows
+    from store.exporters.tabular import to_csv, write_output
+
+    project = open_project(ctx, readonly=True)
+    if fmt == "md":
+        write_output(codebook_markdown(project), output)
+    else:
+        write_output(to_csv(*codebook_rows(project), safe=not raw), output)
+
+
+@export.command("memos")
+@OUTPUT
+@RAW
+@click.pass_context
+def export_memos(ctx, output, raw):
+    """Every memo and journal entry, with what it is about."""
+    from store.exporters.memos import memo_rows
+    from store.exporters.tabular import to_csv, write_output
+
+    project = open_project(ctx, readonly=True)
+    write_output(to_csv(*memo_rows(project), safe=not raw), output)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(export)

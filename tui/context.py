@@ -1,0 +1,46 @@
+"""What every command shares: where the project is, who codes, and how errors are shown."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from store.errors import MarginError
+
+
+@dataclass
+class Settings:
+    project_dir: Path
+    coder: str | None
+
+
+def settings(ctx: click.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+def open_project(ctx: click.Context, readonly: bool = False):
+    """Open the project for this command; it is closed (and checkpointed) when the command ends."""
+    from store.project import Project
+
+    options = settings(ctx)
+    project = Project.open(options.project_dir, readonly=readonly, coder=options.coder)
+    ctx.call_on_close(project.close)
+    return project
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def safe(text: str) -> str:
+    """Text from a project or a file, made safe for a terminal: no raw control characters."""
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)
+
+
+def report_error(error: MarginError) -> None:
+    click.echo(f"Error: {safe(error.message)}", err=True)
+    sys.exit(error.exit_code)
