@@ -9,16 +9,26 @@ from store.errors import BadInput, NotFound
 from store.model import Document
 
 
-def match_pattern(needle: str) -> re.Pattern:
-    """A pattern for `needle` that ignores how whitespace runs and line breaks fall."""
+def match_pattern(needle: str, whole_words: bool = True) -> re.Pattern:
+    """A pattern for `needle` that ignores how whitespace runs and line breaks fall; with
+    `whole_words` it does not match inside a word ("we" does not match "Interviewer")."""
     words = needle.split()
     if not words:
         raise BadInput("the text to match is empty; give some words of the segment")
-    return re.compile(r"\s+".join(re.escape(word) for word in words))
+    body = r"\s+".join(re.escape(word) for word in words)
+    before = r"(?<!\w)" if whole_words and re.match(r"\w", words[0]) else ""
+    after = r"(?!\w)" if whole_words and re.search(r"\w$", words[-1]) else ""
+    return re.compile(before + body + after)
 
 
 def find_matches(text: str, needle: str) -> list[tuple[int, int]]:
-    return [m.span() for m in match_pattern(needle).finditer(text)]
+    """Whole-word matches; failing those, matches that start or end inside a word (segments
+    cut by other tools, such as MAXQDA's, often do)."""
+    for whole_words in (True, False):
+        found = [m.span() for m in match_pattern(needle, whole_words).finditer(text)]
+        if found:
+            return found
+    return []
 
 
 def search(text: str, pattern: str, ignore_case: bool = True) -> list[tuple[int, int]]:

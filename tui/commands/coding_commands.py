@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from tui.complete import complete_codes, complete_documents
@@ -150,7 +152,7 @@ def codes_describe(ctx, code, description):
     """
     project = open_project(ctx)
     if description == "-":
-        description = click.get_text_stream("stdin").read().strip()
+        description = sys.stdin.read().strip()
     described = project.codebook.describe(project.codebook.get(code), description)
     click.echo(f"Described {safe(project.codebook.path(described))}")
 

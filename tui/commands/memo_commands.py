@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from tui.complete import complete_codes, complete_documents
@@ -22,7 +24,7 @@ def memo():
 
 def _read(text: str) -> str:
     if text == "-":
-        return click.get_text_stream("stdin").read()
+        return sys.stdin.read()
     return text
 
 

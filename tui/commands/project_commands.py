@@ -274,7 +274,12 @@ def log(ctx, limit, as_json):
 @click.command()
 @click.pass_context
 def undo(ctx):
-    """Undo the newest action (the app's `u` uses the same history)."""
+    """Undo the newest action (the app's `u` uses the same history).
+
+    \b
+    Example:
+      margin log -n 3 && margin undo
+    """
     project = open_project(ctx)
     entry = project.undo()
     click.echo(f"Undid: {safe(entry['summary'])}")
@@ -283,7 +288,12 @@ def undo(ctx):
 @click.command()
 @click.pass_context
 def redo(ctx):
-    """Redo the newest undone action."""
+    """Redo the newest undone action.
+
+    \b
+    Example:
+      margin undo && margin redo
+    """
     project = open_project(ctx)
     entry = project.redo()
     click.echo(f"Redid: {safe(entry['summary'])}")

@@ -1,0 +1,71 @@
+"""REFI-QDA commands: export qdpx, export qdc, codes import (init --from lives in init)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from tui.context import emit_json, open_project
+
+JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+
+
+def _default_name(project, suffix: str) -> Path:
+    stem = re.sub(r"[^\w.-]+", "-", project.name).strip("-.") or "project"
+    return Path(f"{stem}{suffix}")
+
+
+@click.command("qdpx")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE (default: PROJECT-NAME.qdpx here).")
+@JSON
+@click.pass_context
+def export_qdpx_cmd(ctx, output, as_json):
+    """The whole project as a REFI-QDA .qdpx for NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    \b
+    It holds every document, code, coding, memo, journal entry and attribute.
+    Example:
+      margin export qdpx -o study.qdpx
+    """
+    from store.refi import export_qdpx
+
+    project = open_project(ctx, readonly=True)
+    summary = export_qdpx(project, output or _default_name(project, ".qdpx"))
+    if as_json:
+        emit_json(asdict(summary))
+        return
+    click.echo(
+        f"Wrote {summary.path}: {summary.documents} documents, {summary.codes} codes, "
+        f"{summary.codings} codings, {summary.memos} memos"
+    )
+
+
+@click.command("qdc")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE, - for standard output (default: PROJECT-NAME.qdc).")
+@click.pass_context
+def export_qdc_cmd(ctx, output):
+    """The codebook as a REFI-QDA .qdc (codes, sub-codes, colours, definitions).
+
+    \b
+    Example:
+      margin export qdc -o codebook.qdc
+    """
+    from store.refi import export_qdc
+
+    project = open_project(ctx, readonly=True)
+    data = export_qdc(project)
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        return
+    path = output or _default_name(project, ".qdc")
+    path.write_bytes(data)
+    click.echo(f"Wrote {path}: {len(project.state.codes)} codes")
+
+
+def register(cli: click.Group) -> None:
+    cli.commands["export"].add_command(export_qdpx_cmd)
+    cli.commands["export"].add_command(export_qdc_cmd)
