@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "tui.commands.coding_commands",
     "tui.commands.memo_commands",
     "tui.commands.export_commands",
+    "tui.commands.refi_commands",
 )
 
 

@@ -1,0 +1,250 @@
+"""Export a project as a REFI-QDA `.qdpx`: `project.qde` plus `sources/<guid>.txt`.
+
+Everything is written in a fixed order with the entities' own ids as GUIDs, so two exports
+of an unchanged project differ only in the export time (`Project@modifiedDateTime`).
+Positions are code points of the stored (LF, no BOM) text, end exclusive, as the
+standard says; each selection carries its text in `name` so importers can check them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from store.clock import now
+from store.model import Coding, Document, Memo
+from store.refi import guids
+from store.refi.codebook_xml import code_tree, write_codes, write_qdc
+from store.refi.variables import VALUE_ELEMENTS, variable_type
+from store.refi.xmlwriter import XmlWriter
+
+if TYPE_CHECKING:
+    from store.project import Project
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CASE_KEY = "case"
+
+
+def origin() -> str:
+    try:
+        return f"Margin {version('margin-qda')}"
+    except PackageNotFoundError:
+        return "Margin"
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    path: str
+    documents: int
+    codes: int
+    codings: int
+    memos: int
+
+
+def export_qdpx(project: Project, path: Path, exported_at: str | None = None) -> ExportSummary:
+    """Write the project to `path` (replaced atomically, so a failed export leaves no half file)."""
+    documents = _ordered_documents(project)
+    qde = project_xml(project, exported_at or now())
+    with _atomic(Path(path)) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("project.qde", qde)
+        for document in documents:
+            archive.writestr(f"sources/{guids.of(document.id)}.txt", project.text(document.id).encode("utf-8"))
+    state = project.state
+    return ExportSummary(str(path), len(documents), len(state.codes), len(state.codings), len(state.memos))
+
+
+class _atomic:
+    """A temporary file beside `path`, renamed over it only when writing succeeded."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent or ".", prefix=f".{self.path.name}.", suffix=".tmp")
+        self.handle = os.fdopen(fd, "w+b")
+        return self.handle
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.handle.close()
+        if kind is None:
+            os.replace(self.tmp, self.path)
+        else:
+            os.unlink(self.tmp)
+
+
+def _ordered_documents(project: Project) -> list[Document]:
+    order = {d.id: i for i, d in enumerate(project.documents.all())}
+    return sorted(project.state.documents.values(), key=lambda d: (order[d.id], d.id))
+
+
+def project_xml(project: Project, exported_at: str) -> bytes:
+    """The `project.qde` document."""
+    return _ProjectWriter(project).write(exported_at)
+
+
+class _ProjectWriter:
+    def __init__(self, project: Project):
+        self.project = project
+        self.state = project.state
+        self.w = XmlWriter()
+        self.documents = _ordered_documents(project)
+        self.memos: dict[str | None, list[Memo]] = defaultdict(list)
+        for memo in sorted(self.state.memos.values(), key=lambda m: (m.created, m.id)):
+            self.memos[None if memo.kind in ("project", "journal") else memo.target].append(memo)
+        keys = sorted({k for d in self.documents for k in d.attributes if k != CASE_KEY})
+        self.variables = {
+            key: variable_type(d.attributes[key] for d in self.documents if key in d.attributes) for key in keys
+        }
+
+    def notes_on(self, target: str | None, kind: str | None = None) -> list[str]:
+        return [guids.of(m.id) for m in self.memos.get(target, ()) if kind is None or m.kind == kind]
+
+    def write(self, exported_at: str) -> bytes:
+        w, meta = self.w, self.project.meta
+        creator = next((c for c in self.state.coders.values() if c.name == meta.get("default_coder")), None)
+        w.open(
+            "Project",
+            xmlns=PROJECT_NS,
+            name=self.project.name,
+            origin=origin(),
+            creatingUserGUID=guids.of(creator.id) if creator else None,
+            creationDateTime=meta.get("created") or None,
+            modifiedDateTime=exported_at,
+        )
+        self.users()
+        self.codebook()
+        self.variable_list()
+        self.cases()
+        self.sources()
+        self.notes()
+        for note in self.notes_on(None, "project"):
+            w.empty("NoteRef", targetGUID=note)
+        w.close("Project")
+        return w.bytes()
+
+    def users(self) -> None:
+        coders = sorted(self.state.coders.values(), key=lambda c: (c.name, c.id))
+        if coders:
+            self.w.open("Users")
+            for coder in coders:
+                self.w.empty("User", guid=guids.of(coder.id), name=coder.name)
+            self.w.close("Users")
+
+    def codebook(self) -> None:
+        if self.state.codes:
+            self.w.open("CodeBook")
+            self.w.open("Codes")
+            write_codes(self.w, code_tree(self.state.codes), self.notes_on)
+            self.w.close("Codes")
+            self.w.close("CodeBook")
+
+    def variable_list(self) -> None:
+        if self.variables:
+            self.w.open("Variables")
+            for key, kind in self.variables.items():
+                self.w.empty("Variable", guid=guids.derived("variable", key), name=key, typeOfVariable=kind)
+            self.w.close("Variables")
+
+    def variable_values(self, attributes: dict[str, str]) -> None:
+        for key, kind in self.variables.items():
+            if key in attributes:
+                self.w.open("VariableValue")
+                self.w.empty("VariableRef", targetGUID=guids.derived("variable", key))
+                self.w.text(VALUE_ELEMENTS[kind], attributes[key])
+                self.w.close("VariableValue")
+
+    def cases(self) -> None:
+        """One Case per `case` value, holding its documents and the values they all share."""
+        members: dict[str, list[Document]] = defaultdict(list)
+        for document in self.documents:
+            if document.attributes.get(CASE_KEY):
+                members[document.attributes[CASE_KEY]].append(document)
+        if not members:
+            return
+        self.w.open("Cases")
+        for name in sorted(members):
+            shared = dict(members[name][0].attributes)
+            for document in members[name][1:]:
+                shared = {k: v for k, v in shared.items() if document.attributes.get(k) == v}
+            self.w.open("Case", guid=guids.derived("case", name), name=name)
+            self.variable_values(shared)
+            for document in members[name]:
+                self.w.empty("SourceRef", targetGUID=guids.of(document.id))
+            self.w.close("Case")
+        self.w.close("Cases")
+
+    def sources(self) -> None:
+        if not self.documents:
+            return
+        self.w.open("Sources")
+        for document in self.documents:
+            self.source(document)
+        self.w.close("Sources")
+
+    def source(self, document: Document) -> None:
+        w, guid = self.w, guids.of(document.id)
+        w.open(
+            "TextSource",
+            guid=guid,
+            name=document.name,
+            plainTextPath=f"internal://{guid}.txt",
+            creationDateTime=document.created or None,
+            modifiedDateTime=document.modified or None,
+        )
+        text = self.project.text(document.id)
+        for coding in self.project.codings.for_document(document):
+            self.selection(coding, text)
+        for note in self.notes_on(document.id):
+            w.empty("NoteRef", targetGUID=note)
+        self.variable_values(document.attributes)
+        w.close("TextSource")
+
+    def selection(self, coding: Coding, text: str) -> None:
+        w = self.w
+        coder = guids.of(coding.coder) if coding.coder in self.state.coders else None
+        w.open(
+            "PlainTextSelection",
+            guid=guids.of(coding.id),
+            name=text[coding.start : coding.end],
+            startPosition=str(coding.start),
+            endPosition=str(coding.end),
+            creatingUser=coder,
+            creationDateTime=coding.created or None,
+            modifiedDateTime=coding.modified or None,
+        )
+        w.open("Coding", guid=guids.derived("coding", coding.id), creatingUser=coder, creationDateTime=coding.created or None)
+        w.empty("CodeRef", targetGUID=guids.of(coding.code))
+        w.close("Coding")
+        for note in self.notes_on(coding.id):
+            w.empty("NoteRef", targetGUID=note)
+        w.close("PlainTextSelection")
+
+    def notes(self) -> None:
+        memos = sorted(self.state.memos.values(), key=lambda m: (m.created, m.id))
+        if not memos:
+            return
+        self.w.open("Notes")
+        for memo in memos:
+            author = guids.of(memo.author) if memo.author in self.state.coders else None
+            self.w.open(
+                "Note",
+                guid=guids.of(memo.id),
+                name=memo.title or None,
+                creatingUser=author,
+                creationDateTime=memo.created or None,
+                modifiedDateTime=memo.modified or None,
+            )
+            self.w.text("PlainTextContent", memo.text)
+            self.w.close("Note")
+        self.w.close("Notes")
+
+
+def export_qdc(project: Project) -> bytes:
+    """The codebook as a `.qdc` file."""
+    return write_qdc(project.state.codes, origin())

@@ -1,0 +1,30 @@
+"""REFI-QDA GUIDs: Margin's entity ids are UUIDs, so they are the GUIDs.
+
+Things Margin holds without an id of their own (a coding's `Coding` element beside its
+selection, an attribute's `Variable`, a `Case`) get a UUID derived from a stable name, so
+exporting twice writes the same GUIDs.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+NAMESPACE = uuid.UUID("6f0c2d4e-8b1a-4c3e-9d5f-2a7b8c9d0e1f")
+_GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+
+
+def normalise(guid: str | None) -> str | None:
+    """`{ABC...}` or `abc...` as Margin's lower-case form; None when it is not a GUID."""
+    match = _GUID.match((guid or "").strip())
+    return match[1].lower() if match else None
+
+
+def derived(*parts: str) -> str:
+    """A stable GUID for something named by `parts` (such as a project id and a key)."""
+    return str(uuid.uuid5(NAMESPACE, "\x1f".join(parts)))
+
+
+def of(entity_id: str) -> str:
+    """An entity's GUID: its own id when that is a UUID, else one derived from it."""
+    return normalise(entity_id) or derived("id", entity_id)

@@ -1,0 +1,60 @@
+"""A small streaming XML writer with exact escaping.
+
+ElementTree leaves a carriage return in element text unescaped, so a parser reads it back
+as a line feed; and it writes characters that XML 1.0 forbids, making the file unreadable.
+Here CR, LF and TAB are escaped as character references where a parser would change
+them, and forbidden characters become U+FFFD.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Characters XML 1.0 does not allow at all (§2.2), and surrogates that UTF-8 cannot encode.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+_ATTR = {**_TEXT, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
+_TEXT_RE = re.compile("[&<>\r]")
+_ATTR_RE = re.compile('[&<>\r\n\t"]')
+
+
+def xml_safe(text: str) -> str:
+    """`text` with the characters XML cannot carry replaced by U+FFFD."""
+    return _FORBIDDEN.sub("\ufffd", text)
+
+
+def escape_text(text: str) -> str:
+    return _TEXT_RE.sub(lambda m: _TEXT[m[0]], xml_safe(text))
+
+
+def escape_attr(text: str) -> str:
+    return _ATTR_RE.sub(lambda m: _ATTR[m[0]], xml_safe(text))
+
+
+class XmlWriter:
+    """Writes indented XML into a list of strings; attributes with value None are left out."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = ['<?xml version="1.0" encoding="utf-8"?>\n']
+        self._depth = 0
+
+    def _tag(self, name: str, attrs: dict[str, str | None]) -> str:
+        written = "".join(f' {k}="{escape_attr(v)}"' for k, v in attrs.items() if v is not None)
+        return f"{'  ' * self._depth}<{name}{written}"
+
+    def open(self, name: str, /, **attrs: str | None) -> None:
+        self.parts.append(self._tag(name, attrs) + ">\n")
+        self._depth += 1
+
+    def close(self, name: str) -> None:
+        self._depth -= 1
+        self.parts.append(f"{'  ' * self._depth}</{name}>\n")
+
+    def empty(self, name: str, /, **attrs: str | None) -> None:
+        self.parts.append(self._tag(name, attrs) + "/>\n")
+
+    def text(self, name: str, content: str, /, **attrs: str | None) -> None:
+        self.parts.append(f"{self._tag(name, attrs)}>{escape_text(content)}</{name}>\n")
+
+    def bytes(self) -> bytes:
+        return "".join(self.parts).encode("utf-8")
