@@ -33,8 +33,11 @@ class _Entity:
 
     @classmethod
     def from_record(cls, record: dict):
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        return cls(**{k: v for k, v in record.items() if k in names})
+        try:
+            return cls(**record)
+        except TypeError:  # a record from a newer Margin may carry fields this one lacks
+            names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+            return cls(**{k: v for k, v in record.items() if k in names})
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,22 +147,36 @@ class Project:
         self.coder = self._ensure_coder(coder or os.environ.get("MARGIN_CODER") or self.meta["default_coder"])
 
     def _read_files(self) -> dict:
-        try:
-            main = read_json_file(self.dir / PROJECT_FILE)
-            codings = {
-                p.stem: read_json_file(p) for p in sorted((self.dir / CODINGS_DIR).glob("*.json"))
-            }
-        except ProjectCorrupt as exc:
-            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
+        """The raw checkpoint. A read-only open of a current project leaves the codings
+        files unread until something needs them (`margin docs` never does)."""
+        main = self._read_checked(self.dir / PROJECT_FILE)
         meta = main.get("meta", {}).get("project")
         if not meta:
             raise ProjectCorrupt(f"{PROJECT_FILE} has no project record; {self._restore_hint()}")
-        raw = {"main": main, "codings": codings}
-        raw, old_version = schema.migrate(raw, meta.get("schema", 1))
+        version = meta.get("schema", 1)
+        if self.readonly and version == schema.SCHEMA:
+            return {"main": main, "codings": None}
+        raw = {"main": main, "codings": self._read_codings_files()}
+        raw, old_version = schema.migrate(raw, version)
         if old_version != schema.SCHEMA and not self.readonly:
             backup.take(self.dir, self._checkpoint_files(), f"before-schema-{schema.SCHEMA}")
             raw["main"]["meta"]["project"]["schema"] = schema.SCHEMA
         return raw
+
+    def _read_checked(self, path: Path) -> dict:
+        try:
+            return read_json_file(path)
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
+
+    def _read_codings_files(self) -> dict[str, dict]:
+        return {p.stem: self._read_checked(p) for p in sorted((self.dir / CODINGS_DIR).glob("*.json"))}
+
+    def _open_codings(self, files: dict[str, dict]) -> list[dict]:
+        """Make TinyDB tables of the codings files; returns their records for the state."""
+        for coder_id, data in files.items():
+            self._coding_dbs[coder_id] = open_db(self.dir / CODINGS_DIR / f"{coder_id}.json", data)
+        return [data.get("codings", {}) for data in files.values()]
 
     def _build(self, raw: dict) -> None:
         main = raw["main"]
@@ -175,9 +189,12 @@ class Project:
         self._redo = [list(x) for x in checkpoint.get("redo", [])]
         for table in MAIN_TABLES:
             self.state.load(table, main.get(table, {}))
-        for coder_id, data in raw["codings"].items():
-            self._coding_dbs[coder_id] = open_db(self.dir / CODINGS_DIR / f"{coder_id}.json", data)
-            self.state.load("codings", data.get("codings", {}))
+        if raw["codings"] is None:
+            files = self._read_codings_files
+            self.state.defer_codings(lambda: self._open_codings(files()), checkpoint.get("coding_counts"))
+        else:
+            for records in self._open_codings(raw["codings"]):
+                self.state.load("codings", records)
 
     def _replay(self) -> None:
         """Bring the checkpoint up to date from the log (idempotent: sets final values)."""
@@ -214,9 +231,10 @@ class Project:
         offset = self.journal.size()
         for db in self._coding_dbs.values():
             db.storage.save()
+        counts = dict(self.state.coding_counts_by_document())
         self._main.table("meta").upsert(
             Record(
-                {"seq": self.seq, "offset": offset, "undo": self._undo, "redo": self._redo},
+                {"seq": self.seq, "offset": offset, "undo": self._undo, "redo": self._redo, "coding_counts": counts},
                 doc_id="checkpoint",
             )
         )
@@ -300,6 +318,7 @@ class Project:
         return self._coding_db(record["coder"]) if record else self._main
 
     def _coding_db(self, coder_id: str) -> ProjectDB:
+        self.state.codings  # noqa: B018 - loads deferred codings files before any write to them
         if coder_id not in self._coding_dbs:
             self._coding_dbs[coder_id] = open_db(self.dir / CODINGS_DIR / f"{coder_id}.json")
         return self._coding_dbs[coder_id]

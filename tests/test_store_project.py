@@ -208,3 +208,32 @@ def test_backups_rotate(project, interview):
     for _ in range(backup.KEEP + 5):
         project.backup("test")
     assert len(backup.listing(project.dir)) == backup.KEEP
+
+
+def test_read_only_open_counts_codings_without_reading_them(project, interview):
+    code = project.codebook.add("Trust")
+    project.codings.apply(interview, code, 0, 5)
+    project.close()
+    with Project.open(project.dir, readonly=True) as reader:
+        assert reader.state.coding_counts_by_document() == {interview.id: 1}
+        assert reader.state._deferred is not None  # the codings files were not parsed
+        assert [c.text for c in reader.codings.for_document(interview)] == [reader.text(interview.id)[:5]]
+    with Project.open(project.dir) as writer:  # a coding change in the log tail, no checkpoint
+        writer.codings.apply(interview, code, 5, 9)
+        writer.journal.close()
+        writer.lock.release()
+        writer._ops_since_checkpoint = 0
+    with Project.open(project.dir, readonly=True) as reader:
+        assert reader.state.coding_counts_by_document() == {interview.id: 2}
+
+
+def test_writes_after_a_lazy_open_keep_every_coding(project, interview):
+    code = project.codebook.add("Trust")
+    for start in range(0, 40, 4):
+        project.codings.apply(interview, code, start, start + 3)
+    project.close()
+    with Project.open(project.dir) as writer:
+        writer.codings.apply(interview, code, 41, 44)
+        writer.checkpoint()
+    with Project.open(project.dir, readonly=True) as reader:
+        assert len(reader.codings.for_document(interview)) == 11

@@ -116,6 +116,7 @@ def docs(ctx, as_json):
       margin docs --json | jq '.[].name'
     """
     project = open_project(ctx, readonly=True)
+    counts = project.state.coding_counts_by_document()
     rows = []
     for document in project.documents.all():
         rows.append(
@@ -124,7 +125,7 @@ def docs(ctx, as_json):
                 "name": document.name,
                 "turns": len(document.turns),
                 "words": document.words,
-                "codings": len(project.state.codings_by_document.get(document.id, {})),
+                "codings": counts[document.id],
                 "attributes": document.attributes,
             }
         )
