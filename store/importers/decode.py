@@ -30,6 +30,10 @@ def decode_bytes(data: bytes, name: str) -> str:
     if not data:
         raise BadInput(f"{name} is empty; choose a file that holds the transcript text")
     text = _decode(data, name)
+    if "\x00" in text:
+        raise BadInput(
+            f"{name} is not a text file (it decodes to NUL characters); export the transcript as plain text and import that"
+        )
     if not text.strip():
         raise BadInput(f"{name} holds no text, only white space; choose a file that holds the transcript text")
     return text
