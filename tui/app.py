@@ -1,0 +1,473 @@
+"""The Margin app: panes, the reader, and the flows behind each key.
+
+The app holds the open Project and turns key presses into store calls. Every store call
+goes through `store()`, which shows a `MarginError` as an error notification instead of
+crashing; after a change `project_changed()` redraws whatever shows project data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from functools import partial
+
+from textual.app import App
+from textual.command import SimpleCommand
+from textual.containers import Horizontal
+
+import keymaps
+from store.code_search import CodeIndex, recent_codes
+from store.errors import MarginError
+from store.search import corpus_search, spoken_matches
+from tui.screens.code_picker import CodePicker, Pick
+from tui.screens.confirm import Confirm
+from tui.screens.help import Help
+from tui.screens.journal import Journal
+from tui.screens.prompt import Prompt
+from tui.screens.retrieval import Retrieval
+from tui.screens.search_results import CODE_ALL, SearchResults
+from tui.widgets.codes_pane import CodesPane
+from tui.widgets.documents_pane import DocumentsPane
+from tui.widgets.keys import bindings, clean
+from tui.widgets.memo_editor import MemoEditor
+from tui.widgets.palette import ActionProvider
+from tui.widgets.reader import Reader
+from tui.widgets.status_line import StatusLine
+
+IN_VIVO_MAX = 60
+PANES = ("#documents", "#reader", "#memo", "#codes")
+
+
+class MarginApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "Margin"
+    BINDINGS = bindings("app")
+    COMMANDS = {ActionProvider}
+    COMMAND_PALETTE_BINDING = "ctrl+backslash"  # ctrl+p is app.command_palette in the key table
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    def __init__(self, project, keymap: keymaps.Keymap | None = None, handle_signals: bool = False):
+        super().__init__()
+        self.project = project
+        self.keymap = keymap or keymaps.load(user=_nowhere())
+        self.handle_signals = handle_signals
+        self.last_code: str | None = None
+        self.recent: list[str] = recent_codes(project)
+
+    def compose(self):
+        with Horizontal(id="main"):
+            yield DocumentsPane(self.project, id="documents")
+            yield Reader(self.project, id="reader")
+            yield MemoEditor(self.project, id="memo")
+            yield CodesPane(self.project, id="codes")
+        yield StatusLine(id="status")
+
+    def on_mount(self) -> None:
+        self.set_keymap(self.keymap.overrides())
+        for problem in self.keymap.problems:
+            self.notify(clean(problem), title="Keymap", severity="error", timeout=15)
+        if self.handle_signals:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(signum, self.exit_saving)
+        self.query_one(CodesPane).reload()
+        documents = self.project.documents.all()
+        if documents:
+            self.open_document(documents[0].id)
+        else:
+            self.query_one(DocumentsPane).reload()
+        self.reader.focus()
+
+    @property
+    def reader(self) -> Reader:
+        return self.query_one(Reader)
+
+    @property
+    def document(self):
+        return self.reader.document
+
+    # ------------------------------------------------------------------ plumbing
+
+    def store(self, call, *args, **kwargs):
+        """Run a store call; a MarginError becomes an error notification and None."""
+        try:
+            return call(*args, **kwargs)
+        except MarginError as error:
+            self.notify(clean(error.message), severity="error", timeout=8)
+            return None
+        finally:
+            while self.project.warnings:
+                self.notify(clean(self.project.warnings.pop(0)), severity="warning", timeout=10)
+
+    def project_changed(self) -> None:
+        self.reader.refresh_codings()
+        self.query_one(CodesPane).reload()
+        self.query_one(DocumentsPane).reload(self.document.id if self.document else None)
+
+    def on_reader_changed(self, event: Reader.Changed) -> None:
+        self.query_one(StatusLine).show(self.reader)
+
+    def handle_bindings_clash(self, clashed_bindings, node) -> None:
+        keys = ", ".join(sorted({b.key for b in clashed_bindings}))
+        self.notify(f"Keymap: {keys} is bound twice in {node.__class__.__name__}; check your keymap.toml",
+                    severity="error", timeout=15)
+
+    def exit_saving(self) -> None:
+        """Quit after writing any memo being typed (also on SIGHUP and SIGTERM)."""
+        for editor in self.query(MemoEditor):
+            editor.save()
+        for screen in self.screen_stack:
+            for editor in screen.query(MemoEditor):
+                editor.save()
+        self.exit()
+
+    def run_palette_action(self, selector: str | None, action: str) -> None:
+        target = self if selector is None else self.query_one(selector)
+        self.call_later(target.run_action, action)
+
+    # ------------------------------------------------------------------ app keys
+
+    def action_quit(self) -> None:
+        self.exit_saving()
+
+    def action_help(self) -> None:
+        self.push_screen(Help(self.keymap))
+
+    def action_open_document(self) -> None:
+        commands = [
+            SimpleCommand(clean(d.name), partial(self.open_document, d.id),
+                          " ".join(f"{clean(k)}={clean(v)}" for k, v in d.attributes.items()))
+            for d in self.project.documents.all()
+        ]
+        self.search_commands(commands, placeholder="Open a document…")
+
+    def action_cycle_panes(self) -> None:
+        visible = [w for w in (self.query_one(s) for s in PANES) if w.display and w.styles.display != "none"]
+        visible = [w for w in visible if w.region.width > 0]
+        focus_order = [w.area if isinstance(w, MemoEditor) else w for w in visible]
+        current = next((i for i, w in enumerate(focus_order) if w.has_focus or w.has_focus_within), -1)
+        if focus_order:
+            focus_order[(current + 1) % len(focus_order)].focus()
+
+    def action_toggle_documents(self) -> None:
+        self._toggle_pane("documents", self.query_one(DocumentsPane))
+
+    def action_toggle_codes(self) -> None:
+        self._toggle_pane("codes", self.query_one(CodesPane))
+
+    def _toggle_pane(self, name: str, pane) -> None:
+        """Side panes are hidden by default when narrow and shown when wide; this flips it."""
+        css_class = f"show-{name}" if self.screen.has_class("-narrow") else f"hide-{name}"
+        self.toggle_class(css_class)
+        self.call_after_refresh(lambda: pane.focus() if pane.region.width else self.reader.focus())
+
+    def action_journal(self) -> None:
+        self.push_screen(Journal(self.project), lambda _: self.project_changed())
+
+    def action_corpus_search(self) -> None:
+        self.push_screen(Prompt("Search every document (regex, ignores case)", self.reader.pattern), self._corpus_search)
+
+    # ------------------------------------------------------------------ documents
+
+    def open_document(self, document_id: str, position: int | None = None, end: int | None = None) -> None:
+        """Read a document, optionally at `position`, selecting up to `end`."""
+        document = self.project.state.documents.get(document_id)
+        if document is None:
+            return
+        if self.document is None or self.document.id != document_id:
+            self.store(self.reader.show, document, position)
+            self.query_one(DocumentsPane).reload(document_id)
+        elif position is not None:
+            self.reader.jump(position)
+        if end is not None and self.document is not None and self.document.id == document_id:
+            self.reader.select(position, end)
+        self.reader.focus()
+
+    # ------------------------------------------------------------------ coding
+
+    def _excerpt(self, span: tuple[int, int]) -> str:
+        words = " ".join(self.reader.text[span[0] : span[1]].split())
+        return words if len(words) <= 40 else words[:39] + "…"
+
+    def code_target(self) -> None:
+        span = self.reader.target_span()
+        if span is None:
+            self.notify("Nothing to code here: move to a turn or select some words", severity="warning")
+            return
+        self.push_screen(
+            CodePicker(self.project, f"Code “{self._excerpt(span)}” as", self.recent),
+            partial(self._code_picked, span),
+        )
+
+    def _code_picked(self, span: tuple[int, int], pick: Pick | None) -> None:
+        if pick is None:
+            return
+        if pick.code is not None:
+            self._apply(pick.code, span)
+            return
+        near = CodeIndex.of(self.project).near_duplicates(pick.new_name)
+        if near:
+            self.push_screen(
+                Confirm(f"Create the new code “{pick.new_name}”?", "Did you mean " + " or ".join(f"“{p}”" for p in near) + "?"),
+                lambda yes: yes and self._create_and_apply(pick.new_name, span),
+            )
+        else:
+            self._create_and_apply(pick.new_name, span)
+
+    def _create_and_apply(self, name: str, span: tuple[int, int]) -> None:
+        def create():
+            with self.project.operation(f"code with new code {name}"):
+                code = self.project.codebook.add(name)
+                self.project.codings.apply(self.document, code, *span)
+            return code
+
+        code = self.store(create)
+        if code is not None:
+            self._coded(code, span, new=True)
+
+    def _apply(self, code, span: tuple[int, int]) -> None:
+        if self.store(self.project.codings.apply, self.document, code, *span) is not None:
+            self._coded(code, span)
+
+    def _coded(self, code, span: tuple[int, int], new: bool = False) -> None:
+        self.last_code = code.id
+        self.recent = [code.id, *(c for c in self.recent if c != code.id)][:12]
+        self.reader.clear_selection()
+        self.project_changed()
+        made = "new code " if new else ""
+        self.notify(f"Coded {span[1] - span[0]} characters as {made}{clean(self.project.codebook.path(code))}", timeout=3)
+
+    def repeat_code(self) -> None:
+        code = self.project.state.codes.get(self.last_code or "")
+        span = self.reader.target_span()
+        if code is None:
+            self.notify("No code applied yet in this session: press c first", severity="warning")
+        elif span is not None:
+            self._apply(code, span)
+
+    def code_in_vivo(self) -> None:
+        span = self.reader.selection and self.reader.target_span()
+        if not span:
+            self.notify("Select the words first (v and a motion, or s for a sentence)", severity="warning")
+            return
+        name = " ".join(self.reader.text[span[0] : span[1]].replace(">", " ").split()).strip(" .,;:!?\"'“”‘’—-")
+        name = name if len(name) <= IN_VIVO_MAX else name[: IN_VIVO_MAX - 1].rstrip() + "…"
+        existing = self.project.codebook.find_path(name) if name else None
+        if existing is not None:
+            self._apply(existing, span)
+        elif name:
+            self._create_and_apply(name, span)
+
+    def uncode_here(self) -> None:
+        here = self.reader.codings_here()
+        if not here:
+            self.notify("No coding under the cursor", severity="warning")
+        elif len(here) == 1:
+            self._uncode(here[0])
+        else:
+            codes = self.project.state.codes
+            self.search_commands(
+                [SimpleCommand(clean(self.project.codebook.path(codes[c.code])), partial(self._uncode, c),
+                               clean(c.text[:70])) for c in here],
+                placeholder="Remove which coding?",
+            )
+
+    def _uncode(self, coding) -> None:
+        self.store(self.project.codings.uncode, coding)
+        self.project_changed()
+        self.notify("Coding removed (u undoes)", timeout=3)
+
+    def undo(self) -> None:
+        entry = self.store(self.project.undo)
+        if entry is not None:
+            self.project_changed()
+            self.notify(f"Undone: {clean(entry['summary'])}", timeout=3)
+
+    def redo(self) -> None:
+        entry = self.store(self.project.redo)
+        if entry is not None:
+            self.project_changed()
+            self.notify(f"Redone: {clean(entry['summary'])}", timeout=3)
+
+    # ------------------------------------------------------------------ memos
+
+    def memo_here(self) -> None:
+        if self.document is None:
+            return
+        here = self.reader.codings_here()
+        editor = self.query_one(MemoEditor)
+        if here:
+            coding = here[0]
+            code = self.project.state.codes.get(coding.code)
+            title = f"Memo · {code.name if code else ''} · “{self._excerpt((coding.start, coding.end))}”"
+            editor.edit("coding", coding.id, title)
+        else:
+            editor.edit("document", self.document.id, f"Memo · {self.document.name}")
+        self.add_class("memo-open")
+        self.call_after_refresh(editor.area.focus)
+
+    def on_memo_editor_left(self, event: MemoEditor.Left) -> None:
+        self.reader.focus()
+
+    def close_memo(self) -> None:
+        if self.has_class("memo-open"):
+            self.query_one(MemoEditor).save()
+            self.remove_class("memo-open")
+            self.reader.focus()
+
+    # ------------------------------------------------------------------ search
+
+    def search_document(self) -> None:
+        if self.document is not None:
+            self.push_screen(Prompt("Search this document (regex, ignores case)", self.reader.pattern), self._searched)
+
+    def _searched(self, pattern: str | None) -> None:
+        if not pattern:
+            return
+        matches = self.store(spoken_matches, self.document, self.reader.text, pattern)
+        if matches is not None:
+            self.reader.set_search(pattern, matches)
+            self.notify(f"{len(matches)} matches · n/N next/previous · A codes them all", timeout=4)
+
+    def auto_code_matches(self) -> None:
+        matches = self.reader.matches
+        if not matches:
+            self.notify("No search matches: search with / first", severity="warning")
+            return
+        self._auto_code([(self.document, matches)], f"“{self.reader.pattern}”")
+
+    def _corpus_search(self, pattern: str | None) -> None:
+        if not pattern:
+            return
+        hits = self.store(corpus_search, self.project, pattern)
+        if hits is None:
+            return
+        if not hits:
+            self.notify(f"No matches for {clean(pattern)!r}", severity="warning")
+            return
+        self.reader.pattern = pattern
+        self.push_screen(SearchResults(pattern, hits), partial(self._search_result, pattern, hits))
+
+    def _search_result(self, pattern: str, hits: list, result) -> None:
+        if result is None:
+            return
+        if result == CODE_ALL:
+            spans: dict[str, list] = {}
+            for hit in hits:
+                spans.setdefault(hit.document.id, []).append((hit.start, hit.end))
+            self._auto_code([(self.project.state.documents[d], s) for d, s in spans.items()], f"“{pattern}”")
+            return
+        self.open_document(hit_doc := result.document.id, result.start, result.end)
+        matches = self.store(spoken_matches, self.project.state.documents[hit_doc], self.reader.text, pattern)
+        if matches:
+            self.reader.matches = matches
+
+    def _auto_code(self, spans: list[tuple], what: str) -> None:
+        total = sum(len(s) for _, s in spans)
+        self.push_screen(
+            CodePicker(self.project, f"Code all {total} matches of {what} as", self.recent, allow_create=False),
+            partial(self._auto_code_picked, spans, what, total),
+        )
+
+    def _auto_code_picked(self, spans, what: str, total: int, pick: Pick | None) -> None:
+        if pick is None or pick.code is None:
+            return
+        path = self.project.codebook.path(pick.code)
+        documents = len(spans)
+        question = f"Code {total} matches of {what} in {documents} document{'s' if documents > 1 else ''} as {path}?"
+
+        def code_all():
+            with self.project.operation(f"auto-code {total} matches of {what} as {path}"):
+                return sum(len(self.project.codings.apply_many(d, pick.code, s)) for d, s in spans)
+
+        def confirmed(yes: bool) -> None:
+            if yes and (made := self.store(code_all)) is not None:
+                self.project_changed()
+                self.notify(f"Coded {made} matches as {clean(path)} (already coded ones skipped; u undoes)")
+
+        self.push_screen(Confirm(question, "One undo (u) takes them all back."), confirmed)
+
+    # ------------------------------------------------------------------ codes pane
+
+    def code_retrieve(self, code) -> None:
+        self.push_screen(Retrieval(self.project, code), self._retrieved)
+
+    def _retrieved(self, coding) -> None:
+        if coding is not None:
+            self.open_document(coding.document, coding.start, coding.end)
+
+    def code_add(self, parent) -> None:
+        prefix = f"{self.project.codebook.path(parent)} > " if parent is not None else ""
+        self.push_screen(Prompt("New code (Parent > Child makes a sub-code)", prefix), self._code_added)
+
+    def _code_added(self, path: str | None) -> None:
+        if path and path.strip(" >"):
+            if self.store(self.project.codebook.add, path) is not None:
+                self.project_changed()
+
+    def code_rename(self, code) -> None:
+        def renamed(name: str | None) -> None:
+            if name and self.store(self.project.codebook.rename, code, name) is not None:
+                self.project_changed()
+
+        self.push_screen(Prompt(f"Rename {self.project.codebook.path(code)}", code.name), renamed)
+
+    def code_move(self, code) -> None:
+        def moved(pick: Pick | None) -> None:
+            if pick is not None and self.store(self.project.codebook.move, code, pick.code) is not None:
+                self.project_changed()
+
+        self.push_screen(
+            CodePicker(self.project, f"Move {self.project.codebook.path(code)} under…",
+                       [], allow_create=False, codable_only=False, top_level=True),
+            moved,
+        )
+
+    def code_merge(self, code) -> None:
+        source = self.project.codebook.path(code)
+
+        def picked(pick: Pick | None) -> None:
+            if pick is None or pick.code is None:
+                return
+            target = self.project.codebook.path(pick.code)
+            self.push_screen(
+                Confirm(f"Merge {source} into {target}?", "Its codings, memos and sub-codes move; it is removed."),
+                lambda yes: yes and self._changed_by(self.project.codebook.merge, code, pick.code),
+            )
+
+        self.push_screen(CodePicker(self.project, f"Merge {source} into…", [], allow_create=False,
+                                    codable_only=False), picked)
+
+    def code_delete(self, code) -> None:
+        impact = self.project.codebook.impact(code)
+        said = ", ".join(f"{n} {what}" for what, n in impact.items() if n) or "nothing else"
+        self.push_screen(
+            Confirm(f"Delete {self.project.codebook.path(code)}?", f"This also removes {said}. u undoes it."),
+            lambda yes: yes and self._changed_by(self.project.codebook.delete, code, force=True),
+        )
+
+    def code_describe(self, code) -> None:
+        self.push_screen(
+            Prompt(f"Definition of {self.project.codebook.path(code)}", code.description),
+            lambda text: text is not None and self._changed_by(self.project.codebook.describe, code, text),
+        )
+
+    def code_colour(self, code) -> None:
+        from store.codebook import PALETTE
+
+        self.push_screen(
+            Prompt(f"Colour of {self.project.codebook.path(code)} (#rrggbb)", code.color,
+                   "e.g. " + " ".join(PALETTE[:6])),
+            lambda colour: colour and self._changed_by(self.project.codebook.color, code, colour.strip()),
+        )
+
+    def _changed_by(self, call, *args, **kwargs) -> None:
+        if self.store(call, *args, **kwargs) is not None:
+            self.project_changed()
+
+
+def _nowhere():
+    """No user keymap file (tests and callers that pass a Keymap explicitly)."""
+    from pathlib import Path
+
+    return Path("/nonexistent/margin-keymap.toml")

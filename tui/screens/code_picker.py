@@ -1,0 +1,130 @@
+"""The code picker: type to filter the codebook, 1–9 or Enter to choose, or create a new code.
+
+Ranking is `store.code_search.CodeIndex`; this screen only shows the hits. It returns a
+`Pick`: an existing code, or a name to create (the caller warns of near-duplicates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from store.code_search import CodeIndex
+from store.model import Code
+from tui.widgets.keys import bindings, clean
+
+CREATE = "+create"
+TOP_LEVEL = "+top"
+
+
+@dataclass(frozen=True)
+class Pick:
+    code: Code | None = None
+    new_name: str = ""
+
+
+class DigitInput(Input):
+    """Digits 1–9 pick the hit with that number instead of being typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character and event.character in "123456789":
+            event.stop()
+            event.prevent_default()
+            self.screen.pick_number(int(event.character))
+            return
+        await super()._on_key(event)
+
+
+class CodePicker(ModalScreen[Pick | None]):
+    BINDINGS = bindings("picker")
+
+    def __init__(self, project, title: str, recent: list[str], allow_create: bool = True,
+                 codable_only: bool = True, top_level: bool = False):
+        super().__init__()
+        self.project = project
+        self.title_text = title
+        self.recent = recent
+        self.allow_create = allow_create
+        self.codable_only = codable_only
+        self.top_level = top_level
+        self.index = CodeIndex.of(project)
+
+    def compose(self):
+        with Vertical(id="picker"):
+            yield Label(clean(self.title_text), id="picker-title")
+            yield DigitInput(placeholder="type to find a code, or a new name (Parent > Child)", id="picker-input")
+            yield OptionList(id="picker-hits")
+            yield Label("1–9 pick · ↑↓ move · enter apply · esc cancel", id="picker-help")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).can_focus = False
+        self._show("")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._show(event.value)
+
+    def _show(self, query: str) -> None:
+        hits = [h for h in self.index.rank(query, self.recent, limit=20) if h.code.codable or not self.codable_only]
+        hits = hits[:9]
+        options = []
+        for number, hit in enumerate(hits, 1):
+            prompt = Text(f"{number} ", style="bold")
+            prompt.append("■ ", style=hit.code.color)
+            prompt.append(clean(hit.path))
+            prompt.append(f"  {hit.count}", style="dim")
+            if hit.description:
+                prompt.append("\n    " + clean(hit.description), style="dim italic")
+            options.append(Option(prompt, id=hit.code.id))
+        name = " ".join(query.split())
+        if self.allow_create and name and self.index.exact(name) is None:
+            create = Option(Text.assemble(("+ New code ", "bold"), (f"“{clean(name)}”", "bold green")), id=CREATE)
+            strong = hits and hits[0].score >= 90
+            options = [*options, create] if strong else [create, *options]
+        if self.top_level:
+            options.append(Option(Text("⇱ The top level (no parent)", style="bold"), id=TOP_LEVEL))
+        hit_list = self.query_one(OptionList)
+        hit_list.clear_options()
+        hit_list.add_options(options)
+        if options:
+            hit_list.highlighted = 0
+
+    def pick_number(self, number: int) -> None:
+        hit_list = self.query_one(OptionList)
+        codes = [i for i in range(hit_list.option_count) if hit_list.get_option_at_index(i).id not in (CREATE, TOP_LEVEL)]
+        if number <= len(codes):
+            hit_list.highlighted = codes[number - 1]
+            self.action_apply()
+
+    def action_apply(self) -> None:
+        hit_list = self.query_one(OptionList)
+        option = hit_list.highlighted_option
+        query = " ".join(self.query_one(Input).value.split())
+        if option is None:
+            if query and self.allow_create:
+                self.dismiss(Pick(new_name=query))
+            return
+        if option.id == CREATE:
+            self.dismiss(Pick(new_name=query))
+        elif option.id == TOP_LEVEL:
+            self.dismiss(Pick())
+        else:
+            self.dismiss(Pick(code=self.project.state.codes[option.id]))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_apply()
+
+    def action_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

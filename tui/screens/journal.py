@@ -1,0 +1,77 @@
+"""The reflexive journal: dated entries on the left, the selected one being written on the right."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from tui.widgets.keys import bindings, clean
+from tui.widgets.memo_editor import MemoEditor
+
+
+class Journal(ModalScreen):
+    BINDINGS = bindings("journal")
+
+    def __init__(self, project):
+        super().__init__()
+        self.project = project
+
+    def compose(self):
+        with Vertical(id="journal", classes="fullscreen"):
+            yield Label("Reflexive journal", classes="dialog-title")
+            with Horizontal():
+                yield OptionList(id="journal-list")
+                yield MemoEditor(self.project, id="journal-editor")
+            yield Label("a new entry · enter write · esc back/close", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.query_one(OptionList).focus()
+
+    def _fill(self, select: str | None = None) -> None:
+        entries = self.project.memos.journal()[::-1]
+        entry_list = self.query_one(OptionList)
+        entry_list.clear_options()
+        for memo in entries:
+            first = memo.title or (memo.text.strip().splitlines() or [""])[0]
+            line = Text(memo.created[:10], style="bold")
+            line.append("\n" + clean(first)[:60], style="dim")
+            entry_list.add_option(Option(line, id=memo.id))
+        if entries:
+            entry_list.highlighted = entry_list.get_option_index(select) if select else 0
+            self._show(entries[0] if not select else self.project.state.memos[select])
+
+    def _show(self, memo) -> None:
+        title = memo.title or memo.created[:10]
+        self.query_one(MemoEditor).edit("journal", None, f"Journal · {title}", memo=memo)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option and event.option.id in self.project.state.memos:
+            self._show(self.project.state.memos[event.option.id])
+
+    def action_add(self) -> None:
+        editor = self.query_one(MemoEditor)
+        editor.edit("journal", None, f"New journal entry · {date.today().isoformat()}")
+        editor.area.focus()
+
+    def action_edit(self) -> None:
+        self.query_one(MemoEditor).area.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    def on_memo_editor_left(self, event: MemoEditor.Left) -> None:
+        event.stop()
+        memo = self.query_one(MemoEditor).memo
+        self._fill(memo.id if memo else None)
+        self.query_one(OptionList).focus()
+
+    def action_close(self) -> None:
+        self.query_one(MemoEditor).save()
+        self.dismiss(None)

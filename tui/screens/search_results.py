@@ -1,0 +1,61 @@
+"""Corpus-wide search results as keyword-in-context lines; Enter jumps, `a` codes them all."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from tui.widgets.keys import bindings, clean
+
+CODE_ALL = "code-all"
+
+
+class SearchResults(ModalScreen):
+    """Dismisses with the chosen Hit, with CODE_ALL, or None."""
+
+    BINDINGS = bindings("search_results")
+
+    def __init__(self, pattern: str, hits: list):
+        super().__init__()
+        self.pattern, self.hits = pattern, hits
+
+    def compose(self):
+        with Vertical(id="search-results", classes="fullscreen"):
+            documents = len({h.document.id for h in self.hits})
+            yield Label(clean(f"“{self.pattern}”: {len(self.hits)} hits in {documents} documents"), classes="dialog-title")
+            yield OptionList(id="search-list")
+            yield Label("enter jump · a code every hit · esc close", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        options = []
+        for i, hit in enumerate(self.hits):
+            line = Text(clean(hit.document.name), style="bold")
+            line.append(f" · {clean(hit.speaker)}\n", style="italic")
+            line.append("  …" + clean(hit.left) + " ", style="dim")
+            line.append(clean(hit.match), style="bold reverse")
+            line.append(" " + clean(hit.right) + "…", style="dim")
+            options.append(Option(line, id=str(i)))
+        hit_list = self.query_one(OptionList)
+        hit_list.add_options(options)
+        if options:
+            hit_list.highlighted = 0
+        hit_list.focus()
+
+    def action_jump(self) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is not None:
+            self.dismiss(self.hits[int(option.id)])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_jump()
+
+    def action_auto_code(self) -> None:
+        if self.hits:
+            self.dismiss(CODE_ALL)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

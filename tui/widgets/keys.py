@@ -1,0 +1,30 @@
+"""Bindings built from the key tables, and text made safe to show."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from textual.binding import Binding
+
+import keymaps
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+@cache
+def table() -> keymaps.Keymap:
+    return keymaps.default()
+
+
+def bindings(scope: str, *, show: bool = False) -> list[Binding]:
+    """One Binding per action of `scope`, with its default keys; ids are `scope.action`."""
+    return [
+        Binding(",".join(a.keys), a.name, a.help, show=show, id=a.id)
+        for a in table().scope(scope)
+    ]
+
+
+def clean(text: str) -> str:
+    """Project text (names, speakers, quotes) on one line with no control characters."""
+    return _CONTROL.sub(" ", text)

@@ -1,0 +1,70 @@
+"""A memo being written: a Markdown TextArea saved as you type (debounced) and on leaving."""
+
+from __future__ import annotations
+
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Label, TextArea
+
+from tui.widgets.keys import bindings, clean
+
+SAVE_AFTER = 0.5  # seconds of no typing before the memo is written
+
+
+class MemoEditor(Vertical):
+    """Edits the memo of one kind on one target; creates it on the first non-empty save."""
+
+    BINDINGS = bindings("memo")
+
+    class Left(Message):
+        """The coder pressed escape: the memo is saved; the parent decides where focus goes."""
+
+    def __init__(self, project, **kwargs):
+        super().__init__(**kwargs)
+        self.project = project
+        self.kind = ""
+        self.target: str | None = None
+        self.memo = None
+        self._timer = None
+
+    def compose(self):
+        yield Label("", id="memo-title")
+        yield TextArea("", id="memo-text", soft_wrap=True, tab_behavior="focus")
+
+    @property
+    def area(self) -> TextArea:
+        return self.query_one("#memo-text", TextArea)
+
+    def edit(self, kind: str, target: str | None, title: str, memo=None) -> None:
+        """Show the memo of `kind` on `target` (or `memo` itself, for journal entries)."""
+        self.save()
+        self.kind, self.target = kind, target
+        existing = self.project.memos.on(target, kind) if memo is None and kind != "journal" else []
+        self.memo = memo or (existing[0] if existing else None)
+        self.query_one("#memo-title", Label).update(clean(title))
+        with self.area.prevent(TextArea.Changed):
+            self.area.load_text(self.memo.text if self.memo else "")
+        self.area.move_cursor(self.area.document.end)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(SAVE_AFTER, self.save)
+
+    def save(self) -> None:
+        """Write the text now (a no-op when unchanged); errors are shown, never raised."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if not self.kind or not self.is_mounted:
+            return
+        text = self.area.text
+        if self.memo is not None:
+            self.memo = self.app.store(self.project.memos.edit, self.memo, text) or self.memo
+        elif text.strip():
+            self.memo = self.app.store(self.project.memos.add, self.kind, self.target, text)
+        self.app.project_changed()
+
+    def action_back(self) -> None:
+        self.save()
+        self.post_message(self.Left())

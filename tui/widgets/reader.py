@@ -1,0 +1,566 @@
+"""The transcript reader: a Line API ScrollView that renders only the rows on screen.
+
+Each turn is a speaker row, its wrapped text and a blank row. Coded spans are tinted with
+their code's colour, a bar in the left gutter marks coded lines, and the margin column on
+the right names the codes that start on each line (`│` where a coding continues). Rendered
+rows are kept in an LRU cache keyed by what can change on a key press (cursor, selection),
+so moving the cursor re-renders at most a few rows whatever the document's length.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left, bisect_right
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.color import Color
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.model import Coding, Document
+from tui.widgets import motions
+from tui.widgets.keys import bindings, clean
+from tui.widgets.layout import BLANK, HEADER, Layout, Row
+
+GUTTER = 2
+MOTIONS = {
+    "line_down", "line_up", "char_right", "char_left", "turn_down", "turn_up", "word_forward", "word_back",
+    "sentence_forward", "sentence_back", "top", "bottom", "page_down", "page_up", "next_match",
+    "previous_match", "next_coding", "previous_coding",
+}  # fmt: skip
+
+
+class Reader(ScrollView, can_focus=True):
+    """Cursor, selection and motions over one document; coding keys act on the selection."""
+
+    BINDINGS = bindings("reader")
+    COMPONENT_CLASSES = {
+        "reader--speaker",
+        "reader--current-speaker",
+        "reader--dim",
+        "reader--cursor",
+        "reader--selection",
+        "reader--match",
+    }
+
+    class Changed(Message):
+        """The cursor, selection, document or pending key changed (the status line listens)."""
+
+    def __init__(self, project, **kwargs):
+        super().__init__(**kwargs)
+        self.project = project
+        self.document: Document | None = None
+        self.text = ""
+        self.cursor = 0
+        self.anchor: int | None = None  # selection anchor while selecting (v)
+        self.goal: int | None = None  # column kept by up/down
+        self.pending = ""  # "<" or ">" waiting for a motion
+        self.pattern = ""
+        self.matches: list[tuple[int, int]] = []
+        self._rows: Layout | None = None
+        self._cache: LRUCache[tuple, Strip] = LRUCache(4096)
+        self._version = -1
+        self._by_turn: dict[int, list[Coding]] = {}
+        self._coding_starts: list[int] = []
+        self._tints: dict[str, Style] = {}
+        self._underline = bool(os.environ.get("NO_COLOR"))
+
+    # ------------------------------------------------------------------ document
+
+    def show(self, document: Document, position: int | None = None) -> None:
+        """Read `document`, with the cursor at `position` (default: the first turn)."""
+        self.document = document
+        self.text = self.project.text(document.id)
+        self.anchor, self.goal, self.pending = None, None, ""
+        self.matches = []
+        self._version = -1
+        self._rows = None
+        self._relayout()
+        self.cursor = motions.inside(document, position if position is not None else 0)
+        self.scroll_to(y=0, animate=False)
+        self._follow(center=position is not None)
+        self._changed()
+
+    def jump(self, position: int) -> None:
+        """Put the cursor at `position` (centred), dropping any selection."""
+        self.cursor = motions.inside(self.document, position)
+        self.anchor = None
+        self._follow(center=True)
+        self._changed()
+
+    def select(self, start: int, end: int) -> None:
+        """Select text[start:end] and put the cursor at its start."""
+        self.cursor = motions.inside(self.document, start)
+        self.anchor = max(self.cursor, end - 1)
+        self._follow(center=True)
+        self._changed()
+
+    def refresh_codings(self) -> None:
+        """Redraw after the project changed (codings, codes, colours)."""
+        self._version = -1
+        self._cache.clear()
+        self.refresh()
+        self._changed()
+
+    @property
+    def turn(self):
+        return self.document.turn_at(self.cursor) if self.document else None
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        if self.anchor is None:
+            return None
+        return min(self.anchor, self.cursor), min(len(self.text), max(self.anchor, self.cursor) + 1)
+
+    def target_span(self) -> tuple[int, int] | None:
+        """What coding keys act on: the selection without surrounding spaces, else the turn."""
+        span = self.selection
+        if span is None:
+            turn = self.turn
+            if turn is None or turn.end <= turn.start:
+                return None
+            span = (turn.start, turn.end)
+        start, end = span
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return (start, end) if end > start else None
+
+    def codings_here(self) -> list[Coding]:
+        """Codings under the cursor (or overlapping the selection), innermost first."""
+        if self.document is None:
+            return []
+        self._sync()
+        span = self.selection or (self.cursor, self.cursor + 1)
+        turn = self.turn
+        found = [c for c in self._by_turn.get(turn.index if turn else -1, []) if c.start < span[1] and c.end > span[0]]
+        return sorted(found, key=lambda c: c.end - c.start)
+
+    # ------------------------------------------------------------------ layout and rendering
+
+    @property
+    def margin_width(self) -> int:
+        width = self.scrollable_content_region.width
+        return 0 if width < 40 else 14 if width < 72 else 20
+
+    def _text_width(self) -> int:
+        return self.scrollable_content_region.width - GUTTER - self.margin_width - (2 if self.margin_width else 0)
+
+    def on_resize(self) -> None:
+        if self.document is not None and (self._rows is None or self._rows.width != max(8, self._text_width())):
+            self._relayout()
+            self._follow()
+
+    def _relayout(self) -> None:
+        if self.document is None or not self.size.width:
+            return
+        self._rows = Layout(self.document, self.text, self._text_width())
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._tints.clear()
+        self._cache.clear()
+
+    def _sync(self) -> None:
+        """Re-index the document's codings when the project has changed."""
+        if self.document is None or self._version == self.project.state.version:
+            return
+        self._version = self.project.state.version
+        self.document = self.project.state.documents.get(self.document.id, self.document)
+        by_turn: dict[int, list[Coding]] = {}
+        codings = self.project.codings.for_document(self.document)
+        for coding in codings:
+            first = self.document.turn_at(coding.start)
+            final = self.document.turn_at(max(coding.start, coding.end - 1))
+            for index in range((first.index if first else 0), (final.index if final else 0) + 1):
+                by_turn.setdefault(index, []).append(coding)
+        self._by_turn = by_turn
+        self._coding_starts = sorted({c.start for c in codings})
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        if self._rows is None or index >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        self._sync()
+        row = self._rows.rows[index]
+        key = (index, width, *self._decoration(index, row))
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(row, width, *key[2:]).crop_extend(0, width, self.rich_style)
+            self._cache[key] = strip
+        return strip
+
+    def _decoration(self, index: int, row: Row) -> tuple:
+        """What a key press can change on a row: cursor column, selected part, current turn."""
+        if row.kind == HEADER:
+            turn = self.turn
+            return (turn is not None and turn.index == row.turn, None, None)
+        if row.kind == BLANK:
+            return (False, None, None)
+        cursor = self.cursor - row.start if self._rows.row_of(self.cursor) == index else None
+        selected = None
+        span = self.selection
+        if span and span[0] <= row.end and span[1] > row.start:
+            selected = (max(span[0], row.start) - row.start, min(span[1], row.end + 1) - row.start)
+        return (False, cursor, selected)
+
+    def _render_row(self, row: Row, width: int, current: bool, cursor: int | None, selected) -> Strip:
+        base = self.rich_style
+        if row.kind == BLANK:
+            return Strip.blank(width, base)
+        if row.kind == HEADER:
+            return self._render_header(row, width, current)
+        codings = [c for c in self._by_turn.get(row.turn, ()) if c.start <= row.end and c.end > row.start]
+        segments = [self._gutter(codings, row)]
+        segments += self._text_segments(row, codings, cursor, selected)
+        length = row.end - row.start + (1 if cursor == row.end - row.start else 0)
+        pad = self._rows.width - length
+        if pad > 0:
+            segments.append(Segment(" " * pad, base))
+        if self.margin_width:
+            segments.append(Segment("  ", base))
+            segments += self._margin(codings, row)
+        return Strip(segments)
+
+    def _render_header(self, row: Row, width: int, current: bool) -> Strip:
+        turn = self.document.turns[row.turn]
+        speaker_style = self.get_component_rich_style("reader--current-speaker" if current else "reader--speaker")
+        dim = self.get_component_rich_style("reader--dim")
+        segments = [Segment("▸ " if current else "  ", speaker_style), Segment(clean(turn.speaker) or "—", speaker_style)]
+        if turn.time_start is not None:
+            segments.append(Segment(f"  {_clock(turn.time_start)}", dim))
+        number = f"{row.turn + 1}/{len(self.document.turns)}"
+        used = sum(len(s.text) for s in segments)
+        segments.append(Segment(" " * max(1, width - used - len(number)) + number, dim))
+        return Strip(segments)
+
+    def _gutter(self, codings: list[Coding], row: Row) -> Segment:
+        if not codings:
+            return Segment(" " * GUTTER, self.rich_style)
+        inner = min(codings, key=lambda c: c.end - c.start)
+        colour = self._code_colour(inner.code)
+        return Segment("▌".ljust(GUTTER), self.rich_style + Style(color=colour))
+
+    def _text_segments(self, row: Row, codings: list[Coding], cursor: int | None, selected) -> list[Segment]:
+        """Split the row where any styling changes, then style each piece."""
+        start, end = row.start, row.end
+        cuts = {start, end}
+        for coding in codings:
+            cuts.update((max(start, coding.start), min(end, coding.end)))
+        matches = self._matches_in(start, end)
+        for m_start, m_end in matches:
+            cuts.update((max(start, m_start), min(end, m_end)))
+        if selected:
+            cuts.update((start + selected[0], min(end, start + selected[1])))
+        if cursor is not None and cursor < end - start:
+            cuts.update((start + cursor, start + cursor + 1))
+        points = sorted(cuts)
+        segments = []
+        for a, b in zip(points, points[1:]):
+            if b <= a:
+                continue
+            segments.append(Segment(clean(self.text[a:b]), self._style_at(a, codings, matches, cursor, selected, start)))
+        if cursor is not None and cursor >= end - start:
+            segments.append(Segment(" ", self.get_component_rich_style("reader--cursor")))
+        return segments
+
+    def _style_at(self, position: int, codings, matches, cursor, selected, row_start: int) -> Style:
+        style = self.rich_style
+        covering = [c for c in codings if c.start <= position < c.end]
+        if covering:
+            style += self._tint(min(covering, key=lambda c: c.end - c.start).code)
+        if any(a <= position < b for a, b in matches):
+            style += self.get_component_rich_style("reader--match")
+        offset = position - row_start
+        if selected and selected[0] <= offset < selected[1]:
+            style += self.get_component_rich_style("reader--selection")
+        if cursor is not None and offset == cursor:
+            style += self.get_component_rich_style("reader--cursor")
+        return style
+
+    def _margin(self, codings: list[Coding], row: Row) -> list[Segment]:
+        """`│` for each coding that continues onto this row, then names of those starting on it."""
+        segments, used = [], 0
+        room = self.margin_width
+        ordered = sorted(codings, key=lambda c: (c.start, -c.end))
+        for coding in ordered:
+            if coding.start < row.start and used + 1 <= room:
+                segments.append(Segment("│", self.rich_style + Style(color=self._code_colour(coding.code))))
+                used += 1
+        for coding in ordered:
+            if coding.start >= row.start and used < room:
+                code = self.project.state.codes.get(coding.code)
+                name = clean(code.name if code else "?")[: room - used - (1 if used else 0)]
+                if used:
+                    segments.append(Segment(" ", self.rich_style))
+                    used += 1
+                segments.append(Segment(name, self.rich_style + Style(color=self._code_colour(coding.code), bold=True)))
+                used += len(name)
+        return segments
+
+    def _code_colour(self, code_id: str) -> str:
+        code = self.project.state.codes.get(code_id)
+        return code.color if code else "#888888"
+
+    def _tint(self, code_id: str) -> Style:
+        """A code's colour as a background mixed into the reader's, so text stays readable."""
+        if code_id not in self._tints:
+            background = self.styles.background if self.styles.background.a else Color(0, 0, 0)
+            mixed = background.blend(Color.parse(self._code_colour(code_id)), 0.35)
+            self._tints[code_id] = Style(bgcolor=mixed.rich_color, underline=self._underline)
+        return self._tints[code_id]
+
+    def _matches_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        if not self.matches:
+            return []
+        first = bisect_left(self.matches, (start - 10_000, 0))
+        return [m for m in self.matches[first:] if m[0] < end and m[1] > start][:50]
+
+    # ------------------------------------------------------------------ cursor
+
+    def _changed(self) -> None:
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def _follow(self, center: bool = False) -> None:
+        """Scroll so the cursor's row (and its turn's speaker row when near) is visible."""
+        if self._rows is None:
+            return
+        row = self._rows.row_of(self.cursor)
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        header = self._rows.turn_header[self._rows.rows[row].turn]
+        if center:
+            self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
+        elif row < top + 1:
+            self.scroll_to(y=max(0, header if row - header < height // 2 else row - 1), animate=False, immediate=True)
+        elif row >= top + height - 1:
+            self.scroll_to(y=row - height + 2, animate=False, immediate=True)
+
+    def _move(self, position: int, keep_goal: bool = False) -> None:
+        if self.document is None:
+            return
+        if not keep_goal:
+            self.goal = None
+        self.cursor = max(0, min(position, len(self.text)))
+        self._follow()
+        self._changed()
+
+    def _motion(self, name: str) -> None:
+        if self.document is None or not self.document.turns:
+            return
+        if self.pending:
+            self._move_boundary(name)
+            return
+        keep_goal = name in ("line_down", "line_up", "page_down", "page_up")
+        self._move(getattr(self, f"_to_{name}")(self.cursor), keep_goal)
+
+    def _move_boundary(self, name: str) -> None:
+        """`<`/`>` then a motion: move the selection's start or end, else the coding's."""
+        side, self.pending = self.pending, ""
+        span = self.selection
+        if span is not None:
+            start, end = span
+            self.cursor, self.anchor = (start, end - 1) if side == "<" else (end - 1, start)
+            self._move(getattr(self, f"_to_{name}")(self.cursor))
+            return
+        here = self.codings_here()
+        if not here:
+            self.app.notify("Nothing selected and no coding under the cursor", severity="warning")
+            self._changed()
+            return
+        coding = here[0]
+        boundary = coding.start if side == "<" else coding.end - 1
+        moved = getattr(self, f"_to_{name}")(boundary)
+        start, end = (moved, coding.end) if side == "<" else (coding.start, moved + 1)
+        if self.app.store(self.project.codings.resize, coding, start, end) is not None:
+            self.app.notify(f"Coding now {end - start} characters")
+        self._move(moved)
+
+    def _to_line_down(self, position: int, rows: int = 1) -> int:
+        layout = self._rows
+        here = layout.text_row_of(position)
+        row = layout.rows[layout.text_rows[here]]
+        self.goal = self.goal if self.goal is not None else position - row.start
+        target = layout.rows[layout.text_rows[max(0, min(len(layout.text_rows) - 1, here + rows))]]
+        return min(target.start + self.goal, max(target.start, target.end - (0 if target.end < self._turn_end(target) else 1)))
+
+    def _turn_end(self, row: Row) -> int:
+        return self.document.turns[row.turn].end
+
+    def _to_line_up(self, position: int) -> int:
+        return self._to_line_down(position, -1)
+
+    def _to_page_down(self, position: int) -> int:
+        return self._to_line_down(position, max(1, self.scrollable_content_region.height * 2 // 3))
+
+    def _to_page_up(self, position: int) -> int:
+        return self._to_line_down(position, -max(1, self.scrollable_content_region.height * 2 // 3))
+
+    def _to_char_right(self, position: int) -> int:
+        return motions.inside(self.document, position + 1)
+
+    def _to_char_left(self, position: int) -> int:
+        return motions.inside(self.document, position - 1, forward=False) if position > 0 else 0
+
+    def _to_turn_down(self, position: int) -> int:
+        turn = self.document.turn_at(position)
+        turns = self.document.turns
+        return turns[min(len(turns) - 1, turn.index + 1)].start if turn else turns[0].start
+
+    def _to_turn_up(self, position: int) -> int:
+        turn = self.document.turn_at(position)
+        if turn is None:
+            return self.document.turns[0].start
+        return turn.start if position > turn.start else self.document.turns[max(0, turn.index - 1)].start
+
+    def _to_word_forward(self, position: int) -> int:
+        return motions.word_forward(self.document, self.text, position)
+
+    def _to_word_back(self, position: int) -> int:
+        return motions.word_back(self.document, self.text, position)
+
+    def _to_sentence_forward(self, position: int) -> int:
+        return motions.sentence_forward(self.document, self.text, position)
+
+    def _to_sentence_back(self, position: int) -> int:
+        return motions.sentence_back(self.document, self.text, position)
+
+    def _to_top(self, position: int) -> int:
+        return self.document.turns[0].start
+
+    def _to_bottom(self, position: int) -> int:
+        return self.document.turns[-1].start
+
+    def _to_next_match(self, position: int) -> int:
+        return self._next_in([m[0] for m in self.matches], position, "search match")
+
+    def _to_previous_match(self, position: int) -> int:
+        return self._previous_in([m[0] for m in self.matches], position, "search match")
+
+    def _to_next_coding(self, position: int) -> int:
+        self._sync()
+        return self._next_in(self._coding_starts, position, "coded segment")
+
+    def _to_previous_coding(self, position: int) -> int:
+        self._sync()
+        return self._previous_in(self._coding_starts, position, "coded segment")
+
+    def _next_in(self, starts: list[int], position: int, what: str) -> int:
+        index = bisect_right(starts, position)
+        if index < len(starts):
+            return starts[index]
+        self.app.notify(f"No next {what}" if starts else f"No {what}s here", severity="warning", timeout=2)
+        return position
+
+    def _previous_in(self, starts: list[int], position: int, what: str) -> int:
+        index = bisect_left(starts, position)
+        if index > 0:
+            return starts[index - 1]
+        self.app.notify(f"No previous {what}" if starts else f"No {what}s here", severity="warning", timeout=2)
+        return position
+
+    # ------------------------------------------------------------------ selection
+
+    def action_visual(self) -> None:
+        self.anchor = None if self.anchor is not None else self.cursor
+        self._changed()
+
+    def action_select_turn(self) -> None:
+        turn = self.turn
+        if turn is not None:
+            self.anchor, self.cursor = turn.start, motions.last(turn)
+            self._follow()
+            self._changed()
+
+    def action_select_sentence(self) -> None:
+        if self.document is not None:
+            start, end = motions.sentence_span(self.document, self.text, self.cursor)
+            self.anchor, self.cursor = start, max(start, end - 1)
+            self._changed()
+
+    def action_move_start(self) -> None:
+        self.pending = "<"
+        self._changed()
+
+    def action_move_end(self) -> None:
+        self.pending = ">"
+        self._changed()
+
+    def action_clear(self) -> None:
+        if self.pending or self.anchor is not None:
+            self.pending, self.anchor = "", None
+            self._changed()
+        else:
+            self.app.close_memo()
+
+    def clear_selection(self) -> None:
+        self.anchor = None
+        self._changed()
+
+    # ------------------------------------------------------------------ search
+
+    def set_search(self, pattern: str, matches: list[tuple[int, int]]) -> None:
+        self.pattern, self.matches = pattern, matches
+        self._cache.clear()
+        later = [m for m in matches if m[0] > self.cursor]
+        if matches:
+            self._move((later or matches)[0][0])
+        else:
+            self._changed()
+
+    # ------------------------------------------------------------------ coding keys (the app does the work)
+
+    def action_code(self) -> None:
+        self.app.code_target()
+
+    def action_repeat_code(self) -> None:
+        self.app.repeat_code()
+
+    def action_in_vivo(self) -> None:
+        self.app.code_in_vivo()
+
+    def action_uncode(self) -> None:
+        self.app.uncode_here()
+
+    def action_undo(self) -> None:
+        self.app.undo()
+
+    def action_redo(self) -> None:
+        self.app.redo()
+
+    def action_memo(self) -> None:
+        self.app.memo_here()
+
+    def action_search(self) -> None:
+        self.app.search_document()
+
+    def action_auto_code(self) -> None:
+        self.app.auto_code_matches()
+
+
+def _motion_action(name: str):
+    def action(self: Reader) -> None:
+        self._motion(name)
+
+    action.__name__ = f"action_{name}"
+    action.__doc__ = f"Motion: {name.replace('_', ' ')}."
+    return action
+
+
+for _name in MOTIONS:
+    setattr(Reader, f"action_{_name}", _motion_action(_name))
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

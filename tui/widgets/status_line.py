@@ -1,0 +1,34 @@
+"""The status line: document, turn, speaker, selection and the pending key."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.widgets.keys import clean
+
+
+class StatusLine(Static):
+    def show(self, reader) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        document = reader.document
+        if document is None:
+            line.append(" No documents yet: import some with `margin import`", style="dim")
+        else:
+            line.append(f" {clean(document.name)}", style="bold")
+            turn = reader.turn
+            if turn is not None:
+                line.append(f"  turn {turn.index + 1}/{len(document.turns)} ")
+                line.append(clean(turn.speaker), style="italic")
+            span = reader.selection
+            if span:
+                line.append(f"  sel {span[1] - span[0]}", style="reverse")
+            coded = reader.codings_here()
+            if coded:
+                names = ", ".join(clean(reader.project.state.codes[c.code].name) for c in coded
+                                  if c.code in reader.project.state.codes)
+                line.append(f"  ◆ {names}", style="dim")
+            if reader.pending:
+                line.append(f"  {reader.pending} then a motion", style="bold reverse")
+        line.append("   ? help", style="dim")
+        self.update(line)
