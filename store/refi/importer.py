@@ -1,0 +1,101 @@
+"""`margin init DIR --from FILE`: a new project from a REFI-QDA .qdpx or .qde.
+
+The file is read and checked before anything is written; the project is then made and
+filled in one operation (one log entry, one undo step). If anything fails, the folder is
+left as it was: what the import created is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+from store.errors import BadInput
+from store.project import Project
+from store.refi.package import Package
+from store.refi.plan import Plan, plan_import
+from store.refi.reader import RefiProject, read_project
+from store.refi.report import ImportReport
+from store.refi.safety import parse_xml
+from store.refi.naming import one_line
+
+
+def import_project(
+    source: Path, directory: Path, *, name: str | None = None, coder: str | None = None, strict: bool = False
+) -> ImportReport:
+    source, directory = Path(source), Path(directory)
+    package = Package(source)
+    try:
+        refi = read_project(parse_xml(package.qde, f"{source.name}: {package.qde_name}"), source.name)
+        report = ImportReport(project=name or one_line(refi.name) or directory.name, directory=str(directory), source=source.name, origin=one_line(refi.origin))
+        with _undo_on_failure(directory):
+            project = Project.init(directory, name=report.project, coder=coder or _creator(refi))
+            try:
+                plan = plan_import(refi, package, project.coder, strict, report)
+                _keep_creation_time(project, refi.created)
+                _store(project, plan, source.name)
+            finally:
+                project.close()
+    finally:
+        package.close()
+    report.counts = {
+        "documents": len(plan.documents),
+        "codes": len(plan.codes),
+        "codings": len(plan.codings),
+        "memos": len(plan.memos),
+        "coders": len(plan.coders) + (0 if plan.replaces else 1),
+    }
+    return report
+
+
+def _creator(refi: RefiProject) -> str | None:
+    """Without --coder, the project's creator is the one coding, so no stranger joins the coders."""
+    name = refi.users.get(refi.creator or "") or next(iter(refi.users.values()), "")
+    return one_line(name) or None
+
+
+def _keep_creation_time(project: Project, created: str) -> None:
+    """Keep the exporting project's creation time. Project meta has no setter; it is the
+    checkpoint's `meta` record, written by every checkpoint, so it is set before the import
+    operation (whose checkpoint then saves it)."""
+    if created:
+        project.meta["created"] = created
+
+
+def _store(project: Project, plan: Plan, label: str) -> None:
+    with project.operation(f"import {label}"):
+        if plan.replaces is not None:
+            project.delete(plan.replaces)
+        for coder in plan.coders:
+            project.put(coder)
+        for code in plan.codes:
+            project.put(code)
+        for document, text in plan.documents:
+            project.store_text(document.id, text)
+            project.put(document)
+        for coding in plan.codings:
+            project.put(coding)
+        for memo in plan.memos:
+            project.put(memo)
+
+
+@contextlib.contextmanager
+def _undo_on_failure(directory: Path):
+    """Remove what the block created in `directory` (the folder too, if it made it)."""
+    existed = directory.exists()
+    before = set(os.listdir(directory)) if directory.is_dir() else set()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            shutil.rmtree(directory, ignore_errors=True)
+        elif directory.is_dir():
+            for entry in set(os.listdir(directory)) - before:
+                path = directory / entry
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+        raise

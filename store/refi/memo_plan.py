@@ -1,0 +1,114 @@
+"""Memos from an export: Notes (with NoteRefs or Links), and comments kept elsewhere.
+
+A Note referenced by the project is a project memo; by a code, document, selection or
+coding, a memo on that; by nothing, a journal entry. A Note attached to something Margin
+could not bring in stays as a project memo, so no writing is lost. Selection comments
+(`PlainTextSelection/Description`, as MAXQDA and ATLAS.ti write them) become coding memos.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from store.model import Memo
+from store.refi import guids
+from store.refi.naming import one_line
+from store.refi.reader import RefiNote
+from store.refi.texts import Undecodable, normalised
+
+if TYPE_CHECKING:
+    from store.refi.plan import _Planner
+
+PROJECT = ("project", None)
+
+
+def plan_memos(planner: _Planner) -> list[Memo]:
+    refi = planner.refi
+    attached, stranded = _attachments(planner)
+    memos: list[Memo] = []
+    for note in refi.notes:
+        targets = attached.get(note.guid, [])
+        if not targets and note.guid in stranded:
+            planner.report.adjusted.append(
+                f"memo {note.name or note.guid!r} was attached to {stranded[note.guid]} Margin does not hold; kept as a project memo"
+            )
+            targets = [PROJECT]
+        text = _note_text(planner, note)
+        for index, (kind, target) in enumerate(targets or [("journal", None)]):
+            memo_id = planner.new_id(note.guid if index == 0 else guids.derived(note.guid, str(target)), "memo")
+            memos.append(_memo(planner, memo_id, kind, target, text, note.name, note.stamp))
+    memos += _comments(planner)
+    return memos
+
+
+def _attachments(planner: _Planner) -> tuple[dict[str, list], dict[str, str]]:
+    """Each note's Margin targets, and for unattached notes what they pointed at."""
+    refi, targets = planner.refi, planner.targets
+    notes = {note.guid for note in refi.notes}
+    attached: dict[str, list] = {}
+    stranded: dict[str, str] = {}
+
+    def attach(note: str, owner_tag: str, owner: str | None) -> None:
+        target = PROJECT if owner_tag == "Project" else targets.get(owner or "")
+        if target is None:
+            stranded.setdefault(note, f"a {owner_tag}")
+        elif target not in attached.setdefault(note, []):
+            attached[note].append(target)
+
+    for tag, owner, note in refi.note_refs:
+        if note in notes and tag not in ("Note", "Link"):
+            attach(note, tag, owner)
+    for origin, target in refi.links:
+        if origin in notes and target not in notes:
+            attach(origin, refi.kinds.get(target, "linked item"), target)
+        elif target in notes and origin not in notes:
+            attach(target, refi.kinds.get(origin, "linked item"), origin)
+    return attached, stranded
+
+
+def _note_text(planner: _Planner, note: RefiNote) -> str:
+    text = note.content
+    if text is None and note.path:
+        found = planner.package.read(note.path)
+        try:
+            text = normalised(found[1]) if found else None
+        except Undecodable as exc:
+            planner.report.dropped.append(f"the text of memo {note.name!r}: {exc}")
+        if found is None:
+            planner.report.dropped.append(f"the text of memo {note.name!r}: {note.path!r} is not in the export")
+    parts = [p for p in (note.description, text) if p]
+    return "\n\n".join(parts)
+
+
+def _comments(planner: _Planner) -> list[Memo]:
+    """Selection comments as coding memos (document memos when nothing was coded)."""
+    memos = []
+    for source in planner.refi.sources:
+        document = planner.documents.get(source.guid)
+        if source.description and document is not None:
+            memos.append(_memo(planner, planner.new_id(guids.derived(source.guid, "description")), "document", document.id, source.description, "Description", source.stamp))
+        for selection in source.selections:
+            if not selection.description:
+                continue
+            quote = one_line(selection.name)[:60]
+            kind, target = planner.targets.get(selection.guid) or (("document", document.id) if document else PROJECT)
+            title = "" if kind == "coding" else f"Comment on “{quote}” in {source.name}"
+            memo_id = planner.new_id(guids.derived(selection.guid, "description"))
+            memos.append(_memo(planner, memo_id, kind, target, selection.description, title, selection.stamp))
+    if planner.refi.description:
+        memos.append(_memo(planner, planner.new_id(guids.derived("project description")), "project", None, planner.refi.description, "Description", None))
+    return memos
+
+
+def _memo(planner: _Planner, memo_id: str, kind: str, target: str | None, text: str, title: str, stamp) -> Memo:
+    created = (stamp.created if stamp else "") or planner.stamp
+    return Memo(
+        id=memo_id,
+        kind=kind,
+        target=target,
+        text=text,
+        author=planner.coder(stamp.user if stamp else None),
+        title=one_line(title),
+        created=created,
+        modified=(stamp.modified if stamp else "") or created,
+    )

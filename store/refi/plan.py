@@ -1,0 +1,290 @@
+"""Turn a read REFI-QDA project into Margin entities, deciding what can be kept.
+
+Planning writes nothing: it builds every coder, code, document, coding and memo in
+memory and fills the report, raising `BadInput` for exports that are damaged (codings of
+unknown codes, selections outside their text). The caller stores the result in one
+operation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+
+from store.clock import now
+from store.codebook import PALETTE
+from store.errors import BadInput
+from store.model import Code, Coder, Coding, Document, Memo, Turn
+from store.refi import guids
+from store.refi.memo_plan import plan_memos
+from store.refi.naming import UniqueNames, attribute_key, code_name, colour, one_line
+from store.refi.package import Package
+from store.refi.positions import Choice, Selection, SourceText, choose
+from store.refi.reader import RefiCase, RefiCoding, RefiProject, RefiSelection, RefiSet, RefiSource
+from store.refi.report import ImportReport, SourcePositions
+from store.refi.texts import Undecodable, decode
+
+CASE_KEY = "case"
+_SET_ATTRIBUTE = re.compile(r"\s*([^:]+?)\s*:\s*(.+?)\s*")
+
+
+@dataclass
+class Plan:
+    coders: list[Coder] = field(default_factory=list)
+    codes: list[Code] = field(default_factory=list)
+    documents: list[tuple[Document, str]] = field(default_factory=list)
+    codings: list[Coding] = field(default_factory=list)
+    memos: list[Memo] = field(default_factory=list)
+    replaces: Coder | None = None  # the coder `Project.init` made, when a user of the file is the same person
+
+
+def plan_import(refi: RefiProject, package: Package, current: Coder, strict: bool, report: ImportReport) -> Plan:
+    return _Planner(refi, package, current, strict, report).run()
+
+
+class _Planner:
+    def __init__(self, refi: RefiProject, package: Package, current: Coder, strict: bool, report: ImportReport):
+        self.refi, self.package, self.strict, self.report = refi, package, strict, report
+        self.plan = Plan()
+        self.stamp = now()
+        self.current = current
+        self.coder_of: dict[str, str] = {}  # user guid -> coder id
+        self.code_ids: dict[str, str] = {}  # code guid -> code id
+        self.documents: dict[str, Document] = {}  # source guid -> document
+        self.texts: dict[str, str] = {}  # source guid -> its text
+        self.document_names = UniqueNames()
+        self.codings_seen: set[tuple] = set()
+        self.targets: dict[str, tuple[str, str]] = {}  # guid -> (memo kind, Margin id)
+        self.used_ids: set[str] = set()
+
+    def run(self) -> Plan:
+        self.report.dropped += self.refi.unsupported
+        self.coders()
+        self.codes()
+        for source in self.refi.sources:
+            self.source(source)
+        self.attributes()
+        self.plan.memos = plan_memos(self)
+        return self.plan
+
+    def new_id(self, wanted: str, *context: str) -> str:
+        """`wanted` unless an earlier entity took it (files do repeat GUIDs)."""
+        entity_id = wanted if wanted not in self.used_ids else guids.derived(wanted, *context)
+        self.used_ids.add(entity_id)
+        return entity_id
+
+    def coder(self, user: str | None) -> str:
+        return self.coder_of.get(user or "", self.current.id)
+
+    # ---------------------------------------------------------------- coders and codes
+
+    def coders(self) -> None:
+        unique = UniqueNames()
+        for guid, raw in self.refi.users.items():
+            coder = Coder(self.new_id(guid), unique(one_line(raw) or f"user {guid[:8]}"), self.stamp)
+            if coder.name == self.current.name:
+                self.plan.replaces, self.current = self.current, coder
+            self.coder_of[guid] = coder.id
+            self.plan.coders.append(coder)
+
+    def codes(self) -> None:
+        siblings: dict[str | None, UniqueNames] = {}
+        for index, spec in enumerate(self.refi.codes):
+            parent = self.code_ids.get(spec.parent or "")
+            name = siblings.setdefault(parent, UniqueNames())(code_name(spec.name))
+            if name != spec.name:
+                self.report.adjusted.append(f"code {spec.name!r} is named {name!r}")
+            code_id = self.code_ids[spec.guid] = self.new_id(spec.guid, "code")
+            self.targets[spec.guid] = ("code", code_id)
+            self.plan.codes.append(
+                Code(
+                    id=code_id,
+                    name=name,
+                    parent=parent,
+                    color=colour(spec.color) or PALETTE[index % len(PALETTE)],
+                    description=spec.description,
+                    codable=spec.codable,
+                    created=self.stamp,
+                    modified=self.stamp,
+                )
+            )
+
+    # ---------------------------------------------------------------- documents and codings
+
+    def source(self, source: RefiSource) -> None:
+        raw = self.source_text(source)
+        if raw is None:
+            return
+        text = SourceText(raw)
+        document = self.document(source, text.text)
+        choice = choose(text, [Selection(s.start, s.end, s.name) for s in source.selections])
+        self.report.positions.append(
+            SourcePositions(
+                document.name,
+                choice.convention.describe(),
+                choice.landed,
+                len(source.selections),
+                "their quoted text" if choice.by_quotes else "word edges",
+            )
+        )
+        self.selections(source, document, text.text, choice)
+        for index, coding in enumerate(source.whole):
+            if text.text:
+                self.coding(document, text.text, coding, 0, len(text.text), self.new_id(coding.guid, str(index)))
+
+    def source_text(self, source: RefiSource) -> str | None:
+        """The source's text, or None (listed; fatal with --strict) when it cannot be had."""
+        label = source.name or source.guid
+        if source.content is not None and not source.path:
+            return source.content
+        found = self.package.read(source.path) if source.path else None
+        problem = f"its text file {source.path!r} is not in the export" if source.path else "it has no text"
+        if found is not None:
+            try:
+                return decode(found[1])
+            except Undecodable as exc:
+                problem = f"its text file {found[0]} cannot be read: {exc}"
+        if self.strict:
+            raise BadInput(f"text source {label!r}: {problem} (imported with --strict)")
+        codings = sum(len(s.codings) for s in source.selections) + len(source.whole)
+        self.report.dropped.append(f"text source {label!r}: {problem}" + (f"; {codings} coding(s) lost" if codings else ""))
+        return None
+
+    def document(self, source: RefiSource, text: str) -> Document:
+        fallback = source.path.rpartition("/")[2] or f"document {len(self.documents) + 1}"
+        name = self.document_names(one_line(source.name) or fallback)
+        document = Document(
+            id=self.new_id(source.guid, "document"),
+            name=name,
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            length=len(text),
+            format="txt",
+            turns=_turns(text),
+            attributes={},
+            imported_from=self.report.source,
+            created=source.stamp.created or self.stamp,
+            modified=source.stamp.modified or source.stamp.created or self.stamp,
+        )
+        self.documents[source.guid] = document
+        self.texts[source.guid] = text
+        self.targets[source.guid] = ("document", document.id)
+        return document
+
+    def selections(self, source: RefiSource, document: Document, text: str, choice: Choice) -> None:
+        for selection, placed in zip(source.selections, choice.placed):
+            if placed.start == placed.end:
+                self.report.dropped.append(f"{document.name}: an empty selection at {selection.start}")
+                continue
+            if not 0 <= placed.start < placed.end <= len(text):
+                raise BadInput(
+                    f"{document.name}: selection {selection.guid} ({selection.start}-{selection.end}) lies outside "
+                    f"its text of {len(text)} characters; the export is damaged"
+                )
+            if not placed.lands:
+                self.report.misaligned.append(_miss(document, text, selection, placed.start, placed.end))
+            single = len(selection.codings) == 1
+            for index, coding in enumerate(selection.codings):
+                wanted = selection.guid if single else coding.guid
+                made = self.coding(document, text, coding, placed.start, placed.end, self.new_id(wanted, str(index)), selection)
+                if made is not None:
+                    self.targets.setdefault(selection.guid, ("coding", made.id))
+                    self.targets[coding.guid] = ("coding", made.id)
+
+    def coding(
+        self, document: Document, text: str, refi: RefiCoding, start: int, end: int, coding_id: str, selection: RefiSelection | None = None
+    ) -> Coding | None:
+        if refi.code not in self.code_ids:
+            raise BadInput(
+                f"{document.name}: a coding points at code {refi.code or '(none)'}, which is not in the codebook; "
+                "the export is damaged"
+            )
+        sel = selection.stamp if selection else None
+        created = refi.stamp.created or (sel.created if sel else "") or self.stamp
+        coding = Coding(
+            id=coding_id,
+            document=document.id,
+            code=self.code_ids[refi.code],
+            start=start,
+            end=end,
+            text=text[start:end],
+            coder=self.coder(refi.stamp.user or (sel.user if sel else None)),
+            created=created,
+            modified=(sel.modified if sel else "") or created,
+        )
+        key = (coding.document, coding.code, start, end, coding.coder)
+        if key in self.codings_seen:
+            self.report.adjusted.append(f"{document.name}: a repeated coding at {start}-{end} is kept once")
+            return None
+        self.codings_seen.add(key)
+        self.plan.codings.append(coding)
+        return coding
+
+    # ---------------------------------------------------------------- attributes
+
+    def attributes(self) -> None:
+        values: dict[str, dict[str, str]] = {g: {} for g in self.documents}
+        for source in self.refi.sources:
+            if source.guid in values:
+                values[source.guid].update(self.variable_values(source.values, source.name))
+        for case in self.refi.cases:
+            self.case(case, values)
+        unmodelled = [s for s in self.refi.sets if not self.set_as_attribute(s, values)]
+        if unmodelled:
+            names = ", ".join(f"{s.name!r} ({len(s.sources) + s.others})" for s in unmodelled)
+            self.report.dropped.append(f"{len(unmodelled)} set(s), as Margin has no sets (members in brackets): {names}")
+        for guid, document in self.documents.items():
+            self.plan.documents.append((replace(document, attributes=values[guid]), self.texts[guid]))
+
+    def variable_values(self, values: dict[str, str], owner: str) -> dict[str, str]:
+        named = {}
+        for guid, value in values.items():
+            key = attribute_key(self.refi.variables.get(guid, ""))
+            if key:
+                named[key] = value
+            else:
+                self.report.dropped.append(f"a value of an undeclared variable on {owner!r}")
+        return named
+
+    def case(self, case: RefiCase, values: dict[str, dict[str, str]]) -> None:
+        name = one_line(case.name)
+        shared = self.variable_values(case.values, case.name)
+        for source in case.sources:
+            if source not in values:
+                continue
+            own = values[source]
+            if own.get(CASE_KEY, name) != name:
+                self.report.adjusted.append(f"{self.documents[source].name} is in cases {own[CASE_KEY]!r} and {name!r}; kept {own[CASE_KEY]!r}")
+            own.setdefault(CASE_KEY, name)
+            for key, value in shared.items():
+                own.setdefault(key, value)
+        if case.other_members:
+            self.report.dropped.append(f"case {name!r}: {case.other_members} coded selection(s) or code(s) (Margin cases hold whole documents)")
+
+    def set_as_attribute(self, refi_set: RefiSet, values: dict[str, dict[str, str]]) -> bool:
+        """A set of documents named `key: value` (as ATLAS.ti makes them) becomes that attribute."""
+        match = _SET_ATTRIBUTE.fullmatch(refi_set.name)
+        members = [g for g in refi_set.sources if g in values]
+        if match and members and not refi_set.others:
+            key = attribute_key(match[1])
+            for guid in members:
+                values[guid].setdefault(key, match[2])
+            self.report.adjusted.append(f"set {refi_set.name!r} became the attribute {key}={match[2]}")
+            return True
+        return False
+
+
+def _turns(text: str) -> tuple[Turn, ...]:
+    """Speaker turns found the way Margin finds them in an imported .txt."""
+    from store.importers.plaintext import parse_plain
+
+    return tuple(
+        Turn(i, t.speaker, t.start, t.end, t.time_start, t.time_end) for i, t in enumerate(parse_plain(text, "txt").turns)
+    )
+
+
+def _miss(document: Document, text: str, selection: RefiSelection, start: int, end: int) -> str:
+    found = one_line(text[start:end])
+    found = found if len(found) <= 40 else found[:39] + "…"
+    quote = f" (quoted as {one_line(selection.name)[:40]!r})" if selection.name else ""
+    return f"{document.name} {start}-{end}: {found!r}{quote}"
