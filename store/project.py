@@ -209,7 +209,7 @@ class Project:
         """Write a checkpoint if the log has grown, and release the lock."""
         try:
             if not self.readonly and self._ops_since_checkpoint:
-                self.checkpoint()
+                self._checkpoint_quietly()
         finally:
             self._release()
 

@@ -237,3 +237,20 @@ def test_writes_after_a_lazy_open_keep_every_coding(project, interview):
         writer.checkpoint()
     with Project.open(project.dir, readonly=True) as reader:
         assert len(reader.codings.for_document(interview)) == 11
+
+
+def test_disk_full_at_close_keeps_the_changes_in_the_log(project, interview, monkeypatch):
+    import store.project as project_module
+
+    project.codebook.add("Trust")
+
+    def full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(project_module, "write_atomic", lambda *a: full(*a))
+    monkeypatch.setattr("store.storage.write_atomic", full)
+    project.close()
+    assert any("No space left" in w for w in project.warnings)
+    monkeypatch.undo()
+    with Project.open(project.dir) as again:
+        assert again.codebook.get("Trust")

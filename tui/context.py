@@ -28,7 +28,13 @@ def open_project(ctx: click.Context, readonly: bool = False):
 
     options = settings(ctx)
     project = Project.open(options.project_dir, readonly=readonly, coder=options.coder)
-    ctx.call_on_close(project.close)
+
+    def close() -> None:
+        project.close()
+        for warning in project.warnings:
+            click.echo(f"Warning: {safe(warning)}", err=True)
+
+    ctx.call_on_close(close)
     return project
 
 
