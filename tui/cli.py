@@ -21,7 +21,9 @@ COMMAND_MODULES = (
     "tui.commands.coding_commands",
     "tui.commands.memo_commands",
     "tui.commands.export_commands",
+    "tui.commands.restore_commands",
     "tui.commands.refi_commands",
+    "tui.commands.app_commands",
 )
 
 

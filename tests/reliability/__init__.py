@@ -1,0 +1,1 @@
+"""Reliability: crashes, faults, hostile input and leaks (issue 5)."""

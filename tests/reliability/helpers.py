@@ -1,0 +1,127 @@
+"""What the reliability tests share: running `margin` as a real process, fingerprints of a
+project's state and files, and the invariants every project must keep."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.project import Project
+
+VENV_BIN = Path(sys.executable).parent
+MARGIN = str(VENV_BIN / "margin") if (VENV_BIN / "margin").exists() else "margin"
+PYTHON = sys.executable
+REPO = Path(__file__).resolve().parents[2]
+# Terminal-unsafe characters: C0 controls (ESC included) other than \t and \n, DEL, C1.
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CHECKPOINT_FILES = ("project.json", "codings", "log.jsonl", "sources")
+
+INTERVIEW = """Interviewer: How did the peer support worker fit into the team?
+
+Nurse: At first nobody knew what she was for. Some of us worried about boundaries.
+But she sat with patients when we could not.
+
+Interviewer: And now?
+
+Nurse: Now I trust her judgement. She notices things we miss.
+"""
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def both(self) -> str:
+        return self.out + self.err
+
+
+def margin(*args, project: Path | None = None, timeout: float = 60, env: dict | None = None, stdin: str = "") -> Run:
+    """Run the installed `margin` command; a traceback anywhere fails the calling test."""
+    command = [MARGIN, *(["-p", str(project)] if project else []), *map(str, args)]
+    done = subprocess.run(
+        command, input=stdin.encode(), capture_output=True, timeout=timeout, env=clean_env(env)
+    )
+    run = Run(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
+    assert "Traceback" not in run.both, f"{command}\n{run.err}"
+    return run
+
+
+def clean_env(extra: dict | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MARGIN_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
+    return env | (extra or {})
+
+
+def one_line_error(run: Run) -> str:
+    """The error of a refused command: non-zero exit, exactly one `Error:` line."""
+    assert run.code in (1, 2), run
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), run.err
+    return lines[0]
+
+
+def make_study(directory: Path) -> Path:
+    """A small project through the command line: one interview, two codes, codings, memos."""
+    source = directory / "n1.txt"
+    source.write_text(INTERVIEW)
+    project = directory / "study"
+    for args in (
+        ("init", project, "--coder", "alice"),
+        ("-p", project, "import", source, "--name", "N1", "--attr", "case=N1"),
+        ("-p", project, "codes", "add", "Support > Trust"),
+        ("-p", project, "apply", "N1", "Trust", "--match", "I trust her judgement"),
+        ("-p", project, "apply", "N1", "Trust", "--turn", "2", "--memo", "boundaries"),
+        ("-p", project, "memo", "add", "--journal", "My own ward years colour this"),
+    ):
+        run = margin(*args)
+        assert run.code == 0, run
+    return project
+
+
+def file_bytes(project: Path) -> dict[str, bytes]:
+    """The bytes of every file that holds the project's data (backups and the lock aside)."""
+    found = {}
+    for name in CHECKPOINT_FILES:
+        path = project / name
+        paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for p in paths:
+            if p.exists():
+                found[str(p.relative_to(project))] = p.read_bytes()
+    return found
+
+
+def state_of(project: Project) -> dict:
+    """Every entity's full record, by table and id."""
+    state = project.state
+    return {
+        table: {k: v.to_record() for k, v in state.table(table).items()}
+        for table in ("coders", "documents", "codes", "codings", "memos")
+    }
+
+
+def read_state(directory: Path) -> dict:
+    with Project.open(directory, readonly=True) as project:
+        return state_of(project)
+
+
+def check_invariants(project: Project) -> None:
+    """Codings inside their document with the right text; no reference to anything missing."""
+    state = project.state
+    for coding in state.codings.values():
+        document = state.documents.get(coding.document)
+        assert document is not None, f"coding {coding.id} points at a missing document"
+        assert coding.code in state.codes, f"coding {coding.id} points at a missing code"
+        assert 0 <= coding.start < coding.end <= document.length, coding
+        assert project.text(document.id)[coding.start : coding.end] == coding.text, coding
+    for code in state.codes.values():
+        assert code.parent is None or code.parent in state.codes, f"code {code.name} has a missing parent"
+    for memo in state.memos.values():
+        if memo.kind in ("document", "code", "coding"):
+            assert memo.target in state.table(f"{memo.kind}s"), f"memo {memo.id} is on a missing {memo.kind}"
