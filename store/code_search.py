@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process, utils
 from store.codebook import SEPARATOR
 from store.model import Code
 
-NEAR_DUPLICATE = 85  # a new name this similar to an existing code's name is probably a typo
+NEAR_DUPLICATE = 75  # a new name this similar to an existing code's name is probably a typo
 _MIN_SCORE = 45
 
 

@@ -158,7 +158,7 @@ class MarginApp(App):
     def _toggle_pane(self, name: str, pane) -> None:
         """Side panes are hidden by default when narrow and shown when wide; this flips it."""
         css_class = f"show-{name}" if self.screen.has_class("-narrow") else f"hide-{name}"
-        self.toggle_class(css_class)
+        self.screen_stack[0].toggle_class(css_class)
         self.call_after_refresh(lambda: pane.focus() if pane.region.width else self.reader.focus())
 
     def action_journal(self) -> None:

@@ -85,7 +85,7 @@ class CodePicker(ModalScreen[Pick | None]):
         if self.allow_create and name and self.index.exact(name) is None:
             create = Option(Text.assemble(("+ New code ", "bold"), (f"“{clean(name)}”", "bold green")), id=CREATE)
             strong = hits and hits[0].score >= 90
-            options = [*options, create] if strong else [create, *options]
+            options = [*options[:1], create, *options[1:]] if strong else [create, *options]
         if self.top_level:
             options.append(Option(Text("⇱ The top level (no parent)", style="bold"), id=TOP_LEVEL))
         hit_list = self.query_one(OptionList)

@@ -24,6 +24,8 @@ def inside(document: Document, position: int, forward: bool = True) -> int:
         return turns[0].start
     if turn.start <= position <= last(turn):
         return position
+    if position < turn.start:  # before the first turn (turn_at may return it)
+        return turn.start
     if forward:
         return turns[turn.index + 1].start if turn.index + 1 < len(turns) else last(turn)
     return last(turn)

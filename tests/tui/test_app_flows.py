@@ -1,0 +1,244 @@
+"""Pilot tests: the real keys of each flow, then the store checked afterwards."""
+
+from __future__ import annotations
+
+from store.project import Project
+from tui.app import MarginApp
+from tui.screens.code_picker import CodePicker
+from tui.screens.confirm import Confirm
+from tui.screens.retrieval import Retrieval
+from tui.screens.search_results import SearchResults
+
+
+def first_document(project):
+    return project.documents.all()[0]
+
+
+def mine(project):
+    return [c for c in project.state.codings.values() if c.coder == project.coder.id]
+
+
+async def test_select_a_turn_and_code_it_with_an_existing_code(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("J", "J", "V", "c")
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"role clarity", "enter")
+        await pilot.pause()
+    [coding] = mine(project)
+    turn = first_document(project).turns[2]
+    assert (coding.start, coding.end) == (turn.start, turn.end)
+    assert project.codebook.path(project.state.codes[coding.code]) == "Role > Role clarity"
+
+
+async def test_nothing_selected_codes_the_current_turn_and_digits_pick_a_hit(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("J", "c", *"trust", "1")
+        await pilot.pause()
+    [coding] = mine(project)
+    assert project.state.codes[coding.code].name == "Trust"
+    turn = first_document(project).turns[1]
+    assert (coding.start, coding.end) == (turn.start, turn.end)
+
+
+async def test_create_a_new_code_from_the_picker(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("J", "s", "c", *"Hope and belonging", "enter")
+        await pilot.pause()
+    code = project.codebook.get("Hope and belonging")
+    [coding] = mine(project)
+    assert coding.code == code.id
+    assert coding.text == "Sure."  # s selects the sentence under the cursor
+
+
+async def test_a_near_duplicate_name_asks_did_you_mean(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("J", "c", *"Boundary", "down", "enter")  # the top hit, then "+ New code"
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert "Role > Boundaries" in app.screen.detail
+        await pilot.press("n")
+        await pilot.pause()
+    assert not mine(project)
+    assert project.codebook.find_path("Boundary") is None
+
+
+async def test_in_vivo_codes_the_selected_words_with_a_new_code(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("J", "v", "w", "w", "i")  # "Sure. I'm"
+        await pilot.pause()
+    [coding] = mine(project)
+    assert project.state.codes[coding.code].name == "Sure. I"
+
+
+async def test_undo_and_redo_a_coding(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("J", "c", *"trust", "enter")
+        await pilot.pause()
+        assert len(mine(project)) == 1
+        await pilot.press("u")
+        assert not mine(project)
+        await pilot.press("ctrl+r")
+        assert len(mine(project)) == 1
+        await pilot.press(".")  # the same code again on the same span is refused, not a crash
+        assert len(mine(project)) == 1
+
+
+async def test_x_removes_the_coding_under_the_cursor(make_app, project):
+    app = make_app()
+    before = len(project.state.codings)
+    async with app.run_test() as pilot:
+        await pilot.press("]")  # first coded segment
+        await pilot.press("x")
+        await pilot.pause()
+    assert len(project.state.codings) == before - 1
+
+
+async def test_memo_typed_is_on_disk_after_quitting(demo_dir):
+    project = Project.open(demo_dir, coder="tester")
+    app = MarginApp(project)
+    async with app.run_test() as pilot:
+        await pilot.press("J", "m")
+        await pilot.pause()
+        await pilot.press(*"Peers as bridge")
+        await pilot.press("escape", "q")
+    project.close()
+    with Project.open(demo_dir, readonly=True) as reopened:
+        memos = [m.text for m in reopened.memos.all() if m.kind == "document"]
+    assert any(text.endswith("Peers as bridge") for text in memos)
+
+
+async def test_memo_saved_while_typing_without_leaving(demo_dir):
+    project = Project.open(demo_dir, coder="tester")
+    app = MarginApp(project)
+    async with app.run_test() as pilot:
+        await pilot.press("]", "m")  # the coding under the cursor
+        await pilot.pause()
+        await pilot.press(*"keys again")
+        await pilot.pause(0.8)  # the debounce writes it
+        assert any(m.text == "keys again" for m in project.memos.all() if m.kind == "coding")
+
+
+async def test_retrieval_view_jumps_to_the_coding(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("tab")  # reader -> codes
+        assert app.focused.id == "codes"
+        code = project.codebook.get("Relationships")
+        app.query_one("#codes").highlighted = app.query_one("#codes").get_option_index(code.id)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Retrieval)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        wanted = project.codings.query(code=code)[1]
+        assert app.reader.document.id == wanted.document
+        assert app.reader.selection == (wanted.start, wanted.end)
+
+
+async def test_retrieval_filter_by_attribute(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.code_retrieve(project.codebook.get("Role"))
+        await pilot.pause()
+        await pilot.press("f", *"round=2", "enter")
+        await pilot.pause()
+        shown = app.screen.query_one("#retrieval-list").option_count
+    assert shown == len(project.codings.query(code=project.codebook.get("Role"), attributes={"round": "2"}))
+
+
+async def test_search_then_auto_code_every_match(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("/", *"ward round", "enter")
+        await pilot.pause()
+        matches = list(app.reader.matches)
+        assert len(matches) >= 2
+        await pilot.press("n", "A")
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"challenging", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("y")
+        await pilot.pause()
+    spans = {(c.start, c.end) for c in mine(project)}
+    assert spans == set(matches)
+
+
+async def test_corpus_search_lists_hits_and_jumps(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("F", *"clozapine", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchResults)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.reader.document.name == "P02 psychiatrist"
+        assert app.reader.text[app.reader.cursor :].lower().startswith("clozapine")
+
+
+async def test_user_keymap_overrides_an_action(demo_dir, tmp_path, monkeypatch):
+    keymap_file = tmp_path / "keymap.toml"
+    keymap_file.write_text('"reader.undo" = "z"\n"reader.nonsense" = "q"\n', encoding="utf-8")
+    monkeypatch.setenv("MARGIN_KEYMAP", str(keymap_file))
+    import keymaps
+
+    keymap = keymaps.load()
+    assert any("nonsense" in p for p in keymap.problems)
+    project = Project.open(demo_dir, coder="tester")
+    app = MarginApp(project, keymap)
+    async with app.run_test() as pilot:
+        await pilot.press("J", "c", *"trust", "enter")
+        await pilot.pause()
+        await pilot.press("u")  # no longer undo
+        assert len(mine(project)) == 1
+        await pilot.press("z")
+        assert not mine(project)
+    project.close()
+
+
+async def test_motions_move_the_cursor(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        reader = app.reader
+        document = first_document(project)
+        await pilot.press("J")
+        assert reader.cursor == document.turns[1].start
+        await pilot.press("w")
+        assert reader.text[reader.cursor] == "."
+        await pilot.press(")")
+        assert reader.text[reader.cursor :].startswith("I'm a Band 6")
+        await pilot.press("G")
+        assert reader.cursor == document.turns[-1].start
+        await pilot.press("g", "j", "j")
+        assert reader.turn.index == 1
+        await pilot.press("pagedown")
+        assert reader.turn.index > 2
+
+
+async def test_move_the_end_of_a_coding_with_a_motion(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("]")
+        coding = app.reader.codings_here()[0]
+        await pilot.press(">", "w")
+        await pilot.pause()
+    resized = project.state.codings[coding.id]
+    assert resized.start == coding.start and resized.end > coding.end
+
+
+async def test_help_and_narrow_panes_toggle(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        assert app.query_one("#codes").region.width == 0
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.query_one("#codes").region.width > 0
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "Help"
