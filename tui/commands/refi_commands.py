@@ -66,6 +66,33 @@ def export_qdc_cmd(ctx, output):
     click.echo(f"Wrote {path}: {len(project.state.codes)} codes")
 
 
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@JSON
+@click.pass_context
+def codes_import_cmd(ctx, file, as_json):
+    """Merge a codebook from another tool into this one; codes already here are not doubled.
+
+    \b
+    Reads REFI-QDA .qdc, the codebook of a .qdpx or .qde project, and CSV
+    codebooks (Taguette's tag,description,...; a Code/Description table with
+    paths written with >, / or .; Margin's own `export codebook`).
+    One `margin undo` takes the whole import back.
+    Example:
+      margin codes import supervisor-codebook.qdc
+    """
+    from store.refi import merge_codes, read_codebook
+
+    specs = read_codebook(file)
+    project = open_project(ctx)
+    result = merge_codes(project, specs, file.name)
+    if as_json:
+        emit_json(asdict(result))
+        return
+    click.echo(result.line())
+
+
 def register(cli: click.Group) -> None:
     cli.commands["export"].add_command(export_qdpx_cmd)
     cli.commands["export"].add_command(export_qdc_cmd)
+    cli.commands["codes"].add_command(codes_import_cmd)
