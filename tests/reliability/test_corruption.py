@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 from pathlib import Path
 
@@ -14,17 +13,7 @@ import pytest
 from store import backup, restore
 from store.journal import LOG_NAME
 from store.project import Project
-from tests.reliability.helpers import INTERVIEW, make_study, margin, one_line_error, read_state
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return make_study(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def study(template, tmp_path) -> Path:
-    return Path(shutil.copytree(template, tmp_path / "study"))
+from tests.reliability.helpers import INTERVIEW, margin, one_line_error, read_state
 
 
 def _codings_file(project: Path) -> Path:
