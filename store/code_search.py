@@ -98,11 +98,10 @@ class CodeIndex:
 def recent_codes(project, limit: int = 9) -> list[str]:
     """Ids of the codes this coder applied most recently, newest first."""
     coder = project.coder.id if project.coder else None
-    mine = sorted(
-        (c for c in project.state.codings.values() if c.coder == coder), key=lambda c: c.created, reverse=True
-    )
+    mine = [c for c in project.state.codings.values() if c.coder == coder]
+    order = sorted(range(len(mine)), key=lambda i: (mine[i].created, i), reverse=True)  # ties: newest put last
     seen: list[str] = []
-    for coding in mine:
+    for coding in (mine[i] for i in order):
         if coding.code not in seen:
             seen.append(coding.code)
             if len(seen) == limit:

@@ -1,0 +1,58 @@
+"""SVG snapshots of the main screens at 80x24 and 120x40 (fixed demo content, no blinking).
+
+Regenerate after a deliberate change with `pytest tests/tui/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+async def still(pilot) -> None:
+    """Stop blinking cursors so the frame is the same every time."""
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_main_screen(snap_compare, make_app, size):
+    async def run_before(pilot):
+        await pilot.press("J", "J", "J", "v", "w", "w")
+        await still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_code_picker(snap_compare, make_app, size):
+    async def run_before(pilot):
+        await pilot.press("J", "V", "c", *"trust")
+        await still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_memo_pane(snap_compare, make_app, size):
+    async def run_before(pilot):
+        await pilot.press("m")
+        await still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+def test_retrieval_view(snap_compare, make_app, project):
+    async def run_before(pilot):
+        pilot.app.code_retrieve(project.codebook.get("Role"))
+        await still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_help_screen(snap_compare, make_app):
+    async def run_before(pilot):
+        await pilot.press("f1")
+        await still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

@@ -1,0 +1,110 @@
+"""The installed `margin` in tmux at 80x24: keys through send-keys, the project checked on disk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from store.errors import ProjectLocked
+from store.project import Project
+
+TMUX = shutil.which("tmux")
+MARGIN = shutil.which("margin") or str(Path(sys.executable).parent / "margin")
+
+pytestmark = pytest.mark.skipif(TMUX is None or not Path(MARGIN).exists(), reason="needs tmux and the margin command")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run([TMUX, *args], check=True, capture_output=True, text=True).stdout
+
+
+def screen(session: str) -> str:
+    return tmux("capture-pane", "-p", "-t", session)
+
+
+def wait_for(session: str, text: str, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        shown = screen(session)
+        if text in shown:
+            return shown
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared; screen:\n{screen(session)}")
+
+
+def keys(session: str, *names: str) -> None:
+    for name in names:
+        tmux("send-keys", "-t", session, name)
+        time.sleep(0.15)
+
+
+def wait_until_released(project_dir: Path, timeout: float = 10.0) -> None:
+    """The app has quit when the project can be opened for writing again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            Project.open(project_dir).close()
+            return
+        except ProjectLocked:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_code_memo_undo_and_quit_in_tmux(tmp_path):
+    project_dir = tmp_path / "demo"
+    session = f"margin-e2e-{os.getpid()}"
+    env = f"TERM=screen-256color TEXTUAL_ANIMATIONS=none MARGIN_KEYMAP={tmp_path / 'none.toml'} MARGIN_CODER=e2e"
+    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+         f"env {env} {MARGIN} demo {project_dir}; sleep 5")
+    try:
+        wait_for(session, "turn 1/36")
+        keys(session, "J", "V", "c")
+        wait_for(session, "1 ■")
+        keys(session, "Hope and belonging", "Enter")
+        wait_for(session, "Hope and belo")
+        keys(session, "J", "s", "c")
+        wait_for(session, "1 ■")
+        keys(session, "trust", "Enter")
+        keys(session, "J", "c", "stigma", "Enter")  # a third coding, undone below
+        keys(session, "u")
+        wait_for(session, "Undone")
+        keys(session, "m")
+        wait_for(session, "Memo · P01 nurse, round 1")
+        keys(session, " Typed in tmux.", "Escape")
+        keys(session, "q")
+        wait_until_released(project_dir)
+    finally:
+        subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True)
+    with Project.open(project_dir, readonly=True) as project:
+        coder = project.coder_named("e2e")
+        mine = [c for c in project.state.codings.values() if c.coder == coder.id]
+        codes = sorted(project.codebook.path(project.state.codes[c.code]) for c in mine)
+        assert codes == ["Hope and belonging", "Relationships > Trust"]
+        memo = project.memos.on(project.documents.all()[0].id, "document")[0]
+        assert memo.text.endswith("Typed in tmux.")
+
+
+def test_terminal_gone_sighup_saves_the_memo_and_releases_the_lock(tmp_path):
+    project_dir = tmp_path / "demo"
+    session = f"margin-hup-{os.getpid()}"
+    env = f"TERM=xterm-256color TEXTUAL_ANIMATIONS=none MARGIN_KEYMAP={tmp_path / 'none.toml'}"
+    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", f"env {env} {MARGIN} demo {project_dir}")
+    try:
+        wait_for(session, "turn 1/36")
+        keys(session, "m")
+        wait_for(session, "Memo · P01")
+        tmux("send-keys", "-t", session, " Cut off mid-thought")
+        time.sleep(0.2)  # typed, but before the debounced save
+    finally:
+        subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True)  # SIGHUP
+    wait_until_released(project_dir)
+    with Project.open(project_dir, readonly=True) as project:
+        memo = project.memos.on(project.documents.all()[0].id, "document")[0]
+        assert memo.text.endswith("Cut off mid-thought")
