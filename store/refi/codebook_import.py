@@ -16,10 +16,11 @@ from store.codebook import PALETTE
 from store.errors import BadInput
 from store.model import Code
 from store.refi.codebook_csv import read_csv_codebook
-from store.refi.codebook_xml import CodeSpec, read_codes, read_qdc
+from store.refi.codebook_xml import CodeSpec
 from store.refi.naming import code_name, colour
 from store.refi.package import Package
-from store.refi.safety import MAX_MEMBER, parse_xml
+from store.refi.reader import read_project, read_qdc
+from store.refi.safety import MAX_MEMBER
 
 if TYPE_CHECKING:
     from store.project import Project
@@ -48,12 +49,9 @@ def read_codebook(path: Path) -> list[CodeSpec]:
     if suffix in (".qdpx", ".qde"):
         package = Package(path)
         try:
-            root = parse_xml(package.qde, path.name)
+            return read_project(package.qde, path.name).codes
         finally:
             package.close()
-        if root.tag != "Project":
-            raise BadInput(f"{path.name} is not a REFI-QDA project (its root element is <{root.tag}>)")
-        return read_codes(root.find("CodeBook/Codes"))
     if suffix not in (".qdc", *CSV_SUFFIXES):
         raise BadInput(f"{path.name}: codebooks are read from .qdc, .qdpx, .qde or .csv files, not {suffix or 'this file'}")
     if not path.is_file():

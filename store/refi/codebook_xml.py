@@ -1,25 +1,23 @@
 """The codebook as REFI-QDA XML: the `Code` tree shared by `.qdc` files and projects.
 
-`write_codes` writes the tree (with memo references inside a project); `read_codes`
-reads it back as flat `CodeSpec`s, parents first.
+`write_codes` writes the tree (with memo references inside a project); reading it back
+(as flat `CodeSpec`s, parents first) is part of store/refi/reader.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element
 
-from store.errors import BadInput, Refused
+from store.errors import Refused
 from store.model import Code
 from store.refi import guids
-from store.refi.safety import parse_xml
 from store.refi.xmlwriter import XmlWriter
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 
 
-@dataclass(frozen=True)
+@dataclass
 class CodeSpec:
     """A code as another tool describes it (names are raw: cleaning happens on merge)."""
 
@@ -66,34 +64,3 @@ def write_qdc(codes: dict[str, Code], origin: str) -> bytes:
     w.close("Codes")
     w.close("CodeBook")
     return w.bytes()
-
-
-def read_codes(codes_element: Element | None) -> list[CodeSpec]:
-    """Every `Code` under a (namespace-stripped) `Codes` element, parents before children."""
-    found: list[CodeSpec] = []
-
-    def walk(element: Element, parent: str | None) -> None:
-        for child in element.findall("Code"):
-            guid = guids.normalise(child.get("guid")) or guids.derived("code", parent or "", child.get("name") or "")
-            found.append(
-                CodeSpec(
-                    guid=guid,
-                    name=child.get("name") or "",
-                    parent=parent,
-                    color=child.get("color"),
-                    description=child.findtext("Description") or "",
-                    codable=(child.get("isCodable") or "true").strip() not in ("false", "0"),
-                )
-            )
-            walk(child, guid)
-
-    if codes_element is not None:
-        walk(codes_element, None)
-    return found
-
-
-def read_qdc(data: bytes, name: str) -> list[CodeSpec]:
-    root = parse_xml(data, name)
-    if root.tag != "CodeBook":
-        raise BadInput(f"{name} is not a REFI-QDA codebook (its root element is <{root.tag}>, not <CodeBook>)")
-    return read_codes(root.find("Codes"))

@@ -7,6 +7,7 @@ exporting twice writes the same GUIDs.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 
@@ -14,8 +15,10 @@ NAMESPACE = uuid.UUID("6f0c2d4e-8b1a-4c3e-9d5f-2a7b8c9d0e1f")
 _GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def normalise(guid: str | None) -> str | None:
-    """`{ABC...}` or `abc...` as Margin's lower-case form; None when it is not a GUID."""
+    """`{ABC...}` or `abc...` as Margin's lower-case form; None when it is not a GUID.
+    Cached: a file names each user and code thousands of times."""
     match = _GUID.match((guid or "").strip())
     return match[1].lower() if match else None
 

@@ -18,7 +18,6 @@ from store.refi.package import Package
 from store.refi.plan import Plan, plan_import
 from store.refi.reader import RefiProject, read_project
 from store.refi.report import ImportReport
-from store.refi.safety import parse_xml
 from store.refi.naming import one_line
 
 
@@ -28,8 +27,11 @@ def import_project(
     source, directory = Path(source), Path(directory)
     package = Package(source)
     try:
-        refi = read_project(parse_xml(package.qde, f"{source.name}: {package.qde_name}"), source.name)
-        report = ImportReport(project=name or one_line(refi.name) or directory.name, directory=str(directory), source=source.name, origin=one_line(refi.origin))
+        refi = read_project(package.qde, f"{source.name}: {package.qde_name}")
+        title = refi.name if refi.name.strip() and refi.name.isprintable() else one_line(refi.name)
+        report = ImportReport(
+            project=name or title or directory.name, directory=str(directory), source=source.name, origin=one_line(refi.origin)
+        )
         with _undo_on_failure(directory):
             project = Project.init(directory, name=report.project, coder=coder or _creator(refi))
             try:

@@ -108,7 +108,7 @@ def _memo(planner: _Planner, memo_id: str, kind: str, target: str | None, text: 
         target=target,
         text=text,
         author=planner.coder(stamp.user if stamp else None),
-        title=one_line(title),
+        title=title.strip() if title.isprintable() else one_line(title),
         created=created,
         modified=(stamp.modified if stamp else "") or created,
     )

@@ -1,21 +1,24 @@
-"""Read a REFI-QDA `project.qde` into plain records, tolerating vendors' quirks.
+"""Read a REFI-QDA `project.qde` (or `.qdc` codebook) into plain records, in one pass.
 
-Only reading happens here: no decision about what Margin keeps. GUIDs come out in
-Margin's form (lower case, no braces); elements Margin cannot hold are named in
-`unsupported` so the import can list them.
+A project of 50,000 codings is 30 MB of XML, so it is read as a stream of parser events
+(start, text, end) instead of a tree. Only reading happens here: no decision about what
+Margin keeps. GUIDs come out in Margin's form (lower case, no braces); what Margin cannot
+hold is named in `unsupported` so the import can list it. Tags are compared without their
+namespace: some tools write none.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import Element
 
 from store.errors import BadInput
 from store.refi import guids
-from store.refi.codebook_xml import CodeSpec, read_codes
+from store.refi.codebook_xml import CodeSpec
+from store.refi.safety import parse_events
 
 MEDIA = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}
-VALUE_TAGS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
+VALUE_TAGS = frozenset(("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue"))
+TEXT_TAGS = VALUE_TAGS | {"Description", "PlainTextContent"}
 
 
 @dataclass
@@ -71,194 +74,323 @@ class RefiNote:
 @dataclass
 class RefiCase:
     name: str
-    sources: list[str]
-    values: dict[str, str]
-    other_members: int  # selections and codes, which Margin's cases do not hold
+    sources: list[str] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+    other_members: int = 0  # selections and codes, which Margin's cases do not hold
 
 
 @dataclass
 class RefiSet:
     name: str
-    sources: list[str]
-    others: int  # codes and notes
+    sources: list[str] = field(default_factory=list)
+    others: int = 0  # codes and notes
 
 
 @dataclass
 class RefiProject:
-    name: str
-    origin: str
-    creator: str | None
-    created: str
-    description: str
+    root: str = ""  # "Project" or "CodeBook"
+    name: str = ""
+    origin: str = ""
+    creator: str | None = None
+    created: str = ""
+    description: str = ""
     users: dict[str, str] = field(default_factory=dict)  # guid -> name
     codes: list[CodeSpec] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)  # guid -> name
     cases: list[RefiCase] = field(default_factory=list)
     sources: list[RefiSource] = field(default_factory=list)
     notes: list[RefiNote] = field(default_factory=list)
-    note_refs: list[tuple[str, str | None, str]] = field(default_factory=list)  # (tag, owner guid, note guid)
-    links: list[tuple[str, str]] = field(default_factory=list)  # (origin, target)
+    note_refs: list[tuple[str, str | None, str]] = field(default_factory=list)  # (owner tag, owner guid, note)
+    links: list[tuple[str | None, str | None]] = field(default_factory=list)  # (origin, target)
     kinds: dict[str, str] = field(default_factory=dict)  # guid -> element name, for link ends
     sets: list[RefiSet] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
 
 
-def read_project(root: Element, label: str) -> RefiProject:
-    if root.tag != "Project":
-        raise BadInput(f"{label} is not a REFI-QDA project (its root element is <{root.tag}>, not <Project>)")
-    project = RefiProject(
-        name=root.get("name") or "",
-        origin=root.get("origin") or "",
-        creator=guids.normalise(root.get("creatingUserGUID")),
-        created=root.get("creationDateTime") or "",
-        description=root.findtext("Description") or "",
-    )
-    for user in root.iterfind("Users/User"):
-        guid = guids.normalise(user.get("guid"))
-        if guid:
-            project.users[guid] = user.get("name") or ""
-    project.codes = read_codes(root.find("CodeBook/Codes"))
-    for variable in root.iterfind("Variables/Variable"):
-        guid = guids.normalise(variable.get("guid"))
-        if guid:
-            project.variables[guid] = variable.get("name") or ""
-    project.cases = [_case(case) for case in root.iterfind("Cases/Case")]
-    _sources(root, project)
-    project.notes = [_note(note) for note in root.iterfind("Notes/Note")]
-    project.note_refs = _note_refs(root)
-    project.links = [
-        (guids.normalise(link.get("originGUID")), guids.normalise(link.get("targetGUID")))
-        for link in root.iterfind("Links/Link")
-    ]
-    if project.links:
-        project.kinds = {g: e.tag for e in root.iter() if (g := guids.normalise(e.get("guid")))}
-    project.sets = [_set(s) for s in root.iterfind("Sets/Set")]
-    graphs = root.findall("Graphs/Graph")
-    if graphs:
-        project.unsupported.append(f"{len(graphs)} graph(s) (network views): {_names(graphs)}")
+def read_project(data: bytes, label: str) -> RefiProject:
+    project = read_refi(data, label)
+    if project.root != "Project":
+        raise BadInput(f"{label} is not a REFI-QDA project (its root element is <{project.root}>, not <Project>)")
     return project
 
 
-def _sources(root: Element, project: RefiProject) -> None:
-    for element in root.iterfind("Sources/*"):
-        if element.tag == "TextSource":
-            project.sources.append(_text_source(element))
-        elif element.tag in MEDIA:
-            codings = len(element.findall(".//Coding"))
-            project.unsupported.append(
-                f"{MEDIA[element.tag]} source {element.get('name') or element.get('guid')!r}"
-                + (f" with {codings} coding(s)" if codings else "")
-            )
+def read_qdc(data: bytes, label: str) -> list[CodeSpec]:
+    project = read_refi(data, label)
+    if project.root != "CodeBook":
+        raise BadInput(f"{label} is not a REFI-QDA codebook (its root element is <{project.root}>, not <CodeBook>)")
+    return project.codes
 
 
-def _stamp(element: Element) -> Stamp:
-    return Stamp(
-        guids.normalise(element.get("creatingUser")),
-        element.get("creationDateTime") or "",
-        element.get("modifiedDateTime") or "",
-    )
+def read_refi(data: bytes, label: str) -> RefiProject:
+    return parse_events(data, label, _Reader())
 
 
-def _guid(element: Element, *fallback: str) -> str:
-    return guids.normalise(element.get("guid")) or guids.derived("missing guid", *fallback)
+def _stamp(attrs: dict) -> Stamp:
+    return Stamp(guids.normalise(attrs.get("creatingUser")), attrs.get("creationDateTime") or "", attrs.get("modifiedDateTime") or "")
 
 
-def _coding(element: Element, owner: str, index: int) -> RefiCoding:
-    code = element.find("CodeRef")
-    return RefiCoding(
-        _guid(element, owner, str(index)),
-        guids.normalise(code.get("targetGUID")) if code is not None else None,
-        _stamp(element),
-    )
+class _Reader:
+    """An XML parser target: `start`, `data` and `end` per element, `close` at the end."""
 
+    def __init__(self) -> None:
+        self.project = RefiProject()
+        self.tags: list[str] = []
+        self.owners: list[str | None] = []  # guid of each open element
+        self.text: list[str] | None = None  # characters of the element being collected
+        self.code_stack: list[CodeSpec] = []
+        self.source: RefiSource | None = None
+        self.selection: RefiSelection | None = None
+        self.coding: RefiCoding | None = None
+        self.note: RefiNote | None = None
+        self.case: RefiCase | None = None
+        self.set: RefiSet | None = None
+        self.variable_ref: str | None = None
+        self.media: list = []  # [kind, name, codings] of an unsupported source being read
+        self.graphs: list[str] = []
+        self.on_start = {n[7:]: getattr(self, n) for n in dir(self) if n.startswith("_start_")}
+        self.on_end = {n[5:]: getattr(self, n) for n in dir(self) if n.startswith("_end_")}
 
-def _text_source(element: Element) -> RefiSource:
-    guid = _guid(element, element.get("name") or "")
-    selections = []
-    for index, sel in enumerate(element.findall("PlainTextSelection")):
-        sel_guid = _guid(sel, guid, str(index))
-        selections.append(
-            RefiSelection(
-                guid=sel_guid,
-                start=_integer(sel, "startPosition", element),
-                end=_integer(sel, "endPosition", element),
-                name=sel.get("name") or "",
-                description=sel.findtext("Description") or "",
-                codings=[_coding(c, sel_guid, i) for i, c in enumerate(sel.findall("Coding"))],
-                stamp=_stamp(sel),
-            )
+    # ------------------------------------------------------------------ parser events
+
+    def start(self, tag: str, attrs: dict) -> None:
+        tag = tag.rpartition("}")[2]
+        parent = self.tags[-1] if self.tags else ""
+        guid = guids.normalise(attrs["guid"]) if "guid" in attrs else None
+        self.tags.append(tag)
+        self.owners.append(guid)
+        if guid:
+            self.project.kinds[guid] = tag
+        handler = self.on_start.get(tag)
+        if handler is not None:
+            handler(attrs, parent, guid)
+        elif tag in TEXT_TAGS:
+            self.text = []
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+
+    def end(self, tag: str) -> None:
+        tag = self.tags.pop()
+        parent = self.tags[-1] if self.tags else ""
+        owner = self.owners.pop()
+        if tag in TEXT_TAGS and self.text is not None:
+            self._text(tag, parent, "".join(self.text))
+            self.text = None
+        handler = self.on_end.get(tag)
+        if handler is not None:
+            handler(owner)
+
+    def close(self) -> RefiProject:
+        if self.graphs:
+            self.project.unsupported.append(f"{len(self.graphs)} graph(s) (network views): {', '.join(map(repr, self.graphs))}")
+        return self.project
+
+    # ------------------------------------------------------------------ project, users, codes
+
+    def _start_Project(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if parent:
+            return
+        p = self.project
+        p.root, p.name, p.origin = "Project", attrs.get("name") or "", attrs.get("origin") or ""
+        p.creator, p.created = guids.normalise(attrs.get("creatingUserGUID")), attrs.get("creationDateTime") or ""
+
+    def _start_CodeBook(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if not parent:
+            self.project.root = "CodeBook"
+
+    def _start_User(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if guid and parent == "Users":
+            self.project.users[guid] = attrs.get("name") or ""
+
+    def _start_Code(self, attrs: dict, parent: str, guid: str | None) -> None:
+        above = self.code_stack[-1].guid if parent == "Code" and self.code_stack else None
+        name = attrs.get("name") or ""
+        codable = (attrs.get("isCodable") or "true").strip() not in ("false", "0")
+        spec = CodeSpec(guid or guids.derived("code", above or "", name), name, above, attrs.get("color"), "", codable)
+        self.project.codes.append(spec)
+        self.code_stack.append(spec)
+
+    def _end_Code(self, owner: str | None) -> None:
+        self.code_stack.pop()
+
+    def _start_Variable(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if guid:
+            self.project.variables[guid] = attrs.get("name") or ""
+
+    # ------------------------------------------------------------------ sources, selections, codings
+
+    def _start_TextSource(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if parent != "Sources":
+            return
+        self.source = RefiSource(
+            guid=guid or guids.derived("missing guid", attrs.get("name") or ""),
+            name=attrs.get("name") or "",
+            path=attrs.get("plainTextPath") or "",
+            content=None,
+            description="",
+            selections=[],
+            whole=[],
+            values={},
+            stamp=_stamp(attrs),
         )
-    return RefiSource(
-        guid=guid,
-        name=element.get("name") or "",
-        path=element.get("plainTextPath") or "",
-        content=element.findtext("PlainTextContent"),
-        description=element.findtext("Description") or "",
-        selections=selections,
-        whole=[_coding(c, guid, i) for i, c in enumerate(element.findall("Coding"))],
-        values=_values(element),
-        stamp=_stamp(element),
-    )
+        self.project.sources.append(self.source)
 
+    def _end_TextSource(self, owner: str | None) -> None:
+        self.source = None
 
-def _integer(selection: Element, attribute: str, source: Element) -> int:
-    try:
-        return int(selection.get(attribute, "").strip())
-    except ValueError:
-        raise BadInput(
-            f"a selection in {source.get('name')!r} has no usable {attribute} "
-            f"({selection.get(attribute)!r}); the export is damaged"
-        ) from None
+    def _start_PlainTextSelection(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if self.source is None or parent != "TextSource":
+            return
+        index = str(len(self.source.selections))
+        self.selection = RefiSelection(
+            guid=guid or guids.derived("missing guid", self.source.guid, index),
+            start=self._integer(attrs, "startPosition"),
+            end=self._integer(attrs, "endPosition"),
+            name=attrs.get("name") or "",
+            description="",
+            codings=[],
+            stamp=_stamp(attrs),
+        )
+        self.source.selections.append(self.selection)
 
+    def _end_PlainTextSelection(self, owner: str | None) -> None:
+        self.selection = None
 
-def _values(element: Element) -> dict[str, str]:
-    values = {}
-    for value in element.findall("VariableValue"):
-        ref = value.find("VariableRef")
-        guid = guids.normalise(ref.get("targetGUID")) if ref is not None else None
-        written = next((v for v in value if v.tag in VALUE_TAGS), None)
-        if guid and written is not None:
-            values[guid] = (written.text or "").strip()
-    return values
+    def _integer(self, attrs: dict, name: str) -> int:
+        try:
+            return int(attrs.get(name, "").strip())
+        except ValueError:
+            raise BadInput(
+                f"a selection in {self.source.name!r} has no usable {name} ({attrs.get(name)!r}); the export is damaged"
+            ) from None
 
+    def _start_Coding(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if self.media:
+            self.media[2] += 1
+        owner = self.selection.codings if parent == "PlainTextSelection" and self.selection else None
+        if owner is None and parent == "TextSource" and self.source:
+            owner = self.source.whole
+        if owner is not None:
+            owner_guid = self.selection.guid if parent == "PlainTextSelection" else self.source.guid
+            self.coding = RefiCoding(guid or guids.derived("missing guid", owner_guid, str(len(owner))), None, _stamp(attrs))
+            owner.append(self.coding)
 
-def _note(element: Element) -> RefiNote:
-    return RefiNote(
-        guid=_guid(element, element.get("name") or ""),
-        name=element.get("name") or "",
-        path=element.get("plainTextPath") or "",
-        content=element.findtext("PlainTextContent"),
-        description=element.findtext("Description") or "",
-        stamp=_stamp(element),
-    )
+    def _end_Coding(self, owner: str | None) -> None:
+        self.coding = None
 
+    def _start_CodeRef(self, attrs: dict, parent: str, guid: str | None) -> None:
+        target = guids.normalise(attrs.get("targetGUID"))
+        if parent == "Coding" and self.coding is not None:
+            self.coding.code = target
+        elif parent == "Case" and self.case is not None:
+            self.case.other_members += 1
 
-def _note_refs(root: Element) -> list[tuple[str, str | None, str]]:
-    refs = []
-    for owner in root.iter():
-        for ref in owner.findall("NoteRef"):
-            note = guids.normalise(ref.get("targetGUID"))
-            if note:
-                refs.append((owner.tag, guids.normalise(owner.get("guid")), note))
-    return refs
+    def _start_media(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if parent == "Sources":
+            self.media = [MEDIA[self.tags[-1]], attrs.get("name") or guid, 0]
 
+    _start_PDFSource = _start_PictureSource = _start_AudioSource = _start_VideoSource = _start_media
 
-def _case(element: Element) -> RefiCase:
-    return RefiCase(
-        name=element.get("name") or "",
-        sources=[g for g in (guids.normalise(r.get("targetGUID")) for r in element.findall("SourceRef")) if g],
-        values=_values(element),
-        other_members=len(element.findall("SelectionRef")) + len(element.findall("CodeRef")),
-    )
+    def _end_media(self, owner: str | None) -> None:
+        if self.media and self.tags[-1:] == ["Sources"]:
+            kind, name, codings = self.media
+            self.project.unsupported.append(f"{kind} source {name!r}" + (f" with {codings} coding(s)" if codings else ""))
+            self.media = []
 
+    _end_PDFSource = _end_PictureSource = _end_AudioSource = _end_VideoSource = _end_media
 
-def _set(element: Element) -> RefiSet:
-    return RefiSet(
-        name=element.get("name") or "",
-        sources=[g for g in (guids.normalise(r.get("targetGUID")) for r in element.findall("MemberSource")) if g],
-        others=len(element.findall("MemberCode")) + len(element.findall("MemberNote")),
-    )
+    # ------------------------------------------------------------------ text content
 
+    def _text(self, tag: str, parent: str, text: str) -> None:
+        if tag in VALUE_TAGS:
+            self._value(text.strip())
+        elif tag == "PlainTextContent":
+            target = self.note if parent == "Note" else self.source if parent == "TextSource" else None
+            if target is not None:
+                target.content = text
+        else:
+            owner = {
+                "Code": self.code_stack[-1] if self.code_stack else None,
+                "PlainTextSelection": self.selection,
+                "TextSource": self.source,
+                "Note": self.note,
+            }.get(parent)
+            if owner is not None:
+                owner.description = text
+            elif parent == "Project" and len(self.tags) == 1:
+                self.project.description = text
 
-def _names(elements: list[Element]) -> str:
-    return ", ".join(repr(e.get("name") or e.get("guid")) for e in elements)
+    def _value(self, value: str) -> None:
+        """A variable's value; the open elements end `..., Case|TextSource, VariableValue`."""
+        holder = self.tags[-2] if len(self.tags) > 1 else ""
+        owner = self.case if holder == "Case" else self.source if holder == "TextSource" else None
+        if self.variable_ref is None:
+            return
+        if owner is not None:
+            owner.values[self.variable_ref] = value
+
+    def _start_VariableValue(self, attrs: dict, parent: str, guid: str | None) -> None:
+        self.variable_ref = None
+
+    def _start_VariableRef(self, attrs: dict, parent: str, guid: str | None) -> None:
+        self.variable_ref = guids.normalise(attrs.get("targetGUID"))
+
+    # ------------------------------------------------------------------ notes, links, cases, sets, graphs
+
+    def _start_Note(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if parent == "Notes":
+            self.note = RefiNote(
+                guid or guids.derived("missing guid", attrs.get("name") or ""),
+                attrs.get("name") or "",
+                attrs.get("plainTextPath") or "",
+                None,
+                "",
+                _stamp(attrs),
+            )
+            self.project.notes.append(self.note)
+
+    def _end_Note(self, owner: str | None) -> None:
+        self.note = None
+
+    def _start_NoteRef(self, attrs: dict, parent: str, guid: str | None) -> None:
+        note = guids.normalise(attrs.get("targetGUID"))
+        if note:
+            self.project.note_refs.append((parent, self.owners[-2], note))
+
+    def _start_Link(self, attrs: dict, parent: str, guid: str | None) -> None:
+        self.project.links.append((guids.normalise(attrs.get("originGUID")), guids.normalise(attrs.get("targetGUID"))))
+
+    def _start_Case(self, attrs: dict, parent: str, guid: str | None) -> None:
+        self.case = RefiCase(attrs.get("name") or "")
+        self.project.cases.append(self.case)
+
+    def _end_Case(self, owner: str | None) -> None:
+        self.case = None
+
+    def _start_SourceRef(self, attrs: dict, parent: str, guid: str | None) -> None:
+        target = guids.normalise(attrs.get("targetGUID"))
+        if parent == "Case" and self.case is not None and target:
+            self.case.sources.append(target)
+
+    def _start_SelectionRef(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if parent == "Case" and self.case is not None:
+            self.case.other_members += 1
+
+    def _start_Set(self, attrs: dict, parent: str, guid: str | None) -> None:
+        self.set = RefiSet(attrs.get("name") or "")
+        self.project.sets.append(self.set)
+
+    def _start_MemberSource(self, attrs: dict, parent: str, guid: str | None) -> None:
+        target = guids.normalise(attrs.get("targetGUID"))
+        if self.set is not None and target:
+            self.set.sources.append(target)
+
+    def _start_MemberCode(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if self.set is not None:
+            self.set.others += 1
+
+    _start_MemberNote = _start_MemberCode
+
+    def _start_Graph(self, attrs: dict, parent: str, guid: str | None) -> None:
+        self.graphs.append(attrs.get("name") or guid or "")

@@ -11,10 +11,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from pathlib import PurePosixPath
-from xml.etree.ElementTree import Element, ParseError
-
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
+from xml.parsers import expat
 
 from store.errors import BadInput
 
@@ -64,19 +61,37 @@ class Archive:
         self._zip.close()
 
 
-def parse_xml(data: bytes, label: str) -> Element:
-    """Parse XML refusing DTDs, entities and external references; namespaces are dropped
-    from tags so that files with and without the REFI namespace read the same."""
+def parse_events(data: bytes, label: str, target):
+    """Feed XML to a parser target (`start(tag, attrs)`, `data`, `end(tag)`, `close()`)
+    and return what `close()` returns. Tags arrive as `namespace}Name`.
+
+    Any DTD is refused, as defusedxml's `forbid_dtd` does: without one a document can
+    declare no entities, so neither external entities (XXE) nor expansion bombs can occur.
+    Expat is driven directly because ElementTree's Python wrapper costs a third of the
+    time on a 30 MB project.
+    """
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    parser.buffer_text = True
+    parser.StartElementHandler = target.start
+    parser.EndElementHandler = target.end
+    parser.CharacterDataHandler = target.data
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
+        parser.Parse(data, True)
+    except _Refused:
         raise BadInput(
-            f"{label} declares a DTD or entities ({type(exc).__name__}); REFI-QDA files never need them, "
-            "so it is refused for safety"
+            f"{label} declares a DTD or entities; REFI-QDA files never need them, so it is refused for safety"
         ) from None
-    except ParseError as exc:
+    except expat.ExpatError as exc:
         raise BadInput(f"{label} is not well-formed XML ({exc})") from None
-    for element in root.iter():
-        if element.tag.startswith("{"):
-            element.tag = element.tag.rpartition("}")[2]
-    return root
+    return target.close()
+
+
+class _Refused(Exception):
+    pass
+
+
+def _refuse_dtd(*_details) -> None:
+    raise _Refused

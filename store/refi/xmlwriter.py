@@ -16,6 +16,8 @@ _TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 _ATTR = {**_TEXT, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
 _TEXT_RE = re.compile("[&<>\r]")
 _ATTR_RE = re.compile('[&<>\r\n\t"]')
+# Anything escape_text or escape_attr would change: most values (ids, times) have none.
+_SPECIAL = re.compile('[&<>\r\n\t"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 
 
 def xml_safe(text: str) -> str:
@@ -24,10 +26,14 @@ def xml_safe(text: str) -> str:
 
 
 def escape_text(text: str) -> str:
+    if _SPECIAL.search(text) is None:
+        return text
     return _TEXT_RE.sub(lambda m: _TEXT[m[0]], xml_safe(text))
 
 
 def escape_attr(text: str) -> str:
+    if _SPECIAL.search(text) is None:
+        return text
     return _ATTR_RE.sub(lambda m: _ATTR[m[0]], xml_safe(text))
 
 
