@@ -94,3 +94,26 @@ def _none():
     from pathlib import Path
 
     return Path("/nonexistent/keymap.toml")
+
+
+def test_margin_demo_no_open_and_margin_keys(tmp_path):
+    from click.testing import CliRunner
+
+    from tui.cli import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["demo", str(tmp_path / "d"), "--no-open"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "d" / "project.json").is_file()
+    again = runner.invoke(cli, ["demo", str(tmp_path / "d"), "--no-open"])  # already there: fine
+    assert again.exit_code == 0
+    keys = runner.invoke(cli, ["keys", "--json"])
+    assert keys.exit_code == 0 and '"reader.code"' in keys.output
+
+
+def test_cli_import_does_not_import_textual():
+    import subprocess
+    import sys
+
+    code = "import sys, tui.cli; print('textual' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"

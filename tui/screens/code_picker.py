@@ -21,6 +21,7 @@ from tui.widgets.keys import bindings, clean
 
 CREATE = "+create"
 TOP_LEVEL = "+top"
+PICKER_WIDTH = 76  # as in app.tcss #picker
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,10 @@ class CodePicker(ModalScreen[Pick | None]):
             prompt.append(clean(hit.path))
             prompt.append(f"  {hit.count}", style="dim")
             if hit.description:
-                prompt.append("\n    " + clean(hit.description), style="dim italic")
+                description = clean(hit.description)
+                room = min(PICKER_WIDTH, self.app.size.width) - 10
+                description = description if len(description) <= room else description[: room - 1] + "…"
+                prompt.append("\n    " + description, style="dim italic")
             options.append(Option(prompt, id=hit.code.id))
         name = " ".join(query.split())
         if self.allow_create and name and self.index.exact(name) is None:
