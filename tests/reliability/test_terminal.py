@@ -1,0 +1,110 @@
+"""Control and escape characters from files, names and memos never reach a terminal raw.
+
+Each command runs on a real pseudo-terminal (click strips some escapes when its output
+is a pipe, so a pipe would hide the problem), and its bytes may hold no C0 control
+character but \\t and \\n (and \\r only in a CSV's \\r\\n), no DEL and no C1 control."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import termios
+from pathlib import Path
+
+import pytest
+
+from tests.reliability import hostile
+from tests.reliability.helpers import MARGIN, clean_env, margin
+
+EVIL_FILE = "\x1b]0;pwned\x07\x1b[2Jevil.txt"
+EVIL_CODE = "\x1b[31mRed\x1b[0m code"
+EVIL_MEMO = "\x1b]52;c;cHduZWQ=\x07 writes the clipboard \x9b2J"
+UNSAFE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|\xc2[\x80-\x9f]")
+
+
+def in_terminal(*args, project: Path) -> bytes:
+    """The bytes `margin` writes to a terminal (stdout and stderr), untranslated."""
+    master, slave = os.openpty()
+    attributes = termios.tcgetattr(slave)
+    attributes[1] &= ~termios.OPOST  # no \n -> \r\n: see the bytes as written
+    termios.tcsetattr(slave, termios.TCSANOW, attributes)
+    child = subprocess.Popen([MARGIN, "-p", str(project), *args], stdin=slave, stdout=slave, stderr=slave, env=clean_env())
+    os.close(slave)
+    output = bytearray()
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        output += data
+    child.wait(timeout=30)
+    os.close(master)
+    return bytes(output)
+
+
+@pytest.fixture(scope="module")
+def evil(tmp_path_factory) -> Path:
+    """A project whose file names, speakers, text, code names and memos carry escapes."""
+    from tests.reliability.helpers import make_study
+
+    base = tmp_path_factory.mktemp("evil")
+    project = make_study(base)
+    source = base / EVIL_FILE
+    source.write_text(hostile.CONTROL)
+    assert margin("import", source, project=project).code == 0
+    name = [d for d in json.loads(margin("docs", "--json", project=project).out) if d["name"] != "N1"][0]["name"]
+    assert margin("codes", "add", EVIL_CODE, "-d", EVIL_MEMO, project=project).code == 0
+    code = [c for c in json.loads(margin("codes", "--json", project=project).out) if "Red" in c["name"]][0]["id"]
+    assert margin("apply", name, code, "--turn", "1", "--memo", EVIL_MEMO, project=project).code == 0
+    assert margin("memo", "add", "--journal", EVIL_MEMO, project=project).code == 0
+    assert margin("attrs", "set", name, f"note={EVIL_MEMO}", project=project).code == 0
+    (project / "document-name").write_text(name)
+    return project
+
+
+COMMANDS = {
+    "docs": ["docs"],
+    "show": ["show", "{document}"],
+    "codes": ["codes"],
+    "log": ["log"],
+    "memo list": ["memo", "list"],
+    "attrs": ["attrs"],
+    "restore --list": ["restore", "--list"],
+    "an error naming the input": ["show", "\x1b[2J\x1b]0;x\x07"],
+    "export csv": ["export", "csv"],
+    "export codebook": ["export", "codebook"],
+    "export codebook md": ["export", "codebook", "--format", "md"],
+    "export memos": ["export", "memos"],
+}
+RAW_EXPORT = "bug: tui/commands/export_commands.py writes cells to a terminal raw (store/exporters/tabular.py write_output)"
+KNOWN = {"export csv": RAW_EXPORT, "export codebook": RAW_EXPORT, "export codebook md": RAW_EXPORT, "export memos": RAW_EXPORT}
+
+
+@pytest.mark.parametrize(
+    "label",
+    [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=KNOWN[k])) if k in KNOWN else k for k in COMMANDS],
+)
+def test_no_raw_control_characters_reach_the_terminal(evil, label):
+    document = (evil / "document-name").read_text()
+    output = in_terminal(*[a.replace("{document}", document) for a in COMMANDS[label]], project=evil)
+    assert output, "the command printed nothing"
+    found = UNSAFE.search(output)
+    assert found is None, f"{found.group()!r} reaches the terminal: ...{output[max(0, found.start() - 40):found.end() + 20]!r}"
+
+
+@pytest.mark.xfail(strict=True, reason="bug: tui/commands/project_commands.py _report_imports prints path.name raw")
+def test_an_imported_file_name_does_not_reach_the_terminal_raw(evil, tmp_path):
+    source = tmp_path / EVIL_FILE
+    source.write_text("A: a new text\n")
+    output = in_terminal("import", source, project=evil)
+    assert UNSAFE.search(output) is None, output
+
+
+@pytest.mark.xfail(strict=True, reason="bug: tui/cli.py MarginGroup.invoke prints an OSError's file name raw")
+def test_a_file_name_in_an_os_error_does_not_reach_the_terminal_raw(evil, tmp_path):
+    output = in_terminal("export", "csv", "-o", tmp_path / "\x1b[2Jmissing" / "x.csv", project=evil)
+    assert b"Error:" in output and UNSAFE.search(output) is None, output
