@@ -20,6 +20,7 @@ RTL = "Interviewer: שלום, how are you?\n\nParticipant: مرحبا بكم \u2
 CONTROL = "\x1b[31mRed\x1b[0m: hello \x1b]0;pwned\x07 there\n\n\x07Bell\x08: ring \x9b31m ring\n"
 
 
+@cache
 def contents() -> dict[str, bytes]:
     rng = random.Random(5)
     return {
@@ -58,6 +59,7 @@ def big_files(folder: Path) -> dict[str, Path]:
     return {"100 MB single line": line, "100,000 one-word turns": turns}
 
 
+@cache
 def docx_files() -> dict[str, bytes]:
     """Word files: broken containers, and real ones whose document.xml is hostile."""
     return {
@@ -116,6 +118,7 @@ def _laughs() -> bytes:
 LAUGHS = _laughs()
 
 
+@cache
 def refi_files() -> dict[str, bytes]:
     """Archives and XML for `margin init --from`: zip slip, entity attacks, a zip bomb."""
     return {

@@ -85,12 +85,12 @@ def test_margin_command_waiting_on_input_releases_the_lock(study, name):
 class Terminal:
     """`margin open` on a pseudo-terminal that is its controlling terminal."""
 
-    def __init__(self, project: Path):
+    def __init__(self, project: Path, env: dict | None = None):
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         self.child = subprocess.Popen(
             [MARGIN, "open", str(project), "--no-mouse"],
-            stdin=slave, stdout=slave, stderr=slave, env=clean_env({"TERM": "xterm-256color"}),
+            stdin=slave, stdout=slave, stderr=slave, env=(env or clean_env()) | {"TERM": "xterm-256color"},
             start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
         )  # fmt: skip
         os.close(slave)
