@@ -242,3 +242,35 @@ async def test_help_and_narrow_panes_toggle(make_app):
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "Help"
+
+
+async def test_command_palette_runs_a_reader_action(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"next turn")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.reader.turn.index == 1
+
+
+async def test_journal_adds_a_dated_entry(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("R")
+        await pilot.pause()
+        await pilot.press("a", *"Noticed my own bias", "escape", "escape")
+        await pilot.pause()
+    assert [m.text for m in project.memos.journal()][-1] == "Noticed my own bias"
+
+
+async def test_fuzzy_document_picker_opens_a_document(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("o")
+        await pilot.pause(0.3)
+        await pilot.press(*"P03", "enter")
+        await pilot.pause(0.3)
+        assert app.reader.document.name == "P03 team manager"
