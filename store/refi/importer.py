@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from store.errors import BadInput
@@ -67,20 +68,16 @@ def _keep_creation_time(project: Project, created: str) -> None:
 
 
 def _store(project: Project, plan: Plan, label: str) -> None:
-    with project.operation(f"import {label}"):
+    """Put everything in one operation. The texts are written (and fsynced) by threads
+    meanwhile, and waited for before the operation is committed: a failed write rolls it back."""
+    with ThreadPoolExecutor(max_workers=4) as writers, project.operation(f"import {label}"):
+        written = [writers.submit(project.store_text, document.id, text) for document, text in plan.documents]
         if plan.replaces is not None:
             project.delete(plan.replaces)
-        for coder in plan.coders:
-            project.put(coder)
-        for code in plan.codes:
-            project.put(code)
-        for document, text in plan.documents:
-            project.store_text(document.id, text)
-            project.put(document)
-        for coding in plan.codings:
-            project.put(coding)
-        for memo in plan.memos:
-            project.put(memo)
+        for entity in (*plan.coders, *plan.codes, *(d for d, _ in plan.documents), *plan.codings, *plan.memos):
+            project.put(entity)
+        for future in written:
+            future.result()
 
 
 @contextlib.contextmanager

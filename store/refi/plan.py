@@ -20,7 +20,7 @@ from store.refi import guids
 from store.refi.memo_plan import plan_memos
 from store.refi.naming import UniqueNames, attribute_key, code_name, colour, one_line
 from store.refi.package import Package
-from store.refi.positions import Choice, Selection, SourceText, choose
+from store.refi.positions import Choice, SourceText, choose
 from store.refi.reader import RefiCase, RefiCoding, RefiProject, RefiSelection, RefiSet, RefiSource
 from store.refi.report import ImportReport, SourcePositions
 from store.refi.texts import Undecodable, decode
@@ -118,7 +118,7 @@ class _Planner:
             return
         text = SourceText(raw)
         document = self.document(source, text.text)
-        choice = choose(text, [Selection(s.start, s.end, s.name) for s in source.selections])
+        choice = choose(text, source.selections)
         self.report.positions.append(
             SourcePositions(
                 document.name,

@@ -50,6 +50,8 @@ CANDIDATES = tuple(
 
 @dataclass(frozen=True)
 class Selection:
+    """What a reading needs of a selection (the reader's RefiSelection has the same fields)."""
+
     start: int
     end: int
     name: str  # the quoted text, "" when the tool wrote none
@@ -125,6 +127,8 @@ class _Reader:
 
     def position(self, units: int, is_end: bool) -> tuple[int, bool]:
         """Margin offset for a position in units, and whether it fell between characters."""
+        if not self.unit_start and not self.offset:
+            return units, True
         k = bisect_right(self.unit_start, units) - 1
         if k < 0:
             exact = units >= self.offset
