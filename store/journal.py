@@ -19,6 +19,21 @@ from store.errors import ProjectCorrupt
 LOG_NAME = "log.jsonl"
 
 
+def parse_entry(line: bytes) -> dict | None:
+    """The entry on one log line, or None when the line is not one (damage)."""
+    try:
+        entry = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    valid = (
+        isinstance(entry, dict)
+        and isinstance(entry.get("seq"), int)
+        and isinstance(entry.get("changes"), list)
+        and all(isinstance(c, list) and len(c) == 4 for c in entry["changes"])
+    )
+    return entry if valid else None
+
+
 class Journal:
     def __init__(self, directory: Path):
         self.path = Path(directory) / LOG_NAME
@@ -70,12 +85,9 @@ class Journal:
             newline = data.find(b"\n", position)
             if newline == -1:
                 return  # torn tail: never acknowledged
-            try:
-                entry = orjson.loads(data[position:newline])
-            except orjson.JSONDecodeError:
-                raise ProjectCorrupt(
-                    f"{LOG_NAME} is damaged at byte {offset + position}"
-                ) from None
+            entry = parse_entry(data[position:newline])
+            if entry is None:
+                raise ProjectCorrupt(f"{LOG_NAME} is damaged at byte {offset + position}")
             yield offset + position, entry
             position = newline + 1
 

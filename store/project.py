@@ -197,8 +197,15 @@ class Project:
                 self.state.load("codings", records)
 
     def _replay(self) -> None:
-        """Bring the checkpoint up to date from the log (idempotent: sets final values)."""
-        for offset, entry in self.journal.read_from(self._log_at_checkpoint):
+        """Bring the checkpoint up to date from the log (idempotent: sets final values).
+
+        Entries the checkpoint already holds are skipped by number; a log shorter than
+        the checkpoint's offset (cut or replaced outside Margin) is read from its start."""
+        checkpoint_seq = self.seq
+        start = self._log_at_checkpoint if self.journal.size() >= self._log_at_checkpoint else 0
+        for offset, entry in self.journal.read_from(start):
+            if entry["seq"] <= checkpoint_seq:
+                continue
             for table, entity_id, _before, after in entry["changes"]:
                 self._set(table, entity_id, after)
             self._track_undo(entry, offset)
@@ -256,9 +263,11 @@ class Project:
             backup.take(self.dir, self._checkpoint_files(), "open")
 
     def _restore_hint(self) -> str:
-        latest = backup.newest(self.dir)
+        from store.restore import newest_good
+
+        latest = newest_good(self.dir)
         if latest is None:
-            return "no backup exists yet"
+            return "no usable backup exists; `margin restore --from-log` rebuilds the project from its log"
         return f"the newest backup is {latest.relative_to(self.dir)}: run `margin restore` to bring it back"
 
     # ------------------------------------------------------------------ operations
@@ -380,7 +389,7 @@ class Project:
         """Reverse the newest action that is not yet undone; returns its log entry."""
         if not self._undo:
             raise Refused("nothing to undo")
-        original = self.journal.read_at(self._undo[-1][1])
+        original = self._logged(self._undo[-1])
         reverse = [[t, i, after, before] for t, i, before, after in reversed(original["changes"])]
         self._walk(reverse, "undo", original)
         return original
@@ -388,9 +397,20 @@ class Project:
     def redo(self) -> dict:
         if not self._redo:
             raise Refused("nothing to redo")
-        original = self.journal.read_at(self._redo[-1][1])
+        original = self._logged(self._redo[-1])
         self._walk(original["changes"], "redo", original)
         return original
+
+    def _logged(self, position: list[int]) -> dict:
+        """The log entry an undo or redo refers to, checked to be the one it means."""
+        seq, offset = position
+        try:
+            entry = self.journal.read_at(offset)
+        except ProjectCorrupt:
+            entry = {}
+        if entry.get("seq") != seq:
+            raise Refused(f"the log no longer holds action {seq} (it was cut or replaced), so it cannot be undone or redone")
+        return entry
 
     def _walk(self, changes: list, kind: str, original: dict) -> None:
         self._require_writable()

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from store.exporters.segments import segment_rows
-from store.exporters.tabular import to_csv, write_output
+from store.exporters.tabular import to_csv, write_file
 from store.importers import parse_text
 
 TRICKY = (
@@ -27,7 +27,7 @@ def exported(project, tmp_path):
         project.codings.apply(document, code, turn.start, turn.end, memo="line one\nline two, \"quoted\"")
     header, rows = segment_rows(project)
     path = tmp_path / "coded.csv"
-    write_output(to_csv(header, rows, safe=False), path)
+    write_file(to_csv(header, rows, safe=False), path)
     return header, rows, path
 
 

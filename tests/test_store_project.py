@@ -142,14 +142,14 @@ def test_stale_lock_from_a_dead_process_is_taken_over(project):
         assert "999999" in again.lock.stale_holder
 
 
-def test_corrupt_project_file_names_the_newest_backup(project, interview):
+def test_corrupt_project_file_names_the_newest_good_backup(project, interview):
     project.codebook.add("Trust")
     project.close()
     with Project.open(project.dir):
         pass  # takes a backup of the checkpoint written at close
-    newest = backup.newest(project.dir)
-    (project.dir / PROJECT_FILE).write_bytes(b'{"meta": {"proj')
-    with pytest.raises(ProjectCorrupt, match=newest.name):
+    (project.dir / PROJECT_FILE).write_bytes(b'{"meta": {"proj')  # in place: the newest backup shares it
+    good = [b for b in backup.listing(project.dir) if (b / PROJECT_FILE).read_bytes().endswith(b"}")][-1]
+    with pytest.raises(ProjectCorrupt, match=good.name):
         Project.open(project.dir)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from store.errors import MarginError
-from tui.context import Settings, report_error
+from tui.context import Settings, report_error, safe
 
 COMMAND_MODULES = (
     "tui.commands.project_commands",
@@ -36,7 +36,8 @@ class MarginGroup(click.Group):
         except MarginError as error:
             report_error(error)
         except OSError as error:
-            click.echo(f"Error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True)
+            message = f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
+            click.echo(f"Error: {safe(message)}", err=True)
             ctx.exit(1)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):

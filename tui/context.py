@@ -42,6 +42,22 @@ def emit_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def deliver(text: str, output: Path | None) -> None:
+    """Write an export to a file, or to standard output for None or '-'.
+
+    A terminal gets the text with control characters made visible (a transcript may hold
+    escape sequences); a pipe or a file gets it exactly."""
+    from store.exporters.tabular import write_file
+
+    if output is not None and str(output) != "-":
+        write_file(text, output)
+    elif sys.stdout.isatty():
+        click.echo(safe(text.replace("\r\n", "\n")), nl=False)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
 def safe(text: str) -> str:
     """Text from a project or a file, made safe for a terminal: no raw control characters."""
     return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,10 +32,6 @@ def to_csv(header: list[str], rows: Iterable[list], safe: bool = True, bom: bool
     return buffer.getvalue()
 
 
-def write_output(text: str, output: str | Path | None) -> None:
-    """Write to a file atomically (0600), or to standard output for None or '-'."""
-    if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    write_atomic(Path(output), text.encode("utf-8"))
+def write_file(text: str, path: str | Path) -> None:
+    """Write an export atomically, readable by its owner only."""
+    write_atomic(Path(path), text.encode("utf-8"))

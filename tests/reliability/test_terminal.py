@@ -80,14 +80,7 @@ COMMANDS = {
     "export codebook md": ["export", "codebook", "--format", "md"],
     "export memos": ["export", "memos"],
 }
-RAW_EXPORT = "bug: tui/commands/export_commands.py writes cells to a terminal raw (store/exporters/tabular.py write_output)"
-KNOWN = {"export csv": RAW_EXPORT, "export codebook": RAW_EXPORT, "export codebook md": RAW_EXPORT, "export memos": RAW_EXPORT}
-
-
-@pytest.mark.parametrize(
-    "label",
-    [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=KNOWN[k])) if k in KNOWN else k for k in COMMANDS],
-)
+@pytest.mark.parametrize("label", list(COMMANDS))
 def test_no_raw_control_characters_reach_the_terminal(evil, label):
     document = (evil / "document-name").read_text()
     output = in_terminal(*[a.replace("{document}", document) for a in COMMANDS[label]], project=evil)
@@ -96,7 +89,6 @@ def test_no_raw_control_characters_reach_the_terminal(evil, label):
     assert found is None, f"{found.group()!r} reaches the terminal: ...{output[max(0, found.start() - 40):found.end() + 20]!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: tui/commands/project_commands.py _report_imports prints path.name raw")
 def test_an_imported_file_name_does_not_reach_the_terminal_raw(evil, tmp_path):
     source = tmp_path / EVIL_FILE
     source.write_text("A: a new text\n")
@@ -104,7 +96,6 @@ def test_an_imported_file_name_does_not_reach_the_terminal_raw(evil, tmp_path):
     assert UNSAFE.search(output) is None, output
 
 
-@pytest.mark.xfail(strict=True, reason="bug: tui/cli.py MarginGroup.invoke prints an OSError's file name raw")
 def test_a_file_name_in_an_os_error_does_not_reach_the_terminal_raw(evil, tmp_path):
     output = in_terminal("export", "csv", "-o", tmp_path / "\x1b[2Jmissing" / "x.csv", project=evil)
     assert b"Error:" in output and UNSAFE.search(output) is None, output

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from tui.complete import complete_codes, complete_documents
-from tui.context import open_project
+from tui.context import deliver, open_project
 
 OUTPUT = click.option(
     "-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to FILE (default: standard output)."
@@ -53,7 +53,7 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom):
     """
     from store.documents import parse_assignment
     from store.exporters.segments import segment_rows
-    from store.exporters.tabular import to_csv, write_output
+    from store.exporters.tabular import to_csv
 
     project = open_project(ctx, readonly=True)
     header, rows = segment_rows(
@@ -63,7 +63,7 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom):
         coder=project.coder_named(coder_name).id if coder_name else None,
         attributes=dict(parse_assignment(a) for a in attrs),
     )
-    write_output(to_csv(header, rows, safe=not raw, bom=bom), output)
+    deliver(to_csv(header, rows, safe=not raw, bom=bom), output)
     if output and str(output) != "-":
         click.echo(f"Wrote {len(rows)} coded segments to {output}", err=True)
 
@@ -76,13 +76,13 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom):
 def export_codebook(ctx, output, fmt, raw):
     """The codebook with ids, paths, definitions, colours and counts."""
     from store.exporters.codebook import codebook_markdown, codebook_rows
-    from store.exporters.tabular import to_csv, write_output
+    from store.exporters.tabular import to_csv
 
     project = open_project(ctx, readonly=True)
     if fmt == "md":
-        write_output(codebook_markdown(project), output)
+        deliver(codebook_markdown(project), output)
     else:
-        write_output(to_csv(*codebook_rows(project), safe=not raw), output)
+        deliver(to_csv(*codebook_rows(project), safe=not raw), output)
 
 
 @export.command("memos")
@@ -92,10 +92,10 @@ def export_codebook(ctx, output, fmt, raw):
 def export_memos(ctx, output, raw):
     """Every memo and journal entry, with what it is about."""
     from store.exporters.memos import memo_rows
-    from store.exporters.tabular import to_csv, write_output
+    from store.exporters.tabular import to_csv
 
     project = open_project(ctx, readonly=True)
-    write_output(to_csv(*memo_rows(project), safe=not raw), output)
+    deliver(to_csv(*memo_rows(project), safe=not raw), output)
 
 
 def register(cli: click.Group) -> None:

@@ -100,9 +100,9 @@ def _report_imports(results, as_json: bool) -> None:
         document = result.document
         if result.imported:
             speakers = len({t.speaker for t in document.turns})
-            click.echo(f"Imported {path.name} as {safe(document.name)}: {len(document.turns)} turns, {speakers} speakers")
+            click.echo(safe(f"Imported {path.name} as {document.name}: {len(document.turns)} turns, {speakers} speakers"))
         else:
-            click.echo(f"Skipped {path.name}: the same text is already document {safe(document.name)}")
+            click.echo(safe(f"Skipped {path.name}: the same text is already document {document.name}"))
 
 
 @click.command()
