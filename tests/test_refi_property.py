@@ -13,7 +13,7 @@ from store.errors import MarginError
 from store.importers import ParsedDocument
 from store.project import Project
 from store.refi import export_qdpx, import_project, project_xml
-from tests.test_refi_support import qde_of, snapshot
+from tests.test_refi_support import REFI, qde_of, schema_errors, snapshot
 
 STAMP = "2026-01-01T00:00:00Z"
 SPECIAL = ["😀", "👩‍👩‍👧", "e\u0301", "\u0301", "𝔘", "\t", "\n", "\n", " ", "<&>", '"', "\u200d", "ǅ", "\u2028"]
@@ -76,6 +76,8 @@ def test_any_project_round_trips(spec):
         with build(tmp / "a", spec) as original:
             assume(original.state.documents)
             export_qdpx(original, tmp / "a.qdpx", exported_at=STAMP)
+            if REFI.is_dir():
+                assert schema_errors(qde_of(tmp / "a.qdpx")) == []
             report = import_project(tmp / "a.qdpx", tmp / "b")
             assert report.misaligned == [] and report.dropped == [] and report.adjusted == []
             with Project.open(tmp / "b", readonly=True) as copy:

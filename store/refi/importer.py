@@ -13,7 +13,6 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from store.errors import BadInput
 from store.project import Project
 from store.refi.package import Package
 from store.refi.plan import Plan, plan_import
