@@ -31,7 +31,7 @@ import orjson
 from store import backup, schema
 from store.clock import new_id, now
 from store.errors import BadInput, ProjectCorrupt, Refused
-from store.journal import LOG_NAME
+from store.journal import LOG_NAME, parse_entry
 from store.lock import ProjectLock
 from store.storage import make_dir, read_json_file, write_atomic
 
@@ -104,23 +104,10 @@ def find_log_damage(project_dir: str | os.PathLike) -> LogDamage | None:
     lines = data.split(b"\n")[:-1]  # the part after the last newline is a torn tail, or empty
     position = 0
     for index, line in enumerate(lines):
-        if not _is_entry(line):
-            return LogDamage(position, sum(1 for later in lines[index + 1 :] if _is_entry(later)))
+        if parse_entry(line) is None:
+            return LogDamage(position, sum(1 for later in lines[index + 1 :] if parse_entry(later) is not None))
         position += len(line) + 1
     return None
-
-
-def _is_entry(line: bytes) -> bool:
-    try:
-        entry = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return False
-    return (
-        isinstance(entry, dict)
-        and isinstance(entry.get("seq"), int)
-        and isinstance(entry.get("changes"), list)
-        and all(isinstance(c, list) and len(c) == 4 for c in entry["changes"])
-    )
 
 
 # ---------------------------------------------------------------------- restoring
