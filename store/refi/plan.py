@@ -275,12 +275,15 @@ class _Planner:
 
 
 def _turns(text: str) -> tuple[Turn, ...]:
-    """Speaker turns found the way Margin finds them in an imported .txt."""
-    from store.importers.plaintext import parse_plain
+    """Speaker turns found the way Margin finds them in an imported .txt (the text is
+    already normalised, so their offsets hold); none for a text without speech."""
+    from store.importers import parse_text
 
-    return tuple(
-        Turn(i, t.speaker, t.start, t.end, t.time_start, t.time_end) for i, t in enumerate(parse_plain(text, "txt").turns)
-    )
+    try:
+        turns = parse_text(text, "txt").turns
+    except BadInput:
+        return ()
+    return tuple(Turn(i, t.speaker, t.start, t.end, t.time_start, t.time_end) for i, t in enumerate(turns))
 
 
 def _miss(document: Document, text: str, selection: RefiSelection, start: int, end: int) -> str:
