@@ -43,7 +43,7 @@ def _qde() -> str:
     s3, e3 = _positions(TEXT_B, "here", "cp", True)
     s4, e4 = _positions(TEXT_B, "Line one", "cp", True)
     return f"""<?xml version="1.0" encoding="utf-8"?>
-<Project xmlns="urn:QDA-XML:project:1.0" name="Quirks" origin="Test 1" creatingUserGUID="{USER}">
+<Project xmlns="urn:QDA-XML:project:1.0" name="Quirks" origin="Test 1" creatingUserGUID="{USER}" creationDateTime="yesterday">
   <Users><User guid="{USER}" name="Ann  Lee" id="7"/></Users>
   <CodeBook><Codes>
     <Code guid="{CODE1}" name="Feelings > Joy" isCodable="true" color="#F0A"><NoteRef targetGUID="{NOTES[0]}"/>
@@ -113,6 +113,7 @@ def test_texts_are_normalised_and_positions_converted(imported):
 
 def test_users_codes_and_times(imported):
     report, project = imported
+    assert project.meta["created"] != "yesterday"  # not a date: an export must stay schema-valid
     assert [c.name for c in project.state.coders.values()] == ["Ann Lee"]
     joy = project.codebook.get("Feelings › Joy")
     assert joy.color == "#ff00aa"

@@ -15,6 +15,7 @@ from store.errors import BadInput
 from store.refi import guids
 from store.refi.codebook_xml import CodeSpec
 from store.refi.safety import parse_events
+from store.refi.variables import is_datetime
 
 MEDIA = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}
 VALUE_TAGS = frozenset(("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue"))
@@ -125,8 +126,13 @@ def read_refi(data: bytes, label: str) -> RefiProject:
     return parse_events(data, label, _Reader())
 
 
+def _time(value: str | None) -> str:
+    """A time kept as written when it is a valid xsd:dateTime, else "" (the import's time is used)."""
+    return value if value and is_datetime(value) else ""
+
+
 def _stamp(attrs: dict) -> Stamp:
-    return Stamp(guids.normalise(attrs.get("creatingUser")), attrs.get("creationDateTime") or "", attrs.get("modifiedDateTime") or "")
+    return Stamp(guids.normalise(attrs.get("creatingUser")), _time(attrs.get("creationDateTime")), _time(attrs.get("modifiedDateTime")))
 
 
 class _Reader:
@@ -193,7 +199,7 @@ class _Reader:
             return
         p = self.project
         p.root, p.name, p.origin = "Project", attrs.get("name") or "", attrs.get("origin") or ""
-        p.creator, p.created = guids.normalise(attrs.get("creatingUserGUID")), attrs.get("creationDateTime") or ""
+        p.creator, p.created = guids.normalise(attrs.get("creatingUserGUID")), _time(attrs.get("creationDateTime"))
 
     def _start_CodeBook(self, attrs: dict, parent: str, guid: str | None) -> None:
         if not parent:

@@ -7,6 +7,7 @@ lexical forms the schema allows (FloatValue is an xsd:decimal: no exponent, no N
 from __future__ import annotations
 
 import re
+import functools
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
@@ -29,7 +30,7 @@ _CHECKS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("Float", lambda v: _DECIMAL.fullmatch(v) is not None),
     ("Boolean", lambda v: v in ("true", "false")),
     ("Date", lambda v: _DATE.fullmatch(v) is not None and _parses(date.fromisoformat, v)),
-    ("DateTime", lambda v: _DATETIME.fullmatch(v) is not None and _parses(datetime.fromisoformat, v)),
+    ("DateTime", lambda v: is_datetime(v)),
 )
 VALUE_ELEMENTS = {
     "Text": "TextValue",
@@ -39,6 +40,12 @@ VALUE_ELEMENTS = {
     "Date": "DateValue",
     "DateTime": "DateTimeValue",
 }
+
+
+@functools.lru_cache(maxsize=4096)
+def is_datetime(value: str) -> bool:
+    """Whether `value` is an xsd:dateTime as Margin writes them (so an export stays valid)."""
+    return _DATETIME.fullmatch(value) is not None and _parses(datetime.fromisoformat, value)
 
 
 def variable_type(values: Iterable[str]) -> str:
