@@ -166,3 +166,14 @@ def test_zip_made_in_memory_is_read_like_a_file(tmp_path):
         archive.writestr(f"Sources/{S.upper()}.TXT", TEXT)
     (tmp_path / "m.qdpx").write_bytes(buffer.getvalue())
     assert import_project(tmp_path / "m.qdpx", tmp_path / "p").counts["codings"] == 1
+
+
+def test_inline_text_and_empty_or_undecodable_files(tmp_path):
+    inline = qde(path="").replace(f'name="P1" plainTextPath="">', f'name="P1"><PlainTextContent>{TEXT}</PlainTextContent>')
+    assert import_project(qdpx(tmp_path, inline, {}), tmp_path / "a").counts["codings"] == 1
+    report = import_project(qdpx(tmp_path, qde(), {f"sources/{S}.txt": b""}, "e.qdpx"), tmp_path / "b")
+    assert report.counts["documents"] == 0 and "its text is empty" in report.dropped[0]
+    report = import_project(qdpx(tmp_path, qde(), {f"sources/{S}.txt": b"\xff\xfe\x00\xd8"}, "u.qdpx"), tmp_path / "c")
+    assert "cannot be read" in report.dropped[0]
+    report = import_project(qdpx(tmp_path, qde(), {f"sources/{S}.txt": b"caf\xe9 latin-1"}, "l.qdpx"), tmp_path / "d")
+    assert "cannot be read: it is not UTF-8" in report.dropped[0]

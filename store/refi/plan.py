@@ -134,17 +134,21 @@ class _Planner:
                 self.coding(document, text.text, coding, 0, len(text.text), self.new_id(coding.guid, str(index)))
 
     def source_text(self, source: RefiSource) -> str | None:
-        """The source's text, or None (listed; fatal with --strict) when it cannot be had."""
-        label = source.name or source.guid
-        if source.content is not None and not source.path:
-            return source.content
+        """The source's text (its file, else its inline content), or None when it cannot be
+        had: listed, and fatal with --strict."""
         found = self.package.read(source.path) if source.path else None
         problem = f"its text file {source.path!r} is not in the export" if source.path else "it has no text"
+        text = source.content
         if found is not None:
             try:
-                return decode(found[1])
+                text = decode(found[1])
             except Undecodable as exc:
                 problem = f"its text file {found[0]} cannot be read: {exc}"
+        if text is not None and not text.removeprefix("\ufeff"):
+            text, problem = None, "its text is empty"
+        if text is not None:
+            return text
+        label = source.name or source.guid
         if self.strict:
             raise BadInput(f"text source {label!r}: {problem} (imported with --strict)")
         codings = sum(len(s.codings) for s in source.selections) + len(source.whole)
