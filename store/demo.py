@@ -7,11 +7,9 @@ every machine. Codings are given as quotes and found in the text, never as raw o
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from store.errors import Refused
-from store.importers.document import ParsedDocument, ParsedTurn
 from store.project import PROJECT_FILE, Project
 
 DEMO_NAME = "Peer support on the ward (demo)"
@@ -87,7 +85,6 @@ JOURNAL = (
     "Keep that in view when coding Role clarity across rounds."
 )
 
-_TURN = re.compile(r"^([^:\n]{1,40}):[ \t]*(.*)$", re.MULTILINE)
 
 
 def demo_exists(directory: Path) -> bool:
@@ -100,18 +97,18 @@ def build_demo(directory: str | Path, texts: Path) -> Path:
     if demo_exists(directory):
         raise Refused(f"{directory} already holds a project; open it with `margin open {directory}`")
     with Project.init(directory, name=DEMO_NAME, coder=DEMO_CODER) as project:
-        documents = {
-            stem: project.documents.import_parsed(
-                parse_turns((texts / f"{stem}.txt").read_text(encoding="utf-8")), name, attributes, f"{stem}.txt"
-            ).document
-            for stem, (name, attributes) in INTERVIEWS.items()
-        }
-        for path, colour, definition, codable in CODEBOOK:
-            project.codebook.add(path, description=definition, color=colour, codable=codable)
-        for stem, quote, path in CODINGS:
-            start, end = quote_span(project.text(documents[stem].id), quote)
-            project.codings.apply(documents[stem], project.codebook.get(path), start, end)
-        _add_memos(project, documents)
+        # One action that cannot be undone: `u` in a fresh demo must not unpick the demo.
+        with project.operation("create the demo project", undoable=False):
+            documents = {
+                stem: project.documents.import_file(texts / f"{stem}.txt", name, attributes).document
+                for stem, (name, attributes) in INTERVIEWS.items()
+            }
+            for path, colour, definition, codable in CODEBOOK:
+                project.codebook.add(path, description=definition, color=colour, codable=codable)
+            for stem, quote, path in CODINGS:
+                start, end = quote_span(project.text(documents[stem].id), quote)
+                project.codings.apply(documents[stem], project.codebook.get(path), start, end)
+            _add_memos(project, documents)
     return directory
 
 
@@ -124,12 +121,6 @@ def _add_memos(project: Project, documents: dict) -> None:
     coding = project.codings.at(documents[stem], start)[0]
     project.memos.add("coding", coding.id, text)
     project.memos.add("journal", None, JOURNAL, title="After P01 round 2")
-
-
-def parse_turns(text: str) -> ParsedDocument:
-    """`Name: words` lines as turns; the stored text keeps the labels, turns span the words."""
-    turns = tuple(ParsedTurn(m.group(1).strip(), m.start(2), m.end(2)) for m in _TURN.finditer(text))
-    return ParsedDocument(text, turns, "txt")
 
 
 def quote_span(text: str, quote: str) -> tuple[int, int]:

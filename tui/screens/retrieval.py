@@ -11,7 +11,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from store.errors import BadInput
 from tui.screens.prompt import Prompt
 from tui.widgets.keys import bindings, clean
 
