@@ -12,10 +12,11 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from store.storage import make_dir
+from store.storage import make_dir, write_atomic
 
 BACKUP_DIR = "backups"
 KEEP = 20
+SOURCES_POOL = "sources"
 
 
 def take(project_dir: Path, files: list[Path], reason: str) -> Path:
@@ -35,6 +36,16 @@ def take(project_dir: Path, files: list[Path], reason: str) -> Path:
     return target
 
 
+def keep_sources(project_dir: Path) -> None:
+    """Copy source texts not yet kept into backups/sources/. Texts never change, so one
+    copy each is enough; a copy (not a link) survives an editor writing through a link."""
+    pool = Path(project_dir) / BACKUP_DIR / SOURCES_POOL
+    make_dir(pool)
+    for text in (Path(project_dir) / "sources").glob("*.txt"):
+        if not (pool / text.name).exists():
+            write_atomic(pool / text.name, text.read_bytes())
+
+
 def newest(project_dir: Path) -> Path | None:
     found = listing(project_dir)
     return found[-1] if found else None
@@ -48,6 +59,6 @@ def listing(project_dir: Path) -> list[Path]:
 
 
 def _rotate(folder: Path) -> None:
-    backups = sorted(p for p in folder.iterdir() if p.is_dir())
+    backups = sorted(p for p in folder.iterdir() if p.is_dir() and p.name != SOURCES_POOL)
     for old in backups[:-KEEP]:
         shutil.rmtree(old, ignore_errors=True)

@@ -165,5 +165,5 @@ def _clean_name(name: str) -> str:
 
 
 def _natural(name: str) -> list:
-    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]
+    return [(0, int(part), "") if part.isdecimal() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", name)]
 

@@ -8,6 +8,7 @@ durable: project files are checkpoints that the log brings up to date on open.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,7 +66,7 @@ class Journal:
         written = os.write(self._fd, line)
         try:
             if written != len(line):
-                raise OSError(28, "short write to the operation log")
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             os.fsync(self._fd)
         except OSError:
             os.ftruncate(self._fd, offset)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
+import time
 from pathlib import Path
 
 from store.clock import now
@@ -27,9 +28,7 @@ class ProjectLock:
 
     def acquire(self, purpose: str = "margin") -> None:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _lock(fd):
             holder = _read_holder(fd)
             os.close(fd)
             raise ProjectLocked(
@@ -53,6 +52,21 @@ class ProjectLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+
+def _lock(fd: int, tries: int = 5) -> bool:
+    """Take the lock, trying again briefly: a holder that is just starting or closing
+    has the lock without its name in the file for a moment."""
+    for attempt in range(tries):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if attempt < tries - 1 and not _read_holder(fd):
+                time.sleep(0.02)
+                continue
+            return False
+    return False
 
 
 def _read_holder(fd: int) -> str:

@@ -7,7 +7,7 @@ new value with `dataclasses.replace`, so an old value can be kept for undo.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 PROJECT_MEMO = "project"
 MEMO_KINDS = ("project", "document", "code", "coding", "journal")
@@ -29,7 +29,7 @@ class _Entity:
     TABLE = ""
 
     def to_record(self) -> dict:
-        return asdict(self)  # type: ignore[call-overload]
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
 
     @classmethod
     def from_record(cls, record: dict):

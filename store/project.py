@@ -94,8 +94,11 @@ class Project:
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    def init(cls, directory: str | os.PathLike, name: str | None = None, coder: str | None = None) -> Project:
-        """Create a project in `directory` (created if missing, refused if it holds one)."""
+    def init(
+        cls, directory: str | os.PathLike, name: str | None = None, coder: str | None = None, created: str | None = None
+    ) -> Project:
+        """Create a project in `directory` (created if missing, refused if it holds one);
+        `created` keeps the creation time of a project brought in from another tool."""
         path = Path(directory)
         if (path / PROJECT_FILE).exists():
             raise Refused(f"{path} already holds a Margin project; open it instead")
@@ -109,7 +112,7 @@ class Project:
             "id": new_id(),
             "name": name or path.resolve().name,
             "schema": schema.SCHEMA,
-            "created": now(),
+            "created": created or now(),
             "default_coder": coder or _login_name(),
         }
         data = {"meta": {"project": meta, "checkpoint": {"seq": 0, "offset": 0, "undo": [], "redo": []}}}
@@ -138,6 +141,7 @@ class Project:
             self.lock.acquire()
             remove_stale_temp_files(self.dir)
             remove_stale_temp_files(self.dir / CODINGS_DIR)
+            remove_stale_temp_files(self.dir / SOURCES_DIR)
         raw = self._read_files()
         self._build(raw)
         self._replay()
@@ -252,6 +256,7 @@ class Project:
     def backup(self, reason: str) -> Path:
         """Checkpoint, then snapshot the files into backups/ (before destructive actions)."""
         self.checkpoint()
+        backup.keep_sources(self.dir)
         return backup.take(self.dir, self._checkpoint_files(), reason)
 
     def _checkpoint_files(self) -> list[Path]:
@@ -260,6 +265,7 @@ class Project:
     def _backup_if_changed(self) -> None:
         latest = backup.newest(self.dir)
         if latest is None or (latest / PROJECT_FILE).read_bytes() != (self.dir / PROJECT_FILE).read_bytes():
+            backup.keep_sources(self.dir)
             backup.take(self.dir, self._checkpoint_files(), "open")
 
     def _restore_hint(self) -> str:

@@ -247,3 +247,8 @@ def test_shell_completion_lists_documents(study, tmp_path, monkeypatch):
     monkeypatch.setenv("COMP_CWORD", "4")
     result = CliRunner().invoke(cli, [], prog_name="margin", catch_exceptions=False)
     assert "N1-1" in result.output and "N1-2" in result.output
+
+
+def test_export_to_a_missing_folder_says_so(study, run, tmp_path):
+    result = run("export", "csv", "-o", str(tmp_path / "nowhere" / "x.csv"))
+    assert result.exit_code == 2 and "nowhere is not a folder" in result.output and ".tmp" not in result.output

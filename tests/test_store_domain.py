@@ -196,3 +196,9 @@ def test_turn_at_prefers_the_turn_after_a_label(project, interview):
     label = text.index("Nurse:")
     assert interview.turn_at(label).speaker == "Nurse"
     assert interview.turn_at(interview.turns[-1].end + 5).index == 3
+
+
+def test_document_names_sort_naturally_whatever_their_digits(project):
+    for name in ("P10", "P2", "P²", "P①", "p1"):
+        project.documents.import_parsed(parse_text(f"A: {name} text\n", "txt"), name)
+    assert [d.name for d in project.documents.all()] == ["p1", "P2", "P10", "P²", "P①"]

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
+from store.errors import BadInput
 from store.storage import write_atomic
 
 # A cell starting with one of these is run as a formula by Excel and LibreOffice
@@ -34,4 +35,9 @@ def to_csv(header: list[str], rows: Iterable[list], safe: bool = True, bom: bool
 
 def write_file(text: str, path: str | Path) -> None:
     """Write an export atomically, readable by its owner only."""
-    write_atomic(Path(path), text.encode("utf-8"))
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise BadInput(f"cannot write {path}: {path.parent} is not a folder; create it or choose another path")
+    if path.is_dir():
+        raise BadInput(f"cannot write {path}: it is a folder; give a file name")
+    write_atomic(path, text.encode("utf-8"))

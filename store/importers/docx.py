@@ -20,7 +20,7 @@ from store.importers.labels import clean_speaker, plausible, timestamp_at
 from store.importers.plaintext import classify_row
 from store.importers.turns import Kind, Line, build_turns, span_line
 
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # refuses zip bombs before python-docx inflates the XML
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # refuses zip bombs before python-docx inflates the XML
 _COLON = re.compile(r"[ \t]*:[ \t]*")
 _SPACE = re.compile(r"[ \t]*")
 

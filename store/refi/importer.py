@@ -33,10 +33,9 @@ def import_project(
             project=name or title or directory.name, directory=str(directory), source=source.name, origin=one_line(refi.origin)
         )
         with _undo_on_failure(directory):
-            project = Project.init(directory, name=report.project, coder=coder or _creator(refi))
+            project = Project.init(directory, name=report.project, coder=coder or _creator(refi), created=refi.created or None)
             try:
                 plan = plan_import(refi, package, project.coder, strict, report)
-                _keep_creation_time(project, refi.created)
                 _store(project, plan, source.name)
             finally:
                 project.close()
@@ -56,14 +55,6 @@ def _creator(refi: RefiProject) -> str | None:
     """Without --coder, the project's creator is the one coding, so no stranger joins the coders."""
     name = refi.users.get(refi.creator or "") or next(iter(refi.users.values()), "")
     return one_line(name) or None
-
-
-def _keep_creation_time(project: Project, created: str) -> None:
-    """Keep the exporting project's creation time. Project meta has no setter; it is the
-    checkpoint's `meta` record, written by every checkpoint, so it is set before the import
-    operation (whose checkpoint then saves it)."""
-    if created:
-        project.meta["created"] = created
 
 
 def _store(project: Project, plan: Plan, label: str) -> None:

@@ -71,10 +71,19 @@ def test_saved_copies_of_the_damaged_files_are_kept_out_of_the_rotation(study):
     assert all(p.name != saved.name for p in backup.listing(study))
 
 
-def test_missing_source_text_is_named_and_restored_from_the_originals(study, tmp_path):
+def test_missing_source_text_is_named_and_restored_from_the_kept_copy(study):
     _source(study).unlink()
     error = one_line_error(margin("show", "N1", project=study))
     assert "text of N1 is missing" in error and "backup" in error
+    done = margin("restore", project=study)
+    assert done.code == 0 and "Put back the text of N1 (missing)" in done.out, done
+    assert "I trust her judgement" in margin("show", "N1", project=study).out
+
+
+def test_missing_source_text_without_a_kept_copy_is_restored_from_the_originals(study, tmp_path):
+    source = _source(study)
+    source.unlink()
+    (study / "backups" / "sources" / source.name).unlink()
     refused = margin("restore", project=study)
     assert "still missing or changed: N1 (missing" in one_line_error(refused)
     originals = tmp_path / "originals"
