@@ -8,6 +8,7 @@ new value with `dataclasses.replace`, so an old value can be kept for undo.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cache
 
 PROJECT_MEMO = "project"
 MEMO_KINDS = ("project", "document", "code", "coding", "journal")
@@ -25,11 +26,16 @@ class Turn:
     time_end: float | None = None
 
 
+@cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 class _Entity:
     TABLE = ""
 
     def to_record(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        return {name: getattr(self, name) for name in _field_names(type(self))}
 
     @classmethod
     def from_record(cls, record: dict):

@@ -315,14 +315,13 @@ class Project:
         """Make `record` the stored value (None removes it), in memory and in TinyDB."""
         db_table = self._db_for(table, entity_id, record).table(table)
         if record is None:
-            if entity_id in self.state.table(table):
-                db_table.remove(doc_ids=[entity_id])
+            db_table.delete(entity_id)
             self.state.remove(table, entity_id)
             return
         old = self.state.table(table).get(entity_id)
         if old is not None and table == "codings" and old.coder != record["coder"]:
-            self._coding_db(old.coder).table(table).remove(doc_ids=[entity_id])
-        db_table.upsert(Record(record, doc_id=entity_id))
+            self._coding_db(old.coder).table(table).delete(entity_id)
+        db_table.set(entity_id, record)
         self.state.put(ENTITIES[table].from_record(record))
 
     def _db_for(self, table: str, entity_id: str, record: dict | None) -> ProjectDB:

@@ -120,6 +120,13 @@ class FastTable(Table):
         self._storage.write(tables)
         self.clear_cache()
 
+    def set(self, doc_id: str, record: dict) -> None:
+        """Insert or replace one record: an upsert by id without TinyDB's search first."""
+        self._update_table(lambda table: table.__setitem__(doc_id, record))
+
+    def delete(self, doc_id: str) -> None:
+        self._update_table(lambda table: table.pop(doc_id, None))
+
 
 class ProjectDB(TinyDB):
     table_class = FastTable

@@ -98,12 +98,14 @@ def bench_import(workdir: Path) -> dict:
 
 
 def bench_open(project_dir: Path, runs: int) -> dict:
+    """Open with every coding loaded and indexed, as the app needs them."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        Project.open(project_dir, readonly=True).close()
+        with Project.open(project_dir, readonly=True) as project:
+            assert project.state.codings
         times.append(time.perf_counter() - start)
-    return {"open the project": statistics.median(times)}
+    return {"open the project (all codings loaded)": statistics.median(times)}
 
 
 def bench_apply(project_dir: Path, count: int) -> dict:
