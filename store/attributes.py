@@ -15,9 +15,10 @@ if TYPE_CHECKING:
     from store.project import Project
 
 
-def read_attribute_table(project: Project, path: Path) -> list[tuple[Document, dict[str, str]]]:
-    """Every row's document and its non-empty values; refuses the whole table on any bad row,
-    so that nothing is half applied."""
+def read_attribute_table(project: Project, path: Path) -> tuple[list[tuple[Document, dict[str, str]]], list[str]]:
+    """Each known row's document and its non-empty values, and the names of rows whose
+    document is not in the project (a participants sheet often lists more people than
+    have been imported). Refused when no row names a document of the project."""
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path} is not a file; give a CSV table with a header `document,<key>,...`")
@@ -36,6 +37,7 @@ def read_attribute_table(project: Project, path: Path) -> list[tuple[Document, d
             continue
         values = {k: v.strip() for k, v in zip(keys, row[1:]) if v.strip()}
         assignments.append((document, values))
-    if unknown:
-        raise NotFound(f"{path.name} names documents that are not in the project: {', '.join(unknown[:5])}; nothing was changed")
-    return assignments
+    if not assignments:
+        names = ", ".join(unknown[:5]) or "none"
+        raise NotFound(f"{path.name} names no document of the project (it names {names}); see `margin docs`")
+    return assignments, unknown

@@ -86,7 +86,7 @@ class Codebook:
         if len(named) > 1:
             paths = "; ".join(self.path(c) for c in named)
             raise BadInput(f"{ref!r} names several codes ({paths}); give the full path")
-        raise NotFound(f"no code {ref!r}; add it with `margin codes add {_quote(ref)}` or see `margin codes`")
+        raise NotFound(f"no code {ref!r}; see the codebook with `margin codes` (`margin codes add {_quote(ref)}` adds it)")
 
     def find_path(self, path: str) -> Code | None:
         parent: Code | None = None
@@ -122,7 +122,10 @@ class Codebook:
     ) -> Code:
         """Add `Parent > Child`, creating missing parents; refused if the code exists."""
         if self.find_path(path) is not None:
-            raise Refused(f"the code {SEPARATOR.join(split_path(path))!r} exists already")
+            raise Refused(
+                f"the code {SEPARATOR.join(split_path(path))!r} exists already; "
+                "change it with `margin codes rename` or `margin codes describe`"
+            )
         return self.ensure(path, description, color, codable)
 
     def ensure(self, path: str, description: str = "", color: str | None = None, codable: bool = True) -> Code:
@@ -223,7 +226,7 @@ class Codebook:
     def delete(self, code: Code, force: bool = False) -> dict[str, int]:
         impact = self.impact(code)
         if any(impact.values()) and not force:
-            said = ", ".join(f"{n} {what}" for what, n in impact.items() if n)
+            said = describe_impact(impact)
             raise Refused(f"deleting {self.path(code)} would remove {said}; pass --force to delete anyway")
         state = self.project.state
         with self.project.operation(f"delete code {self.path(code)}"):
@@ -269,6 +272,11 @@ def check_colour(color: str) -> str:
     if not _COLOUR.match(color or ""):
         raise BadInput(f"colour {color!r} is not #rrggbb, for example #4363d8")
     return color.lower()
+
+
+def describe_impact(impact: dict[str, int]) -> str:
+    """`1 coding, 2 sub-codes` for what a deletion takes with it."""
+    return ", ".join(f"{n} {what[:-1] if n == 1 else what}" for what, n in impact.items() if n)
 
 
 def _quote(text: str) -> str:

@@ -134,6 +134,8 @@ class Codings:
 
 
 def _check_span(document: Document, start: int, end: int) -> None:
+    if start >= end:
+        raise BadInput(f"span {start}:{end} is empty or reversed; give START:END with START before END")
     if not 0 <= start < end <= document.length:
         raise BadInput(
             f"span {start}:{end} is outside {document.name}, which has characters 0 to {document.length}; "

@@ -504,6 +504,16 @@ class Project:
         return hashlib.sha256(data).hexdigest()
 
 
+def find_project(start: Path) -> Path:
+    """The folder at or above `start` that holds a project, so commands work from inside
+    one (say from its sources/); `start` itself when none does."""
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    return start
+
+
 def _login_name() -> str:
     try:
         return getpass.getuser()

@@ -96,7 +96,7 @@ def test_apply_by_turn_span_match_and_speaker(study, run):
     assert run("apply", "N1-1", "Trust", "--span", "0", "--match", "x").exit_code == 2
     assert run("apply", "N1-2", "Trust", "--match", "they trust\nher").exit_code == 0
     assert run("apply", "N1-2", "Interviewer", "--speaker", "interviewer", "--create").exit_code == 0
-    exported = rows(run("export", "csv").output)
+    exported = rows(run("export", "csv").stdout)
     assert [(r["document"], r["code_path"]) for r in exported] == [
         ("N1-1", "Peer support > Trust"),
         ("N1-2", "Interviewer"),
@@ -111,7 +111,7 @@ def test_auto_coding_with_all(study, run):
     result = run("apply", "N1-1", "Trust", "--match", "we", "--all")
     assert result.exit_code == 0 and "Coded 2 passages" in result.output  # not inside "Interviewer"
     again = run("apply", "N1-1", "Trust", "--match", "we", "--all")
-    assert "Coded 0 passages" in again.output and "2 were already coded" in again.output
+    assert "Coded 0 passages" in again.output and "2 already coded" in again.output
 
 
 def test_user_mistakes_get_one_line_and_exit_codes(study, run):
@@ -148,7 +148,7 @@ def test_codes_tree_counts_rename_move_merge_delete(study, run):
     assert data["Peer support > Boundaries"]["description"] == "Worries about roles"
     assert data["Peer support > Boundaries"]["color"] == "#112233"
     refused = run("codes", "delete", "Peer support > Boundaries")
-    assert refused.exit_code == 1 and "would remove 1 codings" in refused.output
+    assert refused.exit_code == 1 and "would remove 1 coding;" in refused.output
     assert run("codes", "merge", "Peer support > Boundaries", "Peer support > Trust").exit_code == 0
     assert run("codes").output.splitlines() == ["Peer support  0 (2)", "  Trust  2"]
 
@@ -159,11 +159,11 @@ def test_uncode_undo_redo_and_log(study, run):
     ambiguous = run("uncode", "N1-1", "--code", "Trust")
     assert ambiguous.exit_code == 1 and "2 codings fit" in ambiguous.output
     assert run("uncode", "N1-1", "--turn", "2").exit_code == 0
-    assert len(rows(run("export", "csv").output)) == 1
+    assert len(rows(run("export", "csv").stdout)) == 1
     assert "Undid: uncode 1 coding in N1-1" in run("undo").output
-    assert len(rows(run("export", "csv").output)) == 2
+    assert len(rows(run("export", "csv").stdout)) == 2
     assert run("redo").exit_code == 0
-    assert len(rows(run("export", "csv").output)) == 1
+    assert len(rows(run("export", "csv").stdout)) == 1
     log = json.loads(run("log", "--json", "-n", "0").output)
     assert [e["kind"] for e in log[-3:]] == ["do", "undo", "redo"]
 
@@ -176,7 +176,7 @@ def test_memos_and_journal(study, run):
     assert {(m["kind"], m["about"]) for m in memos} == {("document", "N1-2"), ("journal", "")}
     journal = run("memo", "list", "--journal").output
     assert "I trained as a nurse myself." in journal and "Tone" not in journal
-    exported = rows(run("export", "memos").output)
+    exported = rows(run("export", "memos").stdout)
     assert {r["kind"] for r in exported} == {"document", "journal"}
 
 
@@ -185,11 +185,15 @@ def test_attrs_set_list_and_import(study, run, tmp_path):
     table = tmp_path / "people.csv"
     table.write_text("document,profession,site\nN1-2,nurse,North\n")
     assert run("attrs", "import", str(table)).exit_code == 0
-    listed = rows(run("attrs").output)
+    listed = rows(run("attrs").stdout)
     assert listed[1] == {"document": "N1-2", "case": "N1", "profession": "nurse", "round": "2", "site": "North"}
+    table.write_text("document,site\nN1-1,South\nN7,East\n")
+    partly = run("attrs", "import", str(table))
+    assert partly.exit_code == 0 and "Skipped rows for documents not in the project: N7" in partly.stderr
+    assert rows(run("attrs").stdout)[0]["site"] == "South"
     table.write_text("document,site\nN7,South\n")
     bad = run("attrs", "import", str(table))
-    assert bad.exit_code == 1 and "N7" in bad.output
+    assert bad.exit_code == 1 and "names no document of the project (it names N7)" in bad.output
 
 
 def test_export_csv_columns_filters_and_safety(study, run, tmp_path):
@@ -204,10 +208,10 @@ def test_export_csv_columns_filters_and_safety(study, run, tmp_path):
     ]  # fmt: skip
     data = rows(out)
     assert data[1]["text"] == '"=SUM(A1)" she joked.'  # starts with a quote: no formula
-    assert rows(run("export", "csv", "--raw").output)[1]["text"] == '"=SUM(A1)" she joked.'
-    assert [r["document"] for r in rows(run("export", "csv", "--attr", "round=2").output)] == ["N1-2", "N1-2"]
-    assert [r["document"] for r in rows(run("export", "csv", "--doc", "N1-1").output)] == ["N1-1"]
-    assert len(rows(run("export", "csv", "--coder", "alice").output)) == 3
+    assert rows(run("export", "csv", "--raw").stdout)[1]["text"] == '"=SUM(A1)" she joked.'
+    assert [r["document"] for r in rows(run("export", "csv", "--attr", "round=2").stdout)] == ["N1-2", "N1-2"]
+    assert [r["document"] for r in rows(run("export", "csv", "--doc", "N1-1").stdout)] == ["N1-1"]
+    assert len(rows(run("export", "csv", "--coder", "alice").stdout)) == 3
     assert run("export", "csv", "--coder", "bob").exit_code == 1
     target = tmp_path / "coded.csv"
     assert run("export", "csv", "-o", str(target)).exit_code == 0
@@ -220,12 +224,12 @@ def test_formula_cells_are_neutralised(study, run, tmp_path):
     run("import", str(tmp_path / "f.txt"))
     run("apply", "f", "Trust", "--turn", "1")
     run("apply", "f", "Trust", "--turn", "2")
-    texts = [r["text"] for r in rows(run("export", "csv", "--doc", "f").output)]
+    texts = [r["text"] for r in rows(run("export", "csv", "--doc", "f").stdout)]
     assert texts == ["'=HYPERLINK(\"http://x\")", "'+1 -2 @home"]
 
 
 def test_export_codebook_csv_and_markdown(study, run):
-    data = rows(run("export", "codebook").output)
+    data = rows(run("export", "codebook").stdout)
     assert [(r["code_path"], r["codable"]) for r in data] == [("Peer support", "yes"), ("Peer support > Trust", "yes")]
     markdown = run("export", "codebook", "--format", "md").output
     assert "### Trust" in markdown and "Relying on the peer worker" in markdown
@@ -252,3 +256,28 @@ def test_shell_completion_lists_documents(study, tmp_path, monkeypatch):
 def test_export_to_a_missing_folder_says_so(study, run, tmp_path):
     result = run("export", "csv", "-o", str(tmp_path / "nowhere" / "x.csv"))
     assert result.exit_code == 2 and "nowhere is not a folder" in result.output and ".tmp" not in result.output
+
+
+def test_apply_with_create_is_one_undo_step(study, run):
+    assert run("apply", "N1-1", "New idea", "--turn", "2", "--create").exit_code == 0
+    assert run("undo").exit_code == 0
+    assert "New idea" not in run("codes").output and rows(run("export", "csv").stdout) == []
+
+
+def test_reversed_span_is_named_as_such(study, run):
+    result = run("apply", "N1-1", "Trust", "--span", "20:10")
+    assert result.exit_code == 2 and "empty or reversed" in result.output
+
+
+def test_commands_find_the_project_from_a_subfolder(study, tmp_path, monkeypatch):
+    monkeypatch.chdir(study / "sources")
+    result = CliRunner().invoke(cli, ["docs", "--json"])
+    assert result.exit_code == 0 and [d["name"] for d in json.loads(result.output)] == ["N1-1", "N1-2"]
+
+
+def test_exports_to_files_say_what_they_wrote(study, run, tmp_path):
+    run("memo", "add", "--journal", "one entry")
+    memos = run("export", "memos", "-o", str(tmp_path / "m.csv"))
+    assert "Wrote 1 memo to" in memos.stderr
+    empty = run("export", "csv", "--attr", "round=9", "-o", str(tmp_path / "e.csv"))
+    assert empty.exit_code == 0 and "Wrote 0 coded segments" in empty.stderr and "No coding matches" in empty.stderr

@@ -97,7 +97,7 @@ def test_delete_refuses_without_force_and_says_why(project, interview):
     project.codings.apply(interview, code, 0, 9)
     parent = project.codebook.get("Support")
     assert project.codebook.impact(parent) == {"codings": 1, "sub-codes": 1, "memos": 0}
-    with pytest.raises(Refused, match="1 codings, 1 sub-codes"):
+    with pytest.raises(Refused, match="1 coding, 1 sub-code;"):
         project.codebook.delete(parent)
     project.codebook.delete(parent, force=True)
     assert project.codebook.all() == [] and project.codings.for_document(interview) == []

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from store.errors import MarginError
 from tui.context import Settings, report_error, safe
@@ -71,6 +72,10 @@ def cli(ctx: click.Context, project_dir: Path, coder: str | None) -> None:
             margin -p study export csv -o coded.csv
     """
     os.umask(0o077)
+    if ctx.get_parameter_source("project_dir") is ParameterSource.DEFAULT:
+        from store.project import find_project
+
+        project_dir = find_project(Path.cwd())
     ctx.obj = Settings(project_dir=project_dir, coder=coder)
 
 

@@ -58,6 +58,10 @@ def deliver(text: str, output: Path | None) -> None:
         sys.stdout.flush()
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def safe(text: str) -> str:
     """Text from a project or a file, made safe for a terminal: no raw control characters."""
     return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)

@@ -39,7 +39,10 @@ def codebook_markdown(project: Project) -> str:
         category = "" if code.codable else " (category)"
         lines.append(f"{'#' * min(depth + 2, 6)} {code.name}{category}")
         lines.append("")
-        lines.append(f"Colour {code.color}; {own.get(code.id, 0)} codings, {total.get(code.id, 0)} with sub-codes.")
+        counts = f"{own.get(code.id, 0)} codings"
+        if project.codebook.children(code.id):
+            counts += f", {total.get(code.id, 0)} with sub-codes"
+        lines.append(f"Colour {code.color}; {counts}.")
         lines.append("")
         if code.description:
             lines.extend([code.description.strip(), ""])

@@ -14,7 +14,7 @@ COLUMNS = ["memo_id", "kind", "about", "title", "author", "created", "modified",
 
 def memo_rows(project: Project) -> tuple[list[str], list[list]]:
     rows = [
-        [m.id, m.kind, describe_target(project, m), m.title, _author(project, m), m.created, m.modified, m.text]
+        [m.id, m.kind, describe_target(project, m), m.title, author_name(project, m), m.created, m.modified, m.text]
         for m in project.memos.all()
     ]
     return COLUMNS, rows
@@ -34,6 +34,6 @@ def describe_target(project: Project, memo: Memo) -> str:
     return project.name if memo.kind == "project" else ""
 
 
-def _author(project: Project, memo: Memo) -> str:
+def author_name(project: Project, memo: Memo) -> str:
     coder = project.state.coders.get(memo.author)
     return coder.name if coder else memo.author

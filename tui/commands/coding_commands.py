@@ -7,7 +7,7 @@ import sys
 import click
 
 from tui.complete import complete_codes, complete_documents
-from tui.context import emit_json, open_project, safe
+from tui.context import emit_json, open_project, plural, safe
 
 
 @click.group(invoke_without_command=True)
@@ -128,6 +128,8 @@ def codes_delete(ctx, code, force):
     Example:
       margin codes delete "Misc" --force
     """
+    from store.codebook import describe_impact
+
     project = open_project(ctx)
     book = project.codebook
     target = book.get(code)
@@ -135,7 +137,7 @@ def codes_delete(ctx, code, force):
     if force and any(book.impact(target).values()):
         project.backup("before-delete")
     impact = book.delete(target, force=force)
-    gone = ", ".join(f"{n} {what}" for what, n in impact.items() if n)
+    gone = describe_impact(impact)
     click.echo(f"Deleted {safe(path)}" + (f" with {gone}" if gone else ""))
 
 
@@ -194,8 +196,7 @@ def apply(ctx, document, code, turn, span, match, every, speaker, memo, create):
       margin apply P3 "Stigma" --match "they looked at me" --all
       margin apply P3 "Interviewer" --speaker Dan
     """
-    from store.errors import BadInput, NotFound
-    from store.matching import find_matches, parse_span, speaker_spans, turn_span
+    from store.errors import BadInput
 
     chosen = [x for x in (turn, span, match, speaker) if x is not None]
     if len(chosen) != 1:
@@ -204,6 +205,14 @@ def apply(ctx, document, code, turn, span, match, every, speaker, memo, create):
         raise BadInput("--all goes with --match")
     project = open_project(ctx)
     doc = project.documents.get(document)
+    with project.operation(f"code {doc.name} as {code}"):  # one undo step, even with --create
+        _apply(project, doc, code, create, turn, span, match, every, speaker, memo)
+
+
+def _apply(project, doc, code, create, turn, span, match, every, speaker, memo) -> None:
+    from store.errors import NotFound
+    from store.matching import find_matches, parse_span, speaker_spans, turn_span
+
     target = project.codebook.ensure(code) if create else project.codebook.get(code)
     if turn is not None:
         spans = [turn_span(doc, turn)]
@@ -222,7 +231,8 @@ def apply(ctx, document, code, turn, span, match, every, speaker, memo, create):
         click.echo(f"Coded {safe(doc.name)} {coding.start}:{coding.end} as {safe(path)}")
     else:
         made = project.codings.apply_many(doc, target, spans)
-        click.echo(f"Coded {len(made)} passages of {safe(doc.name)} as {safe(path)} ({len(spans) - len(made)} were already coded)")
+        already = len(spans) - len(made)
+        click.echo(f"Coded {plural(len(made), 'passage')} of {safe(doc.name)} as {safe(path)} ({already} already coded)")
 
 
 @click.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from tui.complete import complete_codes, complete_documents
-from tui.context import deliver, open_project
+from tui.context import deliver, open_project, plural, safe
 
 OUTPUT = click.option(
     "-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to FILE (default: standard output)."
@@ -64,8 +64,9 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom):
         attributes=dict(parse_assignment(a) for a in attrs),
     )
     deliver(to_csv(header, rows, safe=not raw, bom=bom), output)
-    if output and str(output) != "-":
-        click.echo(f"Wrote {len(rows)} coded segments to {output}", err=True)
+    _report(output, len(rows), "coded segment")
+    if not rows:
+        click.echo("No coding matches: the table has only its header. Check the filters or `margin codes`.", err=True)
 
 
 @export.command("codebook")
@@ -83,6 +84,7 @@ def export_codebook(ctx, output, fmt, raw):
         deliver(codebook_markdown(project), output)
     else:
         deliver(to_csv(*codebook_rows(project), safe=not raw), output)
+    _report(output, len(project.codebook.all()), "code")
 
 
 @export.command("memos")
@@ -95,7 +97,15 @@ def export_memos(ctx, output, raw):
     from store.exporters.tabular import to_csv
 
     project = open_project(ctx, readonly=True)
-    deliver(to_csv(*memo_rows(project), safe=not raw), output)
+    header, rows = memo_rows(project)
+    deliver(to_csv(header, rows, safe=not raw), output)
+    _report(output, len(rows), "memo")
+
+
+def _report(output: Path | None, count: int, noun: str) -> None:
+    """Say what went into a file (on standard error, so pipes stay clean)."""
+    if output is not None and str(output) != "-":
+        click.echo(safe(f"Wrote {plural(count, noun)} to {output}"), err=True)
 
 
 def register(cli: click.Group) -> None:

@@ -65,12 +65,12 @@ def memo_add(ctx, text, document, code, coding, journal, title):
 @click.pass_context
 def memo_list(ctx, journal, as_json):
     """List memos (or only the journal), oldest first."""
-    from store.exporters.memos import describe_target
+    from store.exporters.memos import author_name, describe_target
 
     project = open_project(ctx, readonly=True)
     memos = project.memos.journal() if journal else project.memos.all()
     if as_json:
-        emit_json([{**m.to_record(), "about": describe_target(project, m)} for m in memos])
+        emit_json([{**m.to_record(), "author": author_name(project, m), "about": describe_target(project, m)} for m in memos])
         return
     for m in memos:
         about = describe_target(project, m)

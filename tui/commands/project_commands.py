@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from tui.complete import complete_documents
-from tui.context import emit_json, open_project, safe, settings
+from tui.context import emit_json, open_project, plural, safe, settings
 
 
 @click.command()
@@ -243,11 +243,13 @@ def attrs_import(ctx, table):
     from store.attributes import read_attribute_table
 
     project = open_project(ctx)
-    assignments = read_attribute_table(project, table)
+    assignments, unknown = read_attribute_table(project, table)
     with project.operation(f"import attributes from {table.name}"):
         for document, values in assignments:
             project.documents.set_attributes(document, values)
-    click.echo(f"Set attributes on {len(assignments)} documents from {table.name}.")
+    click.echo(f"Set attributes on {plural(len(assignments), 'document')} from {safe(table.name)}.")
+    if unknown:
+        click.echo(safe(f"Skipped rows for documents not in the project: {', '.join(unknown)}"), err=True)
 
 
 @click.command()
