@@ -281,3 +281,13 @@ def test_exports_to_files_say_what_they_wrote(study, run, tmp_path):
     assert "Wrote 1 memo to" in memos.stderr
     empty = run("export", "csv", "--attr", "round=9", "-o", str(tmp_path / "e.csv"))
     assert empty.exit_code == 0 and "Wrote 0 coded segments" in empty.stderr and "No coding matches" in empty.stderr
+
+
+def test_a_file_without_suffix_imports_with_format(study, run, tmp_path):
+    (tmp_path / "TEC").write_text("[00:00:00:04]\nCDR: Roger. Clock.\n\n[00:00:00:13]\nCC: Roll program.\n")
+    refused = run("import", str(tmp_path / "TEC"))
+    assert refused.exit_code == 2 and "--format txt" in refused.output
+    done = run("import", str(tmp_path / "TEC"), "--format", "txt")
+    assert done.exit_code == 0 and "2 turns, 2 speakers" in done.output
+    turns = json.loads(run("show", "TEC", "--json").stdout)
+    assert [(t["speaker"], t["time_start"]) for t in turns] == [("CDR", 4.0), ("CC", 13.0)]

@@ -16,6 +16,7 @@ from store.importers.docx import parse_docx
 from store.importers.plaintext import parse_plain
 
 __all__ = [
+    "FORMATS",
     "MAX_BYTES",
     "SUPPORTED_SUFFIXES",
     "ParsedDocument",
@@ -30,10 +31,14 @@ _SUFFIX_FORMATS = {".txt": "txt", ".md": "md", ".rst": "txt", ".docx": "docx", "
 _TEXT_FORMATS = {"txt": "txt", "md": "md", "rst": "txt", "vtt": "vtt", "srt": "srt"}
 
 
-def parse_file(path: str | os.PathLike) -> ParsedDocument:
-    """Read and parse a transcript file; the format follows the suffix (case-insensitive)."""
+FORMATS = ("txt", "md", "rst", "docx", "vtt", "srt")
+
+
+def parse_file(path: str | os.PathLike, format: str | None = None) -> ParsedDocument:
+    """Read and parse a transcript file; the format follows the suffix (case-insensitive)
+    unless `format` names one (for files without a suffix, such as NASA's transcripts)."""
     path = Path(path)
-    fmt = _format_of(path)
+    fmt = _format_of(path, format)
     data = _read(path)
     if fmt == "docx":
         return _require_turns(parse_docx(data, path.name), path.name)
@@ -68,19 +73,24 @@ def _require_turns(document: ParsedDocument, name: str) -> ParsedDocument:
     return document
 
 
-def _format_of(path: Path) -> str:
+def _format_of(path: Path, forced: str | None) -> str:
     if not path.exists():
         raise BadInput(f"{path} does not exist; check the path and import again")
     if path.is_dir():
         raise BadInput(f"{path} is a folder, not a file; choose a transcript file inside it")
     if not path.is_file():
         raise BadInput(f"{path} is not a regular file; choose a transcript file")
+    if forced is not None:
+        fmt = _SUFFIX_FORMATS.get(f".{forced.lower().lstrip('.')}")
+        if fmt is None:
+            raise BadInput(f"unknown format '{forced}'; use one of {', '.join(FORMATS)}")
+        return fmt
     fmt = _SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         kind = f"'{path.suffix}'" if path.suffix else "with no suffix"
         raise BadInput(
             f"{path.name} is a file type Margin cannot import ({kind}); "
-            f"import one of {', '.join(SUPPORTED_SUFFIXES)}"
+            f"import one of {', '.join(SUPPORTED_SUFFIXES)}, or say which it is with --format txt"
         )
     return fmt
 

@@ -48,9 +48,11 @@ def init(ctx, directory, name, coder_name, source, strict):
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--name", help="The document's name (one file only; default: the file name without suffix).")
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Set an attribute on every imported document.")
+@click.option("--format", "fmt", type=click.Choice(["txt", "md", "rst", "docx", "vtt", "srt"]),
+              help="Read every file as this format, whatever its suffix (for files without one).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def import_(ctx, files, name, attrs, as_json):
+def import_(ctx, files, name, attrs, fmt, as_json):
     """Import transcripts (.txt .md .rst .docx .vtt .srt) as documents.
 
     All files are read first; if any cannot be imported, nothing is. The same text
@@ -60,6 +62,7 @@ def import_(ctx, files, name, attrs, as_json):
     Examples:
       margin import interviews/P1.txt interviews/P2.txt --attr round=1
       margin import focus-group.vtt --name "Focus group 1" --attr case=FG1
+      margin import apollo11/TEC --format txt
     """
     from store.documents import parse_assignment
     from store.errors import BadInput
@@ -70,10 +73,10 @@ def import_(ctx, files, name, attrs, as_json):
     attributes = dict(parse_assignment(a) for a in attrs)
     project = open_project(ctx)
     if len(files) < 3:
-        parsed = [(path, parse_file(path)) for path in files]
+        parsed = [(path, parse_file(path, fmt)) for path in files]
     else:
         with click.progressbar(files, label="Reading", file=sys.stderr) as bar:
-            parsed = [(path, parse_file(path)) for path in bar]
+            parsed = [(path, parse_file(path, fmt)) for path in bar]
     results = []
     with project.operation(f"import {len(files)} file{'s' * (len(files) != 1)}"):
         for path, document in parsed:
