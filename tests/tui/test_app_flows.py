@@ -34,12 +34,49 @@ async def test_select_a_turn_and_code_it_with_an_existing_code(make_app, project
 async def test_nothing_selected_codes_the_current_turn_and_digits_pick_a_hit(make_app, project):
     app = make_app()
     async with app.run_test() as pilot:
-        await pilot.press("J", "c", *"trust", "1")
+        await pilot.press("J", "c", *"trust", "tab", "1")  # digits pick in the hit list
         await pilot.pause()
     [coding] = mine(project)
     assert project.state.codes[coding.code].name == "Trust"
     turn = first_document(project).turns[1]
     assert (coding.start, coding.end) == (turn.start, turn.end)
+
+
+async def test_digits_type_into_the_picker_filter(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("J", "c", *"Band 6")
+        await pilot.pause()
+        assert isinstance(app.screen, CodePicker)  # "6" did not pick hit 6
+        assert app.screen.query_one("#picker-input").value == "Band 6"
+        await pilot.press("enter")
+        await pilot.pause()
+        if isinstance(app.screen, Confirm):  # near-duplicates are still asked about
+            await pilot.press("y")
+            await pilot.pause()
+    [coding] = mine(project)
+    assert project.state.codes[coding.code].name == "Band 6"
+
+
+async def test_digits_pick_while_the_filter_is_empty_and_in_the_hit_list(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("J", "c")
+        picker = app.screen
+        second = picker.query_one("#picker-hits").get_option_at_index(1).id
+        await pilot.press("2")  # empty filter: picks hit 2
+        await pilot.pause()
+        assert not isinstance(app.screen, CodePicker)
+        [coding] = mine(project)
+        assert coding.code == second
+        await pilot.press("J", "c", *"role", "down")
+        assert app.screen.query_one("#picker-hits").has_focus
+        await pilot.press("x")  # a letter in the list goes back to the filter
+        assert app.screen.query_one("#picker-input").has_focus
+        assert app.screen.query_one("#picker-input").value == "rolex"
+        await pilot.press("backspace", "tab", "1")
+        await pilot.pause()
+    assert len(mine(project)) == 2
 
 
 async def test_create_a_new_code_from_the_picker(make_app, project):

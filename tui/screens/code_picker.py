@@ -1,4 +1,7 @@
-"""The code picker: type to filter the codebook, 1–9 or Enter to choose, or create a new code.
+"""The code picker: type to filter the codebook, Enter to choose, or create a new code.
+
+Digits are typed into the filter (a code may be called "Band 6"); they pick the hit with
+that number only while the filter is empty or when the hit list has focus (↓ or tab).
 
 Ranking is `store.code_search.CodeIndex`; this screen only shows the hits. It returns a
 `Pick`: an existing code, or a name to create (the caller warns of near-duplicates).
@@ -22,6 +25,8 @@ from tui.widgets.keys import bindings, clean
 CREATE = "+create"
 TOP_LEVEL = "+top"
 PICKER_WIDTH = 76  # as in app.tcss #picker
+HELP_TYPING = "type to filter · 1–9 pick when empty or in the list (↓/tab) · enter apply"
+HELP_LIST = "in the list: 1–9 pick · ↑↓ move · enter apply · letters type · esc cancel"
 
 
 @dataclass(frozen=True)
@@ -30,16 +35,44 @@ class Pick:
     new_name: str = ""
 
 
+DIGITS = "123456789"
+
+
 class DigitInput(Input):
-    """Digits 1–9 pick the hit with that number instead of being typed."""
+    """The filter. Digits pick a hit only while it is empty; otherwise they are typed."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.character and event.character in "123456789":
+        if event.character and event.character in DIGITS and not self.value:
             event.stop()
             event.prevent_default()
             self.screen.pick_number(int(event.character))
             return
         await super()._on_key(event)
+
+
+class HitList(OptionList):
+    """The hits. With focus here digits pick; any other character goes back to the filter."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        character = event.character
+        if character and character in DIGITS:
+            event.stop()
+            event.prevent_default()
+            self.screen.pick_number(int(character))
+        elif character and character.isprintable():
+            event.stop()
+            event.prevent_default()
+            self.screen.type_into_filter(character)
+        elif event.key == "backspace":
+            event.stop()
+            event.prevent_default()
+            self.screen.type_into_filter("")
+
+    def action_cursor_up(self) -> None:
+        if not self.highlighted:
+            self.screen.query_one(Input).focus()  # up from the first hit: back to typing
+        else:
+            super().action_cursor_up()
 
 
 class CodePicker(ModalScreen[Pick | None]):
@@ -60,12 +93,15 @@ class CodePicker(ModalScreen[Pick | None]):
         with Vertical(id="picker"):
             yield Label(clean(self.title_text), id="picker-title")
             yield DigitInput(placeholder="type to find a code, or a new name (Parent > Child)", id="picker-input")
-            yield OptionList(id="picker-hits")
-            yield Label("1–9 pick · ↑↓ move · enter apply · esc cancel", id="picker-help")
+            yield HitList(id="picker-hits")
+            yield Label(HELP_TYPING, id="picker-help")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).can_focus = False
         self._show("")
+
+    def on_descendant_focus(self) -> None:
+        in_list = self.query_one(OptionList).has_focus
+        self.query_one("#picker-help", Label).update(HELP_LIST if in_list else HELP_TYPING)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._show(event.value)
@@ -105,6 +141,15 @@ class CodePicker(ModalScreen[Pick | None]):
             hit_list.highlighted = codes[number - 1]
             self.action_apply()
 
+    def type_into_filter(self, character: str) -> None:
+        """From the hit list: back to the filter, typing `character` (or deleting with "")."""
+        field = self.query_one(Input)
+        field.focus()
+        if character:
+            field.insert_text_at_cursor(character)
+        else:
+            field.action_delete_left()
+
     def action_apply(self) -> None:
         hit_list = self.query_one(OptionList)
         option = hit_list.highlighted_option
@@ -124,11 +169,21 @@ class CodePicker(ModalScreen[Pick | None]):
         event.stop()
         self.action_apply()
 
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_apply()
+
     def action_down(self) -> None:
-        self.query_one(OptionList).action_cursor_down()
+        hit_list = self.query_one(OptionList)
+        hit_list.action_cursor_down()
+        hit_list.focus()  # in the list digits pick; letters go back to the filter
 
     def action_up(self) -> None:
-        self.query_one(OptionList).action_cursor_up()
+        hit_list = self.query_one(OptionList)
+        if hit_list.has_focus and not hit_list.highlighted:
+            self.query_one(Input).focus()  # up from the first hit: back to typing
+        else:
+            hit_list.action_cursor_up()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
