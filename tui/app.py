@@ -100,6 +100,10 @@ class MarginApp(App):
                 self.notify(clean(self.project.warnings.pop(0)), severity="warning", timeout=10)
 
     def project_changed(self) -> None:
+        memo = self.query_one("#memo", MemoEditor)
+        memo.sync()
+        if self.has_class("memo-open") and not memo.target_exists():
+            self.close_memo()  # its coding or document was removed (or its creation undone)
         self.reader.refresh_codings()
         self.query_one(CodesPane).reload()
         self.query_one(DocumentsPane).reload(self.document.id if self.document else None)
@@ -114,11 +118,7 @@ class MarginApp(App):
 
     def exit_saving(self) -> None:
         """Quit after writing any memo being typed (also on SIGHUP and SIGTERM)."""
-        for editor in self.query(MemoEditor):
-            editor.save()
-        for screen in self.screen_stack:
-            for editor in screen.query(MemoEditor):
-                editor.save()
+        self._save_memos()
         self.exit()
 
     def run_palette_action(self, selector: str | None, action: str) -> None:
@@ -175,6 +175,7 @@ class MarginApp(App):
         if document is None:
             return
         if self.document is None or self.document.id != document_id:
+            self.close_memo(focus_reader=False)  # it is about the document being left
             self.store(self.reader.show, document, position)
             self.query_one(DocumentsPane).reload(document_id)
         elif position is not None:
@@ -277,13 +278,21 @@ class MarginApp(App):
         self.project_changed()
         self.notify("Coding removed (u undoes)", timeout=3)
 
+    def _save_memos(self) -> None:
+        """Write any memo being typed now, so undo and redo see it as the newest change."""
+        for screen in self.screen_stack:
+            for editor in screen.query(MemoEditor):
+                editor.save()
+
     def undo(self) -> None:
+        self._save_memos()
         entry = self.store(self.project.undo)
         if entry is not None:
             self.project_changed()
             self.notify(f"Undone: {clean(entry['summary'])}", timeout=3)
 
     def redo(self) -> None:
+        self._save_memos()
         entry = self.store(self.project.redo)
         if entry is not None:
             self.project_changed()
@@ -295,7 +304,7 @@ class MarginApp(App):
         if self.document is None:
             return
         here = self.reader.codings_here()
-        editor = self.query_one(MemoEditor)
+        editor = self.query_one("#memo", MemoEditor)
         if here:
             coding = here[0]
             code = self.project.state.codes.get(coding.code)
@@ -309,11 +318,12 @@ class MarginApp(App):
     def on_memo_editor_left(self, event: MemoEditor.Left) -> None:
         self.reader.focus()
 
-    def close_memo(self) -> None:
+    def close_memo(self, focus_reader: bool = True) -> None:
         if self.has_class("memo-open"):
-            self.query_one(MemoEditor).save()
             self.remove_class("memo-open")
-            self.reader.focus()
+            self.query_one("#memo", MemoEditor).close()
+            if focus_reader:
+                self.reader.focus()
 
     # ------------------------------------------------------------------ search
 

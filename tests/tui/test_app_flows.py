@@ -311,3 +311,57 @@ async def test_fuzzy_document_picker_opens_a_document(make_app):
         await pilot.press(*"P03", "enter")
         await pilot.pause(0.3)
         assert app.reader.document.name == "P03 team manager"
+
+
+def memo_text(app) -> str:
+    return app.query_one("#memo-text").text
+
+
+async def test_undoing_a_memo_empties_the_pane_and_no_later_save_brings_it_back(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        document = project.documents.get("P02 psychiatrist")  # no memo yet
+        app.open_document(document.id)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"first thought", "escape")  # saved, back in the reader
+        await pilot.pause()
+        assert [m.text for m in project.memos.on(document.id)] == ["first thought"]
+        await pilot.press("u")
+        await pilot.pause()
+        assert not project.memos.on(document.id)
+        assert memo_text(app) == ""
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert memo_text(app) == "first thought"
+        await pilot.press("m", *" more")  # typing, the debounced save still pending
+        await pilot.press("tab")  # out of the memo without escape
+        await pilot.pause()
+        app.reader.focus()
+        await pilot.press("u")  # the pending text is saved first, then that edit is undone
+        await pilot.pause(0.8)  # past the debounce
+        assert memo_text(app) == "first thought"
+        await pilot.press("u")
+        await pilot.pause(0.8)
+        assert memo_text(app) == ""
+    assert not project.memos.on(document.id)
+
+
+async def test_opening_another_document_closes_the_memo_after_saving_it(make_app, project):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("]", "m")  # the coding under the cursor
+        await pilot.pause()
+        await pilot.press(*"about this coding")
+        await pilot.press("escape")
+        await pilot.press("o")
+        await pilot.pause(0.3)
+        await pilot.press(*"P03", "enter")
+        await pilot.pause(0.3)
+        assert app.reader.document.name == "P03 team manager"
+        assert not app.has_class("memo-open")
+        assert not app.query_one("#memo").display or app.query_one("#memo").region.width == 0
+        await pilot.press("m")
+        await pilot.pause()
+        assert "about this coding" not in memo_text(app)
+    assert any(m.text == "about this coding" for m in project.memos.all() if m.kind == "coding")

@@ -46,6 +46,43 @@ class MemoEditor(Vertical):
             self.area.load_text(self.memo.text if self.memo else "")
         self.area.move_cursor(self.area.document.end)
 
+    def sync(self) -> None:
+        """Follow the store after undo, redo or a delete: show the memo as it now is.
+
+        `self.memo` is what was last saved or loaded; when the store holds something else,
+        the pane reloads (an undone memo empties it) and any pending save is dropped, so a
+        debounced save never re-creates a memo that was undone.
+        """
+        if not self.kind or not self.is_mounted:
+            return
+        memos = self.project.state.memos
+        if self.memo is not None:
+            current = memos.get(self.memo.id)
+        elif self.kind != "journal":
+            existing = self.project.memos.on(self.target, self.kind)
+            current = existing[0] if existing else None
+        else:
+            return
+        if current == self.memo:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.memo = current
+        with self.area.prevent(TextArea.Changed):
+            self.area.load_text(current.text if current else "")
+        self.area.move_cursor(self.area.document.end)
+
+    def target_exists(self) -> bool:
+        if self.kind in ("document", "coding", "code"):
+            return self.target in self.project.state.table(f"{self.kind}s")
+        return True
+
+    def close(self) -> None:
+        """Save, then forget the memo (the pane is being hidden)."""
+        self.save()
+        self.kind, self.target, self.memo = "", None, None
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self._timer is not None:
             self._timer.stop()
