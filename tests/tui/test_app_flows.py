@@ -365,3 +365,50 @@ async def test_opening_another_document_closes_the_memo_after_saving_it(make_app
         await pilot.pause()
         assert "about this coding" not in memo_text(app)
     assert any(m.text == "about this coding" for m in project.memos.all() if m.kind == "coding")
+
+
+def turn_on_screen(reader) -> tuple[bool, bool]:
+    """(speaker row visible, last text row visible) for the cursor's turn."""
+    rows = reader._rows
+    turn = reader.turn.index
+    header = rows.turn_header[turn]
+    last = (rows.turn_header[turn + 1] if turn + 1 < len(rows.turn_header) else len(rows)) - 2
+    top, height = reader.scroll_offset.y, reader.scrollable_content_region.height
+    return top <= header < top + height, top <= last < top + height
+
+
+async def test_turn_motions_show_the_whole_turn(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = app.reader
+        height = reader.scrollable_content_region.height
+        seen_scroll = False
+        for _ in range(14):
+            await pilot.press("J")
+            rows = reader._rows
+            turn = reader.turn.index
+            size = (rows.turn_header[turn + 1] if turn + 1 < len(rows.turn_header) else len(rows)) - rows.turn_header[turn]
+            header_seen, last_seen = turn_on_screen(reader)
+            assert header_seen, turn
+            if size <= height:
+                assert last_seen, turn
+            seen_scroll = seen_scroll or reader.scroll_offset.y > 0
+        assert seen_scroll
+        for _ in range(6):
+            await pilot.press("K")
+            assert all(turn_on_screen(reader)) or turn_on_screen(reader)[0]
+        await pilot.press("G")
+        assert turn_on_screen(reader)[0]
+
+
+async def test_next_coding_shows_its_turn_from_the_start(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = app.reader
+        for _ in range(8):
+            await pilot.press("]")
+            header_seen, _ = turn_on_screen(reader)
+            row = reader._rows.row_of(reader.cursor)
+            top, height = reader.scroll_offset.y, reader.scrollable_content_region.height
+            assert top <= row < top + height - 1  # the cursor is never on the bottom edge
+            assert header_seen or row - reader._rows.turn_header[reader.turn.index] >= height - 2

@@ -32,6 +32,8 @@ MOTIONS = {
     "sentence_forward", "sentence_back", "top", "bottom", "page_down", "page_up", "next_match",
     "previous_match", "next_coding", "previous_coding",
 }  # fmt: skip
+# Motions that land somewhere else in the document: the whole turn is brought into view.
+JUMPS = {"turn_down", "turn_up", "top", "bottom", "next_match", "previous_match", "next_coding", "previous_coding"}
 
 
 class Reader(ScrollView, can_focus=True):
@@ -81,7 +83,7 @@ class Reader(ScrollView, can_focus=True):
         self._rows = None
         self._relayout()
         self.cursor = motions.inside(document, position if position is not None else 0)
-        self.scroll_to(y=0, animate=False)
+        self.scroll_to(y=0, animate=False, immediate=True, force=True)  # no frame of the old offset
         self._follow(center=position is not None)
         self._changed()
 
@@ -332,27 +334,56 @@ class Reader(ScrollView, can_focus=True):
         self.post_message(self.Changed())
 
     def _follow(self, center: bool = False) -> None:
-        """Scroll so the cursor's row (and its turn's speaker row when near) is visible."""
+        """Scroll so the cursor's row (and its turn's speaker row when near) is visible.
+
+        `center` is for jumps (turns, matches, codings, retrieval): see `_show_turn`.
+        """
         if self._rows is None:
+            return
+        if center:
+            self._show_turn()
             return
         row = self._rows.row_of(self.cursor)
         height = max(1, self.scrollable_content_region.height)
         top = self.scroll_offset.y
         header = self._rows.turn_header[self._rows.rows[row].turn]
-        if center:
-            self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
-        elif row < top + 1:
-            self.scroll_to(y=max(0, header if row - header < height // 2 else row - 1), animate=False, immediate=True)
+        if row < top + 1:
+            self.scroll_to(y=max(0, header if row - header < height // 2 else row - 1), animate=False, immediate=True, force=True)
         elif row >= top + height - 1:
-            self.scroll_to(y=row - height + 2, animate=False, immediate=True)
+            self.scroll_to(y=row - height + 2, animate=False, immediate=True, force=True)
 
-    def _move(self, position: int, keep_goal: bool = False) -> None:
+    def _show_turn(self) -> None:
+        """After a jump, show the cursor's whole turn with a row of context above it.
+
+        When the turn (speaker row to blank row) is already on screen nothing scrolls;
+        otherwise its speaker row goes near the top, so the turn and what follows it are in
+        view and clear of notifications at the bottom. A turn taller than the screen is
+        shown from its start if the cursor is then on screen, else with the cursor a third
+        of the way down.
+        """
+        rows = self._rows
+        row = rows.row_of(self.cursor)
+        turn = rows.rows[row].turn
+        header = rows.turn_header[turn]
+        blank = rows.turn_header[turn + 1] - 1 if turn + 1 < len(rows.turn_header) else len(rows) - 1
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        first = max(0, header - 1)
+        if first >= top and blank < top + height:
+            return
+        if row < first + height - 1:
+            y = first
+        else:
+            y = max(0, row - height // 3)
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
+
+    def _move(self, position: int, keep_goal: bool = False, jump: bool = False) -> None:
         if self.document is None:
             return
         if not keep_goal:
             self.goal = None
         self.cursor = max(0, min(position, len(self.text)))
-        self._follow()
+        self._follow(center=jump)
         self._changed()
 
     def _motion(self, name: str) -> None:
@@ -362,7 +393,7 @@ class Reader(ScrollView, can_focus=True):
             self._move_boundary(name)
             return
         keep_goal = name in ("line_down", "line_up", "page_down", "page_up")
-        self._move(getattr(self, f"_to_{name}")(self.cursor), keep_goal)
+        self._move(getattr(self, f"_to_{name}")(self.cursor), keep_goal, jump=name in JUMPS)
 
     def _move_boundary(self, name: str) -> None:
         """`<`/`>` then a motion: move the selection's start or end, else the coding's."""
@@ -514,7 +545,7 @@ class Reader(ScrollView, can_focus=True):
         self._cache.clear()
         later = [m for m in matches if m[0] > self.cursor]
         if matches:
-            self._move((later or matches)[0][0])
+            self._move((later or matches)[0][0], jump=True)
         else:
             self._changed()
 
