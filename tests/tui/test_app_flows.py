@@ -412,3 +412,62 @@ async def test_next_coding_shows_its_turn_from_the_start(make_app, project):
             top, height = reader.scroll_offset.y, reader.scrollable_content_region.height
             assert top <= row < top + height - 1  # the cursor is never on the bottom edge
             assert header_seen or row - reader._rows.turn_header[reader.turn.index] >= height - 2
+
+
+async def test_j_k_g_G_move_in_every_list_screen(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        scroll = app.screen.query_one("#help-scroll")
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert scroll.scroll_y == 2
+        await pilot.press("G")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y > 2
+        await pilot.press("k", "g")
+        await pilot.pause()
+        assert scroll.scroll_y == 0
+        await pilot.press("escape")
+
+        app.code_retrieve(project.codebook.get("Role"))
+        await pilot.pause()
+        hits = app.screen.query_one("#retrieval-list")
+        await pilot.press("j", "j", "k")
+        assert hits.highlighted == 1
+        await pilot.press("G")
+        assert hits.highlighted == hits.option_count - 1
+        await pilot.press("g", "escape")
+        assert hits.highlighted == 0
+
+        await pilot.press("F", *"peer", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchResults)
+        hits = app.screen.query_one("#search-list")
+        await pilot.press("j", "j", "k")
+        assert hits.highlighted == 1
+        await pilot.press("G")
+        assert hits.highlighted == hits.option_count - 1
+        await pilot.press("escape")
+
+        await pilot.press("R")
+        await pilot.pause()
+        await pilot.press("a", *"one", "escape", "a", *"two", "escape")
+        await pilot.pause()
+        entries = app.screen.query_one("#journal-list")
+        assert entries.option_count >= 2 and entries.highlighted == 0
+        await pilot.press("j")
+        assert entries.highlighted == 1
+        await pilot.press("k")
+        assert entries.highlighted == 0
+        await pilot.press("escape")
+
+        await pilot.press("f2")
+        await pilot.pause()
+        documents = app.query_one("#documents")
+        assert documents.has_focus
+        await pilot.press("G")
+        assert documents.highlighted == documents.option_count - 1
+        await pilot.press("g")
+        assert documents.highlighted == 0

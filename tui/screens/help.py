@@ -19,6 +19,7 @@ SCOPES = {
     "retrieval": "Retrieval view",
     "search_results": "Search results",
     "journal": "Journal",
+    "help": "This help",
 }
 
 
@@ -31,7 +32,7 @@ class Help(ModalScreen):
 
     def compose(self):
         with Vertical(id="help", classes="fullscreen"):
-            yield Label("Margin keys (j/k or arrows scroll, esc closes)", classes="dialog-title")
+            yield Label("Margin keys (j/k or arrows scroll, g/G top/bottom, esc closes)", classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
                 for scope, title in SCOPES.items():
                     table = Table(title=title, title_justify="left", title_style="bold", show_header=False,
@@ -44,6 +45,18 @@ class Help(ModalScreen):
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
+
+    def action_down(self) -> None:
+        self.query_one(VerticalScroll).scroll_down(animate=False)
+
+    def action_up(self) -> None:
+        self.query_one(VerticalScroll).scroll_up(animate=False)
+
+    def action_top(self) -> None:
+        self.query_one(VerticalScroll).scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.query_one(VerticalScroll).scroll_end(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

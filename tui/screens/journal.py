@@ -10,11 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui.widgets.keys import bindings, clean
+from tui.widgets.keys import ListKeys, bindings, clean
 from tui.widgets.memo_editor import MemoEditor
 
 
-class Journal(ModalScreen):
+class Journal(ListKeys, ModalScreen):
     BINDINGS = bindings("journal")
 
     def __init__(self, project):

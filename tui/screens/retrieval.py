@@ -12,10 +12,10 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui.screens.prompt import Prompt
-from tui.widgets.keys import bindings, clean
+from tui.widgets.keys import ListKeys, bindings, clean
 
 
-class Retrieval(ModalScreen):
+class Retrieval(ListKeys, ModalScreen):
     BINDINGS = bindings("retrieval")
 
     def __init__(self, project, code):

@@ -8,12 +8,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui.widgets.keys import bindings, clean
+from tui.widgets.keys import ListKeys, bindings, clean
 
 CODE_ALL = "code-all"
 
 
-class SearchResults(ModalScreen):
+class SearchResults(ListKeys, ModalScreen):
     """Dismisses with the chosen Hit, with CODE_ALL, or None."""
 
     BINDINGS = bindings("search_results")

@@ -50,6 +50,12 @@ class CodesPane(OptionList):
     def action_up(self) -> None:
         self.action_cursor_up()
 
+    def action_top(self) -> None:
+        self.action_first()
+
+    def action_bottom(self) -> None:
+        self.action_last()
+
     def _run(self, what: str) -> None:
         if self.code is None:
             self.app.notify("The codebook is empty: press a to add a code", severity="warning")

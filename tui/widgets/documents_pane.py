@@ -41,6 +41,12 @@ class DocumentsPane(OptionList):
     def action_up(self) -> None:
         self.action_cursor_up()
 
+    def action_top(self) -> None:
+        self.action_first()
+
+    def action_bottom(self) -> None:
+        self.action_last()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.app.open_document(event.option.id)

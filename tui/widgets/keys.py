@@ -25,6 +25,27 @@ def bindings(scope: str, *, show: bool = False) -> list[Binding]:
     ]
 
 
+class ListKeys:
+    """`down`, `up`, `top`, `bottom` actions (j, k, g, G) for a screen showing one list."""
+
+    LIST = "OptionList"
+
+    def _list(self):
+        return self.query_one(self.LIST)
+
+    def action_down(self) -> None:
+        self._list().action_cursor_down()
+
+    def action_up(self) -> None:
+        self._list().action_cursor_up()
+
+    def action_top(self) -> None:
+        self._list().action_first()
+
+    def action_bottom(self) -> None:
+        self._list().action_last()
+
+
 def clean(text: str) -> str:
     """Project text (names, speakers, quotes) on one line with no control characters."""
     return _CONTROL.sub(" ", text)
