@@ -169,8 +169,8 @@ class MarginApp(App):
 
     # ------------------------------------------------------------------ documents
 
-    def open_document(self, document_id: str, position: int | None = None, end: int | None = None) -> None:
-        """Read a document, optionally at `position`, selecting up to `end`."""
+    def open_document(self, document_id: str, position: int | None = None) -> None:
+        """Read a document, optionally with the cursor at `position` (nothing selected)."""
         document = self.project.state.documents.get(document_id)
         if document is None:
             return
@@ -180,8 +180,6 @@ class MarginApp(App):
             self.query_one(DocumentsPane).reload(document_id)
         elif position is not None:
             self.reader.jump(position)
-        if end is not None and self.document is not None and self.document.id == document_id:
-            self.reader.select(position, end)
         self.reader.focus()
 
     # ------------------------------------------------------------------ coding
@@ -367,7 +365,7 @@ class MarginApp(App):
                 spans.setdefault(hit.document.id, []).append((hit.start, hit.end))
             self._auto_code([(self.project.state.documents[d], s) for d, s in spans.items()], f"“{pattern}”")
             return
-        self.open_document(hit_doc := result.document.id, result.start, result.end)
+        self.open_document(hit_doc := result.document.id, result.start)
         matches = self.store(spoken_matches, self.project.state.documents[hit_doc], self.reader.text, pattern)
         if matches:
             self.reader.matches = matches
@@ -404,7 +402,7 @@ class MarginApp(App):
 
     def _retrieved(self, coding) -> None:
         if coding is not None:
-            self.open_document(coding.document, coding.start, coding.end)
+            self.open_document(coding.document, coding.start)
 
     def code_add(self, parent) -> None:
         prefix = f"{self.project.codebook.path(parent)} > " if parent is not None else ""

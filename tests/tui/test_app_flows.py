@@ -175,7 +175,8 @@ async def test_retrieval_view_jumps_to_the_coding(make_app, project):
         await pilot.pause()
         wanted = project.codings.query(code=code)[1]
         assert app.reader.document.id == wanted.document
-        assert app.reader.selection == (wanted.start, wanted.end)
+        assert app.reader.cursor == wanted.start
+        assert app.reader.selection is None  # a jump leaves nothing selected
 
 
 async def test_retrieval_filter_by_attribute(make_app, project):
@@ -471,3 +472,32 @@ async def test_j_k_g_G_move_in_every_list_screen(make_app, project):
         assert documents.highlighted == documents.option_count - 1
         await pilot.press("g")
         assert documents.highlighted == 0
+
+
+async def test_search_after_a_jump_moves_the_cursor_without_selecting(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.code_retrieve(project.codebook.get("Relationships"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.reader.selection is None
+        await pilot.press("/", *"peer", "enter")
+        await pilot.pause()
+        await pilot.press("n", "n")
+        assert app.reader.selection is None
+        await pilot.press("V", "n")  # a V selection is dropped, not stretched
+        assert app.reader.selection is None
+        start = app.reader.cursor
+        await pilot.press("v", "n", "n")  # a v selection extends, as in vim
+        assert app.reader.selection is not None and app.reader.selection[0] == start
+        assert app.reader.selection[1] > start + 1
+
+
+async def test_status_line_shows_the_turns_a_selection_spans(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("J", "v", "J", "J")
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        assert "turns 2–4" in status

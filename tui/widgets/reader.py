@@ -33,6 +33,8 @@ MOTIONS = {
     "previous_match", "next_coding", "previous_coding",
 }  # fmt: skip
 # Motions that land somewhere else in the document: the whole turn is brought into view.
+# Motions that only move the cursor unless a selection was started with v.
+SEARCHES = {"next_match", "previous_match", "next_coding", "previous_coding"}
 JUMPS = {"turn_down", "turn_up", "top", "bottom", "next_match", "previous_match", "next_coding", "previous_coding"}
 
 
@@ -58,7 +60,8 @@ class Reader(ScrollView, can_focus=True):
         self.document: Document | None = None
         self.text = ""
         self.cursor = 0
-        self.anchor: int | None = None  # selection anchor while selecting (v)
+        self.anchor: int | None = None  # selection anchor while selecting (v, V, s)
+        self.visual = False  # the selection was started with v: every motion extends it
         self.goal: int | None = None  # column kept by up/down
         self.pending = ""  # "<" or ">" waiting for a motion
         self.pattern = ""
@@ -77,7 +80,7 @@ class Reader(ScrollView, can_focus=True):
         """Read `document`, with the cursor at `position` (default: the first turn)."""
         self.document = document
         self.text = self.project.text(document.id)
-        self.anchor, self.goal, self.pending = None, None, ""
+        self.anchor, self.goal, self.pending, self.visual = None, None, "", False
         self.matches = []
         self._version = -1
         self._rows = None
@@ -88,16 +91,16 @@ class Reader(ScrollView, can_focus=True):
         self._changed()
 
     def jump(self, position: int) -> None:
-        """Put the cursor at `position` (centred), dropping any selection."""
+        """Put the cursor at `position` (its turn in view), dropping any selection."""
         self.cursor = motions.inside(self.document, position)
-        self.anchor = None
+        self.anchor, self.visual = None, False
         self._follow(center=True)
         self._changed()
 
     def select(self, start: int, end: int) -> None:
-        """Select text[start:end] and put the cursor at its start."""
+        """Select text[start:end] (like V) and put the cursor at its start."""
         self.cursor = motions.inside(self.document, start)
-        self.anchor = max(self.cursor, end - 1)
+        self.anchor, self.visual = max(self.cursor, end - 1), False
         self._follow(center=True)
         self._changed()
 
@@ -392,6 +395,8 @@ class Reader(ScrollView, can_focus=True):
         if self.pending:
             self._move_boundary(name)
             return
+        if name in SEARCHES and self.anchor is not None and not self.visual:
+            self.anchor = None  # a V or s selection is not stretched across the document
         keep_goal = name in ("line_down", "line_up", "page_down", "page_up")
         self._move(getattr(self, f"_to_{name}")(self.cursor), keep_goal, jump=name in JUMPS)
 
@@ -504,19 +509,20 @@ class Reader(ScrollView, can_focus=True):
 
     def action_visual(self) -> None:
         self.anchor = None if self.anchor is not None else self.cursor
+        self.visual = self.anchor is not None
         self._changed()
 
     def action_select_turn(self) -> None:
         turn = self.turn
         if turn is not None:
-            self.anchor, self.cursor = turn.start, motions.last(turn)
+            self.anchor, self.cursor, self.visual = turn.start, motions.last(turn), False
             self._follow()
             self._changed()
 
     def action_select_sentence(self) -> None:
         if self.document is not None:
             start, end = motions.sentence_span(self.document, self.text, self.cursor)
-            self.anchor, self.cursor = start, max(start, end - 1)
+            self.anchor, self.cursor, self.visual = start, max(start, end - 1), False
             self._changed()
 
     def action_move_start(self) -> None:
@@ -529,13 +535,13 @@ class Reader(ScrollView, can_focus=True):
 
     def action_clear(self) -> None:
         if self.pending or self.anchor is not None:
-            self.pending, self.anchor = "", None
+            self.pending, self.anchor, self.visual = "", None, False
             self._changed()
         else:
             self.app.close_memo()
 
     def clear_selection(self) -> None:
-        self.anchor = None
+        self.anchor, self.visual = None, False
         self._changed()
 
     # ------------------------------------------------------------------ search
@@ -543,6 +549,8 @@ class Reader(ScrollView, can_focus=True):
     def set_search(self, pattern: str, matches: list[tuple[int, int]]) -> None:
         self.pattern, self.matches = pattern, matches
         self._cache.clear()
+        if not self.visual:
+            self.anchor = None  # searching moves the cursor; only a v selection follows it
         later = [m for m in matches if m[0] > self.cursor]
         if matches:
             self._move((later or matches)[0][0], jump=True)

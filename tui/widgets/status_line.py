@@ -22,7 +22,9 @@ class StatusLine(Static):
                 line.append(clean(turn.speaker), style="italic")
             span = reader.selection
             if span:
-                line.append(f"  sel {span[1] - span[0]}", style="reverse")
+                first, last = document.turn_at(span[0]), document.turn_at(max(span[0], span[1] - 1))
+                turns = f" · turns {first.index + 1}–{last.index + 1}" if first and last and first != last else ""
+                line.append(f"  sel {span[1] - span[0]}{turns}", style="reverse")
             coded = reader.codings_here()
             if coded:
                 names = ", ".join(clean(reader.project.state.codes[c.code].name) for c in coded
