@@ -52,6 +52,7 @@ class MarginApp(App):
         self.keymap = keymap or keymaps.load(user=_nowhere())
         self.handle_signals = handle_signals
         self.last_code: str | None = None
+        self._tab_shown: str | None = None  # the side pane Tab showed while narrow
         self.recent: list[str] = recent_codes(project)
 
     def compose(self):
@@ -77,6 +78,7 @@ class MarginApp(App):
         else:
             self.query_one(DocumentsPane).reload()
         self.reader.focus()
+        self.watch(self.screen, "focused", self._focus_moved, init=False)
 
     @property
     def reader(self) -> Reader:
@@ -109,7 +111,7 @@ class MarginApp(App):
         self.query_one(DocumentsPane).reload(self.document.id if self.document else None)
 
     def on_reader_changed(self, event: Reader.Changed) -> None:
-        self.query_one(StatusLine).show(self.reader)
+        self.query_one(StatusLine).show(self.reader, self.focused_pane())
 
     def handle_bindings_clash(self, clashed_bindings, node) -> None:
         keys = ", ".join(sorted({b.key for b in clashed_bindings}))
@@ -142,12 +144,46 @@ class MarginApp(App):
         self.search_commands(commands, placeholder="Open a document…")
 
     def action_cycle_panes(self) -> None:
-        visible = [w for w in (self.query_one(s) for s in PANES) if w.display and w.styles.display != "none"]
-        visible = [w for w in visible if w.region.width > 0]
-        focus_order = [w.area if isinstance(w, MemoEditor) else w for w in visible]
-        current = next((i for i, w in enumerate(focus_order) if w.has_focus or w.has_focus_within), -1)
-        if focus_order:
-            focus_order[(current + 1) % len(focus_order)].focus()
+        """Focus the next pane. When narrow, a hidden side pane is shown while it has focus."""
+        main = self.screen_stack[0]
+        if not main.has_class("-narrow"):
+            visible = [w for w in (self.query_one(s) for s in PANES) if w.display and w.styles.display != "none"]
+            visible = [w for w in visible if w.region.width > 0]
+            focus_order = [w.area if isinstance(w, MemoEditor) else w for w in visible]
+            current = next((i for i, w in enumerate(focus_order) if w.has_focus or w.has_focus_within), -1)
+            if focus_order:
+                focus_order[(current + 1) % len(focus_order)].focus()
+            return
+        names = ["reader", *(["memo"] if self.has_class("memo-open") else []), "documents", "codes"]
+        current = self.focused_pane()
+        target = names[(names.index(current) + 1) % len(names)] if current in names else "reader"
+        if self._tab_shown and self._tab_shown != target:
+            main.remove_class(f"show-{self._tab_shown}")
+            self._tab_shown = None
+        if target in ("documents", "codes") and not main.has_class(f"show-{target}"):
+            main.add_class(f"show-{target}")
+            self._tab_shown = target
+        widget = self.query_one(f"#{target}")
+        self.call_after_refresh((widget.area if isinstance(widget, MemoEditor) else widget).focus)
+
+    def action_focus_next(self) -> None:
+        """Tab on the main screen is the Screen's focus_next binding: cycle the panes."""
+        if self.screen is self.screen_stack[0]:
+            self.action_cycle_panes()
+        else:
+            super().action_focus_next()
+
+    def focused_pane(self) -> str:
+        """The pane holding focus on the main screen: reader, memo, documents or codes."""
+        node = self.screen_stack[0].focused
+        while node is not None:
+            if node.id in ("reader", "memo", "documents", "codes"):
+                return node.id
+            node = node.parent
+        return ""
+
+    def _focus_moved(self, _focused=None) -> None:
+        self.query_one(StatusLine).show(self.reader, self.focused_pane())
 
     def action_toggle_documents(self) -> None:
         self._toggle_pane("documents", self.query_one(DocumentsPane))
@@ -158,6 +194,8 @@ class MarginApp(App):
     def _toggle_pane(self, name: str, pane) -> None:
         """Side panes are hidden by default when narrow and shown when wide; this flips it."""
         css_class = f"show-{name}" if self.screen.has_class("-narrow") else f"hide-{name}"
+        if self._tab_shown == name:
+            self._tab_shown = None  # F2/F3 decide from now on
         self.screen_stack[0].toggle_class(css_class)
         self.call_after_refresh(lambda: pane.focus() if pane.region.width else self.reader.focus())
 

@@ -9,7 +9,7 @@ from tui.widgets.keys import clean
 
 
 class StatusLine(Static):
-    def show(self, reader) -> None:
+    def show(self, reader, pane: str = "") -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
         document = reader.document
         if document is None:
@@ -32,5 +32,7 @@ class StatusLine(Static):
                 line.append(f"  ◆ {names}", style="dim")
             if reader.pending:
                 line.append(f"  {reader.pending} then a motion", style="bold reverse")
+        if pane and pane != "reader":
+            line.append(f"  [{pane}]", style="bold reverse")
         line.append("   ? help", style="dim")
         self.update(line)
