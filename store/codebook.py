@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 SEPARATOR = " > "
 PALETTE = (
-    "#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
-    "#bcf60c", "#fabebe", "#008080", "#e6beff", "#9a6324", "#fffac8", "#800000", "#aaffc3",
-)  # fmt: skip
+    "#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#9b7fd4", "#46f0f0", "#f032e6",
+    "#bcf60c", "#f08080", "#008080", "#c97fa8", "#9a6324", "#d4a017", "#5c9ded", "#2ec4a6",
+)  # fmt: skip  # no pastels (their tint washes out) nor near-black reds and purples on dark
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 

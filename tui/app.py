@@ -133,6 +133,7 @@ class MarginApp(App):
         self.exit_saving()
 
     def action_help(self) -> None:
+        self.clear_notifications()  # a stale toast ("Nothing to redo") would cover the keys
         self.push_screen(Help(self.keymap))
 
     def action_open_document(self) -> None:

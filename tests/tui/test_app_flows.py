@@ -524,3 +524,67 @@ async def test_tab_at_80_columns_shows_and_marks_the_pane_it_moves_to(make_app):
         await pilot.press("f3", "tab", "tab", "tab")  # a pane shown with F3 stays
         await pilot.pause()
         assert codes.region.width > 0
+
+
+def screen_text(widget) -> str:
+    return "\n".join("".join(s.text for s in widget.render_line(y)) for y in range(widget.size.height))
+
+
+LONG_NAME = "Zebra crossing procedures for the night staff rota"
+
+
+async def test_long_code_names_are_cut_with_an_ellipsis_and_help_stays(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("J", "J", "J", "V", "c", *LONG_NAME, "enter")
+        await pilot.pause()
+        if isinstance(app.screen, Confirm):
+            await pilot.press("y")
+            await pilot.pause()
+        await pilot.press("K")
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        assert LONG_NAME[:10] in status and status.rstrip().endswith("? help")
+        assert "…" in status
+        shown = screen_text(app.reader)
+
+        assert "Zebra crossing proc…" in shown  # the margin label, cut visibly, not overflowing
+
+
+async def test_corpus_search_results_say_turns_and_count_right(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("F", *"clozapine", "enter")
+        await pilot.pause()
+        title = str(app.screen.query_one(".dialog-title").render())
+        assert "in 1 document" in title and "documents" not in title
+        first = app.screen.query_one("#search-list").get_option_at_index(0).prompt
+        assert "turn " in str(first)
+
+
+async def test_help_clears_a_stale_notification(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r")  # nothing to redo
+        await pilot.pause()
+        assert len(app._notifications)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not len(app._notifications)
+
+
+async def test_new_code_colours_are_readable_on_the_dark_background(make_app, project):
+    from textual.color import Color
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        background = app.reader.styles.background
+        for number in range(16):  # a whole turn of the palette
+            project.codebook.add(f"Colour test {number}")
+        made = [c for c in project.codebook.all() if c.name.startswith("Colour test")]
+        assert len(made) == 16
+        for code in made:
+            colour = Color.parse(code.color)
+            assert colour.brightness > 0.25, code.color  # labels and ■ stay visible
+            tint = background.blend(colour, 0.35)
+            assert tint.brightness < 0.6, code.color  # light text stays readable on the tint

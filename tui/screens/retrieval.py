@@ -46,7 +46,7 @@ class Retrieval(ListKeys, ModalScreen):
             turn = document.turn_at(coding.start)
             code = p.state.codes.get(coding.code)
             line = Text(clean(document.name), style="bold")
-            line.append(f" · {clean(turn.speaker) if turn else ''}", style="italic")
+            line.append(f" · turn {turn.index + 1} {clean(turn.speaker)}" if turn else "", style="italic")
             line.append(" · " + " ".join(f"{clean(k)}={clean(v)}" for k, v in document.attributes.items()), style="dim")
             if code is not None and code.id != self.code.id:
                 line.append(f" · {clean(code.name)}", style=code.color)

@@ -13,6 +13,10 @@ from tui.widgets.keys import ListKeys, bindings, clean
 CODE_ALL = "code-all"
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 class SearchResults(ListKeys, ModalScreen):
     """Dismisses with the chosen Hit, with CODE_ALL, or None."""
 
@@ -25,7 +29,8 @@ class SearchResults(ListKeys, ModalScreen):
     def compose(self):
         with Vertical(id="search-results", classes="fullscreen"):
             documents = len({h.document.id for h in self.hits})
-            yield Label(clean(f"“{self.pattern}”: {len(self.hits)} hits in {documents} documents"), classes="dialog-title")
+            said = f"{plural(len(self.hits), 'hit')} in {plural(documents, 'document')}"
+            yield Label(clean(f"“{self.pattern}”: {said}"), classes="dialog-title")
             yield OptionList(id="search-list")
             yield Label("enter jump · a code every hit · esc close", classes="dialog-help")
 
@@ -33,7 +38,8 @@ class SearchResults(ListKeys, ModalScreen):
         options = []
         for i, hit in enumerate(self.hits):
             line = Text(clean(hit.document.name), style="bold")
-            line.append(f" · {clean(hit.speaker)}\n", style="italic")
+            turn = hit.document.turn_at(hit.start)
+            line.append(f" · {f'turn {turn.index + 1} ' if turn else ''}{clean(hit.speaker)}\n", style="italic")
             line.append("  …" + clean(hit.left) + " ", style="dim")
             line.append(clean(hit.match), style="bold reverse")
             line.append(" " + clean(hit.right) + "…", style="dim")

@@ -193,6 +193,8 @@ class Reader(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
+        if self._rows is not None and self._rows.width != max(8, self._text_width()):
+            self._relayout()  # the scrollbar came or went without a resize: re-wrap once
         if self._rows is None or index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
         self._sync()
@@ -304,7 +306,10 @@ class Reader(ScrollView, can_focus=True):
         for coding in ordered:
             if coding.start >= row.start and used < room:
                 code = self.project.state.codes.get(coding.code)
-                name = clean(code.name if code else "?")[: room - used - (1 if used else 0)]
+                name = clean(code.name if code else "?")
+                fits = room - used - (1 if used else 0)
+                if len(name) > fits:
+                    name = name[: fits - 1] + "…" if fits > 1 else name[:fits]
                 if used:
                     segments.append(Segment(" ", self.rich_style))
                     used += 1

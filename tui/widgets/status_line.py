@@ -7,6 +7,12 @@ from textual.widgets import Static
 
 from tui.widgets.keys import clean
 
+NAME_MAX = 24  # longer code names are cut with …
+
+
+def shorten(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
 
 class StatusLine(Static):
     def show(self, reader, pane: str = "") -> None:
@@ -27,12 +33,16 @@ class StatusLine(Static):
                 line.append(f"  sel {span[1] - span[0]}{turns}", style="reverse")
             coded = reader.codings_here()
             if coded:
-                names = ", ".join(clean(reader.project.state.codes[c.code].name) for c in coded
+                names = ", ".join(shorten(clean(reader.project.state.codes[c.code].name), NAME_MAX) for c in coded
                                   if c.code in reader.project.state.codes)
                 line.append(f"  ◆ {names}", style="dim")
             if reader.pending:
                 line.append(f"  {reader.pending} then a motion", style="bold reverse")
+        right = Text(no_wrap=True)
         if pane and pane != "reader":
-            line.append(f"  [{pane}]", style="bold reverse")
-        line.append("   ? help", style="dim")
-        self.update(line)
+            right.append(f"  [{pane}]", style="bold reverse")
+        right.append("   ? help", style="dim")
+        room = (self.size.width or self.app.size.width) - right.cell_len
+        if line.cell_len > room:
+            line.truncate(max(1, room), overflow="ellipsis")  # `? help` always stays
+        self.update(line + right)
