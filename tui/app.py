@@ -19,6 +19,7 @@ import keymaps
 from store.code_search import CodeIndex, recent_codes
 from store.errors import MarginError
 from store.search import corpus_search, spoken_matches
+from tui import ui_state
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
 from tui.screens.help import Help
@@ -73,7 +74,10 @@ class MarginApp(App):
                 loop.add_signal_handler(signum, self.exit_saving)
         self.query_one(CodesPane).reload()
         documents = self.project.documents.all()
-        if documents:
+        last = ui_state.last_position(self.project.meta.get("id", ""))
+        if last and last[0] in self.project.state.documents:
+            self.open_document(*last)  # where this project was last read
+        elif documents:
             self.open_document(documents[0].id)
         else:
             self.query_one(DocumentsPane).reload()
@@ -121,6 +125,8 @@ class MarginApp(App):
     def exit_saving(self) -> None:
         """Quit after writing any memo being typed (also on SIGHUP and SIGTERM)."""
         self._save_memos()
+        if self.document is not None and self.project.meta.get("id"):
+            ui_state.remember(self.project.meta["id"], self.document.id, self.reader.cursor)
         self.exit()
 
     def run_palette_action(self, selector: str | None, action: str) -> None:

@@ -15,6 +15,7 @@ DEMO_TEXTS = Path(__file__).resolve().parents[2] / "tui" / "demo"
 @pytest.fixture(autouse=True)
 def no_user_keymap(tmp_path, monkeypatch):
     monkeypatch.setenv("MARGIN_KEYMAP", str(tmp_path / "no-keymap.toml"))
+    monkeypatch.setenv("MARGIN_STATE_DIR", str(tmp_path / "state"))  # last positions, per test
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
 
 

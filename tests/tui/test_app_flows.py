@@ -588,3 +588,25 @@ async def test_new_code_colours_are_readable_on_the_dark_background(make_app, pr
             assert colour.brightness > 0.25, code.color  # labels and ■ stay visible
             tint = background.blend(colour, 0.35)
             assert tint.brightness < 0.6, code.color  # light text stays readable on the tint
+
+
+async def test_reopening_returns_to_the_last_document_and_turn(demo_dir, tmp_path):
+    project = Project.open(demo_dir, coder="tester")
+    app = MarginApp(project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await pilot.pause(0.3)
+        await pilot.press(*"P03", "enter")
+        await pilot.pause(0.3)
+        await pilot.press("J", "J", "J", "w", "q")
+        cursor = app.reader.cursor
+    project.close()
+    assert not any(p.name == "positions.json" for p in demo_dir.rglob("*"))  # not in the project
+    assert (tmp_path / "state" / "positions.json").is_file()
+    project = Project.open(demo_dir, coder="tester")
+    app = MarginApp(project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.reader.document.name == "P03 team manager"
+        assert app.reader.cursor == cursor and app.reader.turn.index == 3
+    project.close()
