@@ -15,6 +15,7 @@ from store.codebook import SEPARATOR
 from store.model import Code
 
 NEAR_DUPLICATE = 75  # a new name this similar to an existing code's name is probably a typo
+STRONG = 90  # a hit this good is what the coder is typing toward
 _MIN_SCORE = 45
 
 
@@ -89,6 +90,13 @@ class CodeIndex:
         found = process.extract(leaf, self._names, scorer=fuzz.ratio, processor=None, limit=limit,
                                 score_cutoff=NEAR_DUPLICATE)
         return [self.paths[i] for _, _, i in found]
+
+    @staticmethod
+    def prefers_existing(name: str, hits: list[CodeHit]) -> bool:
+        """Whether Enter should apply the top hit rather than create `name`: only when the
+        hit is strong and the typed name is no longer than the hit's path, i.e. the coder is
+        typing toward an existing code, not adding words to one ("Employment terms and pay")."""
+        return bool(hits) and hits[0].score >= STRONG and len(" ".join(name.split())) <= len(hits[0].path)
 
     def _hit(self, i: int, score: float) -> CodeHit:
         code = self.codes[i]

@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 
 import keymaps
 from store.code_search import CodeIndex, recent_codes
+from store.codebook import describe_impact
 from store.errors import MarginError
 from store.search import corpus_search, spoken_matches
 from tui import ui_state
@@ -493,7 +494,7 @@ class MarginApp(App):
 
     def code_delete(self, code) -> None:
         impact = self.project.codebook.impact(code)
-        said = ", ".join(f"{n} {what}" for what, n in impact.items() if n) or "nothing else"
+        said = describe_impact(impact) or "nothing else"
         self.push_screen(
             Confirm(f"Delete {self.project.codebook.path(code)}?", f"This also removes {said}. u undoes it."),
             lambda yes: yes and self._changed_by(self.project.codebook.delete, code, force=True),

@@ -117,3 +117,15 @@ def test_cli_import_does_not_import_textual():
 
     code = "import sys, tui.cli; print('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_enter_prefers_an_existing_code_only_while_typing_toward_it():
+    from store.code_search import CodeHit, CodeIndex
+    from store.model import Code
+
+    code = Code("c1", "Employment terms", None, "#4363d8")
+    hit = CodeHit(code, "Employment terms", "", 3, 95.0)
+    assert CodeIndex.prefers_existing("emp terms", [hit])
+    assert not CodeIndex.prefers_existing("Employment terms and conditions", [hit])
+    assert not CodeIndex.prefers_existing("emp", [CodeHit(code, "Employment terms", "", 3, 60.0)])
+    assert not CodeIndex.prefers_existing("anything", [])

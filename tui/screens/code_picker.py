@@ -124,8 +124,8 @@ class CodePicker(ModalScreen[Pick | None]):
         name = " ".join(query.split())
         if self.allow_create and name and self.index.exact(name) is None:
             create = Option(Text.assemble(("+ New code ", "bold"), (f"“{clean(name)}”", "bold green")), id=CREATE)
-            strong = hits and hits[0].score >= 90
-            options = [*options[:1], create, *options[1:]] if strong else [create, *options]
+            existing_first = self.index.prefers_existing(name, hits)
+            options = [*options[:1], create, *options[1:]] if existing_first else [create, *options]
         if self.top_level:
             options.append(Option(Text("⇱ The top level (no parent)", style="bold"), id=TOP_LEVEL))
         hit_list = self.query_one(OptionList)
