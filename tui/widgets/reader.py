@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from store.matching import tidy_span
 from store.model import Coding, Document
 from tui.widgets import motions
 from tui.widgets.keys import bindings, clean
@@ -129,12 +130,7 @@ class Reader(ScrollView, can_focus=True):
             if turn is None or turn.end <= turn.start:
                 return None
             span = (turn.start, turn.end)
-        start, end = span
-        while start < end and self.text[start].isspace():
-            start += 1
-        while end > start and self.text[end - 1].isspace():
-            end -= 1
-        return (start, end) if end > start else None
+        return tidy_span(self.text, *span)
 
     def codings_here(self) -> list[Coding]:
         """Codings under the cursor (or overlapping the selection), innermost first."""
