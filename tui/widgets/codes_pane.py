@@ -6,10 +6,10 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui.widgets.keys import bindings, clean
+from tui.widgets.keys import ListKeys, bindings, clean
 
 
-class CodesPane(OptionList):
+class CodesPane(ListKeys, OptionList):
     """The actions here only pick the code; the app runs the dialogs and the store calls."""
 
     BINDINGS = bindings("codes")
@@ -43,18 +43,6 @@ class CodesPane(OptionList):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.action_retrieve()
-
-    def action_down(self) -> None:
-        self.action_cursor_down()
-
-    def action_up(self) -> None:
-        self.action_cursor_up()
-
-    def action_top(self) -> None:
-        self.action_first()
-
-    def action_bottom(self) -> None:
-        self.action_last()
 
     def _run(self, what: str) -> None:
         if self.code is None:

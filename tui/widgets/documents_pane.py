@@ -6,10 +6,10 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui.widgets.keys import bindings, clean
+from tui.widgets.keys import ListKeys, bindings, clean
 
 
-class DocumentsPane(OptionList):
+class DocumentsPane(ListKeys, OptionList):
     BINDINGS = bindings("documents")
 
     def __init__(self, project, **kwargs):
@@ -34,18 +34,6 @@ class DocumentsPane(OptionList):
         option = self.highlighted_option
         if option is not None:
             self.app.open_document(option.id)
-
-    def action_down(self) -> None:
-        self.action_cursor_down()
-
-    def action_up(self) -> None:
-        self.action_cursor_up()
-
-    def action_top(self) -> None:
-        self.action_first()
-
-    def action_bottom(self) -> None:
-        self.action_last()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 from textual.binding import Binding
+from textual.widgets import OptionList
 
 import keymaps
 
@@ -30,8 +31,8 @@ class ListKeys:
 
     LIST = "OptionList"
 
-    def _list(self):
-        return self.query_one(self.LIST)
+    def _list(self) -> OptionList:
+        return self if isinstance(self, OptionList) else self.query_one(self.LIST)
 
     def action_down(self) -> None:
         self._list().action_cursor_down()
