@@ -250,6 +250,13 @@ class Codebook:
                 raise Refused(f"a code named {sibling.name!r} exists there already; merge them with `margin codes merge`")
 
 
+def in_vivo_name(words: str, longest: int = 60) -> str:
+    """A code named by the participant's own words: one line, no path separator, without
+    the punctuation around them, cut with … when long."""
+    name = " ".join(words.replace(">", " ").split()).strip(" .,;:!?\"'“”‘’—-")
+    return name if len(name) <= longest else name[: longest - 1].rstrip() + "…"
+
+
 def split_path(path: str) -> list[str]:
     """`A > B > C` as names; also accepts `/`-free names with stray spaces."""
     names = [clean_name(part) for part in path.split(">")]

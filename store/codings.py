@@ -72,6 +72,12 @@ class Codings:
                 self.project.memos.add("coding", coding.id, memo)
         return coding
 
+    def apply_new_code(self, document: Document, path: str, start: int, end: int) -> Coding:
+        """Create the code at `path` and code text[start:end] with it: one undoable action."""
+        with self.project.operation(f"code with new code {path}"):
+            code = self.project.codebook.add(path)
+            return self.apply(document, code, start, end)
+
     def apply_many(
         self, document: Document, code: Code, spans: list[tuple[int, int]], coder: str | None = None
     ) -> list[Coding]:

@@ -213,3 +213,15 @@ def test_tidy_span_drops_spaces_and_a_word_motion_leftover():
     said_i = text.index("said I") + 6
     assert text[slice(*tidy_span(text, 25, said_i))] == "so I said I"  # a one-letter word is a word
     assert tidy_span(text, 15, 16) is None
+
+
+def test_in_vivo_names_and_coding_with_a_new_code(project, interview):
+    from store.codebook import in_vivo_name
+
+    assert in_vivo_name(' “she notices\n things we miss.” ') == "she notices things we miss"
+    assert in_vivo_name("a > b") == "a b"
+    assert len(in_vivo_name("word " * 40)) == 60
+    coding = project.codings.apply_new_code(interview, "Noticing", 10, 20)
+    assert project.codebook.path(project.state.codes[coding.code]) == "Noticing"
+    project.undo()
+    assert project.codebook.all() == [] and project.codings.for_document(interview) == []

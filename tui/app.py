@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 
 import keymaps
 from store.code_search import CodeIndex, recent_codes
-from store.codebook import describe_impact
+from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
 from store.search import corpus_search, spoken_matches
 from tui import ui_state
@@ -36,7 +36,6 @@ from tui.widgets.palette import ActionProvider
 from tui.widgets.reader import Reader
 from tui.widgets.status_line import StatusLine
 
-IN_VIVO_MAX = 60
 PANES = ("#documents", "#reader", "#memo", "#codes")
 
 
@@ -260,15 +259,9 @@ class MarginApp(App):
             self._create_and_apply(pick.new_name, span)
 
     def _create_and_apply(self, name: str, span: tuple[int, int]) -> None:
-        def create():
-            with self.project.operation(f"code with new code {name}"):
-                code = self.project.codebook.add(name)
-                self.project.codings.apply(self.document, code, *span)
-            return code
-
-        code = self.store(create)
-        if code is not None:
-            self._coded(code, span, new=True)
+        coding = self.store(self.project.codings.apply_new_code, self.document, name, *span)
+        if coding is not None:
+            self._coded(self.project.state.codes[coding.code], span, new=True)
 
     def _apply(self, code, span: tuple[int, int]) -> None:
         if self.store(self.project.codings.apply, self.document, code, *span) is not None:
@@ -295,8 +288,7 @@ class MarginApp(App):
         if not span:
             self.notify("Select the words first (v and a motion, or s for a sentence)", severity="warning")
             return
-        name = " ".join(self.reader.text[span[0] : span[1]].replace(">", " ").split()).strip(" .,;:!?\"'“”‘’—-")
-        name = name if len(name) <= IN_VIVO_MAX else name[: IN_VIVO_MAX - 1].rstrip() + "…"
+        name = in_vivo_name(self.reader.text[span[0] : span[1]])
         existing = self.project.codebook.find_path(name) if name else None
         if existing is not None:
             self._apply(existing, span)
