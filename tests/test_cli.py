@@ -291,3 +291,14 @@ def test_a_file_without_suffix_imports_with_format(study, run, tmp_path):
     assert done.exit_code == 0 and "2 turns, 2 speakers" in done.output
     turns = json.loads(run("show", "TEC", "--json").stdout)
     assert [(t["speaker"], t["time_start"]) for t in turns] == [("CDR", 4.0), ("CC", 13.0)]
+
+
+def test_auto_coding_extends_to_the_sentence_or_turn(study, run):
+    sentence = run("apply", "N1-1", "Trust", "--match", "we", "--all", "--extend", "sentence")
+    assert sentence.exit_code == 0 and "Coded 2 passages" in sentence.output
+    texts = [r["text"] for r in rows(run("export", "csv").stdout)]
+    assert texts == ["But she sat with patients when we could not.", "She notices things we miss."]
+    run("undo")
+    assert run("apply", "N1-1", "Trust", "--match", "boundaries", "--extend", "turn").exit_code == 0
+    assert rows(run("export", "csv").stdout)[0]["text"].startswith("At first nobody knew")
+    assert run("apply", "N1-1", "Trust", "--turn", "1", "--extend", "turn").exit_code == 2

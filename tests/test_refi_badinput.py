@@ -169,7 +169,7 @@ def test_zip_made_in_memory_is_read_like_a_file(tmp_path):
 
 
 def test_inline_text_and_empty_or_undecodable_files(tmp_path):
-    inline = qde(path="").replace(f'name="P1" plainTextPath="">', f'name="P1"><PlainTextContent>{TEXT}</PlainTextContent>')
+    inline = qde(path="").replace('name="P1" plainTextPath="">', f'name="P1"><PlainTextContent>{TEXT}</PlainTextContent>')
     assert import_project(qdpx(tmp_path, inline, {}), tmp_path / "a").counts["codings"] == 1
     report = import_project(qdpx(tmp_path, qde(), {f"sources/{S}.txt": b""}, "e.qdpx"), tmp_path / "b")
     assert report.counts["documents"] == 0 and "its text is empty" in report.dropped[0]
