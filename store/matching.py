@@ -58,6 +58,21 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def extend_spans(document: Document, text: str, spans: list[tuple[int, int]], unit: str) -> list[tuple[int, int]]:
+    """Matches widened to the sentence or turn around them (auto-coding with context),
+    in order and without repeats."""
+    from store.motions import sentence_span
+
+    widened = []
+    for start, end in spans:
+        if unit == "turn" and (turn := document.turn_at(start)) is not None:
+            start, end = min(start, turn.start), max(end, turn.end)
+        elif unit == "sentence":
+            start, end = sentence_span(document, text, start)[0], max(end, sentence_span(document, text, end - 1)[1])
+        widened.append((start, end))
+    return sorted(set(widened))
+
+
 def turn_span(document: Document, number: int) -> tuple[int, int]:
     """The content of turn `number` (1-based, as `margin show` prints it)."""
     if not 1 <= number <= len(document.turns):

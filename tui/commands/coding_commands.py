@@ -182,11 +182,12 @@ def codes_color(ctx, code, color):
 @click.option("--span", help="Code characters START:END of the text (end exclusive).")
 @click.option("--match", "match", help="Code the first passage with these words (spacing and line breaks ignored).")
 @click.option("--all", "every", is_flag=True, help="With --match: code every passage that matches (auto-coding).")
+@click.option("--extend", type=click.Choice(["sentence", "turn"]), help="With --match: code the whole sentence or turn around each match.")
 @click.option("--speaker", help="Code every turn of this speaker.")
 @click.option("--memo", default="", help="Attach a memo to the new coding.")
 @click.option("--create", is_flag=True, help="Add the code to the codebook if it does not exist.")
 @click.pass_context
-def apply(ctx, document, code, turn, span, match, every, speaker, memo, create):
+def apply(ctx, document, code, turn, span, match, every, extend, speaker, memo, create):
     """Code a passage of DOCUMENT with CODE (a path such as `Support > Trust`).
 
     \b
@@ -194,6 +195,7 @@ def apply(ctx, document, code, turn, span, match, every, speaker, memo, create):
       margin apply P3 "Peer support > Trust" --turn 12
       margin apply P3 "Trust" --span 1040:1187 --memo "Compare P5"
       margin apply P3 "Stigma" --match "they looked at me" --all
+      margin apply P3 "Medication" --match clozapine --all --extend sentence
       margin apply P3 "Interviewer" --speaker Dan
     """
     from store.errors import BadInput
@@ -201,17 +203,23 @@ def apply(ctx, document, code, turn, span, match, every, speaker, memo, create):
     chosen = [x for x in (turn, span, match, speaker) if x is not None]
     if len(chosen) != 1:
         raise BadInput("say what to code with exactly one of --turn, --span, --match or --speaker")
-    if every and match is None:
-        raise BadInput("--all goes with --match")
+    if (every or extend) and match is None:
+        raise BadInput("--all and --extend go with --match")
     project = open_project(ctx)
     doc = project.documents.get(document)
     with project.operation(f"code {doc.name} as {code}"):  # one undo step, even with --create
-        _apply(project, doc, code, create, turn, span, match, every, speaker, memo)
+        _apply(project, doc, code, create, turn, span, match, every, extend, speaker, memo)
 
 
-def _apply(project, doc, code, create, turn, span, match, every, speaker, memo) -> None:
+def _apply(project, doc, code, create, turn, span, match, every, extend, speaker, memo) -> None:
     from store.errors import NotFound
-    from store.matching import find_matches, parse_span, speaker_spans, turn_span
+    from store.matching import (
+        extend_spans,
+        find_matches,
+        parse_span,
+        speaker_spans,
+        turn_span,
+    )
 
     target = project.codebook.ensure(code) if create else project.codebook.get(code)
     if turn is not None:
@@ -225,6 +233,8 @@ def _apply(project, doc, code, create, turn, span, match, every, speaker, memo) 
         if not spans:
             raise NotFound(f"no passage of {doc.name} matches {match[:60]!r}; check the words with `margin show {doc.name}`")
         spans = spans if every else spans[:1]
+        if extend:
+            spans = extend_spans(doc, project.text(doc.id), spans, extend)
     path = project.codebook.path(target)
     if len(spans) == 1:
         coding = project.codings.apply(doc, target, *spans[0], memo=memo)

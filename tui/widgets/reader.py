@@ -21,9 +21,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from store import motions
 from store.matching import tidy_span
 from store.model import Coding, Document
-from tui.widgets import motions
 from tui.widgets.keys import bindings, clean
 from tui.widgets.layout import BLANK, HEADER, Layout, Row
 
