@@ -1,4 +1,4 @@
-"""Rotating backups of the project files.
+"""Rotating backups of the project files: the newest 20, and one a day for 30 days.
 
 Project files are never modified in place (see store/storage.py), so a backup can be a
 set of hard links: it costs nothing to take and still holds the old version after the
@@ -16,6 +16,7 @@ from store.storage import make_dir, write_atomic
 
 BACKUP_DIR = "backups"
 KEEP = 20
+DAYS = 30
 SOURCES_POOL = "sources"
 
 
@@ -59,6 +60,10 @@ def listing(project_dir: Path) -> list[Path]:
 
 
 def _rotate(folder: Path) -> None:
+    """Keep the newest KEEP backups and, for the last DAYS days with backups, each day's newest."""
     backups = sorted(p for p in folder.iterdir() if p.is_dir() and p.name != SOURCES_POOL)
-    for old in backups[:-KEEP]:
-        shutil.rmtree(old, ignore_errors=True)
+    newest_of_day = {p.name[:8]: p for p in backups}  # names start with YYYYMMDD
+    kept = set(backups[-KEEP:]) | {newest_of_day[day] for day in sorted(newest_of_day)[-DAYS:]}
+    for old in backups:
+        if old not in kept:
+            shutil.rmtree(old, ignore_errors=True)

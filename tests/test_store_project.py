@@ -254,3 +254,17 @@ def test_disk_full_at_close_keeps_the_changes_in_the_log(project, interview, mon
     monkeypatch.undo()
     with Project.open(project.dir) as again:
         assert again.codebook.get("Trust")
+
+
+def test_backups_keep_one_a_day_beyond_the_newest(project, interview):
+    folder = project.dir / backup.BACKUP_DIR
+    for day in range(1, 6):
+        for hour in (9, 17):
+            old = folder / f"202601{day:02d}T{hour:02d}0000000000Z-open"
+            old.mkdir(parents=True)
+            (old / "project.json").write_text("{}")
+    for _ in range(backup.KEEP):
+        project.backup("test")
+    names = [p.name for p in backup.listing(project.dir)]
+    assert [n for n in names if n.startswith("202601")] == [f"202601{d:02d}T170000000000Z-open" for d in range(1, 6)]
+    assert len(names) == backup.KEEP + 5
