@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from store.clock import new_id, now
 from store.errors import BadInput, NotFound, Refused
 from store.model import Code
+from store.text import one_line
 
 if TYPE_CHECKING:
     from store.project import Project
@@ -181,9 +182,6 @@ class Codebook:
     def color(self, code: Code, color: str) -> Code:
         return self._update(code, f"colour code {self.path(code)} {color}", color=check_colour(color))
 
-    def set_codable(self, code: Code, codable: bool) -> Code:
-        return self._update(code, f"make {self.path(code)} {'codable' if codable else 'a category'}", codable=codable)
-
     def merge(self, source: Code, target: Code) -> int:
         """Move source's codings, memos and sub-codes to target and remove source.
 
@@ -267,7 +265,7 @@ def split_path(path: str) -> list[str]:
 
 def clean_name(name: str) -> str:
     """A code name on one line, without control characters (they must never reach a terminal)."""
-    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in name).split())
+    cleaned = one_line(name)
     if not cleaned:
         raise BadInput("a code needs a name; for example 'Support > Trust'")
     if ">" in cleaned:

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.clock import new_id, now
-from store.errors import BadInput, NotFound, Refused
+from store.errors import BadInput, NotFound
 from store.model import Document, Turn
+from store.text import one_line
 
 if TYPE_CHECKING:
     from store.importers import ParsedDocument
@@ -91,15 +92,6 @@ class Documents:
             self.project.put(document)
         return ImportResult(document)
 
-    def rename(self, document: Document, new_name: str) -> Document:
-        new_name = _clean_name(new_name)
-        if any(d.name == new_name and d.id != document.id for d in self.project.state.documents.values()):
-            raise Refused(f"a document named {new_name!r} exists already; choose another name")
-        renamed = replace(document, name=new_name, modified=now())
-        with self.project.operation(f"rename document {document.name} to {new_name}"):
-            self.project.put(renamed)
-        return renamed
-
     def delete(self, document: Document) -> int:
         """Remove a document with its codings and memos; returns how many codings went."""
         state = self.project.state
@@ -158,7 +150,7 @@ def _check_key(key: str) -> str:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in name).split())
+    cleaned = one_line(name)
     if not cleaned:
         raise BadInput("a document needs a name; pass --name")
     return cleaned

@@ -42,6 +42,7 @@ from store.storage import (
     remove_stale_temp_files,
     write_atomic,
 )
+from store.text import one_line
 
 PROJECT_FILE = "project.json"
 CODINGS_DIR = "codings"
@@ -453,21 +454,22 @@ class Project:
         raise NotFound(f"no coder named {name!r}; coders: {', '.join(sorted(c.name for c in self.state.coders.values()))}")
 
     def _ensure_coder(self, name: str) -> Coder:
-        name = " ".join(name.split()) or _login_name()
+        """The session's coder; a read-only session does not record a new one."""
+        name = one_line(name) or _login_name()
+        if not self.readonly:
+            return self.add_coder(name)
         with contextlib.suppress(NotFound):
             return self.coder_named(name)
-        if self.readonly:
-            return Coder(new_id(), name, now())
-        self.coder = Coder(new_id(), name, now())
-        with self.operation(f"add coder {name}", undoable=False):
-            self.put(self.coder)
-        return self.coder
+        return Coder(new_id(), name, now())
 
     def add_coder(self, name: str) -> Coder:
+        """The coder of that name, recorded if new (the first one signs its own log entry)."""
+        name = one_line(name)
         with contextlib.suppress(NotFound):
             return self.coder_named(name)
-        coder = Coder(new_id(), " ".join(name.split()), now())
-        with self.operation(f"add coder {coder.name}", undoable=False):
+        coder = Coder(new_id(), name, now())
+        self.coder = self.coder or coder
+        with self.operation(f"add coder {name}", undoable=False):
             self.put(coder)
         return coder
 

@@ -18,7 +18,7 @@ from store.refi.package import Package
 from store.refi.plan import Plan, plan_import
 from store.refi.reader import RefiProject, read_project
 from store.refi.report import ImportReport
-from store.refi.naming import one_line
+from store.text import one_line
 
 
 def import_project(

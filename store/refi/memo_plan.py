@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from store.model import Memo
 from store.refi import guids
-from store.refi.naming import one_line
 from store.refi.reader import RefiNote
 from store.refi.texts import Undecodable, normalised
+from store.text import one_line
 
 if TYPE_CHECKING:
     from store.refi.plan import _Planner

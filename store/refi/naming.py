@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 
+from store.text import one_line
+
 _HEX3 = re.compile(r"#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])")
 _HEX6 = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-def one_line(name: str) -> str:
-    """Printable characters on one line, spaces collapsed (control characters never reach a terminal)."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in name).split())
 
 
 def code_name(name: str) -> str:

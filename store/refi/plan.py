@@ -18,12 +18,20 @@ from store.errors import BadInput
 from store.model import Code, Coder, Coding, Document, Memo, Turn
 from store.refi import guids
 from store.refi.memo_plan import plan_memos
-from store.refi.naming import UniqueNames, attribute_key, code_name, colour, one_line
+from store.refi.naming import UniqueNames, attribute_key, code_name, colour
 from store.refi.package import Package
 from store.refi.positions import Choice, SourceText, choose
-from store.refi.reader import RefiCase, RefiCoding, RefiProject, RefiSelection, RefiSet, RefiSource
+from store.refi.reader import (
+    RefiCase,
+    RefiCoding,
+    RefiProject,
+    RefiSelection,
+    RefiSet,
+    RefiSource,
+)
 from store.refi.report import ImportReport, SourcePositions
 from store.refi.texts import Undecodable, decode
+from store.text import one_line
 
 CASE_KEY = "case"
 _SET_ATTRIBUTE = re.compile(r"\s*([^:]+?)\s*:\s*(.+?)\s*")
