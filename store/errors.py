@@ -43,3 +43,18 @@ class ProjectLocked(MarginError):
 
 class ProjectCorrupt(MarginError):
     """A project file cannot be read back; the message names the newest good backup."""
+
+
+def save_failed(exc: OSError) -> str:
+    """The one line for a change that could not be made durable: the real error, and what
+    to do about that error (a full disk is not the same as a failing one)."""
+    import errno
+
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        advice = "free disk space and try again"
+    elif exc.errno == errno.EROFS:
+        advice = "the file system is read-only; remount it or move the project, then try again"
+    else:
+        advice = "the disk or file system failed to write; check it (dmesg) or copy the project elsewhere, then try again"
+    return f"could not save ({reason}); nothing was changed: {advice}"

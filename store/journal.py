@@ -73,6 +73,11 @@ class Journal:
             raise
         return offset
 
+    def cut(self, offset: int) -> None:
+        """Take back the entries from `offset` on (an action whose later part failed)."""
+        os.ftruncate(self._fd, offset)
+        os.fsync(self._fd)
+
     def read_from(self, offset: int = 0) -> Iterator[tuple[int, dict]]:
         """Entries from `offset` on, with their offsets; a torn last line is not an entry."""
         try:
@@ -88,7 +93,10 @@ class Journal:
                 return  # torn tail: never acknowledged
             entry = parse_entry(data[position:newline])
             if entry is None:
-                raise ProjectCorrupt(f"{LOG_NAME} is damaged at byte {offset + position}")
+                raise ProjectCorrupt(
+                    f"{LOG_NAME} is damaged at byte {offset + position}; run `margin restore --cut-log` "
+                    "to set the damaged part aside (a copy is kept in damaged/)"
+                )
             yield offset + position, entry
             position = newline + 1
 

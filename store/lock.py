@@ -8,14 +8,16 @@ writer takes it over and says whose it was.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 
 from store.clock import now
-from store.errors import ProjectLocked
+from store.errors import ProjectLocked, Refused
 
 LOCK_NAME = ".margin.lock"
 
@@ -27,7 +29,7 @@ class ProjectLock:
         self.stale_holder = ""
 
     def acquire(self, purpose: str = "margin") -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = self._open()
         if not _lock(fd):
             holder = _read_holder(fd)
             os.close(fd)
@@ -41,6 +43,29 @@ class ProjectLock:
         os.fsync(fd)
         self._fd = fd
 
+    def _open(self) -> int:
+        """The lock file, refused when something else stands in its place: a FIFO, a
+        device or a symbolic link cannot be locked and written as a plain file can."""
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except OSError as exc:
+            kinds = {errno.ELOOP: "a symbolic link", errno.EISDIR: "a folder"}
+            if exc.errno not in kinds:
+                raise
+            raise Refused(self._not_a_file(kinds[exc.errno])) from None
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            os.close(fd)
+            raise Refused(self._not_a_file(_kind(mode)))
+        return fd
+
+    def _not_a_file(self, kind: str) -> str:
+        return (
+            f"{LOCK_NAME} in {self.path.parent} is {kind}, not a plain file, so the project cannot be "
+            f"locked for writing; remove it (rm {self.path}) and try again"
+        )
+
     def release(self) -> None:
         if self._fd is None:
             return
@@ -52,6 +77,16 @@ class ProjectLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
 
 
 def _lock(fd: int, tries: int = 5) -> bool:

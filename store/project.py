@@ -27,9 +27,9 @@ from pathlib import Path
 import orjson
 from tinydb.table import Document as Record
 
-from store import backup, schema
+from store import backup, codings_files, schema
 from store.clock import new_id, now
-from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused
+from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused, save_failed
 from store.journal import LOG_NAME, Journal
 from store.lock import ProjectLock
 from store.model import ENTITIES, Coder
@@ -50,6 +50,9 @@ SOURCES_DIR = "sources"
 CHECKPOINT_OPS = 200
 CHECKPOINT_BYTES = 8 << 20
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
+# Room for the longest path Margin makes inside a project: a temporary file of a codings
+# file in a backup or damaged/ folder is about 110 bytes below the project folder.
+PATH_ROOM = 160
 
 
 @dataclass
@@ -82,6 +85,8 @@ class Project:
         self._ops_since_checkpoint = 0
         self._log_at_checkpoint = 0
         self._texts: dict[str, str] = {}
+        self._new_coder: Coder | None = None
+        self._main_at_open: dict = {}
         from store.codebook import Codebook
         from store.codings import Codings
         from store.documents import Documents
@@ -105,6 +110,7 @@ class Project:
             raise Refused(f"{path} already holds a Margin project; open it instead")
         if path.exists() and not path.is_dir():
             raise Refused(f"{path} is a file, not a folder; choose another path")
+        _check_path_length(path)
         os.umask(0o077)
         make_dir(path)
         for sub in (CODINGS_DIR, SOURCES_DIR):
@@ -124,6 +130,7 @@ class Project:
     def open(cls, directory: str | os.PathLike, *, readonly: bool = False, coder: str | None = None) -> Project:
         path = Path(directory)
         if not (path / PROJECT_FILE).is_file():
+            _refuse_lost_project_file(path)
             raise NotAProject(
                 f"{path} is not a Margin project (no {PROJECT_FILE}); "
                 "create one with `margin init` or pass -p DIR"
@@ -138,6 +145,7 @@ class Project:
 
     def _load(self, coder: str | None) -> None:
         if not self.readonly:
+            _check_path_length(self.dir)
             os.umask(0o077)
             self.lock.acquire()
             remove_stale_temp_files(self.dir)
@@ -158,6 +166,7 @@ class Project:
         meta = main.get("meta", {}).get("project")
         if not meta:
             raise ProjectCorrupt(f"{PROJECT_FILE} has no project record; {self._restore_hint()}")
+        self._require_codings_files(main)
         version = meta.get("schema", 1)
         if self.readonly and version == schema.SCHEMA:
             return {"main": main, "codings": None}
@@ -175,7 +184,19 @@ class Project:
             raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
 
     def _read_codings_files(self) -> dict[str, dict]:
-        return {p.stem: self._read_checked(p) for p in sorted((self.dir / CODINGS_DIR).glob("*.json"))}
+        files = {p.stem: self._read_checked(p) for p in sorted((self.dir / CODINGS_DIR).glob("*.json"))}
+        problem = codings_files.mismatch_problem(self._main_at_open, files)
+        if problem:
+            raise ProjectCorrupt(f"{problem}; {self._restore_hint()}")
+        return files
+
+    def _require_codings_files(self, main: dict) -> None:
+        """Refuse a checkpoint whose codings files are gone: opening it would show (and the
+        next checkpoint would save) a project without those codings."""
+        self._main_at_open = {"meta": main.get("meta", {}), "coders": main.get("coders", {})}
+        problem = codings_files.missing_problem(self.dir, main)
+        if problem:
+            raise ProjectCorrupt(f"{problem}; {self._restore_hint()}")
 
     def _open_codings(self, files: dict[str, dict]) -> list[dict]:
         """Make TinyDB tables of the codings files; returns their records for the state."""
@@ -242,14 +263,12 @@ class Project:
         self._require_writable()
         offset = self.journal.size()
         for db in self._coding_dbs.values():
+            codings_files.stamp(db.storage.read(), self.seq)
             db.storage.save()
         counts = dict(self.state.coding_counts_by_document())
-        self._main.table("meta").upsert(
-            Record(
-                {"seq": self.seq, "offset": offset, "undo": self._undo, "redo": self._redo, "coding_counts": counts},
-                doc_id="checkpoint",
-            )
-        )
+        per_coder = {coder_id: len(db.storage.read().get("codings", {})) for coder_id, db in self._coding_dbs.items()}
+        record = {"seq": self.seq, "offset": offset, "undo": self._undo, "redo": self._redo, "coding_counts": counts}
+        self._main.table("meta").upsert(Record(record | {"coding_files": per_coder}, doc_id="checkpoint"))
         self._main.storage.save()
         self._ops_since_checkpoint = 0
         self._log_at_checkpoint = offset
@@ -270,12 +289,7 @@ class Project:
             backup.take(self.dir, self._checkpoint_files(), "open")
 
     def _restore_hint(self) -> str:
-        from store.restore import newest_good
-
-        latest = newest_good(self.dir)
-        if latest is None:
-            return "no usable backup exists; `margin restore --from-log` rebuilds the project from its log"
-        return f"the newest backup is {latest.relative_to(self.dir)}: run `margin restore` to bring it back"
+        return restore_hint(self.dir)
 
     # ------------------------------------------------------------------ operations
 
@@ -344,6 +358,51 @@ class Project:
         op.changes.clear()
 
     def _commit(self, op: Operation, extra: dict) -> dict:
+        """Log `op` durably (a session's new coder first); on failure memory is as before."""
+        try:
+            new_coder = self._log_new_coder()
+        except Refused:
+            self._rollback(op)
+            raise
+        try:
+            entry = self._append(op, extra)
+        except Refused:
+            if new_coder is not None:
+                self._unlog_new_coder(*new_coder)
+            raise
+        if self._ops_since_checkpoint >= CHECKPOINT_OPS or (
+            self.journal.size() - self._log_at_checkpoint >= CHECKPOINT_BYTES
+        ):
+            self._checkpoint_quietly()
+        return entry
+
+    def _log_new_coder(self) -> tuple[Coder, int] | None:
+        """Record the session's coder, if new, just before its first change: a command that
+        is refused (or changes nothing) leaves no "add coder" behind."""
+        coder, self._new_coder = self._new_coder, None
+        if coder is None or coder.id in self.state.coders:
+            return None
+        start = self.journal.size()
+        op = Operation(f"add coder {coder.name}", undoable=False)
+        op.changes.append(["coders", coder.id, None, coder.to_record()])
+        self._set("coders", coder.id, coder.to_record())
+        try:
+            self._append(op, {"kind": "system"})
+        except Refused:
+            self._new_coder = coder
+            raise
+        return coder, start
+
+    def _unlog_new_coder(self, coder: Coder, start: int) -> None:
+        """Take back the coder's entry when the change it came with could not be saved."""
+        with contextlib.suppress(OSError):
+            self.journal.cut(start)
+        self._set("coders", coder.id, None)
+        self.seq -= 1
+        self._ops_since_checkpoint -= 1
+        self._new_coder = coder
+
+    def _append(self, op: Operation, extra: dict) -> dict:
         entry = {
             "seq": self.seq + 1,
             "at": now(),
@@ -356,16 +415,10 @@ class Project:
             offset = self.journal.append(entry)
         except OSError as exc:
             self._rollback(op)
-            raise Refused(
-                f"could not save ({exc.strerror or exc}); nothing was changed: free disk space and try again"
-            ) from None
+            raise Refused(save_failed(exc)) from None
         self.seq = entry["seq"]
         self._track_undo(entry, offset)
         self._ops_since_checkpoint += 1
-        if self._ops_since_checkpoint >= CHECKPOINT_OPS or (
-            self.journal.size() - self._log_at_checkpoint >= CHECKPOINT_BYTES
-        ):
-            self._checkpoint_quietly()
         return entry
 
     def _checkpoint_quietly(self) -> None:
@@ -454,20 +507,23 @@ class Project:
         raise NotFound(f"no coder named {name!r}; coders: {', '.join(sorted(c.name for c in self.state.coders.values()))}")
 
     def _ensure_coder(self, name: str) -> Coder:
-        """The session's coder; a read-only session does not record a new one."""
+        """The session's coder. A new one is recorded with the session's first change
+        (never by a read-only session, nor by a command that is refused)."""
         name = one_line(name) or _login_name()
-        if not self.readonly:
-            return self.add_coder(name)
         with contextlib.suppress(NotFound):
             return self.coder_named(name)
-        return Coder(new_id(), name, now())
+        coder = Coder(new_id(), name, now())
+        if not self.readonly:
+            self._new_coder = coder
+        return coder
 
     def add_coder(self, name: str) -> Coder:
         """The coder of that name, recorded if new (the first one signs its own log entry)."""
         name = one_line(name)
         with contextlib.suppress(NotFound):
             return self.coder_named(name)
-        coder = Coder(new_id(), name, now())
+        pending = self._new_coder
+        coder = pending if pending is not None and pending.name == name else Coder(new_id(), name, now())
         self.coder = self.coder or coder
         with self.operation(f"add coder {name}", undoable=False):
             self.put(coder)
@@ -504,6 +560,38 @@ class Project:
         write_atomic(self.source_path(document_id), data)
         self._texts[document_id] = text
         return hashlib.sha256(data).hexdigest()
+
+
+def restore_hint(directory: Path) -> str:
+    """What to run to bring a damaged project back, naming the backup restore would use."""
+    from store.restore import newest_good
+
+    latest = newest_good(directory)
+    if latest is None:
+        return "no usable backup exists; `margin restore --from-log` rebuilds the project from its log"
+    return f"the newest backup is {latest.relative_to(directory)}: run `margin restore` to bring it back"
+
+
+def _refuse_lost_project_file(path: Path) -> None:
+    """A folder with a log or backups but no project.json lost its project file: say so
+    (and how to restore it) instead of suggesting `margin init`."""
+    if (path / LOG_NAME).is_file() or (path / backup.BACKUP_DIR).is_dir():
+        raise ProjectCorrupt(f"{PROJECT_FILE} is missing from {path}; {restore_hint(path.resolve())}")
+
+
+def _check_path_length(path: Path) -> None:
+    """Refuse a project folder so deep that the files Margin makes below it (backups above
+    all) would pass the system's limit on a path's length: every write would fail later."""
+    try:
+        limit = os.pathconf(path if path.exists() else path.parent, "PC_PATH_MAX")
+    except OSError:
+        limit = 4096
+    length = len(os.fsencode(os.path.abspath(path)))
+    if length + PATH_ROOM > limit:
+        raise Refused(
+            f"the project folder's path is {length} bytes long and this system allows {limit} for a whole path, "
+            f"leaving too little room for the project's own files; move it to a path under {limit - PATH_ROOM} bytes"
+        )
 
 
 def find_project(start: Path) -> Path:

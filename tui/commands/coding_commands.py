@@ -208,10 +208,12 @@ def apply(ctx, document, code, turn, span, match, every, extend, speaker, memo, 
     project = open_project(ctx)
     doc = project.documents.get(document)
     with project.operation(f"code {doc.name} as {code}"):  # one undo step, even with --create
-        _apply(project, doc, code, create, turn, span, match, every, extend, speaker, memo)
+        done = _apply(project, doc, code, create, turn, span, match, every, extend, speaker, memo)
+    click.echo(done)  # only now is the change in the log and fsynced
 
 
-def _apply(project, doc, code, create, turn, span, match, every, extend, speaker, memo) -> None:
+def _apply(project, doc, code, create, turn, span, match, every, extend, speaker, memo) -> str:
+    """Make the codings; returns the line that acknowledges them once they are saved."""
     from store.errors import NotFound
     from store.matching import (
         extend_spans,
@@ -238,11 +240,10 @@ def _apply(project, doc, code, create, turn, span, match, every, extend, speaker
     path = project.codebook.path(target)
     if len(spans) == 1:
         coding = project.codings.apply(doc, target, *spans[0], memo=memo)
-        click.echo(f"Coded {safe(doc.name)} {coding.start}:{coding.end} as {safe(path)}")
-    else:
-        made = project.codings.apply_many(doc, target, spans)
-        already = len(spans) - len(made)
-        click.echo(f"Coded {plural(len(made), 'passage')} of {safe(doc.name)} as {safe(path)} ({already} already coded)")
+        return f"Coded {safe(doc.name)} {coding.start}:{coding.end} as {safe(path)}"
+    made = project.codings.apply_many(doc, target, spans)
+    already = len(spans) - len(made)
+    return f"Coded {plural(len(made), 'passage')} of {safe(doc.name)} as {safe(path)} ({already} already coded)"
 
 
 @click.command()
