@@ -62,6 +62,7 @@ class Operation:
     summary: str
     changes: list[list] = field(default_factory=list)
     undoable: bool = True
+    new_files: list[Path] = field(default_factory=list)  # source texts, removed if the action fails
 
 
 class Project:
@@ -356,6 +357,10 @@ class Project:
         for table, entity_id, before, _after in reversed(op.changes):
             self._set(table, entity_id, before)
         op.changes.clear()
+        for path in op.new_files:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            self._texts.pop(path.stem, None)
 
     def _commit(self, op: Operation, extra: dict) -> dict:
         """Log `op` durably (a session's new coder first); on failure memory is as before."""
@@ -557,7 +562,10 @@ class Project:
     def store_text(self, document_id: str, text: str) -> str:
         """Write a new source text once; returns its sha256."""
         data = text.encode("utf-8")
-        write_atomic(self.source_path(document_id), data)
+        path = self.source_path(document_id)
+        if self._op is not None and not path.exists():
+            self._op.new_files.append(path)
+        write_atomic(path, data)
         self._texts[document_id] = text
         return hashlib.sha256(data).hexdigest()
 
