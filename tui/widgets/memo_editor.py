@@ -1,4 +1,9 @@
-"""A memo being written: a Markdown TextArea saved as you type (debounced) and on leaving."""
+"""A memo being written: a Markdown TextArea saved as you type and on leaving.
+
+A save comes after a short pause in typing, and also at the latest MAX_WAIT after the
+first unsaved key, so that steady typing (which never pauses) is saved too: a kill or a
+crash loses at most about a second of typing.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from textual.widgets import Label, TextArea
 from tui.widgets.keys import bindings, clean
 
 SAVE_AFTER = 0.5  # seconds of no typing before the memo is written
+MAX_WAIT = 1.0  # seconds from the first unsaved key to a save, however steady the typing
 
 
 class MemoEditor(Vertical):
@@ -26,6 +32,7 @@ class MemoEditor(Vertical):
         self.target: str | None = None
         self.memo = None
         self._timer = None
+        self._deadline = None  # the MAX_WAIT timer, started by the first unsaved key
 
     def compose(self):
         yield Label("", id="memo-title")
@@ -65,9 +72,7 @@ class MemoEditor(Vertical):
             return
         if current == self.memo:
             return
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self._stop_timers()
         self.memo = current
         with self.area.prevent(TextArea.Changed):
             self.area.load_text(current.text if current else "")
@@ -87,12 +92,18 @@ class MemoEditor(Vertical):
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(SAVE_AFTER, self.save)
+        if self._deadline is None:
+            self._deadline = self.set_timer(MAX_WAIT, self.save)
+
+    def _stop_timers(self) -> None:
+        for timer in (self._timer, self._deadline):
+            if timer is not None:
+                timer.stop()
+        self._timer = self._deadline = None
 
     def save(self) -> None:
         """Write the text now (a no-op when unchanged); errors are shown, never raised."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self._stop_timers()
         if not self.kind or not self.is_mounted:
             return
         text = self.area.text
