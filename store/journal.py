@@ -16,6 +16,7 @@ from pathlib import Path
 import orjson
 
 from store.errors import ProjectCorrupt
+from store.storage import fsync_dir
 
 LOG_NAME = "log.jsonl"
 
@@ -42,7 +43,10 @@ class Journal:
 
     def open_for_append(self) -> None:
         """Open for writing, first cutting off a line that a killed process left half written."""
+        created = not self.path.exists()
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        if created:  # the new name must survive a power cut, or so would not the entries
+            fsync_dir(self.path.parent)
         good_end = self._end_of_last_good_line()
         if good_end < os.fstat(self._fd).st_size:
             os.ftruncate(self._fd, good_end)

@@ -36,6 +36,7 @@ from store.model import ENTITIES, Coder
 from store.state import State
 from store.storage import (
     ProjectDB,
+    fsync_dir,
     make_dir,
     open_db,
     read_json_file,
@@ -114,6 +115,7 @@ class Project:
         _check_path_length(path)
         os.umask(0o077)
         make_dir(path)
+        fsync_dir(path.resolve().parent)  # the new folder's name must survive a power cut
         for sub in (CODINGS_DIR, SOURCES_DIR):
             make_dir(path / sub)
         meta = {
