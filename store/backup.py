@@ -12,7 +12,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from store.storage import make_dir, write_atomic
+from store.storage import fsync_dir, make_dir, write_atomic
 
 BACKUP_DIR = "backups"
 KEEP = 20
@@ -33,8 +33,18 @@ def take(project_dir: Path, files: list[Path], reason: str) -> Path:
             os.link(source, destination)
         except OSError:
             shutil.copy2(source, destination)
+    _make_durable(target)
     _rotate(Path(project_dir) / BACKUP_DIR)
     return target
+
+
+def _make_durable(target: Path) -> None:
+    """fsync the new backup's folders, so that a backup an error message names (or restore
+    picks) after a power cut is really there."""
+    for folder in sorted((p for p in target.rglob("*") if p.is_dir()), reverse=True):
+        fsync_dir(folder)
+    for folder in (target, target.parent, target.parent.parent):
+        fsync_dir(folder)
 
 
 def keep_sources(project_dir: Path) -> None:

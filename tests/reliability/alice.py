@@ -357,14 +357,35 @@ def _durable_mask(ops: list[Op], end: int) -> list[bool]:
     return mask
 
 
-def crash_states(initial: Model, ops: list[Op], end: int) -> Iterator[tuple[str, Model]]:
+class Prefixes:
+    """The model after ops[:n] for every n that is a multiple of STEP, so a crash state is
+    built from the nearest one instead of from the start."""
+
+    STEP = 32
+
+    def __init__(self, initial: Model, ops: list[Op]):
+        self.saved = [initial.copy()]
+        model = initial.copy()
+        for i, op in enumerate(ops, 1):
+            model.apply(op)
+            if i % self.STEP == 0:
+                self.saved.append(model.copy())
+
+    def before(self, index: int) -> tuple[int, Model]:
+        """(n, the model after ops[:n]) for the largest saved n <= index."""
+        slot = min(index // self.STEP, len(self.saved) - 1)
+        return slot * self.STEP, self.saved[slot].copy()
+
+
+def crash_states(prefixes: Prefixes, ops: list[Op], end: int) -> Iterator[tuple[str, Model]]:
     """The states a power cut after ops[:end] may leave, each with a short description."""
     mask = _durable_mask(ops, end)
     pending = [i for i in range(end) if not mask[i] and ops[i].kind != "ack"]
+    first = pending[0] if pending else end
 
     def build(chosen: set[int], torn: int | None = None) -> Model:
-        model = initial.copy()
-        for i in range(end):
+        start, model = prefixes.before(first)
+        for i in range(start, end):
             if mask[i] or i in chosen:
                 model.apply(ops[i])
             elif i == torn:
@@ -467,13 +488,14 @@ def check_workload(recorder: Recorder, acks: dict[int, int], base_seq: int, fina
     if budget is not None:
         random.Random(seed).shuffle(cuts)
     outcome, seen = Outcome(), set()
+    prefixes = Prefixes(recorder.initial, ops)
     scratch = Path(tempfile.mkdtemp(prefix="alice-"))
     try:
         with _no_fsync():
             for end in cuts:
                 promised = [acks[op.ack] for op in ops[:end] if op.kind == "ack"]
                 needed = max([base_seq, *promised])
-                for what, model in crash_states(recorder.initial, ops, end):
+                for what, model in crash_states(prefixes, ops, end):
                     key = (model.digest(), needed)
                     if key in seen:
                         continue

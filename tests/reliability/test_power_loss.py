@@ -166,3 +166,19 @@ def test_the_recorder_notices_a_write_it_did_not_see(study):
     with pytest.raises(AssertionError, match="missed"):
         recorder.verify()
     shutil.os.unlink(study / "sneaky.txt")
+
+
+@pytest.mark.skipif(not os.environ.get("MARGIN_POWER_LONG"), reason="the long run: MARGIN_POWER_LONG=1")
+def test_power_loss_over_every_workload_in_one_session(study, tmp_path):
+    """Every workload's steps one after another on one project (a few minutes)."""
+    values = _values(tmp_path)
+    workload = Workload(study, study)
+    base = workload.seq()
+    os.sync()
+    skip = ("code rename", "delete", "merge", "restore")
+    steps = [s for name, (_, recorded) in WORKLOADS.items() if name not in skip for s in recorded]
+    steps += [["codes", "add", "Other"], ["codes", "merge", "Trust", "Other"], ["undo"], ["redo"],
+              ["codes", "rename", "Other", "Faith"], ["codes", "delete", "Faith", "--force"]]  # fmt: skip
+    workload.record(steps, values)
+    outcome = check_workload(workload.recorder, workload.acks, base, (study / "log.jsonl").read_bytes())
+    _report("every workload in one session", outcome)
