@@ -75,6 +75,13 @@ class Journal:
 
     def read_from(self, offset: int = 0) -> Iterator[tuple[int, dict]]:
         """Entries from `offset` on, with their offsets; a torn last line is not an entry."""
+        for position, entry in self.read_lines(offset):
+            if entry is None:
+                raise ProjectCorrupt(f"{LOG_NAME} is damaged at byte {position}")
+            yield position, entry
+
+    def read_lines(self, offset: int = 0) -> Iterator[tuple[int, dict | None]]:
+        """Every complete line from `offset` on: its offset and its entry, None if damaged."""
         try:
             with open(self.path, "rb") as handle:
                 handle.seek(offset)
@@ -86,10 +93,7 @@ class Journal:
             newline = data.find(b"\n", position)
             if newline == -1:
                 return  # torn tail: never acknowledged
-            entry = parse_entry(data[position:newline])
-            if entry is None:
-                raise ProjectCorrupt(f"{LOG_NAME} is damaged at byte {offset + position}")
-            yield offset + position, entry
+            yield offset + position, parse_entry(data[position:newline])
             position = newline + 1
 
     def read_at(self, offset: int) -> dict:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import hashlib
+import itertools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused
 from store.journal import LOG_NAME, Journal
 from store.lock import ProjectLock
 from store.model import ENTITIES, Coder
-from store.state import State
+from store.state import State, paused_collector
 from store.storage import (
     ProjectDB,
     make_dir,
@@ -143,9 +144,10 @@ class Project:
             remove_stale_temp_files(self.dir)
             remove_stale_temp_files(self.dir / CODINGS_DIR)
             remove_stale_temp_files(self.dir / SOURCES_DIR)
-        raw = self._read_files()
-        self._build(raw)
-        self._replay()
+        with paused_collector():
+            raw = self._read_files()
+            self._build(raw)
+            self._replay()
         if not self.readonly:
             self.journal.open_for_append()
             self._backup_if_changed()
@@ -158,15 +160,26 @@ class Project:
         meta = main.get("meta", {}).get("project")
         if not meta:
             raise ProjectCorrupt(f"{PROJECT_FILE} has no project record; {self._restore_hint()}")
-        version = meta.get("schema", 1)
+        version = meta.get("schema", 1) if isinstance(meta, dict) else None
+        if type(version) is not int:
+            raise ProjectCorrupt(f"{PROJECT_FILE}: the project record has no schema number; {self._restore_hint()}")
         if self.readonly and version == schema.SCHEMA:
+            self._checked(schema.check_main, main)
             return {"main": main, "codings": None}
         raw = {"main": main, "codings": self._read_codings_files()}
         raw, old_version = schema.migrate(raw, version)
+        self._checked(schema.check_main, raw["main"])
         if old_version != schema.SCHEMA and not self.readonly:
             backup.take(self.dir, self._checkpoint_files(), f"before-schema-{schema.SCHEMA}")
             raw["main"]["meta"]["project"]["schema"] = schema.SCHEMA
         return raw
+
+    def _checked(self, check, *args):
+        """Run a schema check; its one-line error gains the way back (a backup, the log)."""
+        try:
+            return check(*args)
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
 
     def _read_checked(self, path: Path) -> dict:
         try:
@@ -178,10 +191,17 @@ class Project:
         return {p.stem: self._read_checked(p) for p in sorted((self.dir / CODINGS_DIR).glob("*.json"))}
 
     def _open_codings(self, files: dict[str, dict]) -> list[dict]:
-        """Make TinyDB tables of the codings files; returns their records for the state."""
+        """Make TinyDB tables of the codings files, each checked against the schema and the
+        documents and codes loaded; returns their records for the state."""
+        tables = []
+        for coder_id, data in files.items():
+            records = self._checked(schema.check_codings_file, coder_id, data)
+            where = f"{CODINGS_DIR}/{coder_id}.json"
+            self._checked(schema.check_coding_references, records.values(), self.state.documents, self.state.codes, where)
+            tables.append(records)
         for coder_id, data in files.items():
             self._coding_dbs[coder_id] = open_db(self.dir / CODINGS_DIR / f"{coder_id}.json", data)
-        return [data.get("codings", {}) for data in files.values()]
+        return tables
 
     def _build(self, raw: dict) -> None:
         main = raw["main"]
@@ -204,18 +224,107 @@ class Project:
     def _replay(self) -> None:
         """Bring the checkpoint up to date from the log (idempotent: sets final values).
 
-        Entries the checkpoint already holds are skipped by number; a log shorter than
-        the checkpoint's offset (cut or replaced outside Margin) is read from its start."""
-        checkpoint_seq = self.seq
-        start = self._log_at_checkpoint if self.journal.size() >= self._log_at_checkpoint else 0
-        for offset, entry in self.journal.read_from(start):
-            if entry["seq"] <= checkpoint_seq:
-                continue
-            for table, entity_id, _before, after in entry["changes"]:
-                self._set(table, entity_id, after)
+        Each entry is checked before and after it is applied (its shape, the undo and redo
+        it claims, the references and the code tree it leaves); an inconsistent entry is
+        damage at its line, reported like a garbled one, so `margin restore` can cut there."""
+        for offset, entry in self._unreplayed():
+            problem = schema.entry_problem(entry) or self._history_problem(entry)
+            if not problem:
+                if any(change[0] == "codings" for change in entry["changes"]):
+                    self.state.codings  # noqa: B018 - checks the checkpoint's codings before the log changes them
+                for table, entity_id, _before, after in entry["changes"]:
+                    self._set(table, entity_id, after)
+                problem = self._effect_problem(entry)
+            if problem:
+                raise self._log_damage(offset, f"action {entry['seq']}: {problem}")
             self._track_undo(entry, offset)
             self.seq = entry["seq"]
             self._ops_since_checkpoint += 1
+
+    def _unreplayed(self) -> Iterator[tuple[int, dict]]:
+        """The log's entries past the checkpoint, with their offsets.
+
+        The checkpoint's byte offset is a shortcut, taken only when the next action starts
+        there. Otherwise (a line before it damaged with a change of length; the log cut or
+        replaced outside Margin) every line is read and entries are picked by number. A
+        damaged line matters only if it held an action the checkpoint lacks: numbers run on
+        by one, so that is when the next good entry (or, at the end, the one before it) is
+        past the checkpoint."""
+        covered = self.seq
+        lines, previous = self._lines_past_checkpoint()
+        damaged: int | None = None
+        for offset, entry in lines:
+            if entry is None:
+                damaged = offset if damaged is None else damaged
+                continue
+            if damaged is not None and entry["seq"] > covered + 1:
+                raise self._log_damage(damaged, "the line is not a Margin log entry")
+            damaged, previous = None, entry["seq"]
+            if entry["seq"] <= covered:
+                continue
+            if entry["seq"] <= self.seq:
+                raise self._log_damage(offset, f"action {entry['seq']} comes again after action {self.seq}")
+            yield offset, entry
+        if damaged is not None and previous >= covered:
+            raise self._log_damage(damaged, "the line is not a Margin log entry")
+
+    def _lines_past_checkpoint(self) -> tuple[Iterator, int]:
+        """The log's lines from the checkpoint's offset if the next action starts there,
+        else from the start; and the number of the action before the first line."""
+        start = self._log_at_checkpoint
+        if start == 0 or not self._at_line_start(start):
+            return self.journal.read_lines(0), 0
+        lines = self.journal.read_lines(start)
+        first = next(lines, None)
+        if first is not None and (first[1] is None or first[1]["seq"] != self.seq + 1):
+            return self.journal.read_lines(0), 0
+        return itertools.chain([first] if first else [], lines), self.seq
+
+    def _at_line_start(self, offset: int) -> bool:
+        try:
+            with open(self.journal.path, "rb") as handle:
+                handle.seek(offset - 1)
+                return handle.read(1) == b"\n"
+        except FileNotFoundError:
+            return False
+
+    def _history_problem(self, entry: dict) -> str:
+        """An undo or redo must reverse or repeat the action on top of its stack."""
+        kind = entry.get("kind")
+        stack = self._undo if kind == "undo" else self._redo if kind == "redo" else None
+        if stack is None:
+            return ""
+        if not stack:
+            return f"it is a {kind} when there is nothing to {kind}"
+        if entry.get("target", stack[-1][0]) != stack[-1][0]:
+            return f"it is a {kind} of action {entry['target']}, but the next to {kind} is action {stack[-1][0]}"
+        return ""
+
+    def _effect_problem(self, entry: dict) -> str:
+        """References an applied entry broke: a missing document, code or parent, a loop."""
+        state = self.state
+        touched_codes = []
+        for table, entity_id, _before, after in entry["changes"]:
+            if table == "codes" and after is not None:
+                touched_codes.append(entity_id)
+            elif table == "codes" and any(c.parent == entity_id for c in state.codes.values()):
+                return f"it deletes code {entity_id} but not its sub-codes"
+            elif table == "codings" and after is not None:
+                document = state.documents.get(after["document"])
+                if document is None or after["code"] not in state.codes or after["end"] > document.length:
+                    return f"it puts coding {entity_id} on a document or code that does not exist, or past its end"
+            if after is None and table in ("codes", "documents") and state.codings_loaded:
+                index = state.codings_by_code if table == "codes" else state.codings_by_document
+                if index.get(entity_id):
+                    return f"it deletes {table[:-1]} {entity_id} but not its codings"
+        return schema.code_tree_problem(state.codes, touched_codes)
+
+    def _log_damage(self, offset: int, problem: str) -> schema.LogDamaged:
+        return schema.LogDamaged(
+            offset,
+            f"{LOG_NAME} is damaged at byte {offset} ({problem}); "
+            "`margin restore --cut-log` cuts it there, keeping a copy",
+        )
 
     def close(self) -> None:
         """Write a checkpoint if the log has grown, and release the lock."""
