@@ -223,7 +223,7 @@ def check_main(main: dict, where: str = "project.json") -> None:
     meta = main.get("meta")
     if type(meta) is not dict or type(meta.get("project")) is not dict:
         _fail(where, "it has no project record")
-    problem = _meta_problem(meta["project"]) or _checkpoint_problem(meta.get("checkpoint", {}))
+    problem = meta_problem(meta["project"]) or _checkpoint_problem(meta.get("checkpoint", {}))
     if problem:
         _fail(where, problem)
     for table in ("coders", "documents", "codes", "memos"):
@@ -238,7 +238,7 @@ def check_main(main: dict, where: str = "project.json") -> None:
 _META = {"id": STR, "name": STR, "schema": INT | OPTIONAL, "created": STR, "default_coder": STR}
 
 
-def _meta_problem(project: dict) -> str:
+def meta_problem(project: dict) -> str:
     for name, allowed in _META.items():
         if type(project.get(name, _ABSENT)) not in allowed:
             return f"the project record has {name} {_kind(project.get(name, _ABSENT))}, not {_expected(allowed)}"
