@@ -190,14 +190,36 @@ class Project:
     def _read_codings_files(self) -> dict[str, dict]:
         return {p.stem: self._read_checked(p) for p in sorted((self.dir / CODINGS_DIR).glob("*.json"))}
 
-    def _open_codings(self, files: dict[str, dict]) -> list[dict]:
+    def _deferred_codings(self) -> list[dict]:
+        """The codings of a read-only open, read when first needed. A writer may have
+        checkpointed since project.json was read: its codings files then record a later
+        action than project.json did, and `_settle` brings everything up to that point."""
+        files = self._read_codings_files()
+        seqs = [data.get("meta", {}).get("checkpoint", {}).get("seq") for data in files.values()]
+        self._codings_newer = any(type(n) is int and n != self._checkpoint_seq for n in seqs)
+        return self._open_codings(files, check_references=not self._codings_newer)
+
+    def _settle(self) -> None:
+        """After codings newer than project.json were loaded: replay the log (read now, so
+        it holds every action the codings files do) from project.json's checkpoint over
+        everything, which leaves one consistent state at the log's end."""
+        if not self._codings_newer:
+            return
+        self.seq, self._ops_since_checkpoint = self._checkpoint_seq, 0
+        self._undo, self._redo = [list(x) for x in self._checkpoint_undo], [list(x) for x in self._checkpoint_redo]
+        self._replay()
+        records = (coding.to_record() for coding in self.state.codings.values())
+        self._checked(schema.check_coding_references, records, self.state.documents, self.state.codes, CODINGS_DIR)
+
+    def _open_codings(self, files: dict[str, dict], check_references: bool = True) -> list[dict]:
         """Make TinyDB tables of the codings files, each checked against the schema and the
         documents and codes loaded; returns their records for the state."""
         tables = []
         for coder_id, data in files.items():
             records = self._checked(schema.check_codings_file, coder_id, data)
             where = f"{CODINGS_DIR}/{coder_id}.json"
-            self._checked(schema.check_coding_references, records.values(), self.state.documents, self.state.codes, where)
+            if check_references:
+                self._checked(schema.check_coding_references, records.values(), self.state.documents, self.state.codes, where)
             tables.append(records)
         for coder_id, data in files.items():
             self._coding_dbs[coder_id] = open_db(self.dir / CODINGS_DIR / f"{coder_id}.json", data)
@@ -212,11 +234,12 @@ class Project:
         self._log_at_checkpoint = checkpoint.get("offset", 0)
         self._undo = [list(x) for x in checkpoint.get("undo", [])]
         self._redo = [list(x) for x in checkpoint.get("redo", [])]
+        self._checkpoint_undo, self._checkpoint_redo = checkpoint.get("undo", []), checkpoint.get("redo", [])
         for table in MAIN_TABLES:
             self.state.load(table, main.get(table, {}))
+        self._checkpoint_seq = self.seq
         if raw["codings"] is None:
-            files = self._read_codings_files
-            self.state.defer_codings(lambda: self._open_codings(files()), checkpoint.get("coding_counts"))
+            self.state.defer_codings(self._deferred_codings, checkpoint.get("coding_counts"), self._settle)
         else:
             for records in self._open_codings(raw["codings"]):
                 self.state.load("codings", records)
@@ -227,11 +250,11 @@ class Project:
         Each entry is checked before and after it is applied (its shape, the undo and redo
         it claims, the references and the code tree it leaves); an inconsistent entry is
         damage at its line, reported like a garbled one, so `margin restore` can cut there."""
+        if not self.state.codings_loaded and self._touches_codings():
+            self.state.codings  # noqa: B018 - read (and checked) before the log, which then holds all they do
         for offset, entry in self._unreplayed():
             problem = schema.entry_problem(entry) or self._history_problem(entry)
             if not problem:
-                if any(change[0] == "codings" for change in entry["changes"]):
-                    self.state.codings  # noqa: B018 - checks the checkpoint's codings before the log changes them
                 for table, entity_id, _before, after in entry["changes"]:
                     self._set(table, entity_id, after)
                 problem = self._effect_problem(entry)
@@ -240,6 +263,10 @@ class Project:
             self._track_undo(entry, offset)
             self.seq = entry["seq"]
             self._ops_since_checkpoint += 1
+
+    def _touches_codings(self) -> bool:
+        lines, _ = self._lines_past_checkpoint()
+        return any(entry is not None and any(c[0] == "codings" for c in entry.get("changes", ())) for _, entry in lines)
 
     def _unreplayed(self) -> Iterator[tuple[int, dict]]:
         """The log's entries past the checkpoint, with their offsets.
@@ -351,6 +378,7 @@ class Project:
         self._require_writable()
         offset = self.journal.size()
         for db in self._coding_dbs.values():
+            db.table("meta").upsert(Record({"seq": self.seq}, doc_id="checkpoint"))  # read by racing readers
             db.storage.save()
         counts = dict(self.state.coding_counts_by_document())
         self._main.table("meta").upsert(

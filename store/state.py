@@ -48,6 +48,7 @@ class State:
         self._pending: list[dict] = []  # coding record tables not yet made into values
         self._deferred = None  # a function reading the codings files, until first needed
         self._deferred_counts: dict[str, int] | None = None
+        self._settle = None  # called once the deferred codings are in
         self.version = 0  # bumped on every change, so views can tell when to redraw
 
     @property
@@ -65,10 +66,11 @@ class State:
         self._materialise()
         return self._by_code
 
-    def defer_codings(self, loader, counts: dict[str, int] | None) -> None:
+    def defer_codings(self, loader, counts: dict[str, int] | None, settle=None) -> None:
         """Read codings only when first needed; `counts` (per document, saved with the
-        checkpoint) answers `coding_counts_by_document` until then."""
-        self._deferred, self._deferred_counts = loader, counts
+        checkpoint) answers `coding_counts_by_document` until then; `settle` runs once
+        they are in (to catch up with a writer that checkpointed meanwhile)."""
+        self._deferred, self._deferred_counts, self._settle = loader, counts, settle
 
     def coding_counts_by_document(self) -> Counter:
         if self._deferred is not None and self._deferred_counts is not None:
@@ -128,10 +130,13 @@ class State:
     def _materialise(self) -> None:
         if self._deferred is None and not self._pending:
             return
+        settle, self._settle = (self._settle, None) if self._deferred is not None else (None, self._settle)
         with paused_collector():
             self._load_deferred()
             while self._pending:
                 self._load("codings", self._pending.pop())
+            if settle is not None:
+                settle()
 
     def put(self, entity) -> None:
         table = self.table(entity.TABLE)
