@@ -157,7 +157,8 @@ class Project:
         """The raw checkpoint. A read-only open of a current project leaves the codings
         files unread until something needs them (`margin docs` never does)."""
         main = self._read_checked(self.dir / PROJECT_FILE)
-        meta = main.get("meta", {}).get("project")
+        meta = main.get("meta")
+        meta = meta.get("project") if isinstance(meta, dict) else None
         if not meta:
             raise ProjectCorrupt(f"{PROJECT_FILE} has no project record; {self._restore_hint()}")
         version = meta.get("schema", 1) if isinstance(meta, dict) else None
