@@ -162,7 +162,7 @@ class Project:
         if not meta:
             raise ProjectCorrupt(f"{PROJECT_FILE} has no project record; {self._restore_hint()}")
         version = meta.get("schema", 1) if isinstance(meta, dict) else None
-        if type(version) is not int:
+        if type(version) is not int or version < 1:
             raise ProjectCorrupt(f"{PROJECT_FILE}: the project record has no schema number; {self._restore_hint()}")
         if self.readonly and version == schema.SCHEMA:
             self._checked(schema.check_main, main)
@@ -573,10 +573,13 @@ class Project:
         return bool(self._redo)
 
     def log(self) -> list[dict]:
-        """Every logged operation, oldest first, without its change records."""
+        """Every logged operation, oldest first, without its change records; a damaged
+        line (one the checkpoint covers, or the open would have failed) is shown as such."""
         return [
             {k: v for k, v in entry.items() if k != "changes"} | {"changes": len(entry["changes"])}
-            for _, entry in self.journal.read_from(0)
+            if entry is not None and not schema.entry_problem(entry)
+            else {"seq": "?", "at": "", "by": "", "summary": f"(a damaged line at byte {offset})", "changes": 0}
+            for offset, entry in self.journal.read_lines(0)
         ]
 
     # ------------------------------------------------------------------ coders and texts

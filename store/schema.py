@@ -363,7 +363,7 @@ def entry_problem(entry: dict) -> str:
     if kind in ("undo", "redo") and type(entry.get("target", 0)) is not int:
         return f"its {kind} target is not an action number"
     for name in ("summary", "by", "at"):
-        if type(entry.get(name, "")) is not str:
+        if type(entry.get(name)) is not str:
             return f"its {name} is not text"
     for change in entry["changes"]:
         table, entity_id, before, after = change
