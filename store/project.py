@@ -196,7 +196,7 @@ class Project:
         checkpointed since project.json was read: its codings files then record a later
         action than project.json did, and `_settle` brings everything up to that point."""
         files = self._read_codings_files()
-        seqs = [data.get("meta", {}).get("checkpoint", {}).get("seq") for data in files.values()]
+        seqs = [_checkpoint_seq_of(data) for data in files.values()]
         self._codings_newer = any(type(n) is int and n != self._checkpoint_seq for n in seqs)
         return self._open_codings(files, check_references=not self._codings_newer)
 
@@ -655,6 +655,13 @@ def find_project(start: Path) -> Path:
         if (folder / PROJECT_FILE).is_file():
             return folder
     return start
+
+
+def _checkpoint_seq_of(codings_file: dict) -> int | None:
+    """The action a codings file's checkpoint reflects (None in files of older Margins)."""
+    meta = codings_file.get("meta")
+    record = meta.get("checkpoint") if isinstance(meta, dict) else None
+    return record.get("seq") if isinstance(record, dict) else None
 
 
 def _login_name() -> str:
