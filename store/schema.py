@@ -269,6 +269,10 @@ def _is_position(value) -> bool:
 def check_codings_file(coder_id: str, data: dict) -> dict:
     """codings/<coder>.json: its records (returned), each a coding by that coder."""
     where = f"codings/{coder_id}.json"
+    meta = data.get("meta", {})
+    record = meta.get("checkpoint", {}) if type(meta) is dict else None
+    if type(record) is not dict or type(record.get("seq", 0)) is not int:
+        _fail(where, "its checkpoint record is not an object with an action number")
     records = data.get("codings", {})
     problem = table_problem("codings", records)
     if problem:
