@@ -362,7 +362,7 @@ def entry_problem(entry: dict) -> str:
     if type(entry.get("seq")) is not int or entry["seq"] < 1:
         return "its action number is not a positive whole number"
     kind = entry.get("kind", "do")
-    if kind not in KINDS:
+    if type(kind) is not str or kind not in KINDS:
         return f"its kind {kind!r} is not one of {', '.join(KINDS)}"
     if kind in ("undo", "redo") and type(entry.get("target", 0)) is not int:
         return f"its {kind} target is not an action number"
@@ -371,7 +371,7 @@ def entry_problem(entry: dict) -> str:
             return f"its {name} is not text"
     for change in entry["changes"]:
         table, entity_id, before, after = change
-        if table not in FIELDS:
+        if type(table) is not str or table not in FIELDS:
             return f"it changes the table {table!r}, which a project does not have"
         if type(entity_id) is not str:
             return f"it changes a {ENTITY_NOUN[table]} whose id is not text"
