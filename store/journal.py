@@ -84,6 +84,16 @@ class Journal:
 
     def read_from(self, offset: int = 0) -> Iterator[tuple[int, dict]]:
         """Entries from `offset` on, with their offsets; a torn last line is not an entry."""
+        for position, entry in self.read_lines(offset):
+            if entry is None:
+                raise ProjectCorrupt(
+                    f"{LOG_NAME} is damaged at byte {position}; run `margin restore --cut-log` "
+                    "to set the damaged part aside (a copy is kept in damaged/)"
+                )
+            yield position, entry
+
+    def read_lines(self, offset: int = 0) -> Iterator[tuple[int, dict | None]]:
+        """Every complete line from `offset` on: its offset and its entry, None if damaged."""
         try:
             with open(self.path, "rb") as handle:
                 handle.seek(offset)
@@ -95,13 +105,7 @@ class Journal:
             newline = data.find(b"\n", position)
             if newline == -1:
                 return  # torn tail: never acknowledged
-            entry = parse_entry(data[position:newline])
-            if entry is None:
-                raise ProjectCorrupt(
-                    f"{LOG_NAME} is damaged at byte {offset + position}; run `margin restore --cut-log` "
-                    "to set the damaged part aside (a copy is kept in damaged/)"
-                )
-            yield offset + position, entry
+            yield offset + position, parse_entry(data[position:newline])
             position = newline + 1
 
     def read_at(self, offset: int) -> dict:

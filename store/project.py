@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import hashlib
+import itertools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused, save_fa
 from store.journal import LOG_NAME, Journal
 from store.lock import ProjectLock
 from store.model import ENTITIES, Coder
-from store.state import State
+from store.state import State, paused_collector
 from store.storage import (
     ProjectDB,
     fsync_dir,
@@ -154,9 +155,10 @@ class Project:
             remove_stale_temp_files(self.dir)
             remove_stale_temp_files(self.dir / CODINGS_DIR)
             remove_stale_temp_files(self.dir / SOURCES_DIR)
-        raw = self._read_files()
-        self._build(raw)
-        self._replay()
+        with paused_collector():
+            raw = self._read_files()
+            self._build(raw)
+            self._replay()
         if not self.readonly:
             self.journal.open_for_append()
             self._backup_if_changed()
@@ -166,19 +168,32 @@ class Project:
         """The raw checkpoint. A read-only open of a current project leaves the codings
         files unread until something needs them (`margin docs` never does)."""
         main = self._read_checked(self.dir / PROJECT_FILE)
-        meta = main.get("meta", {}).get("project")
+        meta = main.get("meta")
+        meta = meta.get("project") if isinstance(meta, dict) else None
         if not meta:
             raise ProjectCorrupt(f"{PROJECT_FILE} has no project record; {self._restore_hint()}")
-        self._require_codings_files(main)
-        version = meta.get("schema", 1)
+        version = meta.get("schema", 1) if isinstance(meta, dict) else None
+        if type(version) is not int or version < 1:
+            raise ProjectCorrupt(f"{PROJECT_FILE}: the project record has no schema number; {self._restore_hint()}")
         if self.readonly and version == schema.SCHEMA:
+            self._checked(schema.check_main, main)
+            self._require_codings_files(main)
             return {"main": main, "codings": None}
+        self._require_codings_files(main)
         raw = {"main": main, "codings": self._read_codings_files()}
         raw, old_version = schema.migrate(raw, version)
+        self._checked(schema.check_main, raw["main"])
         if old_version != schema.SCHEMA and not self.readonly:
             backup.take(self.dir, self._checkpoint_files(), f"before-schema-{schema.SCHEMA}")
             raw["main"]["meta"]["project"]["schema"] = schema.SCHEMA
         return raw
+
+    def _checked(self, check, *args):
+        """Run a schema check; its one-line error gains the way back (a backup, the log)."""
+        try:
+            return check(*args)
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
 
     def _read_checked(self, path: Path) -> dict:
         try:
@@ -201,11 +216,40 @@ class Project:
         if problem:
             raise ProjectCorrupt(f"{problem}; {self._restore_hint()}")
 
-    def _open_codings(self, files: dict[str, dict]) -> list[dict]:
-        """Make TinyDB tables of the codings files; returns their records for the state."""
+    def _deferred_codings(self) -> list[dict]:
+        """The codings of a read-only open, read when first needed. A writer may have
+        checkpointed since project.json was read: its codings files then record a later
+        action than project.json did, and `_settle` brings everything up to that point."""
+        files = self._read_codings_files()
+        seqs = [_checkpoint_seq_of(data) for data in files.values()]
+        self._codings_newer = any(type(n) is int and n != self._checkpoint_seq for n in seqs)
+        return self._open_codings(files, check_references=not self._codings_newer)
+
+    def _settle(self) -> None:
+        """After codings newer than project.json were loaded: replay the log (read now, so
+        it holds every action the codings files do) from project.json's checkpoint over
+        everything, which leaves one consistent state at the log's end."""
+        if not self._codings_newer:
+            return
+        self.seq, self._ops_since_checkpoint = self._checkpoint_seq, 0
+        self._undo, self._redo = [list(x) for x in self._checkpoint_undo], [list(x) for x in self._checkpoint_redo]
+        self._replay()
+        records = (coding.to_record() for coding in self.state.codings.values())
+        self._checked(schema.check_coding_references, records, self.state.documents, self.state.codes, CODINGS_DIR)
+
+    def _open_codings(self, files: dict[str, dict], check_references: bool = True) -> list[dict]:
+        """Make TinyDB tables of the codings files, each checked against the schema and the
+        documents and codes loaded; returns their records for the state."""
+        tables = []
+        for coder_id, data in files.items():
+            records = self._checked(schema.check_codings_file, coder_id, data)
+            where = f"{CODINGS_DIR}/{coder_id}.json"
+            if check_references:
+                self._checked(schema.check_coding_references, records.values(), self.state.documents, self.state.codes, where)
+            tables.append(records)
         for coder_id, data in files.items():
             self._coding_dbs[coder_id] = open_db(self.dir / CODINGS_DIR / f"{coder_id}.json", data)
-        return [data.get("codings", {}) for data in files.values()]
+        return tables
 
     def _build(self, raw: dict) -> None:
         main = raw["main"]
@@ -216,11 +260,12 @@ class Project:
         self._log_at_checkpoint = checkpoint.get("offset", 0)
         self._undo = [list(x) for x in checkpoint.get("undo", [])]
         self._redo = [list(x) for x in checkpoint.get("redo", [])]
+        self._checkpoint_undo, self._checkpoint_redo = checkpoint.get("undo", []), checkpoint.get("redo", [])
         for table in MAIN_TABLES:
             self.state.load(table, main.get(table, {}))
+        self._checkpoint_seq = self.seq
         if raw["codings"] is None:
-            files = self._read_codings_files
-            self.state.defer_codings(lambda: self._open_codings(files()), checkpoint.get("coding_counts"))
+            self.state.defer_codings(self._deferred_codings, checkpoint.get("coding_counts"), self._settle)
         else:
             for records in self._open_codings(raw["codings"]):
                 self.state.load("codings", records)
@@ -228,18 +273,111 @@ class Project:
     def _replay(self) -> None:
         """Bring the checkpoint up to date from the log (idempotent: sets final values).
 
-        Entries the checkpoint already holds are skipped by number; a log shorter than
-        the checkpoint's offset (cut or replaced outside Margin) is read from its start."""
-        checkpoint_seq = self.seq
-        start = self._log_at_checkpoint if self.journal.size() >= self._log_at_checkpoint else 0
-        for offset, entry in self.journal.read_from(start):
-            if entry["seq"] <= checkpoint_seq:
-                continue
-            for table, entity_id, _before, after in entry["changes"]:
-                self._set(table, entity_id, after)
+        Each entry is checked before and after it is applied (its shape, the undo and redo
+        it claims, the references and the code tree it leaves); an inconsistent entry is
+        damage at its line, reported like a garbled one, so `margin restore` can cut there."""
+        if not self.state.codings_loaded and self._touches_codings():
+            self.state.codings  # noqa: B018 - read (and checked) before the log, which then holds all they do
+        for offset, entry in self._unreplayed():
+            problem = schema.entry_problem(entry) or self._history_problem(entry)
+            if not problem:
+                for table, entity_id, _before, after in entry["changes"]:
+                    self._set(table, entity_id, after)
+                problem = self._effect_problem(entry)
+            if problem:
+                raise self._log_damage(offset, f"action {entry['seq']}: {problem}")
             self._track_undo(entry, offset)
             self.seq = entry["seq"]
             self._ops_since_checkpoint += 1
+
+    def _touches_codings(self) -> bool:
+        lines, _ = self._lines_past_checkpoint()
+        return any(entry is not None and any(c[0] == "codings" for c in entry.get("changes", ())) for _, entry in lines)
+
+    def _unreplayed(self) -> Iterator[tuple[int, dict]]:
+        """The log's entries past the checkpoint, with their offsets.
+
+        The checkpoint's byte offset is a shortcut, taken only when the next action starts
+        there. Otherwise (a line before it damaged with a change of length; the log cut or
+        replaced outside Margin) every line is read and entries are picked by number. A
+        damaged line matters only if it held an action the checkpoint lacks: numbers run on
+        by one, so that is when the next good entry (or, at the end, the one before it) is
+        past the checkpoint."""
+        covered = self.seq
+        lines, previous = self._lines_past_checkpoint()
+        damaged: int | None = None
+        for offset, entry in lines:
+            if entry is None:
+                damaged = offset if damaged is None else damaged
+                continue
+            if damaged is not None and entry["seq"] > covered + 1:
+                raise self._log_damage(damaged, "the line is not a Margin log entry")
+            damaged, previous = None, entry["seq"]
+            if entry["seq"] <= covered:
+                continue
+            if entry["seq"] <= self.seq:
+                raise self._log_damage(offset, f"action {entry['seq']} comes again after action {self.seq}")
+            yield offset, entry
+        if damaged is not None and previous >= covered:
+            raise self._log_damage(damaged, "the line is not a Margin log entry")
+
+    def _lines_past_checkpoint(self) -> tuple[Iterator, int]:
+        """The log's lines from the checkpoint's offset if the next action starts there,
+        else from the start; and the number of the action before the first line."""
+        start = self._log_at_checkpoint
+        if start == 0 or not self._at_line_start(start):
+            return self.journal.read_lines(0), 0
+        lines = self.journal.read_lines(start)
+        first = next(lines, None)
+        if first is not None and (first[1] is None or first[1]["seq"] != self.seq + 1):
+            return self.journal.read_lines(0), 0
+        return itertools.chain([first] if first else [], lines), self.seq
+
+    def _at_line_start(self, offset: int) -> bool:
+        try:
+            with open(self.journal.path, "rb") as handle:
+                handle.seek(offset - 1)
+                return handle.read(1) == b"\n"
+        except FileNotFoundError:
+            return False
+
+    def _history_problem(self, entry: dict) -> str:
+        """An undo or redo must reverse or repeat the action on top of its stack."""
+        kind = entry.get("kind")
+        stack = self._undo if kind == "undo" else self._redo if kind == "redo" else None
+        if stack is None:
+            return ""
+        if not stack:
+            return f"it is a {kind} when there is nothing to {kind}"
+        if entry.get("target", stack[-1][0]) != stack[-1][0]:
+            return f"it is a {kind} of action {entry['target']}, but the next to {kind} is action {stack[-1][0]}"
+        return ""
+
+    def _effect_problem(self, entry: dict) -> str:
+        """References an applied entry broke: a missing document, code or parent, a loop."""
+        state = self.state
+        touched_codes = []
+        for table, entity_id, _before, after in entry["changes"]:
+            if table == "codes" and after is not None:
+                touched_codes.append(entity_id)
+            elif table == "codes" and any(c.parent == entity_id for c in state.codes.values()):
+                return f"it deletes code {entity_id} but not its sub-codes"
+            elif table == "codings" and after is not None:
+                document = state.documents.get(after["document"])
+                if document is None or after["code"] not in state.codes or after["end"] > document.length:
+                    return f"it puts coding {entity_id} on a document or code that does not exist, or past its end"
+            if after is None and table in ("codes", "documents") and state.codings_loaded:
+                index = state.codings_by_code if table == "codes" else state.codings_by_document
+                if index.get(entity_id):
+                    return f"it deletes {table[:-1]} {entity_id} but not its codings"
+        return schema.code_tree_problem(state.codes, touched_codes)
+
+    def _log_damage(self, offset: int, problem: str) -> schema.LogDamaged:
+        return schema.LogDamaged(
+            offset,
+            f"{LOG_NAME} is damaged at byte {offset} ({problem}); "
+            "`margin restore --cut-log` cuts it there, keeping a copy",
+        )
 
     def close(self) -> None:
         """Write a checkpoint if the log has grown, and release the lock."""
@@ -495,10 +633,13 @@ class Project:
         return bool(self._redo)
 
     def log(self) -> list[dict]:
-        """Every logged operation, oldest first, without its change records."""
+        """Every logged operation, oldest first, without its change records; a damaged
+        line (one the checkpoint covers, or the open would have failed) is shown as such."""
         return [
             {k: v for k, v in entry.items() if k != "changes"} | {"changes": len(entry["changes"])}
-            for _, entry in self.journal.read_from(0)
+            if entry is not None and not schema.entry_problem(entry)
+            else {"seq": "?", "at": "", "by": "", "summary": f"(a damaged line at byte {offset})", "changes": 0}
+            for offset, entry in self.journal.read_lines(0)
         ]
 
     # ------------------------------------------------------------------ coders and texts
@@ -612,6 +753,13 @@ def find_project(start: Path) -> Path:
         if (folder / PROJECT_FILE).is_file():
             return folder
     return start
+
+
+def _checkpoint_seq_of(codings_file: dict) -> int | None:
+    """The action a codings file's checkpoint reflects (None in files of older Margins)."""
+    meta = codings_file.get("meta")
+    record = meta.get("checkpoint") if isinstance(meta, dict) else None
+    return record.get("seq") if isinstance(record, dict) else None
 
 
 def _login_name() -> str:

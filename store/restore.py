@@ -5,8 +5,12 @@ offset. The log is never cut by Margin itself, so putting a backup's files back 
 replaying the log past its offset rebuilds every acknowledged change. Restoring:
 
 1. takes the writer lock, so no other Margin process is writing meanwhile;
-2. picks the newest backup whose files all parse (a backup is a set of hard links, so the
-   newest one can share a damaged file with the project) and whose log offset exists;
+2. picks the newest backup whose files all parse and pass the schema checks (a backup is
+   a set of hard links, so the newest one can share a damaged file with the project),
+   whose codings files hold the codings its project.json counts (a sync tool may have
+   missed one) and whose log offset exists; then opens it with the log in a trial folder,
+   so damage in the log (a garbled line, or an entry that does not fit, found line by
+   line, never from the backup's byte offset) is known before anything is changed;
 3. copies the project's current checkpoint files (and the log, if it is cut) into
    damaged/<time>/, out of the backup rotation, since they may hold something unique;
 4. if the log is damaged where the replay must read it, cuts it there (only with
@@ -19,9 +23,11 @@ replaying the log past its offset rebuilds every acknowledged change. Restoring:
 
 from __future__ import annotations
 
-import getpass
+import contextlib
 import hashlib
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,8 +37,9 @@ import orjson
 from store import backup, schema
 from store.clock import new_id, now
 from store.errors import BadInput, ProjectCorrupt, Refused
-from store.journal import LOG_NAME, parse_entry
+from store.journal import LOG_NAME, Journal
 from store.lock import ProjectLock
+from store.model import Document
 from store.storage import make_dir, read_json_file, write_atomic
 
 PROJECT_FILE = "project.json"
@@ -76,18 +83,42 @@ def candidates(project_dir: str | os.PathLike) -> list[Candidate]:
 
 
 def check(folder: Path, log_size: int) -> Candidate:
+    """Whether a backup can be put back: its files parse and pass the schema checks, and
+    its codings files hold every coding its project.json counts."""
     try:
         main = read_json_file(folder / PROJECT_FILE)
-        for codings in sorted((folder / CODINGS_DIR).glob("*.json")):
-            read_json_file(codings)
+        if not isinstance(main.get("meta"), dict) or not main["meta"].get("project"):
+            return Candidate(folder, f"{PROJECT_FILE} has no project record")
+        schema.check_main(main)
+        codings = {p.stem: read_json_file(p) for p in sorted((folder / CODINGS_DIR).glob("*.json"))}
+        problem = _codings_problem(main, codings)
     except (ProjectCorrupt, OSError) as exc:
         return Candidate(folder, str(exc))
-    if not isinstance(main.get("meta"), dict) or not main["meta"].get("project"):
-        return Candidate(folder, f"{PROJECT_FILE} has no project record")
+    if problem:
+        return Candidate(folder, problem)
     offset = main["meta"].get("checkpoint", {}).get("offset", 0)
     if offset > log_size:
         return Candidate(folder, f"it expects {offset} bytes of {LOG_NAME}, which has {log_size}")
     return Candidate(folder, "", offset)
+
+
+def _codings_problem(main: dict, files: dict[str, dict]) -> str:
+    """A codings file that fails the schema, or fewer codings than the checkpoint counted."""
+    documents = {k: Document.from_record(v) for k, v in main.get("documents", {}).items()}
+    held: dict[str, int] = {}
+    for coder_id, data in files.items():
+        records = schema.check_codings_file(coder_id, data)
+        schema.check_coding_references(records.values(), documents, main.get("codes", {}), f"{CODINGS_DIR}/{coder_id}.json")
+        for record in records.values():
+            held[record["document"]] = held.get(record["document"], 0) + 1
+    counted = main["meta"].get("checkpoint", {}).get("coding_counts")
+    if counted is None or counted == {k: v for k, v in held.items() if v}:
+        return ""
+    lacking = sum(max(0, n - held.get(d, 0)) for d, n in counted.items())
+    return (
+        f"its {PROJECT_FILE} counts {sum(counted.values())} codings but its {CODINGS_DIR}/ holds "
+        f"{sum(held.values())}" + (f" ({lacking} missing: a codings file is lost)" if lacking else "")
+    )
 
 
 def newest_good(project_dir: str | os.PathLike) -> Path | None:
@@ -97,17 +128,45 @@ def newest_good(project_dir: str | os.PathLike) -> Path | None:
 
 def find_log_damage(project_dir: str | os.PathLike) -> LogDamage | None:
     """The first complete line of the log that is not an entry (a torn last line is fine)."""
-    try:
-        data = (Path(project_dir) / LOG_NAME).read_bytes()
-    except FileNotFoundError:
-        return None
-    lines = data.split(b"\n")[:-1]  # the part after the last newline is a torn tail, or empty
-    position = 0
-    for index, line in enumerate(lines):
-        if parse_entry(line) is None:
-            return LogDamage(position, sum(1 for later in lines[index + 1 :] if parse_entry(later) is not None))
-        position += len(line) + 1
+    for offset, entry in Journal(Path(project_dir)).read_lines(0):
+        if entry is None:
+            return LogDamage(offset, _entries_from(Path(project_dir), offset) - 1)
     return None
+
+
+def _entries_from(directory: Path, offset: int) -> int:
+    """Complete lines that are entries, from `offset` on (the line there included)."""
+    return sum(1 for at, entry in Journal(directory).read_lines(offset) if entry is not None or at == offset)
+
+
+def trial_open(project_dir: Path, folder: Path) -> LogDamage | None:
+    """Open `folder`'s checkpoint with the project's log in a trial folder, read-only: the
+    damage its replay meets (found line by line, as every open does), or None. A backup
+    that fails for another reason raises ProjectCorrupt. Nothing in the project changes."""
+    from store.project import Project
+
+    trial = Path(tempfile.mkdtemp(dir=project_dir, prefix=".restore-trial-", suffix=".tmp"))
+    try:
+        for relative in [Path(PROJECT_FILE), *(p.relative_to(folder) for p in (folder / CODINGS_DIR).glob("*.json"))]:
+            _link_or_copy(folder / relative, trial / relative)
+        if (project_dir / LOG_NAME).is_file():
+            _link_or_copy(project_dir / LOG_NAME, trial / LOG_NAME)
+        try:
+            with Project.open(trial, readonly=True) as project:
+                project.state.codings  # noqa: B018 - the codings are checked when first read
+        except schema.LogDamaged as damage:
+            return LogDamage(damage.offset, _entries_from(trial, damage.offset) - 1)
+        return None
+    finally:
+        shutil.rmtree(trial, ignore_errors=True)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    make_dir(target.parent)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 # ---------------------------------------------------------------------- restoring
@@ -135,12 +194,24 @@ def restore(
 
 def _restore_locked(directory: Path, name: str | None, cut_log: bool, sources: Path | None, from_log: bool) -> Report:
     report = Report()
-    chosen = _from_log_checkpoint(directory) if from_log else _choose(directory, name)
-    damage = find_log_damage(directory)
-    needs_cut = damage is not None and damage.offset >= chosen.offset
+    with contextlib.ExitStack() as cleanup:
+        if from_log:
+            chosen = Candidate(cleanup.enter_context(_from_log_checkpoint(directory)))
+            damage = trial_open(directory, chosen.path)
+        else:
+            chosen, damage = _choose(directory, name)
+        label = "an empty checkpoint" if from_log else chosen.path.name
+        return _put_back_chosen(directory, chosen, label, damage, cut_log, sources, report)
+
+
+def _put_back_chosen(
+    directory: Path, chosen: Candidate, label: str, damage: LogDamage | None, cut_log: bool, sources: Path | None,
+    report: Report,
+) -> Report:
+    needs_cut = damage is not None
     if needs_cut and not cut_log:
         raise Refused(
-            f"{LOG_NAME} is damaged at byte {damage.offset}, before changes that {chosen.path.name} lacks; "
+            f"{LOG_NAME} is damaged at byte {damage.offset}, before changes that {label} lacks; "
             f"rerun with --cut-log to cut it there ({damage.later} later entries are set aside in a copy)"
         )
     saved = _save_damaged(directory, with_log=needs_cut)
@@ -152,13 +223,14 @@ def _restore_locked(directory: Path, name: str | None, cut_log: bool, sources: P
             f"(in {saved.relative_to(directory)}/{LOG_NAME})"
         )
     _put_back(directory, chosen.path)
-    replayed = _entries_after(directory, chosen.offset)
-    report.lines.append(f"Restored {chosen.path.name}; the log replays {replayed} later operations")
+    report.lines.append(f"Restored {label}; the log replays {_replayed(directory)} later operations")
     _verify(directory, sources, saved, report)
     return report
 
 
-def _choose(directory: Path, name: str | None) -> Candidate:
+def _choose(directory: Path, name: str | None) -> tuple[Candidate, LogDamage | None]:
+    """The named backup, or the newest usable one that opens with the log (a backup the
+    log's replay finds inconsistent is passed over); and the log damage past it."""
     found = candidates(directory)
     if name is not None:
         wanted = Path(name).name
@@ -167,29 +239,75 @@ def _choose(directory: Path, name: str | None) -> Candidate:
             raise BadInput(f"no backup named {name!r} in {backup.BACKUP_DIR}/; run `margin restore --list`")
         if not match[0].good:
             raise Refused(f"backup {wanted} cannot be used: {match[0].problem}; choose another")
-        return match[0]
-    good = [c for c in found if c.good]
-    if not good:
-        raise Refused(
-            f"no usable backup among {len(found)} in {backup.BACKUP_DIR}/; "
-            f"`margin restore --from-log` rebuilds the project from {LOG_NAME} alone"
-        )
-    return good[-1]
+        return match[0], _trial(directory, match[0])
+    for candidate in reversed([c for c in found if c.good]):
+        with contextlib.suppress(ProjectCorrupt):
+            return candidate, _trial(directory, candidate)
+    raise Refused(
+        f"no usable backup among {len(found)} in {backup.BACKUP_DIR}/; "
+        f"`margin restore --from-log` rebuilds the project from {LOG_NAME} alone"
+    )
 
 
-def _from_log_checkpoint(directory: Path) -> Candidate:
-    """An empty checkpoint at log offset 0, so that the whole log is replayed."""
-    folder = _new_folder(directory, "from-log")
-    meta = {
+def _trial(directory: Path, candidate: Candidate) -> LogDamage | None:
+    try:
+        return trial_open(directory, candidate.path)
+    except ProjectCorrupt as exc:
+        raise ProjectCorrupt(f"backup {candidate.path.name} does not open with the log: {exc}") from None
+
+
+@contextlib.contextmanager
+def _from_log_checkpoint(directory: Path):
+    """An empty checkpoint at log offset 0 in a temporary folder, so that the whole log
+    is replayed, keeping the project's metadata (name, id, creation, default coder)."""
+    folder = Path(tempfile.mkdtemp(dir=directory, prefix=".restore-from-log-", suffix=".tmp"))
+    try:
+        data = {"meta": {"project": known_meta(directory), "checkpoint": {"seq": 0, "offset": 0, "undo": [], "redo": []}}}
+        make_dir(folder / CODINGS_DIR)
+        write_atomic(folder / PROJECT_FILE, orjson.dumps(data))
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def known_meta(directory: Path) -> dict:
+    """The project's metadata from the newest project.json that still has a sound project
+    record (the project's own, a backup's, a copy in damaged/), else from the log: who
+    made its first entry and when. A new id only when no file knows the old one."""
+    copies = [directory / PROJECT_FILE]
+    copies += [p / PROJECT_FILE for p in reversed(backup.listing(directory))]
+    copies += sorted((directory / DAMAGED_DIR).glob(f"*/{PROJECT_FILE}"), reverse=True)
+    for path in copies:
+        meta = _meta_of(path)
+        if meta is not None:
+            return meta | {"schema": schema.SCHEMA}
+    first = next((e for _, e in Journal(directory).read_lines(0) if e is not None), {})
+    return {
         "id": new_id(),
         "name": directory.resolve().name,
         "schema": schema.SCHEMA,
-        "created": now(),
-        "default_coder": getpass.getuser(),
+        "created": first.get("at") if isinstance(first.get("at"), str) else now(),
+        "default_coder": _first_coder(directory) or "coder",
     }
-    data = {"meta": {"project": meta, "checkpoint": {"seq": 0, "offset": 0, "undo": [], "redo": []}}}
-    write_atomic(folder / PROJECT_FILE, orjson.dumps(data))
-    return Candidate(folder)
+
+
+def _meta_of(path: Path) -> dict | None:
+    try:
+        meta = read_json_file(path).get("meta", {}).get("project")
+    except (ProjectCorrupt, OSError, AttributeError):
+        return None
+    if isinstance(meta, dict) and not schema.meta_problem(meta):
+        return dict(meta)
+    return None
+
+
+def _first_coder(directory: Path) -> str | None:
+    """The name of the first coder the log records (the one who created the project)."""
+    for _, entry in Journal(directory).read_lines(0):
+        for table, _id, _before, after in (entry or {}).get("changes", []):
+            if table == "coders" and isinstance(after, dict) and isinstance(after.get("name"), str):
+                return after["name"]
+    return None
 
 
 def _new_folder(directory: Path, why: str) -> Path:
@@ -233,13 +351,13 @@ def _put_back(directory: Path, folder: Path) -> None:
             extra.unlink()
 
 
-def _entries_after(directory: Path, offset: int) -> int:
+def _replayed(directory: Path) -> int:
+    """Log entries past the restored checkpoint, picked by number as the replay does."""
     try:
-        with open(directory / LOG_NAME, "rb") as handle:
-            handle.seek(offset)
-            return handle.read().count(b"\n")
-    except FileNotFoundError:
+        seq = read_json_file(directory / PROJECT_FILE)["meta"].get("checkpoint", {}).get("seq", 0)
+    except (ProjectCorrupt, OSError):
         return 0
+    return sum(1 for _, entry in Journal(directory).read_lines(0) if entry is not None and entry["seq"] > seq)
 
 
 # ---------------------------------------------------------------------- verifying
