@@ -179,6 +179,7 @@ class _Planner:
             format="txt",
             turns=_turns(text),
             attributes={},
+            words=len(text.split()),  # counted as `margin import` counts them
             imported_from=self.report.source,
             created=source.stamp.created or self.stamp,
             modified=source.stamp.modified or source.stamp.created or self.stamp,
