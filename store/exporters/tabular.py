@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from store.errors import BadInput
-from store.storage import write_atomic
+from store.exporters.output import write_export
 
 # A cell starting with one of these is run as a formula by Excel and LibreOffice
 # (CSV injection); a leading apostrophe makes it plain text there.
@@ -35,13 +35,9 @@ def to_csv(header: list[str], rows: Iterable[list], safe: bool = True, bom: bool
 
 
 def write_file(text: str, path: str | Path) -> None:
-    """Write an export atomically, readable by its owner only."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise BadInput(f"cannot write {path}: {path.parent} is not a folder; create it or choose another path")
-    if path.is_dir():
-        raise BadInput(f"cannot write {path}: it is a folder; give a file name")
-    write_atomic(path, text.encode("utf-8"))
+    """Write an export, readable by its owner only: atomically to a file, straight into a
+    FIFO or device (store/exporters/output.py)."""
+    write_export(path, text.encode("utf-8"))
 
 
 def read_csv(text: str, label: str, delimiter: str = ",") -> list[list[str]]:
