@@ -143,3 +143,15 @@ def test_other_paths(study, tmp_path, make, message):
         assert result.exit_code == 0 and path.read_bytes().startswith(b"coding_id")
     else:
         assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_a_folder_without_write_permission_is_named_not_its_temporary_file(study, tmp_path, monkeypatch):
+    import tempfile
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".out.csv.x.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    result = export(study, ["export", "csv"], tmp_path / "out.csv")
+    assert result.exit_code == 1 and ".tmp" not in result.output
+    assert f"no permission to create files in {tmp_path}" in result.output
