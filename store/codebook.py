@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from store.clock import new_id, now
-from store.errors import BadInput, NotFound, Refused
+from store.errors import BadInput, NotFound, ProjectCorrupt, Refused
 from store.model import Code
 from store.text import one_line
 
@@ -35,15 +35,14 @@ class Codebook:
         return self.project.state.codes
 
     def all(self) -> list[Code]:
-        """Every code in tree order: depth first, siblings by name."""
+        """Every code in tree order: depth first, siblings by name (a loop, not recursion,
+        so no depth of tree exhausts the stack)."""
         ordered: list[Code] = []
-
-        def walk(parent: str | None) -> None:
-            for code in self.children(parent):
-                ordered.append(code)
-                walk(code.id)
-
-        walk(None)
+        pending = self.children(None)[::-1]
+        while pending:
+            code = pending.pop()
+            ordered.append(code)
+            pending += self.children(code.id)[::-1]
         return ordered
 
     def children(self, parent: str | None) -> list[Code]:
@@ -56,9 +55,11 @@ class Codebook:
 
     def descendants(self, code: Code) -> list[Code]:
         found: list[Code] = []
-        for child in self.children(code.id):
+        pending = self.children(code.id)[::-1]
+        while pending:
+            child = pending.pop()
             found.append(child)
-            found.extend(self.descendants(child))
+            pending += self.children(child.id)[::-1]
         return found
 
     def depth(self, code: Code) -> int:
@@ -69,6 +70,8 @@ class Codebook:
         while code.parent is not None:
             code = self._codes[code.parent]
             chain.append(code)
+            if len(chain) > len(self._codes):
+                raise ProjectCorrupt(f"code {code.name!r} is inside itself (its parents form a loop); see `margin restore`")
         return chain[::-1]
 
     def path(self, code: Code) -> str:
@@ -103,17 +106,13 @@ class Codebook:
         return {code_id: len(codings) for code_id, codings in self.project.state.codings_by_code.items()}
 
     def total_counts(self) -> dict[str, int]:
-        """Codings per code including its sub-codes."""
+        """Codings per code including its sub-codes (children summed before their parents)."""
         own = self.counts()
         totals: dict[str, int] = {}
-
-        def total(code: Code) -> int:
-            if code.id not in totals:
-                totals[code.id] = own.get(code.id, 0) + sum(total(c) for c in self.children(code.id))
-            return totals[code.id]
-
-        for code in self._codes.values():
-            total(code)
+        for code in reversed(self.all()):
+            totals[code.id] = own.get(code.id, 0) + sum(totals[c.id] for c in self.children(code.id))
+        for code_id in self._codes.keys() - totals.keys():  # outside the tree (a damaged file)
+            totals[code_id] = own.get(code_id, 0)
         return totals
 
     # -------------------------------------------------------------- changing

@@ -4,10 +4,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from store.errors import BadInput
+from store.exporters.tabular import read_csv
 from store.refi import guids
 from store.refi.codebook_xml import CodeSpec
 from store.refi.texts import Undecodable, decode
@@ -44,7 +42,7 @@ def _rows(data: bytes, label: str) -> list[list[str]]:
         raise BadInput(f"{label} cannot be read: {exc}; save it as UTF-8") from None
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    rows = read_csv(text, label, delimiter)
     if len(rows) < 2:
         raise BadInput(f"{label} holds no codes (a header and at least one row are needed)")
     return rows

@@ -21,6 +21,7 @@ from store.refi.naming import code_name, colour
 from store.refi.package import Package
 from store.refi.reader import read_project, read_qdc
 from store.refi.safety import MAX_MEMBER
+from store.refi.tree import check_tree
 
 if TYPE_CHECKING:
     from store.project import Project
@@ -95,4 +96,5 @@ def merge_codes(project: Project, specs: list[CodeSpec], label: str) -> MergeRes
                 by_place[(parent, name.casefold())] = existing
                 added += 1
             id_of[spec.guid] = existing.id
+        check_tree({c.id: c.parent for c in codes.values()}, {c.id: c.name for c in codes.values()}, label)
     return MergeResult(label, added, matched, described)

@@ -41,16 +41,22 @@ def write_codes(
     w: XmlWriter,
     tree: dict[str | None, list[Code]],
     note_refs: Callable[[str], list[str]] | None = None,
-    parent: str | None = None,
 ) -> None:
-    for code in tree.get(parent, ()):
+    """The `Code` elements of `tree`, nested as the tree is (a loop with an explicit stack:
+    no depth of tree exhausts Python's)."""
+    pending: list[Code | None] = list(reversed(tree.get(None, ())))
+    while pending:
+        code = pending.pop()
+        if code is None:  # the end of a code's children
+            w.close("Code")
+            continue
         w.open("Code", guid=guids.of(code.id), name=code.name, isCodable="true" if code.codable else "false", color=code.color or None)
         if code.description:
             w.text("Description", code.description)
         for note in note_refs(code.id) if note_refs else ():
             w.empty("NoteRef", targetGUID=note)
-        write_codes(w, tree, note_refs, code.id)
-        w.close("Code")
+        pending.append(None)
+        pending.extend(reversed(tree.get(code.id, ())))
 
 
 def write_qdc(codes: dict[str, Code], origin: str) -> bytes:

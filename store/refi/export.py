@@ -8,8 +8,6 @@ standard says; each selection carries its text in `name` so importers can check 
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.clock import now
+from store.exporters.output import open_export
 from store.model import Coding, Document, Memo
 from store.refi import guids
 from store.refi.codebook_xml import code_tree, write_codes, write_qdc
@@ -48,34 +47,16 @@ class ExportSummary:
 
 
 def export_qdpx(project: Project, path: Path, exported_at: str | None = None) -> ExportSummary:
-    """Write the project to `path` (replaced atomically, so a failed export leaves no half file)."""
+    """Write the project to `path`: a file is replaced atomically, so a failed export leaves
+    no half file; a FIFO or device is written straight into (store/exporters/output.py)."""
     documents = _ordered_documents(project)
     qde = project_xml(project, exported_at or now())
-    with _atomic(Path(path)) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+    with open_export(Path(path)) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("project.qde", qde)
         for document in documents:
             archive.writestr(f"sources/{guids.of(document.id)}.txt", project.text(document.id).encode("utf-8"))
     state = project.state
     return ExportSummary(str(path), len(documents), len(state.codes), len(state.codings), len(state.memos))
-
-
-class _atomic:
-    """A temporary file beside `path`, renamed over it only when writing succeeded."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self):
-        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent or ".", prefix=f".{self.path.name}.", suffix=".tmp")
-        self.handle = os.fdopen(fd, "w+b")
-        return self.handle
-
-    def __exit__(self, kind, value, traceback) -> None:
-        self.handle.close()
-        if kind is None:
-            os.replace(self.tmp, self.path)
-        else:
-            os.unlink(self.tmp)
 
 
 def _ordered_documents(project: Project) -> list[Document]:

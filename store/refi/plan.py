@@ -31,6 +31,7 @@ from store.refi.reader import (
 )
 from store.refi.report import ImportReport, SourcePositions
 from store.refi.texts import Undecodable, decode
+from store.refi.tree import check_tree
 from store.text import one_line
 
 CASE_KEY = "case"
@@ -68,8 +69,10 @@ class _Planner:
 
     def run(self) -> Plan:
         self.report.dropped += self.refi.unsupported
+        self.report.adjusted += self.refi.repeated
         self.coders()
         self.codes()
+        check_tree({c.id: c.parent for c in self.plan.codes}, {c.id: c.name for c in self.plan.codes}, self.report.source)
         for source in self.refi.sources:
             self.source(source)
         self.attributes()
@@ -77,8 +80,10 @@ class _Planner:
         return self.plan
 
     def new_id(self, wanted: str, *context: str) -> str:
-        """`wanted` unless an earlier entity took it (files do repeat GUIDs)."""
-        entity_id = wanted if wanted not in self.used_ids else guids.derived(wanted, *context)
+        """`wanted` unless an earlier entity took it (a coding may share its selection's GUID)."""
+        entity_id, tries = wanted, 0
+        while entity_id in self.used_ids:
+            entity_id, tries = guids.derived(wanted, *context, *([str(tries)] if tries else [])), tries + 1
         self.used_ids.add(entity_id)
         return entity_id
 
@@ -174,6 +179,7 @@ class _Planner:
             format="txt",
             turns=_turns(text),
             attributes={},
+            words=len(text.split()),  # counted as `margin import` counts them
             imported_from=self.report.source,
             created=source.stamp.created or self.stamp,
             modified=source.stamp.modified or source.stamp.created or self.stamp,

@@ -16,6 +16,7 @@ from store.refi import guids
 from store.refi.codebook_xml import CodeSpec
 from store.refi.safety import parse_events
 from store.refi.variables import is_datetime
+from store.text import one_line
 
 MEDIA = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}
 VALUE_TAGS = frozenset(("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue"))
@@ -106,6 +107,7 @@ class RefiProject:
     kinds: dict[str, str] = field(default_factory=dict)  # guid -> element name, for link ends
     sets: list[RefiSet] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)  # elements whose GUID an earlier one had
 
 
 def read_project(data: bytes, label: str) -> RefiProject:
@@ -162,6 +164,8 @@ class _Reader:
         tag = tag.rpartition("}")[2]
         parent = self.tags[-1] if self.tags else ""
         guid = guids.normalise(attrs["guid"]) if "guid" in attrs else None
+        if guid in self.project.kinds:
+            guid = self._renew(tag, attrs, guid)
         self.tags.append(tag)
         self.owners.append(guid)
         if guid:
@@ -186,6 +190,19 @@ class _Reader:
         handler = self.on_end.get(tag)
         if handler is not None:
             handler(owner)
+
+    def _renew(self, tag: str, attrs: dict, guid: str) -> str:
+        """A new GUID for an element that repeats an earlier one's: each element stays itself
+        (two sources stay two documents, a code is never its own parent), and references
+        to the GUID mean the first element that had it."""
+        renewed = guids.derived("repeated guid", guid, str(len(self.project.repeated)))
+        name = one_line(attrs.get("name") or "")
+        name = name if len(name) <= 40 else name[:39] + "…"
+        self.project.repeated.append(
+            f"{tag}{f' {name!r}' if name else ''} repeats the GUID {guid} of an earlier {self.project.kinds[guid]}; "
+            "it was given a new id (references to that GUID mean the earlier one)"
+        )
+        return renewed
 
     def close(self) -> RefiProject:
         if self.graphs:

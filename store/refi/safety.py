@@ -8,6 +8,9 @@ refuses a member that inflates past its declared size (CRC and length checks).
 
 from __future__ import annotations
 
+import codecs
+import lzma
+import re
 import zipfile
 import zlib
 from pathlib import PurePosixPath
@@ -38,6 +41,7 @@ class Archive:
             path = PurePosixPath(info.filename.replace("\\", "/"))
             if path.is_absolute() or ".." in path.parts or ":" in info.filename:
                 raise BadInput(f"{self.label} holds an entry that escapes its folder ({info.filename!r}); refusing it")
+            _check_method(info, self.label)
             total += info.file_size
             ratio = info.file_size / max(info.compress_size, 1)
             if total > MAX_TOTAL or info.file_size > MAX_MEMBER or (ratio > MAX_RATIO and info.file_size > 1 << 20):
@@ -54,11 +58,27 @@ class Archive:
     def read(self, name: str) -> bytes:
         try:
             return self._zip.read(name)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
             raise BadInput(f"{self.label} is damaged: {name} cannot be read ({exc})") from None
 
     def close(self) -> None:
         self._zip.close()
+
+
+METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "Deflate", zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}
+OTHER_METHODS = {9: "Deflate64", 6: "Implode", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "AES encryption"}
+
+
+def _check_method(info: zipfile.ZipInfo, label: str) -> None:
+    """Refuse, by name, a member Python's zipfile cannot unpack (it would raise NotImplementedError)."""
+    if info.flag_bits & 0x1:
+        raise BadInput(f"{label} is encrypted ({info.filename!r} needs a password); export it again without a password")
+    if info.compress_type not in METHODS:
+        method = OTHER_METHODS.get(info.compress_type, f"method {info.compress_type}")
+        raise BadInput(
+            f"{label} packs {info.filename!r} with {method} compression, which Margin cannot unpack; "
+            "re-zip it with ordinary Deflate (for example `zip -r new.qdpx .` in the unpacked folder)"
+        )
 
 
 def parse_events(data: bytes, label: str, target):
@@ -70,7 +90,8 @@ def parse_events(data: bytes, label: str, target):
     Expat is driven directly because ElementTree's Python wrapper costs a third of the
     time on a 30 MB project.
     """
-    parser = expat.ParserCreate(namespace_separator="}")
+    data = as_utf8(data, label)
+    parser = expat.ParserCreate(encoding="utf-8", namespace_separator="}")
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     parser.ExternalEntityRefHandler = _refuse_dtd
@@ -87,6 +108,53 @@ def parse_events(data: bytes, label: str, target):
     except expat.ExpatError as exc:
         raise BadInput(f"{label} is not well-formed XML ({exc})") from None
     return target.close()
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM begins it
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_UNMARKED = ((b"<\0\0\0", "utf-32-le"), (b"\0\0\0<", "utf-32-be"), (b"<\0?\0", "utf-16-le"), (b"\0<\0?", "utf-16-be"))
+_DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+
+
+def as_utf8(data: bytes, label: str) -> bytes:
+    """The document in UTF-8, which its parser is then told to read whatever it declares.
+
+    XML may be written in UTF-16 or UTF-32 (told by a byte order mark or by how `<?xml`
+    is spelled, XML 1.0 appendix F) or in any encoding its declaration names. Expat
+    itself reads only the single-byte ones, and raises ValueError or LookupError for the
+    rest, so the file is decoded here; an unknown name or undecodable bytes are refused."""
+    for start, encoding in _BOMS:
+        if data.startswith(start):
+            return _transcode(data[len(start) :], encoding, label)
+    for start, encoding in _UNMARKED:
+        if data.startswith(start):
+            return _transcode(data, encoding, label)
+    declared = _DECLARED.match(data, 0, 1024)
+    name = declared[1].decode("ascii", "replace").strip() if declared else "utf-8"
+    try:
+        encoding = codecs.lookup(name).name
+    except LookupError:
+        raise BadInput(f"{label} declares the text encoding {name!r}, which is unknown; save it as UTF-8") from None
+    if encoding == "utf-8":
+        return data
+    if encoding.startswith(("utf-16", "utf-32")):
+        raise BadInput(f"{label} declares the text encoding {name!r} but is not written in it; save it as UTF-8")
+    return _transcode(data, encoding, label)
+
+
+def _transcode(data: bytes, encoding: str, label: str) -> bytes:
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except LookupError:  # a codec that is not a text encoding, such as base64
+        raise BadInput(f"{label} declares {encoding!r}, which is not a text encoding; save it as UTF-8") from None
+    except (UnicodeError, ValueError) as exc:
+        where = f" (byte {exc.start})" if isinstance(exc, UnicodeDecodeError) else ""
+        raise BadInput(f"{label} is not valid {encoding} text{where}; save it as UTF-8") from None
 
 
 class _Refused(Exception):

@@ -234,25 +234,24 @@ def attrs_set(ctx, document, assignments):
 
 @attrs.command("import")
 @click.argument("table", type=click.Path(path_type=Path))
+@click.option("--keep", is_flag=True, help="Leave values the documents already have; only fill in missing ones.")
 @click.pass_context
-def attrs_import(ctx, table):
+def attrs_import(ctx, table, keep):
     """Set attributes from a CSV table whose first column names the document.
 
     \b
     The header is `document,<key>,<key>...`; empty cells are left alone.
+    Says how many values were set, changed (old → new) or already so.
     Example:
       margin attrs import participants.csv
     """
-    from store.attributes import read_attribute_table
+    from store.attributes import import_attributes
 
-    project = open_project(ctx)
-    assignments, unknown = read_attribute_table(project, table)
-    with project.operation(f"import attributes from {table.name}"):
-        for document, values in assignments:
-            project.documents.set_attributes(document, values)
-    click.echo(f"Set attributes on {plural(len(assignments), 'document')} from {safe(table.name)}.")
-    if unknown:
-        click.echo(safe(f"Skipped rows for documents not in the project: {', '.join(unknown)}"), err=True)
+    result = import_attributes(open_project(ctx), table, keep=keep)
+    for line in result.lines():
+        click.echo(safe(line))
+    if result.unknown:
+        click.echo(safe(f"Skipped rows for documents not in the project: {', '.join(result.unknown)}"), err=True)
 
 
 @click.command()

@@ -54,6 +54,7 @@ def export_qdc_cmd(ctx, output):
     Example:
       margin export qdc -o codebook.qdc
     """
+    from store.exporters.output import write_export
     from store.refi import export_qdc
 
     project = open_project(ctx, readonly=True)
@@ -62,7 +63,7 @@ def export_qdc_cmd(ctx, output):
         sys.stdout.buffer.write(data)
         return
     path = output or _default_name(project, ".qdc")
-    path.write_bytes(data)
+    write_export(path, data)
     click.echo(f"Wrote {path}: {len(project.state.codes)} codes")
 
 
