@@ -92,6 +92,27 @@ class Codings:
                     made.append(coding)
         return made
 
+    def apply_across(
+        self, code: Code | str, spans_by_document: dict[str, list[tuple[int, int]]], what: str = ""
+    ) -> tuple[Code, int]:
+        """Auto-coding across documents (document id -> spans) in one undoable action,
+        skipping spans already coded. `code` may be the path of a code to create, made in
+        the same action. Returns the code and how many codings were made."""
+        total = sum(len(spans) for spans in spans_by_document.values())
+        if not total:
+            raise Refused("nothing to code: no passage matches")
+        label = code if isinstance(code, str) else self.project.codebook.path(code)
+        documents = len(spans_by_document)
+        summary = f"auto-code {total} passages{f' of {what}' if what else ''} in {documents} document{'s' * (documents != 1)} as {label}"
+        with self.project.operation(summary):
+            if isinstance(code, str):
+                code = self.project.codebook.ensure(code)
+            made = sum(
+                len(self.apply_many(self.project.state.documents[doc_id], code, spans))
+                for doc_id, spans in spans_by_document.items()
+            )
+        return code, made
+
     def resize(self, coding: Coding, start: int, end: int) -> Coding:
         """Move a coding's boundaries."""
         document = self.project.state.documents[coding.document]
