@@ -213,6 +213,39 @@ class MarginApp(App):
     def action_corpus_search(self) -> None:
         self.push_screen(Prompt("Search every document (regex, ignores case)", self.reader.pattern), self._corpus_search)
 
+    def action_speakers(self) -> None:
+        """Pick a speaker of every document or of this one, then name it (an existing name merges)."""
+        from store.speakers import speakers
+
+        here = [self.document] if self.document is not None else []
+        choices = [(s, None) for s in speakers(self.project.documents.all())]
+        if here and len(self.project.documents.all()) > 1:
+            choices += [(s, self.document) for s in speakers(here)]
+        commands = []
+        for speaker, document in choices:
+            where = f"in {document.name} only" if document else "in every document"
+            typo = f" · a typo of {speaker.like}?" if speaker.like else ""
+            commands.append(SimpleCommand(clean(f"{speaker.name} · {where}"), partial(self._rename_speaker, speaker, document),
+                                          clean(f"{speaker.turns} turns in {', '.join(speaker.documents[:3])}{typo}")))
+        self.search_commands(commands, placeholder="Rename which speaker?")
+
+    def _rename_speaker(self, speaker, document) -> None:
+        from store.speakers import rename
+
+        def renamed(name: str | None) -> None:
+            if not name:
+                return
+            done = self.store(rename, self.project, speaker.name, name, document)
+            if done is not None:
+                self.project_changed()
+                verb = "Merged" if done.merged else "Renamed"
+                self.notify(clean(f"{verb} {done.old} {'into' if done.merged else 'to'} {done.new}: "
+                                  f"{done.turns} turns in {done.documents} documents (u undoes)"), timeout=4)
+
+        where = f"in {document.name}" if document else "in every document"
+        self.push_screen(Prompt(f"Rename speaker {speaker.name} {where} (an existing name merges them)",
+                                speaker.like or speaker.name), renamed)
+
     # ------------------------------------------------------------------ documents
 
     def open_document(self, document_id: str, position: int | None = None) -> None:
