@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from store.clock import new_id, now
-from store.errors import BadInput, Refused
+from store.errors import BadInput, NotFound, Refused
 from store.model import Code, Coding, Document
 
 if TYPE_CHECKING:
@@ -136,6 +136,10 @@ class Codings:
         self.project.delete(coding)
 
     def _new(self, document: Document, code: Code, start: int, end: int, coder: str | None) -> Coding:
+        state = self.project.state
+        if document.id not in state.documents or code.id not in state.codes:
+            gone = f"document {document.name}" if document.id not in state.documents else f"code {code.name}"
+            raise NotFound(f"the {gone} is no longer in the project (removed or its creation undone)")
         if not code.codable:
             raise Refused(f"{self.project.codebook.path(code)} is a category; code with one of its sub-codes")
         _check_span(document, start, end)

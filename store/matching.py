@@ -71,7 +71,7 @@ def extend_spans(document: Document, text: str, spans: list[tuple[int, int]], un
     widened = []
     for start, end in spans:
         turn = document.turn_at(start)
-        inside = turn is not None and turn.start <= start < turn.end
+        inside = turn is not None and turn.start <= start < end <= turn.end  # else a span made across turns
         if unit == "turn" and turn is not None:
             start, end = min(start, turn.start), max(end, turn.end)
         elif unit == "sentence":
@@ -116,6 +116,14 @@ def in_turns(document: Document, spans: list[tuple[int, int]]) -> list[tuple[int
         if turn is not None and turn.start <= start and end <= turn.end:
             kept.append((start, end))
     return kept
+
+
+def touching_turns(document: Document, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans that take in some spoken content: not ones wholly inside a speaker label
+    or a gap. A quoted segment may run across turns, labels and all (`apply --match`)."""
+    if not document.turns:
+        return spans
+    return [(s, e) for s, e in spans if (turn := document.turn_at(s)) is not None and turn.start < e and s < turn.end]
 
 
 def by_speakers(

@@ -423,13 +423,19 @@ class Project:
         raise Refused(f"nothing to {verb}")
 
     def _coder_of(self, item: list) -> str:
-        """Who did an item's action; items saved before coders had their own undo lack it."""
+        """Who did an item's action; items saved before coders had their own undo lack
+        it, and are filled in all at once from one read of the log."""
         if len(item) < 3:
-            try:
-                item.append(self.journal.read_at(item[1]).get("by", ""))
-            except ProjectCorrupt:
-                item.append("")
+            self._fill_coders()
         return item[2]
+
+    def _fill_coders(self) -> None:
+        legacy = [item for item in (*self._undo, *self._redo) if len(item) < 3]
+        by: dict[int, str] = {}
+        with contextlib.suppress(ProjectCorrupt):
+            by = {e["seq"]: e.get("by", "") for _, e in self.journal.read_from(min(i[1] for i in legacy))}
+        for item in legacy:
+            item.append(by.get(item[0], ""))
 
     def _logged(self, position: list) -> dict:
         """The log entry an undo or redo refers to, checked to be the one it means."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from store.errors import BadInput, NotFound
-from store.matching import by_speakers, extend_spans, find_matches, in_turns, search
+from store.matching import by_speakers, extend_spans, find_matches, in_turns, search, touching_turns
 from store.model import Document
 
 CONTEXT = 40
@@ -36,7 +36,7 @@ class Hits(list):
 @dataclass(frozen=True, slots=True)
 class Rule:
     """What auto-coding codes: the matches of `pattern` (words with any spacing, or a
-    regex ignoring case), or every turn when it is empty; each widened to its word,
+    regex ignoring case, inside turns), or every turn when it is empty; each widened to its word,
     sentence or turn (`extend`); kept only in turns of `speakers` (any, when empty) and
     not of `not_speakers`."""
 
@@ -70,7 +70,7 @@ def rule_spans(document: Document, text: str, rule: Rule) -> list[tuple[int, int
     elif rule.regex:
         found = spoken_matches(document, text, rule.pattern)
     else:
-        found = in_turns(document, find_matches(text, rule.pattern))
+        found = touching_turns(document, find_matches(text, rule.pattern))
     found = by_speakers(document, found, rule.speakers, rule.not_speakers)
     return extend_spans(document, text, found, rule.extend) if rule.extend else sorted(set(found))
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from store.errors import Refused
+from store.errors import NotFound, Refused
 from store.importers import parse_text
 from store.project import Project
 from tests.conftest import INTERVIEW
@@ -96,6 +96,7 @@ ACTIONS = st.lists(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=ACTIONS)
+@example(actions=[("alice", "undo", 0), ("alice", "new code", 0), ("alice", "uncode", 0)])  # found: coding on an undone import
 def test_undo_by_one_coder_never_touches_the_others_work(tmp_path_factory, actions):
     """Random interleavings of two coders: an undo or redo changes only entities its own
     coder's action changed, and never leaves a coding pointing at a missing code; the
@@ -125,11 +126,40 @@ def test_undo_by_one_coder_never_touches_the_others_work(tmp_path_factory, actio
                             and before[t][i] != project.state.table(t)[i]}
                 assert entry["by"] == who
                 assert changed <= {c[1] for c in entry["changes"]}
-        except Refused:
-            pass
+        except (Refused, NotFound):
+            pass  # refused, or the document's import was undone: nothing changes
         for coding in project.state.codings.values():
             assert coding.code in project.state.codes
     undo, redo = [x[:3] for x in project._undo], [x[:3] for x in project._redo]
     project.close()
     with Project.open(folder / "p") as reopened:
         assert [x[:3] for x in reopened._undo] == undo and [x[:3] for x in reopened._redo] == redo
+
+
+def test_coding_a_document_whose_import_was_undone_is_refused(project):
+    """Found by the test above: a view holding the Document after its import was undone
+    made a coding pointing at nothing."""
+    doc = project.documents.import_parsed(parse_text(INTERVIEW, "txt"), "N1", {}).document
+    project.undo()
+    with pytest.raises(NotFound, match="no longer in the project"):
+        project.codings.apply_new_code(doc, "Trust", doc.turns[0].start, doc.turns[0].end)
+    assert not project.state.codings and not project.state.codes
+
+
+def test_stacks_saved_before_coders_had_their_own_undo_still_work(tmp_path):
+    """A checkpoint from an older Margin holds [seq, offset] items: the coder is read from the log."""
+    import orjson
+
+    with Project.init(tmp_path / "p", coder="alice") as project:
+        doc = project.documents.import_parsed(parse_text(INTERVIEW, "txt"), "N1", {}).document
+        project.codings.apply_new_code(doc, "Trust", doc.turns[1].start, doc.turns[1].end)
+        project.coder = project.add_coder("bob")
+        project.codings.apply_new_code(doc, "Stigma", doc.turns[3].start, doc.turns[3].end)
+    data = orjson.loads((tmp_path / "p" / "project.json").read_bytes())
+    checkpoint = data["meta"]["checkpoint"]
+    checkpoint["undo"] = [item[:2] for item in checkpoint["undo"]]
+    (tmp_path / "p" / "project.json").write_bytes(orjson.dumps(data))
+    with Project.open(tmp_path / "p", coder="alice") as project:
+        assert project.can_undo
+        assert project.undo()["summary"].startswith("code with new code Trust")
+        assert [project.state.codes[c.code].name for c in project.state.codings.values()] == ["Stigma"]
