@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from store.clock import new_id, now
-from store.errors import BadInput, Refused
+from store.errors import BadInput, NotFound, Refused
 from store.model import Code, Coding, Document
 
 if TYPE_CHECKING:
@@ -92,6 +92,27 @@ class Codings:
                     made.append(coding)
         return made
 
+    def apply_across(
+        self, code: Code | str, spans_by_document: dict[str, list[tuple[int, int]]], what: str = ""
+    ) -> tuple[Code, int]:
+        """Auto-coding across documents (document id -> spans) in one undoable action,
+        skipping spans already coded. `code` may be the path of a code to create, made in
+        the same action. Returns the code and how many codings were made."""
+        total = sum(len(spans) for spans in spans_by_document.values())
+        if not total:
+            raise Refused("nothing to code: no passage matches")
+        label = code if isinstance(code, str) else self.project.codebook.path(code)
+        documents = len(spans_by_document)
+        summary = f"auto-code {total} passages{f' of {what}' if what else ''} in {documents} document{'s' * (documents != 1)} as {label}"
+        with self.project.operation(summary):
+            if isinstance(code, str):
+                code = self.project.codebook.ensure(code)
+            made = sum(
+                len(self.apply_many(self.project.state.documents[doc_id], code, spans))
+                for doc_id, spans in spans_by_document.items()
+            )
+        return code, made
+
     def resize(self, coding: Coding, start: int, end: int) -> Coding:
         """Move a coding's boundaries."""
         document = self.project.state.documents[coding.document]
@@ -115,6 +136,10 @@ class Codings:
         self.project.delete(coding)
 
     def _new(self, document: Document, code: Code, start: int, end: int, coder: str | None) -> Coding:
+        state = self.project.state
+        if document.id not in state.documents or code.id not in state.codes:
+            gone = f"document {document.name}" if document.id not in state.documents else f"code {code.name}"
+            raise NotFound(f"the {gone} is no longer in the project (removed or its creation undone)")
         if not code.codable:
             raise Refused(f"{self.project.codebook.path(code)} is a category; code with one of its sub-codes")
         _check_span(document, start, end)

@@ -58,19 +58,94 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+EXTEND_UNITS = ("word", "sentence", "turn")
+
+
 def extend_spans(document: Document, text: str, spans: list[tuple[int, int]], unit: str) -> list[tuple[int, int]]:
-    """Matches widened to the sentence or turn around them (auto-coding with context),
-    in order and without repeats."""
+    """Matches widened to the word, sentence or turn around them (auto-coding with
+    context), in order and without repeats; never beyond the turn that holds them."""
     from store.motions import sentence_span
 
+    if unit not in ("", *EXTEND_UNITS):
+        raise BadInput(f"extend to one of {', '.join(EXTEND_UNITS)}; not {unit!r}")
     widened = []
     for start, end in spans:
-        if unit == "turn" and (turn := document.turn_at(start)) is not None:
+        turn = document.turn_at(start)
+        inside = turn is not None and turn.start <= start < end <= turn.end  # else a span made across turns
+        if unit == "turn" and turn is not None:
             start, end = min(start, turn.start), max(end, turn.end)
         elif unit == "sentence":
             start, end = sentence_span(document, text, start)[0], max(end, sentence_span(document, text, end - 1)[1])
+        elif unit == "word":
+            start, end = word_span(text, start, end)
+        if inside:
+            start, end = max(start, turn.start), min(end, turn.end)
         widened.append((start, end))
     return sorted(set(widened))
+
+
+def word_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start:end` grown to whole words: a hit "scatter plot" in "scatter plots" becomes
+    "scatter plots"; an apostrophe between letters is part of a word ("don't")."""
+    while start > 0 and _in_word(text, start - 1):
+        start -= 1
+    while end < len(text) and _in_word(text, end):
+        end += 1
+    return start, end
+
+
+def _in_word(text: str, position: int) -> bool:
+    char = text[position]
+    if char.isalnum() or char == "_":
+        return True
+    return (
+        char in "'’"
+        and 0 < position < len(text) - 1
+        and text[position - 1].isalnum()
+        and text[position + 1].isalnum()
+    )
+
+
+def in_turns(document: Document, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans that lie inside one turn's spoken content (not in a speaker label)."""
+    if not document.turns:
+        return spans
+    kept = []
+    for start, end in spans:
+        turn = document.turn_at(start)
+        if turn is not None and turn.start <= start and end <= turn.end:
+            kept.append((start, end))
+    return kept
+
+
+def touching_turns(document: Document, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans that take in some spoken content: not ones wholly inside a speaker label
+    or a gap. A quoted segment may run across turns, labels and all (`apply --match`)."""
+    if not document.turns:
+        return spans
+    return [(s, e) for s, e in spans if (turn := document.turn_at(s)) is not None and turn.start < e and s < turn.end]
+
+
+def by_speakers(
+    document: Document, spans: list[tuple[int, int]], speakers: tuple[str, ...] = (), not_speakers: tuple[str, ...] = ()
+) -> list[tuple[int, int]]:
+    """The spans in turns of `speakers` (any, when empty) and not of `not_speakers`
+    (names compared ignoring case and spacing)."""
+    keep = {_speaker_key(s) for s in speakers}
+    drop = {_speaker_key(s) for s in not_speakers}
+    if not keep and not drop:
+        return spans
+    kept = []
+    for start, end in spans:
+        turn = document.turn_at(start)
+        name = _speaker_key(turn.speaker) if turn is not None else ""
+        if (not keep or name in keep) and name not in drop:
+            kept.append((start, end))
+    return kept
+
+
+def _speaker_key(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def turn_span(document: Document, number: int) -> tuple[int, int]:

@@ -574,14 +574,16 @@ class Project:
             self.warnings.append(f"could not write a checkpoint ({exc.strerror or exc}); changes are safe in {LOG_NAME}")
 
     def _track_undo(self, entry: dict, offset: int) -> None:
-        kind = entry.get("kind")
+        """Keep the undo and redo stacks: items are [seq, offset, coder name], each coder's
+        own in one list; a coder's new action clears only that coder's redo items."""
+        kind, by = entry.get("kind"), entry.get("by", "")
         if kind == "do":
-            self._undo.append([entry["seq"], offset])
-            self._redo.clear()
+            self._undo.append([entry["seq"], offset, by])
+            self._redo[:] = [item for item in self._redo if self._coder_of(item) != by]
         elif kind == "undo":
-            self._redo.append(self._undo.pop())
+            _move(self._undo, self._redo, entry.get("target"))
         elif kind == "redo":
-            self._undo.append(self._redo.pop())
+            _move(self._redo, self._undo, entry.get("target"))
 
     def _require_writable(self) -> None:
         if self.readonly:
@@ -590,24 +592,52 @@ class Project:
     # ------------------------------------------------------------------ undo and redo
 
     def undo(self) -> dict:
-        """Reverse the newest action that is not yet undone; returns its log entry."""
-        if not self._undo:
-            raise Refused("nothing to undo")
-        original = self._logged(self._undo[-1])
+        """Reverse the current coder's newest action not yet undone; returns its log entry.
+        Another coder's work is never undone, and an action that another coder has since
+        changed or built on is refused rather than half undone."""
+        original = self._logged(self._own(self._undo, "undo"))
         reverse = [[t, i, after, before] for t, i, before, after in reversed(original["changes"])]
         self._walk(reverse, "undo", original)
         return original
 
     def redo(self) -> dict:
-        if not self._redo:
-            raise Refused("nothing to redo")
-        original = self._logged(self._redo[-1])
+        """Re-apply the current coder's newest undone action."""
+        original = self._logged(self._own(self._redo, "redo"))
         self._walk(original["changes"], "redo", original)
         return original
 
-    def _logged(self, position: list[int]) -> dict:
+    def _own(self, stack: list[list], verb: str) -> list:
+        """The current coder's newest item on `stack`."""
+        name = self._name()
+        for item in reversed(stack):
+            if self._coder_of(item) == name:
+                return item
+        others = sorted({self._coder_of(item) for item in stack} - {name})
+        if others:
+            raise Refused(
+                f"nothing of {name}'s to {verb}; the rest is {', '.join(others)}'s, "
+                f"which only they can {verb} (margin --coder NAME {verb})"
+            )
+        raise Refused(f"nothing to {verb}")
+
+    def _coder_of(self, item: list) -> str:
+        """Who did an item's action; items saved before coders had their own undo lack
+        it, and are filled in all at once from one read of the log."""
+        if len(item) < 3:
+            self._fill_coders()
+        return item[2]
+
+    def _fill_coders(self) -> None:
+        legacy = [item for item in (*self._undo, *self._redo) if len(item) < 3]
+        by: dict[int, str] = {}
+        with contextlib.suppress(ProjectCorrupt):
+            by = {e["seq"]: e.get("by", "") for _, e in self.journal.read_from(min(i[1] for i in legacy))}
+        for item in legacy:
+            item.append(by.get(item[0], ""))
+
+    def _logged(self, position: list) -> dict:
         """The log entry an undo or redo refers to, checked to be the one it means."""
-        seq, offset = position
+        seq, offset = position[0], position[1]
         try:
             entry = self.journal.read_at(offset)
         except ProjectCorrupt:
@@ -620,17 +650,66 @@ class Project:
         self._require_writable()
         op = Operation(f"{kind}: {original['summary']}")
         for table, entity_id, before, after in changes:
+            if not _same(self.state.table(table).get(entity_id), before):
+                self._rollback(op)
+                self._refuse_walk(kind, original, entity_id)
             op.changes.append([table, entity_id, before, after])
             self._set(table, entity_id, after)
+        broken = self._dangling(changes)
+        if broken:
+            self._rollback(op)
+            self._refuse_walk(kind, original, broken)
         self._commit(op, {"kind": kind, "target": original["seq"]})
+
+    def _dangling(self, changes: list) -> str | None:
+        """An entity left pointing at nothing once `changes` are applied (a coding whose
+        code is gone, say): its id, or None."""
+        state = self.state
+        for table, entity_id, _before, after in changes:
+            if after is None:
+                referrers = [
+                    *state.codings_by_code.get(entity_id, {}),
+                    *state.codings_by_document.get(entity_id, {}),
+                    *state.memos_by_target.get(entity_id, {}),
+                    *(c.id for c in state.codes.values() if c.parent == entity_id),
+                ]
+                if referrers:
+                    return referrers[0]
+                continue
+            wanted = {
+                "codings": [after.get("code"), after.get("document")],
+                "codes": [after.get("parent")],
+                "memos": [after.get("target")],
+            }.get(table, [])
+            if any(ref is not None and not self._exists(ref) for ref in wanted):
+                return entity_id
+        return None
+
+    def _exists(self, entity_id: str) -> bool:
+        state = self.state
+        return entity_id in state.codes or entity_id in state.documents or entity_id in state.codings
+
+    def _refuse_walk(self, kind: str, original: dict, entity_id: str) -> None:
+        """Refuse an undo or redo that would clash with a later action, naming it."""
+        later = None
+        for _, entry in self.journal.read_from(0):
+            if entry["seq"] > original["seq"] and any(c[1] == entity_id for c in entry["changes"]):
+                later = entry
+        said = f"{later['by']}'s later action “{later['summary']}” changed the same passage or code" if later else (
+            "a later action changed the same passage or code"
+        )
+        raise Refused(f"cannot {kind} “{original['summary']}”: {said}; that must be undone first")
 
     @property
     def can_undo(self) -> bool:
-        return bool(self._undo)
+        return any(self._coder_of(item) == self._name() for item in self._undo)
 
     @property
     def can_redo(self) -> bool:
-        return bool(self._redo)
+        return any(self._coder_of(item) == self._name() for item in self._redo)
+
+    def _name(self) -> str:
+        return self.coder.name if self.coder else ""
 
     def log(self) -> list[dict]:
         """Every logged operation, oldest first, without its change records; a damaged
@@ -743,6 +822,23 @@ def _check_path_length(path: Path) -> None:
             f"the project folder's path is {length} bytes long and this system allows {limit} for a whole path, "
             f"leaving too little room for the project's own files; move it to a path under {limit - PATH_ROOM} bytes"
         )
+
+
+def _move(source: list[list], target: list[list], seq: int | None) -> None:
+    """Move the undo item of action `seq` (else the newest) from one stack to the other."""
+    for index in range(len(source) - 1, -1, -1):
+        if seq is None or source[index][0] == seq:
+            target.append(source.pop(index))
+            return
+
+
+def _same(entity, record: dict | None) -> bool:
+    """Whether an entity still holds the logged `record` (fields a newer Margin added to
+    the entity, which the record lacks, are not compared)."""
+    if entity is None or record is None:
+        return entity is None and record is None
+    current = orjson.loads(orjson.dumps(entity.to_record()))
+    return all(current.get(key) == value for key, value in record.items())
 
 
 def find_project(start: Path) -> Path:

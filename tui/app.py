@@ -19,15 +19,16 @@ import keymaps
 from store.code_search import CodeIndex, recent_codes
 from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
-from store.search import corpus_search, spoken_matches
+from store.search import Rule, auto_code_spans, corpus_search, spoken_matches
 from tui import ui_state
+from tui.screens.auto_code import AutoCode
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
 from tui.screens.help import Help
 from tui.screens.journal import Journal
 from tui.screens.prompt import Prompt
 from tui.screens.retrieval import Retrieval
-from tui.screens.search_results import CODE_ALL, SearchResults
+from tui.screens.search_results import SearchResults
 from tui.widgets.codes_pane import CodesPane
 from tui.widgets.documents_pane import DocumentsPane
 from tui.widgets.keys import bindings, clean
@@ -212,6 +213,39 @@ class MarginApp(App):
     def action_corpus_search(self) -> None:
         self.push_screen(Prompt("Search every document (regex, ignores case)", self.reader.pattern), self._corpus_search)
 
+    def action_speakers(self) -> None:
+        """Pick a speaker of every document or of this one, then name it (an existing name merges)."""
+        from store.speakers import speakers
+
+        here = [self.document] if self.document is not None else []
+        choices = [(s, None) for s in speakers(self.project.documents.all())]
+        if here and len(self.project.documents.all()) > 1:
+            choices += [(s, self.document) for s in speakers(here)]
+        commands = []
+        for speaker, document in choices:
+            where = f"in {document.name} only" if document else "in every document"
+            typo = f" · a typo of {speaker.like}?" if speaker.like else ""
+            commands.append(SimpleCommand(clean(f"{speaker.name} · {where}"), partial(self._rename_speaker, speaker, document),
+                                          clean(f"{speaker.turns} turns in {', '.join(speaker.documents[:3])}{typo}")))
+        self.search_commands(commands, placeholder="Rename which speaker?")
+
+    def _rename_speaker(self, speaker, document) -> None:
+        from store.speakers import rename
+
+        def renamed(name: str | None) -> None:
+            if not name:
+                return
+            done = self.store(rename, self.project, speaker.name, name, document)
+            if done is not None:
+                self.project_changed()
+                verb = "Merged" if done.merged else "Renamed"
+                self.notify(clean(f"{verb} {done.old} {'into' if done.merged else 'to'} {done.new}: "
+                                  f"{done.turns} turns in {done.documents} documents (u undoes)"), timeout=4)
+
+        where = f"in {document.name}" if document else "in every document"
+        self.push_screen(Prompt(f"Rename speaker {speaker.name} {where} (an existing name merges them)",
+                                speaker.like or speaker.name), renamed)
+
     # ------------------------------------------------------------------ documents
 
     def open_document(self, document_id: str, position: int | None = None) -> None:
@@ -376,11 +410,10 @@ class MarginApp(App):
             self.notify(f"{len(matches)} matches · n/N next/previous · A codes them all", timeout=4)
 
     def auto_code_matches(self) -> None:
-        matches = self.reader.matches
-        if not matches:
+        if not self.reader.matches:
             self.notify("No search matches: search with / first", severity="warning")
             return
-        self._auto_code([(self.document, matches)], f"“{self.reader.pattern}”")
+        self._auto_code([self.document], self.reader.pattern)
 
     def _corpus_search(self, pattern: str | None) -> None:
         if not pattern:
@@ -392,46 +425,62 @@ class MarginApp(App):
             self.notify(f"No matches for {clean(pattern)!r}", severity="warning")
             return
         self.reader.pattern = pattern
-        self.push_screen(SearchResults(pattern, hits), partial(self._search_result, pattern, hits))
+        self.push_screen(SearchResults(pattern, hits), partial(self._search_result, pattern))
 
-    def _search_result(self, pattern: str, hits: list, result) -> None:
+    def _search_result(self, pattern: str, result) -> None:
+        """The search results closed: jump to the chosen hit (None: closed, or all coded)."""
         if result is None:
-            return
-        if result == CODE_ALL:
-            spans: dict[str, list] = {}
-            for hit in hits:
-                spans.setdefault(hit.document.id, []).append((hit.start, hit.end))
-            self._auto_code([(self.project.state.documents[d], s) for d, s in spans.items()], f"“{pattern}”")
             return
         self.open_document(hit_doc := result.document.id, result.start)
         matches = self.store(spoken_matches, self.project.state.documents[hit_doc], self.reader.text, pattern)
         if matches:
             self.reader.matches = matches
 
-    def _auto_code(self, spans: list[tuple], what: str) -> None:
-        total = sum(len(s) for _, s in spans)
+    def auto_code_hits(self, results: SearchResults) -> None:
+        """`a` on the search results: auto-code the pattern in every document, the results
+        staying beneath (so `n` or esc comes back to them); they close once coded."""
+        self._auto_code(self.project.documents.all(), results.pattern, done=lambda: results.dismiss(None))
+
+    def _auto_code(self, documents: list, pattern: str, done=None) -> None:
+        rule = Rule(pattern, regex=True)
+        found = self.store(auto_code_spans, self.project, documents, rule)
+        if not found:
+            return
+        total = sum(len(s) for s in found.values())
         self.push_screen(
-            CodePicker(self.project, f"Code all {total} matches of {what} as", self.recent, allow_create=False),
-            partial(self._auto_code_picked, spans, what, total),
+            CodePicker(self.project, f"Code all {total} matches of “{pattern}” as", self.recent),
+            partial(self._auto_code_picked, documents, rule, done),
         )
 
-    def _auto_code_picked(self, spans, what: str, total: int, pick: Pick | None) -> None:
-        if pick is None or pick.code is None:
+    def _auto_code_picked(self, documents: list, rule, done, pick: Pick | None) -> None:
+        """A code (or a new name) picked: ask what to code and whose turns, then code."""
+        if pick is None:
             return
-        path = self.project.codebook.path(pick.code)
-        documents = len(spans)
-        question = f"Code {total} matches of {what} in {documents} document{'s' if documents > 1 else ''} as {path}?"
+        if pick.code is not None:
+            label, note = self.project.codebook.path(pick.code), ""
+        else:
+            label = f"the new code “{pick.new_name}”"
+            near = CodeIndex.of(self.project).near_duplicates(pick.new_name)
+            note = ("Did you mean " + " or ".join(f"“{p}”" for p in near) + "? " if near else "") + "One undo (u) takes it all back."
 
-        def code_all():
-            with self.project.operation(f"auto-code {total} matches of {what} as {path}"):
-                return sum(len(self.project.codings.apply_many(d, pick.code, s)) for d, s in spans)
+        def confirmed(chosen) -> None:
+            if chosen is None:
+                return  # n: back to what is beneath, the search results or the reader
+            found = self.store(auto_code_spans, self.project, documents, chosen)
+            result = found and self.store(self.project.codings.apply_across, pick.code or pick.new_name, found, chosen.describe())
+            if not result:
+                return
+            code, made = result
+            self.last_code = code.id
+            self.recent = [code.id, *(c for c in self.recent if c != code.id)][:12]
+            self.project_changed()
+            total = sum(len(s) for s in found.values())
+            self.notify(f"Coded {made} passages as {clean(self.project.codebook.path(code))}"
+                        f" ({total - made} already coded; u undoes)")
+            if done is not None:
+                done()
 
-        def confirmed(yes: bool) -> None:
-            if yes and (made := self.store(code_all)) is not None:
-                self.project_changed()
-                self.notify(f"Coded {made} matches as {clean(path)} (already coded ones skipped; u undoes)")
-
-        self.push_screen(Confirm(question, "One undo (u) takes them all back."), confirmed)
+        self.push_screen(AutoCode(self.project, documents, rule, label, note), confirmed)
 
     # ------------------------------------------------------------------ codes pane
 

@@ -20,6 +20,7 @@ from tui.context import Settings, report_error, safe
 COMMAND_MODULES = (
     "tui.commands.project_commands",
     "tui.commands.coding_commands",
+    "tui.commands.speaker_commands",
     "tui.commands.memo_commands",
     "tui.commands.export_commands",
     "tui.commands.restore_commands",

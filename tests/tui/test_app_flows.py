@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from store.project import Project
 from tui.app import MarginApp
+from tui.screens.auto_code import AutoCode
 from tui.screens.code_picker import CodePicker
 from tui.screens.confirm import Confirm
 from tui.screens.retrieval import Retrieval
@@ -201,7 +202,7 @@ async def test_search_then_auto_code_every_match(make_app, project):
         assert isinstance(app.screen, CodePicker)
         await pilot.press(*"challenging", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, Confirm)
+        assert isinstance(app.screen, AutoCode)
         await pilot.press("y")
         await pilot.pause()
     spans = {(c.start, c.end) for c in mine(project)}

@@ -176,19 +176,24 @@ def codes_color(ctx, code, color):
 
 
 @click.command()
-@click.argument("document", shell_complete=complete_documents)
-@click.argument("code", shell_complete=complete_codes)
+@click.argument("document", required=False, shell_complete=complete_documents)
+@click.argument("code", required=False, shell_complete=complete_codes)
+@click.option("--all-documents", "everywhere", is_flag=True, help="Auto-code every document: give CODE only, then --match, --regex or --speaker.")
 @click.option("--turn", type=int, help="Code turn N (as numbered by `margin show`).")
 @click.option("--span", help="Code characters START:END of the text (end exclusive).")
 @click.option("--match", "match", help="Code the first passage with these words (spacing and line breaks ignored).")
-@click.option("--all", "every", is_flag=True, help="With --match: code every passage that matches (auto-coding).")
-@click.option("--extend", type=click.Choice(["sentence", "turn"]), help="With --match: code the whole sentence or turn around each match.")
-@click.option("--speaker", help="Code every turn of this speaker.")
-@click.option("--memo", default="", help="Attach a memo to the new coding.")
+@click.option("--regex", help="Code the first passage matching this regular expression (ignores case).")
+@click.option("--all", "every", is_flag=True, help="With --match or --regex: code every passage that matches (auto-coding).")
+@click.option("--extend", type=click.Choice(["word", "sentence", "turn"]), help="Code the whole word, sentence or turn around each match.")
+@click.option("--speaker", "speakers", multiple=True, help="Only in turns of this speaker (repeatable); alone, code every turn of theirs.")
+@click.option("--not-speaker", "not_speakers", multiple=True, help="Leave out turns of this speaker, such as the interviewer (repeatable).")
+@click.option("--memo", default="", help="Attach a memo to the new coding (one passage only).")
 @click.option("--create", is_flag=True, help="Add the code to the codebook if it does not exist.")
 @click.pass_context
-def apply(ctx, document, code, turn, span, match, every, extend, speaker, memo, create):
-    """Code a passage of DOCUMENT with CODE (a path such as `Support > Trust`).
+def apply(ctx, document, code, everywhere, turn, span, match, regex, every, extend, speakers, not_speakers, memo, create):
+    """Code a passage of DOCUMENT with CODE (a path such as `Support > Trust`), or
+    auto-code: every match, widened to its word, sentence or turn, in chosen speakers'
+    turns, in one document or all of them. Each call is one undoable action.
 
     \b
     Examples:
@@ -197,53 +202,91 @@ def apply(ctx, document, code, turn, span, match, every, extend, speaker, memo, 
       margin apply P3 "Stigma" --match "they looked at me" --all
       margin apply P3 "Medication" --match clozapine --all --extend sentence
       margin apply P3 "Interviewer" --speaker Dan
+      margin apply --all-documents "Scatter plots" --regex "scatter ?plots?" --extend sentence --not-speaker Interviewer
+      margin apply --all-documents "Own words" --speaker Participant --speaker Particpant --create
     """
     from store.errors import BadInput
+    from store.search import Rule
 
-    chosen = [x for x in (turn, span, match, speaker) if x is not None]
-    if len(chosen) != 1:
-        raise BadInput("say what to code with exactly one of --turn, --span, --match or --speaker")
-    if (every or extend) and match is None:
-        raise BadInput("--all and --extend go with --match")
+    document, code = _document_and_code(everywhere, document, code)
+    if match is not None and regex is not None:
+        raise BadInput("give --match (words) or --regex (a pattern), not both")
+    pattern = match if match is not None else regex
+    picks = [x for x in (turn, span, pattern) if x is not None]
+    if len(picks) > 1 or not (picks or speakers or not_speakers):
+        raise BadInput("say what to code with exactly one of --turn, --span, --match, --regex, or --speaker / --not-speaker")
+    if (turn is not None or span is not None) and (everywhere or every or extend or speakers or not_speakers):
+        raise BadInput("--turn and --span code one passage of one document; --all-documents, --all, --extend and --speaker go with --match or --regex")
+    if every and pattern is None:
+        raise BadInput("--all goes with --match or --regex")
     project = open_project(ctx)
-    doc = project.documents.get(document)
-    with project.operation(f"code {doc.name} as {code}"):  # one undo step, even with --create
-        done = _apply(project, doc, code, create, turn, span, match, every, extend, speaker, memo)
+    rule = Rule(pattern or "", regex is not None, extend or "", speakers, not_speakers)
+    one = turn is not None or span is not None
+    summary = f"code {document} as {code}" if one else f"auto-code {rule.describe()} in {document or 'every document'} as {code}"
+    with project.operation(summary):  # one undo step, even with --create
+        target = project.codebook.ensure(code) if create else project.codebook.get(code)
+        if one:
+            doc = project.documents.get(document)
+            done = _apply_one(project, doc, target, _one_span(doc, turn, span), memo)
+        else:
+            docs = project.documents.all() if everywhere else [project.documents.get(document)]
+            done = _apply_rule(project, docs, target, rule, every or everywhere or pattern is None, memo)
     click.echo(done)  # only now is the change in the log and fsynced
 
 
-def _apply(project, doc, code, create, turn, span, match, every, extend, speaker, memo) -> str:
-    """Make the codings; returns the line that acknowledges them once they are saved."""
-    from store.errors import NotFound
-    from store.matching import (
-        extend_spans,
-        find_matches,
-        parse_span,
-        speaker_spans,
-        turn_span,
-    )
+def _document_and_code(everywhere: bool, document: str | None, code: str | None) -> tuple[str | None, str]:
+    """The positional arguments: DOCUMENT CODE, or CODE alone with --all-documents."""
+    from store.errors import BadInput
 
-    target = project.codebook.ensure(code) if create else project.codebook.get(code)
-    if turn is not None:
-        spans = [turn_span(doc, turn)]
-    elif span is not None:
-        spans = [parse_span(span)]
-    elif speaker is not None:
-        spans = speaker_spans(doc, speaker)
-    else:
-        spans = find_matches(project.text(doc.id), match)
-        if not spans:
-            raise NotFound(f"no passage of {doc.name} matches {match[:60]!r}; check the words with `margin show {doc.name}`")
-        spans = spans if every else spans[:1]
-        if extend:
-            spans = extend_spans(doc, project.text(doc.id), spans, extend)
-    path = project.codebook.path(target)
-    if len(spans) == 1:
-        coding = project.codings.apply(doc, target, *spans[0], memo=memo)
-        return f"Coded {safe(doc.name)} {coding.start}:{coding.end} as {safe(path)}"
-    made = project.codings.apply_many(doc, target, spans)
-    already = len(spans) - len(made)
-    return f"Coded {plural(len(made), 'passage')} of {safe(doc.name)} as {safe(path)} ({already} already coded)"
+    if everywhere:
+        if code is not None:
+            raise BadInput("with --all-documents give only CODE, not a document")
+        if document is None:
+            raise BadInput('give the CODE to apply, as in: margin apply --all-documents "Trust" --match trust')
+        return None, document
+    if code is None:
+        raise BadInput("give DOCUMENT and CODE (or --all-documents CODE to code every document)")
+    return document, code
+
+
+def _one_span(doc, turn, span) -> tuple[int, int]:
+    from store.matching import parse_span, turn_span
+
+    return turn_span(doc, turn) if turn is not None else parse_span(span)
+
+
+def _apply_one(project, doc, target, span: tuple[int, int], memo: str) -> str:
+    """Code one passage; returns the line that acknowledges it once it is saved."""
+    coding = project.codings.apply(doc, target, *span, memo=memo)
+    return f"Coded {safe(doc.name)} {coding.start}:{coding.end} as {safe(project.codebook.path(target))}"
+
+
+def _apply_rule(project, docs, target, rule, every: bool, memo: str) -> str:
+    """Code every passage the rule finds; returns the acknowledging line."""
+    from store.errors import BadInput, NotFound
+    from store.search import auto_code_spans
+
+    found = auto_code_spans(project, docs, rule)
+    where = docs[0].name if len(docs) == 1 else "any document"
+    if not found:
+        hint = f"`margin show {docs[0].name}`" if len(docs) == 1 else "`margin` then F (search every document)"
+        raise NotFound(f"no passage of {where} matches {rule.describe()[:80]}; check the words with {hint}")
+    if not every:
+        first = next(iter(found))
+        found = {first: found[first][:1]}
+    total = sum(len(spans) for spans in found.values())
+    if total == 1:
+        doc_id, [span] = next(iter(found.items()))
+        return _apply_one(project, project.state.documents[doc_id], target, span, memo)
+    if memo:
+        raise BadInput(f"--memo goes on one passage, and {total} match; add memos afterwards with `margin memo add`")
+    _, made = project.codings.apply_across(target, found, rule.describe())
+    already = total - made
+    place = safe(docs[0].name) if len(docs) == 1 else plural(len(found), "document")
+    return (
+        f"Coded {plural(made, 'passage')} {'of' if len(docs) == 1 else 'in'} {place} as "
+        f"{safe(project.codebook.path(target))} ({already} already coded)"
+    )
 
 
 @click.command()

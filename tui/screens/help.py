@@ -18,6 +18,7 @@ SCOPES = {
     "picker": "Code picker",
     "retrieval": "Retrieval view",
     "search_results": "Search results",
+    "auto_code": "Auto-coding question",
     "journal": "Journal",
     "help": "This help",
 }

@@ -1,4 +1,5 @@
-"""Corpus-wide search results as keyword-in-context lines; Enter jumps, `a` codes them all."""
+"""Corpus-wide search results as keyword-in-context lines; Enter jumps, `a` codes them all
+(the auto-coding questions open above this screen, so answering no comes back here)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,12 @@ from textual.widgets.option_list import Option
 
 from tui.widgets.keys import ListKeys, bindings, clean
 
-CODE_ALL = "code-all"
-
-
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class SearchResults(ListKeys, ModalScreen):
-    """Dismisses with the chosen Hit, with CODE_ALL, or None."""
+    """Dismisses with the chosen Hit, or None (closed, or every hit coded)."""
 
     BINDINGS = bindings("search_results")
 
@@ -30,6 +28,8 @@ class SearchResults(ListKeys, ModalScreen):
         with Vertical(id="search-results", classes="fullscreen"):
             documents = len({h.document.id for h in self.hits})
             said = f"{plural(len(self.hits), 'hit')} in {plural(documents, 'document')}"
+            if getattr(self.hits, "capped", False):
+                said = f"the first {len(self.hits):,} hits, in {plural(documents, 'document')}: there are more; narrow the search"
             yield Label(clean(f"“{self.pattern}”: {said}"), classes="dialog-title")
             yield OptionList(id="search-list")
             yield Label("enter jump · a code every hit · esc close", classes="dialog-help")
@@ -40,9 +40,9 @@ class SearchResults(ListKeys, ModalScreen):
             line = Text(clean(hit.document.name), style="bold")
             turn = hit.document.turn_at(hit.start)
             line.append(f" · {f'turn {turn.index + 1} ' if turn else ''}{clean(hit.speaker)}\n", style="italic")
-            line.append("  …" + clean(hit.left) + " ", style="dim")
+            line.append("  …" + clean(hit.left), style="dim")  # the context keeps its own spacing
             line.append(clean(hit.match), style="bold reverse")
-            line.append(" " + clean(hit.right) + "…", style="dim")
+            line.append(clean(hit.right) + "…", style="dim")
             options.append(Option(line, id=str(i)))
         hit_list = self.query_one(OptionList)
         hit_list.add_options(options)
@@ -61,7 +61,7 @@ class SearchResults(ListKeys, ModalScreen):
 
     def action_auto_code(self) -> None:
         if self.hits:
-            self.dismiss(CODE_ALL)
+            self.app.auto_code_hits(self)
 
     def action_close(self) -> None:
         self.dismiss(None)
