@@ -342,15 +342,17 @@ class Project:
             return False
 
     def _history_problem(self, entry: dict) -> str:
-        """An undo or redo must reverse or repeat the action on top of its stack."""
+        """An undo or redo must reverse or repeat an action on its stack: with undo each
+        coder's own, the newest of that coder's items (or, naming no target, any)."""
         kind = entry.get("kind")
         stack = self._undo if kind == "undo" else self._redo if kind == "redo" else None
         if stack is None:
             return ""
         if not stack:
             return f"it is a {kind} when there is nothing to {kind}"
-        if entry.get("target", stack[-1][0]) != stack[-1][0]:
-            return f"it is a {kind} of action {entry['target']}, but the next to {kind} is action {stack[-1][0]}"
+        target = entry.get("target")
+        if target is not None and all(item[0] != target for item in stack):
+            return f"it is a {kind} of action {target}, which is not there to {kind}"
         return ""
 
     def _effect_problem(self, entry: dict) -> str:

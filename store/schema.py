@@ -255,7 +255,7 @@ def _checkpoint_problem(checkpoint) -> str:
     for name in ("undo", "redo"):
         stack = checkpoint.get(name, [])
         if type(stack) is not list or not all(_is_position(p) for p in stack):
-            return f"the checkpoint record's {name} list is not a list of [action, byte] pairs"
+            return f"the checkpoint record's {name} list is not a list of [action, byte, coder] items"
     counts = checkpoint.get("coding_counts", {})
     if type(counts) is not dict or not all(type(n) is int and n >= 0 for n in counts.values()):
         return "the checkpoint record's coding counts are not whole numbers"
@@ -263,7 +263,11 @@ def _checkpoint_problem(checkpoint) -> str:
 
 
 def _is_position(value) -> bool:
-    return type(value) is list and len(value) == 2 and all(type(x) is int and x >= 0 for x in value)
+    """An undo or redo item: [action, byte], and since undo became each coder's own, the
+    coder's name third."""
+    if type(value) is not list or len(value) not in (2, 3):
+        return False
+    return all(type(x) is int and x >= 0 for x in value[:2]) and (len(value) == 2 or type(value[2]) is str)
 
 
 def check_codings_file(coder_id: str, data: dict) -> dict:
