@@ -12,7 +12,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from store.storage import fsync_dir, make_dir, write_atomic
+from store.storage import fsync_dir, make_dir, remove_tree, write_atomic
 
 BACKUP_DIR = "backups"
 KEEP = 20
@@ -76,4 +76,4 @@ def _rotate(folder: Path) -> None:
     kept = set(backups[-KEEP:]) | {newest_of_day[day] for day in sorted(newest_of_day)[-DAYS:]}
     for old in backups:
         if old not in kept:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_tree(old)

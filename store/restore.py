@@ -40,7 +40,7 @@ from store.errors import BadInput, ProjectCorrupt, Refused
 from store.journal import LOG_NAME, Journal
 from store.lock import ProjectLock
 from store.model import Document
-from store.storage import make_dir, read_json_file, write_atomic
+from store.storage import make_dir, read_json_file, remove_tree, write_atomic
 
 PROJECT_FILE = "project.json"
 CODINGS_DIR = "codings"
@@ -158,7 +158,7 @@ def trial_open(project_dir: Path, folder: Path) -> LogDamage | None:
             return LogDamage(damage.offset, _entries_from(trial, damage.offset) - 1)
         return None
     finally:
-        shutil.rmtree(trial, ignore_errors=True)
+        remove_tree(trial)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -267,7 +267,7 @@ def _from_log_checkpoint(directory: Path):
         write_atomic(folder / PROJECT_FILE, orjson.dumps(data))
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
 
 
 def known_meta(directory: Path) -> dict:

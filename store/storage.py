@@ -63,6 +63,21 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def remove_tree(folder: Path) -> None:
+    """Remove a folder Margin made (a trial restore, an old backup), ignoring what is
+    already gone. Plain unlink and rmdir by path, not shutil.rmtree's calls relative to
+    open folders, so the crash-state checker (tests/reliability/alice.py) sees each one."""
+    for root, dirs, files in os.walk(folder, topdown=False):
+        for name in files:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(root, name))
+        for name in dirs:
+            with contextlib.suppress(FileNotFoundError):
+                os.rmdir(os.path.join(root, name))
+    with contextlib.suppress(FileNotFoundError):
+        os.rmdir(folder)
+
+
 def remove_stale_temp_files(directory: Path) -> None:
     """Temporary files left by a process killed mid-write hold nothing acknowledged."""
     for stale in directory.glob(".*.tmp"):
