@@ -4,7 +4,7 @@ holds what the command acknowledged (tests/reliability/alice.py explains the mod
 Each workload starts from a copy of the study project (all of it on disk), runs through
 the command line in process (or the store API) while alice.Recorder records Margin's
 file-system calls, and then every crash state of those calls is built and checked: all of
-them (about 900, some 15 s). MARGIN_POWER_BUDGET=N checks at most N states per workload
+them (343, some 15 s). MARGIN_POWER_BUDGET=N checks at most N states per workload
 (cuts in a random order seeded by MARGIN_POWER_SEED), for a quicker run.
 """
 
