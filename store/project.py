@@ -445,10 +445,12 @@ class Project:
         self._require_writable()
         op = Operation(summary, undoable=undoable)
         self._op = op
+        self._stage_new_coder()
         try:
             yield op
         except BaseException:
             self._rollback(op)
+            self._unstage_new_coder()
             raise
         finally:
             self._op = None
@@ -526,28 +528,47 @@ class Project:
     def _log_new_coder(self) -> tuple[Coder, int] | None:
         """Record the session's coder, if new, just before its first change: a command that
         is refused (or changes nothing) leaves no "add coder" behind."""
-        coder, self._new_coder = self._new_coder, None
-        if coder is None or coder.id in self.state.coders:
+        coder = self._new_coder
+        if coder is None:
             return None
+        namesake = next((c for c in self.state.coders.values() if c.name == coder.name and c.id != coder.id), None)
+        if namesake is not None:  # the action brought a coder of that name (an import)
+            self._unstage_new_coder()
+            self._new_coder = None
+            self.coder = namesake if self.coder is coder else self.coder
+            return None
+        self._stage_new_coder()
         start = self.journal.size()
         op = Operation(f"add coder {coder.name}", undoable=False)
         op.changes.append(["coders", coder.id, None, coder.to_record()])
-        self._set("coders", coder.id, coder.to_record())
         try:
             self._append(op, {"kind": "system"})
         except Refused:
-            self._new_coder = coder
+            self._unstage_new_coder()
             raise
+        self._new_coder = None
         return coder, start
+
+    def _stage_new_coder(self) -> None:
+        """Put the unrecorded coder in memory while an action runs (so that it is found by
+        name); it is logged with the action, or taken out again if the action fails."""
+        coder = self._new_coder
+        if coder is not None and coder.id not in self.state.coders:
+            self._set("coders", coder.id, coder.to_record())
+
+    def _unstage_new_coder(self) -> None:
+        coder = self._new_coder
+        if coder is not None and coder.id in self.state.coders:
+            self._set("coders", coder.id, None)
 
     def _unlog_new_coder(self, coder: Coder, start: int) -> None:
         """Take back the coder's entry when the change it came with could not be saved."""
         with contextlib.suppress(OSError):
             self.journal.cut(start)
-        self._set("coders", coder.id, None)
         self.seq -= 1
         self._ops_since_checkpoint -= 1
         self._new_coder = coder
+        self._unstage_new_coder()
 
     def _append(self, op: Operation, extra: dict) -> dict:
         entry = {
@@ -751,8 +772,11 @@ class Project:
         name = one_line(name)
         with contextlib.suppress(NotFound):
             return self.coder_named(name)
-        pending = self._new_coder
-        coder = pending if pending is not None and pending.name == name else Coder(new_id(), name, now())
+        if self._new_coder is not None and self._new_coder.name == name:
+            coder = self._new_coder
+            self._log_new_coder()
+            return coder
+        coder = Coder(new_id(), name, now())
         self.coder = self.coder or coder
         with self.operation(f"add coder {name}", undoable=False):
             self.put(coder)
