@@ -46,7 +46,7 @@ class _Missing:
 
 
 _ABSENT = _Missing()
-STR, INT, NONE, BOOL, FLOAT = frozenset({str}), frozenset({int}), frozenset({type(None)}), frozenset({bool}), frozenset({float})
+STR, INT, NONE, BOOL = frozenset({str}), frozenset({int}), frozenset({type(None)}), frozenset({bool})
 OPTIONAL = frozenset({_Missing})
 
 # Per table: field -> the exact types allowed (bool is not an int here).

@@ -3,6 +3,7 @@ codings, and a rebuild from the log (issue 9, findings 1, 6, 7 and 8)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import orjson
@@ -140,8 +141,6 @@ def test_every_line_damaged_with_any_length_opens_or_names_its_own_line(study, t
     checkpoint_seq = orjson.loads((study / "project.json").read_bytes())["meta"]["checkpoint"]["seq"]
     good = read_state(study)
     template = tmp_path / "template"
-    import shutil
-
     shutil.copytree(study, template)
     checked = 0
     for index, (offset, entry) in enumerate(_lines(template)):
