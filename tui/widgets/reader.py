@@ -175,16 +175,36 @@ class Reader(ScrollView, can_focus=True):
         return self.scrollable_content_region.width - GUTTER - self.margin_width - (2 if self.margin_width else 0)
 
     def on_resize(self) -> None:
-        if self.document is not None and (self._rows is None or self._rows.width != max(8, self._text_width())):
+        if self.document is None:
+            return
+        if self._rows is None or self._rows.width != max(8, self._text_width()):
             self._relayout()
-            self._follow()
+        self._follow()  # a lower reader may have left the cursor below its edge
 
     def _relayout(self) -> None:
+        """Re-wrap at the current width, keeping the cursor on the same screen line (a
+        pane opening or closing changes every row number below the first)."""
         if self.document is None or not self.size.width:
             return
+        old, line = self._rows, None
+        if old is not None:
+            line = old.row_of(self.cursor) - self.scroll_offset.y
         self._rows = Layout(self.document, self.text, self._text_width())
         self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
+        if old is not None:
+            self._keep_cursor(line)
+
+    def _keep_cursor(self, line: int) -> None:
+        """Scroll so the cursor's row is at screen line `line`, or a third of the way down
+        when it was off screen."""
+        height = max(1, self.scrollable_content_region.height)
+        row = self._rows.row_of(self.cursor)
+        if not 0 <= line < height:
+            line = height // 3
+        y = max(0, min(row - line, len(self._rows) - height))
+        if y != self.scroll_offset.y:
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -210,9 +230,9 @@ class Reader(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        index = self.scroll_offset.y + y
         if self._rows is not None and self._rows.width != max(8, self._text_width()):
-            self._relayout()  # the scrollbar came or went without a resize: re-wrap once
+            self._relayout()  # the width changed before on_resize (or the scrollbar came or went)
+        index = self.scroll_offset.y + y
         if self._rows is None or index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
         self._sync()
