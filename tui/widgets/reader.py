@@ -141,7 +141,8 @@ class Reader(ScrollView, can_focus=True):
         span = tidy_span(self.text, low, high, floor, ceiling)
         if span is None:
             return (low, low)
-        start, end = motions.settle_start(self.document, self.text, span[0]), motions.settle_end(self.document, self.text, span[1])
+        start = motions.settle_start(self.document, self.text, span[0])
+        end = motions.settle_end(self.document, self.text, span[1])
         return (start, end) if end > start else (low, low)
 
     def target_span(self) -> tuple[int, int] | None:
@@ -476,7 +477,7 @@ class Reader(ScrollView, can_focus=True):
         coding = here[0]
         start, end = self._moved((coding.start, coding.end), side, name)
         if (start, end) == (coding.start, coding.end):
-            self.app.notify("The coding cannot move that way (it would leave its turn or be empty)", severity="warning", timeout=2)
+            self.app.notify("The coding cannot move that way (out of its turn, or to nothing)", severity="warning")
         elif self.app.store(self.project.codings.resize, coding, start, end) is not None:
             self.app.notify(f"Coding now {end - start} characters")
         self._move(end - 1 if side == ">" else start)
@@ -543,14 +544,16 @@ class Reader(ScrollView, can_focus=True):
         """Select the turn; J and K then take in whole turns before or after it."""
         turn = self.turn
         if turn is not None:
-            self.anchor, self.cursor, self.visual, self.scope, self.exclusive = turn.start, motions.last(turn), False, "turns", False
+            self.anchor, self.cursor = turn.start, motions.last(turn)
+            self.visual, self.scope, self.exclusive = False, "turns", False
             self._follow()
             self._changed()
 
     def action_select_sentence(self) -> None:
         if self.document is not None and self.document.turns:
             start, end = motions.sentence_span(self.document, self.text, self.cursor)
-            self.anchor, self.cursor, self.visual, self.scope, self.exclusive = start, max(start, end - 1), False, "turn", False
+            self.anchor, self.cursor = start, max(start, end - 1)
+            self.visual, self.scope, self.exclusive = False, "turn", False
             self._changed()
 
     def action_move_start(self) -> None:
