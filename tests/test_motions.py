@@ -318,8 +318,9 @@ def test_every_motion_on_every_corpus_document(capsys):
         print(f"\n{checked} motions on {len(files)} corpus documents in {time.perf_counter() - began:.1f} s")
 
 
-def test_every_position_of_one_interview():
-    """Every position of the PDPilot P3 interview (the one the issue's steps use)."""
+def test_every_third_position_of_one_interview():
+    """Every third position of the PDPilot P3 interview (the one the issue's steps use),
+    with the word and character motions, which have the most ways to go wrong."""
     document, text = corpus_document(shared("corpus", "pdpilot-interviews", "P3.txt"))
     for position in range(0, len(text), 3):
         for name in ("word_back", "word_forward", "word_end", "char_left", "char_right"):
