@@ -40,24 +40,6 @@ def search(text: str, pattern: str, ignore_case: bool = True) -> list[tuple[int,
     return [m.span() for m in compiled.finditer(text) if m.end() > m.start()]
 
 
-def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """A selection as a coder means it: without surrounding white space, and without the
-    first letter of a next word that a word motion (`v` then `w`) leaves in it."""
-    start, end = _strip(text, start, end)
-    cut_word = end - start > 1 and end < len(text) and text[end - 2].isspace() and text[end - 1].isalnum() and text[end].isalnum()
-    if cut_word:
-        start, end = _strip(text, start, end - 1)
-    return (start, end) if end > start else None
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 EXTEND_UNITS = ("word", "sentence", "turn")
 
 

@@ -1,6 +1,70 @@
-"""Names and labels made safe to store and show."""
+"""Names and labels made safe to store and show, and spans snapped to whole words."""
+
+from __future__ import annotations
+
+import re
+
+# A word (letters and digits, with the apostrophes inside it: "don't" is one word) or a
+# run of punctuation. Word motions and word snapping share this one definition.
+WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]+")
+_LETTERS = re.compile(r"\w+(?:['’]\w+)*")
 
 
 def one_line(text: str) -> str:
     """Printable characters on one line, spaces collapsed (control characters never reach a terminal)."""
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def token_start(text: str, position: int, floor: int = 0) -> int:
+    """A place at or before `position` where tokenising can begin: just after the white
+    space before it (tokens never hold white space), or `floor`."""
+    while position > floor and not text[position - 1].isspace():
+        position -= 1
+    return position
+
+
+def token_end(text: str, position: int, ceiling: int) -> int:
+    """A place at or after `position` where tokenising can stop: the next white space."""
+    while position < ceiling and not text[position].isspace():
+        position += 1
+    return position
+
+
+def word_around(text: str, position: int) -> tuple[int, int] | None:
+    """The word that a boundary at `position` cuts (between two of its letters), if any."""
+    if not 0 < position < len(text) or text[position].isspace() or text[position - 1].isspace():
+        return None
+    for match in _LETTERS.finditer(text, token_start(text, position), token_end(text, position, len(text))):
+        if match.start() >= position:
+            return None
+        if match.end() > position:
+            return match.span()
+    return None
+
+
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """`text[start:end]` without white space at either edge."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def tidy_span(text: str, start: int, end: int, floor: int = 0, ceiling: int | None = None) -> tuple[int, int] | None:
+    """A selection as a coder means it: whole words, no white space at either edge.
+
+    A start or end inside a word takes in the whole word, but never beyond
+    [floor, ceiling) (the turn a selection was made in). None when nothing is left.
+    """
+    ceiling = len(text) if ceiling is None else ceiling
+    start, end = strip_span(text, max(start, floor), min(end, ceiling))
+    if end <= start:
+        return None
+    cut = word_around(text, start)
+    if cut is not None:
+        start = max(floor, cut[0])
+    cut = word_around(text, end)
+    if cut is not None:
+        end = min(ceiling, cut[1])
+    return start, end

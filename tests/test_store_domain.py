@@ -204,17 +204,6 @@ def test_document_names_sort_naturally_whatever_their_digits(project):
     assert [d.name for d in project.documents.all()] == ["p1", "P2", "P10", "P²", "P①"]
 
 
-def test_tidy_span_drops_spaces_and_a_word_motion_leftover():
-    from store.matching import tidy_span
-
-    text = "Last autumn. We got two, so I said I will."
-    assert text[slice(*tidy_span(text, 0, 17))] == "Last autumn. We"  # v + w ends on the g of got
-    assert text[slice(*tidy_span(text, 0, 19))] == "Last autumn. We got"
-    said_i = text.index("said I") + 6
-    assert text[slice(*tidy_span(text, 25, said_i))] == "so I said I"  # a one-letter word is a word
-    assert tidy_span(text, 15, 16) is None
-
-
 def test_in_vivo_names_and_coding_with_a_new_code(project, interview):
     from store.codebook import in_vivo_name
 

@@ -107,10 +107,10 @@ async def test_a_near_duplicate_name_asks_did_you_mean(make_app, project):
 async def test_in_vivo_codes_the_selected_words_with_a_new_code(make_app, project):
     app = make_app()
     async with app.run_test() as pilot:
-        await pilot.press("J", "v", "w", "w", "i")  # "Sure. I'm"
+        await pilot.press("J", "v", "w", "w", "w", "i")  # the cursor on "a": "Sure. I'm" (whole words)
         await pilot.pause()
     [coding] = mine(project)
-    assert project.state.codes[coding.code].name == "Sure. I"
+    assert project.state.codes[coding.code].name == "Sure. I'm"
 
 
 async def test_undo_and_redo_a_coding(make_app, project):
@@ -265,10 +265,16 @@ async def test_move_the_end_of_a_coding_with_a_motion(make_app, project):
     async with app.run_test() as pilot:
         await pilot.press("]")
         coding = app.reader.codings_here()[0]
+        await pilot.press(">", "w")  # it ends at its turn's end: a word move does not leave the turn
+        await pilot.pause()
+        assert project.state.codings[coding.id].end == coding.end
+        await pilot.press(">", "b")
+        await pilot.pause()
+        shrunk = project.state.codings[coding.id]
         await pilot.press(">", "w")
         await pilot.pause()
     resized = project.state.codings[coding.id]
-    assert resized.start == coding.start and resized.end > coding.end
+    assert shrunk.end < coding.end and resized.start == coding.start and resized.end > shrunk.end
 
 
 async def test_help_and_narrow_panes_toggle(make_app):
@@ -498,7 +504,7 @@ async def test_search_after_a_jump_moves_the_cursor_without_selecting(make_app, 
 async def test_status_line_shows_the_turns_a_selection_spans(make_app, project):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("J", "v", "J", "J")
+        await pilot.press("J", "V", "J", "J")  # only V then J spans turns (v stops at the turn's end)
         await pilot.pause()
         status = str(app.query_one("#status").render())
         assert "turns 2–4" in status

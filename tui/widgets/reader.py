@@ -22,15 +22,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store import motions
-from store.matching import tidy_span
 from store.model import Coding, Document
+from store.text import tidy_span
 from tui.widgets.keys import bindings, clean
 from tui.widgets.layout import BLANK, HEADER, Layout, Row
 
 GUTTER = 2
 MOTIONS = {
-    "line_down", "line_up", "char_right", "char_left", "turn_down", "turn_up", "word_forward", "word_back",
-    "sentence_forward", "sentence_back", "top", "bottom", "page_down", "page_up", "next_match",
+    "line_down", "line_up", "char_right", "char_left", "turn_down", "turn_up", "word_forward", "word_end",
+    "word_back", "sentence_forward", "sentence_back", "top", "bottom", "page_down", "page_up", "next_match",
     "previous_match", "next_coding", "previous_coding",
 }  # fmt: skip
 # Motions that land somewhere else in the document: the whole turn is brought into view.
@@ -63,6 +63,10 @@ class Reader(ScrollView, can_focus=True):
         self.cursor = 0
         self.anchor: int | None = None  # selection anchor while selecting (v, V, s)
         self.visual = False  # the selection was started with v: every motion extends it
+        # What the selection may span: "turn" (v, s: the anchor's turn only), "turns"
+        # (V: whole turns, J and K take in more) or "span" (a range made on purpose).
+        self.scope = "turn"
+        self.exclusive = False  # the cursor moved onto the start of a word or sentence: it ends before it
         self.goal: int | None = None  # column kept by up/down
         self.pending = ""  # "<" or ">" waiting for a motion
         self.pattern = ""
@@ -99,9 +103,10 @@ class Reader(ScrollView, can_focus=True):
         self._changed()
 
     def select(self, start: int, end: int) -> None:
-        """Select text[start:end] (like V) and put the cursor at its start."""
+        """Select text[start:end] (a range made on purpose: it may span turns) and put the
+        cursor at its start."""
         self.cursor = motions.inside(self.document, start)
-        self.anchor, self.visual = max(self.cursor, end - 1), False
+        self.anchor, self.visual, self.scope, self.exclusive = max(self.cursor, end - 1), False, "span", False
         self._follow(center=True)
         self._changed()
 
@@ -114,23 +119,41 @@ class Reader(ScrollView, can_focus=True):
 
     @property
     def turn(self):
-        return self.document.turn_at(self.cursor) if self.document else None
+        if self.document is None:
+            return None
+        return motions.turn_of(self.document, self.cursor) or self.document.turn_at(self.cursor)
 
     @property
     def selection(self) -> tuple[int, int] | None:
-        if self.anchor is None:
+        """The selected span as it will be coded: whole words, white space trimmed, inside
+        the anchor's turn unless the selection spans turns on purpose (V then J, or a range
+        made with `select`); (p, p) when only white space is selected."""
+        if self.anchor is None or self.document is None or not self.document.turns:
             return None
-        return min(self.anchor, self.cursor), min(len(self.text), max(self.anchor, self.cursor) + 1)
+        turns = self.document.turns
+        if self.scope == "turns":
+            first, final = sorted(motions.turn_index(self.document, p) for p in (self.anchor, self.cursor))
+            return turns[first].start, turns[final].end
+        low = min(self.anchor, self.cursor)
+        high = self.cursor if self.exclusive and self.cursor > self.anchor else max(self.anchor, self.cursor) + 1
+        turn = turns[motions.turn_index(self.document, self.anchor)]
+        floor, ceiling = (turn.start, turn.end) if self.scope == "turn" else (0, len(self.text))
+        span = tidy_span(self.text, low, high, floor, ceiling)
+        if span is None:
+            return (low, low)
+        start = motions.settle_start(self.document, self.text, span[0])
+        end = motions.settle_end(self.document, self.text, span[1])
+        return (start, end) if end > start else (low, low)
 
     def target_span(self) -> tuple[int, int] | None:
-        """What coding keys act on: the selection without surrounding spaces, else the turn."""
+        """What coding keys act on: the selection, else the turn; None when that is empty."""
         span = self.selection
         if span is None:
             turn = self.turn
             if turn is None or turn.end <= turn.start:
                 return None
-            span = (turn.start, turn.end)
-        return tidy_span(self.text, *span)
+            span = tidy_span(self.text, turn.start, turn.end)
+        return span if span and span[1] > span[0] else None
 
     def codings_here(self) -> list[Coding]:
         """Codings under the cursor (or overlapping the selection), innermost first."""
@@ -153,16 +176,36 @@ class Reader(ScrollView, can_focus=True):
         return self.scrollable_content_region.width - GUTTER - self.margin_width - (2 if self.margin_width else 0)
 
     def on_resize(self) -> None:
-        if self.document is not None and (self._rows is None or self._rows.width != max(8, self._text_width())):
+        if self.document is None:
+            return
+        if self._rows is None or self._rows.width != max(8, self._text_width()):
             self._relayout()
-            self._follow()
+        self._follow()  # a lower reader may have left the cursor below its edge
 
     def _relayout(self) -> None:
+        """Re-wrap at the current width, keeping the cursor on the same screen line (a
+        pane opening or closing changes every row number below the first)."""
         if self.document is None or not self.size.width:
             return
+        old, line = self._rows, None
+        if old is not None:
+            line = old.row_of(self.cursor) - self.scroll_offset.y
         self._rows = Layout(self.document, self.text, self._text_width())
         self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
+        if old is not None:
+            self._keep_cursor(line)
+
+    def _keep_cursor(self, line: int) -> None:
+        """Scroll so the cursor's row is at screen line `line`, or a third of the way down
+        when it was off screen."""
+        height = max(1, self.scrollable_content_region.height)
+        row = self._rows.row_of(self.cursor)
+        if not 0 <= line < height:
+            line = height // 3
+        y = max(0, min(row - line, len(self._rows) - height))
+        if y != self.scroll_offset.y:
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -188,9 +231,9 @@ class Reader(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        index = self.scroll_offset.y + y
         if self._rows is not None and self._rows.width != max(8, self._text_width()):
-            self._relayout()  # the scrollbar came or went without a resize: re-wrap once
+            self._relayout()  # the width changed before on_resize (or the scrollbar came or went)
+        index = self.scroll_offset.y + y
         if self._rows is None or index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
         self._sync()
@@ -399,16 +442,32 @@ class Reader(ScrollView, can_focus=True):
         if name in SEARCHES and self.anchor is not None and not self.visual:
             self.anchor = None  # a V or s selection is not stretched across the document
         keep_goal = name in ("line_down", "line_up", "page_down", "page_up")
-        self._move(getattr(self, f"_to_{name}")(self.cursor), keep_goal, jump=name in JUMPS)
+        target = self._target(name, self.cursor)
+        self.exclusive = False
+        if self.anchor is not None and self.scope == "turn":  # v and s selections stay in their turn
+            turn = self.document.turns[motions.turn_index(self.document, self.anchor)]
+            clamped = min(max(target, turn.start), motions.last(turn))
+            self.exclusive = clamped == target > self.anchor and name in motions.STARTS
+            target = clamped
+        self._move(target, keep_goal, jump=name in JUMPS)
+
+    def _target(self, name: str, position: int) -> int:
+        """Where motion `name` goes from `position`."""
+        if name in motions.MOTIONS:
+            return motions.MOTIONS[name](self.document, self.text, position)
+        return getattr(self, f"_to_{name}")(position)
 
     def _move_boundary(self, name: str) -> None:
-        """`<`/`>` then a motion: move the selection's start or end, else the coding's."""
+        """`<`/`>` then a motion: move the selection's start or end, else the coding's,
+        by whole words (sentences, turns) as the motion says (store.motions.moved_span)."""
         side, self.pending = self.pending, ""
         span = self.selection
-        if span is not None:
-            start, end = span
-            self.cursor, self.anchor = (start, end - 1) if side == "<" else (end - 1, start)
-            self._move(getattr(self, f"_to_{name}")(self.cursor))
+        if span is not None and span[1] > span[0]:
+            start, end = self._moved(span, side, name)
+            one_turn = motions.turn_index(self.document, start) == motions.turn_index(self.document, end - 1)
+            self.scope, self.exclusive = ("turn" if one_turn else "span"), False
+            self.anchor, cursor = (start, end - 1) if side == ">" else (end - 1, start)
+            self._move(cursor)
             return
         here = self.codings_here()
         if not here:
@@ -416,12 +475,15 @@ class Reader(ScrollView, can_focus=True):
             self._changed()
             return
         coding = here[0]
-        boundary = coding.start if side == "<" else coding.end - 1
-        moved = getattr(self, f"_to_{name}")(boundary)
-        start, end = (moved, coding.end) if side == "<" else (coding.start, moved + 1)
-        if self.app.store(self.project.codings.resize, coding, start, end) is not None:
+        start, end = self._moved((coding.start, coding.end), side, name)
+        if (start, end) == (coding.start, coding.end):
+            self.app.notify("The coding cannot move that way (out of its turn, or to nothing)", severity="warning")
+        elif self.app.store(self.project.codings.resize, coding, start, end) is not None:
             self.app.notify(f"Coding now {end - start} characters")
-        self._move(moved)
+        self._move(end - 1 if side == ">" else start)
+
+    def _moved(self, span: tuple[int, int], side: str, name: str) -> tuple[int, int]:
+        return motions.moved_span(self.document, self.text, span, side, name, lambda p: self._target(name, p))
 
     def _to_line_down(self, position: int, rows: int = 1) -> int:
         layout = self._rows
@@ -443,41 +505,6 @@ class Reader(ScrollView, can_focus=True):
     def _to_page_up(self, position: int) -> int:
         return self._to_line_down(position, -max(1, self.scrollable_content_region.height * 2 // 3))
 
-    def _to_char_right(self, position: int) -> int:
-        return motions.inside(self.document, position + 1)
-
-    def _to_char_left(self, position: int) -> int:
-        return motions.inside(self.document, position - 1, forward=False) if position > 0 else 0
-
-    def _to_turn_down(self, position: int) -> int:
-        turn = self.document.turn_at(position)
-        turns = self.document.turns
-        return turns[min(len(turns) - 1, turn.index + 1)].start if turn else turns[0].start
-
-    def _to_turn_up(self, position: int) -> int:
-        turn = self.document.turn_at(position)
-        if turn is None:
-            return self.document.turns[0].start
-        return turn.start if position > turn.start else self.document.turns[max(0, turn.index - 1)].start
-
-    def _to_word_forward(self, position: int) -> int:
-        return motions.word_forward(self.document, self.text, position)
-
-    def _to_word_back(self, position: int) -> int:
-        return motions.word_back(self.document, self.text, position)
-
-    def _to_sentence_forward(self, position: int) -> int:
-        return motions.sentence_forward(self.document, self.text, position)
-
-    def _to_sentence_back(self, position: int) -> int:
-        return motions.sentence_back(self.document, self.text, position)
-
-    def _to_top(self, position: int) -> int:
-        return self.document.turns[0].start
-
-    def _to_bottom(self, position: int) -> int:
-        return self.document.turns[-1].start
-
     def _to_next_match(self, position: int) -> int:
         return self._next_in([m[0] for m in self.matches], position, "search match")
 
@@ -495,14 +522,14 @@ class Reader(ScrollView, can_focus=True):
     def _next_in(self, starts: list[int], position: int, what: str) -> int:
         index = bisect_right(starts, position)
         if index < len(starts):
-            return starts[index]
+            return motions.inside(self.document, starts[index])
         self.app.notify(f"No next {what}" if starts else f"No {what}s here", severity="warning", timeout=2)
         return position
 
     def _previous_in(self, starts: list[int], position: int, what: str) -> int:
         index = bisect_left(starts, position)
         if index > 0:
-            return starts[index - 1]
+            return motions.inside(self.document, starts[index - 1])
         self.app.notify(f"No previous {what}" if starts else f"No {what}s here", severity="warning", timeout=2)
         return position
 
@@ -510,20 +537,23 @@ class Reader(ScrollView, can_focus=True):
 
     def action_visual(self) -> None:
         self.anchor = None if self.anchor is not None else self.cursor
-        self.visual = self.anchor is not None
+        self.visual, self.scope, self.exclusive = self.anchor is not None, "turn", False
         self._changed()
 
     def action_select_turn(self) -> None:
+        """Select the turn; J and K then take in whole turns before or after it."""
         turn = self.turn
         if turn is not None:
-            self.anchor, self.cursor, self.visual = turn.start, motions.last(turn), False
+            self.anchor, self.cursor = turn.start, motions.last(turn)
+            self.visual, self.scope, self.exclusive = False, "turns", False
             self._follow()
             self._changed()
 
     def action_select_sentence(self) -> None:
-        if self.document is not None:
+        if self.document is not None and self.document.turns:
             start, end = motions.sentence_span(self.document, self.text, self.cursor)
-            self.anchor, self.cursor, self.visual = start, max(start, end - 1), False
+            self.anchor, self.cursor = start, max(start, end - 1)
+            self.visual, self.scope, self.exclusive = False, "turn", False
             self._changed()
 
     def action_move_start(self) -> None:
