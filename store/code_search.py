@@ -10,7 +10,7 @@ similarity only orders what is left (case, spacing and punctuation are ignored):
 2. words: every typed word starts a word of the leaf name (2), of the path (3), of the path
    or definition (4) (`scatter interact`);
 5. typo: every typed word is the start of a word of the path but for a typo (`supervison`);
-6. fuzzy: rapidfuzz's partial ratio over path and definition.
+6. fuzzy: rapidfuzz's partial ratio over the path.
 
 Inside a tier, recent codes come first, then the more used, then the shorter path.
 "+ New code" belongs after the last hit of tier `TYPED` or better, so it never outranks a
@@ -23,6 +23,7 @@ only for three or more letters and only when the earlier tiers leave room.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import re
@@ -40,6 +41,7 @@ TYPED = TYPO  # a hit this good holds what was typed: "+ New code" goes below it
 _MIN_SCORE = 45
 _FUZZY_FROM = 3  # letters typed before fuzzy matching starts (two letters match anything)
 _WORD = re.compile(r"\w+")
+_NOT_WORD = re.compile(r"\W+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +75,18 @@ class CodeIndex:
         self.counts = [counts.get(c.id, 0) for c in codes]
         self._segments = [segments(p) for p in paths]
         self._leaf = [s[-1] for s in self._segments]
+        self._leaves = sorted((leaf, i) for i, leaf in enumerate(self._leaf))  # for the prefix tier
         self._leaf_words = [f" {leaf}" for leaf in self._leaf]
         self._path_words = [" " + " ".join(s) for s in self._segments]
-        self._all_words = [f"{p} {' '.join(words(c.description))}" for p, c in zip(self._path_words, codes)]
+        self._all_words = [f"{p} {_NOT_WORD.sub(' ', c.description.casefold())}" for p, c in zip(self._path_words, codes)]
         self._paths = [utils.default_process(p) for p in paths]
-        self._descriptions = [utils.default_process(c.description) for c in codes]
         self._by_id = {c.id: i for i, c in enumerate(codes)}
         self._full: dict[str, list[int]] = defaultdict(list)
         self._tails: dict[str, list[int]] = defaultdict(list)
+        by_use = sorted(range(len(codes)), key=lambda i: (-self.counts[i], len(paths[i]), paths[i]))
+        self._order = [0] * len(codes)  # each code's place in the order used inside a tier
+        for place, i in enumerate(by_use):
+            self._order[i] = place
         for i, keys in enumerate(self._segments):
             self._full[">".join(keys)].append(i)
             for start in range(1, len(keys)):
@@ -98,25 +104,39 @@ class CodeIndex:
             order = [self._by_id[c] for c in recent if c in self._by_id]
             order += [i for i in range(len(self.codes)) if i not in set(order)]
             return [self._hit(i, EXACT, 0.0) for i in order[:limit]]
-        tiers: dict[int, int] = {}
+        bonus = {self._by_id[c]: n for n, c in enumerate(recent[:12]) if c in self._by_id}
+        hits: list[CodeHit] = []
+        seen: set[int] = set()
+        for tier, found, scores in self._tiers(typed, limit):
+            found = [i for i in found if i not in seen]
+            seen.update(found)
+            hits += [self._hit(i, tier, scores.get(i, 0.0)) for i in self._best(found, limit - len(hits), bonus, scores)]
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def _tiers(self, typed: list[str], limit: int):
+        """(tier, code indices, fuzzy scores) from the best tier down, computed only as far as
+        the caller reads: two letters that start enough leaf names never reach the word scans."""
         exact = self._exact(typed)
-        if exact is not None:
-            tiers[exact] = EXACT
-        for i in self._prefixed(typed):
-            tiers.setdefault(i, PREFIX)
-        typed_words = " ".join(typed).split()
-        for i in self._worded(typed_words):
-            tiers.setdefault(i, self._word_tier(i, typed_words))
-        scores: dict[int, float] = {}
-        if len(tiers) < limit and len("".join(typed_words)) >= _FUZZY_FROM:
-            scores = self._fuzzy(" ".join(typed_words), limit)
-            for i in scores:
-                tiers.setdefault(i, TYPO if self._typo_of(i, typed_words) else FUZZY)
-        bonus = {code_id: 12 - n for n, code_id in enumerate(recent[:12])}
-        best = heapq.nsmallest(limit, tiers, key=lambda i: (
-            tiers[i], -bonus.get(self.codes[i].id, 0), -scores.get(i, 0.0) if tiers[i] >= TYPO else 0.0,
-            -self.counts[i], len(self.paths[i]), self.paths[i]))  # fmt: skip
-        return [self._hit(i, tiers[i], scores.get(i, 0.0)) for i in best]
+        yield EXACT, [] if exact is None else [exact], {}
+        yield PREFIX, self._prefixed(typed), {}
+        needles = [f" {w}" for w in " ".join(typed).split()]
+        for tier, texts in ((LEAF_WORDS, self._leaf_words), (PATH_WORDS, self._path_words), (ALL_WORDS, self._all_words)):
+            yield tier, _holding(needles, texts), {}
+        if len("".join(typed)) >= _FUZZY_FROM:
+            scores = self._fuzzy(" ".join(typed), limit)
+            typo = [i for i in scores if self._typo_of(i, [n[1:] for n in needles])]
+            yield TYPO, typo, scores
+            yield FUZZY, list(scores), scores
+
+    def _best(self, found: list[int], room: int, bonus: dict[int, int], scores: dict[int, float]) -> list[int]:
+        """The first `room` of one tier: recent codes, then by fuzzy score, use, shorter path."""
+        if room <= 0 or not found:
+            return []
+        if not scores and not bonus.keys() & set(found):
+            return heapq.nsmallest(room, found, key=self._order.__getitem__)  # the common case, in C
+        return heapq.nsmallest(room, found, key=lambda i: (bonus.get(i, 99), -scores.get(i, 0.0), self._order[i]))
 
     def exact(self, name: str) -> Code | None:
         """The code whose path, or the unique end of whose path, is `name` (case, spacing
@@ -133,27 +153,19 @@ class CodeIndex:
 
     def _prefixed(self, typed: list[str]) -> list[int]:
         last, earlier = typed[-1], typed[:-1]
-        hits = [i for i, leaf in enumerate(self._leaf) if leaf.startswith(last)]
+        low = bisect.bisect_left(self._leaves, (last, -1))
+        high = bisect.bisect_left(self._leaves, (last + "\U0010ffff", -1))  # past every leaf starting so
+        hits = [i for _, i in self._leaves[low:high]]
         if earlier:
             hits = [i for i in hits if _in_order(earlier, self._segments[i][:-1])]
         return hits
 
-    def _worded(self, typed_words: list[str]) -> list[int]:
-        needles = [f" {w}" for w in typed_words]
-        return [i for i, text in enumerate(self._all_words) if all(n in text for n in needles)]
-
-    def _word_tier(self, i: int, typed_words: list[str]) -> int:
-        if all(f" {w}" in self._leaf_words[i] for w in typed_words):
-            return LEAF_WORDS
-        return PATH_WORDS if all(f" {w}" in self._path_words[i] for w in typed_words) else ALL_WORDS
-
     def _fuzzy(self, query: str, limit: int) -> dict[int, float]:
-        scores: dict[int, float] = {}
-        for choices, weight in ((self._paths, 1.0), (self._descriptions, 0.7)):
-            for _, score, i in process.extract(query, choices, scorer=fuzz.partial_ratio, processor=None,
-                                               limit=limit * 4, score_cutoff=_MIN_SCORE):
-                scores[i] = max(scores.get(i, 0.0), score * weight)
-        return {i: s + math.log1p(self.counts[i]) for i, s in scores.items()}
+        """Partial-ratio scores over paths (definitions count through the word tiers: a fuzzy
+        pass over them would cost three times as much for little)."""
+        found = process.extract(query, self._paths, scorer=fuzz.partial_ratio, processor=None,
+                                limit=limit * 4, score_cutoff=_MIN_SCORE)
+        return {i: score + math.log1p(self.counts[i]) for _, score, i in found}
 
     def _typo_of(self, i: int, typed_words: list[str]) -> bool:
         """Whether every typed word starts a word of the path but for a typo."""
@@ -163,6 +175,14 @@ class CodeIndex:
     def _hit(self, i: int, tier: int, score: float) -> CodeHit:
         code = self.codes[i]
         return CodeHit(code, self.paths[i], code.description, self.counts[i], score, tier)
+
+
+def _holding(needles: list[str], texts: list[str]) -> list[int]:
+    """Indices of the texts holding every needle (one scan per needle over what is left)."""
+    found = [i for i, text in enumerate(texts) if needles[0] in text] if needles else []
+    for needle in needles[1:]:
+        found = [i for i in found if needle in texts[i]]
+    return found
 
 
 def _in_order(wanted: list[str], ancestors: list[str]) -> bool:

@@ -60,9 +60,14 @@ def codes_add(ctx, path, description, color, category):
     Example:
       margin codes add "Barriers > Time pressure" -d "Lack of time named as a barrier"
     """
+    from store.code_search import near_duplicate_warning
+
     project = open_project(ctx)
+    near = near_duplicate_warning(project.codebook.all(), path)
     code = project.codebook.add(path, description=description, color=color, codable=not category)
     click.echo(f"Added {safe(project.codebook.path(code))}")
+    if near:
+        click.echo(f"Warning: {safe(near)} (`margin undo` removes it)", err=True)
 
 
 @codes.command("rename")
@@ -198,6 +203,7 @@ def apply(ctx, document, code, turn, span, match, every, extend, speaker, memo, 
       margin apply P3 "Medication" --match clozapine --all --extend sentence
       margin apply P3 "Interviewer" --speaker Dan
     """
+    from store.code_search import near_duplicate_warning
     from store.errors import BadInput
 
     chosen = [x for x in (turn, span, match, speaker) if x is not None]
@@ -207,8 +213,11 @@ def apply(ctx, document, code, turn, span, match, every, extend, speaker, memo, 
         raise BadInput("--all and --extend go with --match")
     project = open_project(ctx)
     doc = project.documents.get(document)
+    near = create and near_duplicate_warning(project.codebook.all(), code)
     with project.operation(f"code {doc.name} as {code}"):  # one undo step, even with --create
         _apply(project, doc, code, create, turn, span, match, every, extend, speaker, memo)
+    if near:
+        click.echo(f"Warning: new code {safe(near)} (`margin undo` removes it)", err=True)
 
 
 def _apply(project, doc, code, create, turn, span, match, every, extend, speaker, memo) -> None:
