@@ -103,7 +103,8 @@ class CodePicker(ModalScreen[Pick | None]):
     def compose(self):
         with Vertical(id="picker"):
             yield Label(clean(self.title_text), id="picker-title")
-            yield DigitInput(placeholder="type to find a code, or a new name (Parent > Child)", id="picker-input")
+            yield DigitInput(placeholder="type to find a code, or a new name (Parent > Child)", id="picker-input",
+                             select_on_focus=False)  # back from the list or the question, typing goes on
             yield HitList(id="picker-hits")
             yield Label(HELP_TYPING, id="picker-help")
             yield Question(id="picker-question")
