@@ -117,4 +117,3 @@ def test_cli_import_does_not_import_textual():
 
     code = "import sys, tui.cli; print('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
-
