@@ -99,6 +99,7 @@ class CodePicker(ModalScreen[Pick | None]):
         self.index = CodeIndex.of(project)
         self.exact_id: str | None = None  # the code that is exactly what was typed
         self.asking: str | None = None  # the option id the question offers, while it is asked
+        self.chosen = False
 
     def compose(self):
         with Vertical(id="picker"):
@@ -179,13 +180,17 @@ class CodePicker(ModalScreen[Pick | None]):
         option = hit_list.highlighted_option
         if option is None:
             if self._typed() and self.allow_create:
-                self.dismiss(Pick(new_name=self._typed()))
+                self._choose(CREATE)
         elif hit_list.has_focus or option.id in (CREATE, TOP_LEVEL, self.exact_id) or not self.allow_create:
             self._choose(option.id)
         else:
             self._ask(option.id)
 
     def _choose(self, option_id: str) -> None:
+        """Close with the choice, once: keys typed fast (enter, y) may ask twice before it closes."""
+        if self.chosen:
+            return
+        self.chosen = True
         if option_id == CREATE:
             self.dismiss(Pick(new_name=self._typed()))
         elif option_id == TOP_LEVEL:
