@@ -16,7 +16,7 @@ from textual.command import SimpleCommand
 from textual.containers import Horizontal
 
 import keymaps
-from store.code_search import CodeIndex, recent_codes
+from store.code_search import near_duplicate_warning, recent_codes
 from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
 from store.search import Rule, auto_code_spans, corpus_search, spoken_matches
@@ -283,10 +283,10 @@ class MarginApp(App):
         if pick.code is not None:
             self._apply(pick.code, span)
             return
-        near = CodeIndex.of(self.project).near_duplicates(pick.new_name)
+        near = near_duplicate_warning(self.project.codebook.all(), pick.new_name)
         if near:
             self.push_screen(
-                Confirm(f"Create the new code “{pick.new_name}”?", "Did you mean " + " or ".join(f"“{p}”" for p in near) + "?"),
+                Confirm(f"Create the new code “{pick.new_name}”?", near),
                 lambda yes: yes and self._create_and_apply(pick.new_name, span),
             )
         else:

@@ -170,7 +170,7 @@ def bench_picker() -> dict[str, float]:
         paths.append(f"{rng.choice(WORDS).title()} > {name}")
     index = CodeIndex(codes, paths, {str(i): i % 17 for i in range(5000)})
     figures = {}
-    for query in ("t", "tr", "tru", "trus", "trust", "trust bo", "supervison"):
+    for query in ("t", "tr", "zq", "tru", "trus", "trust", "trust bo", "supervison"):  # zq: two letters, no hit
         samples = []
         for _ in range(20):
             start = time.perf_counter()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import keymaps
-from store.code_search import CodeIndex, recent_codes
+from store.code_search import CodeIndex, near_duplicates, recent_codes
 from store.search import corpus_search, spoken_matches
 
 
@@ -29,8 +29,8 @@ def test_exact_and_near_duplicates(project):
     assert index.exact("role > role clarity").name == "Role clarity"
     assert index.exact("trust").name == "Trust"
     assert index.exact("Trusting") is None
-    assert index.near_duplicates("Boundary") == ["Role > Boundaries"]
-    assert index.near_duplicates("Mealtimes") == []
+    assert [n.existing for n in near_duplicates(project.codebook.all(), "Boundary")] == ["Role > Boundaries"]
+    assert near_duplicates(project.codebook.all(), "Mealtimes") == []
 
 
 def test_recent_codes_are_this_coders_newest_first(project):
@@ -117,15 +117,3 @@ def test_cli_import_does_not_import_textual():
 
     code = "import sys, tui.cli; print('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
-
-
-def test_enter_prefers_an_existing_code_only_while_typing_toward_it():
-    from store.code_search import CodeHit, CodeIndex
-    from store.model import Code
-
-    code = Code("c1", "Employment terms", None, "#4363d8")
-    hit = CodeHit(code, "Employment terms", "", 3, 95.0)
-    assert CodeIndex.prefers_existing("emp terms", [hit])
-    assert not CodeIndex.prefers_existing("Employment terms and conditions", [hit])
-    assert not CodeIndex.prefers_existing("emp", [CodeHit(code, "Employment terms", "", 3, 60.0)])
-    assert not CodeIndex.prefers_existing("anything", [])

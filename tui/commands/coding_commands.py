@@ -60,9 +60,14 @@ def codes_add(ctx, path, description, color, category):
     Example:
       margin codes add "Barriers > Time pressure" -d "Lack of time named as a barrier"
     """
+    from store.code_search import near_duplicate_warning
+
     project = open_project(ctx)
+    near = near_duplicate_warning(project.codebook.all(), path)
     code = project.codebook.add(path, description=description, color=color, codable=not category)
     click.echo(f"Added {safe(project.codebook.path(code))}")
+    if near:
+        click.echo(f"Warning: {safe(near)} (`margin undo` removes it)", err=True)
 
 
 @codes.command("rename")
@@ -205,6 +210,7 @@ def apply(ctx, document, code, everywhere, turn, span, match, regex, every, exte
       margin apply --all-documents "Scatter plots" --regex "scatter ?plots?" --extend sentence --not-speaker Interviewer
       margin apply --all-documents "Own words" --speaker Participant --speaker Particpant --create
     """
+    from store.code_search import near_duplicate_warning
     from store.errors import BadInput
     from store.search import Rule
 
@@ -222,6 +228,7 @@ def apply(ctx, document, code, everywhere, turn, span, match, regex, every, exte
     project = open_project(ctx)
     rule = Rule(pattern or "", regex is not None, extend or "", speakers, not_speakers)
     one = turn is not None or span is not None
+    near = create and near_duplicate_warning(project.codebook.all(), code)
     summary = f"code {document} as {code}" if one else f"auto-code {rule.describe()} in {document or 'every document'} as {code}"
     with project.operation(summary):  # one undo step, even with --create
         target = project.codebook.ensure(code) if create else project.codebook.get(code)
@@ -232,6 +239,8 @@ def apply(ctx, document, code, everywhere, turn, span, match, regex, every, exte
             docs = project.documents.all() if everywhere else [project.documents.get(document)]
             done = _apply_rule(project, docs, target, rule, every or everywhere or pattern is None, memo)
     click.echo(done)  # only now is the change in the log and fsynced
+    if near:
+        click.echo(f"Warning: new code {safe(near)} (`margin undo` removes it)", err=True)
 
 
 def _document_and_code(everywhere: bool, document: str | None, code: str | None) -> tuple[str | None, str]:
