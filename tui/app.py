@@ -37,6 +37,7 @@ from tui.widgets.reader import Reader
 from tui.widgets.status_line import StatusLine
 
 PANES = ("#documents", "#reader", "#memo", "#codes")
+POSITION_EVERY = 1.0  # seconds between saves of the reading position while it moves
 
 
 class MarginApp(App):
@@ -55,6 +56,8 @@ class MarginApp(App):
         self.last_code: str | None = None
         self._tab_shown: str | None = None  # the side pane Tab showed while narrow
         self.recent: list[str] = recent_codes(project)
+        self.crash: BaseException | None = None  # the error the app stopped on (launch reports it)
+        self._saved_position: tuple[str, int] | None = None
 
     def compose(self):
         with Horizontal(id="main"):
@@ -83,6 +86,7 @@ class MarginApp(App):
             self.query_one(DocumentsPane).reload()
         self.reader.focus()
         self.watch(self.screen, "focused", self._focus_moved, init=False)
+        self.set_interval(POSITION_EVERY, self.remember_position)
 
     @property
     def reader(self) -> Reader:
@@ -125,9 +129,28 @@ class MarginApp(App):
     def exit_saving(self) -> None:
         """Quit after writing any memo being typed (also on SIGHUP and SIGTERM)."""
         self._save_memos()
-        if self.document is not None and self.project.meta.get("id"):
-            ui_state.remember(self.project.meta["id"], self.document.id, self.reader.cursor)
+        self.remember_position()
         self.exit()
+
+    def remember_position(self) -> None:
+        """Keep where the reader is in the user's state folder, if it moved since last time."""
+        here = (self.document.id, self.reader.cursor) if self.document is not None else None
+        if here and here != self._saved_position and self.project.meta.get("id"):
+            ui_state.remember(self.project.meta["id"], *here)
+            self._saved_position = here
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Stop on an unexpected error without printing Textual's traceback (it shows every
+        local variable, transcript text included); launch.py writes a private report."""
+        if self.crash is None:
+            self.crash = error
+            for save in (self._save_memos, self.remember_position):
+                try:
+                    save()
+                except Exception:  # noqa: BLE001 - the app is already failing; keep the first error
+                    pass
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def run_palette_action(self, selector: str | None, action: str) -> None:
         target = self if selector is None else self.query_one(selector)
