@@ -125,6 +125,15 @@ class MarginApp(App):
     def on_reader_changed(self, event: Reader.Changed) -> None:
         self.query_one(StatusLine).show(self.reader, self.focused_pane())
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup=False) -> None:
+        """One notification at a time, on one line over the status line (app.tcss), so it
+        never covers the text; the title goes in front; project text is never markup."""
+        super().notify(f"{title}: {message}" if title else message, severity=severity, timeout=timeout, markup=markup)
+
+    def _on_notify(self, event) -> None:
+        """Drop the notification shown; Textual's App._on_notify, called next, adds the new one."""
+        self._notifications.clear()
+
     def handle_bindings_clash(self, clashed_bindings, node) -> None:
         keys = ", ".join(sorted({b.key for b in clashed_bindings}))
         self.notify(f"Keymap: {keys} is bound twice in {node.__class__.__name__}; check your keymap.toml",
