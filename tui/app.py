@@ -36,6 +36,7 @@ from tui.widgets.memo_editor import MemoEditor
 from tui.widgets.palette import ActionProvider
 from tui.widgets.reader import Reader
 from tui.widgets.status_line import StatusLine
+from store.text import plural
 
 PANES = ("#documents", "#reader", "#memo", "#codes")
 POSITION_EVERY = 1.0  # seconds between saves of the reading position while it moves
@@ -323,7 +324,7 @@ class MarginApp(App):
         self.reader.clear_selection()
         self.project_changed()
         made = "new code " if new else ""
-        self.notify(f"Coded {span[1] - span[0]} characters as {made}{clean(self.project.codebook.path(code))}", timeout=3)
+        self.notify(f"Coded {plural(span[1] - span[0], 'character')} as {made}{clean(self.project.codebook.path(code))}", timeout=3)
 
     def repeat_code(self) -> None:
         code = self.project.state.codes.get(self.last_code or "")
@@ -425,7 +426,7 @@ class MarginApp(App):
         matches = self.store(spoken_matches, self.document, self.reader.text, pattern)
         if matches is not None:
             self.reader.set_search(pattern, matches)
-            self.notify(f"{len(matches)} matches · n/N next/previous · A codes them all", timeout=4)
+            self.notify(f"{plural(len(matches), 'match')} · n/N next/previous · A codes them all", timeout=4)
 
     def auto_code_matches(self) -> None:
         matches = self.reader.matches
@@ -463,7 +464,7 @@ class MarginApp(App):
     def _auto_code(self, spans: list[tuple], what: str) -> None:
         total = sum(len(s) for _, s in spans)
         self.push_screen(
-            CodePicker(self.project, f"Code all {total} matches of {what} as", self.recent, allow_create=False),
+            CodePicker(self.project, f"Code all {plural(total, 'match')} of {what} as", self.recent, allow_create=False),
             partial(self._auto_code_picked, spans, what, total),
         )
 
@@ -472,16 +473,16 @@ class MarginApp(App):
             return
         path = self.project.codebook.path(pick.code)
         documents = len(spans)
-        question = f"Code {total} matches of {what} in {documents} document{'s' if documents > 1 else ''} as {path}?"
+        question = f"Code {plural(total, 'match')} of {what} in {plural(documents, 'document')} as {path}?"
 
         def code_all():
-            with self.project.operation(f"auto-code {total} matches of {what} as {path}"):
+            with self.project.operation(f"auto-code {plural(total, 'match')} of {what} as {path}"):
                 return sum(len(self.project.codings.apply_many(d, pick.code, s)) for d, s in spans)
 
         def confirmed(yes: bool) -> None:
             if yes and (made := self.store(code_all)) is not None:
                 self.project_changed()
-                self.notify(f"Coded {made} matches as {clean(path)} (already coded ones skipped; u undoes)")
+                self.notify(f"Coded {plural(made, 'match')} as {clean(path)} (already coded ones skipped; u undoes)")
 
         self.push_screen(Confirm(question, "One undo (u) takes them all back."), confirmed)
 

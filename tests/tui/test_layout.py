@@ -214,3 +214,33 @@ async def test_notifications_sit_on_the_status_line_and_never_cover_the_text(mak
             for toast in toasts:
                 assert toast.region.y == status.y and toast.region.height == 1
                 assert not toast.region.overlaps(app.reader.region)
+
+
+# ---------------------------------------------------------------- small items
+
+
+async def test_the_retrieval_header_shows_its_filter_and_counts_right(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.code_retrieve(project.codebook.get("Role"))
+        await pilot.pause()
+        title = str(app.screen.query_one("#retrieval-title").render())
+        assert "all documents, all coders" in title
+        await pilot.press("f", *"round=2 coder=tester", "enter")
+        await pilot.pause()
+        title = str(app.screen.query_one("#retrieval-title").render())
+        count = len(project.codings.query(code=project.codebook.get("Role"), attributes={"round": "2"},
+                                          coder=project.coder.id))
+        assert "filter round=2 coder=tester" in title
+        assert f": {count} coding{'' if count == 1 else 's'} ·" in title
+
+
+async def test_journal_previews_are_cut_with_an_ellipsis(make_app, project):
+    project.memos.add("journal", None, "A first line that is much longer than the journal list is wide, by far")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("R")
+        await pilot.pause()
+        previews = [str(o.prompt).split("\n")[1] for o in app.screen.query_one("#journal-list")._options]
+        long = [p for p in previews if p.startswith("A first line")]
+        assert long and long[0].endswith("…") and len(long[0]) <= 29

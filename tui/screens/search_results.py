@@ -9,12 +9,9 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui.widgets.keys import ListKeys, bindings, clean
+from store.text import plural
 
 CODE_ALL = "code-all"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class SearchResults(ListKeys, ModalScreen):

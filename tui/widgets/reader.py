@@ -26,6 +26,7 @@ from store.matching import tidy_span
 from store.model import Coding, Document
 from tui.widgets.keys import bindings, clean
 from tui.widgets.layout import BLANK, HEADER, Layout, Row
+from store.text import plural
 
 GUTTER = 2
 MOTIONS = {
@@ -420,7 +421,7 @@ class Reader(ScrollView, can_focus=True):
         moved = getattr(self, f"_to_{name}")(boundary)
         start, end = (moved, coding.end) if side == "<" else (coding.start, moved + 1)
         if self.app.store(self.project.codings.resize, coding, start, end) is not None:
-            self.app.notify(f"Coding now {end - start} characters")
+            self.app.notify(f"Coding now {plural(end - start, 'character')}")
         self._move(moved)
 
     def _to_line_down(self, position: int, rows: int = 1) -> int:
