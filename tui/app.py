@@ -256,6 +256,7 @@ class MarginApp(App):
 
     def on_resize(self, event) -> None:
         self.fit_panes()
+        self.call_after_refresh(self._focus_moved)  # the status line fits the new width
 
     def action_journal(self) -> None:
         self.push_screen(Journal(self.project), lambda _: self.project_changed())
