@@ -41,6 +41,7 @@ from store.journal import LOG_NAME, Journal
 from store.lock import ProjectLock
 from store.model import Document
 from store.storage import make_dir, read_json_file, remove_tree, write_atomic
+from store.text import plural
 
 PROJECT_FILE = "project.json"
 CODINGS_DIR = "codings"
@@ -377,8 +378,8 @@ def _verify(directory: Path, sources: Path | None, saved: Path, report: Report) 
                 report.lines.append(f"Put back the text of {document.name} ({problem})")
         state = project.state
         report.lines.append(
-            f"The project opens: {len(state.documents)} documents, {len(state.codes)} codes, "
-            f"{len(state.codings)} codings, {len(state.memos)} memos"
+            f"The project opens: {plural(len(state.documents), 'document')}, {plural(len(state.codes), 'code')}, "
+            f"{plural(len(state.codings), 'coding')}, {plural(len(state.memos), 'memo')}"
         )
     finally:
         project.close()

@@ -68,3 +68,9 @@ def tidy_span(text: str, start: int, end: int, floor: int = 0, ceiling: int | No
     if cut is not None:
         end = min(ceiling, cut[1])
     return start, end
+IRREGULAR = {"match": "matches", "entry": "entries", "sub-code": "sub-codes", "child": "children"}
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 coding`, `2 codings`, `0 matches`: the count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else IRREGULAR.get(noun, noun + 's')}"

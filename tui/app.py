@@ -31,13 +31,16 @@ from tui.screens.retrieval import Retrieval
 from tui.screens.search_results import SearchResults
 from tui.widgets.codes_pane import CodesPane
 from tui.widgets.documents_pane import DocumentsPane
+from tui.widgets.fit import SIDES, WIDE, fit_panes
 from tui.widgets.keys import bindings, clean
 from tui.widgets.memo_editor import MemoEditor
 from tui.widgets.palette import ActionProvider
 from tui.widgets.reader import Reader
 from tui.widgets.status_line import StatusLine
+from store.text import plural
 
 PANES = ("#documents", "#reader", "#memo", "#codes")
+POSITION_EVERY = 1.0  # seconds between saves of the reading position while it moves
 
 
 class MarginApp(App):
@@ -46,7 +49,6 @@ class MarginApp(App):
     BINDINGS = bindings("app")
     COMMANDS = {ActionProvider}
     COMMAND_PALETTE_BINDING = "ctrl+backslash"  # ctrl+p is app.command_palette in the key table
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     def __init__(self, project, keymap: keymaps.Keymap | None = None, handle_signals: bool = False):
         super().__init__()
@@ -54,14 +56,19 @@ class MarginApp(App):
         self.keymap = keymap or keymaps.load(user=_nowhere())
         self.handle_signals = handle_signals
         self.last_code: str | None = None
-        self._tab_shown: str | None = None  # the side pane Tab showed while narrow
+        self._tab_shown: str | None = None  # the hidden side pane Tab is showing
+        self._wanted: dict[str, bool | None] = {"documents": None, "codes": None}  # None: shown when wide
+        self._order = ["codes", "documents"]  # the side panes, most recently asked for first
         self.recent: list[str] = recent_codes(project)
+        self.crash: BaseException | None = None  # the error the app stopped on (launch reports it)
+        self._saved_position: tuple[str, int] | None = None
 
     def compose(self):
         with Horizontal(id="main"):
             yield DocumentsPane(self.project, id="documents")
-            yield Reader(self.project, id="reader")
-            yield MemoEditor(self.project, id="memo")
+            with Horizontal(id="centre"):  # the memo goes beside the reader, or below it when narrow
+                yield Reader(self.project, id="reader")
+                yield MemoEditor(self.project, id="memo")
             yield CodesPane(self.project, id="codes")
         yield StatusLine(id="status")
 
@@ -73,6 +80,7 @@ class MarginApp(App):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(signum, self.exit_saving)
+        self.fit_panes()
         self.query_one(CodesPane).reload()
         documents = self.project.documents.all()
         last = ui_state.last_position(self.project.meta.get("id", ""))
@@ -84,6 +92,7 @@ class MarginApp(App):
             self.query_one(DocumentsPane).reload()
         self.reader.focus()
         self.watch(self.screen, "focused", self._focus_moved, init=False)
+        self.set_interval(POSITION_EVERY, self.remember_position)
 
     @property
     def reader(self) -> Reader:
@@ -118,6 +127,15 @@ class MarginApp(App):
     def on_reader_changed(self, event: Reader.Changed) -> None:
         self.query_one(StatusLine).show(self.reader, self.focused_pane())
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup=False) -> None:
+        """One notification at a time, on one line over the status line (app.tcss), so it
+        never covers the text; the title goes in front; project text is never markup."""
+        super().notify(f"{title}: {message}" if title else message, severity=severity, timeout=timeout, markup=markup)
+
+    def _on_notify(self, event) -> None:
+        """Drop the notification shown; Textual's App._on_notify, called next, adds the new one."""
+        self._notifications.clear()
+
     def handle_bindings_clash(self, clashed_bindings, node) -> None:
         keys = ", ".join(sorted({b.key for b in clashed_bindings}))
         self.notify(f"Keymap: {keys} is bound twice in {node.__class__.__name__}; check your keymap.toml",
@@ -126,9 +144,30 @@ class MarginApp(App):
     def exit_saving(self) -> None:
         """Quit after writing any memo being typed (also on SIGHUP and SIGTERM)."""
         self._save_memos()
-        if self.document is not None and self.project.meta.get("id"):
-            ui_state.remember(self.project.meta["id"], self.document.id, self.reader.cursor)
+        self.remember_position()
         self.exit()
+
+    def remember_position(self) -> None:
+        """Keep where the reader is in the user's state folder, if it moved since last time."""
+        readers = self.screen_stack[0].query(Reader) if self.screen_stack else ()
+        reader = readers.first() if readers else None  # none once the app is closing
+        here = (reader.document.id, reader.cursor) if reader is not None and reader.document else None
+        if here and here != self._saved_position and self.project.meta.get("id"):
+            ui_state.remember(self.project.meta["id"], *here)
+            self._saved_position = here
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Stop on an unexpected error without printing Textual's traceback (it shows every
+        local variable, transcript text included); launch.py writes a private report."""
+        if self.crash is None:
+            self.crash = error
+            for save in (self._save_memos, self.remember_position):
+                try:
+                    save()
+                except Exception:  # noqa: BLE001 - the app is already failing; keep the first error
+                    pass
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def run_palette_action(self, selector: str | None, action: str) -> None:
         target = self if selector is None else self.query_one(selector)
@@ -152,25 +191,15 @@ class MarginApp(App):
         self.search_commands(commands, placeholder="Open a document…")
 
     def action_cycle_panes(self) -> None:
-        """Focus the next pane. When narrow, a hidden side pane is shown while it has focus."""
-        main = self.screen_stack[0]
-        if not main.has_class("-narrow"):
-            visible = [w for w in (self.query_one(s) for s in PANES) if w.display and w.styles.display != "none"]
-            visible = [w for w in visible if w.region.width > 0]
-            focus_order = [w.area if isinstance(w, MemoEditor) else w for w in visible]
-            current = next((i for i, w in enumerate(focus_order) if w.has_focus or w.has_focus_within), -1)
-            if focus_order:
-                focus_order[(current + 1) % len(focus_order)].focus()
-            return
-        names = ["reader", *(["memo"] if self.has_class("memo-open") else []), "documents", "codes"]
+        """Focus the next pane, left to right and round; a hidden side pane shows while focused."""
+        names = ["reader", *(["memo"] if self.has_class("memo-open") else []), "codes", "documents"]
         current = self.focused_pane()
         target = names[(names.index(current) + 1) % len(names)] if current in names else "reader"
         if self._tab_shown and self._tab_shown != target:
-            main.remove_class(f"show-{self._tab_shown}")
             self._tab_shown = None
-        if target in ("documents", "codes") and not main.has_class(f"show-{target}"):
-            main.add_class(f"show-{target}")
+        if target in SIDES and not self.query_one(f"#{target}").display:
             self._tab_shown = target
+        self.fit_panes()
         widget = self.query_one(f"#{target}")
         self.call_after_refresh((widget.area if isinstance(widget, MemoEditor) else widget).focus)
 
@@ -200,12 +229,35 @@ class MarginApp(App):
         self._toggle_pane("codes", self.query_one(CodesPane))
 
     def _toggle_pane(self, name: str, pane) -> None:
-        """Side panes are hidden by default when narrow and shown when wide; this flips it."""
-        css_class = f"show-{name}" if self.screen.has_class("-narrow") else f"hide-{name}"
-        if self._tab_shown == name:
-            self._tab_shown = None  # F2/F3 decide from now on
-        self.screen_stack[0].toggle_class(css_class)
-        self.call_after_refresh(lambda: pane.focus() if pane.region.width else self.reader.focus())
+        """Show a hidden side pane or hide a shown one; one it squeezes out stays hidden."""
+        self._wanted[name] = not pane.display
+        self._order = [name, *(n for n in self._order if n != name)]
+        self._tab_shown = None
+        self.fit_panes(toggled=name)
+        self.call_after_refresh(lambda: pane.focus() if pane.display else self.reader.focus())
+
+    def _wants(self, name: str) -> bool:
+        wanted = self._wanted[name]
+        return self.size.width >= WIDE if wanted is None else wanted
+
+    def fit_panes(self, toggled: str | None = None) -> None:
+        """Show the side panes and the memo that fit beside a reader of at least 60 columns."""
+        order = [self._tab_shown] if self._tab_shown else []
+        order += [n for n in self._order if n != self._tab_shown and self._wants(n)]
+        fit = fit_panes(self.size.width, order, self.has_class("memo-open"))
+        for name, columns in fit.widths.items():
+            pane = self.query_one(f"#{name}")
+            pane.display = columns > 0
+            if columns:
+                pane.styles.width = columns
+            elif toggled and name != toggled and name != self._tab_shown and self._wants(name):
+                self._wanted[name] = False  # squeezed out by the pane just asked for
+        self.query_one("#centre").set_class(not fit.memo, "-memo-below")
+        self.query_one("#memo").styles.width = fit.memo or "1fr"
+
+    def on_resize(self, event) -> None:
+        self.fit_panes()
+        self.call_after_refresh(self._focus_moved)  # the status line fits the new width
 
     def action_journal(self) -> None:
         self.push_screen(Journal(self.project), lambda _: self.project_changed())
@@ -307,7 +359,7 @@ class MarginApp(App):
         self.reader.clear_selection()
         self.project_changed()
         made = "new code " if new else ""
-        self.notify(f"Coded {span[1] - span[0]} characters as {made}{clean(self.project.codebook.path(code))}", timeout=3)
+        self.notify(f"Coded {plural(span[1] - span[0], 'character')} as {made}{clean(self.project.codebook.path(code))}", timeout=3)
 
     def repeat_code(self) -> None:
         code = self.project.state.codes.get(self.last_code or "")
@@ -383,6 +435,7 @@ class MarginApp(App):
         else:
             editor.edit("document", self.document.id, f"Memo · {self.document.name}")
         self.add_class("memo-open")
+        self.fit_panes()
         self.call_after_refresh(editor.area.focus)
 
     def on_memo_editor_left(self, event: MemoEditor.Left) -> None:
@@ -391,6 +444,7 @@ class MarginApp(App):
     def close_memo(self, focus_reader: bool = True) -> None:
         if self.has_class("memo-open"):
             self.remove_class("memo-open")
+            self.fit_panes()
             self.query_one("#memo", MemoEditor).close()
             if focus_reader:
                 self.reader.focus()
@@ -407,7 +461,7 @@ class MarginApp(App):
         matches = self.store(spoken_matches, self.document, self.reader.text, pattern)
         if matches is not None:
             self.reader.set_search(pattern, matches)
-            self.notify(f"{len(matches)} matches · n/N next/previous · A codes them all", timeout=4)
+            self.notify(f"{plural(len(matches), 'match')} · n/N next/previous · A codes them all", timeout=4)
 
     def auto_code_matches(self) -> None:
         if not self.reader.matches:
@@ -448,7 +502,7 @@ class MarginApp(App):
             return
         total = sum(len(s) for s in found.values())
         self.push_screen(
-            CodePicker(self.project, f"Code all {total} matches of “{pattern}” as", self.recent),
+            CodePicker(self.project, f"Code all {plural(total, 'match')} of “{pattern}” as", self.recent),
             partial(self._auto_code_picked, documents, rule, done),
         )
 
@@ -475,7 +529,7 @@ class MarginApp(App):
             self.recent = [code.id, *(c for c in self.recent if c != code.id)][:12]
             self.project_changed()
             total = sum(len(s) for s in found.values())
-            self.notify(f"Coded {made} passages as {clean(self.project.codebook.path(code))}"
+            self.notify(f"Coded {plural(made, 'passage')} as {clean(self.project.codebook.path(code))}"
                         f" ({total - made} already coded; u undoes)")
             if done is not None:
                 done()

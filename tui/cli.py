@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -37,6 +38,8 @@ class MarginGroup(click.Group):
             return super().invoke(ctx)
         except MarginError as error:
             report_error(error)
+        except BrokenPipeError:
+            quiet_broken_pipe()
         except OSError as error:
             message = f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
             click.echo(f"Error: {safe(message)}", err=True)
@@ -84,5 +87,19 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(cli)
 
 
+def quiet_broken_pipe() -> None:
+    """The reader of our output went away (`margin export csv | head`): stop without a word.
+
+    Standard output is pointed at /dev/null so the interpreter's final flush cannot fail
+    again; the status is 1, as click gives for a broken pipe outside a command.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
 def main() -> None:
-    cli(prog_name="margin")
+    try:
+        cli(prog_name="margin")
+    except BrokenPipeError:
+        quiet_broken_pipe()

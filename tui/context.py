@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from store.errors import MarginError
+from store.text import plural  # noqa: F401 - the commands import it from here
 
 
 @dataclass
@@ -56,10 +57,6 @@ def deliver(text: str, output: Path | None) -> None:
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def safe(text: str) -> str:

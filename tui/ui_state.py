@@ -1,8 +1,10 @@
 """UI-only state kept per user, never in the project: where each project was last read.
 
 `positions.json` in platformdirs' user state folder (or $MARGIN_STATE_DIR) maps a project's
-id to the document and cursor offset shown when the app closed. Losing or failing to write
-it costs nothing but the place, so errors are ignored.
+id to the document and cursor offset last shown; the app writes it as the cursor moves (at
+most once a second) and on quit, so a crash or a lost terminal still reopens at the place.
+Losing or failing to write it costs nothing but the place, so errors are ignored. Crash
+reports go to `crashes/` in the same folder.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ ENV_DIR = "MARGIN_STATE_DIR"
 KEEP = 200  # projects remembered
 
 
-def _file() -> Path:
+def state_dir() -> Path:
+    """The user's Margin state folder ($MARGIN_STATE_DIR overrides platformdirs')."""
     if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR]) / "positions.json"
+        return Path(os.environ[ENV_DIR])
     from platformdirs import user_state_path
 
-    return user_state_path("margin") / "positions.json"
+    return user_state_path("margin")
+
+
+def _file() -> Path:
+    return state_dir() / "positions.json"
 
 
 def _read() -> dict:
@@ -47,7 +54,9 @@ def remember(project_id: str, document_id: str, cursor: int) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data), encoding="utf-8")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data))
         os.replace(temporary, path)
     except OSError:
         pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from store.text import plural
 
 if TYPE_CHECKING:
     from store.project import Project
@@ -39,7 +40,7 @@ def codebook_markdown(project: Project) -> str:
         category = "" if code.codable else " (category)"
         lines.append(f"{'#' * min(depth + 2, 6)} {code.name}{category}")
         lines.append("")
-        counts = f"{own.get(code.id, 0)} codings"
+        counts = plural(own.get(code.id, 0), "coding")
         if project.codebook.children(code.id):
             counts += f", {total.get(code.id, 0)} with sub-codes"
         lines.append(f"Colour {code.color}; {counts}.")

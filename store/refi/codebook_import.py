@@ -22,6 +22,7 @@ from store.refi.package import Package
 from store.refi.reader import read_project, read_qdc
 from store.refi.safety import MAX_MEMBER
 from store.refi.tree import check_tree
+from store.text import plural
 
 if TYPE_CHECKING:
     from store.project import Project
@@ -38,7 +39,7 @@ class MergeResult:
 
     def line(self) -> str:
         return (
-            f"Imported the codebook of {self.source}: {self.added} codes added, {self.already_there} already there"
+            f"Imported the codebook of {self.source}: {plural(self.added, 'code')} added, {self.already_there} already there"
             + (f" ({self.described} gained a definition)" if self.described else "")
         )
 

@@ -33,6 +33,7 @@ from store.refi.report import ImportReport, SourcePositions
 from store.refi.texts import Undecodable, decode
 from store.refi.tree import check_tree
 from store.text import one_line
+from store.text import plural
 
 CASE_KEY = "case"
 _SET_ATTRIBUTE = re.compile(r"\s*([^:]+?)\s*:\s*(.+?)\s*")
@@ -197,7 +198,7 @@ class _Planner:
             if not 0 <= placed.start < placed.end <= len(text):
                 raise BadInput(
                     f"{document.name}: selection {selection.guid} ({selection.start}-{selection.end}) lies outside "
-                    f"its text of {len(text)} characters; the export is damaged"
+                    f"its text of {plural(len(text), 'character')}; the export is damaged"
                 )
             if not placed.lands:
                 self.report.misaligned.append(_miss(document, text, selection, placed.start, placed.end))

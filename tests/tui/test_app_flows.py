@@ -515,18 +515,18 @@ async def test_tab_at_80_columns_shows_and_marks_the_pane_it_moves_to(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         documents, codes = app.query_one("#documents"), app.query_one("#codes")
         assert documents.region.width == 0 and codes.region.width == 0
-        await pilot.press("tab")
-        await pilot.pause()
-        assert documents.has_focus and documents.region.width > 0
-        assert "[documents]" in str(app.query_one("#status").render())
-        await pilot.press("tab")
+        await pilot.press("tab")  # left to right and round: reader, codes, documents
         await pilot.pause()
         assert codes.has_focus and codes.region.width > 0
-        assert documents.region.width == 0  # shown by Tab, hidden again when Tab moves on
         assert "[codes]" in str(app.query_one("#status").render())
         await pilot.press("tab")
         await pilot.pause()
-        assert app.reader.has_focus and codes.region.width == 0
+        assert documents.has_focus and documents.region.width > 0
+        assert codes.region.width == 0  # shown by Tab, hidden again when Tab moves on
+        assert "[documents]" in str(app.query_one("#status").render())
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.reader.has_focus and documents.region.width == 0
         assert "[" not in str(app.query_one("#status").render())
         await pilot.press("f3", "tab", "tab", "tab")  # a pane shown with F3 stays
         await pilot.pause()

@@ -56,3 +56,27 @@ def test_help_screen(snap_compare, make_app):
         await still(pilot)
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+LONG_NESTED = [
+    "Benefits of PDPilot > Uses scatter plots to identify interactions between features",
+    "Benefits of PDPilot > Uses scatter plots to identify interactions between features > Only when the model is tree based",
+    "Tool complexity and the learning curve of partial dependence plots for newcomers",
+]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_codes_pane_with_long_nested_names(snap_compare, make_app, project, size):
+    """One line per code: names cut with …, counts right-aligned, indentation kept."""
+    for path in LONG_NESTED:
+        project.codebook.ensure(path)
+
+    async def run_before(pilot):
+        if size[0] < 110:
+            await pilot.press("f3")  # hidden by default below 110 columns
+        else:
+            await pilot.press("tab")  # focus the pane: the highlight shows
+        await pilot.press("j", "j")
+        await still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -119,7 +119,7 @@ def codes_merge(ctx, source, target):
     source_code, target_code = book.get(source), book.get(target)
     project.backup("before-merge")
     moved = book.merge(source_code, target_code)
-    click.echo(f"Merged {safe(source)} into {safe(book.path(target_code))}: {moved} codings moved")
+    click.echo(f"Merged {safe(source)} into {safe(book.path(target_code))}: {plural(moved, 'coding')} moved")
 
 
 @codes.command("delete")
@@ -337,7 +337,7 @@ def uncode(ctx, document, code, span, turn, coding_id, every):
     if not found:
         raise NotFound(f"no coding of {doc.name} fits; list them with `margin export csv --doc {doc.name}`")
     if len(found) > 1 and not every:
-        raise Refused(f"{len(found)} codings fit; narrow it down or pass --all to remove them all")
+        raise Refused(f"{plural(len(found), 'coding')} fit; narrow it down or pass --all to remove them all")
     with project.operation(f"uncode {len(found)} coding{'s' * (len(found) > 1)} in {doc.name}"):
         for coding in found:
             project.codings.remove(coding)

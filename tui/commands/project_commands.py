@@ -103,7 +103,7 @@ def _report_imports(results, as_json: bool) -> None:
         document = result.document
         if result.imported:
             speakers = len({t.speaker for t in document.turns})
-            click.echo(safe(f"Imported {path.name} as {document.name}: {len(document.turns)} turns, {speakers} speakers"))
+            click.echo(safe(f"Imported {path.name} as {document.name}: {plural(len(document.turns), 'turn')}, {plural(speakers, 'speaker')}"))
         else:
             click.echo(safe(f"Skipped {path.name}: the same text is already document {document.name}"))
 

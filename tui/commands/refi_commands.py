@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from tui.context import emit_json, open_project
+from store.text import plural
 
 JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
@@ -39,8 +40,8 @@ def export_qdpx_cmd(ctx, output, as_json):
         emit_json(asdict(summary))
         return
     click.echo(
-        f"Wrote {summary.path}: {summary.documents} documents, {summary.codes} codes, "
-        f"{summary.codings} codings, {summary.memos} memos"
+        f"Wrote {summary.path}: {plural(summary.documents, 'document')}, {plural(summary.codes, 'code')}, "
+        f"{plural(summary.codings, 'coding')}, {plural(summary.memos, 'memo')}"
     )
 
 
@@ -64,7 +65,7 @@ def export_qdc_cmd(ctx, output):
         return
     path = output or _default_name(project, ".qdc")
     write_export(path, data)
-    click.echo(f"Wrote {path}: {len(project.state.codes)} codes")
+    click.echo(f"Wrote {path}: {plural(len(project.state.codes), 'code')}")
 
 
 @click.command("import")

@@ -12,6 +12,9 @@ from textual.widgets.option_list import Option
 
 from tui.widgets.keys import ListKeys, bindings, clean
 from tui.widgets.memo_editor import MemoEditor
+from tui.widgets.status_line import shorten
+
+PREVIEW = 27  # characters of an entry's first line shown in the list (30 columns less the border)
 
 
 class Journal(ListKeys, ModalScreen):
@@ -40,7 +43,7 @@ class Journal(ListKeys, ModalScreen):
         for memo in entries:
             first = memo.title or (memo.text.strip().splitlines() or [""])[0]
             line = Text(memo.created[:10], style="bold")
-            line.append("\n" + clean(first)[:60], style="dim")
+            line.append("\n" + shorten(clean(first), PREVIEW), style="dim")
             entry_list.add_option(Option(line, id=memo.id))
         if entries:
             entry_list.highlighted = entry_list.get_option_index(select) if select else 0

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from store.text import plural
 from tui.screens.prompt import Prompt
 from tui.widgets.keys import ListKeys, bindings, clean
 
@@ -38,8 +39,9 @@ class Retrieval(ListKeys, ModalScreen):
         p = self.project
         codings = p.codings.query(code=self.code, coder=self.coder.id if self.coder else None, attributes=self.attributes)
         filters = [f"{k}={v}" for k, v in self.attributes.items()] + ([f"coder={self.coder.name}"] if self.coder else [])
-        title = f"{p.codebook.path(self.code)}: {len(codings)} codings"
-        self.query_one("#retrieval-title", Label).update(clean(title + (f"  [{', '.join(filters)}]" if filters else "")))
+        shown = f"filter {' '.join(filters)}" if filters else "all documents, all coders (f filters)"
+        title = f"{p.codebook.path(self.code)}: {plural(len(codings), 'coding')} · {shown}"
+        self.query_one("#retrieval-title", Label).update(clean(title))
         options = []
         for coding in codings:
             document = p.state.documents[coding.document]

@@ -9,10 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from store.text import plural
 from tui.widgets.keys import ListKeys, bindings, clean
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class SearchResults(ListKeys, ModalScreen):

@@ -1,48 +1,206 @@
-"""The codes pane: the codebook as an indented tree with colours and coding counts."""
+"""The codes pane: the codebook as an indented tree, one line per code.
+
+Each line is the code's colour mark and name, indented by depth, the name cut with … and
+the coding count (sub-codes included) right-aligned, so nothing wraps at any width. It is
+a Line API ScrollView: a change rebuilds a list of plain tuples, and only the lines on
+screen are rendered (kept in an LRU cache), so a 5,000-code codebook stays fast.
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-from tui.widgets.keys import ListKeys, bindings, clean
+from tui.widgets.keys import bindings, clean
+
+INDENT = 2  # columns per level
+NAME_MIN = 6  # the name keeps at least this much room; deeper levels stop indenting
 
 
-class CodesPane(ListKeys, OptionList):
+def code_line(depth: int, name: str, count: str, width: int) -> tuple[str, str, str]:
+    """Indentation, name and right-aligned count of one line exactly `width` columns wide.
+
+    The name is cut with … when it does not fit; the indentation shrinks before the name
+    goes under NAME_MIN characters. The mark "■ " sits between indentation and name.
+    """
+    tail = f" {count}"
+    indent = min(INDENT * depth, max(0, width - len(tail) - 2 - NAME_MIN))
+    room = max(1, width - indent - 2 - len(tail))
+    if len(name) > room:
+        name = name[: room - 1] + "…" if room > 1 else "…"
+    pad = max(0, width - indent - 2 - len(name) - len(tail))
+    return " " * indent, name + " " * pad, tail
+
+
+class CodesPane(ScrollView, can_focus=True):
     """The actions here only pick the code; the app runs the dialogs and the store calls."""
 
-    BINDINGS = bindings("codes")
+    # The arrows, page and home/end keys move the highlight as in every other list.
+    BINDINGS = bindings("codes") + [
+        Binding(key, action, show=False)
+        for key, action in (("down", "down"), ("up", "up"), ("pagedown", "page_down"), ("pageup", "page_up"),
+                            ("home", "top"), ("end", "bottom"))
+    ]
+    COMPONENT_CLASSES = {"codes--cursor", "codes--count", "codes--uncodable"}
 
     def __init__(self, project, **kwargs):
         super().__init__(**kwargs)
         self.project = project
         self.border_title = "Codes"
+        self._ids: list[str] = []
+        self._index: dict[str, int] = {}
+        self._rows: list[tuple[int, str, str, bool, int]] = []  # depth, colour, name, codable, total
+        self._highlighted: int | None = None
+        self._version = -1
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+
+    # ------------------------------------------------------------------ content
 
     def reload(self) -> None:
+        """Rebuild the line list if the project changed since the last reload."""
+        if self._version == self.project.state.version:
+            return
+        self._version = self.project.state.version
+        kept = self._ids[self._highlighted] if self._highlighted is not None and self._ids else None
         codebook = self.project.codebook
-        highlighted = self.highlighted_option.id if self.highlighted_option else None
         totals = codebook.total_counts()
-        self.clear_options()
-        for code in codebook.all():
-            prompt = Text("  " * codebook.depth(code))
-            prompt.append("■ ", style=code.color)
-            prompt.append(clean(code.name), style="" if code.codable else "italic")
-            prompt.append(f" {totals.get(code.id, 0)}", style="dim")
-            self.add_option(Option(prompt, id=code.id))
-        if highlighted and highlighted in self.project.state.codes:
-            self.highlighted = self.get_option_index(highlighted)
-        elif self.option_count:
-            self.highlighted = 0
+        rows, ids = [], []
+        stack = [(code, 0) for code in reversed(codebook.children(None))]
+        while stack:
+            code, depth = stack.pop()
+            ids.append(code.id)
+            rows.append((depth, code.color, clean(code.name), code.codable, totals.get(code.id, 0)))
+            stack.extend((child, depth + 1) for child in reversed(codebook.children(code.id)))
+        self._rows, self._ids = rows, ids
+        self._index = {code_id: i for i, code_id in enumerate(ids)}
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(rows))
+        if kept in self._index:
+            self.highlighted = self._index[kept]
+        else:
+            self.highlighted = min(self._highlighted or 0, len(rows) - 1) if rows else None
+        self.refresh()
+
+    @property
+    def option_count(self) -> int:
+        return len(self._rows)
+
+    def get_option_index(self, code_id: str) -> int:
+        return self._index[code_id]
+
+    @property
+    def highlighted(self) -> int | None:
+        return self._highlighted
+
+    @highlighted.setter
+    def highlighted(self, index: int | None) -> None:
+        if index is not None and self._rows:
+            index = max(0, min(index, len(self._rows) - 1))
+        self._highlighted = index if self._rows else None
+        self._scroll_to_highlight()
+        self.refresh()
 
     @property
     def code(self):
-        option = self.highlighted_option
-        return self.project.state.codes.get(option.id) if option else None
+        if self._highlighted is None:
+            return None
+        return self.project.state.codes.get(self._ids[self._highlighted])
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.action_retrieve()
+    # ------------------------------------------------------------------ drawing
+
+    def _scroll_to_highlight(self) -> None:
+        if self._highlighted is None:
+            return
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        if self._highlighted < top:
+            self.scroll_to(y=self._highlighted, animate=False, immediate=True, force=True)
+        elif self._highlighted >= top + height:
+            self.scroll_to(y=self._highlighted - height + 1, animate=False, immediate=True, force=True)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._rows))
+        self._cache.clear()
+        self._scroll_to_highlight()
+
+    def on_focus(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.on_focus()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        if index >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        key = (index, width, index == self._highlighted and (self.has_focus or None))
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render(index, width, key[2]).crop_extend(0, width, self.rich_style)
+            self._cache[key] = strip
+        return strip
+
+    def _render(self, index: int, width: int, current: bool | None) -> Strip:
+        depth, colour, name, codable, total = self._rows[index]
+        indent, name, tail = code_line(depth, name, str(total), width)
+        base = self.rich_style
+        if current is not None:  # the highlighted line; dimmer when the pane has no focus
+            cursor = self.get_component_rich_style("codes--cursor")
+            base = base + (cursor if current else Style(reverse=True, dim=True))
+        name_style = base + (Style() if codable else self.get_component_rich_style("codes--uncodable"))
+        return Strip([
+            Segment(indent, base),
+            Segment("■ ", base + Style.parse(colour) if colour else base),
+            Segment(name, name_style),
+            Segment(tail, base + self.get_component_rich_style("codes--count")),
+        ])  # fmt: skip
+
+    # ------------------------------------------------------------------ keys
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self._rows):
+            if index == self._highlighted and event.chain > 1:
+                self.action_retrieve()
+            self.highlighted = index
+
+    def action_down(self) -> None:
+        if self._rows:
+            self.highlighted = 0 if self._highlighted is None else self._highlighted + 1
+
+    def action_up(self) -> None:
+        if self._rows:
+            self.highlighted = 0 if self._highlighted is None else self._highlighted - 1
+
+    def action_top(self) -> None:
+        self.highlighted = 0
+
+    def action_bottom(self) -> None:
+        self.highlighted = len(self._rows) - 1
+
+    def action_cursor_down(self) -> None:
+        self.action_down()
+
+    def action_cursor_up(self) -> None:
+        self.action_up()
+
+    def action_page_down(self) -> None:
+        self.highlighted = (self._highlighted or 0) + max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_up(self) -> None:
+        self.highlighted = (self._highlighted or 0) - max(1, self.scrollable_content_region.height - 1)
 
     def _run(self, what: str) -> None:
         if self.code is None:

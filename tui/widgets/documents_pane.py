@@ -7,6 +7,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.widgets.keys import ListKeys, bindings, clean
+from store.text import plural
 
 
 class DocumentsPane(ListKeys, OptionList):
@@ -25,7 +26,7 @@ class DocumentsPane(ListKeys, OptionList):
             prompt = Text(clean(document.name), style="bold" if document.id == current_id else "")
             attributes = " ".join(f"{clean(k)}={clean(v)}" for k, v in document.attributes.items() if k != "case")
             count = len(state.codings_by_document.get(document.id, {}))
-            prompt.append(f"\n{attributes}\n{len(document.turns)} turns · {count} codings", style="dim")
+            prompt.append(f"\n{attributes}\n{plural(len(document.turns), 'turn')} · {plural(count, 'coding')}", style="dim")
             self.add_option(Option(prompt, id=document.id))
         if highlighted and highlighted in state.documents:
             self.highlighted = self.get_option_index(highlighted)

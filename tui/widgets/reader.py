@@ -23,9 +23,9 @@ from textual.strip import Strip
 
 from store import motions
 from store.model import Coding, Document
-from store.text import tidy_span
 from tui.widgets.keys import bindings, clean
 from tui.widgets.layout import BLANK, HEADER, Layout, Row
+from store.text import plural, tidy_span
 
 GUTTER = 2
 MOTIONS = {
@@ -479,7 +479,7 @@ class Reader(ScrollView, can_focus=True):
         if (start, end) == (coding.start, coding.end):
             self.app.notify("The coding cannot move that way (out of its turn, or to nothing)", severity="warning")
         elif self.app.store(self.project.codings.resize, coding, start, end) is not None:
-            self.app.notify(f"Coding now {end - start} characters")
+            self.app.notify(f"Coding now {plural(end - start, 'character')}")
         self._move(end - 1 if side == ">" else start)
 
     def _moved(self, span: tuple[int, int], side: str, name: str) -> tuple[int, int]:

@@ -1,4 +1,10 @@
-"""The status line: document, turn, speaker, selection and the pending key."""
+"""The status line: document, turn, speaker, selection and coder, then what fits.
+
+At 80 columns the line keeps what a coder needs to know where they are and who they code
+as (document, turn, speaker, selection, pending key, coder); the focused pane's marker,
+`? help` and the codes under the cursor come after, each only if it fits, and the document
+and speaker names are cut with … before any of the kept parts goes.
+"""
 
 from __future__ import annotations
 
@@ -8,41 +14,67 @@ from textual.widgets import Static
 from tui.widgets.keys import clean
 
 NAME_MAX = 24  # longer code names are cut with …
+DOCUMENT_MIN, SPEAKER_MIN = 10, 6  # names are cut down to this before anything kept goes
 
 
 def shorten(text: str, size: int) -> str:
-    return text if len(text) <= size else text[: size - 1] + "…"
+    return text if len(text) <= size else text[: max(0, size - 1)] + "…"
+
+
+def status_parts(reader, pane: str = "") -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
+    """(kept parts, optional right-hand parts, codes here) as (text, style) pairs; pure of layout."""
+    document = reader.document
+    kept: list[tuple[str, str]] = []
+    if document is None:
+        kept.append((" No documents yet: import some with `margin import`", "dim"))
+    else:
+        kept.append((f" {clean(document.name)}", "bold"))
+        turn = reader.turn
+        if turn is not None:
+            kept.append((f"  turn {turn.index + 1}/{len(document.turns)} ", ""))
+            kept.append((clean(turn.speaker), "italic"))
+        span = reader.selection
+        if span:
+            first, last = document.turn_at(span[0]), document.turn_at(max(span[0], span[1] - 1))
+            turns = f" · turns {first.index + 1}–{last.index + 1}" if first and last and first != last else ""
+            kept.append((f"  sel {span[1] - span[0]}{turns}", "reverse"))
+        if reader.pending:
+            kept.append((f"  {reader.pending} then a motion", "bold reverse"))
+    coder = reader.project.coder
+    if coder is not None:
+        kept.append((f"  coder {clean(coder.name)}", "bold"))
+    right = ([(f"  [{pane}]", "bold reverse")] if pane and pane != "reader" else []) + [("   ? help", "dim")]
+    codes = reader.project.state.codes
+    names = ", ".join(shorten(clean(codes[c.code].name), NAME_MAX) for c in reader.codings_here() if c.code in codes)
+    return kept, right, names
+
+
+def fit(kept: list[tuple[str, str]], right: list[tuple[str, str]], names: str, width: int) -> Text:
+    """One line of at most `width` cells: kept parts always (names cut first), then the rest."""
+    kept = list(kept)
+    over = sum(len(t) for t, _ in kept) - width
+    for index, least in ((0, DOCUMENT_MIN + 1), (2, SPEAKER_MIN)):  # the document, then the speaker
+        if over > 0 and index < len(kept) and len(kept) > 2:
+            text, style = kept[index]
+            cut = max(least, len(text) - over)
+            over -= len(text) - cut
+            kept[index] = (shorten(text, cut), style)
+    line = Text(no_wrap=True, overflow="ellipsis")
+    for text, style in kept:
+        line.append(text, style=style)
+    tail = Text(no_wrap=True)
+    for text, style in right:
+        if line.cell_len + tail.cell_len + len(text) <= width:
+            tail.append(text, style=style)
+    room = width - line.cell_len - tail.cell_len - 4
+    if names and room >= 6:
+        line.append(f"  ◆ {shorten(names, room)}", style="dim")
+    line.append_text(tail)
+    line.truncate(width, overflow="ellipsis")
+    return line
 
 
 class StatusLine(Static):
     def show(self, reader, pane: str = "") -> None:
-        line = Text(no_wrap=True, overflow="ellipsis")
-        document = reader.document
-        if document is None:
-            line.append(" No documents yet: import some with `margin import`", style="dim")
-        else:
-            line.append(f" {clean(document.name)}", style="bold")
-            turn = reader.turn
-            if turn is not None:
-                line.append(f"  turn {turn.index + 1}/{len(document.turns)} ")
-                line.append(clean(turn.speaker), style="italic")
-            span = reader.selection
-            if span:
-                first, last = document.turn_at(span[0]), document.turn_at(max(span[0], span[1] - 1))
-                turns = f" · turns {first.index + 1}–{last.index + 1}" if first and last and first != last else ""
-                line.append(f"  sel {span[1] - span[0]}{turns}", style="reverse")
-            coded = reader.codings_here()
-            if coded:
-                names = ", ".join(shorten(clean(reader.project.state.codes[c.code].name), NAME_MAX) for c in coded
-                                  if c.code in reader.project.state.codes)
-                line.append(f"  ◆ {names}", style="dim")
-            if reader.pending:
-                line.append(f"  {reader.pending} then a motion", style="bold reverse")
-        right = Text(no_wrap=True)
-        if pane and pane != "reader":
-            right.append(f"  [{pane}]", style="bold reverse")
-        right.append("   ? help", style="dim")
-        room = (self.size.width or self.app.size.width) - right.cell_len
-        if line.cell_len > room:
-            line.truncate(max(1, room), overflow="ellipsis")  # `? help` always stays
-        self.update(line + right)
+        width = self.size.width or self.app.size.width
+        self.update(fit(*status_parts(reader, pane), width))
