@@ -548,6 +548,7 @@ class Session:
         this app: the same cursor, scroll, focus and store after each of 600 random keys.
         """
         app = self.app
+        last_stack = None
         for _ in range(12):
             if app._exception is not None or not app.is_running:
                 return
@@ -561,10 +562,14 @@ class Session:
             screen = app.screen
             screen._on_timer_update()
             await self.pilot._wait_for_screen()
+            for _ in range(4):  # tasks outside the message queues (a screen being dismissed)
+                await asyncio.sleep(0)
             quiet = not (screen._callbacks or screen._layout_required or screen._repaint_required
                          or screen._dirty_widgets or any(not w.is_finished for w in app.workers))
-            if app.screen is screen and quiet:
+            stack = tuple(app.screen_stack)
+            if app.screen is screen and quiet and stack == last_stack:
                 return
+            last_stack = stack
 
     async def press(self, token: str) -> None:
         app = self.app
@@ -826,6 +831,7 @@ class Fuzzer:
             # locals (seconds for a RecursionError) and its printing on exit.
             app._fatal_error = app._close_messages_no_wait
             session = None
+            stopping = False
             try:
                 async with app.run_test(size=MIN_SIZE) as pilot:
                     session = Session(app, pilot, self.vocabulary, errors)
@@ -842,9 +848,16 @@ class Fuzzer:
                         if failure is not None and failure.signature in tolerate and failure.kind != "exception":
                             tolerated[failure.signature] += 1
                             failure = None
+                    if failure is None:
+                        await session.settle()
+                        failure = session.check(len(pressed) - 1)
+                    stopping = True
             except Exception as error:  # the app's own exception, re-raised on leaving run_test
-                if failure is None:
+                if failure is None and not stopping:
                     failure = Failure("exception", f"{type(error).__name__}: {error}"[:300], len(pressed) - 1)
+                elif session is not None and failure is None:
+                    # Raised while run_test tears the app down (widgets already gone), not by a key.
+                    session.coverage[f"(exception while the harness stopped the app: {type(error).__name__})"] += 1
             finally:
                 try:
                     project.close()
