@@ -1,0 +1,62 @@
+"""Key sequences the fuzzer (tests/tui/fuzz_keys.py) found, shrunk to their shortest.
+
+Each replays on a fresh project under Pilot with every fuzzer check after every key, and
+must pass cleanly. The xfail marks are for bugs in other helpers' areas (store/motions.py,
+tui/widgets/reader.py, store/code_search.py, tui/screens/code_picker.py); the lead removes
+them once those fixes are merged (strict: a fixed bug makes its mark fail).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.tui.fuzz_keys import TARGETS, Fuzzer
+
+
+@pytest.fixture(scope="module")
+def fuzzer():
+    made = Fuzzer()
+    yield made
+    made.close()
+
+
+def replay(fuzzer, target: str, tokens: list[str]):
+    if not TARGETS[target].available:
+        pytest.skip(f"needs the shared corpus file for {target}")
+    return asyncio.run(fuzzer.replay(target, tokens))
+
+
+def typed(text: str) -> list[str]:
+    return list(text)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8 #1: word_back recurses at a turn's start (store/motions.py)")
+def test_b_at_the_start_of_a_turn(fuzzer):
+    failure = replay(fuzzer, "demo", ["J", "b"])
+    assert failure is None, failure.describe()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8 #2: a sentence selection runs into the next speaker's label")
+def test_sentence_selection_stops_at_the_turn(fuzzer):
+    failure = replay(fuzzer, "demo", ["s", ")", ")"])
+    assert failure is None, failure.describe()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8 #7: the reader loses the cursor when F3 narrows it (reader.py)")
+def test_f3_keeps_the_cursor_on_screen(fuzzer):
+    failure = replay(fuzzer, "demo", ["pagedown", "f3"])
+    assert failure is None, failure.describe()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8 #3: Enter on a typed exact path codes with the parent (picker)")
+def test_picker_exact_path_codes_that_code(fuzzer):
+    failure = replay(fuzzer, "pdpilot", ["c", *typed("Benefits of PDPilot > Compliment"), "enter"])
+    assert failure is None, failure.describe()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8 #3: an exact path typed without spaces round > is not matched")
+def test_picker_exact_path_without_spaces(fuzzer):
+    failure = replay(fuzzer, "demo", ["c", *typed("Support for peers>Emotional toll"), "enter"])
+    assert failure is None, failure.describe()
