@@ -889,10 +889,18 @@ class Fuzzer:
         return (await self.episode(target, tokens=list(tokens))).failure
 
     async def shrink(self, failure: Failure, budget_seconds: float = 120.0, max_runs: int = 200) -> Failure:
-        """Delete keys (chunks, then single keys) while the same failure recurs."""
+        """The shortest tail that fails the same way, then delete keys (chunks, then single keys)."""
         best = failure
         deadline = time.perf_counter() + budget_seconds
         runs = 0
+        length = 1
+        while length < len(best.tokens) and time.perf_counter() < deadline:  # short tails first: cheap
+            runs += 1
+            found = await self.replay(best.target, best.tokens[-length:])
+            if found is not None and found.signature == failure.signature:
+                found.seed, best = failure.seed, found
+                break
+            length *= 2
         chunks = 2
         while len(best.tokens) > 1 and runs < max_runs and time.perf_counter() < deadline:
             tokens = best.tokens
