@@ -975,14 +975,16 @@ class Report:
 
 
 async def long_run(keys: int, seed: int, targets: list[str], episode_keys: int = 300,
-                   shrink_seconds: float = 120.0, out=sys.stdout, progress_every: float = 60.0) -> Report:
-    """Episodes over the targets in turn, seeds seed, seed+1, ... until `keys` are pressed."""
+                   shrink_seconds: float = 120.0, out=sys.stdout, progress_every: float = 60.0,
+                   minutes: float | None = None) -> Report:
+    """Episodes over the targets in turn, seeds seed, seed+1, ... until `keys` are pressed
+    (or, with `minutes`, no new episode starts after that time)."""
     fuzzer = Fuzzer()
     report = Report()
     started = last = time.perf_counter()
     try:
         current = seed
-        while report.keys < keys:
+        while report.keys < keys and (minutes is None or time.perf_counter() - started < minutes * 60):
             target = targets[(current - seed) % len(targets)]
             known = frozenset(s for s, f in report.failures.items() if f.kind != "exception")
             outcome = await fuzzer.episode(target, current, min(episode_keys, keys - report.keys), tolerate=known)
@@ -1020,6 +1022,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episode", type=int, default=300, help="keys per episode (a fresh app and project)")
     parser.add_argument("--targets", default=",".join(TARGETS),
                         help="documents to fuzz on: " + ", ".join(TARGETS) + " (absent corpus files are skipped)")
+    parser.add_argument("--minutes", type=float, help="start no episode after this many minutes")
     parser.add_argument("--shrink-seconds", type=float, default=120.0, help="time to shrink each new failure")
     args = parser.parse_args(argv)
     wanted = [t.strip() for t in args.targets.split(",") if t.strip()]
@@ -1031,7 +1034,8 @@ def main(argv: list[str] | None = None) -> int:
     missing = sorted(set(wanted) - set(targets))
     if missing:
         print(f"skipping {', '.join(missing)}: not in {SHARED}", flush=True)
-    report = asyncio.run(long_run(args.keys, args.seed, targets, args.episode, args.shrink_seconds))
+    report = asyncio.run(long_run(args.keys, args.seed, targets, args.episode, args.shrink_seconds,
+                                     minutes=args.minutes))
     print(report.text(keymaps.load(user=Path("/nonexistent/margin-keymap.toml"))))
     return 1 if report.failures else 0
 
