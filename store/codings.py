@@ -115,6 +115,10 @@ class Codings:
         self.project.delete(coding)
 
     def _new(self, document: Document, code: Code, start: int, end: int, coder: str | None) -> Coding:
+        if document.id not in self.project.state.documents:
+            raise Refused(f"{document.name} is no longer in the project (its import was undone or it was deleted)")
+        if code.id not in self.project.state.codes:
+            raise Refused(f"the code {code.name} is no longer in the codebook (undone or deleted)")
         if not code.codable:
             raise Refused(f"{self.project.codebook.path(code)} is a category; code with one of its sub-codes")
         _check_span(document, start, end)

@@ -60,3 +60,24 @@ def test_picker_exact_path_codes_that_code(fuzzer):
 def test_picker_exact_path_without_spaces(fuzzer):
     failure = replay(fuzzer, "demo", ["c", *typed("Support for peers>Emotional toll"), "enter"])
     assert failure is None, failure.describe()
+
+
+# Found by the fuzzer (seed 5003, the Covid day) and fixed on this branch: `u` first undid the
+# document's import; the reader kept showing it and `c` then coded a document that was gone.
+def test_undoing_the_import_of_the_open_document_then_coding(fuzzer):
+    failure = replay(fuzzer, "vtt", ["u", "c", *typed("trust"), "enter"])
+    assert failure is None, failure.describe()
+
+
+def test_the_store_refuses_a_coding_on_a_removed_document(project, interview):
+    from store.errors import Refused
+
+    code = project.codebook.add("Trust")
+    project.undo()  # the code
+    with pytest.raises(Refused, match="no longer in the codebook"):
+        project.codings.apply(interview, code, 0, 5)
+    project.undo()  # the import
+    code = project.codebook.add("Trust")
+    with pytest.raises(Refused, match="no longer in the project"):
+        project.codings.apply(interview, code, interview.turns[0].start, interview.turns[0].end)
+    assert not [c for c in project.state.codings.values() if c.document == interview.id]
