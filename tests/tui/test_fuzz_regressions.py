@@ -44,6 +44,12 @@ def test_sentence_selection_stops_at_the_turn(fuzzer):
     assert failure is None, failure.describe()
 
 
+@pytest.mark.xfail(strict=True, reason="issue 8 #2: w after s stretches the sentence into the next turn's label")
+def test_word_motion_after_a_sentence_selection_stays_in_the_turn(fuzzer):
+    failure = replay(fuzzer, "covid", ["s", "w"])  # seed 1007, shrunk from 2 episodes of keys
+    assert failure is None, failure.describe()
+
+
 @pytest.mark.xfail(strict=True, reason="issue 8 #7: the reader loses the cursor when F3 narrows it (reader.py)")
 def test_f3_keeps_the_cursor_on_screen(fuzzer):
     failure = replay(fuzzer, "demo", ["pagedown", "f3"])
