@@ -116,6 +116,8 @@ class MarginApp(App):
                 self.notify(clean(self.project.warnings.pop(0)), severity="warning", timeout=10)
 
     def project_changed(self) -> None:
+        if self.document is not None and self.document.id not in self.project.state.documents:
+            self._document_gone()
         memo = self.query_one("#memo", MemoEditor)
         memo.sync()
         if self.has_class("memo-open") and not memo.target_exists():
@@ -123,6 +125,14 @@ class MarginApp(App):
         self.reader.refresh_codings()
         self.query_one(CodesPane).reload()
         self.query_one(DocumentsPane).reload(self.document.id if self.document else None)
+
+    def _document_gone(self) -> None:
+        """The document being read was removed (an undone import): read the first one left."""
+        name = self.document.name
+        remaining = self.project.documents.all()
+        if remaining:
+            self.open_document(remaining[0].id)
+        self.notify(f"{clean(name)} is no longer in the project", severity="warning")
 
     def on_reader_changed(self, event: Reader.Changed) -> None:
         self.query_one(StatusLine).show(self.reader, self.focused_pane())
