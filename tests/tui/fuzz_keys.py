@@ -72,6 +72,7 @@ SCOPES = {
     "picker": ("picker", "app"),
     "prompt": ("prompt", "app"),
     "confirm": ("confirm", "app"),
+    "auto_code": ("auto_code", "app"),
     "help": ("help", "app"),
     "retrieval": ("retrieval", "app"),
     "search_results": ("search_results", "app"),
@@ -297,6 +298,11 @@ class Generator:
     def _plan_confirm(self, app) -> list[str]:
         return [self.vocabulary.press_of(self.rng, "confirm")]
 
+    def _plan_auto_code(self, app) -> list[str]:
+        """The auto-coding question: its keys, and digits that leave a speaker out."""
+        rng = self.rng
+        return [rng.choice("123")] if rng.random() < 0.2 else [self.vocabulary.press_of(rng, "auto_code")]
+
     def _plan_memo(self, app) -> list[str]:
         rng, v = self.rng, self.vocabulary
         roll = rng.random()
@@ -447,6 +453,7 @@ def _environment(workdir: Path):
 
 def context_of(app) -> str:
     """Where the focus is: a key of SCOPES (or "other")."""
+    from tui.screens.auto_code import AutoCode
     from tui.screens.code_picker import CodePicker
     from tui.screens.confirm import Confirm
     from tui.screens.help import Help
@@ -460,7 +467,7 @@ def context_of(app) -> str:
         return app.focused_pane() or "reader"
     if isinstance(screen, Journal):
         return "journal-editor" if isinstance(screen.focused, TextArea) else "journal"
-    for cls, name in ((CodePicker, "picker"), (Prompt, "prompt"), (Confirm, "confirm"), (Help, "help"),
+    for cls, name in ((CodePicker, "picker"), (Prompt, "prompt"), (Confirm, "confirm"), (AutoCode, "auto_code"), (Help, "help"),
                       (Retrieval, "retrieval"), (SearchResults, "search_results"), (CommandPalette, "palette")):
         if isinstance(screen, cls):
             return name

@@ -19,20 +19,6 @@ from tests.tui.fuzz_keys import EXCLUDED, REPO, TARGETS, Fuzzer, Vocabulary, nor
 # test_fuzz_regressions.py and a fix on another helper's branch. A budget that meets one
 # carries on (or, after a crash, stops that episode); anything else fails the test.
 # Empty this once the fixes are merged.
-KNOWN_ON_MAIN = (
-    "exception: RecursionError in store/motions.py",  # issue 8 #1
-    "selection-label",  # issue 8 #2
-    "coding-in-label",  # issue 8 #2 (a boundary moved into the label)
-    "picker-wrong-code",  # issue 8 #3
-    "cursor-off-screen",  # issue 8 #7
-)
-
-
-class Known:
-    def __contains__(self, signature: str) -> bool:
-        return signature.startswith(KNOWN_ON_MAIN)
-
-
 BUDGET = [("demo", 1), ("demo", 2), ("pdpilot", 3), ("vtt", 4), ("covid", 5)]
 KEYS = int(os.environ.get("MARGIN_FUZZ_KEYS", "40"))
 
@@ -73,10 +59,9 @@ def test_a_clean_session_passes_every_check(fuzzer):
 def test_fuzz_budget(fuzzer, target, seed):
     if not TARGETS[target].available:
         pytest.skip(f"needs the shared corpus file for {target}")
-    outcome = asyncio.run(fuzzer.episode(target, seed, KEYS, tolerate=Known()))
-    failure = outcome.failure
-    assert failure is None or failure.signature in Known(), failure.describe()
-    assert len(outcome.tokens) > (1 if failure else KEYS)
+    outcome = asyncio.run(fuzzer.episode(target, seed, KEYS))
+    assert outcome.failure is None, outcome.failure.describe()
+    assert len(outcome.tokens) > KEYS
     assert sum(n for a, n in outcome.coverage.items() if a != "(check)") >= len(outcome.tokens) - KEYS // 10
 
 

@@ -1,9 +1,7 @@
 """Key sequences the fuzzer (tests/tui/fuzz_keys.py) found, shrunk to their shortest.
 
 Each replays on a fresh project under Pilot with every fuzzer check after every key, and
-must pass cleanly. The xfail marks are for bugs in other helpers' areas (store/motions.py,
-tui/widgets/reader.py, store/code_search.py, tui/screens/code_picker.py); the lead removes
-them once those fixes are merged (strict: a fixed bug makes its mark fail).
+must pass cleanly.
 """
 
 from __future__ import annotations
@@ -32,37 +30,31 @@ def typed(text: str) -> list[str]:
     return list(text)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 #1: word_back recurses at a turn's start (store/motions.py)")
 def test_b_at_the_start_of_a_turn(fuzzer):
     failure = replay(fuzzer, "demo", ["J", "b"])
     assert failure is None, failure.describe()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 #2: a sentence selection runs into the next speaker's label")
 def test_sentence_selection_stops_at_the_turn(fuzzer):
     failure = replay(fuzzer, "demo", ["s", ")", ")"])
     assert failure is None, failure.describe()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 #2: w after s stretches the sentence into the next turn's label")
 def test_word_motion_after_a_sentence_selection_stays_in_the_turn(fuzzer):
     failure = replay(fuzzer, "covid", ["s", "w"])  # seed 1007, shrunk from 2 episodes of keys
     assert failure is None, failure.describe()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 #7: the reader loses the cursor when F3 narrows it (reader.py)")
 def test_f3_keeps_the_cursor_on_screen(fuzzer):
     failure = replay(fuzzer, "demo", ["pagedown", "f3"])
     assert failure is None, failure.describe()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 #3: Enter on a typed exact path codes with the parent (picker)")
 def test_picker_exact_path_codes_that_code(fuzzer):
     failure = replay(fuzzer, "pdpilot", ["c", *typed("Benefits of PDPilot > Compliment"), "enter"])
     assert failure is None, failure.describe()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 #3: an exact path typed without spaces round > is not matched")
 def test_picker_exact_path_without_spaces(fuzzer):
     failure = replay(fuzzer, "demo", ["c", *typed("Support for peers>Emotional toll"), "enter"])
     assert failure is None, failure.describe()
@@ -76,14 +68,14 @@ def test_undoing_the_import_of_the_open_document_then_coding(fuzzer):
 
 
 def test_the_store_refuses_a_coding_on_a_removed_document(project, interview):
-    from store.errors import Refused
+    from store.errors import NotFound
 
     code = project.codebook.add("Trust")
     project.undo()  # the code
-    with pytest.raises(Refused, match="no longer in the codebook"):
+    with pytest.raises(NotFound, match="code Trust is no longer in the project"):
         project.codings.apply(interview, code, 0, 5)
     project.undo()  # the import
     code = project.codebook.add("Trust")
-    with pytest.raises(Refused, match="no longer in the project"):
+    with pytest.raises(NotFound, match="document .* is no longer in the project"):
         project.codings.apply(interview, code, interview.turns[0].start, interview.turns[0].end)
     assert not [c for c in project.state.codings.values() if c.document == interview.id]
