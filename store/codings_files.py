@@ -18,6 +18,7 @@ from pathlib import Path
 
 from store.errors import ProjectCorrupt
 from store.storage import read_json_file
+from store.text import plural
 
 CODINGS_DIR = "codings"
 PROJECT_FILE = "project.json"
@@ -31,7 +32,7 @@ def missing_problem(folder: Path, main: dict) -> str:
     if expected is None:  # a checkpoint written before coding_files was recorded
         total = sum((record.get("coding_counts") or {}).values())
         if total and not any((Path(folder) / CODINGS_DIR).glob("*.json")):
-            return f"{CODINGS_DIR}/ holds no codings file, but {PROJECT_FILE} records {total} codings"
+            return f"{CODINGS_DIR}/ holds no codings file, but {PROJECT_FILE} records {plural(total, 'coding')}"
         return ""
     for coder_id, count in sorted(expected.items()):
         if count and not (Path(folder) / CODINGS_DIR / f"{coder_id}.json").is_file():
@@ -53,7 +54,7 @@ def mismatch_problem(main: dict, files: dict[str, dict]) -> str:
             return f"{name} is older than {PROJECT_FILE} (written at action {stamp}, not {seq}), so later codings are missing"
         held = len(data.get("codings") or {})
         if stamp == seq and coder_id in expected and held != expected[coder_id]:
-            return f"{name} holds {held} codings where {PROJECT_FILE} records {expected[coder_id]}"
+            return f"{name} holds {plural(held, 'coding')} where {PROJECT_FILE} records {expected[coder_id]}"
     return ""
 
 

@@ -751,9 +751,12 @@ class Project:
         return self.meta["name"]
 
     def coder_named(self, name: str) -> Coder:
+        """A coder by name; the session's own coder counts before their first change records them."""
         for coder in self.state.coders.values():
             if coder.name == name:
                 return coder
+        if self.coder is not None and self.coder.name == name:
+            return self.coder
         raise NotFound(f"no coder named {name!r}; coders: {', '.join(sorted(c.name for c in self.state.coders.values()))}")
 
     def _ensure_coder(self, name: str) -> Coder:

@@ -117,7 +117,7 @@ def _codings_problem(main: dict, files: dict[str, dict]) -> str:
         return ""
     lacking = sum(max(0, n - held.get(d, 0)) for d, n in counted.items())
     return (
-        f"its {PROJECT_FILE} counts {sum(counted.values())} codings but its {CODINGS_DIR}/ holds "
+        f"its {PROJECT_FILE} counts {plural(sum(counted.values()), 'coding')} but its {CODINGS_DIR}/ holds "
         f"{sum(held.values())}" + (f" ({lacking} missing: a codings file is lost)" if lacking else "")
     )
 

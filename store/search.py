@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from store.errors import BadInput, NotFound
 from store.matching import by_speakers, extend_spans, find_matches, in_turns, search, touching_turns
 from store.model import Document
+from store.text import plural
 
 CONTEXT = 40
 LIMIT = 5000
@@ -93,7 +94,7 @@ def _check_speakers(documents: list[Document], names: tuple[str, ...]) -> None:
     spoken = {" ".join(t.speaker.casefold().split()): t.speaker for d in documents for t in d.turns}
     missing = [n for n in names if " ".join(n.casefold().split()) not in spoken]
     if missing:
-        where = documents[0].name if len(documents) == 1 else f"the {len(documents)} documents"
+        where = documents[0].name if len(documents) == 1 else f"the {plural(len(documents), 'document')}"
         known = ", ".join(sorted(set(spoken.values()))[:12]) or "none"
         raise NotFound(f"no turns by {', '.join(map(repr, missing))} in {where}; speakers: {known} (see `margin speakers`)")
 

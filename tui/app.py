@@ -288,7 +288,7 @@ class MarginApp(App):
             where = f"in {document.name} only" if document else "in every document"
             typo = f" · a typo of {speaker.like}?" if speaker.like else ""
             commands.append(SimpleCommand(clean(f"{speaker.name} · {where}"), partial(self._rename_speaker, speaker, document),
-                                          clean(f"{speaker.turns} turns in {', '.join(speaker.documents[:3])}{typo}")))
+                                          clean(f"{plural(speaker.turns, 'turn')} in {', '.join(speaker.documents[:3])}{typo}")))
         self.search_commands(commands, placeholder="Rename which speaker?")
 
     def _rename_speaker(self, speaker, document) -> None:
@@ -302,7 +302,7 @@ class MarginApp(App):
                 self.project_changed()
                 verb = "Merged" if done.merged else "Renamed"
                 self.notify(clean(f"{verb} {done.old} {'into' if done.merged else 'to'} {done.new}: "
-                                  f"{done.turns} turns in {done.documents} documents (u undoes)"), timeout=4)
+                                  f"{plural(done.turns, 'turn')} in {plural(done.documents, 'document')} (u undoes)"), timeout=4)
 
         where = f"in {document.name}" if document else "in every document"
         self.push_screen(Prompt(f"Rename speaker {speaker.name} {where} (an existing name merges them)",
@@ -524,8 +524,8 @@ class MarginApp(App):
             label, note = self.project.codebook.path(pick.code), ""
         else:
             label = f"the new code “{pick.new_name}”"
-            near = CodeIndex.of(self.project).near_duplicates(pick.new_name)
-            note = ("Did you mean " + " or ".join(f"“{p}”" for p in near) + "? " if near else "") + "One undo (u) takes it all back."
+            near = near_duplicate_warning(self.project.codebook.all(), pick.new_name)
+            note = (f"{near[0].upper()}{near[1:]}. " if near else "") + "One undo (u) takes it all back."
 
         def confirmed(chosen) -> None:
             if chosen is None:

@@ -200,7 +200,7 @@ async def test_search_then_auto_code_every_match(make_app, project):
         assert len(matches) >= 2
         await pilot.press("n", "A")
         assert isinstance(app.screen, CodePicker)
-        await pilot.press(*"challenging", "enter")
+        await pilot.press(*"challenging", "enter", "y")  # y: the code it was close to, not a new one
         await pilot.pause()
         assert isinstance(app.screen, AutoCode)
         await pilot.press("y")

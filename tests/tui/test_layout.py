@@ -181,7 +181,7 @@ async def test_the_status_line_at_80_columns_names_the_coder_and_keeps_the_place
     add_long_codes(project)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("J", "J", "J", "v", "J", "J")
+        await pilot.press("J", "J", "J", "V", "J", "J")  # V: a selection across turns
         await pilot.pause()
         status = str(app.query_one("#status").render())
         assert len(status.rstrip()) <= 80

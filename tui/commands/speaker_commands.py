@@ -59,7 +59,7 @@ def list_speakers(ctx, document, as_json):
     for s in found:
         line = f"{s.name:<{width}}  {plural(s.turns, 'turn')}"
         if not document:
-            line += f" in {', '.join(s.documents)}" if len(s.documents) <= 3 else f" in {len(s.documents)} documents"
+            line += f" in {', '.join(s.documents)}" if len(s.documents) <= 3 else f" in {plural(len(s.documents), 'document')}"
         if s.like:
             line += f"  (a typo of {s.like}? margin speakers rename {_quoted(s.name)} {_quoted(s.like)})"
         click.echo(safe(line))
