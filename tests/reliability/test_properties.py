@@ -167,7 +167,7 @@ class ProjectMachine(RuleBasedStateMachine):
     def undo(self):
         after = state_of(self.project)
         self.project.undo()
-        assert state_of(self.project) == self.history.pop(), "undo did not bring back the state before the action"
+        assert _content(state_of(self.project)) == _content(self.history.pop()), "undo did not bring back the state before the action"
         self.future.append(after)
 
     @precondition(lambda self: self.future)
@@ -175,7 +175,7 @@ class ProjectMachine(RuleBasedStateMachine):
     def redo(self):
         before = state_of(self.project)
         self.project.redo()
-        assert state_of(self.project) == self.future.pop(), "redo did not bring back the state after the action"
+        assert _content(state_of(self.project)) == _content(self.future.pop()), "redo did not bring back the state after the action"
         self.history.append(before)
 
     @rule()
@@ -215,3 +215,9 @@ ProjectMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestProjectMachine = ProjectMachine.TestCase
+
+
+def _content(state: dict) -> dict:
+    """What undo takes back: everything but the coders, who are recorded with their first
+    change and stay (who did what is history, not content)."""
+    return {table: records for table, records in state.items() if table != "coders"}
