@@ -345,14 +345,15 @@ class MarginApp(App):
         if pick.code is not None:
             self._apply(pick.code, span)
             return
-        near = near_duplicate_warning(self.project.codebook.all(), pick.new_name)
+        self._unless_near_duplicate(pick.new_name, lambda: self._create_and_apply(pick.new_name, span))
+
+    def _unless_near_duplicate(self, name: str, create) -> None:
+        """Make a new code at once, or first ask when it is one or two typos from an existing one."""
+        near = near_duplicate_warning(self.project.codebook.all(), name)
         if near:
-            self.push_screen(
-                Confirm(f"Create the new code “{pick.new_name}”?", near),
-                lambda yes: yes and self._create_and_apply(pick.new_name, span),
-            )
+            self.push_screen(Confirm(f"Create the new code “{name}”?", near), lambda yes: yes and create())
         else:
-            self._create_and_apply(pick.new_name, span)
+            create()
 
     def _create_and_apply(self, name: str, span: tuple[int, int]) -> None:
         coding = self.store(self.project.codings.apply_new_code, self.document, name, *span)
@@ -389,7 +390,7 @@ class MarginApp(App):
         if existing is not None:
             self._apply(existing, span)
         elif name:
-            self._create_and_apply(name, span)
+            self._unless_near_duplicate(name, lambda: self._create_and_apply(name, span))
 
     def uncode_here(self) -> None:
         here = self.reader.codings_here()
@@ -561,8 +562,11 @@ class MarginApp(App):
 
     def _code_added(self, path: str | None) -> None:
         if path and path.strip(" >"):
-            if self.store(self.project.codebook.add, path) is not None:
-                self.project_changed()
+            self._unless_near_duplicate(path, lambda: self._add_code(path))
+
+    def _add_code(self, path: str) -> None:
+        if self.store(self.project.codebook.add, path) is not None:
+            self.project_changed()
 
     def code_rename(self, code) -> None:
         def renamed(name: str | None) -> None:

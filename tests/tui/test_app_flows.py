@@ -617,3 +617,25 @@ async def test_reopening_returns_to_the_last_document_and_turn(demo_dir, tmp_pat
         assert app.reader.document.name == "P03 team manager"
         assert app.reader.cursor == cursor and app.reader.turn.index == 3
     project.close()
+
+
+async def test_a_code_added_in_the_codes_pane_one_typo_from_another_asks_first(make_app, project):
+    from tui.screens.confirm import Confirm
+
+    before = len(project.codebook.all())
+    existing = project.codebook.all()[0].name
+    typo = existing[:-1] + ("x" if existing[-1] != "x" else "y")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        app.query_one("#codes").focus()
+        await pilot.pause()
+        await pilot.press("a", *typo, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm), "a near-duplicate was made without asking"
+        await pilot.press("n")
+        await pilot.pause()
+        assert len(project.codebook.all()) == before
+        await pilot.press("a", *"Entirely unlike anything", "enter")
+        await pilot.pause()
+        assert len(project.codebook.all()) == before + 1
