@@ -10,6 +10,11 @@ WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]+")
 _LETTERS = re.compile(r"\w+(?:['’]\w+)*")
 
 
+def word_count(text: str) -> int:
+    """Words as the reader's motions see them (letters and digits, with inner apostrophes)."""
+    return sum(1 for _ in _LETTERS.finditer(text))
+
+
 def one_line(text: str) -> str:
     """Printable characters on one line, spaces collapsed (control characters never reach a terminal)."""
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())

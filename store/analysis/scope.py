@@ -1,0 +1,105 @@
+"""The researcher's filters, shared by every analysis: which documents, codes, coder and
+speakers a figure is about.
+
+A coding's speaker is the speaker of the turn its start falls in (a coding that runs over
+several turns, made with V then J, counts for its first turn's speaker)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from store.model import Coding, Document
+from store.text import word_count
+
+
+@dataclass(frozen=True)
+class Scope:
+    documents: frozenset[str] | None = None  # document ids; None: every document
+    attributes: tuple[tuple[str, str], ...] = ()  # each KEY=VALUE must hold
+    coder: str | None = None  # coder id
+    speakers: frozenset[str] | None = None  # only codings in these speakers' turns
+    not_speakers: frozenset[str] = frozenset()  # never codings in these speakers' turns
+    code: str | None = None  # a code id: only it and its sub-codes
+
+    def describe(self, project) -> str:
+        """The filters in one line, for a table's or a screen's header ('' when none)."""
+        parts = []
+        if self.documents is not None:
+            names = sorted(project.state.documents[d].name for d in self.documents if d in project.state.documents)
+            parts.append("documents " + ", ".join(names))
+        parts += [f"{k}={v}" for k, v in self.attributes]
+        if self.code is not None and self.code in project.state.codes:
+            parts.append("code " + project.codebook.path(project.state.codes[self.code]))
+        if self.coder is not None:
+            coder = project.state.coders.get(self.coder)
+            parts.append("coder " + (coder.name if coder else self.coder))
+        if self.speakers is not None:
+            parts.append("speakers " + ", ".join(sorted(self.speakers)))
+        if self.not_speakers:
+            parts.append("not speakers " + ", ".join(sorted(self.not_speakers)))
+        return " · ".join(parts)
+
+
+EVERYTHING = Scope()
+
+
+def documents_in(project, scope: Scope) -> list[Document]:
+    """The documents in scope, in the project's document order."""
+    wanted = dict(scope.attributes)
+    return [
+        d
+        for d in project.documents.all()
+        if (scope.documents is None or d.id in scope.documents)
+        and all(d.attributes.get(k) == v for k, v in wanted.items())
+    ]
+
+
+def speaker_of(document: Document, coding: Coding) -> str:
+    turn = document.turn_at(coding.start)
+    return turn.speaker if turn is not None else ""
+
+
+def speaker_allowed(scope: Scope, speaker: str) -> bool:
+    return (scope.speakers is None or speaker in scope.speakers) and speaker not in scope.not_speakers
+
+
+def code_ids(project, scope: Scope) -> set[str] | None:
+    """The code ids in scope (the code and its sub-codes), or None for every code."""
+    if scope.code is None:
+        return None
+    code = project.state.codes[scope.code]
+    return {code.id, *(c.id for c in project.codebook.descendants(code))}
+
+
+def codings_in(project, scope: Scope) -> list[Coding]:
+    """Every coding in scope, in document order then position. Costs what the documents
+    in scope hold, read through the per-document index."""
+    codes = code_ids(project, scope)
+    found = []
+    for document in documents_in(project, scope):
+        for coding in project.codings.for_document(document):
+            if codes is not None and coding.code not in codes:
+                continue
+            if scope.coder is not None and coding.coder != scope.coder:
+                continue
+            if (scope.speakers is not None or scope.not_speakers) and not speaker_allowed(
+                scope, speaker_of(document, coding)
+            ):
+                continue
+            found.append(coding)
+    return found
+
+
+def corpus_words(project, scope: Scope) -> int:
+    """Words of the text in scope: the documents' turns (only the speakers' in scope), or
+    the whole text of a document without turns."""
+    total = 0
+    for document in documents_in(project, scope):
+        text = project.text(document.id)
+        if not document.turns:
+            total += word_count(text) if scope.speakers is None else 0
+            continue
+        for turn in document.turns:
+            if speaker_allowed(scope, turn.speaker):
+                total += word_count(text[turn.start : turn.end])
+    return total

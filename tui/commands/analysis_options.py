@@ -1,0 +1,100 @@
+"""What the analysis commands (stats, find) share: the filter options, and tables printed
+aligned to the terminal's width or written as CSV or JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+
+from tui.complete import complete_codes, complete_documents
+from tui.context import deliver
+
+
+def scope_options(command):
+    """--doc, --code, --coder, --attr, --speaker and --not-speaker, passed on as `scope_args`."""
+    options = [
+        click.option("--doc", "documents", multiple=True, shell_complete=complete_documents, help="Only this document (repeatable)."),
+        click.option("--code", shell_complete=complete_codes, help="Only this code and its sub-codes."),
+        click.option("--coder", "coder_name", help="Only this coder's codings."),
+        click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Only documents with this attribute (repeatable)."),
+        click.option("--speaker", "speakers", multiple=True, help="Only codings in this speaker's turns (repeatable)."),
+        click.option("--not-speaker", "not_speakers", multiple=True, help="Leave out this speaker's turns (repeatable), e.g. the interviewer."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def scope_from(project, documents=(), code=None, coder_name=None, attrs=(), speakers=(), not_speakers=()):
+    """The Scope the options name; a name that is not in the project is a one-line error."""
+    from store.analysis.scope import Scope
+    from store.documents import parse_assignment
+
+    return Scope(
+        documents=frozenset(project.documents.get(d).id for d in documents) if documents else None,
+        attributes=tuple(dict(parse_assignment(a) for a in attrs).items()),
+        coder=project.coder_named(coder_name).id if coder_name else None,
+        speakers=frozenset(speakers) if speakers else None,
+        not_speakers=frozenset(not_speakers),
+        code=project.codebook.get(code).id if code else None,
+    )
+
+
+def output_options(command):
+    """--csv, --json and -o FILE (a file ending .csv or .json gets that format)."""
+    command = click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to FILE (default: standard output).")(command)
+    command = click.option("--json", "as_json", is_flag=True, help="JSON: a list of objects, one per row.")(command)
+    return click.option("--csv", "as_csv", is_flag=True, help="CSV, one row per observation (tidy: R and pandas read it as is).")(command)
+
+
+def emit_table(
+    header: list[str], rows: list[list], as_csv: bool, as_json: bool, output: Path | None, title: str = "", raw: bool = False
+) -> None:
+    """Print or write a table: aligned text for a terminal, CSV or JSON for programs (CSV
+    cells starting = + - @ get a leading ' unless `raw`, as in `export csv`)."""
+    from store.exporters.tabular import to_csv
+
+    suffix = output.suffix.lower() if output is not None else ""
+    if as_json or suffix == ".json":
+        text = json.dumps([dict(zip(header, row)) for row in rows], ensure_ascii=False, indent=2) + "\n"
+    elif as_csv or suffix == ".csv":
+        text = to_csv(header, [[_cell(v) for v in row] for row in rows], safe=not raw)
+    else:
+        text = aligned(header, rows, shutil.get_terminal_size((100, 24)).columns, title)
+    deliver(text, output)
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
+    return "" if value is None else str(value)
+
+
+def aligned(header: list[str], rows: list[list], width: int, title: str = "") -> str:
+    """A text table that fits `width` columns: numbers right-aligned, the first (widest)
+    text column cut with … when the line would be too long."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
+    spare = width - (sum(widths) + 2 * (len(widths) - 1))
+    if spare < 0 and widths:
+        widths[0] = max(len(header[0]), 8, widths[0] + spare)
+    numeric = [all(_is_number(r[i]) for r in cells) and bool(cells) for i in range(len(header))]
+    lines = [title] if title else []
+    for row in [header, *cells]:
+        parts = []
+        for i, value in enumerate(row):
+            value = value if len(value) <= widths[i] else value[: widths[i] - 1] + "…"
+            parts.append(value.rjust(widths[i]) if numeric[i] else value.ljust(widths[i]))
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return text == ""
+    return True
