@@ -39,13 +39,16 @@ class Memos:
             self.project.put(memo)
         return memo
 
-    def edit(self, memo: Memo, text: str) -> Memo:
-        """Replace a memo's text (no-op when unchanged, so typing pauses log nothing)."""
+    def edit(self, memo: Memo, text: str, amends: int | None = None) -> Memo:
+        """Replace a memo's text (no-op when unchanged, so typing pauses log nothing).
+
+        `amends`: the action that last saved this memo in the same editing spell; if it is
+        still the coder's newest, this save joins it, so one undo takes back the spell."""
         current = self.project.state.memos.get(memo.id, memo)
         if current.text == text:
             return current
         edited = replace(current, text=text, modified=now())
-        with self.project.operation(f"edit {current.kind} memo"):
+        with self.project.operation(f"edit {current.kind} memo", amends=amends):
             self.project.put(edited)
         return edited
 

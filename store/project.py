@@ -65,6 +65,7 @@ class Operation:
     changes: list[list] = field(default_factory=list)
     undoable: bool = True
     new_files: list[Path] = field(default_factory=list)  # source texts, removed if the action fails
+    amends: int | None = None  # the action this one continues, if still the coder's newest (see _amendment)
 
 
 class Project:
@@ -345,6 +346,10 @@ class Project:
         """An undo or redo must reverse or repeat an action on its stack: with undo each
         coder's own, the newest of that coder's items (or, naming no target, any)."""
         kind = entry.get("kind")
+        if "amends" in entry:
+            newest = next((i for i in reversed(self._undo) if self._coder_of(i) == entry.get("by", "")), None)
+            if kind != "do" or newest is None or newest[0] != entry["amends"]:
+                return f"it continues action {entry['amends']}, which is not its coder's newest to undo"
         stack = self._undo if kind == "undo" else self._redo if kind == "redo" else None
         if stack is None:
             return ""
@@ -437,13 +442,17 @@ class Project:
     # ------------------------------------------------------------------ operations
 
     @contextmanager
-    def operation(self, summary: str, *, undoable: bool = True) -> Iterator[Operation]:
-        """Group changes into one acknowledged, undoable action (nested calls join the outer)."""
+    def operation(self, summary: str, *, undoable: bool = True, amends: int | None = None) -> Iterator[Operation]:
+        """Group changes into one acknowledged, undoable action (nested calls join the outer).
+
+        `amends` names an earlier action that this one continues (the saves of one memo
+        being typed): if that is still the coder's newest and touched the same entities,
+        the two are one undo step."""
         if self._op is not None:
             yield self._op
             return
         self._require_writable()
-        op = Operation(summary, undoable=undoable)
+        op = Operation(summary, undoable=undoable, amends=amends)
         self._op = op
         self._stage_new_coder()
         try:
@@ -455,7 +464,31 @@ class Project:
         finally:
             self._op = None
         if op.changes:
-            self._commit(op, {"kind": "do" if undoable else "system"})
+            amended = self._amendment(op)
+            if amended is not None:
+                self._commit(op, *amended)
+            else:
+                self._commit(op, {"kind": "do" if undoable else "system"})
+
+    def _amendment(self, op: Operation) -> tuple[dict, list] | None:
+        """When `op` continues the coder's newest undoable action on the same entities:
+        the log fields that say so, and its changes with the "before" of that action, so
+        that one undo takes both back. None when it does not (then it is an action of its own)."""
+        if op.amends is None or not op.undoable:
+            return None
+        name = self._name()
+        newest = next((item for item in reversed(self._undo) if self._coder_of(item) == name), None)
+        if newest is None or newest[0] != op.amends:
+            return None
+        try:
+            original = self._logged(newest)
+        except Refused:
+            return None
+        before = {(t, i): b for t, i, b, _a in original["changes"]}
+        if set(before) != {(t, i) for t, i, _b, _a in op.changes}:
+            return None
+        changes = [[t, i, before[(t, i)], a] for t, i, _b, a in op.changes]
+        return {"kind": "do", "amends": op.amends, "summary": original["summary"]}, changes
 
     def put(self, entity) -> None:
         """Insert or replace an entity inside the current operation."""
@@ -506,15 +539,16 @@ class Project:
                 path.unlink()
             self._texts.pop(path.stem, None)
 
-    def _commit(self, op: Operation, extra: dict) -> dict:
-        """Log `op` durably (a session's new coder first); on failure memory is as before."""
+    def _commit(self, op: Operation, extra: dict, changes: list | None = None) -> dict:
+        """Log `op` durably (a session's new coder first); on failure memory is as before.
+        `changes` replaces the logged changes of an amending action (memory rolls back by op's own)."""
         try:
             new_coder = self._log_new_coder()
         except Refused:
             self._rollback(op)
             raise
         try:
-            entry = self._append(op, extra)
+            entry = self._append(op, extra, changes)
         except Refused:
             if new_coder is not None:
                 self._unlog_new_coder(*new_coder)
@@ -570,14 +604,14 @@ class Project:
         self._new_coder = coder
         self._unstage_new_coder()
 
-    def _append(self, op: Operation, extra: dict) -> dict:
+    def _append(self, op: Operation, extra: dict, changes: list | None = None) -> dict:
         entry = {
             "seq": self.seq + 1,
             "at": now(),
             "by": self.coder.name if self.coder else "",
             "summary": op.summary,
             **extra,
-            "changes": op.changes,
+            "changes": op.changes if changes is None else changes,
         }
         try:
             offset = self.journal.append(entry)
@@ -601,6 +635,8 @@ class Project:
         own in one list; a coder's new action clears only that coder's redo items."""
         kind, by = entry.get("kind"), entry.get("by", "")
         if kind == "do":
+            if "amends" in entry:  # one undo step with the action it continues
+                self._undo[:] = [item for item in self._undo if item[0] != entry["amends"]]
             self._undo.append([entry["seq"], offset, by])
             self._redo[:] = [item for item in self._redo if self._coder_of(item) != by]
         elif kind == "undo":

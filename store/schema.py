@@ -370,6 +370,8 @@ def entry_problem(entry: dict) -> str:
         return f"its kind {kind!r} is not one of {', '.join(KINDS)}"
     if kind in ("undo", "redo") and type(entry.get("target", 0)) is not int:
         return f"its {kind} target is not an action number"
+    if type(entry.get("amends", 0)) is not int:
+        return "the action it continues is not an action number"
     for name in ("summary", "by", "at"):
         if type(entry.get(name)) is not str:
             return f"its {name} is not text"

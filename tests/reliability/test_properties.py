@@ -52,6 +52,7 @@ class ProjectMachine(RuleBasedStateMachine):
         self.project = Project.init(self.base / "p", coder="alice")
         self.history: list[dict] = []  # the state before each action that undo can take back
         self.future: list[dict] = []  # the state that each redo must bring back
+        self.spell: str | None = None  # the memo that the newest action saved, alone
 
     def teardown(self):
         self.project.close()
@@ -64,6 +65,7 @@ class ProjectMachine(RuleBasedStateMachine):
     def act(self, call, *args) -> None:
         """Run one user action; a refusal must change nothing, a change joins the history."""
         before, seq = state_of(self.project), self.project.seq
+        self.spell = None
         try:
             call(*args)
         except MarginError:
@@ -146,13 +148,33 @@ class ProjectMachine(RuleBasedStateMachine):
         pool = {"document": self.state.documents, "code": self.state.codes, "coding": self.state.codings}.get(kind)
         target = _pick(data, pool.values(), "target") if pool is not None else None
         if pool is None or target:
+            known = set(self.state.memos)
             self.act(self.project.memos.add, kind, target.id if target else None, text)
+            self.spell = next(iter(set(self.state.memos) - known), None)
 
     @rule(data=st.data(), text=MEMO_TEXT)
     def edit_memo(self, data, text):
         memo = _pick(data, self.state.memos.values(), "memo")
         if memo:
+            seq = self.project.seq
             self.act(self.project.memos.edit, memo, text)
+            self.spell = memo.id if self.project.seq != seq else None
+
+    @rule(data=st.data(), text=MEMO_TEXT)
+    def continue_editing_memo(self, data, text):
+        """A later save of the same editing spell: one undo step with the save before it,
+        when that save is still the newest action; else an action of its own."""
+        same = self.spell in self.state.memos and data.draw(st.booleans(), label="the same memo")
+        memo = self.state.memos[self.spell] if same else _pick(data, self.state.memos.values(), "memo")
+        if not memo:
+            return
+        joins, before, seq = self.spell == memo.id, state_of(self.project), self.project.seq
+        self.project.memos.edit(memo, text, amends=seq)
+        if self.project.seq != seq:
+            if not joins:
+                self.history.append(before)
+            self.future.clear()
+            self.spell = memo.id
 
     @rule(data=st.data())
     def delete_memo(self, data):
@@ -166,6 +188,7 @@ class ProjectMachine(RuleBasedStateMachine):
     @rule()
     def undo(self):
         after = state_of(self.project)
+        self.spell = None
         self.project.undo()
         assert _content(state_of(self.project)) == _content(self.history.pop()), "undo did not bring back the state before the action"
         self.future.append(after)
@@ -174,6 +197,7 @@ class ProjectMachine(RuleBasedStateMachine):
     @rule()
     def redo(self):
         before = state_of(self.project)
+        self.spell = None
         self.project.redo()
         assert _content(state_of(self.project)) == _content(self.future.pop()), "redo did not bring back the state after the action"
         self.history.append(before)

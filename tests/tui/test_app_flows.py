@@ -355,6 +355,28 @@ async def test_undoing_a_memo_empties_the_pane_and_no_later_save_brings_it_back(
     assert not project.memos.on(document.id)
 
 
+async def test_one_u_undoes_a_memo_typed_over_several_saves(make_app, project):
+    """Typing that outlasts the save's maximum wait is saved in steps; one spell is one undo."""
+    from tui.widgets.memo_editor import MAX_WAIT
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        document = project.documents.get("P02 psychiatrist")
+        app.open_document(document.id)
+        await pilot.press("m", *"first")
+        await pilot.pause(MAX_WAIT + 0.3)  # saved once
+        assert [m.text for m in project.memos.on(document.id)] == ["first"]
+        await pilot.press(*" thought")
+        await pilot.pause(MAX_WAIT + 0.3)  # saved again
+        await pilot.press(*" and more", "escape")
+        await pilot.pause()
+        assert [m.text for m in project.memos.on(document.id)] == ["first thought and more"]
+        await pilot.press("u")
+        await pilot.pause()
+        assert not project.memos.on(document.id)
+        assert memo_text(app) == ""
+
+
 async def test_opening_another_document_closes_the_memo_after_saving_it(make_app, project):
     app = make_app()
     async with app.run_test() as pilot:

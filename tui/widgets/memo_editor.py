@@ -3,6 +3,10 @@
 A save comes after a short pause in typing, and also at the latest MAX_WAIT after the
 first unsaved key, so that steady typing (which never pauses) is saved too: a kill or a
 crash loses at most about a second of typing.
+
+The saves of one spell of editing (from opening the memo to leaving it) are one undo
+step: each save after the first continues the one before (`Memos.edit(amends=)`), so `u`
+takes back the whole spell, however many saves the typing took.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class MemoEditor(Vertical):
         self.memo = None
         self._timer = None
         self._deadline = None  # the MAX_WAIT timer, started by the first unsaved key
+        self._spell: int | None = None  # the action that saved this spell's typing so far
 
     def compose(self):
         yield Label("", id="memo-title")
@@ -45,6 +50,7 @@ class MemoEditor(Vertical):
     def edit(self, kind: str, target: str | None, title: str, memo=None) -> None:
         """Show the memo of `kind` on `target` (or `memo` itself, for journal entries)."""
         self.save()
+        self._spell = None
         self.kind, self.target = kind, target
         existing = self.project.memos.on(target, kind) if memo is None and kind != "journal" else []
         self.memo = memo or (existing[0] if existing else None)
@@ -73,6 +79,7 @@ class MemoEditor(Vertical):
         if current == self.memo:
             return
         self._stop_timers()
+        self._spell = None
         self.memo = current
         with self.area.prevent(TextArea.Changed):
             self.area.load_text(current.text if current else "")
@@ -86,7 +93,7 @@ class MemoEditor(Vertical):
     def close(self) -> None:
         """Save, then forget the memo (the pane is being hidden)."""
         self.save()
-        self.kind, self.target, self.memo = "", None, None
+        self.kind, self.target, self.memo, self._spell = "", None, None, None
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self._timer is not None:
@@ -107,12 +114,16 @@ class MemoEditor(Vertical):
         if not self.kind or not self.is_mounted:
             return
         text = self.area.text
+        seq = self.project.seq
         if self.memo is not None:
-            self.memo = self.app.store(self.project.memos.edit, self.memo, text) or self.memo
+            self.memo = self.app.store(self.project.memos.edit, self.memo, text, self._spell) or self.memo
         elif text.strip():
             self.memo = self.app.store(self.project.memos.add, self.kind, self.target, text)
+        if self.project.seq != seq:
+            self._spell = self.project.seq
         self.app.project_changed()
 
     def action_back(self) -> None:
         self.save()
+        self._spell = None
         self.post_message(self.Left())
