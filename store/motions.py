@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 
 from store.model import Document, Turn
+from store.graphemes import grapheme_edge
 from store.text import WORD, strip_span, token_end, token_start, word_around
 
 _SENTENCE_END = re.compile(r"[.!?…]+['\"’”)\]]*\s+(?=\S)")
@@ -67,11 +68,25 @@ def turn_index(document: Document, position: int) -> int:
 
 
 def char_right(document: Document, text: str, position: int) -> int:
-    return inside(document, position + 1)
+    """The next grapheme (a letter with its accents, a whole emoji), not the next code point."""
+    return _whole(document, text, inside(document, position + 1), forward=True)
 
 
 def char_left(document: Document, text: str, position: int) -> int:
-    return inside(document, position - 1, forward=False)
+    return _whole(document, text, inside(document, position - 1, forward=False), forward=False)
+
+
+def _whole(document: Document, text: str, position: int, forward: bool) -> int:
+    """`position` moved out of the grapheme it cuts, the way the cursor goes, within its turn."""
+    turn = turn_of(document, position)
+    edge = grapheme_edge(text, position, forward)
+    if turn is None or turn.start <= edge <= last(turn):
+        return edge
+    if forward:  # the turn's last grapheme: on to the next turn, if there is one
+        beyond = inside(document, edge)
+        if beyond > last(turn):
+            return beyond
+    return grapheme_edge(text, position, not forward)
 
 
 def turn_down(document: Document, text: str, position: int) -> int:
@@ -118,12 +133,13 @@ def word_forward(document: Document, text: str, position: int) -> int:
 
 
 def word_end(document: Document, text: str, position: int) -> int:
-    """The last letter of this word, or of the next when already there (`e`)."""
+    """The last letter of this word (with its accents), or of the next when already there (`e`)."""
     turns = document.turns
     for index in range(turn_index(document, position), len(turns)):
         for match in _words(text, turns[index], position + 1):
-            if match.end() - 1 > position:
-                return match.end() - 1
+            final = grapheme_edge(text, match.end() - 1, forward=False)
+            if final > position:
+                return final
     return inside(document, position, forward=False)
 
 
@@ -318,7 +334,7 @@ def settle_end(document: Document, text: str, end: int) -> int:
         ):
             end -= 1
         if end > turn.start:
-            return end
+            return min(turn.end, grapheme_edge(text, end, forward=True))
         index -= 1
     return turns[0].start if turns else 0
 
@@ -338,6 +354,6 @@ def settle_start(document: Document, text: str, start: int) -> int:
         ):
             start += 1
         if start < turn.end:
-            return start
+            return max(turn.start, grapheme_edge(text, start, forward=False))
         index += 1
     return turns[-1].end if turns else 0

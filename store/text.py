@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
-# A word (letters and digits, with the apostrophes inside it: "don't" is one word) or a
-# run of punctuation. Word motions and word snapping share this one definition.
-WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]+")
-_LETTERS = re.compile(r"\w+(?:['’]\w+)*")
+from store.graphemes import MARKS, grapheme_edge
+
+# A word (letters and digits with their accents, and the apostrophes inside it: "don't"
+# is one word) or a run of punctuation and emoji. Word motions and word snapping share
+# this one definition.
+_RUN = rf"\w[\w{MARKS}]*"
+_LETTERS = re.compile(rf"{_RUN}(?:['’]{_RUN})*")
+WORD = re.compile(rf"{_LETTERS.pattern}|(?:[^\w\s{MARKS}][{MARKS}]*)+")
 
 
 def word_count(text: str) -> int:
@@ -59,8 +63,9 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 def tidy_span(text: str, start: int, end: int, floor: int = 0, ceiling: int | None = None) -> tuple[int, int] | None:
     """A selection as a coder means it: whole words, no white space at either edge.
 
-    A start or end inside a word takes in the whole word, but never beyond
-    [floor, ceiling) (the turn a selection was made in). None when nothing is left.
+    A start or end inside a word takes in the whole word, and one inside a grapheme (an
+    accent, an emoji sequence) the whole grapheme, but never beyond [floor, ceiling) (the
+    turn a selection was made in). None when nothing is left.
     """
     ceiling = len(text) if ceiling is None else ceiling
     start, end = strip_span(text, max(start, floor), min(end, ceiling))
@@ -72,7 +77,7 @@ def tidy_span(text: str, start: int, end: int, floor: int = 0, ceiling: int | No
     cut = word_around(text, end)
     if cut is not None:
         end = min(ceiling, cut[1])
-    return start, end
+    return max(floor, grapheme_edge(text, start, forward=False)), min(ceiling, grapheme_edge(text, end, forward=True))
 IRREGULAR = {"match": "matches", "entry": "entries", "sub-code": "sub-codes", "child": "children"}
 
 

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,12 +46,22 @@ def valid(document: Document, position: int) -> bool:
 
 
 @cache
+def grapheme_starts(text: str) -> frozenset[int]:
+    """Where graphemes start, by the `regex` library's \\X (extended grapheme clusters)."""
+    return frozenset(m.start() for m in regex.finditer(r"\X", text)) | {len(text)}
+
+
+def cuts(text: str, position: int) -> bool:
+    return 0 < position < len(text) and position not in grapheme_starts(text)
+
+
+@cache
 def targets(kind: str, text: str, turn: Turn) -> list[int]:
     """Where motions of `kind` may land in `turn`: starts or last letters of words, starts of sentences."""
     if kind == "word_starts":
         return [m.start() for m in WORD.finditer(text, turn.start, turn.end)]
     if kind == "word_lasts":
-        return [m.end() - 1 for m in WORD.finditer(text, turn.start, turn.end)]
+        return [max(p for p in grapheme_starts(text) if p < m.end()) for m in WORD.finditer(text, turn.start, turn.end)]
     if kind == "sentences":
         return motions.sentence_starts(text, turn.start, turn.end)
     return [turn.start]
@@ -64,7 +75,8 @@ def nearest(name: str, document: Document, text: str, position: int, forward: bo
     """The nearest target of `name` strictly after (before) `position`, found the slow way."""
     if name.startswith("char"):
         step, ends = (1, len(text) + 1) if forward else (-1, -1)
-        return next((p for p in range(position + step, ends, step) if valid(document, p)), None)
+        starts = grapheme_starts(text)
+        return next((p for p in range(position + step, ends, step) if valid(document, p) and p in starts), None)
     kind = KINDS.get(name, "turns")
     here = max(0, bisect_right(document.turns, position, key=lambda t: t.start) - 1)
     turns = document.turns[here:] if forward else reversed(document.turns[: here + 1])
@@ -90,9 +102,13 @@ def check_motion(name: str, document: Document, text: str, position: int) -> Non
         if expected is not None:
             assert landed == expected, f"{where}, expected {expected}"
         elif valid(document, position):
-            assert landed == position, where + " (at the end it stays put)"
+            here = max(p for p in grapheme_starts(text) if p <= position) if name.startswith("char") else position
+            assert landed == here, where + " (at the end it stays put, on a whole grapheme)"
         else:
-            assert landed == motions.inside(document, position, forward=not forward), where
+            expected = motions.inside(document, position, forward=not forward)
+            if name.startswith("char"):
+                expected = max(p for p in grapheme_starts(text) if p <= expected)
+            assert landed == expected, where
 
 
 def check_boundary(name: str, side: str, document: Document, text: str, span: tuple[int, int]) -> None:
