@@ -1,0 +1,164 @@
+"""The analysis screen: its widgets on plain data, then the screen on the demo, driven by keys."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from textual.app import App
+
+from store.analysis.cell import Cell
+from tui.widgets.bars import FULL, Bar, Bars, bar_text, fit_path
+from tui.widgets.heatmap import Grid, GridRow, Heatmap, Mark, level
+
+APP_CSS = __import__("pathlib").Path(__file__).resolve().parents[2] / "tui" / "app.tcss"
+
+
+class WidgetApp(App):
+    """One Bars and one Heatmap with the app's styles, for tests on plain data."""
+
+    CSS_PATH = str(APP_CSS)
+
+    def compose(self):
+        yield Bars(id="analysis-bars")
+        yield Heatmap(id="analysis-grid")
+
+
+def lines(widget) -> list[str]:
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+# ---------------------------------------------------------------------- bars
+
+
+def test_bar_text_counts_in_eighths_of_a_column():
+    assert bar_text(10, 10, 8) == FULL * 8
+    assert bar_text(5, 10, 8) == FULL * 4
+    assert bar_text(1, 16, 1) == "▏"  # half an eighth rounds up: a count above 0 always shows
+    assert bar_text(3, 16, 4) == "▊"  # 3/16 of 32 eighths = 6 eighths
+    assert bar_text(0, 10, 8) == "" and bar_text(3, 0, 8) == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 10_000), st.integers(0, 120))
+def test_bars_fit_their_width_and_grow_with_the_value(value, maximum, width):
+    value = min(value, maximum)
+    bar = bar_text(value, maximum, width)
+    assert len(bar) <= width
+    assert (bar == "") == (value == 0 or width == 0)
+    longer = bar_text(min(value + 1, maximum), maximum, width)
+    eighths = lambda b: 8 * b.count(FULL) + sum(" ▏▎▍▌▋▊▉".index(ch) for ch in b if ch != FULL)  # noqa: E731
+    assert eighths(longer) >= eighths(bar)
+
+
+def test_long_code_paths_lose_their_middle_first_then_their_end():
+    path = "Benefits of PDPilot > Uses scatter plots > Only when the model is tree based"
+    assert fit_path(path, 100) == path
+    assert fit_path(path, 60) == "Benefits of PDPilot > … > Only when the model is tree based"
+    assert fit_path(path, 30) == "Benefits of PDPilot > Uses sc…"
+    assert all(len(fit_path(path, w)) <= w for w in range(1, 90))
+
+
+def bar_rows(count: int) -> list[Bar]:
+    rows = [Bar(f"Theme {n} > A code with a rather long name, number {n}", n, (str(n), "1"), Cell(n, (f"c{n}",)))
+            for n in range(1, count + 1)]
+    rows.insert(2, Bar("A heading the cursor skips", 0))
+    return rows
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_bars_fit_the_width_and_the_header_stays_while_scrolling(size):
+    app = WidgetApp()
+    async with app.run_test(size=size) as pilot:
+        bars = app.query_one(Bars)
+        app.query_one(Heatmap).display = False
+        bars.show(bar_rows(300), ("codings", "docs"), "code")
+        await pilot.pause()
+        shown = lines(bars)
+        assert shown[0].startswith("code") and shown[0].rstrip().endswith("codings  docs")
+        assert all(len(line) == bars.size.width for line in shown)
+        assert ("…" in shown[1]) == (size[0] < 120)  # a long path is cut when narrow, the figures kept
+        assert shown[1].rstrip().endswith("1     1")
+        bars.move(1)
+        assert bars.cursor == 1
+        bars.move(1)  # over the heading
+        assert bars.cursor == 3 and bars.current.label.startswith("Theme 3")
+        bars.go(len(bars.rows) - 1, -1)
+        await pilot.pause()
+        shown = lines(bars)
+        assert shown[0].startswith("code")  # the header is still the first line
+        assert "Theme 300 " in shown[-1]  # the cursor's row is on screen
+        assert bars.current.cell == Cell(300, ("c300",))
+
+
+# ---------------------------------------------------------------------- heat map
+
+
+def grid(rows: int, columns: int, title: str = "column ") -> Grid:
+    top = (rows - 1) * (columns - 1)
+    return Grid(
+        tuple(f"{title}{c}" for c in range(columns)),
+        [GridRow(f"row {r} with a long label that has to be cut somewhere",
+                 tuple(Mark(Cell(r * c, ("x",) * (r * c)), str(r * c), level(r * c, top)) for c in range(columns)))
+         for r in range(rows)],
+        corner="code",
+    )
+
+
+def test_levels_are_zero_only_for_nothing():
+    assert level(0, 10) == 0
+    assert level(0.01, 10) == 1
+    assert level(10, 10) == 4
+    assert [level(v, 8) for v in range(1, 9)] == [1, 1, 2, 2, 3, 3, 4, 4]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_heatmap_keeps_its_header_and_labels_while_the_cursor_moves(size):
+    app = WidgetApp()
+    async with app.run_test(size=size) as pilot:
+        app.query_one(Bars).display = False
+        heatmap = app.query_one(Heatmap)
+        heatmap.show(grid(120, 60))
+        await pilot.pause()
+        first = lines(heatmap)
+        assert first[0].startswith("code") and first[0].rstrip().endswith("›")  # more columns to the right
+        assert all(len(line) == heatmap.size.width for line in first)
+        heatmap.move(rows=100, columns=50)
+        await pilot.pause()
+        shown = lines(heatmap)
+        row, mark = heatmap.current
+        assert row.label.startswith("row 100 ") and mark.cell.value == 5000
+        assert shown[0].startswith("code") and "‹" in shown[0]  # columns scrolled off to the left
+        assert "colum" in shown[0]
+        assert any(line.startswith("row 100 ") and " 5000" in line for line in shown[1:])
+        assert all(line.startswith("row ") for line in shown[1:])  # labels stay at the left
+
+
+async def test_no_color_keeps_every_number_and_the_cursor(monkeypatch):
+    """With NO_COLOR the shade is gone, so the number and the cursor (reverse) must remain."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = WidgetApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.no_color
+        app.query_one(Bars).display = False
+        heatmap = app.query_one(Heatmap)
+        heatmap.show(grid(6, 6, title=""))
+        heatmap.move(rows=3, columns=2)
+        await pilot.pause()
+        background = heatmap.background_colors[1]
+        for y in range(1, 7):
+            segments = list(heatmap.render_line(y))
+            for line_filter in app._filters:
+                segments = line_filter.apply(segments, background)
+            text = "".join(s.text for s in segments)
+            r = y - 1
+            for c in range(6):
+                assert f" {r * c}" in text
+            for segment in segments:  # monochrome: every colour left is a grey
+                for colour in (segment.style.color, segment.style.bgcolor) if segment.style else ():
+                    if colour is not None and colour.triplet is not None:
+                        red, green, blue = colour.triplet
+                        assert red == green == blue
+            if r == 3:
+                cursor = [s for s in segments if s.style and s.style.reverse]
+                assert [s.text.strip() for s in cursor] == ["6"]
