@@ -101,7 +101,7 @@ def _order(project) -> dict[str, int]:
 
 
 def build_frequencies(project, s: Settings) -> View:
-    from store.analysis import frequencies
+    from store.analysis.frequencies import frequencies
 
     rows = frequencies(project, s.scope, by=s.by, rollup=s.rollup)
     order, depths = _order(project), _depths(project)
@@ -150,7 +150,7 @@ def _by_name(by: str | None) -> str:
 
 
 def build_cooccurrence(project, s: Settings) -> View:
-    from store.analysis import cooccurrence
+    from store.analysis.cooccurrence import code_counts, cooccurrence
 
     pairs = cooccurrence(project, s.scope, within=s.within)
     own = _own_codings(project, s.scope)
@@ -158,6 +158,8 @@ def build_cooccurrence(project, s: Settings) -> View:
     for pair in pairs:
         counts[pair.code_a.id], counts[pair.code_b.id] = pair.count_a, pair.count_b
     codes = [c for c in project.codebook.all() if own.get(c.id) or counts.get(c.id)]
+    if any(c.id not in counts for c in codes):  # codes never together: their own count, as the pairs count
+        counts = {**code_counts(project, s.scope, within=s.within), **counts}
     index = {c.id: i for i, c in enumerate(codes)}
     together: dict[tuple[int, int], object] = {}
     for pair in pairs:
@@ -171,7 +173,7 @@ def build_cooccurrence(project, s: Settings) -> View:
         marks = []
         for j, other in enumerate(codes):
             if i == j:
-                cell = Cell(counts.get(code.id, len(own.get(code.id, ()))), own.get(code.id, ()))
+                cell = Cell(counts.get(code.id, 0), own.get(code.id, ()))
                 marks.append(Mark(cell, str(cell.value), -1))
             elif (i, j) in together:
                 pair, value = together[i, j], values[i, j]
@@ -215,7 +217,7 @@ def _number(value: float) -> str:
 
 
 def build_matrix(project, s: Settings) -> View:
-    from store.analysis import matrix
+    from store.analysis.matrix import matrix
 
     m = matrix(project, s.scope, cols=s.cols, count=s.count)
     top = max((cell.value for cell in m.cells.values()), default=0)
@@ -230,8 +232,8 @@ def build_matrix(project, s: Settings) -> View:
 
     def describe(r: int, c: int) -> str:
         cell = m.cell(m.codes[r].id, m.columns[c])
-        return (f"{project.codebook.path(m.codes[r])} · {_by_name(s.cols)} {m.columns[c]}: "
-                f"{plural(cell.value, s.count[:-1])} ({plural(len(cell.codings), 'coding')})")
+        behind = "" if s.count == "codings" else f" ({plural(len(cell.codings), 'coding')})"
+        return f"{project.codebook.path(m.codes[r])} · {_by_name(s.cols)} {m.columns[c]}: {plural(cell.value, s.count[:-1])}{behind}"
 
     return View(grid=grid, describe=describe, empty="No codes or no columns in scope: change the filters (f) or the columns (b)")
 
@@ -243,7 +245,7 @@ def round_attribute(project, s: Settings) -> str | None:
 
 
 def build_rounds(project, s: Settings) -> View:
-    from store.analysis import rounds
+    from store.analysis.rounds import rounds
 
     keys = project.documents.attribute_keys()
     by = round_attribute(project, s)
@@ -425,7 +427,7 @@ class Analysis(ModalScreen):
                          else f"{keymap.actions['analysis.' + v].keys[0]} {TITLES[v]}" for v in VIEWS)
         scope = s.scope.describe(self.project)
         self.query_one("#analysis-title", Label).update(clean(f"Analysis  {tabs}"))
-        filters = f"filter: {scope}" if scope else "all documents, all coders, every speaker"
+        filters = f"filter: {scope}" if scope else "no filter"
         self.query_one("#analysis-options", Label).update(clean(f"{self._options()} · {filters}"))
         self.query_one("#analysis-help", Label).update(self._help())
 
@@ -448,7 +450,7 @@ class Analysis(ModalScreen):
                  self.settings.view, "number"), "case": "case"}
         actions = self.app.keymap.actions
         parts = ["enter passages", *(f"{actions['analysis.' + k].keys[0]} {words[k]}" for k in keys),
-                 f"{actions['analysis.filter'].keys[0]} filter", "tab view", "esc close"]
+                 f"{actions['analysis.filter'].keys[0]} filter", "tab view", "esc"]
         return " · ".join(parts)
 
     def _moved(self) -> None:

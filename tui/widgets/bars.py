@@ -131,6 +131,7 @@ class Bars(Widget, can_focus=True):
 
     def on_resize(self) -> None:
         self._scroll_to_cursor()
+        self.refresh()
 
     # ------------------------------------------------------------------ drawing
 

@@ -20,8 +20,8 @@ from store.analysis.cell import Cell
 from tui.widgets.bars import cut, fit_path
 
 LEVELS = 5
-COLUMN_MAX = 12  # a column title is cut to this; the cursor's detail line shows it whole
-LABEL_SHARE = 0.4  # the label column takes at most this share of the width
+COLUMN_MAX = 10  # a column title is cut to this; the cursor's detail line shows it whole
+LABEL_SHARE = 0.35 # the label column takes at most this share of the width
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,10 @@ class Heatmap(Widget, can_focus=True):
     # ------------------------------------------------------------------ geometry
 
     def _label_width(self, width: int) -> int:
+        """The labels' share of the width, or more when every column fits beside them."""
         longest = max([len(self.grid.corner), *(len(r.label) for r in self.grid.rows)], default=0)
-        return max(6, min(longest, int(width * LABEL_SHARE))) + 1
+        spare = width - sum(self.grid.widths) - self._note_width() - 3
+        return max(6, min(longest, max(int(width * LABEL_SHARE), spare))) + 1
 
     def _note_width(self) -> int:
         notes = [len(r.note) for r in self.grid.rows if r.note]
@@ -167,6 +169,7 @@ class Heatmap(Widget, can_focus=True):
 
     def on_resize(self) -> None:
         self._scroll_to_cursor()
+        self.refresh()
 
     # ------------------------------------------------------------------ drawing
 
