@@ -167,6 +167,13 @@ async def test_no_color_keeps_every_number_and_the_cursor(monkeypatch):
 # ---------------------------------------------------------------------- the screen on the demo
 
 
+async def settle(pilot) -> None:
+    """Wait for the view being built in its thread, then for the screen to draw it."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def retrieval_ids(app) -> list[str]:
     hits = app.screen.query_one("#retrieval-list")
     return [hits.get_option_at_index(i).id for i in range(hits.option_count)]
@@ -176,7 +183,7 @@ async def open_analysis(pilot):
     from tui.screens.analysis import Analysis
 
     await pilot.press("percent_sign")
-    await pilot.pause()
+    await settle(pilot)
     assert isinstance(pilot.app.screen, Analysis)
     return pilot.app.screen
 
@@ -190,28 +197,28 @@ async def test_from_a_heat_map_cell_to_its_passages_and_into_the_text(make_app, 
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_analysis(pilot)
         await pilot.press("2", "w", "w")  # co-occurrence within the same document
-        await pilot.pause()
+        await settle(pilot)
         assert screen.settings.within == "document"
         await pilot.press("j", "l", "l")  # Employment terms × Relationships > Trust
-        await pilot.pause()
+        await settle(pilot)
         row, mark = screen.heatmap.current
         pair = next(p for p in cooccurrence(project, EVERYTHING, "document")
                     if {p.code_a.name, p.code_b.name} == {"Employment terms", "Trust"})
         assert row.label == "2 Employment terms" and mark.cell == pair.together
         assert "Employment terms × Relationships > Trust: 2 together" in str(screen.query_one("#analysis-detail").render())
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, Retrieval)
         assert retrieval_ids(app) == list(pair.together.codings)  # exactly the codings behind the number
         assert "Employment terms × Relationships > Trust: 5 codings" in str(app.screen.query_one("#retrieval-title").render())
         await pilot.press("j", "enter")
-        await pilot.pause()
+        await settle(pilot)
         wanted = project.state.codings[pair.together.codings[1]]
         assert app.screen is app.screen_stack[0]  # the retrieval and the analysis closed
         assert app.reader.document.id == wanted.document and app.reader.cursor == wanted.start
         assert [c.id for c in app.reader.codings_here()] == [wanted.id]
         await pilot.press("percent_sign")  # back where it was left
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.settings.view == "cooccurrence" and app.screen.heatmap.current[1].cell == pair.together
 
 
@@ -226,15 +233,15 @@ async def test_bars_sort_roll_up_and_split_and_open_their_codings(make_app, proj
         counts = [b.cell.value for b in bars.rows]
         assert counts == sorted(counts, reverse=True) and bars.current.label == "Challenging practice"
         await pilot.press("s")  # codebook order: the tree, indented
-        await pilot.pause()
+        await settle(pilot)
         assert [b.label for b in bars.rows] == [project.state.codes[c.id].name for c in project.codebook.all()]
         assert [(b.label, b.depth) for b in bars.rows][2:5] == [("Relationships", 0), ("Trust", 1), ("Us and them", 1)]
         await pilot.press("r")  # rolled up: a parent counts its sub-codes' codings
-        await pilot.pause()
+        await settle(pilot)
         rolled = {f.path: f for f in frequencies(project, EVERYTHING, rollup=True)}
         assert bars.rows[2].cell == rolled["Relationships"].codings and bars.rows[2].cell.value == 5
         await pilot.press("b", "b")  # split by case
-        await pilot.pause()
+        await settle(pilot)
         assert screen.settings.by == "case" and "split by case" in str(screen.query_one("#analysis-options").render())
         split = frequencies(project, EVERYTHING, by="case", rollup=True)
         groups = [f for f in split if f.path == "Relationships"]
@@ -243,10 +250,10 @@ async def test_bars_sort_roll_up_and_split_and_open_their_codings(make_app, proj
         assert [b.label for b in bars.rows[heading + 1 : heading + 1 + len(groups)]] == [f.group for f in groups]
         assert bars.current.label == "P01"  # the first bar, under the first heading
         await pilot.press(*["j"] * ([b.cell is not None for b in bars.rows[:heading]].count(True) + 1))
-        await pilot.pause()
+        await settle(pilot)
         assert bars.cursor == heading + 2
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert retrieval_ids(app) == list(groups[1].codings.codings)
 
 
@@ -258,24 +265,24 @@ async def test_filters_apply_to_every_view_and_show_in_the_header(make_app, proj
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_analysis(pilot)
         await pilot.press("f", *"round=2 -speaker=Interviewer", "enter")
-        await pilot.pause()
+        await settle(pilot)
         scope = Scope(attributes=(("round", "2"),), not_speakers=frozenset({"Interviewer"}))
         assert screen.settings.scope == scope
         header = str(screen.query_one("#analysis-options").render())
         assert "filter: round=2 · not speakers Interviewer" in header
         assert sum(b.cell.value for b in screen.bars.rows) == 7  # P01's second interview only
         await pilot.press("3")
-        await pilot.pause()
+        await settle(pilot)
         assert "filter: round=2" in str(screen.query_one("#analysis-options").render())
         assert screen.heatmap.grid.columns == ("P01 nurse, round 2",)
         wanted = matrix(project, scope)
         assert [r.marks[0].cell for r in screen.heatmap.grid.rows] == [wanted.cell(c.id, wanted.columns[0]) for c in wanted.codes]
         await pilot.press("f", *"coder=nobody", "enter")  # a bad filter: one line, the filter kept
-        await pilot.pause()
+        await settle(pilot)
         assert screen.settings.scope == scope
         assert any("no coder named 'nobody'" in str(n.message) for n in app._notifications)
         await pilot.press("f", "ctrl+u", "enter")  # empty clears
-        await pilot.pause()
+        await settle(pilot)
         assert "no filter" in str(screen.query_one("#analysis-options").render())
 
 
@@ -286,15 +293,15 @@ async def test_figures_follow_the_coding(make_app, project):
         before = screen.bars.current
         assert before.label == "Challenging practice" and before.cell.value == 5
         await pilot.press("enter")  # the retrieval, meanwhile a coding is added
-        await pilot.pause()
+        await settle(pilot)
         document = project.documents.all()[2]
         turn = document.turns[1]
         project.codings.apply(document, project.codebook.get("Challenging practice"), turn.start, turn.start + 10)
         await pilot.press("escape")  # back on the analysis screen: rebuilt
-        await pilot.pause()
+        await settle(pilot)
         assert screen.bars.current.cell.value == 6
         await pilot.press("escape", "u")  # close, undo in the reader, open again
-        await pilot.pause()
+        await settle(pilot)
         screen = await open_analysis(pilot)
         assert screen.bars.current.label == "Challenging practice" and screen.bars.current.cell.value == 5
 
@@ -307,13 +314,13 @@ async def test_rounds_per_participant(make_app, project):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_analysis(pilot)
         await pilot.press("4")
-        await pilot.pause()
+        await settle(pilot)
         grid = screen.heatmap.grid
         assert grid.columns == ("round 1", "round 2") and grid.rows[0].heading and grid.rows[0].label == "case P01"
         wanted = [r for r in rounds(project, EVERYTHING, "case", "round") if r.case == "P01"]
         assert [(r.label, r.note) for r in grid.rows[1:len(wanted) + 1]] == [(w.path, w.change) for w in wanted]
         await pilot.press("l", "enter")  # round 2 of P01's first code
-        await pilot.pause()
+        await settle(pilot)
         assert retrieval_ids(app) == list(wanted[0].present["2"].codings)
 
 
@@ -324,10 +331,41 @@ async def test_rounds_say_what_to_set_without_a_round_attribute(make_app, projec
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_analysis(pilot)
         await pilot.press("4")
-        await pilot.pause()
+        await settle(pilot)
         assert not screen.heatmap.display
         said = str(screen.query_one("#analysis-empty").render())
         assert "No round attribute: set it on each interview (margin attrs set DOC round=1)" in said
         await pilot.press("b")  # the ordering attribute: profession, then setting
-        await pilot.pause()
+        await settle(pilot)
         assert screen.settings.round_by == "profession" and screen.heatmap.display
+
+
+async def test_a_slow_view_is_built_in_a_thread_while_the_keys_stay_live(make_app, project, monkeypatch):
+    import threading
+
+    from tui.screens import analysis
+
+    release = threading.Event()
+    build = analysis.BUILDERS["matrix"]
+
+    def slow(project, settings):
+        release.wait(10)
+        return build(project, settings)
+
+    monkeypatch.setitem(analysis.BUILDERS, "matrix", slow)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_analysis(pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        assert "Counting 29 codings…" in str(screen.query_one("#analysis-empty").render())
+        assert not screen.heatmap.display and not screen.bars.display
+        await pilot.press("j", "l", "pagedown", "G", "enter")  # nothing to move over yet: nothing happens
+        await pilot.press("1")  # the frequencies are cached: shown at once
+        await pilot.pause()
+        assert screen.bars.display and screen.bars.current.label == "Challenging practice"
+        await pilot.press("3")
+        release.set()
+        await settle(pilot)
+        assert screen.heatmap.display and screen.heatmap.grid.corner == "code × document (codings)"
+        assert screen.settings.view == "matrix"

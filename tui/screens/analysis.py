@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import shlex
 from collections import defaultdict
+from copy import copy
 from dataclasses import dataclass, field
 
+from textual import work
+
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from store.analysis.cell import Cell
 from store.analysis.scope import EVERYTHING, Scope, codings_in
-from store.errors import BadInput
+from store.errors import BadInput, MarginError
 from store.text import plural
 from tui.screens.prompt import Prompt
 from tui.screens.retrieval import Retrieval
@@ -298,7 +302,7 @@ def view_of(project, s: Settings, view: str) -> View:
     built = s.cache.get(key)
     if built is None:
         built = BUILDERS[view](project, s)
-        if len(s.cache) >= CACHED:
+        while len(s.cache) >= CACHED:
             s.cache.pop(next(iter(s.cache)))
         s.cache[key] = built
     return built
@@ -364,6 +368,7 @@ class Analysis(ModalScreen):
         self.project = project
         self.settings = settings or Settings()
         self._shown: tuple | None = None  # the cache key of what is on screen
+        self._view: View | None = None  # None while it is being built
 
     def compose(self):
         with Vertical(id="analysis", classes="fullscreen"):
@@ -398,27 +403,66 @@ class Analysis(ModalScreen):
         return self.query_one(Heatmap)
 
     def refresh_view(self) -> None:
-        """Draw the current view from the cache (building it first if needed)."""
-        s = self.settings
-        view = self.app.store(view_of, self.project, s, s.view)
-        if view is None:
+        """Draw the current view: from the cache at once, else built in a thread while
+        the screen says so (a big project's first look at a view can take a while)."""
+        key = self._key()
+        self._headers()
+        view = self.settings.cache.get(key)
+        if view is not None:
+            self._draw(key, view)
             return
-        self._view = view
-        self._shown = self._key()
+        self._view = None
+        self.bars.display = self.heatmap.display = False
+        self._say(f"Counting {plural(len(self.project.state.codings), 'coding')}…")
+        self.query_one("#analysis-detail", Label).update("")
+        self._build(key, copy(self.settings))
+
+    class Built(Message):
+        """A view built in the thread (or the one-line error that stopped it)."""
+
+        def __init__(self, key: tuple, view: View | None, error: str = ""):
+            super().__init__()
+            self.key, self.view, self.error = key, view, error
+
+    @work(thread=True, exclusive=True, group="analysis")
+    def _build(self, key: tuple, settings: Settings) -> None:
+        """Build one view off the main thread. It reports by message, which never waits
+        for the app (call_from_thread would, and the app may be closing)."""
+        try:
+            self.post_message(self.Built(key, view_of(self.project, settings, settings.view)))
+        except MarginError as error:
+            self.post_message(self.Built(key, None, error.message))
+
+    def on_analysis_built(self, message: Built) -> None:
+        if message.key != self._key():
+            return  # the researcher moved on; the view stays in the cache
+        if message.view is not None:
+            self._draw(message.key, message.view)
+        else:
+            self._say(message.error)
+            self.app.notify(clean(message.error), severity="error", timeout=8)
+
+    def _say(self, text: str) -> None:
+        label = self.query_one("#analysis-empty", Label)
+        label.display = True
+        label.update(clean(text))
+
+    def _draw(self, key: tuple, view: View) -> None:
+        s = self.settings
+        self._view, self._shown = view, key
         row, column = s.cursors.get(s.view, (0, 0))
         is_bars = view.bars is not None
         empty = not (view.bars if is_bars else view.grid.rows)
         self.bars.display = is_bars and not empty
         self.heatmap.display = not is_bars and not empty
-        empty_label = self.query_one("#analysis-empty", Label)
-        empty_label.display = empty
-        empty_label.update(clean(view.empty))
+        self.query_one("#analysis-empty", Label).display = empty
+        if empty:
+            self._say(view.empty)
         if is_bars:
             self.bars.show(view.bars, view.columns, view.corner, row)
         else:
             self.heatmap.show(view.grid, row, column)
         (self.bars if is_bars else self.heatmap).focus()
-        self._headers()
         self._moved()
 
     def _headers(self) -> None:
@@ -456,7 +500,7 @@ class Analysis(ModalScreen):
     def _moved(self) -> None:
         """Remember the cursor and say what the figure under it is."""
         s, view = self.settings, self._view
-        where = self._cursor()
+        where = self._cursor() if view is not None else None
         detail = ""
         if where is not None:
             s.cursors[s.view] = where
@@ -569,6 +613,8 @@ class Analysis(ModalScreen):
     # ------------------------------------------------------------------ keys: the cursor
 
     def _move(self, rows: int = 0, columns: int = 0) -> None:
+        if self._view is None:
+            return
         if self._view.bars is not None:
             if rows:
                 self.bars.move(rows)
@@ -595,22 +641,26 @@ class Analysis(ModalScreen):
         self._move(rows=-self._widget().page)
 
     def action_top(self) -> None:
+        if self._view is None:
+            return
         self._widget().go(0)
         self._moved()
 
     def action_bottom(self) -> None:
+        if self._view is None:
+            return
         widget = self._widget()
         widget.go(len(widget.rows if widget is self.bars else widget.grid.rows) - 1, -1)
         self._moved()
 
     def _widget(self):
-        return self.bars if self._view.bars is not None else self.heatmap
+        return self.heatmap if self._view is not None and self._view.bars is None else self.bars
 
     # ------------------------------------------------------------------ keys: the passages
 
     def action_open(self) -> None:
         """The retrieval view of exactly the codings behind the figure under the cursor."""
-        where = self._cursor()
+        where = self._cursor() if self._view is not None else None
         if where is None:
             return
         if self._view.bars is not None:

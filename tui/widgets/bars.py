@@ -75,12 +75,18 @@ class Bars(Widget, can_focus=True):
         self.corner = ""
         self.cursor: int | None = None
         self.top = 0
+        self._maximum, self._numbers, self._longest = 0, [], 0  # measured once by `show`
+        self._styles: dict[tuple[str, bool], Style] | None = None
 
     # ------------------------------------------------------------------ content
 
     def show(self, rows: list[Bar], columns: tuple[str, ...], corner: str = "code", cursor: int = 0) -> None:
         self.rows, self.columns, self.corner = rows, columns, corner
         self._maximum = max((r.value for r in rows if r.cell is not None), default=0)
+        self._numbers = [
+            max([len(title), *(len(r.numbers[i]) for r in rows if i < len(r.numbers))]) for i, title in enumerate(columns)
+        ]
+        self._longest = max([len(corner), *(len(r.label) + 2 * r.depth for r in rows)], default=0)
         self.top = 0
         self.cursor = None
         self.go(cursor)
@@ -135,13 +141,25 @@ class Bars(Widget, can_focus=True):
 
     # ------------------------------------------------------------------ drawing
 
+    def _style(self, name: str, partial: bool = False) -> Style:
+        """The widget's style plus component `name` ("" for its own), or the component's
+        alone (`partial`), worked out once per style change, not on every line."""
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = {("", False): base}
+            for component in self.COMPONENT_CLASSES:
+                name_ = component.removeprefix("bars--")
+                self._styles[name_, False] = base + self.get_component_rich_style(component)
+                self._styles[name_, True] = self.get_component_rich_style(component, partial=True)
+        return self._styles[name, partial]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+
     def layout_widths(self, width: int) -> tuple[int, int, list[int]]:
         """The label's and the bar's widths and the number columns' that fit `width`."""
-        numbers = [
-            max([len(title), *(len(r.numbers[i]) for r in self.rows if i < len(r.numbers))])
-            for i, title in enumerate(self.columns)
-        ]
-        longest = max([len(self.corner), *(len(r.label) + 2 * r.depth for r in self.rows)], default=0)
+        numbers, longest = list(self._numbers), self._longest
         while True:
             spare = width - sum(n + GAP for n in numbers) - 1
             label = min(longest, max(10, spare * 11 // 20))
@@ -152,24 +170,24 @@ class Bars(Widget, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base = self._style("")
         label_w, bar_w, numbers = self.layout_widths(width)
         if y == 0:
-            header = self.get_component_rich_style("bars--header")
+            header = self._style("header")
             text = self.corner.ljust(label_w)[:label_w] + " " * (bar_w + 1)
             text += "".join(t.rjust(n + GAP) for t, n in zip(self.columns, numbers))
-            return Strip([Segment(text, base + header)]).crop_extend(0, width, base)
+            return Strip([Segment(text, header)]).crop_extend(0, width, base)
         index = self.top + y - 1
         if index >= len(self.rows):
             return Strip.blank(width, base)
         return self._bar_line(self.rows[index], index == self.cursor, label_w, bar_w, numbers).crop_extend(0, width, base)
 
     def _bar_line(self, row: Bar, current: bool, label_w: int, bar_w: int, numbers: list[int]) -> Strip:
-        base = self.rich_style
+        base = self._style("")
         if row.cell is None:
-            base = base + self.get_component_rich_style("bars--heading")
+            base = self._style("heading")
         elif current:
-            base = base + self.get_component_rich_style("bars--cursor")
+            base = self._style("cursor")
         indent = " " * min(2 * row.depth, max(0, label_w - 6))
         label = (indent + fit_path(row.label, label_w - len(indent))).ljust(label_w)
         segments = [Segment(label + " ", base)]
@@ -178,5 +196,5 @@ class Bars(Widget, can_focus=True):
             colour = Style.parse(row.colour) if row.colour else Style()
             segments.append(Segment(bar.ljust(bar_w), base + colour))
             figures = "".join(t.rjust(n + GAP) for t, n in zip(row.numbers, numbers))
-            segments.append(Segment(figures, base + self.get_component_rich_style("bars--number")))
+            segments.append(Segment(figures, base + self._style("number", partial=True)))
         return Strip(segments)

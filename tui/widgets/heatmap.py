@@ -49,15 +49,23 @@ class Grid:
     corner: str = ""  # the title over the labels
     note_title: str = ""
     widths: list[int] = field(default_factory=list)  # per column, set by `measure`
+    longest: int = 0  # the longest label (set by `measure`)
+    note_width: int = 0
 
     def measure(self) -> None:
-        """Each column's width: its cut title or its longest number, whichever is wider."""
+        """Each column's width (its cut title or its longest number, whichever is wider),
+        the longest label and the note column's width: once, not per line drawn."""
         widths = [min(len(title), COLUMN_MAX) for title in self.columns]
+        longest, notes = len(self.corner), 0
         for row in self.rows:
+            longest = max(longest, len(row.label))
+            notes = max(notes, len(row.note))
             for i, mark in enumerate(row.marks):
                 if mark is not None and len(mark.text) > widths[i]:
                     widths[i] = len(mark.text)
         self.widths = [max(2, w) + 1 for w in widths]
+        self.longest = longest
+        self.note_width = max(len(self.note_title), notes) + 1 if notes else 0
 
 
 def level(value: float, maximum: float) -> int:
@@ -78,6 +86,8 @@ class Heatmap(Widget, can_focus=True):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.grid = Grid((), [])
+        self.grid.measure()
+        self._styles: dict[str, Style] | None = None
         self.row: int | None = None
         self.column = 0
         self.top = 0
@@ -135,13 +145,12 @@ class Heatmap(Widget, can_focus=True):
 
     def _label_width(self, width: int) -> int:
         """The labels' share of the width, or more when every column fits beside them."""
-        longest = max([len(self.grid.corner), *(len(r.label) for r in self.grid.rows)], default=0)
+        longest = self.grid.longest
         spare = width - sum(self.grid.widths) - self._note_width() - 3
         return max(6, min(longest, max(int(width * LABEL_SHARE), spare))) + 1
 
     def _note_width(self) -> int:
-        notes = [len(r.note) for r in self.grid.rows if r.note]
-        return max([len(self.grid.note_title), *notes]) + 1 if notes else 0
+        return self.grid.note_width
 
     def visible_columns(self, width: int | None = None) -> range:
         """The columns on screen from `left`, as many as fit beside the labels."""
@@ -174,7 +183,7 @@ class Heatmap(Widget, can_focus=True):
     # ------------------------------------------------------------------ drawing
 
     def render_line(self, y: int) -> Strip:
-        width, base = self.size.width, self.rich_style
+        width, base = self.size.width, self._style("")
         if y == 0:
             return self._header(width).crop_extend(0, width, base)
         index = self.top + y - 1
@@ -183,7 +192,18 @@ class Heatmap(Widget, can_focus=True):
         return self._row(index, width).crop_extend(0, width, base)
 
     def _style(self, name: str) -> Style:
-        return self.rich_style + self.get_component_rich_style(f"heatmap--{name}")
+        """The widget's style plus component `name` ("" for the widget's own), worked out
+        once per style change: asking the DOM for it on every cell costs a frame."""
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = {"": base, "cursor": self.get_component_rich_style("heatmap--cursor", partial=True)}
+            for component in self.COMPONENT_CLASSES - {"heatmap--cursor"}:
+                self._styles[component.removeprefix("heatmap--")] = base + self.get_component_rich_style(component)
+        return self._styles[name]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
 
     def _header(self, width: int) -> Strip:
         grid, style = self.grid, self._style("header")
@@ -217,11 +237,11 @@ class Heatmap(Widget, can_focus=True):
             mark = row.marks[i] if i < len(row.marks) else None
             text = (mark.text if mark is not None else "").rjust(grid.widths[i] - 1)
             if mark is None:
-                style = self.rich_style
+                style = self._style("")
             else:
                 style = self._style("plain" if mark.level < 0 else str(mark.level))
             if here and i == self.column:  # only reverse and bold, over the cell's shade
-                style += self.get_component_rich_style("heatmap--cursor", partial=True)
-            segments.append(Segment(" ", self.rich_style))
+                style += self._style("cursor")
+            segments.append(Segment(" ", self._style("")))
             segments.append(Segment(text, style))
         return Strip(segments)
