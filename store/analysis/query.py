@@ -87,8 +87,8 @@ def unparse(node: Node) -> str:
 # ------------------------------------------------------------------------------ parsing
 
 _BARE = re.compile(r'[^\s()"]+')
-_NEAR = re.compile(r"near(?:/(\d*))?", re.IGNORECASE)
-_AND = re.compile(r"and(?:/(\w*))?", re.IGNORECASE)
+_NEAR = re.compile(r"near(?:/(.*))?", re.IGNORECASE | re.DOTALL)  # near/x is a mistyped NEAR/N, not a code
+_AND = re.compile(r"and(?:/(.*))?", re.IGNORECASE | re.DOTALL)
 _EXAMPLE = "e.g. 'Trust AND \"Role > Boundaries\"'"
 
 
@@ -148,7 +148,7 @@ def _word(word: str, column: int) -> _Token:
         return _Token(lowered, word, column)
     near = _NEAR.fullmatch(word)
     if near:
-        if not near.group(1):
+        if not (near.group(1) or "").isascii() or not (near.group(1) or "").isdigit():
             raise _fail(f'"{word}" at column {column} needs a distance in words, like NEAR/5')
         return _Token("near", word, column, int(near.group(1)))
     conjunction = _AND.fullmatch(word)
