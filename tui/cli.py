@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "tui.commands.speaker_commands",
     "tui.commands.memo_commands",
     "tui.commands.export_commands",
+    "tui.commands.find_commands",
     "tui.commands.restore_commands",
     "tui.commands.refi_commands",
     "tui.commands.app_commands",
