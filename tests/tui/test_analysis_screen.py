@@ -369,3 +369,57 @@ async def test_a_slow_view_is_built_in_a_thread_while_the_keys_stay_live(make_ap
         await settle(pilot)
         assert screen.heatmap.display and screen.heatmap.grid.corner == "code × document (codings)"
         assert screen.settings.view == "matrix"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_every_view_fits_the_terminal(make_app, project, size):
+    from textual.widgets import Label
+
+    long_path = "Benefits of peer work > Patients feel listened to > Only when the peer has been sectioned themselves"
+    project.codebook.ensure(long_path)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_analysis(pilot)
+        for view in "1234":
+            await pilot.press(view)
+            await settle(pilot)
+            widget = screen.bars if view == "1" else screen.heatmap
+            assert widget.display and widget.region.right <= size[0] and screen.region.bottom <= size[1]
+            shown = [widget.render_line(y).text for y in range(widget.size.height)]
+            assert all(len(line) == widget.size.width for line in shown)
+            assert shown[0].startswith("code") or shown[0].startswith("case")  # the header line
+            for label in screen.query(Label):
+                if label.display:
+                    assert label.region.height >= 1 and label.region.right <= size[0]
+            help_line = str(screen.query_one("#analysis-help").render())
+            assert help_line.endswith("esc") and len(help_line) <= size[0] - 2  # the keys are never cut
+            assert screen.query_one("#analysis-title").region.height == 1
+        await pilot.press("1")
+        await settle(pilot)
+        index = [b.label for b in screen.bars.rows].index(long_path)
+        await pilot.press("g", *["j"] * index)
+        assert screen.bars.current.label == long_path
+        line = [screen.bars.render_line(y).text for y in range(screen.bars.size.height)
+                if "Benefits" in screen.bars.render_line(y).text][-1]
+        assert "…" in line and len(line) == screen.bars.size.width
+        assert ("Only when the peer has been sectioned themselves" in line) == (size[0] >= 120)  # the code itself kept when wide
+
+
+async def test_a_query_within_the_filters_opens_its_passages(make_app, project):
+    from store.analysis.query import find
+    from store.analysis.scope import Scope
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_analysis(pilot)
+        await pilot.press("f", *"case=P01", "enter")
+        await settle(pilot)
+        await pilot.press("/", *'Trust OR "Role > Boundaries"', "enter")
+        await settle(pilot)
+        wanted = find(project, 'Trust OR "Role > Boundaries"', Scope(attributes=(("case", "P01"),)))
+        assert len(wanted) == 4 and retrieval_ids(app) == [c.id for c in wanted]
+        assert "case=P01" in str(app.screen.query_one("#retrieval-title").render())
+        await pilot.press("escape", "/", "ctrl+u", *"Trust AND (", "enter")  # a bad query: one line, nothing opens
+        await settle(pilot)
+        assert type(app.screen).__name__ == "Analysis"
+        assert any("at column 12, found the end of the query" in str(n.message) for n in app._notifications)

@@ -59,6 +59,7 @@ class Settings:
     count: str = "codings"  # what a matrix cell counts
     case: str = "case"  # rounds: the attribute naming the participant
     round_by: str | None = None  # rounds: the ordered attribute; None: "round" if it exists
+    query: str = ""  # the last query typed with /
     cursors: dict = field(default_factory=dict)  # view -> (row, column)
     cache: dict = field(default_factory=dict)
 
@@ -493,8 +494,8 @@ class Analysis(ModalScreen):
                  "rounds": "by"}.get(self.settings.view, ""), "within": "within", "measure": {"matrix": "count"}.get(
                  self.settings.view, "number"), "case": "case"}
         actions = self.app.keymap.actions
-        parts = ["enter passages", *(f"{actions['analysis.' + k].keys[0]} {words[k]}" for k in keys),
-                 f"{actions['analysis.filter'].keys[0]} filter", "tab view", "esc"]
+        parts = ["enter open", *(f"{actions['analysis.' + k].keys[0]} {words[k]}" for k in keys),
+                 f"{actions['analysis.filter'].keys[0]} filter", f"{actions['analysis.query'].keys[0]} find", "tab next", "esc"]
         return " · ".join(parts)
 
     def _moved(self) -> None:
@@ -606,6 +607,28 @@ class Analysis(ModalScreen):
         if scope is not None:
             self.settings.cursors.clear()
             self._set(scope=scope)
+
+    def action_query(self) -> None:
+        self.app.push_screen(
+            Prompt("Find passages (Trust AND \"Role > Boundaries\", OR, NOT, NEAR/5, parentheses), within the filters",
+                   self.settings.query),
+            self._find,
+        )
+
+    def _find(self, text: str | None) -> None:
+        from store.analysis.query import find
+
+        if not text or not text.strip():
+            return
+        self.settings.query = text
+        found = self.app.store(find, self.project, text, self.settings.scope)
+        if found is None:
+            return
+        if not found:
+            self.app.notify(f"No passages match {clean(text)}", severity="warning", timeout=4)
+            return
+        header = self.settings.scope.describe(self.project)
+        self.app.push_screen(Retrieval(self.project, codings=found, title=f"find {text}", header=header), self._retrieved)
 
     def action_close(self) -> None:
         self.dismiss(None)
