@@ -15,6 +15,7 @@ the screen opens again where it was left.
 from __future__ import annotations
 
 import shlex
+import threading
 from collections import defaultdict
 from copy import copy
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ TITLES = {"frequencies": "Frequencies", "cooccurrence": "Co-occurrence", "matrix
 WITHIN = ("overlap", "turn", "document")
 MEASURES = ("together", "c_coefficient", "jaccard")
 COUNTS = ("codings", "documents", "cases", "words")
-CACHED = 24  # built views kept (each is a few lists of plain rows)
+CACHED = 12  # built views kept (each is a few lists of plain rows), all of the project's current version
 
 
 @dataclass
@@ -293,6 +294,7 @@ def _natural(value: str):
     return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
+_CACHE_LOCK = threading.Lock()
 BUILDERS = {"frequencies": build_frequencies, "cooccurrence": build_cooccurrence, "matrix": build_matrix,
             "rounds": build_rounds}
 
@@ -303,9 +305,12 @@ def view_of(project, s: Settings, view: str) -> View:
     built = s.cache.get(key)
     if built is None:
         built = BUILDERS[view](project, s)
-        while len(s.cache) >= CACHED:
-            s.cache.pop(next(iter(s.cache)))
-        s.cache[key] = built
+        with _CACHE_LOCK:  # two builds can finish at once, each in its own thread
+            for old in [k for k in s.cache if k[-1] != key[-1]]:  # counted before the last change
+                s.cache.pop(old, None)
+            while len(s.cache) >= CACHED:
+                s.cache.pop(next(iter(s.cache)), None)
+            s.cache[key] = built
     return built
 
 
