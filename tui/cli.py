@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "tui.commands.restore_commands",
     "tui.commands.refi_commands",
     "tui.commands.app_commands",
+    "tui.commands.stats_commands",
 )
 
 

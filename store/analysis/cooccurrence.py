@@ -8,13 +8,13 @@ and the turn and document modes gather codes per unit. Definitions: docs/analysi
 from __future__ import annotations
 
 import heapq
+from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import groupby
 
 from store.analysis.cell import Cell
-from store.analysis.frequencies import codes_in, covered, word_index
-from store.analysis.scope import EVERYTHING, Scope, codings_in
+from store.analysis.frequencies import Coded, codes_in, coded_documents, covered
+from store.analysis.scope import EVERYTHING, Scope
 from store.errors import BadInput
 from store.model import Code, Coding
 
@@ -47,26 +47,12 @@ def parse_within(within: str) -> tuple[str, int]:
 
 @dataclass
 class _Tally:
-    """What the sweep found: per code its count; per pair (a, b) in codebook order the
-    number of co-occurrences and the codings in them."""
+    """What the sweep found, by code rank (codebook order): per code its count; per pair
+    (a, b), a before b, the co-occurrences and the codings in them (by reading order)."""
 
-    counts: dict[str, int]
-    together: dict[tuple[str, str], int]
-    codings: dict[tuple[str, str], set[str]]
-
-
-def _by_document(project, scope: Scope) -> list[list[Coding]]:
-    return [list(group) for _, group in groupby(codings_in(project, scope), key=lambda c: c.document)]
-
-
-def _spans(project, codings: list[Coding], mode: str, near: int) -> list[tuple[int, int]]:
-    """Each coding as an interval that meets another's exactly when the two co-occur:
-    characters for overlap; word numbers widened by `near` words for words:N."""
-    if mode == "overlap":
-        return [(c.start, c.end) for c in codings]
-    index = word_index(project.text(codings[0].document))
-    spans = [index.span(c.start, c.end) for c in codings]
-    return [(first, after + near + 1) for first, after in spans]
+    counts: dict[int, int]
+    together: dict[tuple[int, int], int]
+    codings: dict[tuple[int, int], set[int]]
 
 
 def meeting(spans: list[tuple[int, int]]):
@@ -74,7 +60,7 @@ def meeting(spans: list[tuple[int, int]]):
     taken in order of start; those still open when one starts are the ones it meets.
     Costs n log n plus the pairs found."""
     open_: list[tuple[int, int]] = []  # (end, i), a heap
-    for i in sorted(range(len(spans)), key=lambda k: spans[k]):
+    for i in sorted(range(len(spans)), key=spans.__getitem__):
         start, end = spans[i]
         while open_ and open_[0][0] <= start:
             heapq.heappop(open_)
@@ -84,60 +70,71 @@ def meeting(spans: list[tuple[int, int]]):
             heapq.heappush(open_, (end, i))
 
 
-def _linked(project, found: list[list[Coding]], mode: str, near: int, rank: dict[str, int]) -> _Tally:
+def _linked(found: list[Coded], ranks: list[list[int]], mode: str, near: int) -> _Tally:
     """overlap and words:N: a co-occurrence of A and B is a chain of A and B codings, each
-    meeting the next (a group of the meeting graph restricted to A and B), so that it
+    meeting the next (a connected group of the meeting graph kept to A and B), so that it
     never counts more than either code's codings."""
-    counts: dict[str, int] = defaultdict(int)
-    edges: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for codings in found:
-        for coding in codings:
-            counts[coding.code] += 1
-        for i, j in meeting(_spans(project, codings, mode, near)):
-            a, b = codings[i], codings[j]
-            if a.code != b.code:
-                key = (a.code, b.code) if rank[a.code] < rank[b.code] else (b.code, a.code)
-                edges[key].append((a.id, b.id))
+    counts: dict[int, int] = defaultdict(int)
+    edges: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    base = 0
+    for coded, rank in zip(found, ranks):
+        for r in rank:
+            counts[r] += 1
+        if mode == "overlap":
+            spans = [(c.start, c.end) for c in coded.codings]
+        else:
+            spans = [(first, after + near + 1) for first, after in coded.words]
+        for i, j in meeting(spans):
+            a, b = rank[i], rank[j]
+            if a < b:
+                edges[a, b].append((base + i, base + j))
+            elif b < a:
+                edges[b, a].append((base + j, base + i))
+        base += len(rank)
     together = {key: _groups(pairs) for key, pairs in edges.items()}
     return _Tally(counts, together, {key: {x for e in pairs for x in e} for key, pairs in edges.items()})
 
 
-def _groups(edges: list[tuple[str, str]]) -> int:
+def _groups(edges: list[tuple[int, int]]) -> int:
     """The number of connected groups the edges make (union-find)."""
-    parent: dict[str, str] = {}
+    parent: dict[int, int] = {}
 
-    def root(x: str) -> str:
+    def root(x: int) -> int:
         while parent.setdefault(x, x) != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
+    joined = 0
     for a, b in edges:
-        parent[root(a)] = root(b)
-    return len({root(x) for x in parent})
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[ra] = rb
+            joined += 1
+    return len(parent) - joined
 
 
-def _units(project, found: list[list[Coding]], mode: str, rank: dict[str, int]) -> _Tally:
+def _units(found: list[Coded], ranks: list[list[int]], mode: str) -> _Tally:
     """turn and document: the units are turns (the turns a coding's span touches; a
     document without turns is one unit) or documents; a code's count is the units that
     hold it, a pair's the units that hold both."""
-    held: dict[tuple[str, int], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    documents = project.state.documents
-    for codings in found:
-        document = documents[codings[0].document]
-        for coding in codings:
-            for unit in _units_of(document, coding) if mode == "turn" else (0,):
-                held[document.id, unit][coding.code].append(coding.id)
-    counts: dict[str, int] = defaultdict(int)
-    together: dict[tuple[str, str], int] = defaultdict(int)
-    behind: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for codes in held.values():
-        ordered = sorted(codes, key=rank.__getitem__)
-        for n, a in enumerate(ordered):
-            counts[a] += 1
-            for b in ordered[n + 1 :]:
-                together[a, b] += 1
-                behind[a, b].update(codes[a], codes[b])
+    counts: dict[int, int] = defaultdict(int)
+    together: dict[tuple[int, int], int] = defaultdict(int)
+    behind: dict[tuple[int, int], set[int]] = defaultdict(set)
+    base = 0
+    for coded, rank in zip(found, ranks):
+        held: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))  # unit -> code -> codings
+        for n, (coding, r) in enumerate(zip(coded.codings, rank)):
+            for unit in _units_of(coded.document, coding) if mode == "turn" else (0,):
+                held[unit][r].append(base + n)
+        base += len(rank)
+        for codes in held.values():
+            ordered = sorted(codes)
+            for n, a in enumerate(ordered):
+                counts[a] += 1
+                for b in ordered[n + 1 :]:
+                    together[a, b] += 1
+                    behind[a, b].update(codes[a], codes[b])
     return _Tally(counts, together, behind)
 
 
@@ -149,72 +146,80 @@ def _units_of(document, coding: Coding) -> range:
     return range(first.index, last.index + 1)
 
 
-def _tally(project, found: list[list[Coding]], within: str, rank: dict[str, int]) -> _Tally:
+def _tally(found: list[Coded], ranks: list[list[int]], within: str) -> _Tally:
     mode, near = parse_within(within)
     if mode in ("turn", "document"):
-        return _units(project, found, mode, rank)
-    return _linked(project, found, mode, near, rank)
+        return _units(found, ranks, mode)
+    return _linked(found, ranks, mode, near)
 
 
 # ---------------------------------------------------------------------- words in common
 
 
-def _shared_words(project, found: list[list[Coding]], rank: dict[str, int]) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+def _shared_words(found: list[Coded], ranks: list[list[int]]) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
     """Words coded per code, and words coded with both codes per pair: one sweep per
     document over the boundaries of each code's covered words."""
-    own: dict[str, int] = defaultdict(int)
-    both: dict[tuple[str, str], int] = defaultdict(int)
-    for codings in found:
-        index = word_index(project.text(codings[0].document))
-        ranges: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for coding in codings:
-            ranges[coding.code].append(index.span(coding.start, coding.end))
+    own: dict[int, int] = defaultdict(int)
+    both: dict[tuple[int, int], int] = defaultdict(int)
+    for coded, rank in zip(found, ranks):
+        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for r, words in zip(rank, coded.words):
+            spans[r].append(words)
         events = []
-        for code, spans in ranges.items():
-            for first, after in covered(spans):
-                own[code] += after - first
-                events += [(first, 1, code), (after, -1, code)]
-        events.sort(key=lambda e: e[0])
-        active: set[str] = set()
-        for (position, step, code), following in zip(events, events[1:] + [(None, 0, "")]):
-            (active.add if step > 0 else active.discard)(code)
-            if following[0] is not None and following[0] > position and len(active) > 1:
-                ordered = sorted(active, key=rank.__getitem__)
-                for n, a in enumerate(ordered):
-                    for b in ordered[n + 1 :]:
-                        both[a, b] += following[0] - position
+        for r, ranges in spans.items():
+            for first, after in covered(ranges):
+                own[r] += after - first
+                events += [(first, 1, r), (after, 0, r)]
+        events.sort()
+        active: list[int] = []  # code ranks, sorted
+        for n, (position, starts, r) in enumerate(events):
+            if starts:
+                insort(active, r)
+            else:
+                active.remove(r)
+            if len(active) > 1 and n + 1 < len(events) and events[n + 1][0] > position:
+                width = events[n + 1][0] - position
+                for k, a in enumerate(active):
+                    for b in active[k + 1 :]:
+                        both[a, b] += width
     return own, both
 
 
 # ---------------------------------------------------------------------- the table
 
 
-def code_counts(project, scope: Scope = EVERYTHING, within: str = "overlap") -> dict[str, int]:
-    """Each code's own count in the co-occurrence table (0 for codes in scope without)."""
+def _prepared(project, scope: Scope) -> tuple[list[Code], list[Coded], list[list[int]]]:
     codes = codes_in(project, scope)
     rank = {c.id: n for n, c in enumerate(codes)}
-    counts = _tally(project, _by_document(project, scope), within, rank).counts
-    return {c.id: counts.get(c.id, 0) for c in codes}
+    found = coded_documents(project, scope)
+    return codes, found, [[rank[c.code] for c in coded.codings] for coded in found]
+
+
+def code_counts(project, scope: Scope = EVERYTHING, within: str = "overlap") -> dict[str, int]:
+    """Each code's own count in the co-occurrence table (0 for codes in scope without)."""
+    parse_within(within)
+    codes, found, ranks = _prepared(project, scope)
+    counts = _tally(found, ranks, within).counts
+    return {c.id: counts.get(n, 0) for n, c in enumerate(codes)}
 
 
 def cooccurrence(project, scope: Scope = EVERYTHING, within: str = "overlap") -> list[Pair]:
     """Every pair of codes that occur together at least once, each unordered pair once,
     code_a before code_b in codebook order."""
-    codes = codes_in(project, scope)
-    rank = {c.id: n for n, c in enumerate(codes)}
-    found = _by_document(project, scope)
-    tally = _tally(project, found, within, rank)
-    own, both = _shared_words(project, found, rank)
-    order = {c.id: n for n, c in enumerate(c for codings in found for c in codings)}
+    parse_within(within)
+    codes, found, ranks = _prepared(project, scope)
+    tally = _tally(found, ranks, within)
+    own, both = _shared_words(found, ranks)
+    ids = [c.id for coded in found for c in coded.codings]
     pairs = []
-    for a, b in sorted(tally.together, key=lambda k: (rank[k[0]], rank[k[1]])):
+    for a, b in sorted(tally.together):
         n12, n1, n2 = tally.together[a, b], tally.counts[a], tally.counts[b]
         union = own[a] + own[b] - both.get((a, b), 0)
         pairs.append(
             Pair(
-                code_a=project.state.codes[a],
-                code_b=project.state.codes[b],
-                together=Cell(n12, tuple(sorted(tally.codings[a, b], key=order.__getitem__))),
+                code_a=codes[a],
+                code_b=codes[b],
+                together=Cell(n12, tuple(ids[i] for i in sorted(tally.codings[a, b]))),
                 count_a=n1,
                 count_b=n2,
                 c_coefficient=n12 / (n1 + n2 - n12) if n1 + n2 - n12 else 0.0,

@@ -11,11 +11,13 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 
 from store.analysis.cell import Cell
 from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in, speaker_allowed, speaker_of
 from store.errors import BadInput
-from store.model import Code, Coding
+from store.model import Code, Coding, Document
 from store.text import _LETTERS  # the words store.text.word_count counts
 
 GROUPINGS = ("document", "case", "coder", "speaker")
@@ -38,32 +40,45 @@ class Frequency:
 
 @dataclass(frozen=True)
 class WordIndex:
-    """Where each word of a text starts and ends, so spans convert to word numbers."""
+    """Where each word of a text starts and ends, found in the whole text so that a word
+    has one place however spans cut it; spans convert to word numbers."""
 
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: list[int]
+    ends: list[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The words text[start:end] touches (holds a letter of), as numbers [first, after)."""
         first = bisect_right(self.ends, start)
-        return first, max(first, bisect_left(self.starts, end))
+        return first, bisect_left(self.starts, end, first)
+
+    def spans(self, codings: list[Coding]) -> list[tuple[int, int]]:
+        starts, ends = self.starts, self.ends
+        found = []
+        for coding in codings:
+            first = bisect_right(ends, coding.start)
+            found.append((first, bisect_left(starts, coding.end, first)))
+        return found
 
 
 @lru_cache(maxsize=4096)
 def word_index(text: str) -> WordIndex:
     """Cached by text: a document's text never changes, so the app pays for it once."""
-    spans = [m.span() for m in _LETTERS.finditer(text)]
-    return WordIndex(tuple(s for s, _ in spans), tuple(e for _, e in spans))
+    starts, ends = [], []
+    for match in _LETTERS.finditer(text):
+        starts.append(match.start())
+        ends.append(match.end())
+    return WordIndex(starts, ends)
 
 
 def covered(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The union of word ranges [first, after) as sorted, disjoint ranges."""
+    """The union of word ranges [first, after) as sorted, disjoint, non-touching ranges."""
     merged: list[list[int]] = []
     for first, after in sorted(ranges):
         if first >= after:
             continue
         if merged and first <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], after)
+            if after > merged[-1][1]:
+                merged[-1][1] = after
         else:
             merged.append([first, after])
     return [(a, b) for a, b in merged]
@@ -73,8 +88,24 @@ def union_size(ranges: list[tuple[int, int]]) -> int:
     return sum(b - a for a, b in covered(ranges))
 
 
-def coding_words(project, coding: Coding) -> tuple[int, int]:
-    return word_index(project.text(coding.document)).span(coding.start, coding.end)
+@dataclass(frozen=True)
+class Coded:
+    """One document's codings in scope, in position order, with the words each touches."""
+
+    document: Document
+    codings: list[Coding]
+    words: list[tuple[int, int]]
+
+
+def coded_documents(project, scope: Scope) -> list[Coded]:
+    """The documents in scope that hold codings in scope, in document order: what every
+    analysis reads, once."""
+    documents = project.state.documents
+    found = []
+    for document_id, group in groupby(codings_in(project, scope), key=attrgetter("document")):
+        codings = list(group)
+        found.append(Coded(documents[document_id], codings, word_index(project.text(document_id)).spans(codings)))
+    return found
 
 
 # ---------------------------------------------------------------------- groupings
@@ -167,46 +198,46 @@ def frequencies(project, scope: Scope = EVERYTHING, by: str | None = None, rollu
     with `by`, one row per code and group that has codings (codes first, then groups)."""
     group_of = grouping(project, by)
     codes = codes_in(project, scope)
-    in_scope = {c.id for c in codes}
-    targets = _rollup_targets(project, codes) if rollup else {c.id: (c.id,) for c in codes}
-    found: dict[tuple[str, str], list[Coding]] = defaultdict(list)
-    documents = project.state.documents
-    for coding in codings_in(project, scope):
-        group = group_of(documents[coding.document], coding)
-        for code_id in targets.get(coding.code, ()):
-            if code_id in in_scope:
-                found[code_id, group].append(coding)
+    targets = _targets(project, codes, rollup)
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)  # (code, group) -> coding ids
+    spans: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))  # -> document -> words
+    for coded in coded_documents(project, scope):
+        document = coded.document
+        for coding, words in zip(coded.codings, coded.words):
+            group = group_of(document, coding) if by else ""
+            for code_id in targets.get(coding.code, ()):
+                found[code_id, group].append(coding.id)
+                spans[code_id, group][document.id].append(words)
     corpus = group_words(project, scope, by)
     groups = group_order(project, by, {g for _, g in found}) if by else [""]
+    documents = project.state.documents
     rows = []
     for code in codes:
         path = project.codebook.path(code)
         for group in groups:
-            codings = found.get((code.id, group))
-            if codings or by is None:
-                rows.append(_frequency(project, code, path, group, codings or [], corpus[group]))
+            key = (code.id, group)
+            if key not in found and by is not None:
+                continue
+            words = sum(union_size(r) for r in spans[key].values()) if key in found else 0
+            rows.append(
+                Frequency(
+                    code=code,
+                    path=path,
+                    group=group,
+                    codings=Cell(len(found.get(key, ())), tuple(found.get(key, ()))),
+                    documents=len(spans[key]) if key in found else 0,
+                    cases=len({documents[d].case for d in spans.get(key, ())} - {""}),
+                    words=words,
+                    share=words / corpus[group] if corpus[group] else 0.0,
+                )
+            )
     return rows
 
 
-def _rollup_targets(project, codes: list[Code]) -> dict[str, tuple[str, ...]]:
-    """For each code, the codes its codings count for: itself and its ancestors."""
-    return {c.id: (c.id, *(a.id for a in project.codebook.ancestors(c))) for c in codes}
-
-
-def _frequency(project, code: Code, path: str, group: str, codings: list[Coding], corpus: int) -> Frequency:
-    documents = project.state.documents
-    ranges: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for coding in codings:
-        ranges[coding.document].append(coding_words(project, coding))
-    words = sum(union_size(r) for r in ranges.values())
-    cases = {documents[d].case for d in ranges} - {""}
-    return Frequency(
-        code=code,
-        path=path,
-        group=group,
-        codings=Cell(len(codings), tuple(c.id for c in codings)),
-        documents=len(ranges),
-        cases=len(cases),
-        words=words,
-        share=words / corpus if corpus else 0.0,
-    )
+def _targets(project, codes: list[Code], rollup: bool) -> dict[str, tuple[str, ...]]:
+    """For each code in scope, the codes in scope its codings count for: itself, and with
+    `rollup` its ancestors too."""
+    if not rollup:
+        return {c.id: (c.id,) for c in codes}
+    wanted = {c.id for c in codes}
+    return {c.id: tuple(x.id for x in [c, *project.codebook.ancestors(c)] if x.id in wanted) for c in codes}
