@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from store.errors import BadInput
 from store.model import Coding, Document
 from store.text import _LETTERS as WORDS  # the words word_count counts
+from store.text import word_around
 
 # ------------------------------------------------------------------------------ the tree
 
@@ -101,7 +102,8 @@ class _Token:
 
 
 def _fail(message: str) -> BadInput:
-    return BadInput(f"query: {message}")
+    """The error, kept on one line: a control character in a quoted name is shown escaped."""
+    return BadInput("query: " + "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message))
 
 
 def _shown(token: _Token) -> str:
@@ -271,14 +273,18 @@ def resolve(project, query: Query) -> dict[Operand, frozenset[str]]:
 
 
 def _operands(node: Node):
+    return (n for n in _nodes(node) if isinstance(n, Operand))
+
+
+def _nodes(node: Node):
+    """Every node of the tree, parents before children, left before right."""
     pending = [node]
     while pending:
         node = pending.pop()
-        if isinstance(node, Operand):
-            yield node
-        elif isinstance(node, Not):
+        yield node
+        if isinstance(node, Not):
             pending.append(node.operand)
-        else:
+        elif isinstance(node, Binary):
             pending += [node.right, node.left]
 
 
@@ -314,19 +320,20 @@ def _suggestion(project, name: str) -> str:
 
 class _Document:
     """One document's codings in scope, in document order, with what the relations need:
-    each coding's turn, and (for NEAR) its span in words."""
+    each coding's turn, and (for NEAR) where it lies in words."""
 
-    def __init__(self, document: Document, codings: list[Coding], text_of):
+    def __init__(self, document: Document, codings: list[Coding], text_of, cap: int = 0):
         self.document = document
         self.codings = codings
-        self._text_of = text_of
+        self._text_of = text_of  # read only for NEAR
+        self.cap = cap
+        self._places: tuple[list[int], list[int]] | None = None
         ends = [t.end for t in document.turns]
         last = len(ends) - 1
         self.turn = [min(bisect.bisect_right(ends, c.start), last) for c in codings] if ends else [0] * len(codings)
         self.by_code: dict[str, list[int]] = {}
         for i, coding in enumerate(codings):
             self.by_code.setdefault(coding.code, []).append(i)
-        self._words: tuple[list[int], list[int]] | None = None
 
     def of_codes(self, codes: frozenset[str]) -> set[int]:
         found: set[int] = set()
@@ -334,18 +341,57 @@ class _Document:
             found.update(self.by_code[code])
         return found
 
-    def word_span(self) -> tuple[list[int], list[int]]:
-        """Per coding, the words it touches as [first, after): `first` is the number of
-        words ending at or before its start, `after` the number starting before its end.
-        Two codings, one before the other, have after(a) - first(b) words wholly between
-        them (none when that is negative)."""
-        if self._words is None:
-            spans = [m.span() for m in WORDS.finditer(self._text_of(self.document.id))]
-            starts, ends = [s for s, _ in spans], [e for _, e in spans]
-            first = [bisect.bisect_right(ends, c.start) for c in self.codings]
-            after = [bisect.bisect_left(starts, c.end) for c in self.codings]
-            self._words = first, after
-        return self._words
+    def word_places(self) -> tuple[list[int], list[int]]:
+        """Per coding, the words it touches as [first, after): `first` counts the words
+        ending at or before its start, `after` the words starting before its end. Between
+        a coding `a` and a later `b` lie first(b) - after(a) whole words.
+
+        Computed once per document, and only from the codings' boundaries: each stretch of
+        text between two neighbouring boundaries counts at most `self.cap` words (the
+        largest NEAR/N of the query plus 2). A stretch that long already puts every pair
+        across it more than N apart, so the figures are exact wherever they decide."""
+        if self._places is None:
+            text = self._text_of(self.document.id)
+            places = sorted({p for c in self.codings for p in (c.start, c.end)})
+            cut = {p: _inside_word(text, p) for p in places}
+            before, count = {}, 0  # words starting before each boundary, stretches capped
+            for previous, place in zip([None, *places], places):
+                if previous is not None:
+                    count += _stretch_words(text, previous, place, self.cap, cut[previous])
+                before[place] = count
+            self._places = [before[c.start] - cut[c.start] for c in self.codings], [before[c.end] for c in self.codings]
+        return self._places
+
+
+def _inside_word(text: str, position: int) -> int:
+    """1 when `position` cuts a word of `WORDS` (letters on both sides, or an inner
+    apostrophe with letters around it), else 0: what `word_around` decides, by looking
+    at three characters instead of tokenising."""
+    if not 0 < position < len(text):
+        return 0
+    left, right = text[position - 1], text[position]
+    if _letter(left):
+        return int(_letter(right) or (right in _APOSTROPHES and position + 1 < len(text) and _letter(text[position + 1])))
+    return int(left in _APOSTROPHES and position >= 2 and _letter(text[position - 2]) and _letter(right))
+
+
+_APOSTROPHES = "'’"
+
+
+def _letter(ch: str) -> bool:
+    """A character of `\\w`: what str.isalnum says, and the underscore."""
+    return ch.isalnum() or ch == "_"
+
+
+def _stretch_words(text: str, start: int, end: int, cap: int, cut: int) -> int:
+    """Words starting in text[start:end], counted up to `cap`; `cut` is 1 when `start` is
+    inside a word, whose tail the search finds first. A long stretch is read only as far
+    as its first 16 × cap characters when they already hold `cap` words."""
+    reach = min(end, start + 16 * cap)
+    found = len(WORDS.findall(text, start, reach)) - cut
+    if found < cap and reach < end:
+        found = len(WORDS.findall(text, start, end)) - cut
+    return min(found, cap)
 
 
 def _related(doc: _Document, wanted: set[int], others: set[int], node: Binary) -> set[int]:
@@ -359,11 +405,11 @@ def _related(doc: _Document, wanted: set[int], others: set[int], node: Binary) -
         starts = [c.start for c in doc.codings]
         ends = [c.end for c in doc.codings]
         return _touching(wanted, others, starts, ends, strict=True)
-    first, after = doc.word_span()  # within N words: first(b) - after(a) <= N, either way round
+    first, after = doc.word_places()  # near: first(b) - after(a) <= N, either way round
     return _touching(wanted, others, first, [x + node.distance for x in after], strict=False)
 
 
-def _touching(wanted: set[int], others: set[int], lows: list[int], highs: list[int], strict: bool) -> set[int]:
+def _touching(wanted: set[int], others: set[int], lows, highs, strict: bool) -> set[int]:
     """Intervals of `wanted` meeting an interval of `others`: half-open [low, high) when
     `strict` (character spans), closed [low, high] otherwise (word spans, widened by N).
     The others are sorted by low with a running maximum of highs, so each test is one
@@ -443,9 +489,10 @@ def find(project, query: Query | str, scope=None) -> list[Coding]:
     codes = resolve(project, query)
     named = None if _needs_everything(query.root) else frozenset().union(*codes.values())
     keep = code_ids(project, scope)
+    cap = 2 + max((n.distance for n in _nodes(query.root) if isinstance(n, Binary) and n.op == "near"), default=0)
     found: list[Coding] = []
     for document, codings in _codings_by_document(project, scope, named):
-        doc = _Document(document, codings, project.text)
+        doc = _Document(document, codings, project.text, cap)
         chosen = sorted(_Evaluator(doc, codes).value(query.root))
         found += [codings[i] for i in chosen if keep is None or codings[i].code in keep]
     return found

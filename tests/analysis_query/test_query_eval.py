@@ -126,3 +126,28 @@ def test_a_name_that_several_codes_share_asks_for_the_path(coded):
 def test_an_empty_codebook_suggests_the_codebook(project):
     with pytest.raises(BadInput, match=r'^query: unknown code "Trust" at column 1; see the codebook with `margin codes`$'):
         find(project, "Trust")
+
+
+def test_edges_touching_spans_do_not_overlap_and_a_turn_ends_where_its_text_does(project):
+    """Spans that touch are not overlapping (but are NEAR/0); a coding that starts at the
+    end of a turn's text (in the blank line) belongs to the next turn, as its speaker does."""
+    from store.importers import parse_text
+
+    document = project.documents.import_parsed(parse_text("Interviewer: alpha beta.\n\nNurse: delta.\n", "txt"), "E").document
+    text = project.text(document.id)
+    first, second = document.turns[0], document.turns[1]
+    a, b, c, d = (project.codebook.ensure(x) for x in "ABCD")
+    alpha = text.index("alpha")
+    names = {
+        project.codings.apply(document, a, alpha, alpha + 5).id: "a",
+        project.codings.apply(document, b, alpha + 5, alpha + 10).id: "b",  # " beta", touching a
+        project.codings.apply(document, c, first.end, first.end + 3).id: "c",  # starts in the blank line
+        project.codings.apply(document, d, second.end - 6, second.end).id: "d",
+    }
+    found = lambda q: [names[x.id] for x in find(project, q)]  # noqa: E731
+    assert found("A AND/OVERLAP B") == []
+    assert found("A NEAR/0 B") == ["a", "b"]
+    assert found("A AND B") == ["a", "b"]
+    assert found("C AND D") == ["c", "d"]
+    assert found("C AND A") == []
+    assert [names[x.id] for x in find(project, "C OR A", Scope(speakers=frozenset({"Nurse"})))] == ["c"]

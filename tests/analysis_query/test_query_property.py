@@ -49,11 +49,16 @@ def projects(draw):
     codings = []
     for _ in range(draw(st.integers(0, 20))):
         d = draw(st.integers(0, len(texts) - 1))
-        start = draw(st.integers(0, len(texts[d]) - 1))
-        end = draw(st.integers(start + 1, min(len(texts[d]), start + 25)))
+        edges = _edges(texts[d])  # word and turn edges, so that codings touch and meet turn ends
+        start = draw(st.sampled_from(edges[:-1]) | st.integers(0, len(texts[d]) - 1))
+        end = draw(st.sampled_from([e for e in edges if start < e <= start + 25] or [start + 1]) | st.integers(start + 1, min(len(texts[d]), start + 25)))
         path = draw(st.integers(0, 3) | st.integers(0, len(PATHS) - 1))  # mostly four codes, so they meet
         codings.append((d, path, start, end, draw(st.booleans())))
     return documents, codings
+
+
+def _edges(text: str) -> list[int]:
+    return sorted({0, len(text)} | {i + k for i, ch in enumerate(text) if ch in " .:\n" for k in (0, 1)} - {len(text) + 1})
 
 
 def queries(depth: int = 3):
@@ -226,3 +231,13 @@ def fuzz_project(tmp_path_factory):
     build_fixture(project)
     yield project
     project.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab_9 '’-.é\n", max_size=12), st.data())
+def test_the_quick_inside_a_word_test_agrees_with_word_around(text, data):
+    from store.analysis.query import _inside_word
+    from store.text import word_around
+
+    position = data.draw(st.integers(-1, len(text) + 1))
+    assert _inside_word(text, position) == (word_around(text, position) is not None)
