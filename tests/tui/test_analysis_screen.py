@@ -423,3 +423,20 @@ async def test_a_query_within_the_filters_opens_its_passages(make_app, project):
         await settle(pilot)
         assert type(app.screen).__name__ == "Analysis"
         assert any("at column 12, found the end of the query" in str(n.message) for n in app._notifications)
+
+
+async def test_the_command_palette_opens_the_analysis_screen(make_app):
+    from tui.screens.analysis import Analysis
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"analysis: code frequencies")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, Analysis) and app.screen.bars.current.label == "Challenging practice"
+        await pilot.press("percent_sign")  # not a second one on top
+        await pilot.pause()
+        assert sum(isinstance(s, Analysis) for s in app.screen_stack) == 1
