@@ -440,3 +440,59 @@ async def test_the_command_palette_opens_the_analysis_screen(make_app):
         await pilot.press("percent_sign")  # not a second one on top
         await pilot.pause()
         assert sum(isinstance(s, Analysis) for s in app.screen_stack) == 1
+
+
+MARKUP_LIKE = "[/]Bound[b]aries [link=x]"  # a name Textual would read as markup (and fail on)
+
+
+@pytest.mark.parametrize("where", ["analysis", "retrieval", "rename prompt", "delete confirm", "move picker", "search results", "memo"])
+async def test_names_that_look_like_markup_are_shown_as_typed(make_app, project, where):
+    """Every label showing project or typed text shows it literally: `[/]` once crashed the app."""
+    from textual.widgets import Label
+
+    code = project.codebook.get("Role > Boundaries")
+    project.codebook.rename(code, MARKUP_LIKE)
+    code = project.state.codes[code.id]
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        if where == "analysis":
+            screen = await open_analysis(pilot)
+            index = [b.label for b in screen.bars.rows].index(f"Role > {MARKUP_LIKE}")
+            await pilot.press("g", *["j"] * index)
+            await pilot.press("enter")  # and its passages' title
+        elif where == "retrieval":
+            app.code_retrieve(code)
+        elif where == "rename prompt":
+            app.code_rename(code)
+        elif where == "delete confirm":
+            app.code_delete(code)
+        elif where == "move picker":
+            app.code_move(code)
+        elif where == "search results":
+            await pilot.press("F", *"[b]ound", "enter")  # a regex, and markup to Textual
+        else:
+            coding = project.codings.query(code=code)[0]
+            app.open_document(coding.document, coding.start)
+            await pilot.press("m")
+        await settle(pilot)
+        assert app.crash is None and app.is_running
+        shown = " ".join(str(label.render()) for s in app.screen_stack for label in s.query(Label))
+        assert MARKUP_LIKE in shown or "“[b]ound”: " in shown
+
+
+def test_every_label_for_changing_text_reads_no_markup():
+    """The whole kind: a Label whose text is not a fixed string (a name, a title filled in
+    later with update) must be made with markup=False, or a `[` in a name breaks it."""
+    import ast
+    from pathlib import Path
+
+    unsafe = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "tui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "Label":
+                fixed = node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value
+                plain = any(k.arg == "markup" and isinstance(k.value, ast.Constant) and k.value.value is False
+                            for k in node.keywords)
+                if not fixed and not plain:
+                    unsafe.append(f"{path.name}:{node.lineno}")
+    assert unsafe == []

@@ -378,13 +378,13 @@ class Analysis(ModalScreen):
 
     def compose(self):
         with Vertical(id="analysis", classes="fullscreen"):
-            yield Label("", id="analysis-title", classes="dialog-title")
-            yield Label("", id="analysis-options")
+            yield Label("", markup=False, id="analysis-title", classes="dialog-title")
+            yield Label("", markup=False, id="analysis-options")
             yield Bars(id="analysis-bars")
             yield Heatmap(id="analysis-grid")
-            yield Label("", id="analysis-empty")
-            yield Label("", id="analysis-detail")
-            yield Label("", id="analysis-help", classes="dialog-help")
+            yield Label("", markup=False, id="analysis-empty")
+            yield Label("", markup=False, id="analysis-detail")
+            yield Label("", markup=False, id="analysis-help", classes="dialog-help")
 
     def on_mount(self) -> None:
         self.refresh_view()

@@ -32,7 +32,7 @@ class Retrieval(ListKeys, ModalScreen):
 
     def compose(self):
         with Vertical(id="retrieval", classes="fullscreen"):
-            yield Label("", id="retrieval-title", classes="dialog-title")
+            yield Label("", id="retrieval-title", classes="dialog-title", markup=False)
             yield OptionList(id="retrieval-list")
             yield Label("enter jump · f filter (round=2, coder=NAME; empty clears) · esc close", classes="dialog-help")
 

@@ -35,7 +35,7 @@ class MemoEditor(Vertical):
         self._deadline = None  # the MAX_WAIT timer, started by the first unsaved key
 
     def compose(self):
-        yield Label("", id="memo-title")
+        yield Label("", id="memo-title", markup=False)
         yield TextArea("", id="memo-text", soft_wrap=True, tab_behavior="focus")
 
     @property
