@@ -498,3 +498,30 @@ def test_every_label_for_changing_text_reads_no_markup():
                 if not fixed and not plain:
                     unsafe.append(f"{path.name}:{node.lineno}")
     assert unsafe == []
+
+
+async def test_each_view_is_counted_once_per_change(make_app, project, monkeypatch):
+    """Cached by view, options, filters and project version: coming back costs nothing,
+    and a filter (a prompt closing, then the screen resuming) counts once."""
+    from collections import Counter
+
+    from tui.screens import analysis
+
+    calls = Counter()
+    for name, build in list(analysis.BUILDERS.items()):
+        monkeypatch.setitem(analysis.BUILDERS, name, lambda p, s, build=build, name=name: calls.update([name]) or build(p, s))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_analysis(pilot)
+        for key in ("2", "3", "4", "1", "2", "tab", "tab", "shift+tab"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert calls == {"frequencies": 1, "cooccurrence": 1, "matrix": 1, "rounds": 1}
+        await pilot.press("f", *"round=1", "enter")
+        await settle(pilot)
+        assert calls["matrix"] == 2 and sum(calls.values()) == 5
+        await pilot.press("enter", "escape", "escape")  # the passages and back, then close
+        await settle(pilot)
+        await open_analysis(pilot)
+        await settle(pilot)
+        assert sum(calls.values()) == 5

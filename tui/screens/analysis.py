@@ -294,6 +294,12 @@ def _natural(value: str):
     return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
+VIEW_KEYS = {  # the option keys each view's help line names
+    "frequencies": (("sort", "sort"), ("rollup", "roll up"), ("by", "split")),
+    "cooccurrence": (("within", "within"), ("measure", "number")),
+    "matrix": (("by", "columns"), ("measure", "count")),
+    "rounds": (("by", "by"), ("case", "case")),
+}
 _CACHE_LOCK = threading.Lock()
 BUILDERS = {"frequencies": build_frequencies, "cooccurrence": build_cooccurrence, "matrix": build_matrix,
             "rounds": build_rounds}
@@ -373,7 +379,7 @@ class Analysis(ModalScreen):
         super().__init__()
         self.project = project
         self.settings = settings or Settings()
-        self._shown: tuple | None = None  # the cache key of what is on screen
+        self._asked: tuple | None = None  # the cache key of what is shown or being built
         self._view: View | None = None  # None while it is being built
 
     def compose(self):
@@ -391,7 +397,7 @@ class Analysis(ModalScreen):
 
     def on_screen_resume(self) -> None:
         """Back from the retrieval (or the journal): rebuild if the project changed."""
-        if self.is_mounted and self._shown is not None and self._key() != self._shown:
+        if self.is_mounted and self._asked is not None and self._key() != self._asked:
             self.refresh_view()
 
     # ------------------------------------------------------------------ showing
@@ -411,11 +417,11 @@ class Analysis(ModalScreen):
     def refresh_view(self) -> None:
         """Draw the current view: from the cache at once, else built in a thread while
         the screen says so (a big project's first look at a view can take a while)."""
-        key = self._key()
+        key = self._asked = self._key()
         self._headers()
         view = self.settings.cache.get(key)
         if view is not None:
-            self._draw(key, view)
+            self._draw(view)
             return
         self._view = None
         self.bars.display = self.heatmap.display = False
@@ -443,7 +449,7 @@ class Analysis(ModalScreen):
         if message.key != self._key():
             return  # the researcher moved on; the view stays in the cache
         if message.view is not None:
-            self._draw(message.key, message.view)
+            self._draw(message.view)
         else:
             self._say(message.error)
             self.app.notify(clean(message.error), severity="error", timeout=8)
@@ -453,9 +459,9 @@ class Analysis(ModalScreen):
         label.display = True
         label.update(clean(text))
 
-    def _draw(self, key: tuple, view: View) -> None:
+    def _draw(self, view: View) -> None:
         s = self.settings
-        self._view, self._shown = view, key
+        self._view = view
         row, column = s.cursors.get(s.view, (0, 0))
         is_bars = view.bars is not None
         empty = not (view.bars if is_bars else view.grid.rows)
@@ -493,15 +499,11 @@ class Analysis(ModalScreen):
         return f"case {s.case} · by {round_attribute(self.project, s) or '(no round attribute)'}"
 
     def _help(self) -> str:
-        keys = {"frequencies": ("sort", "rollup", "by"), "cooccurrence": ("within", "measure"),
-                "matrix": ("by", "measure"), "rounds": ("by", "case")}[self.settings.view]
-        words = {"sort": "sort", "rollup": "roll up", "by": {"frequencies": "split", "matrix": "columns",
-                 "rounds": "by"}.get(self.settings.view, ""), "within": "within", "measure": {"matrix": "count"}.get(
-                 self.settings.view, "number"), "case": "case"}
-        actions = self.app.keymap.actions
-        parts = ["enter open", *(f"{actions['analysis.' + k].keys[0]} {words[k]}" for k in keys),
-                 f"{actions['analysis.filter'].keys[0]} filter", f"{actions['analysis.query'].keys[0]} find", "tab next", "esc"]
-        return " · ".join(parts)
+        """The keys of this view, as the keymap has them now (their first key each)."""
+        first = {a.name: a.keys[0] for a in self.app.keymap.scope("analysis")}
+        keys = [("open", "open"), *VIEW_KEYS[self.settings.view], ("filter", "filter"), ("query", "find"),
+                ("next_view", "next"), ("close", "")]
+        return " · ".join(f"{first[name]} {word}".strip() for name, word in keys).replace("escape", "esc")
 
     def _moved(self) -> None:
         """Remember the cursor and say what the figure under it is."""
