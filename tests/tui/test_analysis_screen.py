@@ -525,3 +525,21 @@ async def test_each_view_is_counted_once_per_change(make_app, project, monkeypat
         await open_analysis(pilot)
         await settle(pilot)
         assert sum(calls.values()) == 5
+
+
+async def test_sixteen_colours_keep_nothing_apart_from_something():
+    """In a 16-colour terminal the five shades fall into fewer colours; an empty cell must
+    still differ from a filled one, the top shades must differ from the low ones, and the
+    number is there in every case."""
+    from rich.color import ColorSystem
+
+    app = WidgetApp()
+    async with app.run_test(size=(80, 24)):
+        heatmap = app.query_one(Heatmap)
+        shades = []
+        for n in range(5):
+            style = heatmap._style(str(n))
+            colour = style.bgcolor.downgrade(ColorSystem.STANDARD)
+            shades.append((colour.number, bool(style.bold)))
+        assert shades[0] not in shades[1:]
+        assert {shades[1], shades[2]}.isdisjoint({shades[3], shades[4]})
