@@ -543,3 +543,29 @@ async def test_sixteen_colours_keep_nothing_apart_from_something():
             shades.append((colour.number, bool(style.bold)))
         assert shades[0] not in shades[1:]
         assert {shades[1], shades[2]}.isdisjoint({shades[3], shades[4]})
+
+
+async def test_the_heat_map_shows_the_c_coefficient_and_jaccard_on_n(make_app, project):
+    from store.analysis.cooccurrence import cooccurrence
+    from store.analysis.scope import EVERYTHING
+
+    pair = next(p for p in cooccurrence(project, EVERYTHING, "document")
+                if {p.code_a.name, p.code_b.name} == {"Challenging practice", "Employment terms"})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_analysis(pilot)
+        await pilot.press("2", "w", "w", "l")
+        await settle(pilot)
+        assert screen.heatmap.current[1].text == str(pair.together.value)
+        await pilot.press("n")
+        await settle(pilot)
+        mark = screen.heatmap.current[1]
+        assert mark.text == f"{pair.c_coefficient:.2f}".removeprefix("0") and mark.cell.codings == pair.together.codings
+        assert "showing c-coefficient" in str(screen.query_one("#analysis-options").render())
+        await pilot.press("n")
+        await settle(pilot)
+        # Jaccard counts shared words: these two are in the same documents, never on the same words
+        assert pair.jaccard == 0 and screen.heatmap.current[1].text == "0"
+        await pilot.press("n", "j")  # back to counts; the cursor moves down the column
+        await settle(pilot)
+        assert screen.heatmap.current[0].label == "2 Employment terms" and screen.heatmap.current[1].level == -1

@@ -219,7 +219,11 @@ def _measure_name(measure: str) -> str:
 
 
 def _number(value: float) -> str:
-    return str(value) if isinstance(value, int) else f"{value:.2f}".lstrip("0") if value < 1 else f"{value:.2f}"
+    """A count as it is; a coefficient in two decimals, without the leading 0 (".25")."""
+    if isinstance(value, int) or value == 0:
+        return str(int(value)) if float(value).is_integer() else str(value)
+    text = f"{value:.2f}"
+    return text[1:] if text.startswith("0.") else text
 
 
 def build_matrix(project, s: Settings) -> View:

@@ -134,9 +134,6 @@ class Heatmap(Widget, can_focus=True):
             self._scroll_to_cursor()
             self.refresh()
 
-    def column_to(self, column: int) -> None:
-        self.move(columns=column - self.column)
-
     @property
     def page(self) -> int:
         return max(1, self.size.height - 2)
