@@ -21,6 +21,7 @@ from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
 from store.search import Rule, auto_code_spans, corpus_search, spoken_matches
 from tui import ui_state
+from tui.screens.analysis import Analysis, Settings
 from tui.screens.auto_code import AutoCode
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
@@ -62,6 +63,7 @@ class MarginApp(App):
         self.recent: list[str] = recent_codes(project)
         self.crash: BaseException | None = None  # the error the app stopped on (launch reports it)
         self._saved_position: tuple[str, int] | None = None
+        self.analysis_settings = Settings()  # the analysis screen opens where it was left
 
     def compose(self):
         with Horizontal(id="main"):
@@ -268,6 +270,11 @@ class MarginApp(App):
     def on_resize(self, event) -> None:
         self.fit_panes()
         self.call_after_refresh(self._focus_moved)  # the status line fits the new width
+
+    def action_analysis(self) -> None:
+        """The analysis screen; Enter on a figure, then on a passage, comes back to the reader there."""
+        if not any(isinstance(screen, Analysis) for screen in self.screen_stack):
+            self.push_screen(Analysis(self.project, self.analysis_settings), self._retrieved)
 
     def action_journal(self) -> None:
         self.push_screen(Journal(self.project), lambda _: self.project_changed())

@@ -4,7 +4,7 @@ Each episode copies a prepared project (the demo, and with the shared corpus a P
 interview with its 76-code codebook, a WebVTT podcast and a UK Covid Inquiry hearing day),
 starts `MarginApp` headless, opens the target document and presses keys. The keys come from
 `keymaps/default.toml`, chosen by where the focus is (reader, codes or documents pane,
-memo, picker, prompt, confirm, help, retrieval, search results, journal, command palette),
+memo, picker, prompt, confirm, help, retrieval, analysis, search results, journal, command palette),
 so a binding added to the key table is pressed without changing this file. Besides single
 bindings it presses the combinations a coder uses: selections (v, V, s and motions),
 boundary moves (< or > then a motion), coding (c, typing a code, enter or a digit), memos
@@ -75,6 +75,7 @@ SCOPES = {
     "auto_code": ("auto_code", "app"),
     "help": ("help", "app"),
     "retrieval": ("retrieval", "app"),
+    "analysis": ("analysis", "app"),
     "search_results": ("search_results", "app"),
     "journal": ("journal", "app"),
     "journal-editor": ("memo", "app"),
@@ -289,6 +290,9 @@ class Generator:
     def _plan_retrieval(self, app) -> list[str]:
         return self._pane("retrieval")
 
+    def _plan_analysis(self, app) -> list[str]:
+        return self._pane("analysis")
+
     def _plan_search_results(self, app) -> list[str]:
         return self._pane("search_results")
 
@@ -453,6 +457,7 @@ def _environment(workdir: Path):
 
 def context_of(app) -> str:
     """Where the focus is: a key of SCOPES (or "other")."""
+    from tui.screens.analysis import Analysis
     from tui.screens.auto_code import AutoCode
     from tui.screens.code_picker import CodePicker
     from tui.screens.confirm import Confirm
@@ -468,7 +473,7 @@ def context_of(app) -> str:
     if isinstance(screen, Journal):
         return "journal-editor" if isinstance(screen.focused, TextArea) else "journal"
     for cls, name in ((CodePicker, "picker"), (Prompt, "prompt"), (Confirm, "confirm"), (AutoCode, "auto_code"), (Help, "help"),
-                      (Retrieval, "retrieval"), (SearchResults, "search_results"), (CommandPalette, "palette")):
+                      (Retrieval, "retrieval"), (Analysis, "analysis"), (SearchResults, "search_results"), (CommandPalette, "palette")):
         if isinstance(screen, cls):
             return name
     return "other"

@@ -80,3 +80,15 @@ def test_codes_pane_with_long_nested_names(snap_compare, make_app, project, size
         await still(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize(("size", "keys"), [((80, 24), ("2", "w", "w", "j", "l")), ((120, 40), ("1", "b", "b"))],
+                         ids=["cooccurrence-80x24", "frequencies-by-case-120x40"])
+def test_analysis_screen(snap_compare, make_app, size, keys):
+    """The heat map with its numbers and cursor; bars split by case under their codes."""
+    async def run_before(pilot):
+        await pilot.press("percent_sign", *keys)
+        await pilot.app.workers.wait_for_complete()
+        await still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -56,7 +56,7 @@ class AutoCode(ModalScreen[Rule | None]):
 
     def compose(self):
         with Vertical(id="auto-code", classes="dialog"):
-            yield Label("", id="auto-code-title", classes="dialog-title")
+            yield Label("", id="auto-code-title", classes="dialog-title", markup=False)
             yield Static("", id="auto-code-options")
             yield Static(clean(self.note) or "One undo (u) takes them all back.", classes="dialog-detail")
             yield Label("y / enter: code · e what to code · 1–9 a speaker in or out · n / esc: back",

@@ -103,7 +103,7 @@ class CodePicker(ModalScreen[Pick | None]):
 
     def compose(self):
         with Vertical(id="picker"):
-            yield Label(clean(self.title_text), id="picker-title")
+            yield Label(clean(self.title_text), id="picker-title", markup=False)
             yield DigitInput(placeholder="type to find a code, or a new name (Parent > Child)", id="picker-input",
                              select_on_focus=False)  # back from the list or the question, typing goes on
             yield HitList(id="picker-hits")

@@ -18,7 +18,7 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self):
         with Vertical(id="confirm", classes="dialog"):
-            yield Label(clean(self.question), classes="dialog-title")
+            yield Label(clean(self.question), classes="dialog-title", markup=False)
             if self.detail:
                 yield Static(clean(self.detail), classes="dialog-detail")
             yield Label("y / enter: yes · n / esc: no", classes="dialog-help")

@@ -17,6 +17,7 @@ SCOPES = {
     "memo": "Memo",
     "picker": "Code picker",
     "retrieval": "Retrieval view",
+    "analysis": "Analysis screen",
     "search_results": "Search results",
     "auto_code": "Auto-coding question",
     "journal": "Journal",

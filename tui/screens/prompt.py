@@ -18,9 +18,9 @@ class Prompt(ModalScreen[str | None]):
 
     def compose(self):
         with Vertical(id="prompt", classes="dialog"):
-            yield Label(clean(self.question), classes="dialog-title")
+            yield Label(clean(self.question), classes="dialog-title", markup=False)
             yield Input(self.value, id="prompt-input")
-            yield Label(clean(self.hint) or "enter ok · esc cancel", classes="dialog-help")
+            yield Label(clean(self.hint) or "enter ok · esc cancel", classes="dialog-help", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

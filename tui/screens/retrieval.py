@@ -1,4 +1,6 @@
-"""The retrieval view: every coding of a code and its sub-codes, across documents.
+"""The retrieval view: every coding of a code and its sub-codes, across documents, or an
+explicit list of codings (the passages behind a figure of the analysis screen) with a
+title and the filters that made it.
 
 Filter by document attribute (`round=2`) or coder (`coder=alice`); Enter jumps there.
 """
@@ -19,15 +21,18 @@ from tui.widgets.keys import ListKeys, bindings, clean
 class Retrieval(ListKeys, ModalScreen):
     BINDINGS = bindings("retrieval")
 
-    def __init__(self, project, code):
+    def __init__(self, project, code=None, *, codings=None, title: str = "", header: str = ""):
+        """Either `code` (its codings and its sub-codes') or `codings`, shown as they come,
+        under `title` and `header` (the filters that chose them)."""
         super().__init__()
         self.project, self.code = project, code
+        self.codings, self.title, self.header = codings, title, header
         self.attributes: dict[str, str] = {}
         self.coder = None
 
     def compose(self):
         with Vertical(id="retrieval", classes="fullscreen"):
-            yield Label("", id="retrieval-title", classes="dialog-title")
+            yield Label("", id="retrieval-title", classes="dialog-title", markup=False)
             yield OptionList(id="retrieval-list")
             yield Label("enter jump · f filter (round=2, coder=NAME; empty clears) · esc close", classes="dialog-help")
 
@@ -37,10 +42,15 @@ class Retrieval(ListKeys, ModalScreen):
 
     def _fill(self) -> None:
         p = self.project
-        codings = p.codings.query(code=self.code, coder=self.coder.id if self.coder else None, attributes=self.attributes)
+        codings = self._codings()
         filters = [f"{k}={v}" for k, v in self.attributes.items()] + ([f"coder={self.coder.name}"] if self.coder else [])
-        shown = f"filter {' '.join(filters)}" if filters else "all documents, all coders (f filters)"
-        title = f"{p.codebook.path(self.code)}: {plural(len(codings), 'coding')} · {shown}"
+        if self.codings is None:
+            shown = f"filter {' '.join(filters)}" if filters else "all documents, all coders (f filters)"
+            title = f"{p.codebook.path(self.code)}: {plural(len(codings), 'coding')} · {shown}"
+        else:
+            shown = [self.header] if self.header else []
+            shown += [f"and {' '.join(filters)} of {len(self.codings)}"] if filters else []
+            title = " · ".join([f"{self.title}: {plural(len(codings), 'coding')}", *shown])
         self.query_one("#retrieval-title", Label).update(clean(title))
         options = []
         for coding in codings:
@@ -50,7 +60,7 @@ class Retrieval(ListKeys, ModalScreen):
             line = Text(clean(document.name), style="bold")
             line.append(f" · turn {turn.index + 1} {clean(turn.speaker)}" if turn else "", style="italic")
             line.append(" · " + " ".join(f"{clean(k)}={clean(v)}" for k, v in document.attributes.items()), style="dim")
-            if code is not None and code.id != self.code.id:
+            if code is not None and (self.code is None or code.id != self.code.id):
                 line.append(f" · {clean(code.name)}", style=code.color)
             line.append("\n  “" + clean(coding.text) + "”")
             options.append(Option(line, id=coding.id))
@@ -59,6 +69,17 @@ class Retrieval(ListKeys, ModalScreen):
         hits.add_options(options)
         if options:
             hits.highlighted = 0
+
+    def _codings(self) -> list:
+        p, coder = self.project, self.coder.id if self.coder else None
+        if self.codings is None:
+            return p.codings.query(code=self.code, coder=coder, attributes=self.attributes)
+        documents = p.state.documents
+        return [
+            c for c in self.codings
+            if (coder is None or c.coder == coder)
+            and all(documents[c.document].attributes.get(k) == v for k, v in self.attributes.items())
+        ]  # fmt: skip
 
     def action_jump(self) -> None:
         option = self.query_one(OptionList).highlighted_option

@@ -28,7 +28,7 @@ class SearchResults(ListKeys, ModalScreen):
             said = f"{plural(len(self.hits), 'hit')} in {plural(documents, 'document')}"
             if getattr(self.hits, "capped", False):
                 said = f"the first {plural(len(self.hits), 'hit')}, in {plural(documents, 'document')}: there are more; narrow the search"
-            yield Label(clean(f"“{self.pattern}”: {said}"), classes="dialog-title")
+            yield Label(clean(f"“{self.pattern}”: {said}"), classes="dialog-title", markup=False)
             yield OptionList(id="search-list")
             yield Label("enter jump · a code every hit · esc close", classes="dialog-help")
 

@@ -40,7 +40,7 @@ class MemoEditor(Vertical):
         self._spell: int | None = None  # the action that saved this spell's typing so far
 
     def compose(self):
-        yield Label("", id="memo-title")
+        yield Label("", id="memo-title", markup=False)
         yield TextArea("", id="memo-text", soft_wrap=True, tab_behavior="focus")
 
     @property

@@ -1,0 +1,723 @@
+"""The analysis screen: what the coding says, as bars and heat maps, down to the passages.
+
+Four views (frequencies, co-occurrence, matrix, rounds) over one Scope, the researcher's
+filters, shown in the header. Each view is built only when shown, from the store's
+analysis functions, and kept by (view, its options, scope, project version), so moving
+between views is a dictionary look-up once each has been seen and coding anything
+rebuilds them. Every figure is a `Cell` holding its codings: Enter opens the retrieval
+view of exactly those, and Enter there jumps to the text (this screen closes with the
+coding, and the app opens it in the reader).
+
+What was chosen (view, options, filters, cursor) lives in `Settings`, kept by the app, so
+the screen opens again where it was left.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from collections import defaultdict
+from copy import copy
+from dataclasses import dataclass, field
+
+from textual import work
+
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Label
+
+from store.analysis.cell import Cell
+from store.analysis.scope import EVERYTHING, Scope, codings_in
+from store.errors import BadInput, MarginError
+from store.text import plural
+from tui.screens.prompt import Prompt
+from tui.screens.retrieval import Retrieval
+from tui.widgets.bars import Bar, Bars
+from tui.widgets.heatmap import Grid, GridRow, Heatmap, Mark, level
+from tui.widgets.keys import bindings, clean
+
+VIEWS = ("frequencies", "cooccurrence", "matrix", "rounds")
+TITLES = {"frequencies": "Frequencies", "cooccurrence": "Co-occurrence", "matrix": "Matrix", "rounds": "Rounds"}
+WITHIN = ("overlap", "turn", "document")
+MEASURES = ("together", "c_coefficient", "jaccard")
+COUNTS = ("codings", "documents", "cases", "words")
+CACHED = 12  # built views kept (each is a few lists of plain rows), all of the project's current version
+
+
+@dataclass
+class Settings:
+    """What the researcher chose on the screen; the app keeps one per session."""
+
+    view: str = "frequencies"
+    scope: Scope = EVERYTHING
+    sort: str = "count"  # or "codebook"
+    rollup: bool = False
+    by: str | None = None  # frequencies split by: document, case, coder, speaker, attr.KEY
+    within: str = "overlap"
+    measure: str = "together"
+    cols: str = "document"  # matrix columns
+    count: str = "codings"  # what a matrix cell counts
+    case: str = "case"  # rounds: the attribute naming the participant
+    round_by: str | None = None  # rounds: the ordered attribute; None: "round" if it exists
+    query: str = ""  # the last query typed with /
+    cursors: dict = field(default_factory=dict)  # view -> (row, column)
+    cache: dict = field(default_factory=dict)
+
+    def options(self, view: str) -> tuple:
+        return {
+            "frequencies": (self.sort, self.rollup, self.by),
+            "cooccurrence": (self.within, self.measure),
+            "matrix": (self.cols, self.count),
+            "rounds": (self.case, self.round_by),
+        }[view]
+
+
+@dataclass
+class View:
+    """A built view: bars or a grid, and per row (and column) what its figure means."""
+
+    bars: list[Bar] | None = None
+    columns: tuple[str, ...] = ()
+    corner: str = ""
+    grid: Grid | None = None
+    describe: object = None  # (row, column) -> one line about the figure
+    empty: str = ""  # shown when there is nothing to draw, saying what to do
+
+
+# ---------------------------------------------------------------------- building the views
+
+
+def groupings(project) -> list[str | None]:
+    """What frequencies can be split by: nothing, document, case, coder, speaker, each attribute."""
+    keys = [f"attr.{k}" for k in project.documents.attribute_keys() if k != "case"]
+    return [None, "document", "case", "coder", "speaker", *keys]
+
+
+def matrix_columns(project) -> list[str]:
+    return ["document", "case", "coder", *(f"attr.{k}" for k in project.documents.attribute_keys() if k != "case")]
+
+
+def _depths(project) -> dict[str, int]:
+    return {code.id: project.codebook.depth(code) for code in project.codebook.all()}
+
+
+def _order(project) -> dict[str, int]:
+    return {code.id: i for i, code in enumerate(project.codebook.all())}
+
+
+def build_frequencies(project, s: Settings) -> View:
+    from store.analysis.frequencies import frequencies
+
+    rows = frequencies(project, s.scope, by=s.by, rollup=s.rollup)
+    order, depths = _order(project), _depths(project)
+    by_code: dict[str, list] = defaultdict(list)
+    for row in rows:
+        by_code[row.code.id].append(row)
+    totals = {code_id: sum(r.codings.value for r in found) for code_id, found in by_code.items()}
+    codes = sorted(by_code, key=lambda c: order.get(c, len(order)))
+    if s.sort == "count":
+        codes.sort(key=lambda c: -totals[c])
+    tree = s.sort == "codebook"
+    bars, meanings = [], []
+    for code_id in codes:
+        found = by_code[code_id]
+        first = found[0]
+        label = first.code.name if tree else first.path
+        depth = depths.get(code_id, 0) if tree else 0
+        if s.by is None:
+            bars.append(_frequency_bar(first, label, depth))
+            meanings.append(_frequency_meaning(first))
+            continue
+        bars.append(Bar(label, 0, depth=depth))
+        meanings.append("")
+        for row in found:
+            bars.append(_frequency_bar(row, clean(row.group) or "(none)", depth + 1))
+            meanings.append(_frequency_meaning(row))
+    columns = ("codings", "docs", "cases", "words", "share")
+    corner = "code" + (f" by {_by_name(s.by)}" if s.by else "")
+    return View(bars=bars, columns=columns, corner=corner, describe=lambda r, c: meanings[r],
+                empty="No codings in scope: code some passages, or change the filters (f)")
+
+
+def _frequency_bar(row, label: str, depth: int) -> Bar:
+    numbers = (str(row.codings.value), str(row.documents), str(row.cases), str(row.words), f"{row.share:.1%}")
+    return Bar(clean(label), row.codings.value, numbers, row.codings, depth, row.code.color)
+
+
+def _frequency_meaning(row) -> str:
+    group = f" · {row.group}" if row.group else ""
+    return (f"{row.path}{group}: {plural(row.codings.value, 'coding')} in {plural(row.documents, 'document')}, "
+            f"{plural(row.cases, 'case')}, {plural(row.words, 'word')} ({row.share:.1%} of the words)")
+
+
+def _by_name(by: str | None) -> str:
+    return "nothing" if by is None else by.removeprefix("attr.")
+
+
+def build_cooccurrence(project, s: Settings) -> View:
+    from store.analysis.cooccurrence import code_counts, cooccurrence
+
+    pairs = cooccurrence(project, s.scope, within=s.within)
+    own = _own_codings(project, s.scope)
+    counts: dict[str, int] = {}
+    for pair in pairs:
+        counts[pair.code_a.id], counts[pair.code_b.id] = pair.count_a, pair.count_b
+    codes = [c for c in project.codebook.all() if own.get(c.id) or counts.get(c.id)]
+    if any(c.id not in counts for c in codes):  # codes never together: their own count, as the pairs count
+        counts = {**code_counts(project, s.scope, within=s.within), **counts}
+    index = {c.id: i for i, c in enumerate(codes)}
+    together: dict[tuple[int, int], object] = {}
+    for pair in pairs:
+        a, b = index.get(pair.code_a.id), index.get(pair.code_b.id)
+        if a is not None and b is not None:
+            together[a, b] = together[b, a] = pair
+    values = {key: _measure(pair, s.measure) for key, pair in together.items()}
+    top = max(values.values(), default=0)
+    rows = []
+    for i, code in enumerate(codes):
+        marks = []
+        for j, other in enumerate(codes):
+            if i == j:
+                cell = Cell(counts.get(code.id, 0), own.get(code.id, ()))
+                marks.append(Mark(cell, str(cell.value), -1))
+            elif (i, j) in together:
+                pair, value = together[i, j], values[i, j]
+                marks.append(Mark(Cell(value, pair.together.codings), _number(value), level(value, top)))
+            else:
+                marks.append(Mark(Cell(0), "·", 0))
+        rows.append(GridRow(f"{i + 1} {clean(project.codebook.path(code))}", tuple(marks), colour=code.color))
+    grid = Grid(tuple(str(i + 1) for i in range(len(codes))), rows, corner=f"code ({_measure_name(s.measure)}, {s.within})")
+
+    def describe(r: int, c: int) -> str:
+        a, b = codes[r], codes[c]
+        if r == c:
+            return f"{project.codebook.path(a)}: {rows[r].marks[c].text} on its own ({s.within}); enter shows its codings"
+        pair = together.get((r, c))
+        if pair is None:
+            return f"{project.codebook.path(a)} × {project.codebook.path(b)}: never together ({s.within})"
+        return (f"{project.codebook.path(a)} × {project.codebook.path(b)}: {pair.together.value} together ({s.within}) · "
+                f"{pair.count_a}/{pair.count_b} each · c {pair.c_coefficient:.2f} · Jaccard {pair.jaccard:.2f}")
+
+    return View(grid=grid, describe=describe, empty="No codings in scope: code some passages, or change the filters (f)")
+
+
+def _own_codings(project, scope: Scope) -> dict[str, tuple[str, ...]]:
+    """Each code's codings in scope (what its diagonal cell opens)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for coding in codings_in(project, scope):
+        found[coding.code].append(coding.id)
+    return {code: tuple(ids) for code, ids in found.items()}
+
+
+def _measure(pair, measure: str) -> float:
+    return pair.together.value if measure == "together" else getattr(pair, measure)
+
+
+def _measure_name(measure: str) -> str:
+    return {"together": "together", "c_coefficient": "c-coefficient", "jaccard": "Jaccard"}[measure]
+
+
+def _number(value: float) -> str:
+    """A count as it is; a coefficient in two decimals, without the leading 0 (".25")."""
+    if isinstance(value, int) or value == 0:
+        return str(int(value)) if float(value).is_integer() else str(value)
+    text = f"{value:.2f}"
+    return text[1:] if text.startswith("0.") else text
+
+
+def build_matrix(project, s: Settings) -> View:
+    from store.analysis.matrix import matrix
+
+    m = matrix(project, s.scope, cols=s.cols, count=s.count)
+    top = max((cell.value for cell in m.cells.values()), default=0)
+    rows = []
+    for code in m.codes:
+        marks = []
+        for column in m.columns:
+            cell = m.cell(code.id, column)
+            marks.append(Mark(cell, _number(cell.value) if cell.value else "·", level(cell.value, top)))
+        rows.append(GridRow(clean(project.codebook.path(code)), tuple(marks), colour=code.color))
+    grid = Grid(tuple(clean(c) for c in m.columns), rows, corner=f"code × {_by_name(s.cols)} ({s.count})")
+
+    def describe(r: int, c: int) -> str:
+        cell = m.cell(m.codes[r].id, m.columns[c])
+        behind = "" if s.count == "codings" else f" ({plural(len(cell.codings), 'coding')})"
+        return f"{project.codebook.path(m.codes[r])} · {_by_name(s.cols)} {m.columns[c]}: {plural(cell.value, s.count[:-1])}{behind}"
+
+    return View(grid=grid, describe=describe, empty="No codes or no columns in scope: change the filters (f) or the columns (b)")
+
+
+def round_attribute(project, s: Settings) -> str | None:
+    if s.round_by is not None:
+        return s.round_by
+    return "round" if "round" in project.documents.attribute_keys() else None
+
+
+def build_rounds(project, s: Settings) -> View:
+    from store.analysis.rounds import rounds
+
+    keys = project.documents.attribute_keys()
+    by = round_attribute(project, s)
+    if by is None or s.case not in keys:
+        missing = "round" if by is None else s.case
+        return View(grid=Grid((), []), empty=(
+            f"No {missing} attribute: set it on each interview (margin attrs set DOC {missing}=1), "
+            f"or pick another with {'b' if by is None else 'c'}"))
+    found = rounds(project, s.scope, case=s.case, by=by)
+    values = sorted({v for row in found for v in row.present}, key=_natural)
+    top = max((cell.value for row in found for cell in row.present.values()), default=0)
+    rows, meanings = [], []
+    current = None
+    for row in found:
+        if row.case != current:
+            current = row.case
+            rows.append(GridRow(f"{s.case} {clean(row.case)}", heading=True))
+            meanings.append("")
+        marks = []
+        for value in values:
+            cell = row.present.get(value)
+            if cell is None or not cell.value:
+                marks.append(Mark(Cell(0), "·", 0))
+            else:
+                marks.append(Mark(cell, _number(cell.value), level(cell.value, top)))
+        rows.append(GridRow(clean(row.path), tuple(marks), note=row.change, colour=row.code.color))
+        meanings.append(row)
+    grid = Grid(tuple(f"{by} {v}" for v in values), rows, corner=f"{s.case}, code", note_title="change")
+
+    def describe(r: int, c: int) -> str:
+        row = meanings[r]
+        cell = row.present.get(values[c]) if values else None
+        where = f"{s.case} {row.case} · {row.path} · {by} {values[c]}" if values else row.path
+        return f"{where}: {plural(cell.value if cell else 0, 'coding')} · {row.change}"
+
+    return View(grid=grid, describe=describe, empty=f"No codings by {s.case} and {by} in scope: change the filters (f)")
+
+
+def _natural(value: str):
+    return (0, int(value), "") if value.isdigit() else (1, 0, value)
+
+
+VIEW_KEYS = {  # the option keys each view's help line names
+    "frequencies": (("sort", "sort"), ("rollup", "roll up"), ("by", "split")),
+    "cooccurrence": (("within", "within"), ("measure", "number")),
+    "matrix": (("by", "columns"), ("measure", "count")),
+    "rounds": (("by", "by"), ("case", "case")),
+}
+_CACHE_LOCK = threading.Lock()
+BUILDERS = {"frequencies": build_frequencies, "cooccurrence": build_cooccurrence, "matrix": build_matrix,
+            "rounds": build_rounds}
+
+
+def view_of(project, s: Settings, view: str) -> View:
+    """The view built for these settings and this state of the project (cached)."""
+    key = (view, s.options(view), s.scope, project.state.version)
+    built = s.cache.get(key)
+    if built is None:
+        built = BUILDERS[view](project, s)
+        with _CACHE_LOCK:  # two builds can finish at once, each in its own thread
+            for old in [k for k in s.cache if k[-1] != key[-1]]:  # counted before the last change
+                s.cache.pop(old, None)
+            while len(s.cache) >= CACHED:
+                s.cache.pop(next(iter(s.cache)), None)
+            s.cache[key] = built
+    return built
+
+
+# ---------------------------------------------------------------------- filters
+
+
+def parse_filters(project, text: str) -> Scope:
+    """`round=2 coder=alice speaker=Nurse -speaker=Interviewer doc=NAME code=PATH` as a
+    Scope (quotes for values with spaces); raises BadInput or NotFound with one line."""
+    from tui.commands.analysis_options import scope_from
+
+    try:
+        words = shlex.split(text)
+    except ValueError as error:
+        raise BadInput(f"filters: {error} (close the quote)") from None
+    given: dict[str, list[str]] = defaultdict(list)
+    for word in words:
+        key, sep, value = word.partition("=")
+        if not sep or not key or not value:
+            raise BadInput(f"{word!r} is not key=value (for example round=2, coder=NAME, speaker=NAME)")
+        given[key].append(value)
+    attrs = [f"{k}={v}" for k, vs in given.items() if k not in FILTER_WORDS for v in vs]
+    for key in ("coder", "code"):
+        if len(given.get(key, ())) > 1:
+            raise BadInput(f"one {key}= at a time")
+    return scope_from(
+        project,
+        documents=tuple(given.get("doc", ())),
+        code=(given.get("code") or [None])[0],
+        coder_name=(given.get("coder") or [None])[0],
+        attrs=tuple(attrs),
+        speakers=tuple(given.get("speaker", ())),
+        not_speakers=tuple(given.get("-speaker", ())),
+    )
+
+
+FILTER_WORDS = ("doc", "code", "coder", "speaker", "-speaker")
+
+
+def filters_text(project, scope: Scope) -> str:
+    """The Scope as the filter prompt takes it, to edit."""
+    words = [f"doc={project.state.documents[d].name}" for d in sorted(scope.documents or ()) if d in project.state.documents]
+    words += [f"{k}={v}" for k, v in scope.attributes]
+    if scope.code is not None and scope.code in project.state.codes:
+        words.append(f"code={project.codebook.path(project.state.codes[scope.code])}")
+    if scope.coder is not None and scope.coder in project.state.coders:
+        words.append(f"coder={project.state.coders[scope.coder].name}")
+    words += [f"speaker={s}" for s in sorted(scope.speakers or ())]
+    words += [f"-speaker={s}" for s in sorted(scope.not_speakers)]
+    return " ".join(shlex.quote(w) if " " in w or "'" in w or '"' in w else w for w in words)
+
+
+# ---------------------------------------------------------------------- the screen
+
+
+class Analysis(ModalScreen):
+    BINDINGS = bindings("analysis")
+
+    def __init__(self, project, settings: Settings | None = None):
+        super().__init__()
+        self.project = project
+        self.settings = settings or Settings()
+        self._asked: tuple | None = None  # the cache key of what is shown or being built
+        self._view: View | None = None  # None while it is being built
+
+    def compose(self):
+        with Vertical(id="analysis", classes="fullscreen"):
+            yield Label("", markup=False, id="analysis-title", classes="dialog-title")
+            yield Label("", markup=False, id="analysis-options")
+            yield Bars(id="analysis-bars")
+            yield Heatmap(id="analysis-grid")
+            yield Label("", markup=False, id="analysis-empty")
+            yield Label("", markup=False, id="analysis-detail")
+            yield Label("", markup=False, id="analysis-help", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        """Back from the retrieval (or the journal): rebuild if the project changed."""
+        if self.is_mounted and self._asked is not None and self._key() != self._asked:
+            self.refresh_view()
+
+    # ------------------------------------------------------------------ showing
+
+    def _key(self) -> tuple:
+        s = self.settings
+        return (s.view, s.options(s.view), s.scope, self.project.state.version)
+
+    @property
+    def bars(self) -> Bars:
+        return self.query_one(Bars)
+
+    @property
+    def heatmap(self) -> Heatmap:
+        return self.query_one(Heatmap)
+
+    def refresh_view(self) -> None:
+        """Draw the current view: from the cache at once, else built in a thread while
+        the screen says so (a big project's first look at a view can take a while)."""
+        key = self._asked = self._key()
+        self._headers()
+        view = self.settings.cache.get(key)
+        if view is not None:
+            self._draw(view)
+            return
+        self._view = None
+        self.bars.display = self.heatmap.display = False
+        self._say(f"Counting {plural(len(self.project.state.codings), 'coding')}…")
+        self.query_one("#analysis-detail", Label).update("")
+        self._build(key, copy(self.settings))
+
+    class Built(Message):
+        """A view built in the thread (or the one-line error that stopped it)."""
+
+        def __init__(self, key: tuple, view: View | None, error: str = ""):
+            super().__init__()
+            self.key, self.view, self.error = key, view, error
+
+    @work(thread=True, exclusive=True, group="analysis")
+    def _build(self, key: tuple, settings: Settings) -> None:
+        """Build one view off the main thread. It reports by message, which never waits
+        for the app (call_from_thread would, and the app may be closing)."""
+        try:
+            self.post_message(self.Built(key, view_of(self.project, settings, settings.view)))
+        except MarginError as error:
+            self.post_message(self.Built(key, None, error.message))
+
+    def on_analysis_built(self, message: Built) -> None:
+        if message.key != self._key():
+            return  # the researcher moved on; the view stays in the cache
+        if message.view is not None:
+            self._draw(message.view)
+        else:
+            self._say(message.error)
+            self.app.notify(clean(message.error), severity="error", timeout=8)
+
+    def _say(self, text: str) -> None:
+        label = self.query_one("#analysis-empty", Label)
+        label.display = True
+        label.update(clean(text))
+
+    def _draw(self, view: View) -> None:
+        s = self.settings
+        self._view = view
+        row, column = s.cursors.get(s.view, (0, 0))
+        is_bars = view.bars is not None
+        empty = not (view.bars if is_bars else view.grid.rows)
+        self.bars.display = is_bars and not empty
+        self.heatmap.display = not is_bars and not empty
+        self.query_one("#analysis-empty", Label).display = empty
+        if empty:
+            self._say(view.empty)
+        if is_bars:
+            self.bars.show(view.bars, view.columns, view.corner, row)
+        else:
+            self.heatmap.show(view.grid, row, column)
+        (self.bars if is_bars else self.heatmap).focus()
+        self._moved()
+
+    def _headers(self) -> None:
+        s, keymap = self.settings, self.app.keymap
+        tabs = "  ".join(f"[{keymap.actions['analysis.' + v].keys[0]} {TITLES[v]}]" if v == s.view
+                         else f"{keymap.actions['analysis.' + v].keys[0]} {TITLES[v]}" for v in VIEWS)
+        scope = s.scope.describe(self.project)
+        self.query_one("#analysis-title", Label).update(clean(f"Analysis  {tabs}"))
+        filters = f"filter: {scope}" if scope else "no filter"
+        self.query_one("#analysis-options", Label).update(clean(f"{self._options()} · {filters}"))
+        self.query_one("#analysis-help", Label).update(self._help())
+
+    def _options(self) -> str:
+        s = self.settings
+        if s.view == "frequencies":
+            return (f"sorted by {'count' if s.sort == 'count' else 'codebook'} · "
+                    f"{'rolled up' if s.rollup else 'not rolled up'} · split by {_by_name(s.by)}")
+        if s.view == "cooccurrence":
+            return f"within {s.within} · showing {_measure_name(s.measure)}"
+        if s.view == "matrix":
+            return f"columns {_by_name(s.cols)} · counting {s.count}"
+        return f"case {s.case} · by {round_attribute(self.project, s) or '(no round attribute)'}"
+
+    def _help(self) -> str:
+        """The keys of this view, as the keymap has them now (their first key each)."""
+        first = {a.name: a.keys[0] for a in self.app.keymap.scope("analysis")}
+        keys = [("open", "open"), *VIEW_KEYS[self.settings.view], ("filter", "filter"), ("query", "find"),
+                ("next_view", "next"), ("close", "")]
+        return " · ".join(f"{first[name]} {word}".strip() for name, word in keys).replace("escape", "esc")
+
+    def _moved(self) -> None:
+        """Remember the cursor and say what the figure under it is."""
+        s, view = self.settings, self._view
+        where = self._cursor() if view is not None else None
+        detail = ""
+        if where is not None:
+            s.cursors[s.view] = where
+            detail = view.describe(*where) if view.describe else ""
+        self.query_one("#analysis-detail", Label).update(clean(detail))
+
+    def _cursor(self) -> tuple[int, int] | None:
+        if self._view.bars is not None:
+            return None if self.bars.cursor is None else (self.bars.cursor, 0)
+        return None if self.heatmap.row is None else (self.heatmap.row, self.heatmap.column)
+
+    def _set(self, **changes) -> None:
+        for name, value in changes.items():
+            setattr(self.settings, name, value)
+        self.refresh_view()
+
+    # ------------------------------------------------------------------ keys: views and options
+
+    def _view_to(self, view: str) -> None:
+        if view != self.settings.view:
+            self._set(view=view)
+
+    def action_frequencies(self) -> None:
+        self._view_to("frequencies")
+
+    def action_cooccurrence(self) -> None:
+        self._view_to("cooccurrence")
+
+    def action_matrix(self) -> None:
+        self._view_to("matrix")
+
+    def action_rounds(self) -> None:
+        self._view_to("rounds")
+
+    def action_next_view(self) -> None:
+        self._set(view=VIEWS[(VIEWS.index(self.settings.view) + 1) % len(VIEWS)])
+
+    def action_previous_view(self) -> None:
+        self._set(view=VIEWS[(VIEWS.index(self.settings.view) - 1) % len(VIEWS)])
+
+    def _only(self, *views: str) -> bool:
+        if self.settings.view in views:
+            return True
+        names = " or ".join(TITLES[v].lower() for v in views)
+        self.app.notify(f"That key changes the {names} view", severity="warning", timeout=3)
+        return False
+
+    def action_sort(self) -> None:
+        if self._only("frequencies"):
+            self.settings.cursors.pop("frequencies", None)
+            self._set(sort="codebook" if self.settings.sort == "count" else "count")
+
+    def action_rollup(self) -> None:
+        if self._only("frequencies"):
+            self._set(rollup=not self.settings.rollup)
+
+    def action_by(self) -> None:
+        """Cycle what the view is split by: frequencies' groups, the matrix's columns or
+        the rounds' ordering attribute."""
+        s, p = self.settings, self.project
+        if not self._only("frequencies", "matrix", "rounds"):
+            return
+        if s.view == "frequencies":
+            self._set(by=_next(groupings(p), s.by))
+        elif s.view == "matrix":
+            self._set(cols=_next(matrix_columns(p), s.cols))
+        else:
+            keys = [k for k in p.documents.attribute_keys() if k != s.case]
+            if keys:
+                self._set(round_by=_next(keys, round_attribute(p, s)))
+
+    def action_case(self) -> None:
+        s = self.settings
+        if self._only("rounds"):
+            keys = [k for k in self.project.documents.attribute_keys() if k != round_attribute(self.project, s)]
+            if keys:
+                self._set(case=_next(keys, s.case))
+
+    def action_within(self) -> None:
+        if self._only("cooccurrence"):
+            self._set(within=_next(list(WITHIN), self.settings.within))
+
+    def action_measure(self) -> None:
+        s = self.settings
+        if not self._only("cooccurrence", "matrix"):
+            return
+        if s.view == "cooccurrence":
+            self._set(measure=_next(list(MEASURES), s.measure))
+        else:
+            self._set(count=_next(list(COUNTS), s.count))
+
+    def action_filter(self) -> None:
+        self.app.push_screen(
+            Prompt("Filter every view (round=2 coder=NAME speaker=NAME -speaker=NAME doc=NAME code=PATH; empty clears)",
+                   filters_text(self.project, self.settings.scope)),
+            self._set_filter,
+        )
+
+    def _set_filter(self, text: str | None) -> None:
+        if text is None:
+            return
+        scope = self.app.store(parse_filters, self.project, text)
+        if scope is not None:
+            self.settings.cursors.clear()
+            self._set(scope=scope)
+
+    def action_query(self) -> None:
+        self.app.push_screen(
+            Prompt("Find passages (Trust AND \"Role > Boundaries\", OR, NOT, NEAR/5, parentheses), within the filters",
+                   self.settings.query),
+            self._find,
+        )
+
+    def _find(self, text: str | None) -> None:
+        from store.analysis.query import find
+
+        if not text or not text.strip():
+            return
+        self.settings.query = text
+        found = self.app.store(find, self.project, text, self.settings.scope)
+        if found is None:
+            return
+        if not found:
+            self.app.notify(f"No passages match {clean(text)}", severity="warning", timeout=4)
+            return
+        header = self.settings.scope.describe(self.project)
+        self.app.push_screen(Retrieval(self.project, codings=found, title=f"find {text}", header=header), self._retrieved)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    # ------------------------------------------------------------------ keys: the cursor
+
+    def _move(self, rows: int = 0, columns: int = 0) -> None:
+        if self._view is None:
+            return
+        if self._view.bars is not None:
+            if rows:
+                self.bars.move(rows)
+        else:
+            self.heatmap.move(rows, columns)
+        self._moved()
+
+    def action_down(self) -> None:
+        self._move(rows=1)
+
+    def action_up(self) -> None:
+        self._move(rows=-1)
+
+    def action_right(self) -> None:
+        self._move(columns=1)
+
+    def action_left(self) -> None:
+        self._move(columns=-1)
+
+    def action_page_down(self) -> None:
+        self._move(rows=self._widget().page)
+
+    def action_page_up(self) -> None:
+        self._move(rows=-self._widget().page)
+
+    def action_top(self) -> None:
+        if self._view is None:
+            return
+        self._widget().go(0)
+        self._moved()
+
+    def action_bottom(self) -> None:
+        if self._view is None:
+            return
+        widget = self._widget()
+        widget.go(len(widget.rows if widget is self.bars else widget.grid.rows) - 1, -1)
+        self._moved()
+
+    def _widget(self):
+        return self.heatmap if self._view is not None and self._view.bars is None else self.bars
+
+    # ------------------------------------------------------------------ keys: the passages
+
+    def action_open(self) -> None:
+        """The retrieval view of exactly the codings behind the figure under the cursor."""
+        where = self._cursor() if self._view is not None else None
+        if where is None:
+            return
+        if self._view.bars is not None:
+            cell = self.bars.current.cell
+        else:
+            mark = self.heatmap.current[1]
+            cell = mark.cell if mark is not None else None
+        state = self.project.state.codings
+        codings = [state[i] for i in (cell.codings if cell else ()) if i in state]
+        if not codings:
+            self.app.notify("No passages behind this figure", severity="warning", timeout=3)
+            return
+        title = self._view.describe(*where).split(": ", 1)[0]
+        scope = self.settings.scope.describe(self.project)
+        self.app.push_screen(Retrieval(self.project, codings=codings, title=title, header=scope), self._retrieved)
+
+    def _retrieved(self, coding) -> None:
+        if coding is not None:
+            self.dismiss(coding)
+
+
+def _next(values: list, current):
+    """The value after `current` in `values`, round (the first when `current` is not there)."""
+    if not values:
+        return current
+    return values[(values.index(current) + 1) % len(values)] if current in values else values[0]

@@ -1,0 +1,200 @@
+"""Horizontal bars drawn with block characters, one line per bar, for the analysis screen.
+
+A Line API widget: `render_line` draws only the lines on screen from a list of plain `Bar`
+rows, so a 5,000-code codebook costs what 24 lines cost. The first line is the header
+(column titles) and stays put while the rows scroll under it. Heading rows (a code whose
+groups follow) are shown but the cursor skips them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.widget import Widget
+from textual.strip import Strip
+
+from store.analysis.cell import Cell
+
+EIGHTHS = " ▏▎▍▌▋▊▉"
+FULL = "█"
+GAP = 2  # columns between the number columns
+BAR_MIN = 8  # number columns are dropped from the right before the bar gets narrower
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # a code path, or a group's name under its code
+    value: float  # the bar's length, against the longest bar
+    numbers: tuple[str, ...] = ()  # the figures at the right, one per column title
+    cell: Cell | None = None  # the codings behind the bar; None: a heading (not selectable)
+    depth: int = 0  # indentation, in levels of two columns
+    colour: str = ""  # the code's colour for the bar
+
+
+def bar_text(value: float, maximum: float, width: int) -> str:
+    """A bar `width` columns long at `maximum`, in eighths of a column; any value above
+    zero shows at least one eighth, so a small count never looks like none."""
+    if width <= 0 or value <= 0 or maximum <= 0:
+        return ""
+    eighths = max(1, round(min(value, maximum) / maximum * width * 8))
+    full, part = divmod(eighths, 8)
+    return FULL * full + (EIGHTHS[part] if part else "")
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` columns, cut with … at the end."""
+    if len(text) <= width:
+        return text
+    return text[: width - 1] + "…" if width > 1 else "…"[:width]
+
+
+def fit_path(path: str, width: int) -> str:
+    """A code path in `width` columns: first the middle levels become …, keeping the top
+    level and the code itself ("Role > … > Boundaries"), then the end is cut with …."""
+    if len(path) <= width:
+        return path
+    parts = path.split(" > ")
+    if len(parts) > 2:
+        short = f"{parts[0]} > … > {parts[-1]}"
+        if len(short) <= width:
+            return short
+    return cut(path, width)
+
+
+class Bars(Widget, can_focus=True):
+    """The cursor (`cursor`, an index into `rows`) is moved by the screen's actions."""
+
+    COMPONENT_CLASSES = {"bars--cursor", "bars--header", "bars--heading", "bars--number"}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.rows: list[Bar] = []
+        self.columns: tuple[str, ...] = ()
+        self.corner = ""
+        self.cursor: int | None = None
+        self.top = 0
+        self._maximum, self._numbers, self._longest = 0, [], 0  # measured once by `show`
+        self._styles: dict[tuple[str, bool], Style] | None = None
+
+    # ------------------------------------------------------------------ content
+
+    def show(self, rows: list[Bar], columns: tuple[str, ...], corner: str = "code", cursor: int = 0) -> None:
+        self.rows, self.columns, self.corner = rows, columns, corner
+        self._maximum = max((r.value for r in rows if r.cell is not None), default=0)
+        self._numbers = [
+            max([len(title), *(len(r.numbers[i]) for r in rows if i < len(r.numbers))]) for i, title in enumerate(columns)
+        ]
+        self._longest = max([len(corner), *(len(r.label) + 2 * r.depth for r in rows)], default=0)
+        self.top = 0
+        self.cursor = None
+        self.go(cursor)
+
+    @property
+    def current(self) -> Bar | None:
+        return self.rows[self.cursor] if self.cursor is not None else None
+
+    def go(self, index: int, direction: int = 1) -> None:
+        """Put the cursor on row `index`, or the nearest selectable row in `direction`."""
+        if not self.rows:
+            self.cursor = None
+            self.refresh()
+            return
+        index = max(0, min(index, len(self.rows) - 1))
+        for step in (direction, -direction):
+            i = index
+            while 0 <= i < len(self.rows) and self.rows[i].cell is None:
+                i += step
+            if 0 <= i < len(self.rows):
+                self.cursor = i
+                break
+        else:
+            self.cursor = None
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def move(self, delta: int) -> None:
+        if self.cursor is None:
+            self.go(0)
+            return
+        self.go(self.cursor + delta, 1 if delta >= 0 else -1)
+
+    @property
+    def page(self) -> int:
+        return max(1, self.size.height - 2)
+
+    def _scroll_to_cursor(self) -> None:
+        if self.cursor is None:
+            return
+        height = max(1, self.size.height - 1)  # under the header
+        first = self.cursor - 1 if self.cursor > 0 and self.rows[self.cursor - 1].cell is None else self.cursor
+        if first < self.top:
+            self.top = first
+        elif self.cursor >= self.top + height:
+            self.top = self.cursor - height + 1
+        self.top = max(0, min(self.top, max(0, len(self.rows) - height)))
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+
+    # ------------------------------------------------------------------ drawing
+
+    def _style(self, name: str, partial: bool = False) -> Style:
+        """The widget's style plus component `name` ("" for its own), or the component's
+        alone (`partial`), worked out once per style change, not on every line."""
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = {("", False): base}
+            for component in self.COMPONENT_CLASSES:
+                name_ = component.removeprefix("bars--")
+                self._styles[name_, False] = base + self.get_component_rich_style(component)
+                self._styles[name_, True] = self.get_component_rich_style(component, partial=True)
+        return self._styles[name, partial]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+
+    def layout_widths(self, width: int) -> tuple[int, int, list[int]]:
+        """The label's and the bar's widths and the number columns' that fit `width`."""
+        numbers, longest = list(self._numbers), self._longest
+        while True:
+            spare = width - sum(n + GAP for n in numbers) - 1
+            label = min(longest, max(10, spare * 11 // 20))
+            bar = spare - label
+            if bar >= BAR_MIN or len(numbers) <= 1:
+                return label, max(0, bar), numbers
+            numbers = numbers[:-1]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self._style("")
+        label_w, bar_w, numbers = self.layout_widths(width)
+        if y == 0:
+            header = self._style("header")
+            text = self.corner.ljust(label_w)[:label_w] + " " * (bar_w + 1)
+            text += "".join(t.rjust(n + GAP) for t, n in zip(self.columns, numbers))
+            return Strip([Segment(text, header)]).crop_extend(0, width, base)
+        index = self.top + y - 1
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        return self._bar_line(self.rows[index], index == self.cursor, label_w, bar_w, numbers).crop_extend(0, width, base)
+
+    def _bar_line(self, row: Bar, current: bool, label_w: int, bar_w: int, numbers: list[int]) -> Strip:
+        base = self._style("")
+        if row.cell is None:
+            base = self._style("heading")
+        elif current:
+            base = self._style("cursor")
+        indent = " " * min(2 * row.depth, max(0, label_w - 6))
+        label = (indent + fit_path(row.label, label_w - len(indent))).ljust(label_w)
+        segments = [Segment(label + " ", base)]
+        if row.cell is not None:
+            bar = bar_text(row.value, self._maximum, bar_w)
+            colour = Style.parse(row.colour) if row.colour else Style()
+            segments.append(Segment(bar.ljust(bar_w), base + colour))
+            figures = "".join(t.rjust(n + GAP) for t, n in zip(row.numbers, numbers))
+            segments.append(Segment(figures, base + self._style("number", partial=True)))
+        return Strip(segments)
