@@ -166,3 +166,17 @@ def test_near_counts_only_whole_words_between(project):
     assert len(find(project, "A NEAR/1 B")) == 2
     assert find(project, "A NEAR/0 B") == []
     assert len(find(project, "B NEAR/1 A")) == 2
+
+
+def test_near_reads_past_a_long_stretch_without_words(project):
+    """A word after a long run of punctuation still counts (the count of a long stretch
+    is first tried on its beginning only)."""
+    from store.importers import parse_text
+
+    document = project.documents.import_parsed(parse_text("Nurse: alpha " + "- " * 60 + "x beta.\n", "txt"), "L").document
+    text = project.text(document.id)
+    a, b = project.codebook.ensure("A"), project.codebook.ensure("B")
+    project.codings.apply(document, a, text.index("alpha"), text.index("alpha") + 5)
+    project.codings.apply(document, b, text.index("beta"), text.index("beta") + 4)
+    assert find(project, "A NEAR/0 B") == []
+    assert len(find(project, "A NEAR/1 B")) == 2
