@@ -49,13 +49,16 @@ def mismatch_problem(main: dict, files: dict[str, dict]) -> str:
     seq = record.get("seq", 0)
     expected = record.get("coding_files") or {}
     for coder_id, data in sorted(files.items()):
-        stamp = ((data.get("meta") or {}).get("checkpoint") or {}).get("seq")
+        stamp = _stamp_of(data)
         if not isinstance(stamp, int):
-            continue  # written before files were stamped
+            continue  # written before files were stamped (or damaged: the schema check names it)
         name = f"{CODINGS_DIR}/{coder_id}.json ({_coder(main, coder_id)})"
         if stamp < seq:
             return f"{name} is older than {PROJECT_FILE} (written at action {stamp}, not {seq}), so later codings are missing"
-        held = len(data.get("codings") or {})
+        codings = data.get("codings", {})
+        if not isinstance(codings, dict):
+            continue  # not a table: the schema check names it
+        held = len(codings)
         if stamp == seq and coder_id in expected and held != expected[coder_id]:
             return f"{name} holds {plural(held, 'coding')} where {PROJECT_FILE} records {expected[coder_id]}"
     return ""
@@ -111,6 +114,13 @@ def _decoder():
 def stamp(data: dict, seq: int) -> None:
     """Mark a codings file's data as written for checkpoint `seq` (see mismatch_problem)."""
     data.setdefault("meta", {})["checkpoint"] = {"seq": seq}
+
+
+def _stamp_of(data: dict):
+    """The checkpoint number a codings file is stamped with, whatever shape its meta has."""
+    meta = data.get("meta")
+    record = meta.get("checkpoint") if isinstance(meta, dict) else None
+    return record.get("seq") if isinstance(record, dict) else None
 
 
 def _record(main: dict) -> dict:

@@ -311,19 +311,24 @@ def _references_sound(items: list, getter, documents: Mapping, codes: Mapping) -
     return all(map(le, map(getter("end"), items), map(lengths.__getitem__, targets)))
 
 
+# The whole numbers orjson reads as int (past them, a float): the checked path's range.
+_WHOLE = range(-(2**63), 2**64)
+
+
 def built_codings_sound(coder_id: str, meta: dict, codings: dict, documents: Mapping | None, codes: Mapping) -> bool:
     """The checks of check_codings_file and check_coding_references that field types do
     not cover, over a codings file decoded straight into `Coding` values (whose types the
     decoder checked): True when the file passes them all, False for the checked path to
     name what is wrong. `documents` None skips the references (checked later, see _settle)."""
     record = meta.get("checkpoint", {})
-    if type(record) is not dict or type(record.get("seq", 0)) is not int:
+    if type(record) is not dict or type(record.get("seq", 0)) is not int or record.get("seq", 0) not in _WHOLE:
         return False
     values = list(codings.values())
     starts, ends = list(map(attrgetter("start"), values)), list(map(attrgetter("end"), values))
     return (
         all(map(eq, codings, map(attrgetter("id"), values)))
         and min(starts, default=0) >= 0
+        and max(ends, default=0) in _WHOLE
         and all(map(lt, starts, ends))
         and {*map(attrgetter("coder"), values)} <= {coder_id}
         and (documents is None or _references_sound(values, attrgetter, documents, codes))

@@ -104,18 +104,19 @@ class State:
     def _load_codings(self, records: dict) -> None:
         """The bulk of an open: positional construction and inline indexing take a third
         less time than `from_record`, which pays for checking the records at open. A
-        read-only open hands over `Coding` values already built (codings_files.read_built)."""
-        codings = records.values()
-        if type(next(iter(codings), None)) is not Coding:
+        read-only open hands over `Coding` values already built (codings_files.read_built).
+        Tables are keyed by coding id (the schema checks it), so the keys index them."""
+        codings = records
+        if type(next(iter(records.values()), None)) is not Coding:
             try:
-                codings = list(starmap(Coding, map(_CODING_FIELDS, codings)))
+                codings = dict(zip(records, starmap(Coding, map(_CODING_FIELDS, records.values()))))
             except KeyError:  # a record without an optional field
-                codings = [Coding.from_record(record) for record in records.values()]
-        by_document, by_code, target = self._by_document, self._by_code, self._codings
-        for coding in codings:
-            target[coding.id] = coding
-            by_document[coding.document][coding.id] = coding
-            by_code[coding.code][coding.id] = coding
+                codings = {key: Coding.from_record(record) for key, record in records.items()}
+        by_document, by_code = self._by_document, self._by_code
+        self._codings.update(codings)
+        for key, coding in codings.items():
+            by_document[coding.document][key] = coding
+            by_code[coding.code][key] = coding
         self.version += 1
 
     @property
