@@ -24,9 +24,11 @@ COMMAND_MODULES = (
     "tui.commands.speaker_commands",
     "tui.commands.memo_commands",
     "tui.commands.export_commands",
+    "tui.commands.find_commands",
     "tui.commands.restore_commands",
     "tui.commands.refi_commands",
     "tui.commands.app_commands",
+    "tui.commands.stats_commands",
 )
 
 

@@ -24,10 +24,13 @@ def segment_rows(
     documents: list[Document] | None = None,
     coder: str | None = None,
     attributes: dict[str, str] | None = None,
+    codings: list[Coding] | None = None,
 ) -> tuple[list[str], list[list]]:
-    """Header and rows; the header ends with one `attr.<key>` column per attribute key."""
+    """Header and rows; the header ends with one `attr.<key>` column per attribute key.
+    `codings` (e.g. what `margin find` retrieved) replaces the filters."""
     keys = project.documents.attribute_keys()
-    codings = project.codings.query(code=code, documents=documents, coder=coder, attributes=attributes)
+    if codings is None:
+        codings = project.codings.query(code=code, documents=documents, coder=coder, attributes=attributes)
     lines = cache(lambda document_id: LineIndex(project.text(document_id)))
     paths = cache(lambda code_id: project.codebook.path(project.state.codes[code_id]))
     rows = [_row(project, coding, keys, lines(coding.document), paths(coding.code)) for coding in codings]

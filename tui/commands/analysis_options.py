@@ -74,14 +74,12 @@ def _cell(value) -> str:
 
 
 def aligned(header: list[str], rows: list[list], width: int, title: str = "") -> str:
-    """A text table that fits `width` columns: numbers right-aligned, the first (widest)
-    text column cut with … when the line would be too long."""
+    """A text table that fits `width` columns: numbers right-aligned, the widest text
+    columns (such as code paths) cut with … when the line would be too long."""
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
-    spare = width - (sum(widths) + 2 * (len(widths) - 1))
-    if spare < 0 and widths:
-        widths[0] = max(len(header[0]), 8, widths[0] + spare)
     numeric = [all(_is_number(r[i]) for r in cells) and bool(cells) for i in range(len(header))]
+    _narrow(widths, [i for i, n in enumerate(numeric) if not n], header, width)
     lines = [title] if title else []
     for row in [header, *cells]:
         parts = []
@@ -90,6 +88,19 @@ def aligned(header: list[str], rows: list[list], width: int, title: str = "") ->
             parts.append(value.rjust(widths[i]) if numeric[i] else value.ljust(widths[i]))
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _narrow(widths: list[int], text_columns: list[int], header: list[str], width: int) -> None:
+    """Take one character at a time from the widest text column (never below its header
+    or 8) until the line fits."""
+    spare = width - (sum(widths) + 2 * (len(widths) - 1))
+    while spare < 0:
+        cuttable = [i for i in text_columns if widths[i] > max(len(header[i]), 8)]
+        if not cuttable:
+            return
+        widest = max(cuttable, key=lambda i: widths[i])
+        widths[widest] -= 1
+        spare += 1
 
 
 def _is_number(text: str) -> bool:

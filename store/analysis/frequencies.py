@@ -1,0 +1,245 @@
+"""Code frequencies: per code, its codings, documents, cases and words coded, and the
+share of the corpus's words; rolled up into parents or broken down by a grouping.
+
+The definitions are in docs/analysis.md; this module also holds what the other analyses
+share: words as positions in a document, groupings, and the order of attribute values.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
+
+from store.analysis.cell import Cell
+from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in, speaker_allowed, speaker_of
+from store.errors import BadInput
+from store.model import Code, Coding, Document
+from store.text import _LETTERS  # the words store.text.word_count counts
+
+GROUPINGS = ("document", "case", "coder", "speaker")
+
+
+@dataclass(frozen=True)
+class Frequency:
+    code: Code
+    path: str
+    group: str  # "" without `by`
+    codings: Cell
+    documents: int
+    cases: int
+    words: int
+    share: float  # words / the words of the text in scope (of the group's text with `by`)
+
+
+# ---------------------------------------------------------------------- words
+
+
+@dataclass(frozen=True)
+class WordIndex:
+    """Where each word of a text starts and ends, found in the whole text so that a word
+    has one place however spans cut it; spans convert to word numbers."""
+
+    starts: Sequence[int]  # arrays: compact, so bisecting them stays in the cache
+    ends: Sequence[int]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The words text[start:end] touches (holds a letter of), as numbers [first, after)."""
+        first = bisect_right(self.ends, start)
+        return first, bisect_left(self.starts, end, first)
+
+    def spans(self, codings: list[Coding]) -> list[tuple[int, int]]:
+        starts, ends = self.starts, self.ends
+        found = []
+        for coding in codings:
+            first = bisect_right(ends, coding.start)
+            found.append((first, bisect_left(starts, coding.end, first)))
+        return found
+
+
+@lru_cache(maxsize=4096)
+def word_index(text: str) -> WordIndex:
+    """Cached by text: a document's text never changes, so the app pays for it once."""
+    starts, ends = [], []
+    for match in _LETTERS.finditer(text):
+        starts.append(match.start())
+        ends.append(match.end())
+    return WordIndex(array("l", starts), array("l", ends))
+
+
+def covered(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of word ranges [first, after) as sorted, disjoint, non-touching ranges."""
+    merged: list[list[int]] = []
+    for first, after in sorted(ranges):
+        if first >= after:
+            continue
+        if merged and first <= merged[-1][1]:
+            if after > merged[-1][1]:
+                merged[-1][1] = after
+        else:
+            merged.append([first, after])
+    return [(a, b) for a, b in merged]
+
+
+def union_size(ranges: list[tuple[int, int]]) -> int:
+    return sum(b - a for a, b in covered(ranges))
+
+
+@dataclass(frozen=True)
+class Coded:
+    """One document's codings in scope, in position order, with the words each touches."""
+
+    document: Document
+    codings: list[Coding]
+    words: list[tuple[int, int]]
+
+
+def coded_documents(project, scope: Scope) -> list[Coded]:
+    """The documents in scope that hold codings in scope, in document order: what every
+    analysis reads, once."""
+    documents = project.state.documents
+    found = []
+    for document_id, group in groupby(codings_in(project, scope), key=attrgetter("document")):
+        codings = list(group)
+        found.append(Coded(documents[document_id], codings, word_index(project.text(document_id)).spans(codings)))
+    return found
+
+
+# ---------------------------------------------------------------------- groupings
+
+
+def natural_order(values) -> list[str]:
+    """Attribute values in order: as numbers when every non-empty value is one, else as
+    text (case-insensitive); the empty value last."""
+    values = set(values)
+    filled = [v for v in values if v != ""]
+    try:
+        ordered = sorted(filled, key=lambda v: (float(v), v))
+    except ValueError:
+        ordered = sorted(filled, key=lambda v: (v.casefold(), v))
+    return ordered + ([""] if "" in values else [])
+
+
+def check_attribute(project, key: str) -> str:
+    """An attribute key some document has; anything else is a one-line error."""
+    keys = project.documents.attribute_keys()
+    if key not in keys:
+        known = ", ".join(keys) or "none yet (set them with `margin attrs`)"
+        raise BadInput(f"no document has the attribute {key!r}; attributes: {known}")
+    return key
+
+
+def grouping(project, by: str | None):
+    """A function (document, coding) -> group name for `by`, checked first."""
+    if by is None:
+        return lambda document, coding: ""
+    if by == "document":
+        return lambda document, coding: document.name
+    if by == "case":
+        return lambda document, coding: document.case
+    if by == "coder":
+        coders = project.state.coders
+        return lambda document, coding: coders[coding.coder].name if coding.coder in coders else coding.coder
+    if by == "speaker":
+        return speaker_of
+    if by.startswith("attr.") and by != "attr.":
+        key = check_attribute(project, by[5:])
+        return lambda document, coding: str(document.attributes.get(key, ""))
+    raise BadInput(f"cannot break down by {by!r}; use document, case, coder, speaker or attr.KEY")
+
+
+def group_order(project, by: str | None, groups) -> list[str]:
+    """Groups in the order a reader expects: documents as the project lists them, coders
+    and speakers by name, cases and attribute values naturally (numbers as numbers)."""
+    if by == "document":
+        rank = {d.name: i for i, d in enumerate(project.documents.all())}
+        return sorted(set(groups), key=lambda g: rank.get(g, len(rank)))
+    return natural_order(groups)
+
+
+def group_words(project, scope: Scope, by: str | None) -> dict[str, int]:
+    """The words of the text in scope per group, counted as scope.corpus_words counts
+    them (the turns of the speakers in scope, or a whole document without turns) but on
+    the word index, so that words coded and words of the text agree. Every coder's group
+    is the whole text in scope: each coder reads all of it."""
+    totals: dict[str, int] = defaultdict(int)
+    name = grouping(project, by if by not in ("speaker", "coder") else None)
+    for document in documents_in(project, scope):
+        index = word_index(project.text(document.id))
+        group = name(document, None)
+        if not document.turns:
+            if scope.speakers is None:
+                totals[group] += len(index.starts)
+            continue
+        for turn in document.turns:
+            if speaker_allowed(scope, turn.speaker):
+                first, after = index.span(turn.start, turn.end)
+                totals[turn.speaker if by == "speaker" else group] += after - first
+    if by == "coder":
+        whole = totals.pop("", 0)
+        return defaultdict(lambda: whole)
+    return totals
+
+
+def codes_in(project, scope: Scope) -> list[Code]:
+    """The codes in scope in codebook order (the code and its sub-codes, or every code)."""
+    wanted = code_ids(project, scope)
+    return [c for c in project.codebook.all() if wanted is None or c.id in wanted]
+
+
+# ---------------------------------------------------------------------- frequencies
+
+
+def frequencies(project, scope: Scope = EVERYTHING, by: str | None = None, rollup: bool = False) -> list[Frequency]:
+    """One row per code in codebook order (every code in scope, even with no codings), or
+    with `by`, one row per code and group that has codings (codes first, then groups)."""
+    group_of = grouping(project, by)
+    codes = codes_in(project, scope)
+    targets = _targets(project, codes, rollup)
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)  # (code, group) -> coding ids
+    spans: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))  # -> document -> words
+    for coded in coded_documents(project, scope):
+        document = coded.document
+        for coding, words in zip(coded.codings, coded.words):
+            group = group_of(document, coding) if by else ""
+            for code_id in targets.get(coding.code, ()):
+                found[code_id, group].append(coding.id)
+                spans[code_id, group][document.id].append(words)
+    corpus = group_words(project, scope, by)
+    groups = group_order(project, by, {g for _, g in found}) if by else [""]
+    documents = project.state.documents
+    rows = []
+    for code in codes:
+        path = project.codebook.path(code)
+        for group in groups:
+            key = (code.id, group)
+            if key not in found and by is not None:
+                continue
+            words = sum(union_size(r) for r in spans[key].values()) if key in found else 0
+            rows.append(
+                Frequency(
+                    code=code,
+                    path=path,
+                    group=group,
+                    codings=Cell(len(found.get(key, ())), tuple(found.get(key, ()))),
+                    documents=len(spans[key]) if key in found else 0,
+                    cases=len({documents[d].case for d in spans.get(key, ())} - {""}),
+                    words=words,
+                    share=words / corpus[group] if corpus[group] else 0.0,
+                )
+            )
+    return rows
+
+
+def _targets(project, codes: list[Code], rollup: bool) -> dict[str, tuple[str, ...]]:
+    """For each code in scope, the codes in scope its codings count for: itself, and with
+    `rollup` its ancestors too."""
+    if not rollup:
+        return {c.id: (c.id,) for c in codes}
+    wanted = {c.id for c in codes}
+    return {c.id: tuple(x.id for x in [c, *project.codebook.ancestors(c)] if x.id in wanted) for c in codes}

@@ -1,0 +1,52 @@
+"""The code matrix: codes (rows, codebook order) by documents, cases, coders or the values
+of an attribute (columns); each cell counts codings, documents, cases or words and holds
+the codings behind it. A cell is the frequencies of its code broken down by the column's
+grouping, so a row adds up to the code's frequencies wherever the columns split them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from store.analysis.cell import Cell
+from store.analysis.frequencies import codes_in, frequencies, group_order, grouping
+from store.analysis.scope import EVERYTHING, Scope, codings_in, documents_in
+from store.errors import BadInput
+from store.model import Code
+
+COLUMNS = ("document", "case", "coder", "attr.KEY")
+COUNTS = ("codings", "documents", "cases", "words")
+
+
+@dataclass(frozen=True)
+class Matrix:
+    codes: list[Code]
+    columns: list[str]
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (code id, column); cells without codings left out
+
+    def cell(self, code_id: str, column: str) -> Cell:
+        return self.cells.get((code_id, column), Cell(0))
+
+
+def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: str = "codings") -> Matrix:
+    if cols not in ("document", "case", "coder") and not cols.startswith("attr."):
+        raise BadInput(f"--cols {cols!r} is not one of document, case, coder or attr.KEY")
+    if count not in COUNTS:
+        raise BadInput(f"--count {count!r} is not one of {', '.join(COUNTS)}")
+    rows = frequencies(project, scope, by=cols)
+    cells = {}
+    for row in rows:  # only groups with codings; a cell of 0 words may still hold codings
+        value = row.codings.value if count == "codings" else getattr(row, count)
+        cells[row.code.id, row.group] = Cell(value, row.codings.codings)
+    return Matrix(codes_in(project, scope), _columns(project, scope, cols), cells)
+
+
+def _columns(project, scope: Scope, cols: str) -> list[str]:
+    """Every column the scope has: its documents, their cases or attribute values (the
+    empty value for documents without), or the coders of its codings."""
+    name = grouping(project, cols)
+    if cols == "coder":
+        documents = project.state.documents
+        values = {name(documents[c.document], c) for c in codings_in(project, scope)}
+    else:
+        values = {name(d, None) for d in documents_in(project, scope)}
+    return group_order(project, cols, values)

@@ -1,0 +1,70 @@
+"""Rounds: per case (participant) and code, in which rounds the code is present, and what
+changed between the case's first and last round: appeared, disappeared or kept.
+
+A case is the value of the `case` attribute, a round the value of the `by` attribute,
+both of the documents; documents without either are left out. A case with a single
+round has nothing to compare: its rows say so with change "" (see docs/analysis.md)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from store.analysis.cell import Cell
+from store.analysis.frequencies import check_attribute, codes_in, natural_order
+from store.analysis.scope import EVERYTHING, Scope, codings_in, documents_in
+from store.errors import BadInput
+from store.model import Code
+
+CHANGES = ("appeared", "disappeared", "kept")
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    case: str
+    code: Code
+    path: str
+    present: dict[str, Cell]  # each of the case's rounds, in order -> the code's codings there
+    change: str  # appeared | disappeared | kept; "" when the case has one round
+
+
+def rounds(project, scope: Scope = EVERYTHING, case: str = "case", by: str = "round") -> list[RoundRow]:
+    """Rows for each case (in natural order) and each code with codings in that case (in
+    codebook order)."""
+    check_attribute(project, case)
+    check_attribute(project, by)
+    if case == by:
+        raise BadInput(f"--case and --by are both {case!r}; compare rounds of a case, such as --case case --by round")
+    held: dict[str, set[str]] = defaultdict(set)  # case -> its rounds
+    for document in documents_in(project, scope):
+        if document.attributes.get(case, "") != "" and document.attributes.get(by, "") != "":
+            held[str(document.attributes[case])].add(str(document.attributes[by]))
+    found: dict[tuple[str, str, str], list[str]] = defaultdict(list)  # (case, code, round) -> codings
+    documents = project.state.documents
+    for coding in codings_in(project, scope):
+        attributes = documents[coding.document].attributes
+        if str(attributes.get(case, "")) in held and attributes.get(by, "") != "":
+            found[str(attributes[case]), coding.code, str(attributes[by])].append(coding.id)
+    rows = []
+    codes = codes_in(project, scope)
+    for name in natural_order(held):
+        order = natural_order(held[name])
+        for code in codes:
+            present = {r: Cell(len(ids), tuple(ids)) for r in order if (ids := found.get((name, code.id, r)))}
+            if present:
+                cells = {r: present.get(r, Cell(0)) for r in order}
+                rows.append(RoundRow(name, code, project.codebook.path(code), cells, _change(cells, order)))
+    return rows
+
+
+def _change(present: dict[str, Cell], order: list[str]) -> str:
+    if len(order) < 2:
+        return ""
+    first, last = present[order[0]].value > 0, present[order[-1]].value > 0
+    if first and last:
+        return "kept"
+    if last:
+        return "appeared"
+    if first:
+        return "disappeared"
+    return ""

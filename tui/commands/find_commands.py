@@ -1,0 +1,80 @@
+"""`margin find QUERY`: the passages a query over codes retrieves (store/analysis/query.py)."""
+
+from __future__ import annotations
+
+import shutil
+
+import click
+
+from tui.commands.analysis_options import aligned, emit_table, output_options, scope_from, scope_options
+from tui.context import deliver, open_project, plural, safe
+
+TABLE = ["document", "turn", "speaker", "code_path", "text"]
+_PATH_WIDTH = 40  # a longer code path is cut with … so the text keeps room
+
+
+@click.command("find")
+@click.argument("query")
+@scope_options
+@output_options
+@click.pass_context
+def find_command(ctx, query, output, as_csv, as_json, **scope_args):
+    """Retrieve the codings a QUERY over codes matches, in document order.
+
+    \b
+    A code is its path or unique name, with its sub-codes; quote names with
+    spaces or >. Operators, tightest first: NOT, NEAR/N, AND, OR; parentheses.
+      A AND B          codings of A and of B in turns holding both
+      A AND/OVERLAP B  codings of A and of B whose spans overlap
+      A NEAR/5 B       codings of A and of B at most 5 words apart
+      A OR B           codings of either
+      A AND NOT B      codings of A in turns without B
+      NOT A            every coding in a turn without A
+    The filters choose the codings the query sees; --code keeps only the
+    results of that code. CSV and JSON have the columns of `export csv`.
+
+    \b
+    Examples:
+      margin find 'Trust AND Boundaries' --not-speaker Interviewer --attr profession=nurse
+      margin find 'Trust AND "Role > Boundaries"' --csv -o passages.csv
+      margin find '(Trust OR Hope) NEAR/10 Supervision AND NOT Conflict'
+    """
+    from store.analysis.query import find, parse
+    from store.exporters.segments import segment_rows
+
+    parsed = parse(query)  # a bad query fails before the project is opened
+    project = open_project(ctx, readonly=True)
+    scope = scope_from(project, **scope_args)
+    codings = find(project, parsed, scope)
+    header, rows = segment_rows(project, codings=codings)
+    if as_csv or as_json or (output is not None and output.suffix.lower() in (".csv", ".json")):
+        emit_table(header, rows, as_csv, as_json, output)
+    else:
+        deliver(_table(header, rows, shutil.get_terminal_size((100, 24)).columns), output)
+    click.echo(safe(_summary(codings, scope.describe(project))), err=True)
+
+
+def _table(header: list[str], rows: list[list], width: int) -> str:
+    """document, turn, speaker, code path and the text on one line, cut to `width`."""
+    from store.text import one_line
+
+    at = [header.index(c) for c in TABLE]
+    picked = [[row[i] for i in at] for row in rows]
+    for row in picked:
+        row[3] = row[3] if len(row[3]) <= _PATH_WIDTH else row[3][: _PATH_WIDTH - 1] + "…"
+        row[4] = one_line(row[4])
+    fixed = [max([len(TABLE[i]), *(len(str(r[i])) for r in picked)]) for i in range(4)]
+    room = max(len("text"), width - sum(fixed) - 2 * 4)
+    for row in picked:
+        row[4] = row[4] if len(row[4]) <= room else row[4][: room - 1] + "…"
+    return aligned(TABLE, picked, width)
+
+
+def _summary(codings, described: str) -> str:
+    documents = len({c.document for c in codings})
+    line = f"{plural(len(codings), 'coding')} in {plural(documents, 'document')} {'matches' if len(codings) == 1 else 'match'}"
+    return f"{line} ({described})" if described else line
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(find_command)

@@ -1,0 +1,177 @@
+"""The stats commands: code frequencies, co-occurrence, the code matrix and rounds.
+
+Each prints an aligned table that fits the terminal, or with --csv/--json/-o a table
+with fixed columns (README.md lists them; docs/analysis.md defines every figure)."""
+
+from __future__ import annotations
+
+import click
+
+from store.errors import BadInput, NotFound
+from tui.commands.analysis_options import emit_table, output_options, scope_from, scope_options
+from tui.context import open_project
+
+FREQUENCY_COLUMNS = ["code_path", "group", "codings", "documents", "cases", "words", "share"]
+PAIR_COLUMNS = ["code_a", "code_b", "together", "count_a", "count_b", "c_coefficient", "jaccard"]
+MATRIX_COLUMNS = ["code_path", "column", "value"]
+
+
+@click.group()
+def stats():
+    """Figures of the coding: frequencies, co-occurrence, matrix, rounds.
+
+    \b
+    Examples:
+      margin stats codes --by attr.round --rollup
+      margin stats cooccur --within turn --not-speaker Interviewer
+      margin stats matrix --cols attr.profession --count cases --wide
+      margin stats rounds --case case --by round --csv -o rounds.csv
+    """
+
+
+def _scope(project, scope_args: dict):
+    """The filters as a Scope; a name not in the project is bad input (exit 2)."""
+    try:
+        scope = scope_from(project, **scope_args)
+    except NotFound as error:
+        raise BadInput(error.message) from None
+    _check_speakers(project, {*(scope.speakers or ()), *scope.not_speakers})
+    return scope
+
+
+def _check_speakers(project, names: set[str]) -> None:
+    if not names:
+        return
+    known = {t.speaker for d in project.state.documents.values() for t in d.turns}
+    unknown = sorted(names - known)
+    if unknown:
+        listed = ", ".join(sorted(known)[:10]) or "none"
+        raise BadInput(f"no turn has the speaker {unknown[0]!r}; speakers: {listed} (see `margin speakers`)")
+
+
+def _title(project, scope, what: str) -> str:
+    described = scope.describe(project)
+    return f"{what} · {described}" if described else what
+
+
+@stats.command("codes")
+@click.option("--by", default=None, metavar="document|case|coder|speaker|attr.KEY", help="One row per code and group.")
+@click.option("--rollup", is_flag=True, help="Count sub-codes' codings in their parent codes too.")
+@scope_options
+@output_options
+@click.pass_context
+def stats_codes(ctx, by, rollup, as_csv, as_json, output, **scope_args):
+    """Per code: codings, documents, cases, words coded and their share of the text.
+
+    \b
+    Columns: code_path, group, codings, documents, cases, words, share
+    (group is empty without --by; share is of the words of the group's text).
+    Examples:
+      margin stats codes
+      margin stats codes --by attr.profession --rollup --csv -o codes.csv
+    """
+    from store.analysis.frequencies import frequencies
+
+    project = open_project(ctx, readonly=True)
+    scope = _scope(project, scope_args)
+    rows = [
+        [f.path, f.group, f.codings.value, f.documents, f.cases, f.words, f.share]
+        for f in frequencies(project, scope, by=by, rollup=rollup)
+    ]
+    title = _title(project, scope, "Codes" + (f" by {by}" if by else "") + (", rolled up" if rollup else ""))
+    emit_table(FREQUENCY_COLUMNS, rows, as_csv, as_json, output, title=title)
+
+
+@stats.command("cooccur")
+@click.option("--within", default="overlap", show_default=True, metavar="overlap|turn|document|words:N", help="What counts as together.")
+@scope_options
+@output_options
+@click.pass_context
+def stats_cooccur(ctx, within, as_csv, as_json, output, **scope_args):
+    """Pairs of codes that occur together, each pair once, with the c-coefficient.
+
+    \b
+    Columns: code_a, code_b, together, count_a, count_b, c_coefficient, jaccard
+    (code_a before code_b in codebook order; pairs never together are left out).
+    Examples:
+      margin stats cooccur
+      margin stats cooccur --within words:20 --attr profession=nurse --csv
+    """
+    from store.analysis.cooccurrence import cooccurrence
+
+    project = open_project(ctx, readonly=True)
+    scope = _scope(project, scope_args)
+    rows = [
+        [project.codebook.path(p.code_a), project.codebook.path(p.code_b), p.together.value, p.count_a, p.count_b, p.c_coefficient, p.jaccard]
+        for p in cooccurrence(project, scope, within=within)
+    ]
+    emit_table(PAIR_COLUMNS, rows, as_csv, as_json, output, title=_title(project, scope, f"Codes together ({within})"))
+
+
+@stats.command("matrix")
+@click.option("--cols", default="document", show_default=True, metavar="document|case|coder|attr.KEY", help="The columns.")
+@click.option("--count", default="codings", show_default=True, metavar="codings|documents|cases|words", help="What a cell counts.")
+@click.option("--wide", is_flag=True, help="One row per code, one column per column value (a spreadsheet).")
+@scope_options
+@output_options
+@click.pass_context
+def stats_matrix(ctx, cols, count, wide, as_csv, as_json, output, **scope_args):
+    """Codes (rows) by documents, cases, coders or an attribute's values (columns).
+
+    \b
+    Columns: code_path, column, value (one row per code and column, zeros too);
+    with --wide: code_path, then one column per value (an empty value is "(none)").
+    Examples:
+      margin stats matrix --cols case
+      margin stats matrix --cols attr.round --count documents --wide --csv
+    """
+    from store.analysis.matrix import matrix
+
+    project = open_project(ctx, readonly=True)
+    scope = _scope(project, scope_args)
+    table = matrix(project, scope, cols=cols, count=count)
+    paths = [project.codebook.path(c) for c in table.codes]
+    if wide:
+        header = ["code_path", *(c if c != "" else "(none)" for c in table.columns)]
+        rows = [[path, *(table.cell(c.id, col).value for col in table.columns)] for c, path in zip(table.codes, paths)]
+    else:
+        header = MATRIX_COLUMNS
+        rows = [[path, col, table.cell(c.id, col).value] for c, path in zip(table.codes, paths) for col in table.columns]
+    emit_table(header, rows, as_csv, as_json, output, title=_title(project, scope, f"{count.capitalize()} by {cols}"))
+
+
+@stats.command("rounds")
+@click.option("--case", "case_key", default="case", show_default=True, metavar="KEY", help="The attribute naming the case (participant).")
+@click.option("--by", "by_key", default="round", show_default=True, metavar="KEY", help="The attribute naming the round, in order.")
+@scope_options
+@output_options
+@click.pass_context
+def stats_rounds(ctx, case_key, by_key, as_csv, as_json, output, **scope_args):
+    """Per case and code: codings in each round, and what changed from first to last.
+
+    \b
+    Columns: case, code_path, one column per value of --by (codings there; empty
+    when the case has no document in that round), change: appeared, disappeared,
+    kept, or empty when the case has one round or the code is in neither its first
+    nor its last round.
+    Examples:
+      margin stats rounds
+      margin stats rounds --case participant --by wave --code Trust --csv
+    """
+    from store.analysis.frequencies import natural_order
+    from store.analysis.rounds import rounds
+
+    project = open_project(ctx, readonly=True)
+    scope = _scope(project, scope_args)
+    found = rounds(project, scope, case=case_key, by=by_key)
+    values = natural_order({v for row in found for v in row.present})
+    rows = [
+        [row.case, row.path, *(row.present[v].value if v in row.present else "" for v in values), row.change]
+        for row in found
+    ]
+    title = _title(project, scope, f"Rounds: {case_key} by {by_key}")
+    emit_table(["case", "code_path", *values, "change"], rows, as_csv, as_json, output, title=title)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(stats)
