@@ -221,10 +221,36 @@ class Project:
         """The codings of a read-only open, read when first needed. A writer may have
         checkpointed since project.json was read: its codings files then record a later
         action than project.json did, and `_settle` brings everything up to that point."""
+        built = self._built_codings()
+        if built is not None:
+            return built
         files = self._read_codings_files()
-        seqs = [_checkpoint_seq_of(data) for data in files.values()]
-        self._codings_newer = any(type(n) is int and n != self._checkpoint_seq for n in seqs)
+        self._codings_newer = self._newer_than_checkpoint(files)
         return self._open_codings(files, check_references=not self._codings_newer)
+
+    def _built_codings(self) -> list[dict] | None:
+        """The quick way for `_deferred_codings`: each file decoded straight into `Coding`
+        values and given the same checks. None when any file fails one, so that the checked
+        path (which also tolerates what the decoder does not, such as huge numbers) reads
+        everything again and names the problem."""
+        files = {}
+        for path in sorted((self.dir / CODINGS_DIR).glob("*.json")):
+            files[path.stem] = codings_files.read_built(path)
+            if files[path.stem] is None:
+                return None
+        if codings_files.mismatch_problem(self._main_at_open, files):
+            return None
+        newer = self._newer_than_checkpoint(files)
+        documents = None if newer else self.state.documents
+        for coder_id, data in files.items():
+            if not schema.built_codings_sound(coder_id, data["meta"], data["codings"], documents, self.state.codes):
+                return None
+        self._codings_newer = newer
+        return [data["codings"] for data in files.values()]
+
+    def _newer_than_checkpoint(self, files: dict[str, dict]) -> bool:
+        seqs = [_checkpoint_seq_of(data) for data in files.values()]
+        return any(type(n) is int and n != self._checkpoint_seq for n in seqs)
 
     def _settle(self) -> None:
         """After codings newer than project.json were loaded: replay the log (read now, so

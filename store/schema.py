@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
-from operator import eq, itemgetter, le, lt, methodcaller
+from operator import attrgetter, eq, itemgetter, le, lt, methodcaller
 
 from store.errors import ProjectCorrupt, Refused
 from store.model import MEMO_KINDS
@@ -290,11 +290,8 @@ def check_codings_file(coder_id: str, data: dict) -> dict:
 def check_coding_references(records: Iterable[dict], documents: Mapping, codes: Mapping, where: str) -> None:
     """Every coding points at a document and a code that exist, inside the document's text."""
     records = list(records)
-    targets = list(map(itemgetter("document"), records))
-    if {*targets} <= documents.keys() and {*map(itemgetter("code"), records)} <= codes.keys():
-        lengths = {key: document.length for key, document in documents.items()}
-        if all(map(le, map(itemgetter("end"), records), map(lengths.__getitem__, targets))):
-            return
+    if _references_sound(records, itemgetter, documents, codes):
+        return
     for record in records:
         document = documents.get(record["document"])
         if document is None:
@@ -303,6 +300,39 @@ def check_coding_references(records: Iterable[dict], documents: Mapping, codes: 
             _fail(where, f"{_label('codings', record)} has a code that does not exist ({record['code']})")
         if record["end"] > document.length:
             _fail(where, f"{_label('codings', record)} ends at {record['end']}, past the end of {document.name}")
+
+
+def _references_sound(items: list, getter, documents: Mapping, codes: Mapping) -> bool:
+    """The quick test of check_coding_references, over records (itemgetter) or values (attrgetter)."""
+    targets = list(map(getter("document"), items))
+    if not ({*targets} <= documents.keys() and {*map(getter("code"), items)} <= codes.keys()):
+        return False
+    lengths = {key: document.length for key, document in documents.items()}
+    return all(map(le, map(getter("end"), items), map(lengths.__getitem__, targets)))
+
+
+# The whole numbers orjson reads as int (past them, a float): the checked path's range.
+_WHOLE = range(-(2**63), 2**64)
+
+
+def built_codings_sound(coder_id: str, meta: dict, codings: dict, documents: Mapping | None, codes: Mapping) -> bool:
+    """The checks of check_codings_file and check_coding_references that field types do
+    not cover, over a codings file decoded straight into `Coding` values (whose types the
+    decoder checked): True when the file passes them all, False for the checked path to
+    name what is wrong. `documents` None skips the references (checked later, see _settle)."""
+    record = meta.get("checkpoint", {})
+    if type(record) is not dict or type(record.get("seq", 0)) is not int or record.get("seq", 0) not in _WHOLE:
+        return False
+    values = list(codings.values())
+    starts, ends = list(map(attrgetter("start"), values)), list(map(attrgetter("end"), values))
+    return (
+        all(map(eq, codings, map(attrgetter("id"), values)))
+        and min(starts, default=0) >= 0
+        and max(ends, default=0) in _WHOLE
+        and all(map(lt, starts, ends))
+        and {*map(attrgetter("coder"), values)} <= {coder_id}
+        and (documents is None or _references_sound(values, attrgetter, documents, codes))
+    )
 
 
 # ---------------------------------------------------------------------- the code tree

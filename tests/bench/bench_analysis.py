@@ -1,0 +1,318 @@
+"""The analysis benchmark: `margin stats` and `margin find` against the floor, and qc
+(qualitative-coding 1.7.8) side by side on the same corpus; prints figures for
+docs/benchmarks.md.
+
+    python tests/bench/bench_analysis.py              # 200 documents, 50,000 codings, qc, scaling to 200,000
+    python tests/bench/bench_analysis.py --quick      # 20 documents, 2,000 codings, 1 run, no scaling
+    python tests/bench/bench_analysis.py --scaling 10000,50000 --runs 5
+
+Every figure is the median wall time of a whole process (start-up included) and its
+ratio to the floor, `python -c 'import click'`, timed in the same rounds: each round runs
+every command once, in turn, so that a busy machine slows them alike. qc runs from its own
+virtual environment (default .venv-qc/bin/qc in the repository; --qc PATH), never
+Margin's; without it the qc figures are skipped. Not a timed test: it measures and prints,
+and tests/bench/test_bench_smoke.py runs it small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import hashlib
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_store import generate, margin_command  # noqa: E402
+
+from store.project import Project  # noqa: E402
+
+FLOOR = "floor: python -c 'import click'"
+READ = "read-only open, every coding (python -c)"
+QUERY = '"Theme 0 > Code 1" AND ("Theme 1 > Code 2" OR "Theme 2 > Code 3")'
+READ_SCRIPT = (
+    "import sys\nfrom store.project import Project\n"
+    "p = Project.open(sys.argv[1], readonly=True)\nn = sum(1 for c in p.state.codings.values())\n"
+)
+TARGET = 0.3  # seconds, each stats command and find at 50,000 codings (issue 10)
+
+
+def make_project(directory: Path, documents: int, codings: int) -> Path:
+    """The store benchmark's project, with each case interviewed in two rounds (documents
+    P001 and P002 are case P1, rounds 1 and 2) so that `stats rounds` has work to do."""
+    generate(directory, documents, codings)
+    with Project.open(directory, coder="bench") as project, project.operation("bench: cases of two rounds"):
+        for n, document in enumerate(project.documents.all()):
+            project.documents.set_attributes(document, {"case": f"P{n // 2 + 1}", "round": str(n % 2 + 1)})
+    return directory
+
+
+def margin_commands(project: Path) -> dict[str, list[str]]:
+    margin = [*margin_command(), "-p", str(project)]
+    return {
+        "margin stats codes": [*margin, "stats", "codes"],
+        "margin stats cooccur --within turn": [*margin, "stats", "cooccur", "--within", "turn"],
+        "margin stats matrix --cols case": [*margin, "stats", "matrix", "--cols", "case"],
+        "margin stats rounds": [*margin, "stats", "rounds", "--case", "case", "--by", "round"],
+        "margin find (three terms)": [*margin, "find", QUERY],
+    }
+
+
+def read_commands(project: Path) -> dict[str, list[str]]:
+    return {
+        "margin --help": [*margin_command(), "--help"],
+        "margin docs": [*margin_command(), "-p", str(project), "docs"],
+        READ: [sys.executable, "-c", READ_SCRIPT, str(project)],
+    }
+
+
+# ---------------------------------------------------------------------- qc
+
+
+def qc_name(path: str) -> str:
+    """A Margin code path as a qc code name (qc names are flat and unique, one word)."""
+    return re.sub(r"\W+", "_", path).strip("_")
+
+
+def paragraphs(lines: list[str]) -> list[tuple[int, int]]:
+    """qc's paragraph index of a text (helpers.iter_paragraph_lines): line ranges, end exclusive."""
+    found, start, blank = [], 0, False
+    for number, line in enumerate(lines):
+        if line.strip() == "":
+            blank = True
+        elif blank:
+            found.append((start, number))
+            start, blank = number, False
+    found.append((start, len(lines)))
+    return found
+
+
+def to_qc(project_dir: Path, target: Path, qc: Path) -> int:
+    """Write the Margin project as a qc project in `target`: the same texts in corpus/,
+    each coding as qc's coded lines (every line from its start to its end), the code tree
+    in codebook.yaml. qc's own `init` makes the settings and the database; the rows are
+    written as its `update_coded_lines` would, in one transaction. Returns the coded lines."""
+    target.mkdir(parents=True)
+    subprocess.run([str(qc), "init"], cwd=target, check=True, capture_output=True)
+    db = sqlite3.connect(target / "qualitative_coding.sqlite3")
+    coded: set[tuple] = set()
+    locations: dict[str, dict[int, int]] = {}
+    with Project.open(project_dir, readonly=True) as project:
+        names = {code.id: qc_name(project.codebook.path(code)) for code in project.codebook.all()}
+        coders = {coder.id: coder.name for coder in project.state.coders.values()}
+        for document in project.documents.all():
+            text = project.text(document.id)
+            file_path = f"{document.name}.txt"
+            (target / "corpus" / file_path).write_text(text, encoding="utf-8")
+            locations[file_path] = _add_document(db, file_path, text)
+            newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+            for coding in project.codings.for_document(document):
+                first, last = _line_of(newlines, coding.start), _line_of(newlines, coding.end - 1)
+                for line in range(first, last + 1):
+                    coded.add((file_path, line, names[coding.code], coders[coding.coder]))
+        db.executemany("INSERT OR IGNORE INTO code (name) VALUES (?)", [(n,) for n in names.values()])
+        db.executemany("INSERT OR IGNORE INTO coder (name) VALUES (?)", [(n,) for n in coders.values()])
+        _add_coded_lines(db, sorted(coded), locations)
+        (target / "codebook.yaml").write_text(_codebook_yaml(project), encoding="utf-8")
+    db.commit()
+    db.close()
+    return len(coded)
+
+
+def _line_of(newlines: list[int], offset: int) -> int:
+    """The 0-based line of a character offset, given the offsets of the text's newlines."""
+    return bisect.bisect_left(newlines, offset)
+
+
+def _add_document(db: sqlite3.Connection, file_path: str, text: str) -> dict:
+    """The document, its paragraph index and locations, as qc's register_document makes them;
+    returns {line: location id}."""
+    data = text.encode("utf-8")
+    db.execute("INSERT INTO document (file_path, file_hash) VALUES (?, ?)", (file_path, hashlib.sha1(data).hexdigest()))
+    index = db.execute(
+        "INSERT INTO document_index (name, time_series, document_id) VALUES ('paragraphs', 0, ?)", (file_path,)
+    ).lastrowid
+    lines = data.decode("utf-8").splitlines(keepends=True)
+    where = {}
+    for start, end in paragraphs(lines):
+        location = db.execute(
+            "INSERT INTO location (start_line, end_line, document_index_id) VALUES (?, ?, ?)", (start, end, index)
+        ).lastrowid
+        where.update({line: location for line in range(start, end)})
+    return where
+
+
+def _add_coded_lines(db: sqlite3.Connection, coded: list[tuple], locations: dict[str, dict[int, int]]) -> None:
+    for file_path, line, code, coder in coded:
+        row = db.execute("INSERT INTO coded_line (line, coder_id, code_id) VALUES (?, ?, ?)", (line, coder, code))
+        db.execute(
+            "INSERT INTO coded_line_location_association (coded_line_id, location_id) VALUES (?, ?)",
+            (row.lastrowid, locations[file_path][line]),
+        )
+
+
+def _codebook_yaml(project: Project) -> str:
+    """The code tree in qc's codebook.yaml form: a leaf is its name, a parent {name: [children]}."""
+
+    def node(code, depth: int) -> list[str]:
+        children = project.codebook.children(code.id)
+        pad = "  " * depth
+        if not children:
+            return [f"{pad}- {qc_name(project.codebook.path(code))}"]
+        lines = [f"{pad}- {qc_name(project.codebook.path(code))}:"]
+        for child in children:
+            lines += node(child, depth + 1)
+        return lines
+
+    lines = [line for code in project.codebook.children(None) for line in node(code, 0)]
+    return "\n".join(lines) + "\n"
+
+
+def qc_commands(qc_dir: Path, qc: Path) -> dict[str, tuple[list[str], Path]]:
+    return {
+        "qc codes stats": ([str(qc), "codes", "stats"], qc_dir),
+        "qc codes crosstab": ([str(qc), "codes", "crosstab"], qc_dir),
+    }
+
+
+# ---------------------------------------------------------------------- timing
+
+
+def available(commands: dict[str, tuple[list[str], Path | None]]) -> tuple[dict, dict[str, str]]:
+    """The commands that run (once, untimed, which also warms the file cache), and why the
+    others do not; qc's crosstab, minutes long, is only asked for its help."""
+    ok, missing = {}, {}
+    for name, (args, cwd) in commands.items():
+        probe = [*args, "--help"] if name == "qc codes crosstab" else args
+        done = subprocess.run(probe, cwd=cwd, capture_output=True, text=True)
+        if done.returncode == 0:
+            ok[name] = (args, cwd)
+        else:
+            missing[name] = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1][:100]
+    return ok, missing
+
+
+def alternated(commands: dict[str, tuple[list[str], Path | None]], runs: int, limits: dict[str, int] | None = None) -> dict[str, float]:
+    """Median wall time of each command, the commands taking turns within each round;
+    a command in `limits` runs only in that many of the first rounds (qc's crosstab takes
+    minutes)."""
+    limits = limits or {}
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_number in range(runs):
+        for name, (args, cwd) in commands.items():
+            if round_number >= limits.get(name, runs):
+                continue
+            start = time.perf_counter()
+            subprocess.run(args, cwd=cwd, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def floor_command() -> dict[str, tuple[list[str], None]]:
+    return {FLOOR: ([sys.executable, "-c", "import click"], None)}
+
+
+def with_cwd(commands: dict[str, list[str]]) -> dict[str, tuple[list[str], None]]:
+    return {name: (args, None) for name, args in commands.items()}
+
+
+# ---------------------------------------------------------------------- the runs
+
+
+def bench_main_size(workdir: Path, documents: int, codings: int, runs: int, qc: Path | None, qc_runs: int) -> dict:
+    """Margin's commands, the read path and qc's at one size, all in the same rounds."""
+    project = make_project(workdir / f"margin-{codings}", documents, codings)
+    commands = {**floor_command(), **with_cwd(read_commands(project)), **with_cwd(margin_commands(project))}
+    coded_lines = None
+    if qc is not None:
+        started = time.perf_counter()
+        coded_lines = to_qc(project, workdir / f"qc-{codings}", qc)
+        print(f"qc project written: {coded_lines} coded lines in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        commands.update(qc_commands(workdir / f"qc-{codings}", qc))
+    commands, missing = available(commands)
+    limits = {name: qc_runs for name in commands if name.startswith("qc ")}
+    figures = alternated(commands, runs, limits)
+    return {"figures": figures, "missing": missing, "coded_lines": coded_lines, "qc_runs": min(qc_runs, runs)}
+
+
+def bench_scaling(workdir: Path, documents: int, sizes: list[int], runs: int) -> dict[int, dict[str, float]]:
+    """The Margin commands at each size, each size with its own floor."""
+    table = {}
+    for size in sizes:
+        project = make_project(workdir / f"scale-{size}", documents, size)
+        commands = floor_command()
+        commands.update(with_cwd({READ: read_commands(project)[READ]}))
+        commands.update(with_cwd(margin_commands(project)))
+        commands, _missing = available(commands)
+        table[size] = alternated(commands, runs)
+        shutil.rmtree(project, ignore_errors=True)
+    return table
+
+
+def report(main: dict, scaling: dict[int, dict[str, float]], codings: int) -> list[str]:
+    figures = main["figures"]
+    floor = figures[FLOOR]
+    lines = [f"{'at ' + format(codings, ',') + ' codings':<44} {'median':>9} {'x floor':>8} {'target':>8}"]
+    for name, seconds in figures.items():
+        target = f"< {TARGET} s" if name.startswith("margin stats") or name.startswith("margin find") else ""
+        mark = " over" if target and seconds >= TARGET else ""
+        lines.append(f"{name:<44} {seconds * 1000:7.0f} ms {seconds / floor:7.1f}x {target:>8}{mark}")
+    for name, why in main["missing"].items():
+        lines.append(f"{name:<44} not run: {why}")
+    pairs = (("margin stats codes", "qc codes stats"), ("margin stats cooccur --within turn", "qc codes crosstab"))
+    for ours, theirs in pairs:
+        if ours in figures and theirs in figures:
+            lines.append(f"{theirs} / {ours}: {figures[theirs] / figures[ours]:.1f}x faster")
+    if main["coded_lines"] is not None:
+        lines.append(f"(the qc project holds {main['coded_lines']:,} coded lines; qc timed in {main['qc_runs']} of the rounds)")
+    if scaling:
+        names = [n for n in next(iter(scaling.values())) if n != FLOOR]
+        lines.append("")
+        lines.append("scaling (ms; floor of each size's rounds in brackets)")
+        lines.append(f"{'codings':>9}  " + "  ".join(f"{n.replace('margin ', ''):>18}" for n in names))
+        for size, row in scaling.items():
+            cells = "  ".join(f"{row[n] * 1000:>18.0f}" if n in row else f"{'-':>18}" for n in names)
+            lines.append(f"{size:>9,}  {cells}  [{row[FLOOR] * 1000:.0f}]")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=200)
+    parser.add_argument("--codings", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scaling", default="10000,50000,100000,200000", help="Sizes, comma-separated; 'none' to skip.")
+    parser.add_argument("--scaling-runs", type=int, default=3)
+    parser.add_argument("--qc", type=Path, default=REPO / ".venv-qc" / "bin" / "qc", help="qc from its own venv.")
+    parser.add_argument("--no-qc", action="store_true")
+    parser.add_argument("--qc-runs", type=int, default=1, help="Rounds that run qc (its crosstab takes minutes).")
+    parser.add_argument("--quick", action="store_true", help="20 documents, 2,000 codings, 1 run, no scaling.")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.documents, args.codings, args.runs, args.scaling = 20, 2000, 1, "none"
+    qc = None if args.no_qc or not args.qc.exists() else args.qc
+    if qc is None and not args.no_qc:
+        print(f"qc not found at {args.qc}: its figures are skipped", file=sys.stderr)
+    sizes = [] if args.scaling == "none" else [int(s) for s in args.scaling.split(",")]
+    workdir = Path(tempfile.mkdtemp(prefix="margin-bench-analysis-"))
+    try:
+        main_figures = bench_main_size(workdir, args.documents, args.codings, args.runs, qc, args.qc_runs)
+        scaling = bench_scaling(workdir, args.documents, sizes, args.scaling_runs)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print("\n".join(report(main_figures, scaling, args.codings)))
+    return {**main_figures, "scaling": scaling}
+
+
+if __name__ == "__main__":
+    main()
