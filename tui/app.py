@@ -32,7 +32,7 @@ from tui.screens.search_results import SearchResults
 from tui.widgets.codes_pane import CodesPane
 from tui.widgets.documents_pane import DocumentsPane
 from tui.widgets.fit import SIDES, WIDE, fit_panes
-from tui.widgets.keys import bindings, clean
+from tui.widgets.keys import bindings, changed_keys, clean
 from tui.widgets.memo_editor import MemoEditor
 from tui.widgets.palette import ActionProvider
 from tui.widgets.reader import Reader
@@ -73,7 +73,7 @@ class MarginApp(App):
         yield StatusLine(id="status")
 
     def on_mount(self) -> None:
-        self.set_keymap(self.keymap.overrides())
+        self.set_keymap(changed_keys(self.keymap))
         for problem in self.keymap.problems:
             self.notify(clean(problem), title="Keymap", severity="error", timeout=15)
         if self.handle_signals:
