@@ -227,19 +227,37 @@ async def _timed_presses(pilot, keys: list[str], untimed: list[str] = ()) -> lis
 
 async def _worker_keys(project_dir: str, size: tuple[int, int], presses: int, picker: bool) -> dict:
     from textual.app import App
-    from textual.widgets import Static
+    from textual.screen import ModalScreen
+    from textual.widgets import Input, OptionList, Static
 
     from store.project import Project
     from tui.app import MarginApp
 
-    class Empty(App):
+    class Modal(ModalScreen):
+        """The floor of opening a picker: a dimmed modal with a field and nine options."""
+
+        DEFAULT_CSS = "Modal { align: center middle; background: $background 60%; } OptionList { height: auto; }"
+        BINDINGS = [("escape", "dismiss")]
+
         def compose(self):
-            yield Static("empty", id="x")
+            yield Input()
+            yield OptionList(*(f"{n} option" for n in range(1, 10)))
+
+    class Empty(App):
+        BINDINGS = [("c", "modal")]
+
+        def compose(self):
+            yield Static("empty\n" * 60, id="x")
+
+        def action_modal(self):
+            self.push_screen(Modal())
 
     figures = {}
     async with Empty().run_test(size=size) as pilot:
         await pilot.pause()
         figures["floor"] = await _timed_presses(pilot, ["j"] * presses)
+        if picker:
+            figures["floor: open a modal"] = await _timed_presses(pilot, ["c"] * presses, untimed=["escape"])
     with Project.open(Path(project_dir)) as project:
         app = MarginApp(project)
         async with app.run_test(size=size) as pilot:
@@ -293,9 +311,11 @@ def _run_worker(tree: Path, *args: str) -> dict:
     import json
 
     env = {**os.environ, "PYTHONPATH": f"{tree}:{REPO / 'tests' / 'bench'}"}
-    out = subprocess.run([sys.executable, __file__, "--worker", str(tree), *args], env=env, cwd=tree,
-                         capture_output=True, text=True, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, __file__, "--worker", str(tree), *args], env=env, cwd=tree,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"worker {args} on {tree} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _first_frame_of(tree: Path, project_dir: Path, size=(80, 24)) -> float:
