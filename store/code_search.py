@@ -31,9 +31,6 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process, utils
-from rapidfuzz.distance import Levenshtein
-
 from store.codebook import SEPARATOR
 from store.model import Code
 
@@ -81,6 +78,8 @@ class CodeIndex:
         self._leaf_words = [f" {leaf}" for leaf in self._leaf]
         self._path_words = [" " + " ".join(s) for s in self._segments]
         self._all_words = [f"{p} {_NOT_WORD.sub(' ', c.description.casefold())}" for p, c in zip(self._path_words, codes)]
+        from rapidfuzz import utils  # imported here: the app's first frame does not need it
+
         self._paths = [utils.default_process(p) for p in paths]
         self._by_id = {c.id: i for i, c in enumerate(codes)}
         self._full: dict[str, list[int]] = defaultdict(list)
@@ -192,6 +191,8 @@ class CodeIndex:
     def _fuzzy(self, query: str, limit: int) -> dict[int, float]:
         """Partial-ratio scores over paths (definitions count through the word tiers: a fuzzy
         pass over them would cost three times as much for little)."""
+        from rapidfuzz import fuzz, process
+
         found = process.extract(query, self._paths, scorer=fuzz.partial_ratio, processor=None,
                                 limit=limit * 4, score_cutoff=_MIN_SCORE)
         return {i: score + math.log1p(self.counts[i]) for _, score, i in found}
@@ -232,6 +233,8 @@ def _allowance(length: int) -> int:
 def _starts_but_for_typo(typed: str, word: str) -> bool:
     if word.startswith(typed):
         return True
+    from rapidfuzz.distance import Levenshtein
+
     allowed = _allowance(len(typed))
     return allowed > 0 and any(
         Levenshtein.distance(typed, word[:n], score_cutoff=allowed) <= allowed
@@ -304,6 +307,8 @@ def _word_typo(x: str, y: str) -> int | None:
         return None  # Round 1, Round 2
     if _stem(x) == _stem(y):
         return 1
+    from rapidfuzz.distance import Levenshtein
+
     allowed = _allowance(min(len(x), len(y)))
     distance = Levenshtein.distance(x, y, score_cutoff=allowed)
     return distance if distance <= allowed else None

@@ -21,14 +21,10 @@ from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
 from store.search import Rule, auto_code_spans, corpus_search, spoken_matches
 from tui import ui_state
-from tui.screens.auto_code import AutoCode
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
 from tui.screens.help import Help
-from tui.screens.journal import Journal
 from tui.screens.prompt import Prompt
-from tui.screens.retrieval import Retrieval
-from tui.screens.search_results import SearchResults
 from tui.widgets.codes_pane import CodesPane
 from tui.widgets.documents_pane import DocumentsPane
 from tui.widgets.fit import SIDES, WIDE, fit_panes
@@ -270,6 +266,8 @@ class MarginApp(App):
         self.call_after_refresh(self._focus_moved)  # the status line fits the new width
 
     def action_journal(self) -> None:
+        from tui.screens.journal import Journal  # the screens a key opens are imported when opened
+
         self.push_screen(Journal(self.project), lambda _: self.project_changed())
 
     def action_corpus_search(self) -> None:
@@ -490,6 +488,8 @@ class MarginApp(App):
             self.notify(f"No matches for {clean(pattern)!r}", severity="warning")
             return
         self.reader.pattern = pattern
+        from tui.screens.search_results import SearchResults
+
         self.push_screen(SearchResults(pattern, hits), partial(self._search_result, pattern))
 
     def _search_result(self, pattern: str, result) -> None:
@@ -545,11 +545,15 @@ class MarginApp(App):
             if done is not None:
                 done()
 
+        from tui.screens.auto_code import AutoCode
+
         self.push_screen(AutoCode(self.project, documents, rule, label, note), confirmed)
 
     # ------------------------------------------------------------------ codes pane
 
     def code_retrieve(self, code) -> None:
+        from tui.screens.retrieval import Retrieval
+
         self.push_screen(Retrieval(self.project, code), self._retrieved)
 
     def _retrieved(self, coding) -> None:
