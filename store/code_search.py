@@ -27,11 +27,9 @@ import bisect
 import heapq
 import math
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process, utils
-from rapidfuzz.distance import Levenshtein
 
 from store.codebook import SEPARATOR
 from store.model import Code
@@ -73,36 +71,66 @@ class CodeIndex:
         self.codes = codes
         self.paths = paths
         self.counts = [counts.get(c.id, 0) for c in codes]
+        self._counted = counts
         self._segments = [segments(p) for p in paths]
         self._leaf = [s[-1] for s in self._segments]
         self._leaves = sorted((leaf, i) for i, leaf in enumerate(self._leaf))  # for the prefix tier
         self._leaf_words = [f" {leaf}" for leaf in self._leaf]
         self._path_words = [" " + " ".join(s) for s in self._segments]
         self._all_words = [f"{p} {_NOT_WORD.sub(' ', c.description.casefold())}" for p, c in zip(self._path_words, codes)]
+        from rapidfuzz import utils  # imported here: the app's first frame does not need it
+
         self._paths = [utils.default_process(p) for p in paths]
         self._by_id = {c.id: i for i, c in enumerate(codes)}
         self._full: dict[str, list[int]] = defaultdict(list)
         self._tails: dict[str, list[int]] = defaultdict(list)
-        by_use = sorted(range(len(codes)), key=lambda i: (-self.counts[i], len(paths[i]), paths[i]))
-        self._order = [0] * len(codes)  # each code's place in the order used inside a tier
-        for place, i in enumerate(by_use):
-            self._order[i] = place
+        self._order: list[int] = []  # each code's place in the order used inside a tier
+        self._sort_by_use()
         for i, keys in enumerate(self._segments):
             self._full[">".join(keys)].append(i)
             for start in range(1, len(keys)):
                 self._tails[">".join(keys[start:])].append(i)
 
+    def _sort_by_use(self) -> None:
+        paths, counts = self.paths, self.counts
+        by_use = sorted(range(len(self.codes)), key=lambda i: (-counts[i], len(paths[i]), paths[i]))
+        self._order = [0] * len(self.codes)
+        for place, i in enumerate(by_use):
+            self._order[i] = place
+
+    def recount(self, counts: dict[str, int]) -> None:
+        """New coding counts for the same codebook: re-sorts only when a count changed."""
+        if counts == self._counted:
+            return
+        self._counted = counts
+        self.counts = [counts.get(c.id, 0) for c in self.codes]
+        self._sort_by_use()
+
     @classmethod
     def of(cls, project) -> CodeIndex:
+        """The project's index, built once per codebook: opening the picker again after
+        coding only refreshes the counts (the codes dict compares by identity, in C)."""
+        codes_now = project.state.codes
+        cached = _INDEXES.get(project)
+        if cached is not None and cached[0] == codes_now:
+            cached[1].recount(project.codebook.counts())
+            return cached[1]
         codes = project.codebook.all()
-        return cls(codes, [project.codebook.path(c) for c in codes], project.codebook.counts())
+        index = cls(codes, [project.codebook.path(c) for c in codes], project.codebook.counts())
+        _INDEXES[project] = (dict(codes_now), index)
+        return index
 
     def rank(self, query: str, recent: list[str] = (), limit: int = 9) -> list[CodeHit]:
         """The best `limit` codes for `query`; with an empty query, recent codes then the tree."""
         typed = segments(query)
         if not any(typed):
-            order = [self._by_id[c] for c in recent if c in self._by_id]
-            order += [i for i in range(len(self.codes)) if i not in set(order)]
+            order = list(dict.fromkeys(self._by_id[c] for c in recent if c in self._by_id))
+            chosen = set(order)
+            for i in range(len(self.codes)):  # then the tree, only as far as is shown
+                if len(order) >= limit:
+                    break
+                if i not in chosen:
+                    order.append(i)
             return [self._hit(i, EXACT, 0.0) for i in order[:limit]]
         bonus = {self._by_id[c]: n for n, c in enumerate(recent[:12]) if c in self._by_id}
         hits: list[CodeHit] = []
@@ -163,6 +191,8 @@ class CodeIndex:
     def _fuzzy(self, query: str, limit: int) -> dict[int, float]:
         """Partial-ratio scores over paths (definitions count through the word tiers: a fuzzy
         pass over them would cost three times as much for little)."""
+        from rapidfuzz import fuzz, process
+
         found = process.extract(query, self._paths, scorer=fuzz.partial_ratio, processor=None,
                                 limit=limit * 4, score_cutoff=_MIN_SCORE)
         return {i: score + math.log1p(self.counts[i]) for _, score, i in found}
@@ -175,6 +205,9 @@ class CodeIndex:
     def _hit(self, i: int, tier: int, score: float) -> CodeHit:
         code = self.codes[i]
         return CodeHit(code, self.paths[i], code.description, self.counts[i], score, tier)
+
+
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # project -> (its codes then, index)
 
 
 def _holding(needles: list[str], texts: list[str]) -> list[int]:
@@ -200,6 +233,8 @@ def _allowance(length: int) -> int:
 def _starts_but_for_typo(typed: str, word: str) -> bool:
     if word.startswith(typed):
         return True
+    from rapidfuzz.distance import Levenshtein
+
     allowed = _allowance(len(typed))
     return allowed > 0 and any(
         Levenshtein.distance(typed, word[:n], score_cutoff=allowed) <= allowed
@@ -272,6 +307,8 @@ def _word_typo(x: str, y: str) -> int | None:
         return None  # Round 1, Round 2
     if _stem(x) == _stem(y):
         return 1
+    from rapidfuzz.distance import Levenshtein
+
     allowed = _allowance(min(len(x), len(y)))
     distance = Levenshtein.distance(x, y, score_cutoff=allowed)
     return distance if distance <= allowed else None

@@ -21,19 +21,14 @@ from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
 from store.search import Rule, auto_code_spans, corpus_search, spoken_matches
 from tui import ui_state
-from tui.screens.analysis import Analysis, Settings
-from tui.screens.auto_code import AutoCode
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
 from tui.screens.help import Help
-from tui.screens.journal import Journal
 from tui.screens.prompt import Prompt
-from tui.screens.retrieval import Retrieval
-from tui.screens.search_results import SearchResults
 from tui.widgets.codes_pane import CodesPane
 from tui.widgets.documents_pane import DocumentsPane
 from tui.widgets.fit import SIDES, WIDE, fit_panes
-from tui.widgets.keys import bindings, clean
+from tui.widgets.keys import bindings, changed_keys, clean
 from tui.widgets.memo_editor import MemoEditor
 from tui.widgets.palette import ActionProvider
 from tui.widgets.reader import Reader
@@ -63,7 +58,7 @@ class MarginApp(App):
         self.recent: list[str] = recent_codes(project)
         self.crash: BaseException | None = None  # the error the app stopped on (launch reports it)
         self._saved_position: tuple[str, int] | None = None
-        self.analysis_settings = Settings()  # the analysis screen opens where it was left
+        self.analysis_settings = None  # the analysis screen's settings: it opens where it was left
 
     def compose(self):
         with Horizontal(id="main"):
@@ -75,7 +70,7 @@ class MarginApp(App):
         yield StatusLine(id="status")
 
     def on_mount(self) -> None:
-        self.set_keymap(self.keymap.overrides())
+        self.set_keymap(changed_keys(self.keymap))
         for problem in self.keymap.problems:
             self.notify(clean(problem), title="Keymap", severity="error", timeout=15)
         if self.handle_signals:
@@ -273,10 +268,16 @@ class MarginApp(App):
 
     def action_analysis(self) -> None:
         """The analysis screen; Enter on a figure, then on a passage, comes back to the reader there."""
+        from tui.screens.analysis import Analysis, Settings  # imported when first opened
+
+        if self.analysis_settings is None:
+            self.analysis_settings = Settings()
         if not any(isinstance(screen, Analysis) for screen in self.screen_stack):
             self.push_screen(Analysis(self.project, self.analysis_settings), self._retrieved)
 
     def action_journal(self) -> None:
+        from tui.screens.journal import Journal  # the screens a key opens are imported when opened
+
         self.push_screen(Journal(self.project), lambda _: self.project_changed())
 
     def action_corpus_search(self) -> None:
@@ -497,6 +498,8 @@ class MarginApp(App):
             self.notify(f"No matches for {clean(pattern)!r}", severity="warning")
             return
         self.reader.pattern = pattern
+        from tui.screens.search_results import SearchResults
+
         self.push_screen(SearchResults(pattern, hits), partial(self._search_result, pattern))
 
     def _search_result(self, pattern: str, result) -> None:
@@ -552,11 +555,15 @@ class MarginApp(App):
             if done is not None:
                 done()
 
+        from tui.screens.auto_code import AutoCode
+
         self.push_screen(AutoCode(self.project, documents, rule, label, note), confirmed)
 
     # ------------------------------------------------------------------ codes pane
 
     def code_retrieve(self, code) -> None:
+        from tui.screens.retrieval import Retrieval
+
         self.push_screen(Retrieval(self.project, code), self._retrieved)
 
     def _retrieved(self, coding) -> None:

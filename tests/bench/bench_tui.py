@@ -4,6 +4,14 @@
 2. key to frame on a 4,000-turn document, above an empty app's floor measured the same way;
 3. laying out the 4,000-turn document (wrapping every turn);
 4. the code picker's ranking over 5,000 codes, per keystroke.
+
+Old against new, in one run: `python tests/bench/bench_tui.py --compare OLD_TREE [--rounds 3]
+[--presses 10] [--workdir DIR]` (OLD_TREE: `git worktree add /work/wt-old 55d90aa --detach`).
+Each tree builds its own demo, 4,000-turn and 5,000-code projects (kept in DIR between runs;
+the 5,000-code one takes minutes), then every figure runs in fresh interpreters, the trees
+alternating round by round: first frame, and per key the CPU and wall time of the press and
+its frame for j, w, J, c (the picker opening) and Enter applying a code, beside the floors of
+an empty app's key and of opening a dimmed modal. Medians of every press of every round.
 """
 
 from __future__ import annotations
@@ -180,8 +188,235 @@ def bench_picker() -> dict[str, float]:
     return figures
 
 
+# ---------------------------------------------------------------------------- old against new
+# `--compare OLD_TREE` runs every figure below in fresh interpreters, alternating this tree
+# and OLD_TREE (a worktree of an older commit), so both meet the same load. A worker imports
+# Margin from the tree it is given; it uses only the store API both trees share.
+
+KEYS = {"j": ["j"], "w": ["w"], "J": ["J"]}
+
+
+def large_codebook(directory: Path, codes: int = 5000, codings: int = 50_000, documents: int = 200):
+    """`codes` codes (50 themes of codes/50) and `codings` codings over `documents` interviews
+    of 80 turns, built through the store API (bench_store's transcripts)."""
+    from bench_store import transcript
+    from store.importers import parse_text
+    from store.project import Project
+
+    rng = random.Random(5000)
+    project = Project.init(directory, name="bench", coder="bench")
+    with project.operation("codebook"):
+        made = [project.codebook.ensure(f"Theme {t} {rng.choice(WORDS)} > {' '.join(rng.sample(WORDS, 2))} {t * 100 + c}")
+                for t in range(50) for c in range(codes // 50)]
+    for d in range(documents):
+        document = project.documents.import_parsed(parse_text(transcript(rng, 80), "txt"), f"P{d + 1:03d}").document
+        with project.operation(f"codings for {document.name}"):
+            for _ in range(codings // documents):
+                turn = rng.choice(document.turns)
+                begin = rng.randint(turn.start, turn.end - 2)
+                project.codings.apply(document, rng.choice(made), begin, rng.randint(begin + 1, turn.end))
+    project.close()
+
+
+async def _timed_presses(pilot, keys: list[str], untimed: list[str] = ()) -> list[tuple[float, float]]:
+    """(cpu ms, wall ms) of each key in `keys`, each followed by a frame; `untimed` keys are
+    pressed before each timed one (to set it up) and not counted."""
+    samples = []
+    for key in keys:
+        for other in untimed:
+            await pilot.press(other)
+        await pilot.pause()
+        cpu, wall = time.process_time(), time.perf_counter()
+        await pilot.press(key)
+        await pilot.pause()
+        samples.append(((time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000))
+    return samples
+
+
+async def _worker_keys(project_dir: str, size: tuple[int, int], presses: int, picker: bool) -> dict:
+    from textual.app import App
+    from textual.screen import ModalScreen
+    from textual.widgets import Input, OptionList, Static
+
+    from store.project import Project
+    from tui.app import MarginApp
+
+    class Modal(ModalScreen):
+        """The floor of opening a picker: a dimmed modal with a field and nine options."""
+
+        DEFAULT_CSS = "Modal { align: center middle; background: $background 60%; } OptionList { height: auto; }"
+        BINDINGS = [("escape", "dismiss")]
+
+        def compose(self):
+            yield Input()
+            yield OptionList(*(f"{n} option" for n in range(1, 10)))
+
+    class Empty(App):
+        BINDINGS = [("c", "modal")]
+
+        def compose(self):
+            yield Static("empty\n" * 60, id="x")
+
+        def action_modal(self):
+            self.push_screen(Modal())
+
+    figures = {}
+    async with Empty().run_test(size=size) as pilot:
+        await pilot.pause()
+        figures["floor"] = await _timed_presses(pilot, ["j"] * presses)
+        if picker:
+            figures["floor: open a modal"] = await _timed_presses(pilot, ["c"] * presses, untimed=["escape"])
+    with Project.open(Path(project_dir)) as project:
+        app = MarginApp(project)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for name, keys in KEYS.items():
+                figures[name] = await _timed_presses(pilot, keys * presses)
+            if picker:
+                figures["c (picker open)"] = await _timed_presses(pilot, ["c"] * presses, untimed=["escape"])
+                await pilot.press("escape")
+                name = project.codebook.all()[-1].name
+                typed = [_key_of(ch) for ch in name]
+                samples = []
+                for _ in range(presses):
+                    await pilot.press("J", "c", *typed)
+                    samples += await _timed_presses(pilot, ["enter"])
+                figures["code applied (enter)"] = samples
+                figures["codings made"] = [(float(len(project.state.codings)), 0.0)]
+    return figures
+
+
+def _key_of(character: str) -> str:
+    from textual.keys import _character_to_key
+
+    return _character_to_key(character)
+
+
+def _worker(argv: list[str]) -> None:
+    """python bench_tui.py --worker TREE KIND ARGS...: prints one JSON line of figures."""
+    import json
+
+    tree, kind, *args = argv
+    sys.path.insert(0, tree)
+    if kind == "keys":
+        project_dir, width, height, presses, picker = args
+        figures = asyncio.run(_worker_keys(project_dir, (int(width), int(height)), int(presses), picker == "1"))
+    elif kind == "build":
+        which, directory = args
+        if which == "demo":
+            from store.demo import build_demo
+
+            build_demo(Path(directory), Path(tree) / "tui" / "demo")
+        elif which == "big":
+            big_project(Path(directory)).close()
+        else:
+            large_codebook(Path(directory))
+        figures = {}
+    print(json.dumps(figures), flush=True)
+
+
+def _run_worker(tree: Path, *args: str) -> dict:
+    import json
+
+    env = {**os.environ, "PYTHONPATH": f"{tree}:{REPO / 'tests' / 'bench'}"}
+    done = subprocess.run([sys.executable, __file__, "--worker", str(tree), *args], env=env, cwd=tree,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"worker {args} on {tree} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _first_frame_of(tree: Path, project_dir: Path, size=(80, 24)) -> float:
+    """Wall ms from starting a fresh interpreter to the end of the app's first pilot.pause()."""
+    script = (
+        "import asyncio\n"
+        "from store.project import Project\n"
+        "from tui.app import MarginApp\n"
+        "async def main():\n"
+        f"    p = Project.open({str(project_dir)!r})\n"
+        "    app = MarginApp(p)\n"
+        f"    async with app.run_test(size={size!r}) as pilot:\n"
+        "        await pilot.pause()\n"
+        "        print('ready', flush=True)\n"
+        "    p.close()\n"
+        "asyncio.run(main())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=tree, env=env)
+    process.stdout.readline()
+    took = (time.perf_counter() - start) * 1000
+    process.wait()
+    return took
+
+
+def compare(old: Path, rounds: int, presses: int, workdir: Path) -> dict:
+    """Every figure for this tree ("new") and `old`, alternated round by round."""
+    trees = {"new": REPO, "old": old}
+    projects = {}
+    for tag, tree in trees.items():
+        for which in ("demo", "big", "codes5000"):
+            directory = workdir / f"{tag}-{which}"
+            if not directory.exists():
+                _run_worker(tree, "build", which, str(directory))
+            projects[tag, which] = directory
+    results: dict = {}
+
+    def add(tag: str, name: str, samples) -> None:
+        results.setdefault((tag, name), []).extend(samples)
+
+    for round_ in range(rounds):
+        order = ("new", "old") if round_ % 2 == 0 else ("old", "new")
+        for tag in order:
+            tree = trees[tag]
+            add(tag, "first frame, demo 80x24", [(None, _first_frame_of(tree, projects[tag, "demo"]))])
+            add(tag, "first frame, 5,000 codes 80x24", [(None, _first_frame_of(tree, projects[tag, "codes5000"]))])
+            for label, which, size, picker in (("demo 80x24", "demo", (80, 24), True),
+                                                ("4,000 turns 80x24", "big", (80, 24), False),
+                                                ("5,000 codes 80x24", "codes5000", (80, 24), True),
+                                                ("5,000 codes 200x50", "codes5000", (200, 50), True)):
+                figures = _run_worker(tree, "keys", str(projects[tag, which]), str(size[0]), str(size[1]),
+                                      str(presses), "1" if picker else "0")
+                for name, samples in figures.items():
+                    if name != "codings made":
+                        add(tag, f"{label}: {name}", samples)
+    return results
+
+
+def print_comparison(results: dict, load: tuple[float, float, float]) -> None:
+    def median(tag, name, which):
+        values = [s[which] for s in results.get((tag, name), []) if s[which] is not None]
+        return statistics.median(values) if values else float("nan")
+
+    names = list(dict.fromkeys(name for _, name in results))
+    print(f"load average before/after: {load[0]:.2f} / {os.getloadavg()[0]:.2f}")
+    print(f"{'figure (median ms)':44} {'old cpu':>8} {'new cpu':>8} {'old wall':>9} {'new wall':>9}")
+    for name in names:
+        row = [median(tag, name, i) for i, tag in ((0, "old"), (0, "new"), (1, "old"), (1, "new"))]
+        print(f"{name:44} " + " ".join(f"{v:8.1f}" if v == v else "       -" for v in row))
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--worker"]:
+        _worker(sys.argv[2:])
+        return
+    if sys.argv[1:2] == ["--compare"]:
+        import argparse
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--compare", type=Path, required=True, help="a worktree of the older commit")
+        parser.add_argument("--rounds", type=int, default=3)
+        parser.add_argument("--presses", type=int, default=15)
+        parser.add_argument("--workdir", type=Path, help="keep the generated projects here between runs")
+        options = parser.parse_args()
+        load = os.getloadavg()
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = options.workdir or Path(tmp)
+            workdir.mkdir(parents=True, exist_ok=True)
+            print_comparison(compare(options.compare.resolve(), options.rounds, options.presses, workdir), load)
+        return
     print(f"command to first usable frame (demo, 80x24, headless): {bench_first_frame() * 1000:.0f} ms  (target < 500)")
+
     covid = bench_first_frame_covid()
     if covid is not None:
         print(f"first usable frame, 65 Covid Inquiry days + 50,000 codings: {covid * 1000:.0f} ms  (target < 1500)")

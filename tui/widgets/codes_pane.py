@@ -2,8 +2,11 @@
 
 Each line is the code's colour mark and name, indented by depth, the name cut with … and
 the coding count (sub-codes included) right-aligned, so nothing wraps at any width. It is
-a Line API ScrollView: a change rebuilds a list of plain tuples, and only the lines on
-screen are rendered (kept in an LRU cache), so a 5,000-code codebook stays fast.
+a Line API ScrollView over a list of plain tuples, and only the lines on screen are
+rendered (kept in an LRU cache keyed by the line's content). A change to the codebook
+rebuilds the list; a change to codings only (applying, uncoding, undoing those) updates the
+counts of the codes whose own count changed and their parents, and repaints those lines,
+so coding with a 5,000-code codebook costs what it touches.
 """
 
 from __future__ import annotations
@@ -58,15 +61,41 @@ class CodesPane(ScrollView, can_focus=True):
         self._rows: list[tuple[int, str, str, bool, int]] = []  # depth, colour, name, codable, total
         self._highlighted: int | None = None
         self._version = -1
+        self._codes: dict | None = None  # the codebook the lines show (state.codes, copied)
+        self._own: dict[str, int] = {}  # each code's own coding count the lines show
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
 
     # ------------------------------------------------------------------ content
 
     def reload(self) -> None:
-        """Rebuild the line list if the project changed since the last reload."""
-        if self._version == self.project.state.version:
+        """Bring the lines up to date if the project changed since the last reload: the
+        counts alone when the codebook is the same (compared by identity, in C), else all."""
+        state = self.project.state
+        if self._version == state.version:
             return
-        self._version = self.project.state.version
+        self._version = state.version
+        if self._codes is not None and state.codes == self._codes:
+            self._recount(self.project.codebook.counts())
+            return
+        self._codes, self._own = dict(state.codes), self.project.codebook.counts()
+        self._rebuild()
+
+    def _recount(self, own: dict[str, int]) -> None:
+        """Add each changed own count to the code's line and its ancestors' lines."""
+        changed = {code_id for code_id, _ in own.items() ^ self._own.items()}
+        codes = self.project.state.codes
+        for code_id in changed:
+            delta = own.get(code_id, 0) - self._own.get(code_id, 0)
+            code = codes.get(code_id)
+            while code is not None and code.id in self._index:
+                index = self._index[code.id]
+                *line, total = self._rows[index]
+                self._rows[index] = (*line, total + delta)
+                self.refresh_line(index)
+                code = codes.get(code.parent) if code.parent else None
+        self._own = own
+
+    def _rebuild(self) -> None:
         kept = self._ids[self._highlighted] if self._highlighted is not None and self._ids else None
         codebook = self.project.codebook
         totals = codebook.total_counts()
@@ -145,10 +174,11 @@ class CodesPane(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
-        key = (index, width, index == self._highlighted and (self.has_focus or None))
+        current = index == self._highlighted and (self.has_focus or None)
+        key = (self._rows[index], width, current)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render(index, width, key[2]).crop_extend(0, width, self.rich_style)
+            strip = self._render(index, width, current).crop_extend(0, width, self.rich_style)
             self._cache[key] = strip
         return strip
 

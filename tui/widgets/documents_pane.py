@@ -17,19 +17,36 @@ class DocumentsPane(ListKeys, OptionList):
         super().__init__(**kwargs)
         self.project = project
         self.border_title = "Documents"
+        self._shown: list[tuple] = []  # what each option shows, as `_line` gives it
 
     def reload(self, current_id: str | None = None) -> None:
+        """Bring the list up to date: only the documents whose line changed (a coding
+        count, mostly) get a new prompt, so coding does not re-measure every option."""
         state = self.project.state
         highlighted = self.highlighted_option.id if self.highlighted_option else current_id
-        self.clear_options()
-        for document in self.project.documents.all():
-            prompt = Text(clean(document.name), style="bold" if document.id == current_id else "")
-            attributes = " ".join(f"{clean(k)}={clean(v)}" for k, v in document.attributes.items() if k != "case")
-            count = len(state.codings_by_document.get(document.id, {}))
-            prompt.append(f"\n{attributes}\n{plural(len(document.turns), 'turn')} · {plural(count, 'coding')}", style="dim")
-            self.add_option(Option(prompt, id=document.id))
+        lines = [self._line(document, current_id) for document in self.project.documents.all()]
+        if [line[0] for line in lines] == [line[0] for line in self._shown]:
+            for index, (line, old) in enumerate(zip(lines, self._shown)):
+                if line != old:
+                    self.replace_option_prompt_at_index(index, self._prompt(*line[1:]))
+        else:
+            self.clear_options()
+            self.add_options([Option(self._prompt(*line[1:]), id=line[0]) for line in lines])
+        self._shown = lines
         if highlighted and highlighted in state.documents:
             self.highlighted = self.get_option_index(highlighted)
+
+    def _line(self, document, current_id: str | None) -> tuple:
+        """What the document's option shows: id, name, bold, attributes, turns, codings."""
+        attributes = " ".join(f"{clean(k)}={clean(v)}" for k, v in document.attributes.items() if k != "case")
+        count = len(self.project.state.codings_by_document.get(document.id, {}))
+        return document.id, clean(document.name), document.id == current_id, attributes, len(document.turns), count
+
+    @staticmethod
+    def _prompt(name: str, bold: bool, attributes: str, turns: int, count: int) -> Text:
+        prompt = Text(name, style="bold" if bold else "")
+        prompt.append(f"\n{attributes}\n{plural(turns, 'turn')} · {plural(count, 'coding')}", style="dim")
+        return prompt
 
     def action_open(self) -> None:
         option = self.highlighted_option

@@ -26,6 +26,14 @@ def bindings(scope: str, *, show: bool = False) -> list[Binding]:
     ]
 
 
+def changed_keys(keymap: keymaps.Keymap) -> dict[str, str]:
+    """id -> keys for the actions whose keys differ from the defaults the bindings were
+    built with: the argument to `App.set_keymap`. Textual re-applies the keymap to every
+    node's bindings on each key press, so an empty one (no keymap.toml) costs nothing."""
+    defaults = table()
+    return {i: k for i, k in keymap.overrides().items() if i not in defaults.actions or defaults.keys(i) != k}
+
+
 class ListKeys:
     """`down`, `up`, `top`, `bottom` actions (j, k, g, G) for a screen showing one list."""
 

@@ -4,7 +4,8 @@ Each turn is a speaker row, its wrapped text and a blank row. Coded spans are ti
 their code's colour, a bar in the left gutter marks coded lines, and the margin column on
 the right names the codes that start on each line (`│` where a coding continues). Rendered
 rows are kept in an LRU cache keyed by what can change on a key press (cursor, selection),
-so moving the cursor re-renders at most a few rows whatever the document's length.
+and a key press repaints only the rows on screen whose key changed, so moving the cursor
+re-renders two or three rows whatever the document's length.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ class Reader(ScrollView, can_focus=True):
         self.goal: int | None = None  # column kept by up/down
         self.pending = ""  # "<" or ">" waiting for a motion
         self.pattern = ""
-        self.matches: list[tuple[int, int]] = []
+        self._matches: list[tuple[int, int]] = []
+        self._painted: dict[int, tuple] = {}  # screen line -> the cache key last rendered there
         self._rows: Layout | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(4096)
         self._version = -1
@@ -93,6 +95,7 @@ class Reader(ScrollView, can_focus=True):
         self.cursor = motions.inside(document, position if position is not None else 0)
         self.scroll_to(y=0, animate=False, immediate=True, force=True)  # no frame of the old offset
         self._follow(center=position is not None)
+        self.refresh()
         self._changed()
 
     def jump(self, position: int) -> None:
@@ -116,6 +119,17 @@ class Reader(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
         self._changed()
+
+    @property
+    def matches(self) -> list[tuple[int, int]]:
+        return self._matches
+
+    @matches.setter
+    def matches(self, matches: list[tuple[int, int]]) -> None:
+        """Search matches (start, end), sorted; setting them repaints the highlights."""
+        self._matches = matches
+        self._cache.clear()
+        self.refresh()
 
     @property
     def turn(self):
@@ -238,23 +252,22 @@ class Reader(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         self._sync()
         row = self._rows.rows[index]
-        key = (index, width, *self._decoration(index, row))
+        key = (index, width, *self._decoration(index, row, self.selection, self.turn))
+        self._painted[y] = key
         strip = self._cache.get(key)
         if strip is None:
             strip = self._render_row(row, width, *key[2:]).crop_extend(0, width, self.rich_style)
             self._cache[key] = strip
         return strip
 
-    def _decoration(self, index: int, row: Row) -> tuple:
+    def _decoration(self, index: int, row: Row, span: tuple[int, int] | None, turn) -> tuple:
         """What a key press can change on a row: cursor column, selected part, current turn."""
         if row.kind == HEADER:
-            turn = self.turn
             return (turn is not None and turn.index == row.turn, None, None)
         if row.kind == BLANK:
             return (False, None, None)
         cursor = self.cursor - row.start if self._rows.row_of(self.cursor) == index else None
         selected = None
-        span = self.selection
         if span and span[0] <= row.end and span[1] > row.start:
             selected = (max(span[0], row.start) - row.start, min(span[1], row.end + 1) - row.start)
         return (False, cursor, selected)
@@ -377,8 +390,23 @@ class Reader(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ cursor
 
     def _changed(self) -> None:
-        self.refresh()
+        self._refresh_changed_rows()
         self.post_message(self.Changed())
+
+    def _refresh_changed_rows(self) -> None:
+        """Mark for repaint only the rows on screen whose cache key (cursor, selection,
+        current turn) differs from the one painted there; a scroll or a change to the
+        project repaints everything. A full repaint would make Textual re-render every
+        line of the screen, every pane beside the reader included."""
+        if self._rows is None or self._version != self.project.state.version:
+            self.refresh()
+            return
+        top, width = self.scroll_offset.y, self.scrollable_content_region.width
+        span, turn = self.selection, self.turn
+        for index in range(top, min(top + self.scrollable_content_region.height, len(self._rows))):
+            key = (index, width, *self._decoration(index, self._rows.rows[index], span, turn))
+            if self._painted.get(index - top) != key:
+                self.refresh_line(index)
 
     def _follow(self, center: bool = False) -> None:
         """Scroll so the cursor's row (and its turn's speaker row when near) is visible.
@@ -579,7 +607,6 @@ class Reader(ScrollView, can_focus=True):
 
     def set_search(self, pattern: str, matches: list[tuple[int, int]]) -> None:
         self.pattern, self.matches = pattern, matches
-        self._cache.clear()
         if not self.visual:
             self.anchor = None  # searching moves the cursor; only a v selection follows it
         later = [m for m in matches if m[0] > self.cursor]

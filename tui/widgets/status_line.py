@@ -75,6 +75,14 @@ def fit(kept: list[tuple[str, str]], right: list[tuple[str, str]], names: str, w
 
 
 class StatusLine(Static):
+    """One line of fixed height and the screen's width: an update repaints this line only
+    (no layout pass, which would repaint every pane), and only when its text changed."""
+
+    _shown: Text | None = None
+
     def show(self, reader, pane: str = "") -> None:
         width = self.size.width or self.app.size.width
-        self.update(fit(*status_parts(reader, pane), width))
+        line = fit(*status_parts(reader, pane), width)
+        if line != self._shown:
+            self._shown = line
+            self.update(line, layout=False)

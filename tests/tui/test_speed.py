@@ -1,0 +1,190 @@
+"""What one key press or one coding costs: counted in calls, so the tests hold on any machine.
+
+Each test counts the work that used to grow with the screen, the document or the codebook
+(Textual re-applying the keymap, a repaint of every pane, the codes pane rebuilt, the
+documents pane re-measured, the picker's index rebuilt) and checks that the partial
+updates leave the screen exactly as a full repaint would.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from contextlib import contextmanager
+
+import pytest
+from textual.binding import BindingsMap
+from textual.screen import Screen
+from textual.widgets import OptionList
+
+from store.code_search import CodeIndex
+from tui.widgets.codes_pane import CodesPane
+from tui.widgets.documents_pane import DocumentsPane
+from tui.widgets.reader import Reader
+
+
+@contextmanager
+def counting(monkeypatch, *targets):
+    """Count calls of each (class, method name) while the block runs."""
+    calls: Counter = Counter()
+    for cls, name in targets:
+        original = getattr(cls, name)
+
+        def counted(*args, _original=original, _name=f"{cls.__name__}.{name}", **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cls, name, counted)
+    yield calls
+    monkeypatch.undo()
+
+
+async def screen_matches_a_full_repaint(app, pilot) -> None:
+    """The screen as drawn equals the screen after repainting every widget from scratch."""
+    await pilot.pause()
+    drawn = app.export_screenshot()
+    for widget in app.screen.query("*"):
+        widget.refresh()
+    for pane in app.screen.query(Reader):
+        pane._cache.clear()
+    await pilot.pause()
+    assert app.export_screenshot() == drawn
+
+
+async def test_a_key_press_applies_no_keymap_and_lays_nothing_out(make_app, monkeypatch):
+    """Textual re-applied the whole keymap (every binding of every node) on each press
+    when the app set all 100 action keys with set_keymap; and the status line's update
+    laid out the whole screen."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app._keymap == {}  # the defaults are in the bindings already
+        with counting(monkeypatch, (BindingsMap, "apply_keymap"), (Screen, "_refresh_layout")) as calls:
+            for key in "jjwwJKjj":
+                await pilot.press(key)
+                await pilot.pause()
+        assert calls["BindingsMap.apply_keymap"] == 0
+        assert calls["Screen._refresh_layout"] <= 2  # was one per key; a scroll may still lay out
+
+
+async def test_a_user_keymap_is_set_with_its_changes_only(demo_dir, tmp_path, monkeypatch):
+    import keymaps
+    from store.project import Project
+    from tui.app import MarginApp
+
+    (tmp_path / "keymap.toml").write_text('"reader.undo" = "z"\n', encoding="utf-8")
+    monkeypatch.setenv("MARGIN_KEYMAP", str(tmp_path / "keymap.toml"))
+    with Project.open(demo_dir, coder="tester") as project:
+        app = MarginApp(project, keymaps.load())
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert app._keymap == {"reader.undo": "z"}
+
+
+async def test_a_cursor_move_repaints_only_the_rows_it_changes(make_app, monkeypatch):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        with counting(monkeypatch, (Reader, "render_line"), (CodesPane, "render_line")) as calls:
+            await pilot.press("j")  # within the first turn: nothing scrolls
+            await pilot.pause()
+        assert 1 <= calls["Reader.render_line"] <= 4  # the old and the new cursor row (was every row)
+        assert calls["CodesPane.render_line"] == 0
+
+
+@pytest.mark.parametrize("keys", ["jjjjwwwweeeebbJJJKK", "vwwwjjescsJc", "VJJescGggJJJjjjkkk", "s>w<bescjjjj"])
+async def test_partial_repaints_leave_the_screen_as_a_full_repaint(make_app, keys):
+    """The class of bug partial repaints bring: a row left showing an old cursor,
+    selection or current-turn marker."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in keys.replace("esc", "\x1b"):
+            await pilot.press("escape" if key == "\x1b" else {"<": "less_than_sign", ">": "greater_than_sign"}.get(key, key))
+            if app.screen is not app.screen_stack[0]:
+                await pilot.press("escape")
+            await screen_matches_a_full_repaint(app, pilot)
+
+
+@pytest.fixture
+def big_codebook(project):
+    """The demo with 300 more codes (3 levels), so a whole-pane rebuild would show."""
+    with project.operation("many codes"):
+        for theme in range(10):
+            for code in range(30):
+                project.codebook.ensure(f"Theme {theme} > Group {code % 3} > Code {theme}-{code}")
+    return project
+
+
+async def test_applying_a_code_updates_only_the_changed_lines(make_app, big_codebook, monkeypatch):
+    """With 5,000 codes the pane was rebuilt on every coding (every code's line and total);
+    now a coding updates the code's line and its ancestors' only, and the documents pane
+    replaces one prompt instead of re-adding every option."""
+    project = big_codebook
+    app = make_app()
+    code = project.codebook.find_path("Theme 3 > Group 1 > Code 3-4")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(CodesPane)
+        before = {i: pane._rows[pane.get_option_index(c.id)][-1] for i, c in enumerate(
+            [code, *project.codebook.ancestors(code)])}
+        app.last_code = code.id
+        targets = [(type(project.codebook), "children"), (type(project.codebook), "total_counts"),
+                   (CodesPane, "_rebuild"), (OptionList, "add_options"), (OptionList, "clear_options"),
+                   (OptionList, "replace_option_prompt_at_index")]
+        with counting(monkeypatch, *targets) as calls:
+            await pilot.press(".")  # apply the last code again, to the current turn
+            await pilot.pause()
+        assert len(project.codebook.counts()) and project.codebook.counts()[code.id] == 1
+        assert calls["Codebook.children"] == 0 and calls["Codebook.total_counts"] == 0
+        assert calls["CodesPane._rebuild"] == 0
+        assert calls["OptionList.add_options"] == 0 and calls["OptionList.clear_options"] == 0
+        assert calls["OptionList.replace_option_prompt_at_index"] == 1  # the document's count
+        after = {i: pane._rows[pane.get_option_index(c.id)][-1] for i, c in enumerate(
+            [code, *project.codebook.ancestors(code)])}
+        assert after == {i: n + 1 for i, n in before.items()}
+        await pilot.press("u")
+        await pilot.pause()
+        assert_pane_as_rebuilt(pane)
+        await screen_matches_a_full_repaint(app, pilot)
+
+
+def assert_pane_as_rebuilt(pane: CodesPane) -> None:
+    rows, ids = list(pane._rows), list(pane._ids)
+    pane._codes, pane._version = None, -1
+    pane.reload()
+    assert (rows, ids) == (pane._rows, pane._ids)
+
+
+async def test_codes_pane_after_codings_and_codebook_changes_equals_a_rebuild(make_app, project):
+    """Every kind of change, then the incrementally kept lines against a fresh rebuild."""
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(CodesPane)
+        for keys in (["J", "c", *"trust", "enter"], ["J", "."], ["x"], ["u"], ["u"], ["ctrl+r"]):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert_pane_as_rebuilt(pane)
+        project.codebook.add("Trust > Deeper")
+        app.project_changed()
+        await pilot.pause()
+        assert_pane_as_rebuilt(pane)
+        await screen_matches_a_full_repaint(app, pilot)
+
+
+def test_the_picker_index_is_built_once_per_codebook(project, monkeypatch):
+    """Opening the picker built the index again each time (60-120 ms at 5,000 codes)."""
+    built = []
+    original = CodeIndex.__init__
+    monkeypatch.setattr(CodeIndex, "__init__", lambda self, *a: (built.append(1), original(self, *a))[1])
+    first = CodeIndex.of(project)
+    assert CodeIndex.of(project) is first and len(built) == 1
+    code = project.codebook.find_path("Relationships > Trust")
+    document = project.documents.all()[0]
+    turn = document.turns[3]
+    project.codings.apply(document, code, turn.start, turn.end)
+    again = CodeIndex.of(project)
+    assert again is first and len(built) == 1
+    assert again.rank("trust")[0].count == project.codebook.counts()[code.id]  # counts kept current
+    project.codebook.add("Trusting")
+    assert "Trusting" in [h.path for h in CodeIndex.of(project).rank("trusting")] and len(built) == 2
