@@ -91,6 +91,8 @@ def _one_kill(directory: Path, rng: random.Random, child_seed: int, window: tupl
             [PYTHON, "-m", "tests.reliability.crash_child", str(directory), str(child_seed), str(checkpoint_ops)],
             stdout=out, cwd=REPO, env=clean_env(),
         )  # fmt: skip
+        if rng.random() < 0.8:  # most kills fall while it works; the rest while it opens
+            _wait_until_ready(output, child)
         time.sleep(rng.uniform(*window))
         child.kill()
         child.wait()
@@ -106,6 +108,14 @@ def _one_kill(directory: Path, rng: random.Random, child_seed: int, window: tupl
             log.write(TORN_LINE[: rng.randrange(1, len(TORN_LINE))])
         stats.torn_tails += 1
     _verify(directory, expected, seq, log_start, pending, stats)
+
+
+def _wait_until_ready(output: Path, child: subprocess.Popen, limit: float = 60.0) -> None:
+    """Wait for the child to open the project (a loaded machine may take seconds to start
+    Python), so that the kill window measures work, not start-up."""
+    deadline = time.monotonic() + limit
+    while b"READY" not in output.read_bytes() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def parse_output(data: bytes) -> tuple[list[tuple[int, dict]], str | None]:
