@@ -38,6 +38,27 @@ def wait_for(session: str, text: str, timeout: float = 10.0) -> str:
     raise AssertionError(f"{text!r} never appeared; screen:\n{screen(session)}")
 
 
+def wait_gone(session: str, text: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text in screen(session):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} never went; screen:\n{screen(session)}")
+        time.sleep(0.1)
+
+
+PICKER_OPEN = "type to filter"  # the picker's help line: only the picker shows it
+
+
+def pick(session: str, name: str, shown: str) -> None:
+    """In the open picker: type `name`, wait until `shown` is listed, Enter, wait until it closes
+    (each step waits for the screen, so a loaded machine cannot run keys together)."""
+    wait_for(session, PICKER_OPEN)
+    keys(session, name)
+    wait_for(session, shown)
+    keys(session, "Enter")
+    wait_gone(session, PICKER_OPEN)
+
+
 def keys(session: str, *names: str) -> None:
     for name in names:
         tmux("send-keys", "-t", session, name)
@@ -66,13 +87,11 @@ def test_code_memo_undo_and_quit_in_tmux(tmp_path):
     try:
         wait_for(session, "turn 1/36")
         keys(session, "J", "V", "c")
-        wait_for(session, "1 ■")
-        keys(session, "Hope and belonging", "Enter")
-        wait_for(session, "Hope and belo")
+        pick(session, "Hope and belonging", "Hope and belo")
         keys(session, "J", "s", "c")
-        wait_for(session, "1 ■")
-        keys(session, "trust", "Enter")
-        keys(session, "J", "c", "stigma", "Enter")  # a third coding, undone below
+        pick(session, "trust", "Trust")
+        keys(session, "J", "c")
+        pick(session, "stigma", "tigma")  # a third coding, undone below
         keys(session, "u")
         wait_for(session, "Undone")
         keys(session, "m")
