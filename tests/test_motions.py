@@ -48,11 +48,18 @@ def valid(document: Document, position: int) -> bool:
 @cache
 def grapheme_starts(text: str) -> frozenset[int]:
     """Where graphemes start, by the `regex` library's \\X (extended grapheme clusters)."""
-    return frozenset(m.start() for m in regex.finditer(r"\X", text)) | {len(text)}
+    return frozenset(sorted_starts(text))
 
 
-def cuts(text: str, position: int) -> bool:
-    return 0 < position < len(text) and position not in grapheme_starts(text)
+@cache
+def sorted_starts(text: str) -> list[int]:
+    return [m.start() for m in regex.finditer(r"\X", text)] + [len(text)]
+
+
+def grapheme_at(text: str, position: int) -> int:
+    """The start of the grapheme that holds `position`."""
+    starts = sorted_starts(text)
+    return starts[max(0, bisect_right(starts, position) - 1)]
 
 
 @cache
@@ -61,7 +68,7 @@ def targets(kind: str, text: str, turn: Turn) -> list[int]:
     if kind == "word_starts":
         return [m.start() for m in WORD.finditer(text, turn.start, turn.end)]
     if kind == "word_lasts":
-        return [max(p for p in grapheme_starts(text) if p < m.end()) for m in WORD.finditer(text, turn.start, turn.end)]
+        return [grapheme_at(text, m.end() - 1) for m in WORD.finditer(text, turn.start, turn.end)]
     if kind == "sentences":
         return motions.sentence_starts(text, turn.start, turn.end)
     return [turn.start]
@@ -102,12 +109,12 @@ def check_motion(name: str, document: Document, text: str, position: int) -> Non
         if expected is not None:
             assert landed == expected, f"{where}, expected {expected}"
         elif valid(document, position):
-            here = max(p for p in grapheme_starts(text) if p <= position) if name.startswith("char") else position
+            here = grapheme_at(text, position) if name.startswith("char") else position
             assert landed == here, where + " (at the end it stays put, on a whole grapheme)"
         else:
             expected = motions.inside(document, position, forward=not forward)
             if name.startswith("char"):
-                expected = max(p for p in grapheme_starts(text) if p <= expected)
+                expected = grapheme_at(text, expected)
             assert landed == expected, where
 
 
