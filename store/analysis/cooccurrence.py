@@ -8,15 +8,16 @@ and the turn and document modes gather codes per unit. Definitions: docs/analysi
 from __future__ import annotations
 
 import heapq
-from bisect import insort
+from bisect import bisect_right, insort
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from store.analysis.cell import Cell
 from store.analysis.frequencies import Coded, codes_in, coded_documents, covered
 from store.analysis.scope import EVERYTHING, Scope
 from store.errors import BadInput
-from store.model import Code, Coding
+from store.model import Code
 
 MODES = ("overlap", "turn", "document", "words:N")
 
@@ -52,7 +53,7 @@ class _Tally:
 
     counts: dict[int, int]
     together: dict[tuple[int, int], int]
-    codings: dict[tuple[int, int], set[int]]
+    codings: dict[tuple[int, int], Collection[int]]  # indices into the codings in scope
 
 
 def meeting(spans: list[tuple[int, int]]):
@@ -114,18 +115,18 @@ def _groups(edges: list[tuple[int, int]]) -> int:
     return len(parent) - joined
 
 
-def _units(found: list[Coded], ranks: list[list[int]], mode: str) -> _Tally:
-    """turn and document: the units are turns (the turns a coding's span touches; a
-    document without turns is one unit) or documents; a code's count is the units that
-    hold it, a pair's the units that hold both."""
+def _units(found: list[Coded], ranks: list[list[int]]) -> _Tally:
+    """turn: the units are turns (the turns a coding's span touches; a document without
+    turns is one unit); a code's count is the turns that hold it, a pair's the turns that
+    hold both."""
     counts: dict[int, int] = defaultdict(int)
     together: dict[tuple[int, int], int] = defaultdict(int)
-    behind: dict[tuple[int, int], set[int]] = defaultdict(set)
+    behind: dict[tuple[int, int], list[int]] = defaultdict(list)
     base = 0
     for coded, rank in zip(found, ranks):
         held: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))  # unit -> code -> codings
-        for n, (coding, r) in enumerate(zip(coded.codings, rank)):
-            for unit in _units_of(coded.document, coding) if mode == "turn" else (0,):
+        for n, (r, touched) in enumerate(zip(rank, _turns_touched(coded))):
+            for unit in touched:
                 held[unit][r].append(base + n)
         base += len(rank)
         for codes in held.values():
@@ -134,22 +135,51 @@ def _units(found: list[Coded], ranks: list[list[int]], mode: str) -> _Tally:
                 counts[a] += 1
                 for b in ordered[n + 1 :]:
                     together[a, b] += 1
-                    behind[a, b].update(codes[a], codes[b])
-    return _Tally(counts, together, behind)
+                    behind[a, b] += codes[a] + codes[b]
+    return _Tally(counts, together, {key: set(found) for key, found in behind.items()})  # a coding in two turns once
 
 
-def _units_of(document, coding: Coding) -> range:
-    if not document.turns:
-        return range(0, 1)
-    first = document.turn_at(coding.start)
-    last = document.turn_at(max(coding.start, coding.end - 1))
-    return range(first.index, last.index + 1)
+def _turns_touched(coded: Coded) -> list[range]:
+    """Per coding, the turns from its first character's to its last character's (a
+    character in a speaker label belongs to the turn that follows, as Document.turn_at)."""
+    turns = coded.document.turns
+    if not turns:
+        return [range(1)] * len(coded.codings)
+    ends, last = [t.end for t in turns], len(turns) - 1
+    return [
+        range(min(bisect_right(ends, c.start), last), min(bisect_right(ends, max(c.start, c.end - 1)), last) + 1)
+        for c in coded.codings
+    ]
+
+
+def _documents(ranks: list[list[int]]) -> _Tally:
+    """document: a code's count is the documents holding it, a pair's those holding both.
+    Every pair of codes of a document co-occurs, so the pairs are found by intersecting
+    each two codes' sets of documents rather than by listing each document's pairs."""
+    held: dict[int, dict[int, list[int]]] = defaultdict(dict)  # code -> document -> codings
+    base = 0
+    for d, rank in enumerate(ranks):
+        for n, r in enumerate(rank):
+            held[r].setdefault(d, []).append(base + n)
+        base += len(rank)
+    codes = sorted(held)
+    keys = {r: held[r].keys() for r in codes}
+    together, behind = {}, {}
+    for n, a in enumerate(codes):
+        for b in codes[n + 1 :]:
+            common = keys[a] & keys[b]
+            if common:
+                together[a, b] = len(common)
+                behind[a, b] = [i for d in common for i in held[a][d] + held[b][d]]
+    return _Tally({r: len(keys[r]) for r in codes}, together, behind)
 
 
 def _tally(found: list[Coded], ranks: list[list[int]], within: str) -> _Tally:
     mode, near = parse_within(within)
-    if mode in ("turn", "document"):
-        return _units(found, ranks, mode)
+    if mode == "document":
+        return _documents(ranks)
+    if mode == "turn":
+        return _units(found, ranks)
     return _linked(found, ranks, mode, near)
 
 
@@ -219,7 +249,7 @@ def cooccurrence(project, scope: Scope = EVERYTHING, within: str = "overlap") ->
             Pair(
                 code_a=codes[a],
                 code_b=codes[b],
-                together=Cell(n12, tuple(ids[i] for i in sorted(tally.codings[a, b]))),
+                together=Cell(n12, tuple(map(ids.__getitem__, sorted(tally.codings[a, b])))),
                 count_a=n1,
                 count_b=n2,
                 c_coefficient=n12 / (n1 + n2 - n12) if n1 + n2 - n12 else 0.0,

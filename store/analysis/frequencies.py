@@ -7,8 +7,10 @@ share: words as positions in a document, groupings, and the order of attribute v
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
@@ -43,8 +45,8 @@ class WordIndex:
     """Where each word of a text starts and ends, found in the whole text so that a word
     has one place however spans cut it; spans convert to word numbers."""
 
-    starts: list[int]
-    ends: list[int]
+    starts: Sequence[int]  # arrays: compact, so bisecting them stays in the cache
+    ends: Sequence[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The words text[start:end] touches (holds a letter of), as numbers [first, after)."""
@@ -67,7 +69,7 @@ def word_index(text: str) -> WordIndex:
     for match in _LETTERS.finditer(text):
         starts.append(match.start())
         ends.append(match.end())
-    return WordIndex(starts, ends)
+    return WordIndex(array("l", starts), array("l", ends))
 
 
 def covered(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -21,7 +21,7 @@ COUNTS = ("codings", "documents", "cases", "words")
 class Matrix:
     codes: list[Code]
     columns: list[str]
-    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (code id, column); empty cells left out
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (code id, column); cells without codings left out
 
     def cell(self, code_id: str, column: str) -> Cell:
         return self.cells.get((code_id, column), Cell(0))
@@ -34,10 +34,9 @@ def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: st
         raise BadInput(f"--count {count!r} is not one of {', '.join(COUNTS)}")
     rows = frequencies(project, scope, by=cols)
     cells = {}
-    for row in rows:
+    for row in rows:  # only groups with codings; a cell of 0 words may still hold codings
         value = row.codings.value if count == "codings" else getattr(row, count)
-        if value:
-            cells[row.code.id, row.group] = Cell(value, row.codings.codings)
+        cells[row.code.id, row.group] = Cell(value, row.codings.codings)
     return Matrix(codes_in(project, scope), _columns(project, scope, cols), cells)
 
 

@@ -55,3 +55,17 @@ def test_bad_columns_or_counts_are_bad_input(small):
         matrix(small.project, EVERYTHING, count="turns")
     with pytest.raises(BadInput, match="attribute 'wave'"):
         matrix(small.project, EVERYTHING, cols="attr.wave")
+
+
+def test_a_cell_of_no_words_still_holds_its_codings(small):
+    """A span of punctuation only counts 0 words; its cell must still open the coding
+    (the property test tests/analysis/test_analysis_properties.py found the lost coding)."""
+    project = small.project
+    document = project.state.documents[small.docs["A2"]]
+    text = project.text(document.id)
+    dot = text.index("green.") + len("green")
+    coding = project.codings.apply(document, project.state.codes[small.codes["Money"]], dot, dot + 1)
+    cell = matrix(project, EVERYTHING, cols="document", count="words").cell(small.codes["Money"], "A2")
+    assert cell.value == 2 and set(cell.codings) == {coding.id, small.codings["d3"]}
+    alone = matrix(project, Scope(coder=small.coders["alice"]), cols="document", count="words").cell(small.codes["Money"], "A2")
+    assert (alone.value, alone.codings) == (0, (coding.id,))
