@@ -151,3 +151,32 @@ def test_edges_touching_spans_do_not_overlap_and_a_turn_ends_where_its_text_does
     assert found("C AND D") == ["c", "d"]
     assert found("C AND A") == []
     assert [names[x.id] for x in find(project, "C OR A", Scope(speakers=frozenset({"Nurse"})))] == ["c"]
+
+
+def test_near_counts_only_whole_words_between(project):
+    """A coding that starts inside a word leaves that word out of the gap: between "alpha"
+    and "mma delta" lies one whole word, "beta" (gamma is cut)."""
+    from store.importers import parse_text
+
+    document = project.documents.import_parsed(parse_text("Nurse: alpha beta gamma delta.\n", "txt"), "W").document
+    text = project.text(document.id)
+    a, b = project.codebook.ensure("A"), project.codebook.ensure("B")
+    project.codings.apply(document, a, text.index("alpha"), text.index("alpha") + 5)
+    project.codings.apply(document, b, text.index("mma"), text.index("delta") + 5)
+    assert len(find(project, "A NEAR/1 B")) == 2
+    assert find(project, "A NEAR/0 B") == []
+    assert len(find(project, "B NEAR/1 A")) == 2
+
+
+def test_near_reads_past_a_long_stretch_without_words(project):
+    """A word after a long run of punctuation still counts (the count of a long stretch
+    is first tried on its beginning only)."""
+    from store.importers import parse_text
+
+    document = project.documents.import_parsed(parse_text("Nurse: alpha " + "- " * 60 + "x beta.\n", "txt"), "L").document
+    text = project.text(document.id)
+    a, b = project.codebook.ensure("A"), project.codebook.ensure("B")
+    project.codings.apply(document, a, text.index("alpha"), text.index("alpha") + 5)
+    project.codings.apply(document, b, text.index("beta"), text.index("beta") + 4)
+    assert find(project, "A NEAR/0 B") == []
+    assert len(find(project, "A NEAR/1 B")) == 2
