@@ -236,7 +236,8 @@ def build_matrix(project, s: Settings) -> View:
         marks = []
         for column in m.columns:
             cell = m.cell(code.id, column)
-            marks.append(Mark(cell, _number(cell.value) if cell.value else "·", level(cell.value, top)))
+            shown = _number(cell.value) if cell.value or cell.codings else "·"  # 0 words can still be codings
+            marks.append(Mark(cell, shown, level(cell.value, top)))
         rows.append(GridRow(clean(project.codebook.path(code)), tuple(marks), colour=code.color))
     grid = Grid(tuple(clean(c) for c in m.columns), rows, corner=f"code × {_by_name(s.cols)} ({s.count})")
 
