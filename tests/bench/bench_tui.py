@@ -277,12 +277,12 @@ async def _worker_keys(project_dir: str, size: tuple[int, int], presses: int, pi
                 await pilot.press("escape")
                 name = project.codebook.all()[-1].name
                 typed = [_key_of(ch) for ch in name]
-                samples = []
+                samples, before = [], len(project.state.codings)
                 for _ in range(presses):
                     await pilot.press("J", "c", *typed)
                     samples += await _timed_presses(pilot, ["enter"])
                 figures["code applied (enter)"] = samples
-                figures["codings made"] = [(float(len(project.state.codings)), 0.0)]
+                figures["codings made"] = [(float(len(project.state.codings) - before), float(presses))]
     return figures
 
 
@@ -318,7 +318,8 @@ def _worker(argv: list[str]) -> None:
 def _run_worker(tree: Path, *args: str) -> dict:
     import json
 
-    env = {**os.environ, "PYTHONPATH": f"{tree}:{REPO / 'tests' / 'bench'}"}
+    state = tempfile.mkdtemp(prefix="margin-bench-state-")  # every run opens at the first turn
+    env = {**os.environ, "PYTHONPATH": f"{tree}:{REPO / 'tests' / 'bench'}", "MARGIN_STATE_DIR": state}
     done = subprocess.run([sys.executable, __file__, "--worker", str(tree), *args], env=env, cwd=tree,
                           capture_output=True, text=True)
     if done.returncode:
@@ -378,7 +379,9 @@ def compare(old: Path, rounds: int, presses: int, workdir: Path) -> dict:
                 figures = _run_worker(tree, "keys", str(projects[tag, which]), str(size[0]), str(size[1]),
                                       str(presses), "1" if picker else "0")
                 for name, samples in figures.items():
-                    if name != "codings made":
+                    if name == "codings made":  # a press that coded nothing new would time less
+                        print(f"{tag} {label}: {samples[0][0]:.0f} of {samples[0][1]:.0f} Enters made a coding", flush=True)
+                    else:
                         add(tag, f"{label}: {name}", samples)
     return results
 
