@@ -256,6 +256,7 @@ def bench_scaling(workdir: Path, documents: int, sizes: list[int], runs: int) ->
         commands, _missing = available(commands)
         table[size] = alternated(commands, runs)
         shutil.rmtree(project, ignore_errors=True)
+        print(f"scaling {size:,}: " + ", ".join(f"{n} {t * 1000:.0f} ms" for n, t in table[size].items()), file=sys.stderr)
     return table
 
 
@@ -307,6 +308,7 @@ def main(argv: list[str] | None = None) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="margin-bench-analysis-"))
     try:
         main_figures = bench_main_size(workdir, args.documents, args.codings, args.runs, qc, args.qc_runs)
+        print("\n".join(report(main_figures, {}, args.codings)), file=sys.stderr)  # progress, as scaling takes minutes
         scaling = bench_scaling(workdir, args.documents, sizes, args.scaling_runs)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
