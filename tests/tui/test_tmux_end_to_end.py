@@ -46,17 +46,18 @@ def wait_gone(session: str, text: str, timeout: float = 10.0) -> None:
         time.sleep(0.1)
 
 
-PICKER_OPEN = "type to filter"  # the picker's help line: only the picker shows it
+PICKER_EMPTY = "type to find a code"  # the picker's empty filter: it is open and waits for keys
+PICKER_TITLE = "Code “"  # the picker's title, shown while it is open
 
 
 def pick(session: str, name: str, shown: str) -> None:
     """In the open picker: type `name`, wait until `shown` is listed, Enter, wait until it closes
     (each step waits for the screen, so a loaded machine cannot run keys together)."""
-    wait_for(session, PICKER_OPEN)
+    wait_for(session, PICKER_EMPTY)
     keys(session, name)
     wait_for(session, shown)
     keys(session, "Enter")
-    wait_gone(session, PICKER_OPEN)
+    wait_gone(session, PICKER_TITLE)
 
 
 def keys(session: str, *names: str) -> None:
