@@ -88,10 +88,11 @@ def test_aligned_text_fits_the_terminal_and_cuts_long_paths(margin):
     result = margin("stats", "cooccur", width=72)
     lines = result.output.splitlines()
     assert lines[0] == "Codes together (overlap)"
+    assert margin("stats", "codes", "--by", "case", width=200).output.splitlines()[1].split()[:2] == ["code_path", "group"]
     assert all(len(line) <= 72 for line in lines), lines
     assert any("…" in line for line in lines[2:])
     wide = margin("stats", "codes", "--attr", "round=1", width=200).output.splitlines()
-    assert wide[0] == "Codes · round=1" and wide[1].split() == ["code_path", "group", "codings", "documents", "cases", "words", "share"]
+    assert wide[0] == "Codes · round=1" and wide[1].split() == ["code_path", "codings", "documents", "cases", "words", "share"]  # no empty group
 
 
 @pytest.mark.parametrize(
@@ -115,3 +116,10 @@ def test_bad_input_is_one_line_and_exit_2(margin, args, message):
     assert result.exit_code == 2, result.output
     assert result.output.startswith("Error: ") and message in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_no_pair_together_says_so_and_what_to_try(margin):
+    result = margin("stats", "cooccur", "--code", "Care > Trust")  # one code alone: no pairs
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].split()[:2] == ["code_a", "code_b"] and len(result.stdout.splitlines()) == 2
+    assert "No two codes occur together (overlap) in this scope; try --within document." in result.stderr

@@ -75,8 +75,11 @@ def _cell(value) -> str:
 
 def aligned(header: list[str], rows: list[list], width: int, title: str = "") -> str:
     """A text table that fits `width` columns: numbers right-aligned, the widest text
-    columns (such as code paths) cut with … when the line would be too long."""
+    columns (such as code paths) cut with … when the line would be too long, and columns
+    empty in every row (`group` without --by) left out; CSV and JSON keep every column."""
     cells = [[_cell(v) for v in row] for row in rows]
+    shown = [i for i in range(len(header)) if not cells or any(r[i] for r in cells)]  # an empty column says nothing here
+    header, cells = [header[i] for i in shown], [[r[i] for i in shown] for r in cells]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
     numeric = [all(_is_number(r[i]) for r in cells) and bool(cells) for i in range(len(header))]
     _narrow(widths, [i for i, n in enumerate(numeric) if not n], header, width)

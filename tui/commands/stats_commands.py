@@ -106,6 +106,10 @@ def stats_cooccur(ctx, within, as_csv, as_json, output, **scope_args):
         for p in cooccurrence(project, scope, within=within)
     ]
     emit_table(PAIR_COLUMNS, rows, as_csv, as_json, output, title=_title(project, scope, f"Codes together ({within})"))
+    if not rows:
+        wider = "document" if within != "document" else ""
+        hint = f"; try --within {wider}" if wider else ""
+        click.echo(f"No two codes occur together ({within}) in this scope{hint}.", err=True)
 
 
 @stats.command("matrix")
