@@ -38,7 +38,7 @@ from bench_store import generate, margin_command  # noqa: E402
 from store.project import Project  # noqa: E402
 
 FLOOR = "floor: python -c 'import click'"
-READ = "read-only open, every coding (python -c)"
+READ = "read: read-only open, every coding (python -c)"
 QUERY = '"Theme 0 > Code 1" AND ("Theme 1 > Code 2" OR "Theme 2 > Code 3")'
 READ_SCRIPT = (
     "import sys\nfrom store.project import Project\n"
@@ -256,19 +256,20 @@ def bench_scaling(workdir: Path, documents: int, sizes: list[int], runs: int) ->
         commands, _missing = available(commands)
         table[size] = alternated(commands, runs)
         shutil.rmtree(project, ignore_errors=True)
+        print(f"scaling {size:,}: " + ", ".join(f"{n} {t * 1000:.0f} ms" for n, t in table[size].items()), file=sys.stderr)
     return table
 
 
 def report(main: dict, scaling: dict[int, dict[str, float]], codings: int) -> list[str]:
     figures = main["figures"]
     floor = figures[FLOOR]
-    lines = [f"{'at ' + format(codings, ',') + ' codings':<44} {'median':>9} {'x floor':>8} {'target':>8}"]
+    lines = [f"{'at ' + format(codings, ',') + ' codings':<48} {'median':>9} {'x floor':>8} {'target':>8}"]
     for name, seconds in figures.items():
         target = f"< {TARGET} s" if name.startswith("margin stats") or name.startswith("margin find") else ""
         mark = " over" if target and seconds >= TARGET else ""
-        lines.append(f"{name:<44} {seconds * 1000:7.0f} ms {seconds / floor:7.1f}x {target:>8}{mark}")
+        lines.append(f"{name:<48} {seconds * 1000:7.0f} ms {seconds / floor:7.1f}x {target:>8}{mark}")
     for name, why in main["missing"].items():
-        lines.append(f"{name:<44} not run: {why}")
+        lines.append(f"{name:<48} not run: {why}")
     pairs = (("margin stats codes", "qc codes stats"), ("margin stats cooccur --within turn", "qc codes crosstab"))
     for ours, theirs in pairs:
         if ours in figures and theirs in figures:
@@ -277,11 +278,12 @@ def report(main: dict, scaling: dict[int, dict[str, float]], codings: int) -> li
         lines.append(f"(the qc project holds {main['coded_lines']:,} coded lines; qc timed in {main['qc_runs']} of the rounds)")
     if scaling:
         names = [n for n in next(iter(scaling.values())) if n != FLOOR]
+        short = {n: n.replace("margin ", "").split(":")[0].split(" (")[0].split(" --")[0] for n in names}
         lines.append("")
-        lines.append("scaling (ms; floor of each size's rounds in brackets)")
-        lines.append(f"{'codings':>9}  " + "  ".join(f"{n.replace('margin ', ''):>18}" for n in names))
+        lines.append("scaling (ms; the floor of each size's rounds in brackets; read = read-only open, every coding)")
+        lines.append(f"{'codings':>9}  " + "  ".join(f"{short[n]:>13}" for n in names))
         for size, row in scaling.items():
-            cells = "  ".join(f"{row[n] * 1000:>18.0f}" if n in row else f"{'-':>18}" for n in names)
+            cells = "  ".join(f"{row[n] * 1000:>13.0f}" if n in row else f"{'-':>13}" for n in names)
             lines.append(f"{size:>9,}  {cells}  [{row[FLOOR] * 1000:.0f}]")
     return lines
 
@@ -307,6 +309,7 @@ def main(argv: list[str] | None = None) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="margin-bench-analysis-"))
     try:
         main_figures = bench_main_size(workdir, args.documents, args.codings, args.runs, qc, args.qc_runs)
+        print("\n".join(report(main_figures, {}, args.codings)), file=sys.stderr)  # progress, as scaling takes minutes
         scaling = bench_scaling(workdir, args.documents, sizes, args.scaling_runs)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
