@@ -7,12 +7,8 @@ share: words as positions in a document, groupings, and the order of attribute v
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 
@@ -20,7 +16,7 @@ from store.analysis.cell import Cell
 from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in, speaker_allowed, speaker_of
 from store.errors import BadInput
 from store.model import Code, Coding, Document
-from store.text import _LETTERS  # the words store.text.word_count counts
+from store.words import words_of
 
 GROUPINGS = ("document", "case", "coder", "speaker")
 
@@ -38,38 +34,6 @@ class Frequency:
 
 
 # ---------------------------------------------------------------------- words
-
-
-@dataclass(frozen=True)
-class WordIndex:
-    """Where each word of a text starts and ends, found in the whole text so that a word
-    has one place however spans cut it; spans convert to word numbers."""
-
-    starts: Sequence[int]  # arrays: compact, so bisecting them stays in the cache
-    ends: Sequence[int]
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """The words text[start:end] touches (holds a letter of), as numbers [first, after)."""
-        first = bisect_right(self.ends, start)
-        return first, bisect_left(self.starts, end, first)
-
-    def spans(self, codings: list[Coding]) -> list[tuple[int, int]]:
-        starts, ends = self.starts, self.ends
-        found = []
-        for coding in codings:
-            first = bisect_right(ends, coding.start)
-            found.append((first, bisect_left(starts, coding.end, first)))
-        return found
-
-
-@lru_cache(maxsize=4096)
-def word_index(text: str) -> WordIndex:
-    """Cached by text: a document's text never changes, so the app pays for it once."""
-    starts, ends = [], []
-    for match in _LETTERS.finditer(text):
-        starts.append(match.start())
-        ends.append(match.end())
-    return WordIndex(array("l", starts), array("l", ends))
 
 
 def covered(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -106,7 +70,7 @@ def coded_documents(project, scope: Scope) -> list[Coded]:
     found = []
     for document_id, group in groupby(codings_in(project, scope), key=attrgetter("document")):
         codings = list(group)
-        found.append(Coded(documents[document_id], codings, word_index(project.text(document_id)).spans(codings)))
+        found.append(Coded(documents[document_id], codings, words_of(project, documents[document_id]).spans(codings)))
     return found
 
 
@@ -170,7 +134,7 @@ def group_words(project, scope: Scope, by: str | None) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
     name = grouping(project, by if by not in ("speaker", "coder") else None)
     for document in documents_in(project, scope):
-        index = word_index(project.text(document.id))
+        index = words_of(project, document)
         group = name(document, None)
         if not document.turns:
             if scope.speakers is None:
