@@ -51,7 +51,13 @@ def covered(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def union_size(ranges: list[tuple[int, int]]) -> int:
-    return sum(b - a for a, b in covered(ranges))
+    """The words the ranges cover together (the size of `covered(ranges)`), in one pass."""
+    total, reached = 0, -1
+    for first, after in sorted(ranges):
+        if after > reached and first < after:
+            total += after - max(first, reached)
+            reached = after
+    return total
 
 
 @dataclass(frozen=True)
@@ -166,17 +172,24 @@ def frequencies(project, scope: Scope = EVERYTHING, by: str | None = None, rollu
     codes = codes_in(project, scope)
     targets = _targets(project, codes, rollup)
     found: dict[tuple[str, str], list[str]] = defaultdict(list)  # (code, group) -> coding ids
-    spans: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))  # -> document -> words
+    words: dict[tuple[str, str], int] = defaultdict(int)
+    documents: dict[tuple[str, str], int] = defaultdict(int)
+    cases: dict[tuple[str, str], set[str]] = defaultdict(set)
     for coded in coded_documents(project, scope):
         document = coded.document
-        for coding, words in zip(coded.codings, coded.words):
+        here: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # -> word ranges in this document
+        for coding, span in zip(coded.codings, coded.words):
             group = group_of(document, coding) if by else ""
             for code_id in targets.get(coding.code, ()):
                 found[code_id, group].append(coding.id)
-                spans[code_id, group][document.id].append(words)
+                here[code_id, group].append(span)
+        for key, ranges in here.items():
+            words[key] += union_size(ranges)
+            documents[key] += 1
+            if document.case:
+                cases[key].add(document.case)
     corpus = group_words(project, scope, by)
     groups = group_order(project, by, {g for _, g in found}) if by else [""]
-    documents = project.state.documents
     rows = []
     for code in codes:
         path = project.codebook.path(code)
@@ -184,17 +197,17 @@ def frequencies(project, scope: Scope = EVERYTHING, by: str | None = None, rollu
             key = (code.id, group)
             if key not in found and by is not None:
                 continue
-            words = sum(union_size(r) for r in spans[key].values()) if key in found else 0
+            ids = found.get(key, ())
             rows.append(
                 Frequency(
                     code=code,
                     path=path,
                     group=group,
-                    codings=Cell(len(found.get(key, ())), tuple(found.get(key, ()))),
-                    documents=len(spans[key]) if key in found else 0,
-                    cases=len({documents[d].case for d in spans.get(key, ())} - {""}),
-                    words=words,
-                    share=words / corpus[group] if corpus[group] else 0.0,
+                    codings=Cell(len(ids), tuple(ids)),
+                    documents=documents.get(key, 0),
+                    cases=len(cases.get(key, ())),
+                    words=words.get(key, 0),
+                    share=words.get(key, 0) / corpus[group] if corpus[group] else 0.0,
                 )
             )
     return rows
