@@ -8,7 +8,7 @@ and the turn and document modes gather codes per unit. Definitions: docs/analysi
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right, insort
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -185,31 +185,27 @@ def _tally(found: list[Coded], ranks: list[list[int]], within: str) -> _Tally:
 
 
 def _shared_words(found: list[Coded], ranks: list[list[int]]) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
-    """Words coded per code, and words coded with both codes per pair: one sweep per
-    document over the boundaries of each code's covered words."""
+    """Words coded per code, and words coded with both codes per pair: per document, each
+    code's covered words are disjoint ranges, so a sweep over all codes' ranges in order
+    of start meets each overlap of two codes' ranges once."""
     own: dict[int, int] = defaultdict(int)
     both: dict[tuple[int, int], int] = defaultdict(int)
     for coded, rank in zip(found, ranks):
         spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for r, words in zip(rank, coded.words):
             spans[r].append(words)
-        events = []
-        for r, ranges in spans.items():
-            for first, after in covered(ranges):
+        ranges = []
+        for r, code_ranges in spans.items():
+            for first, after in covered(code_ranges):
                 own[r] += after - first
-                events += [(first, 1, r), (after, 0, r)]
-        events.sort()
-        active: list[int] = []  # code ranks, sorted
-        for n, (position, starts, r) in enumerate(events):
-            if starts:
-                insort(active, r)
-            else:
-                active.remove(r)
-            if len(active) > 1 and n + 1 < len(events) and events[n + 1][0] > position:
-                width = events[n + 1][0] - position
-                for k, a in enumerate(active):
-                    for b in active[k + 1 :]:
-                        both[a, b] += width
+                ranges.append((first, after, r))
+        ranges.sort()
+        open_: list[tuple[int, int]] = []  # (after, code) of ranges not yet ended
+        for first, after, r in ranges:
+            open_ = [o for o in open_ if o[0] > first]
+            for other_after, other in open_:
+                both[(other, r) if other < r else (r, other)] += min(after, other_after) - first
+            open_.append((after, r))
     return own, both
 
 
