@@ -69,14 +69,16 @@ class Coded:
     words: list[tuple[int, int]]
 
 
-def coded_documents(project, scope: Scope) -> list[Coded]:
+def coded_documents(project, scope: Scope, words: bool = True) -> list[Coded]:
     """The documents in scope that hold codings in scope, in document order: what every
-    analysis reads, once."""
+    analysis reads, once. Without `words`, for figures that show none, each coding's words
+    are left empty, (0, 0), and no document's words are looked up."""
     documents = project.state.documents
     found = []
     for document_id, group in groupby(codings_in(project, scope), key=attrgetter("document")):
         codings = list(group)
-        found.append(Coded(documents[document_id], codings, words_of(project, documents[document_id]).spans(codings)))
+        document = documents[document_id]
+        found.append(Coded(document, codings, words_of(project, document).spans(codings) if words else [(0, 0)] * len(codings)))
     return found
 
 
@@ -168,27 +170,36 @@ def codes_in(project, scope: Scope) -> list[Code]:
 def frequencies(project, scope: Scope = EVERYTHING, by: str | None = None, rollup: bool = False) -> list[Frequency]:
     """One row per code in codebook order (every code in scope, even with no codings), or
     with `by`, one row per code and group that has codings (codes first, then groups)."""
+    return counted(project, scope, by, rollup, words=True)
+
+
+def counted(project, scope: Scope, by: str | None, rollup: bool, words: bool) -> list[Frequency]:
+    """The frequencies; without `words` (for figures that show none), every row's words
+    and share are 0, and no word is looked up."""
     group_of = grouping(project, by)
+    per_document = by is not None and by not in ("coder", "speaker")  # one group per document
     codes = codes_in(project, scope)
     targets = _targets(project, codes, rollup)
     found: dict[tuple[str, str], list[str]] = defaultdict(list)  # (code, group) -> coding ids
-    words: dict[tuple[str, str], int] = defaultdict(int)
+    coded_words: dict[tuple[str, str], int] = defaultdict(int)
     documents: dict[tuple[str, str], int] = defaultdict(int)
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for coded in coded_documents(project, scope):
+    for coded in coded_documents(project, scope, words):
         document = coded.document
         here: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # -> word ranges in this document
+        group = group_of(document, None) if per_document else ""
         for coding, span in zip(coded.codings, coded.words):
-            group = group_of(document, coding) if by else ""
+            if by and not per_document:
+                group = group_of(document, coding)
             for code_id in targets.get(coding.code, ()):
                 found[code_id, group].append(coding.id)
                 here[code_id, group].append(span)
         for key, ranges in here.items():
-            words[key] += union_size(ranges)
+            coded_words[key] += union_size(ranges)
             documents[key] += 1
             if document.case:
                 cases[key].add(document.case)
-    corpus = group_words(project, scope, by)
+    corpus = group_words(project, scope, by) if words else defaultdict(int)
     groups = group_order(project, by, {g for _, g in found}) if by else [""]
     rows = []
     for code in codes:
@@ -206,8 +217,8 @@ def frequencies(project, scope: Scope = EVERYTHING, by: str | None = None, rollu
                     codings=Cell(len(ids), tuple(ids)),
                     documents=documents.get(key, 0),
                     cases=len(cases.get(key, ())),
-                    words=words.get(key, 0),
-                    share=words.get(key, 0) / corpus[group] if corpus[group] else 0.0,
+                    words=coded_words.get(key, 0),
+                    share=coded_words.get(key, 0) / corpus[group] if corpus[group] else 0.0,
                 )
             )
     return rows
