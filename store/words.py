@@ -125,6 +125,7 @@ def _read(path: Path, sha256: str) -> WordIndex | None:
 def _write(path: Path, sha256: str, index: WordIndex) -> None:
     """Keep the index for the next run; a folder that cannot be written keeps nothing."""
     try:
+        make_dir(path.parent.parent)  # each folder made 0700 (mkdir's parents would take the umask)
         make_dir(path.parent)
         write_atomic(path, encode(sha256, index))
     except OSError:

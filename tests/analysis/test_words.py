@@ -3,6 +3,7 @@ codings only when asked (store/analysis/cell.py)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 
@@ -29,9 +30,14 @@ def fresh(project):
 
 def test_the_word_positions_are_kept_in_a_private_file_and_read_back_without_the_regex(small, monkeypatch):
     document = small.project.state.documents[small.docs["A1"]]
-    computed = words.words_of(small.project, document)
+    old = os.umask(0o022)  # a typical, permissive umask
+    try:
+        computed = words.words_of(small.project, document)
+    finally:
+        os.umask(old)
     path = cache_file(small.project, document)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (path.parent, path.parent.parent)] == [0o700, 0o700]
     assert computed == words.word_index(small.project.text(document.id)) and len(computed.starts) == 18 + 4  # with the speaker labels
     reader = fresh(small.project)
 
