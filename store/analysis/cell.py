@@ -45,3 +45,6 @@ class Cell:
 
     def __repr__(self):
         return f"Cell(value={self.value!r}, codings={self.codings!r})"
+
+
+EMPTY = Cell(0)  # a figure of nothing: no codings behind it (one, shared: cells never change)

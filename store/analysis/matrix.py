@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from store.analysis.cell import Cell
+from store.analysis.cell import EMPTY, Cell
 from store.analysis.frequencies import codes_in, counted, group_order, grouping
 from store.analysis.scope import EVERYTHING, Scope, codings_in, documents_in
 from store.errors import BadInput
@@ -24,7 +24,7 @@ class Matrix:
     cells: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (code id, column); cells without codings left out
 
     def cell(self, code_id: str, column: str) -> Cell:
-        return self.cells.get((code_id, column), Cell(0))
+        return self.cells.get((code_id, column), EMPTY)
 
 
 def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: str = "codings") -> Matrix:

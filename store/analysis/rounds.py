@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
 
-from store.analysis.cell import Cell
+from store.analysis.cell import EMPTY, Cell
 from store.analysis.frequencies import check_attribute, codes_in, natural_order
 from store.analysis.scope import EVERYTHING, Scope, codings_in, documents_in
 from store.errors import BadInput
@@ -57,7 +57,7 @@ def rounds(project, scope: Scope = EVERYTHING, case: str = "case", by: str = "ro
         for code in codes:
             present = {r: Cell(len(ids), tuple(ids)) for r in order if (ids := found.get((name, code.id, r)))}
             if present:
-                cells = {r: present.get(r, Cell(0)) for r in order}
+                cells = {r: present.get(r, EMPTY) for r in order}
                 rows.append(RoundRow(name, code, paths[code.id], cells, _change(cells, order)))
     return rows
 
