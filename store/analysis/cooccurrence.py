@@ -157,8 +157,14 @@ def _bits(units, size: int) -> int:
 
 def _behind(held: dict[int, dict[int, list[int]]], masks: dict[int, int], key: tuple[int, int]) -> set[int]:
     """The codings of both codes in the units that hold both (a coding in two turns once)."""
-    common = masks[key[0]] & masks[key[1]]
-    return {i for r in key for u, codings in held[r].items() if common >> u & 1 for i in codings}
+    common, found = masks[key[0]] & masks[key[1]], set()
+    while common:  # each unit of both, lowest first: costs what the pair holds, not what each code holds
+        low = common & -common
+        unit = low.bit_length() - 1
+        common ^= low
+        for r in key:
+            found.update(held[r][unit])
+    return found
 
 
 def _turns_touched(coded: Coded) -> list[range]:
