@@ -210,7 +210,7 @@ def _shared_words(found: list[Coded], ranks: list[list[int]]) -> tuple[dict[int,
         for first, after, r in ranges:
             open_ = [o for o in open_ if o[0] > first]
             for other_after, other in open_:
-                both[(other, r) if other < r else (r, other)] += min(after, other_after) - first
+                both[(other, r) if other < r else (r, other)] += (after if after < other_after else other_after) - first
             open_.append((after, r))
     return own, both
 
