@@ -8,10 +8,11 @@ and the turn and document modes gather codes per unit. Definitions: docs/analysi
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right, insort
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 
 from store.analysis.cell import Cell
 from store.analysis.frequencies import Coded, codes_in, coded_documents, covered
@@ -53,7 +54,7 @@ class _Tally:
 
     counts: dict[int, int]
     together: dict[tuple[int, int], int]
-    codings: dict[tuple[int, int], Collection[int]]  # indices into the codings in scope
+    codings: Callable[[tuple[int, int]], Collection[int]]  # a pair's codings: indices into those in scope
 
 
 def meeting(spans: list[tuple[int, int]]):
@@ -93,7 +94,7 @@ def _linked(found: list[Coded], ranks: list[list[int]], mode: str, near: int) ->
                 edges[b, a].append((base + j, base + i))
         base += len(rank)
     together = {key: _groups(pairs) for key, pairs in edges.items()}
-    return _Tally(counts, together, {key: {x for e in pairs for x in e} for key, pairs in edges.items()})
+    return _Tally(counts, together, lambda key: {x for e in edges[key] for x in e})
 
 
 def _groups(edges: list[tuple[int, int]]) -> int:
@@ -115,28 +116,55 @@ def _groups(edges: list[tuple[int, int]]) -> int:
     return len(parent) - joined
 
 
-def _units(found: list[Coded], ranks: list[list[int]]) -> _Tally:
-    """turn: the units are turns (the turns a coding's span touches; a document without
-    turns is one unit); a code's count is the turns that hold it, a pair's the turns that
-    hold both."""
-    counts: dict[int, int] = defaultdict(int)
-    together: dict[tuple[int, int], int] = defaultdict(int)
-    behind: dict[tuple[int, int], list[int]] = defaultdict(list)
-    base = 0
+def _units(found: list[Coded], ranks: list[list[int]], mode: str) -> _Tally:
+    """turn and document: a code's count is the units (turns, or documents) that hold it,
+    a pair's those that hold both. A turn holds the codings whose span touches it; a
+    document without turns is one unit. Each code's units are a bit set, so a pair's count
+    is one AND of two sets, and its codings are listed only when asked for."""
+    held: dict[int, dict[int, list[int]]] = defaultdict(dict)  # code -> unit -> codings (indices)
+    base = unit = 0
     for coded, rank in zip(found, ranks):
-        held: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))  # unit -> code -> codings
-        for n, (r, touched) in enumerate(zip(rank, _turns_touched(coded))):
-            for unit in touched:
-                held[unit][r].append(base + n)
+        if mode == "document":
+            for n, r in enumerate(rank):
+                held[r].setdefault(unit, []).append(base + n)
+            unit += 1
+        else:
+            touched = _turns_touched(coded)
+            for n, r in enumerate(rank):
+                for u in touched[n]:
+                    held[r].setdefault(unit + u, []).append(base + n)
+            unit += max(len(coded.document.turns), 1)
         base += len(rank)
-        for codes in held.values():
-            ordered = sorted(codes)
-            for n, a in enumerate(ordered):
-                counts[a] += 1
-                for b in ordered[n + 1 :]:
-                    together[a, b] += 1
-                    behind[a, b] += codes[a] + codes[b]
-    return _Tally(counts, together, {key: set(found) for key, found in behind.items()})  # a coding in two turns once
+    codes = sorted(held)
+    masks = {r: _bits(held[r], unit) for r in codes}
+    together = {}
+    for n, a in enumerate(codes):
+        mask = masks[a]
+        for b in codes[n + 1 :]:
+            common = (mask & masks[b]).bit_count()
+            if common:
+                together[a, b] = common
+    return _Tally({r: len(held[r]) for r in codes}, together, lambda key: _behind(held, masks, key))
+
+
+def _bits(units, size: int) -> int:
+    """The set of unit numbers as an int's bits."""
+    bits = bytearray(size // 8 + 1)
+    for u in units:
+        bits[u >> 3] |= 1 << (u & 7)
+    return int.from_bytes(bits, "little")
+
+
+def _behind(held: dict[int, dict[int, list[int]]], masks: dict[int, int], key: tuple[int, int]) -> set[int]:
+    """The codings of both codes in the units that hold both (a coding in two turns once)."""
+    common, found = masks[key[0]] & masks[key[1]], set()
+    while common:  # each unit of both, lowest first: costs what the pair holds, not what each code holds
+        low = common & -common
+        unit = low.bit_length() - 1
+        common ^= low
+        for r in key:
+            found.update(held[r][unit])
+    return found
 
 
 def _turns_touched(coded: Coded) -> list[range]:
@@ -152,34 +180,10 @@ def _turns_touched(coded: Coded) -> list[range]:
     ]
 
 
-def _documents(ranks: list[list[int]]) -> _Tally:
-    """document: a code's count is the documents holding it, a pair's those holding both.
-    Every pair of codes of a document co-occurs, so the pairs are found by intersecting
-    each two codes' sets of documents rather than by listing each document's pairs."""
-    held: dict[int, dict[int, list[int]]] = defaultdict(dict)  # code -> document -> codings
-    base = 0
-    for d, rank in enumerate(ranks):
-        for n, r in enumerate(rank):
-            held[r].setdefault(d, []).append(base + n)
-        base += len(rank)
-    codes = sorted(held)
-    keys = {r: held[r].keys() for r in codes}
-    together, behind = {}, {}
-    for n, a in enumerate(codes):
-        for b in codes[n + 1 :]:
-            common = keys[a] & keys[b]
-            if common:
-                together[a, b] = len(common)
-                behind[a, b] = [i for d in common for i in held[a][d] + held[b][d]]
-    return _Tally({r: len(keys[r]) for r in codes}, together, behind)
-
-
 def _tally(found: list[Coded], ranks: list[list[int]], within: str) -> _Tally:
     mode, near = parse_within(within)
-    if mode == "document":
-        return _documents(ranks)
-    if mode == "turn":
-        return _units(found, ranks)
+    if mode in ("document", "turn"):
+        return _units(found, ranks, mode)
     return _linked(found, ranks, mode, near)
 
 
@@ -187,31 +191,27 @@ def _tally(found: list[Coded], ranks: list[list[int]], within: str) -> _Tally:
 
 
 def _shared_words(found: list[Coded], ranks: list[list[int]]) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
-    """Words coded per code, and words coded with both codes per pair: one sweep per
-    document over the boundaries of each code's covered words."""
+    """Words coded per code, and words coded with both codes per pair: per document, each
+    code's covered words are disjoint ranges, so a sweep over all codes' ranges in order
+    of start meets each overlap of two codes' ranges once."""
     own: dict[int, int] = defaultdict(int)
     both: dict[tuple[int, int], int] = defaultdict(int)
     for coded, rank in zip(found, ranks):
         spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for r, words in zip(rank, coded.words):
             spans[r].append(words)
-        events = []
-        for r, ranges in spans.items():
-            for first, after in covered(ranges):
+        ranges = []
+        for r, code_ranges in spans.items():
+            for first, after in covered(code_ranges):
                 own[r] += after - first
-                events += [(first, 1, r), (after, 0, r)]
-        events.sort()
-        active: list[int] = []  # code ranks, sorted
-        for n, (position, starts, r) in enumerate(events):
-            if starts:
-                insort(active, r)
-            else:
-                active.remove(r)
-            if len(active) > 1 and n + 1 < len(events) and events[n + 1][0] > position:
-                width = events[n + 1][0] - position
-                for k, a in enumerate(active):
-                    for b in active[k + 1 :]:
-                        both[a, b] += width
+                ranges.append((first, after, r))
+        ranges.sort()
+        open_: list[tuple[int, int]] = []  # (after, code) of ranges not yet ended
+        for first, after, r in ranges:
+            open_ = [o for o in open_ if o[0] > first]
+            for other_after, other in open_:
+                both[(other, r) if other < r else (r, other)] += (after if after < other_after else other_after) - first
+            open_.append((after, r))
     return own, both
 
 
@@ -223,6 +223,10 @@ def _prepared(project, scope: Scope) -> tuple[list[Code], list[Coded], list[list
     rank = {c.id: n for n, c in enumerate(codes)}
     found = coded_documents(project, scope)
     return codes, found, [[rank[c.code] for c in coded.codings] for coded in found]
+
+
+def _listed(ids: list[str], behind: Callable[[tuple[int, int]], Collection[int]], key: tuple[int, int]) -> tuple[str, ...]:
+    return tuple(map(ids.__getitem__, sorted(behind(key))))
 
 
 def code_counts(project, scope: Scope = EVERYTHING, within: str = "overlap") -> dict[str, int]:
@@ -249,7 +253,7 @@ def cooccurrence(project, scope: Scope = EVERYTHING, within: str = "overlap") ->
             Pair(
                 code_a=codes[a],
                 code_b=codes[b],
-                together=Cell(n12, tuple(map(ids.__getitem__, sorted(tally.codings[a, b])))),
+                together=Cell.lazy(n12, partial(_listed, ids, tally.codings, (a, b))),
                 count_a=n1,
                 count_b=n2,
                 c_coefficient=n12 / (n1 + n2 - n12) if n1 + n2 - n12 else 0.0,

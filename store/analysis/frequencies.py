@@ -7,12 +7,8 @@ share: words as positions in a document, groupings, and the order of attribute v
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 
@@ -20,7 +16,7 @@ from store.analysis.cell import Cell
 from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in, speaker_allowed, speaker_of
 from store.errors import BadInput
 from store.model import Code, Coding, Document
-from store.text import _LETTERS  # the words store.text.word_count counts
+from store.words import words_of
 
 GROUPINGS = ("document", "case", "coder", "speaker")
 
@@ -40,38 +36,6 @@ class Frequency:
 # ---------------------------------------------------------------------- words
 
 
-@dataclass(frozen=True)
-class WordIndex:
-    """Where each word of a text starts and ends, found in the whole text so that a word
-    has one place however spans cut it; spans convert to word numbers."""
-
-    starts: Sequence[int]  # arrays: compact, so bisecting them stays in the cache
-    ends: Sequence[int]
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """The words text[start:end] touches (holds a letter of), as numbers [first, after)."""
-        first = bisect_right(self.ends, start)
-        return first, bisect_left(self.starts, end, first)
-
-    def spans(self, codings: list[Coding]) -> list[tuple[int, int]]:
-        starts, ends = self.starts, self.ends
-        found = []
-        for coding in codings:
-            first = bisect_right(ends, coding.start)
-            found.append((first, bisect_left(starts, coding.end, first)))
-        return found
-
-
-@lru_cache(maxsize=4096)
-def word_index(text: str) -> WordIndex:
-    """Cached by text: a document's text never changes, so the app pays for it once."""
-    starts, ends = [], []
-    for match in _LETTERS.finditer(text):
-        starts.append(match.start())
-        ends.append(match.end())
-    return WordIndex(array("l", starts), array("l", ends))
-
-
 def covered(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The union of word ranges [first, after) as sorted, disjoint, non-touching ranges."""
     merged: list[list[int]] = []
@@ -87,7 +51,13 @@ def covered(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def union_size(ranges: list[tuple[int, int]]) -> int:
-    return sum(b - a for a, b in covered(ranges))
+    """The words the ranges cover together (the size of `covered(ranges)`), in one pass."""
+    total, reached = 0, -1
+    for first, after in sorted(ranges):
+        if after > reached and first < after:
+            total += after - max(first, reached)
+            reached = after
+    return total
 
 
 @dataclass(frozen=True)
@@ -99,14 +69,16 @@ class Coded:
     words: list[tuple[int, int]]
 
 
-def coded_documents(project, scope: Scope) -> list[Coded]:
+def coded_documents(project, scope: Scope, words: bool = True) -> list[Coded]:
     """The documents in scope that hold codings in scope, in document order: what every
-    analysis reads, once."""
+    analysis reads, once. Without `words`, for figures that show none, each coding's words
+    are left empty, (0, 0), and no document's words are looked up."""
     documents = project.state.documents
     found = []
     for document_id, group in groupby(codings_in(project, scope), key=attrgetter("document")):
         codings = list(group)
-        found.append(Coded(documents[document_id], codings, word_index(project.text(document_id)).spans(codings)))
+        document = documents[document_id]
+        found.append(Coded(document, codings, words_of(project, document).spans(codings) if words else [(0, 0)] * len(codings)))
     return found
 
 
@@ -170,7 +142,7 @@ def group_words(project, scope: Scope, by: str | None) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
     name = grouping(project, by if by not in ("speaker", "coder") else None)
     for document in documents_in(project, scope):
-        index = word_index(project.text(document.id))
+        index = words_of(project, document)
         group = name(document, None)
         if not document.turns:
             if scope.speakers is None:
@@ -198,21 +170,37 @@ def codes_in(project, scope: Scope) -> list[Code]:
 def frequencies(project, scope: Scope = EVERYTHING, by: str | None = None, rollup: bool = False) -> list[Frequency]:
     """One row per code in codebook order (every code in scope, even with no codings), or
     with `by`, one row per code and group that has codings (codes first, then groups)."""
+    return counted(project, scope, by, rollup, words=True)
+
+
+def counted(project, scope: Scope, by: str | None, rollup: bool, words: bool) -> list[Frequency]:
+    """The frequencies; without `words` (for figures that show none), every row's words
+    and share are 0, and no word is looked up."""
     group_of = grouping(project, by)
+    per_document = by is not None and by not in ("coder", "speaker")  # one group per document
     codes = codes_in(project, scope)
     targets = _targets(project, codes, rollup)
     found: dict[tuple[str, str], list[str]] = defaultdict(list)  # (code, group) -> coding ids
-    spans: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))  # -> document -> words
-    for coded in coded_documents(project, scope):
+    coded_words: dict[tuple[str, str], int] = defaultdict(int)
+    documents: dict[tuple[str, str], int] = defaultdict(int)
+    cases: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for coded in coded_documents(project, scope, words):
         document = coded.document
-        for coding, words in zip(coded.codings, coded.words):
-            group = group_of(document, coding) if by else ""
+        here: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # -> word ranges in this document
+        group = group_of(document, None) if per_document else ""
+        for coding, span in zip(coded.codings, coded.words):
+            if by and not per_document:
+                group = group_of(document, coding)
             for code_id in targets.get(coding.code, ()):
                 found[code_id, group].append(coding.id)
-                spans[code_id, group][document.id].append(words)
-    corpus = group_words(project, scope, by)
+                here[code_id, group].append(span)
+        for key, ranges in here.items():
+            coded_words[key] += union_size(ranges)
+            documents[key] += 1
+            if document.case:
+                cases[key].add(document.case)
+    corpus = group_words(project, scope, by) if words else defaultdict(int)
     groups = group_order(project, by, {g for _, g in found}) if by else [""]
-    documents = project.state.documents
     rows = []
     for code in codes:
         path = project.codebook.path(code)
@@ -220,17 +208,17 @@ def frequencies(project, scope: Scope = EVERYTHING, by: str | None = None, rollu
             key = (code.id, group)
             if key not in found and by is not None:
                 continue
-            words = sum(union_size(r) for r in spans[key].values()) if key in found else 0
+            ids = found.get(key, ())
             rows.append(
                 Frequency(
                     code=code,
                     path=path,
                     group=group,
-                    codings=Cell(len(found.get(key, ())), tuple(found.get(key, ()))),
-                    documents=len(spans[key]) if key in found else 0,
-                    cases=len({documents[d].case for d in spans.get(key, ())} - {""}),
-                    words=words,
-                    share=words / corpus[group] if corpus[group] else 0.0,
+                    codings=Cell(len(ids), tuple(ids)),
+                    documents=documents.get(key, 0),
+                    cases=len(cases.get(key, ())),
+                    words=coded_words.get(key, 0),
+                    share=coded_words.get(key, 0) / corpus[group] if corpus[group] else 0.0,
                 )
             )
     return rows

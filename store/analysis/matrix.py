@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from store.analysis.cell import Cell
-from store.analysis.frequencies import codes_in, frequencies, group_order, grouping
+from store.analysis.cell import EMPTY, Cell
+from store.analysis.frequencies import codes_in, counted, group_order, grouping
 from store.analysis.scope import EVERYTHING, Scope, codings_in, documents_in
 from store.errors import BadInput
 from store.model import Code
@@ -24,7 +24,7 @@ class Matrix:
     cells: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (code id, column); cells without codings left out
 
     def cell(self, code_id: str, column: str) -> Cell:
-        return self.cells.get((code_id, column), Cell(0))
+        return self.cells.get((code_id, column), EMPTY)
 
 
 def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: str = "codings") -> Matrix:
@@ -32,7 +32,7 @@ def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: st
         raise BadInput(f"--cols {cols!r} is not one of document, case, coder or attr.KEY")
     if count not in COUNTS:
         raise BadInput(f"--count {count!r} is not one of {', '.join(COUNTS)}")
-    rows = frequencies(project, scope, by=cols)
+    rows = counted(project, scope, cols, rollup=False, words=count == "words")
     cells = {}
     for row in rows:  # only groups with codings; a cell of 0 words may still hold codings
         value = row.codings.value if count == "codings" else getattr(row, count)

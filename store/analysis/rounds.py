@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 
-from store.analysis.cell import Cell
+from store.analysis.cell import EMPTY, Cell
 from store.analysis.frequencies import check_attribute, codes_in, natural_order
 from store.analysis.scope import EVERYTHING, Scope, codings_in, documents_in
 from store.errors import BadInput
@@ -41,19 +43,22 @@ def rounds(project, scope: Scope = EVERYTHING, case: str = "case", by: str = "ro
             held[str(document.attributes[case])].add(str(document.attributes[by]))
     found: dict[tuple[str, str, str], list[str]] = defaultdict(list)  # (case, code, round) -> codings
     documents = project.state.documents
-    for coding in codings_in(project, scope):
-        attributes = documents[coding.document].attributes
+    for document_id, codings in groupby(codings_in(project, scope), key=attrgetter("document")):
+        attributes = documents[document_id].attributes
         if str(attributes.get(case, "")) in held and attributes.get(by, "") != "":
-            found[str(attributes[case]), coding.code, str(attributes[by])].append(coding.id)
+            name, value = str(attributes[case]), str(attributes[by])
+            for coding in codings:
+                found[name, coding.code, value].append(coding.id)
     rows = []
     codes = codes_in(project, scope)
+    paths = {code.id: project.codebook.path(code) for code in codes}
     for name in natural_order(held):
         order = natural_order(held[name])
         for code in codes:
             present = {r: Cell(len(ids), tuple(ids)) for r in order if (ids := found.get((name, code.id, r)))}
             if present:
-                cells = {r: present.get(r, Cell(0)) for r in order}
-                rows.append(RoundRow(name, code, project.codebook.path(code), cells, _change(cells, order)))
+                cells = {r: present.get(r, EMPTY) for r in order}
+                rows.append(RoundRow(name, code, paths[code.id], cells, _change(cells, order)))
     return rows
 
 

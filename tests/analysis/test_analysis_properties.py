@@ -143,7 +143,7 @@ def brute_pairs(project, scope, within: str):
     by_code: dict[str, list] = {}
     for c in codings:
         by_code.setdefault(c.code, []).append(c)
-    result, counts = {}, {}
+    result, counts, behind = {}, {}, {}
     for code, mine in by_code.items():
         counts[code] = len({u for c in mine for u in units(c)}) if within in ("turn", "document") else len(mine)
     for a, b in combinations(by_code, 2):
@@ -151,14 +151,17 @@ def brute_pairs(project, scope, within: str):
             ua = {u for c in by_code[a] for u in units(c)}
             ub = {u for c in by_code[b] for u in units(c)}
             together = len(ua & ub)
+            behind[frozenset((a, b))] = {c.id for c in by_code[a] + by_code[b] if set(units(c)) & ua & ub}
         else:
-            together = _groups_by_search([(x.id, y.id) for x in by_code[a] for y in by_code[b] if meet(x, y)])
+            edges = [(x.id, y.id) for x in by_code[a] for y in by_code[b] if meet(x, y)]
+            together = _groups_by_search(edges)
+            behind[frozenset((a, b))] = {i for edge in edges for i in edge}
         wa = {(c.document, n) for c in by_code[a] for n in words[c.id]}
         wb = {(c.document, n) for c in by_code[b] for n in words[c.id]}
         jaccard = len(wa & wb) / len(wa | wb) if wa | wb else 0.0
         if together:
             result[frozenset((a, b))] = (together, jaccard)
-    return result, counts
+    return result, counts, behind
 
 
 def _first_word_after(text: str, position: int) -> int:
@@ -191,7 +194,8 @@ def test_cooccurrence_equals_all_pairs_and_is_bounded(study, drawn, data, within
     project = study[0]
     scope = data.draw(scopes(study))
     pairs = cooccurrence(project, scope, within)
-    want, counts = brute_pairs(project, scope, within)
+    want, counts, want_behind = brute_pairs(project, scope, within)
+    order = [c.id for c in codings_in(project, scope)]
     got = {frozenset((p.code_a.id, p.code_b.id)): p for p in pairs}
     assert set(got) == set(want)
     own = code_counts(project, scope, within)
@@ -205,3 +209,5 @@ def test_cooccurrence_equals_all_pairs_and_is_bounded(study, drawn, data, within
         assert pair.c_coefficient == pytest.approx(pair.together.value / (pair.count_a + pair.count_b - pair.together.value))
         behind = {c.id: c.code for c in codings_in(project, scope) if c.id in set(pair.together.codings)}
         assert set(behind.values()) == {pair.code_a.id, pair.code_b.id}
+        assert set(pair.together.codings) == want_behind[key]  # exactly the codings in the co-occurrences
+        assert list(pair.together.codings) == [i for i in order if i in want_behind[key]]  # once each, in reading order

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from store.analysis.frequencies import frequencies, word_index
+from store.analysis.frequencies import frequencies
+from store.words import word_index
 from store.analysis.scope import EVERYTHING, Scope
 from store.errors import BadInput
 

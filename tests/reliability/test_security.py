@@ -83,6 +83,7 @@ def test_every_file_and_folder_is_private_after_a_full_workflow(tmp_path):
         ("init", project), ("-p", project, "import", source), ("-p", project, "codes", "add", "A > Trust"),
         ("-p", project, "apply", "n1", "Trust", "--turn", "2", "--memo", "note"),
         ("-p", project, "memo", "add", "--journal", "entry"), ("-p", project, "attrs", "set", "n1", "case=P1"),
+        ("-p", project, "stats", "codes"),  # keeps word positions in cache/words/
         ("-p", project, "undo"), ("-p", project, "redo"), ("-p", project, "codes", "merge", "Trust", "A"),
         ("-p", project, "export", "csv", "-o", exports / "coded.csv"),
         ("-p", project, "export", "codebook", "--format", "md", "-o", exports / "codebook.md"),

@@ -1,0 +1,132 @@
+"""Where each word of a document's text starts and ends, kept between runs.
+
+Finding the words is a regex over the whole text (store.text's word definition), the
+largest cost of every analysis. A document's text never changes (it is stored once, named
+by the document's id, checked by its sha256), so its word positions are computed once
+and kept in cache/words/<document id>.words, keyed by the text's sha256 and by the word
+definition; a file that is missing, foreign, damaged or stale is recomputed and replaced.
+The cache holds nothing that cannot be rebuilt: a project folder that cannot be written
+(a read-only copy, a full disk) only makes the analyses slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import sys
+import zlib
+from array import array
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from store.model import Coding, Document
+from store.storage import make_dir, write_atomic
+from store.text import _LETTERS  # the words store.text.word_count counts
+
+CACHE_DIR = Path("cache") / "words"
+# The header: what the file is, which word definition made it, the text's sha256, the word
+# count, and a CRC-32 of the offsets that follow (starts, then ends).
+_MAGIC = b"margin-words 1\n"
+_DEFINITION = hashlib.sha256(_LETTERS.pattern.encode("utf-8")).digest()[:8]
+_HEADER = struct.Struct(f"<{len(_MAGIC)}s8s32sII")
+_TYPE = "I"  # unsigned 32-bit offsets, little-endian on disk
+
+
+@dataclass(frozen=True)
+class WordIndex:
+    """Where each word of a text starts and ends, found in the whole text so that a word
+    has one place however spans cut it; spans convert to word numbers."""
+
+    starts: array  # compact, so bisecting them stays in the cache
+    ends: array
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The words text[start:end] touches (holds a letter of), as numbers [first, after)."""
+        first = bisect_right(self.ends, start)
+        return first, bisect_left(self.starts, end, first)
+
+    def spans(self, codings: list[Coding]) -> list[tuple[int, int]]:
+        starts, ends = self.starts, self.ends
+        found = []
+        for coding in codings:
+            first = bisect_right(ends, coding.start)
+            found.append((first, bisect_left(starts, coding.end, first)))
+        return found
+
+
+@lru_cache(maxsize=4096)
+def word_index(text: str) -> WordIndex:
+    """The words of a text, computed (cached by text in the process)."""
+    starts, ends = array(_TYPE), array(_TYPE)
+    for match in _LETTERS.finditer(text):
+        start, end = match.span()
+        starts.append(start)
+        ends.append(end)
+    return WordIndex(starts, ends)
+
+
+_kept: dict[tuple[str, str, str], WordIndex] = {}  # (project folder, document id, sha256)
+
+
+def words_of(project, document: Document) -> WordIndex:
+    """A document's word index: from memory, else the cache file, else computed from the
+    text (and the cache file written when the folder allows)."""
+    key = (str(project.dir), document.id, document.sha256)
+    index = _kept.get(key)
+    if index is None:
+        path = project.dir / CACHE_DIR / f"{document.id}.words"
+        index = _read(path, document.sha256)
+        if index is None:
+            index = word_index(project.text(document.id))
+            _write(path, document.sha256, index)
+        _kept[key] = index
+    return index
+
+
+def encode(sha256: str, index: WordIndex) -> bytes:
+    starts, ends = index.starts, index.ends
+    if sys.byteorder != "little":
+        starts, ends = array(_TYPE, starts), array(_TYPE, ends)
+        starts.byteswap()
+        ends.byteswap()
+    body = starts.tobytes() + ends.tobytes()
+    return _HEADER.pack(_MAGIC, _DEFINITION, bytes.fromhex(sha256), len(starts), zlib.crc32(body)) + body
+
+
+def decode(data: bytes, sha256: str) -> WordIndex | None:
+    """The index a cache file holds, or None when it is not one for this text."""
+    if len(data) < _HEADER.size:
+        return None
+    magic, definition, digest, count, crc = _HEADER.unpack_from(data)
+    body = memoryview(data)[_HEADER.size :]
+    half = count * array(_TYPE).itemsize
+    if (magic, definition, digest.hex()) != (_MAGIC, _DEFINITION, sha256) or len(body) != 2 * half:
+        return None
+    if zlib.crc32(body) != crc:
+        return None
+    starts, ends = array(_TYPE), array(_TYPE)
+    starts.frombytes(body[:half])
+    ends.frombytes(body[half:])
+    if sys.byteorder != "little":
+        starts.byteswap()
+        ends.byteswap()
+    return WordIndex(starts, ends)
+
+
+def _read(path: Path, sha256: str) -> WordIndex | None:
+    try:
+        return decode(path.read_bytes(), sha256)
+    except OSError:
+        return None
+
+
+def _write(path: Path, sha256: str, index: WordIndex) -> None:
+    """Keep the index for the next run; a folder that cannot be written keeps nothing."""
+    try:
+        make_dir(path.parent.parent)  # each folder made 0700 (mkdir's parents would take the umask)
+        make_dir(path.parent)
+        write_atomic(path, encode(sha256, index))
+    except OSError:
+        pass
