@@ -183,7 +183,7 @@ def build_cooccurrence(project, s: Settings) -> View:
                 marks.append(Mark(cell, str(cell.value), -1))
             elif (i, j) in together:
                 pair, value = together[i, j], values[i, j]
-                marks.append(Mark(Cell(value, pair.together.codings), _number(value), level(value, top)))
+                marks.append(Mark(Cell.lazy(value, lambda pair=pair: pair.together.codings), _number(value), level(value, top)))
             else:
                 marks.append(Mark(Cell(0), "·", 0))
         rows.append(GridRow(f"{i + 1} {clean(project.codebook.path(code))}", tuple(marks), colour=code.color))
