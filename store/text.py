@@ -10,13 +10,14 @@ from store.graphemes import MARKS, grapheme_edge
 # is one word) or a run of punctuation and emoji. Word motions and word snapping share
 # this one definition.
 _RUN = rf"\w[\w{MARKS}]*"
-_LETTERS = re.compile(rf"{_RUN}(?:['’]{_RUN})*")
-WORD = re.compile(rf"{_LETTERS.pattern}|(?:[^\w\s{MARKS}][{MARKS}]*)+")
+# Words alone, without the runs of punctuation: what word_count, word snapping and the word index count.
+LETTERS = re.compile(rf"{_RUN}(?:['’]{_RUN})*")
+WORD = re.compile(rf"{LETTERS.pattern}|(?:[^\w\s{MARKS}][{MARKS}]*)+")
 
 
 def word_count(text: str) -> int:
     """Words as the reader's motions see them (letters and digits, with inner apostrophes)."""
-    return sum(1 for _ in _LETTERS.finditer(text))
+    return sum(1 for _ in LETTERS.finditer(text))
 
 
 def one_line(text: str) -> str:
@@ -43,7 +44,7 @@ def word_around(text: str, position: int) -> tuple[int, int] | None:
     """The word that a boundary at `position` cuts (between two of its letters), if any."""
     if not 0 < position < len(text) or text[position].isspace() or text[position - 1].isspace():
         return None
-    for match in _LETTERS.finditer(text, token_start(text, position), token_end(text, position, len(text))):
+    for match in LETTERS.finditer(text, token_start(text, position), token_end(text, position, len(text))):
         if match.start() >= position:
             return None
         if match.end() > position:

@@ -23,13 +23,13 @@ from pathlib import Path
 
 from store.model import Coding, Document
 from store.storage import make_dir, write_atomic
-from store.text import _LETTERS  # the words store.text.word_count counts
+from store.text import LETTERS  # the words store.text.word_count counts
 
 CACHE_DIR = Path("cache") / "words"
 # The header: what the file is, which word definition made it, the text's sha256, the word
 # count, and a CRC-32 of the offsets that follow (starts, then ends).
 _MAGIC = b"margin-words 1\n"
-_DEFINITION = hashlib.sha256(_LETTERS.pattern.encode("utf-8")).digest()[:8]
+_DEFINITION = hashlib.sha256(LETTERS.pattern.encode("utf-8")).digest()[:8]
 _HEADER = struct.Struct(f"<{len(_MAGIC)}s8s32sII")
 _TYPE = "I"  # unsigned 32-bit offsets, little-endian on disk
 
@@ -60,7 +60,7 @@ class WordIndex:
 def word_index(text: str) -> WordIndex:
     """The words of a text, computed (cached by text in the process)."""
     starts, ends = array(_TYPE), array(_TYPE)
-    for match in _LETTERS.finditer(text):
+    for match in LETTERS.finditer(text):
         start, end = match.span()
         starts.append(start)
         ends.append(end)

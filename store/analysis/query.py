@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from store.errors import BadInput
 from store.model import Coding, Document
-from store.text import _LETTERS as WORDS  # the words word_count counts
+from store.text import LETTERS as WORDS  # the words word_count counts
 from store.text import word_around
 
 # ------------------------------------------------------------------------------ the tree

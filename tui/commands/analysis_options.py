@@ -28,21 +28,6 @@ def scope_options(command):
     return command
 
 
-def scope_from(project, documents=(), code=None, coder_name=None, attrs=(), speakers=(), not_speakers=()):
-    """The Scope the options name; a name that is not in the project is a one-line error."""
-    from store.analysis.scope import Scope
-    from store.documents import parse_assignment
-
-    return Scope(
-        documents=frozenset(project.documents.get(d).id for d in documents) if documents else None,
-        attributes=tuple(dict(parse_assignment(a) for a in attrs).items()),
-        coder=project.coder_named(coder_name).id if coder_name else None,
-        speakers=frozenset(speakers) if speakers else None,
-        not_speakers=frozenset(not_speakers),
-        code=project.codebook.get(code).id if code else None,
-    )
-
-
 def output_options(command):
     """--csv, --json and -o FILE (a file ending .csv or .json gets that format)."""
     command = click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to FILE (default: standard output).")(command)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import click
 
 from store.errors import BadInput, NotFound
-from tui.commands.analysis_options import emit_table, output_options, scope_from, scope_options
+from store.analysis.scope import check_speakers, named_scope
+from tui.commands.analysis_options import emit_table, output_options, scope_options
 from tui.context import open_project
 
 FREQUENCY_COLUMNS = ["code_path", "group", "codings", "documents", "cases", "words", "share"]
@@ -32,21 +33,11 @@ def stats():
 def _scope(project, scope_args: dict):
     """The filters as a Scope; a name not in the project is bad input (exit 2)."""
     try:
-        scope = scope_from(project, **scope_args)
+        scope = named_scope(project, **scope_args)
     except NotFound as error:
         raise BadInput(error.message) from None
-    _check_speakers(project, {*(scope.speakers or ()), *scope.not_speakers})
+    check_speakers(project, scope)
     return scope
-
-
-def _check_speakers(project, names: set[str]) -> None:
-    if not names:
-        return
-    known = {t.speaker for d in project.state.documents.values() for t in d.turns}
-    unknown = sorted(names - known)
-    if unknown:
-        listed = ", ".join(sorted(known)[:10]) or "none"
-        raise BadInput(f"no turn has the speaker {unknown[0]!r}; speakers: {listed} (see `margin speakers`)")
 
 
 def _title(project, scope, what: str) -> str:

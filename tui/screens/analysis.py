@@ -28,7 +28,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from store.analysis.cell import Cell
-from store.analysis.scope import EVERYTHING, Scope, codings_in
+from store.analysis.scope import EVERYTHING, Scope, codings_in, named_scope
 from store.errors import BadInput, MarginError
 from store.text import plural
 from tui.screens.prompt import Prompt
@@ -331,8 +331,6 @@ def view_of(project, s: Settings, view: str) -> View:
 def parse_filters(project, text: str) -> Scope:
     """`round=2 coder=alice speaker=Nurse -speaker=Interviewer doc=NAME code=PATH` as a
     Scope (quotes for values with spaces); raises BadInput or NotFound with one line."""
-    from tui.commands.analysis_options import scope_from
-
     try:
         words = shlex.split(text)
     except ValueError as error:
@@ -347,7 +345,7 @@ def parse_filters(project, text: str) -> Scope:
     for key in ("coder", "code"):
         if len(given.get(key, ())) > 1:
             raise BadInput(f"one {key}= at a time")
-    return scope_from(
+    return named_scope(
         project,
         documents=tuple(given.get("doc", ())),
         code=(given.get("code") or [None])[0],
