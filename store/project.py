@@ -88,6 +88,9 @@ class Project:
         self._op: Operation | None = None
         self._ops_since_checkpoint = 0
         self._log_at_checkpoint = 0
+        # The app turns this off and calls checkpoint_if_due() when idle, so that no
+        # checkpoint runs on a key's path; command-line runs keep it on.
+        self.auto_checkpoint = True
         self._texts: dict[str, str] = {}
         self._new_coder: Coder | None = None
         self._main_at_open: dict = {}
@@ -579,11 +582,21 @@ class Project:
             if new_coder is not None:
                 self._unlog_new_coder(*new_coder)
             raise
-        if self._ops_since_checkpoint >= CHECKPOINT_OPS or (
-            self.journal.size() - self._log_at_checkpoint >= CHECKPOINT_BYTES
-        ):
-            self._checkpoint_quietly()
+        if self.auto_checkpoint:
+            self.checkpoint_if_due()
         return entry
+
+    @property
+    def checkpoint_due(self) -> bool:
+        """Enough actions or log bytes since the last checkpoint that one should be written."""
+        return self._ops_since_checkpoint >= CHECKPOINT_OPS or (
+            self.journal.size() - self._log_at_checkpoint >= CHECKPOINT_BYTES
+        )
+
+    def checkpoint_if_due(self) -> None:
+        """Write a checkpoint when one is due (quietly: the log already holds every change)."""
+        if not self.readonly and self._op is None and self.checkpoint_due:
+            self._checkpoint_quietly()
 
     def _log_new_coder(self) -> tuple[Coder, int] | None:
         """Record the session's coder, if new, just before its first change: a command that

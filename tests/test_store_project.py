@@ -58,6 +58,22 @@ def test_checkpoint_then_replay_is_idempotent(project, interview):
         assert [(c.start, c.end) for c in again.codings.for_document(interview)] == [(0, 5), (5, 9)]
 
 
+def test_no_checkpoint_runs_inside_an_action_when_the_app_defers_them(project, interview):
+    """The app sets auto_checkpoint off and checkpoints when idle: an action never pays for one."""
+    from store.project import CHECKPOINT_OPS
+
+    project.auto_checkpoint = False
+    code = project.codebook.add("Trust")
+    written = (project.dir / PROJECT_FILE).stat().st_mtime_ns
+    for _ in range(CHECKPOINT_OPS // 2 + 3):
+        project.codings.uncode(project.codings.apply(interview, code, 0, 3))
+    assert project.checkpoint_due
+    assert (project.dir / PROJECT_FILE).stat().st_mtime_ns == written
+    project.checkpoint_if_due()
+    assert not project.checkpoint_due
+    assert (project.dir / PROJECT_FILE).stat().st_mtime_ns != written
+
+
 def test_undo_and_redo_walk_the_log_across_processes(project, interview):
     code = project.codebook.add("Trust")
     project.codings.apply(interview, code, 0, 9)
