@@ -71,8 +71,8 @@ def test_stats_matrix_tidy_and_wide(margin, tmp_path):
     out = tmp_path / "matrix.csv"
     assert margin("stats", "matrix", "--cols", "case", "--count", "words", "--wide", "-o", str(out)).exit_code == 0
     wide = rows(out.read_text())
-    assert list(wide[0]) == ["code_path", "A", "B"]
-    assert {r["code_path"]: (r["A"], r["B"]) for r in wide}["Care > Trust"] == ("7", "6")
+    assert list(wide[0]) == ["code_path", "A", "B", "(total)"]
+    assert {r["code_path"]: (r["A"], r["B"], r["(total)"]) for r in wide}["Care > Trust"] == ("7", "6", "13")
 
 
 def test_stats_rounds_columns(margin):

@@ -274,7 +274,7 @@ async def test_filters_apply_to_every_view_and_show_in_the_header(make_app, proj
         await pilot.press("3")
         await settle(pilot)
         assert "filter: round=2" in str(screen.query_one("#analysis-options").render())
-        assert screen.heatmap.grid.columns == ("P01 nurse, round 2",)
+        assert screen.heatmap.grid.columns == ("P01 nurse, round 2", "(total)")
         wanted = matrix(project, scope)
         assert [r.marks[0].cell for r in screen.heatmap.grid.rows] == [wanted.cell(c.id, wanted.columns[0]) for c in wanted.codes]
         await pilot.press("f", *"coder=nobody", "enter")  # a bad filter: one line, the filter kept
@@ -569,3 +569,24 @@ async def test_the_heat_map_shows_the_c_coefficient_and_jaccard_on_n(make_app, p
         await pilot.press("n", "j")  # back to counts; the cursor moves down the column
         await settle(pilot)
         assert screen.heatmap.current[0].label == "2 Employment terms" and screen.heatmap.current[1].level == -1
+
+
+async def test_the_matrix_total_column_opens_every_coding_of_its_row(make_app, project):
+    from store.analysis.frequencies import frequencies
+    from store.analysis.scope import EVERYTHING
+    from tui.screens.retrieval import Retrieval
+
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = await open_analysis(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert screen.heatmap.grid.columns[-1] == "(total)"
+        await pilot.press("dollar_sign")  # the last column of the first row
+        await settle(pilot)
+        row, mark = screen.heatmap.current
+        first = frequencies(project, EVERYTHING)[0]
+        assert mark.cell.value == first.codings.value and "every document:" in str(screen.query_one("#analysis-detail").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, Retrieval) and retrieval_ids(app) == list(first.codings.codings)

@@ -103,7 +103,8 @@ def stats_matrix(ctx, cols, count, wide, as_csv, as_json, output, **scope_args):
 
     \b
     Columns: code_path, column, value (one row per code and column, zeros too);
-    with --wide: code_path, then one column per value (an empty value is "(none)").
+    with --wide: code_path, then one column per value (an empty value is "(none)"),
+    then "(total)": the count over every column, a passage shared by two columns once.
     Examples:
       margin stats matrix --cols case
       margin stats matrix --cols attr.round --count documents --wide --csv
@@ -115,8 +116,11 @@ def stats_matrix(ctx, cols, count, wide, as_csv, as_json, output, **scope_args):
     table = matrix(project, scope, cols=cols, count=count)
     paths = [project.codebook.path(c) for c in table.codes]
     if wide:
-        header = ["code_path", *(c if c != "" else "(none)" for c in table.columns)]
-        rows = [[path, *(table.cell(c.id, col).value for col in table.columns)] for c, path in zip(table.codes, paths)]
+        header = ["code_path", *(c if c != "" else "(none)" for c in table.columns), "(total)"]
+        rows = [
+            [path, *(table.cell(c.id, col).value for col in table.columns), table.total(c.id).value]
+            for c, path in zip(table.codes, paths)
+        ]
     else:
         header = MATRIX_COLUMNS
         rows = [[path, col, table.cell(c.id, col).value] for c, path in zip(table.codes, paths) for col in table.columns]
