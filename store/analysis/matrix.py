@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from store.analysis.cell import EMPTY, Cell
-from store.analysis.frequencies import codes_in, counted, group_order, grouping
+from store.analysis.frequencies import codes_in, counted_with_totals, group_order, grouping
 from store.analysis.scope import EVERYTHING, Scope, codings_in, documents_in
 from store.errors import BadInput
 from store.model import Code
@@ -39,9 +39,8 @@ def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: st
         raise BadInput(f"--cols {cols!r} is not one of document, case, coder or attr.KEY")
     if count not in COUNTS:
         raise BadInput(f"--count {count!r} is not one of {', '.join(COUNTS)}")
-    rows = counted(project, scope, cols, rollup=False, words=count == "words")
+    rows, whole = counted_with_totals(project, scope, cols, rollup=False, words=count == "words", totals=True)
     cells = {(row.code.id, row.group): _cell(row, count) for row in rows}  # a cell of 0 words may still hold codings
-    whole = counted(project, scope, None, rollup=False, words=count == "words")
     totals = {row.code.id: _cell(row, count) for row in whole if row.codings.value}
     return Matrix(codes_in(project, scope), _columns(project, scope, cols), cells, totals)
 
