@@ -227,3 +227,66 @@ async def test_the_cursor_stays_on_screen_when_the_terminal_is_resized(p3, sizes
             await pilot.resize_terminal(*size)
             await pilot.pause()
             assert reader.turn.index == 39 and cursor_on_screen(reader), size
+
+
+# ---------------------------------------------------------------------- s, then ( and )
+
+
+def whole_sentences(reader, span) -> bool:
+    """`span` starts where a sentence of its turn starts and ends where one ends."""
+    from store import motions
+
+    turn = reader.document.turns[motions.turn_index(reader.document, span[0])]
+    starts = motions.sentence_starts(reader.text, turn.start, turn.end)
+    spans = [motions.sentence_span(reader.document, reader.text, s) for s in starts]
+    return span[0] in {a for a, _ in spans} and span[1] in {b for _, b in spans}
+
+
+async def test_s_then_parenthesis_adds_whole_sentences_before_it(make_app, project):
+    """The trial's steps: `s` on "I've been here…", then `(` took only "I've" and a second
+    `(` coded a stray "I've" after the sentence before. Now `(` adds the sentence before."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = app.reader
+        await pilot.press("g", "J", ")", ")", "s")
+        chosen = reader.selection
+        assert reader.text[slice(*chosen)].startswith("I've") and whole_sentences(reader, chosen)
+        await pilot.press("left_parenthesis")
+        wider = reader.selection
+        assert wider[1] == chosen[1] and wider[0] < chosen[0] and whole_sentences(reader, wider)
+        await pilot.press("left_parenthesis")
+        widest = reader.selection
+        assert widest[1] == chosen[1] and widest[0] < wider[0] and whole_sentences(reader, widest)
+        await pilot.press("right_parenthesis")  # the turn's last sentence: nothing after it to add
+        assert reader.selection == widest
+        await pilot.press("i")
+        await pilot.pause()
+        [coding] = mine(project)
+        assert (coding.start, coding.end) == widest and coding.text.startswith("Sure.") and coding.text.endswith("changes.")
+        await pilot.press("escape", "g", "J", "s", "right_parenthesis")  # ) adds the sentence after, keeping the start
+        first = motions_sentence(reader, reader.document.turns[1].start)
+        assert reader.selection[0] == first[0] and reader.selection[1] > first[1] and whole_sentences(reader, reader.selection)
+
+
+def motions_sentence(reader, position):
+    from store import motions
+
+    return motions.sentence_span(reader.document, reader.text, position)
+
+
+@pytest.mark.parametrize("keys", ["((", "()", ")(", "))((", "(((((", ")))))", "()()"])
+async def test_every_run_of_parentheses_after_s_keeps_whole_sentences(make_app, project, keys):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = app.reader
+        for turn in (2, 6, 9):  # turns of several sentences, from the first and the last sentence
+            for sentences in (0, 1, 3):  # from the turn's first sentence, its second, a later one
+                await pilot.press("g", *["J"] * turn, *["right_parenthesis"] * sentences, "s")
+                original = reader.selection
+                for key in keys:
+                    before = reader.selection
+                    await pilot.press("left_parenthesis" if key == "(" else "right_parenthesis")
+                    now = reader.selection
+                    assert whole_sentences(reader, now), (turn, keys, reader.text[slice(*now)])
+                    assert now[0] <= before[0] and now[1] >= before[1] and now[0] <= original[0] and now[1] >= original[1]
+                await pilot.press("escape")

@@ -38,6 +38,7 @@ MOTIONS = {
 # Motions that only move the cursor unless a selection was started with v.
 SEARCHES = {"next_match", "previous_match", "next_coding", "previous_coding"}
 JUMPS = {"turn_down", "turn_up", "top", "bottom", "next_match", "previous_match", "next_coding", "previous_coding"}
+SENTENCE_MOVES = {"sentence_back", "sentence_forward"}  # in an s selection: add a sentence at the start, the end
 
 
 class Reader(ScrollView, can_focus=True):
@@ -64,8 +65,9 @@ class Reader(ScrollView, can_focus=True):
         self.cursor = 0
         self.anchor: int | None = None  # selection anchor while selecting (v, V, s)
         self.visual = False  # the selection was started with v: every motion extends it
-        # What the selection may span: "turn" (v, s: the anchor's turn only), "turns"
-        # (V: whole turns, J and K take in more) or "span" (a range made on purpose).
+        # What the selection may span: "turn" (v: the anchor's turn only), "sentences" (s: the
+        # anchor's turn, and ( and ) add whole sentences at its start or end), "turns" (V: whole
+        # turns, J and K take in more) or "span" (a range made on purpose).
         self.scope = "turn"
         self.exclusive = False  # the cursor moved onto the start of a word or sentence: it ends before it
         self.goal: int | None = None  # column kept by up/down
@@ -151,7 +153,7 @@ class Reader(ScrollView, can_focus=True):
         low = min(self.anchor, self.cursor)
         high = self.cursor if self.exclusive and self.cursor > self.anchor else max(self.anchor, self.cursor) + 1
         turn = turns[motions.turn_index(self.document, self.anchor)]
-        floor, ceiling = (turn.start, turn.end) if self.scope == "turn" else (0, len(self.text))
+        floor, ceiling = (turn.start, turn.end) if self.scope in ("turn", "sentences") else (0, len(self.text))
         span = tidy_span(self.text, low, high, floor, ceiling)
         if span is None:
             return (low, low)
@@ -467,12 +469,15 @@ class Reader(ScrollView, can_focus=True):
         if self.pending:
             self._move_boundary(name)
             return
+        if self.scope == "sentences" and self.anchor is not None and name in SENTENCE_MOVES:
+            self._add_sentence(name)
+            return
         if name in SEARCHES and self.anchor is not None and not self.visual:
             self.anchor = None  # a V or s selection is not stretched across the document
         keep_goal = name in ("line_down", "line_up", "page_down", "page_up")
         target = self._target(name, self.cursor)
         self.exclusive = False
-        if self.anchor is not None and self.scope == "turn":  # v and s selections stay in their turn
+        if self.anchor is not None and self.scope in ("turn", "sentences"):  # v and s selections stay in their turn
             turn = self.document.turns[motions.turn_index(self.document, self.anchor)]
             clamped = min(max(target, turn.start), motions.last(turn))
             self.exclusive = clamped == target > self.anchor and name in motions.STARTS
@@ -509,6 +514,17 @@ class Reader(ScrollView, can_focus=True):
         elif self.app.store(self.project.codings.resize, coding, start, end) is not None:
             self.app.notify(f"Coding now {plural(end - start, 'character')}")
         self._move(end - 1 if side == ">" else start)
+
+    def _add_sentence(self, name: str) -> None:
+        """In an `s` selection, `(` takes in the sentence before its start and `)` the one
+        after its end (within the turn), as `<(` and `>)` would: it stays whole sentences."""
+        span = self.selection
+        if span is None or span[1] <= span[0]:
+            return
+        side = "<" if name == "sentence_back" else ">"
+        start, end = self._moved(span, side, name)
+        self.anchor, cursor = (start, end - 1) if side == ">" else (end - 1, start)
+        self._move(cursor)
 
     def _moved(self, span: tuple[int, int], side: str, name: str) -> tuple[int, int]:
         return motions.moved_span(self.document, self.text, span, side, name, lambda p: self._target(name, p))
@@ -581,7 +597,7 @@ class Reader(ScrollView, can_focus=True):
         if self.document is not None and self.document.turns:
             start, end = motions.sentence_span(self.document, self.text, self.cursor)
             self.anchor, self.cursor = start, max(start, end - 1)
-            self.visual, self.scope, self.exclusive = False, "turn", False
+            self.visual, self.scope, self.exclusive = False, "sentences", False
             self._changed()
 
     def action_move_start(self) -> None:
