@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from store.clock import new_id, now
 from store.errors import BadInput, NotFound
 from store.model import Document, Turn
-from store.text import one_line
+from store.text import one_line, words_said
 
 if TYPE_CHECKING:
     from store.importers import ParsedDocument
@@ -83,7 +83,7 @@ class Documents:
                 Turn(i, t.speaker, t.start, t.end, t.time_start, t.time_end) for i, t in enumerate(parsed.turns)
             ),
             attributes={k: str(v) for k, v in (attributes or {}).items()},
-            words=len(parsed.text.split()),
+            words=words_said(parsed.text, parsed.turns),
             imported_from=imported_from,
             created=stamp,
             modified=stamp,

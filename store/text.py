@@ -20,6 +20,15 @@ def word_count(text: str) -> int:
     return sum(1 for _ in LETTERS.finditer(text))
 
 
+def words_said(text: str, turns) -> int:
+    """A document's words: those of its turns (objects with start and end), since speaker
+    labels and the gaps between turns are not words of it; the whole text's without turns.
+    store/words.py indexes the same words, so every count of a document's words agrees."""
+    if not turns:
+        return word_count(text)
+    return sum(1 for turn in turns for _ in LETTERS.finditer(text, turn.start, turn.end))
+
+
 def one_line(text: str) -> str:
     """Printable characters on one line, spaces collapsed (control characters never reach a terminal)."""
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())

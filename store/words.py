@@ -1,10 +1,15 @@
-"""Where each word of a document's text starts and ends, kept between runs.
+"""Where each word of a document starts and ends, kept between runs.
+
+A document's words are the words (store.text's definition) of its turns, what was said:
+speaker labels, a title and the gaps between turns are not words of it (a document
+without turns is all words). So words coded and the words of the text are counted alike,
+whatever a coding's span takes in, and a share of words never exceeds the whole.
 
 Finding the words is a regex over the whole text (store.text's word definition), the
 largest cost of every analysis. A document's text never changes (it is stored once, named
 by the document's id, checked by its sha256), so its word positions are computed once
-and kept in cache/words/<document id>.words, keyed by the text's sha256 and by the word
-definition; a file that is missing, foreign, damaged or stale is recomputed and replaced.
+and kept in cache/words/<document id>.words, keyed by the text's sha256, the word
+definition and the turns' bounds; a file that is missing, foreign, damaged or stale is recomputed and replaced.
 The cache holds nothing that cannot be rebuilt: a project folder that cannot be written
 (a read-only copy, a full disk) only makes the analyses slower.
 """
@@ -28,8 +33,7 @@ from store.text import LETTERS  # the words store.text.word_count counts
 CACHE_DIR = Path("cache") / "words"
 # The header: what the file is, which word definition made it, the text's sha256, the word
 # count, and a CRC-32 of the offsets that follow (starts, then ends).
-_MAGIC = b"margin-words 1\n"
-_DEFINITION = hashlib.sha256(LETTERS.pattern.encode("utf-8")).digest()[:8]
+_MAGIC = b"margin-words 2\n"
 _HEADER = struct.Struct(f"<{len(_MAGIC)}s8s32sII")
 _TYPE = "I"  # unsigned 32-bit offsets, little-endian on disk
 
@@ -56,53 +60,67 @@ class WordIndex:
         return found
 
 
+def bounds_of(document: Document) -> tuple[tuple[int, int], ...]:
+    """Where a document's words are: its turns' contents, or the whole text without turns."""
+    return tuple((t.start, t.end) for t in document.turns) or ((0, document.length),)
+
+
 @lru_cache(maxsize=4096)
-def word_index(text: str) -> WordIndex:
-    """The words of a text, computed (cached by text in the process)."""
+def word_index(text: str, bounds: tuple[tuple[int, int], ...] | None = None) -> WordIndex:
+    """The words of text[start:end] for each of `bounds` (the whole text when None),
+    computed (cached in the process)."""
     starts, ends = array(_TYPE), array(_TYPE)
-    for match in LETTERS.finditer(text):
-        start, end = match.span()
-        starts.append(start)
-        ends.append(end)
+    for first, last in bounds if bounds is not None else ((0, len(text)),):
+        for match in LETTERS.finditer(text, first, last):
+            start, end = match.span()
+            starts.append(start)
+            ends.append(end)
     return WordIndex(starts, ends)
 
 
-_kept: dict[tuple[str, str, str], WordIndex] = {}  # (project folder, document id, sha256)
+def _definition(bounds: tuple[tuple[int, int], ...]) -> bytes:
+    """What made an index besides the text: the word pattern and the bounds searched."""
+    return hashlib.sha256(LETTERS.pattern.encode("utf-8") + repr(bounds).encode("ascii")).digest()[:8]
+
+
+_kept: dict[tuple, WordIndex] = {}  # (project folder, document id, sha256, turns)
 
 
 def words_of(project, document: Document) -> WordIndex:
     """A document's word index: from memory, else the cache file, else computed from the
     text (and the cache file written when the folder allows)."""
-    key = (str(project.dir), document.id, document.sha256)
+    key = (str(project.dir), document.id, document.sha256, document.turns)
     index = _kept.get(key)
     if index is None:
         path = project.dir / CACHE_DIR / f"{document.id}.words"
-        index = _read(path, document.sha256)
+        bounds = bounds_of(document)
+        definition = _definition(bounds)
+        index = _read(path, document.sha256, definition)
         if index is None:
-            index = word_index(project.text(document.id))
-            _write(path, document.sha256, index)
+            index = word_index(project.text(document.id), bounds)
+            _write(path, document.sha256, definition, index)
         _kept[key] = index
     return index
 
 
-def encode(sha256: str, index: WordIndex) -> bytes:
+def encode(sha256: str, definition: bytes, index: WordIndex) -> bytes:
     starts, ends = index.starts, index.ends
     if sys.byteorder != "little":
         starts, ends = array(_TYPE, starts), array(_TYPE, ends)
         starts.byteswap()
         ends.byteswap()
     body = starts.tobytes() + ends.tobytes()
-    return _HEADER.pack(_MAGIC, _DEFINITION, bytes.fromhex(sha256), len(starts), zlib.crc32(body)) + body
+    return _HEADER.pack(_MAGIC, definition, bytes.fromhex(sha256), len(starts), zlib.crc32(body)) + body
 
 
-def decode(data: bytes, sha256: str) -> WordIndex | None:
-    """The index a cache file holds, or None when it is not one for this text."""
+def decode(data: bytes, sha256: str, definition: bytes) -> WordIndex | None:
+    """The index a cache file holds, or None when it is not one for this text and definition."""
     if len(data) < _HEADER.size:
         return None
-    magic, definition, digest, count, crc = _HEADER.unpack_from(data)
+    magic, found, digest, count, crc = _HEADER.unpack_from(data)
     body = memoryview(data)[_HEADER.size :]
     half = count * array(_TYPE).itemsize
-    if (magic, definition, digest.hex()) != (_MAGIC, _DEFINITION, sha256) or len(body) != 2 * half:
+    if (magic, found, digest.hex()) != (_MAGIC, definition, sha256) or len(body) != 2 * half:
         return None
     if zlib.crc32(body) != crc:
         return None
@@ -115,18 +133,18 @@ def decode(data: bytes, sha256: str) -> WordIndex | None:
     return WordIndex(starts, ends)
 
 
-def _read(path: Path, sha256: str) -> WordIndex | None:
+def _read(path: Path, sha256: str, definition: bytes) -> WordIndex | None:
     try:
-        return decode(path.read_bytes(), sha256)
+        return decode(path.read_bytes(), sha256, definition)
     except OSError:
         return None
 
 
-def _write(path: Path, sha256: str, index: WordIndex) -> None:
+def _write(path: Path, sha256: str, definition: bytes, index: WordIndex) -> None:
     """Keep the index for the next run; a folder that cannot be written keeps nothing."""
     try:
         make_dir(path.parent.parent)  # each folder made 0700 (mkdir's parents would take the umask)
         make_dir(path.parent)
-        write_atomic(path, encode(sha256, index))
+        write_atomic(path, encode(sha256, definition, index))
     except OSError:
         pass

@@ -8,6 +8,7 @@ import json
 from click.testing import CliRunner
 
 from store.importers import parse_text
+from store.text import words_said
 from store.refi import import_project
 from tests.conftest import shared
 from tests.test_refi_badinput import TEXT, qde, qdpx
@@ -23,7 +24,8 @@ def docs(folder) -> list[dict]:
 def test_an_imported_document_counts_its_words(tmp_path):
     import_project(qdpx(tmp_path, qde()), tmp_path / "p")
     [document] = docs(tmp_path / "p")
-    assert document["words"] == len(parse_text(TEXT, "txt").text.split()) == 8
+    parsed = parse_text(TEXT, "txt")
+    assert document["words"] == words_said(parsed.text, parsed.turns) == 8
 
 
 def test_every_document_of_a_shared_sample_has_its_words(tmp_path):

@@ -32,8 +32,7 @@ from store.refi.reader import (
 from store.refi.report import ImportReport, SourcePositions
 from store.refi.texts import Undecodable, decode
 from store.refi.tree import check_tree
-from store.text import one_line
-from store.text import plural
+from store.text import one_line, plural, words_said
 
 CASE_KEY = "case"
 _SET_ATTRIBUTE = re.compile(r"\s*([^:]+?)\s*:\s*(.+?)\s*")
@@ -172,15 +171,16 @@ class _Planner:
     def document(self, source: RefiSource, text: str) -> Document:
         fallback = source.path.rpartition("/")[2] or f"document {len(self.documents) + 1}"
         name = self.document_names(one_line(source.name) or fallback)
+        turns = _turns(text)
         document = Document(
             id=self.new_id(source.guid, "document"),
             name=name,
             sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             length=len(text),
             format="txt",
-            turns=_turns(text),
+            turns=turns,
             attributes={},
-            words=len(text.split()),  # counted as `margin import` counts them
+            words=words_said(text, turns),  # counted as `margin import` counts them
             imported_from=self.report.source,
             created=source.stamp.created or self.stamp,
             modified=source.stamp.modified or source.stamp.created or self.stamp,

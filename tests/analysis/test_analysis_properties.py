@@ -106,8 +106,20 @@ def test_matrix_rows_add_up_to_the_frequencies(study, drawn, data):
                     assert value >= getattr(row, count)
 
 
+def said(text: str) -> list[tuple[int, int]]:
+    """The words said, by paragraph `Speaker: words` without its label (labels are not words)."""
+    found, offset = [], 0
+    for paragraph in text.split("\n\n"):
+        speaker, colon, words = paragraph.partition(": ")
+        if colon and "\n" not in speaker:
+            base = offset + len(speaker) + len(colon)
+            found += [(base + m.start(), base + m.end()) for m in WORD.finditer(words)]
+        offset += len(paragraph) + 2
+    return found
+
+
 def brute_words(text: str, start: int, end: int) -> set[int]:
-    return {n for n, m in enumerate(WORD.finditer(text)) if m.start() < end and m.end() > start}
+    return {n for n, (s, e) in enumerate(said(text)) if s < end and e > start}
 
 
 def owner(document, position: int) -> int:
@@ -169,7 +181,7 @@ def brute_pairs(project, scope, within: str):
 
 
 def _first_word_after(text: str, position: int) -> int:
-    return sum(1 for m in WORD.finditer(text) if m.end() <= position)
+    return sum(1 for _, end in said(text) if end <= position)
 
 
 def _groups_by_search(edges) -> int:

@@ -81,25 +81,33 @@ def texts(gold):
 
 @pytest.fixture(scope="module")
 def coded_words(exported, texts):
-    """One row per (coding, word it touches): every word of the texts against every
-    coding of its document, kept where they share a character."""
+    """One row per (coding, word it touches): every word said in the texts (speaker labels
+    are not words of a document) against every coding of its document, kept where they
+    share a character."""
     words = pd.DataFrame(
-        [(doc, n, m.start(), m.end()) for doc, text in texts.items() for n, m in enumerate(WORD.finditer(text))],
+        [(doc, n, start, end) for doc, text in texts.items() for n, (start, end) in enumerate(said_words(text))],
         columns=["document", "word", "w_start", "w_end"],
     )
     pairs = exported[["coding_id", "document", "code_path", "start", "end"]].merge(words, on="document")
     return pairs[(pairs.w_start < pairs.end) & (pairs.w_end > pairs.start)]
 
 
+def said_words(text: str) -> list[tuple[int, int]]:
+    """Where each word said starts and ends: the words of every paragraph `Speaker: words`,
+    without its label."""
+    found, offset = [], 0
+    for paragraph in text.split("\n\n"):
+        speaker, colon, said = paragraph.partition(": ")
+        if colon and "\n" not in speaker:
+            base = offset + len(speaker) + len(colon)
+            found += [(base + m.start(), base + m.end()) for m in WORD.finditer(said)]
+        offset += len(paragraph) + 2
+    return found
+
+
 def corpus_words(texts) -> int:
     """Words of the turns: every paragraph `Speaker: words`, without its label."""
-    total = 0
-    for text in texts.values():
-        for paragraph in text.split("\n\n"):
-            speaker, colon, said = paragraph.partition(": ")
-            if colon and "\n" not in speaker:
-                total += len(WORD.findall(said))
-    return total
+    return sum(len(said_words(text)) for text in texts.values())
 
 
 def test_frequencies_equal_pandas(gold, exported, coded_words, texts):
@@ -114,6 +122,7 @@ def test_frequencies_equal_pandas(gold, exported, coded_words, texts):
     assert (margin.drop(index=want.index)[["codings", "words"]].astype(int) == 0).all().all()
     share = margin.loc[want.index, "share"].astype(float)
     assert ((share - want["words"] / corpus_words(texts)).abs() < 5e-5).all()
+    assert (share <= 1).all()
 
 
 @pytest.mark.parametrize("cols, key", [("document", "document"), ("case", "case"), ("attr.group", "attr.group")])

@@ -3,6 +3,7 @@ codings only when asked (store/analysis/cell.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -38,10 +39,11 @@ def test_the_word_positions_are_kept_in_a_private_file_and_read_back_without_the
     path = cache_file(small.project, document)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [stat.S_IMODE(p.stat().st_mode) for p in (path.parent, path.parent.parent)] == [0o700, 0o700]
-    assert computed == words.word_index(small.project.text(document.id)) and len(computed.starts) == 18 + 4  # with the speaker labels
+    assert computed == words.word_index(small.project.text(document.id), words.bounds_of(document))
+    assert len(computed.starts) == 18  # the words said; the 4 speaker labels are not words of the document
     reader = fresh(small.project)
 
-    def no_regex(text):
+    def no_regex(text, bounds=None):
         raise AssertionError("the word regex ran although the cache file was good")
 
     monkeypatch.setattr(words, "word_index", no_regex)
@@ -74,7 +76,19 @@ def test_a_cache_file_of_another_text_is_not_used(small):
     words.words_of(small.project, a1)
     cache_file(small.project, a2).parent.mkdir(parents=True, exist_ok=True)
     cache_file(small.project, a2).write_bytes(cache_file(small.project, a1).read_bytes())  # A1's words under A2's name
-    assert words.words_of(fresh(small.project), a2) == words.word_index(small.project.text(a2.id))
+    assert words.words_of(fresh(small.project), a2) == words.word_index(small.project.text(a2.id), words.bounds_of(a2))
+
+
+def test_a_cache_file_made_for_other_turns_is_not_used(small):
+    """The index is of the turns' words, so the same text with other turns needs another."""
+    from dataclasses import replace
+
+    a1 = small.project.state.documents[small.docs["A1"]]
+    words.words_of(small.project, a1)
+    fewer = replace(a1, turns=a1.turns[1:])
+    words._kept.clear()
+    assert words.words_of(small.project, fewer) == words.word_index(small.project.text(a1.id), words.bounds_of(fewer))
+    assert len(words.words_of(small.project, fewer).starts) < len(words.word_index(small.project.text(a1.id), words.bounds_of(a1)).starts)
 
 
 def test_a_folder_that_cannot_be_written_gives_the_same_figures_only_slower(small):
@@ -90,11 +104,12 @@ def test_a_folder_that_cannot_be_written_gives_the_same_figures_only_slower(smal
 @given(text=st.text(st.sampled_from("ab 'é’.\n1"), max_size=60), at=st.integers(min_value=0), bit=st.integers(0, 7))
 def test_any_flipped_bit_of_a_cache_file_is_noticed(text, at, bit):
     sha = "ab" * 32
-    data = words.encode(sha, words.word_index(text))
-    assert words.decode(data, sha) == words.word_index(text)
+    definition = b"12345678"
+    data = words.encode(sha, definition, words.word_index(text))
+    assert words.decode(data, sha, definition) == words.word_index(text)
     at %= len(data)
     flipped = data[:at] + bytes([data[at] ^ (1 << bit)]) + data[at + 1 :]
-    assert words.decode(flipped, sha) is None
+    assert words.decode(flipped, sha, definition) is None
 
 
 def test_a_lazy_cell_lists_its_codings_once_and_only_when_asked():
@@ -111,3 +126,46 @@ def test_a_lazy_cell_lists_its_codings_once_and_only_when_asked():
     assert Cell(0) == Cell(0, ()) and Cell(1, ("x",)) != Cell(1, ("y",))
     with pytest.raises(AttributeError):
         cell.value = 3
+
+
+WHOLE_TEXTS = [
+    ("pdpilot-interviews", "P1.txt"),
+    ("changelog-podcast", "js-party-200.md"),
+    ("docx-derived", "covid-m6-2025-07-08_Julie-Parkinson.docx"),
+]
+
+
+@pytest.mark.parametrize("folder, name", WHOLE_TEXTS)
+def test_a_document_has_one_word_count_everywhere(tmp_path, folder, name):
+    """`margin docs`, the word index and `stats codes` count a document's words alike: a
+    coding of the whole text (labels, title and all) covers exactly its words, share 1.
+    The trial's P1 had three counts (3004, 3010, 2915) and a share of 1.0326."""
+    from click.testing import CliRunner
+
+    from tests.conftest import shared
+    from tui.cli import cli
+
+    path = shared("corpus", folder, name)
+    runner = CliRunner()
+
+    def margin(*args):
+        result = runner.invoke(cli, ["-p", str(tmp_path / "p"), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    margin("init", "--coder", "alice")
+    margin("import", str(path), "--name", "D")
+    with Project.open(tmp_path / "p", readonly=True) as project:
+        document = project.documents.get("D")
+        length, indexed = document.length, len(words.words_of(project, document).starts)
+    [listed] = json.loads(margin("docs", "--json"))
+    margin("apply", "D", "Whole", "--span", f"0:{length}", "--create")
+    [row] = [r for r in csv_rows(margin("stats", "codes", "--csv")) if r["code_path"] == "Whole"]
+    assert int(listed["words"]) == indexed == int(row["words"]) and float(row["share"]) == 1.0
+
+
+def csv_rows(text: str):
+    import csv
+    import io
+
+    return csv.DictReader(io.StringIO(text))
