@@ -109,6 +109,9 @@ def test_aligned_text_fits_the_terminal_and_cuts_long_paths(margin):
         (["matrix", "--count", "lines"], "--count 'lines' is not one of"),
         (["rounds", "--by", "wave"], "no document has the attribute 'wave'"),
         (["codes", "--attr", "round"], "is not KEY=VALUE"),
+        (["codes", "--attr", "nope=1"], "no document has the attribute 'nope'; attributes: case, group, round"),
+        (["matrix", "--attr", "round=7"], "no document has round=7; values of round: 1, 2"),
+        (["rounds", "--attr", "case=Z"], "no document has case=Z; values of case: A, B"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(margin, args, message):

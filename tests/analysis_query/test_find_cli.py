@@ -98,6 +98,10 @@ def test_the_filters_are_checked(run):
     """A name in a filter that the project lacks is bad input (exit 2), as in `margin stats`."""
     result = run("find", "Trust", "--coder", "carol")
     assert result.exit_code == 2 and result.stderr.startswith("Error: no coder named 'carol'")
+    for option, value, message in [("--attr", "nope=1", "no document has the attribute 'nope'"), ("--speaker", "Bob", "no turns by 'Bob'"),
+                                   ("--code", "Nope", "no code 'Nope'")]:
+        result = run("find", "Trust", option, value)
+        assert result.exit_code == 2 and result.stderr.startswith(f"Error: {message}"), (option, result.stderr)
     only_bob = run("find", "Hope", "--coder", "bob", "--code", "Hope")
     assert only_bob.stdout.splitlines()[1:] == ["M1           2  Manager  Hope       Hope matters"]
     assert only_bob.stderr == "1 coding in 1 document matches (code Hope · coder bob)\n"

@@ -281,6 +281,12 @@ async def test_filters_apply_to_every_view_and_show_in_the_header(make_app, proj
         await settle(pilot)
         assert screen.settings.scope == scope
         assert any("no coder named 'nobody'" in str(n.message) for n in app._notifications)
+        for typo, message in [("speaker=Bob", "no turns by 'Bob'"), ("nope=1", "no document has the attribute 'nope'"),
+                              ("round=9", "no document has round=9")]:
+            await pilot.press("f", "ctrl+u", *typo, "enter")  # a name nobody has: said so, not figures of zeros
+            await settle(pilot)
+            assert screen.settings.scope == scope
+            assert any(message in str(n.message) for n in app._notifications), typo
         await pilot.press("f", "ctrl+u", "enter")  # empty clears
         await settle(pilot)
         assert "no filter" in str(screen.query_one("#analysis-options").render())
