@@ -51,16 +51,18 @@ def cut(text: str, width: int) -> str:
 
 
 def fit_path(path: str, width: int) -> str:
-    """A code path in `width` columns: first the middle levels become …, keeping the top
-    level and the code itself ("Role > … > Boundaries"), then the end is cut with …."""
+    """A code path in `width` columns, keeping the code itself, since siblings differ there:
+    first the middle levels become … ("Role > … > Boundaries"), then the top level too
+    ("… > Boundaries"), then the start is cut ("…undaries"). A one-level name is cut at its end."""
     if len(path) <= width:
         return path
     parts = path.split(" > ")
-    if len(parts) > 2:
-        short = f"{parts[0]} > … > {parts[-1]}"
-        if len(short) <= width:
+    if len(parts) == 1 or width < 2:
+        return cut(path, width)
+    for short in (f"{parts[0]} > … > {parts[-1]}" if len(parts) > 2 else "", f"… > {parts[-1]}"):
+        if short and len(short) <= width:
             return short
-    return cut(path, width)
+    return "…" + path[len(path) - width + 1 :]
 
 
 class Bars(Widget, can_focus=True):
