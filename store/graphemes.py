@@ -2,15 +2,13 @@
 
 A letter with its combining accents ("e" + U+0301), an emoji with its skin tone or
 variation selector, a sequence joined by U+200D (the health worker emoji is three
-characters), a flag (two regional indicators): each is one grapheme, and a coding that
-starts or ends inside one would show half an accent or half an emoji. Margin keeps the
-rules of Unicode's extended grapheme clusters (UAX #29) that occur in transcripts; the
-tests check them against the `regex` library's \\X.
+characters), a flag (two regional indicators), a Thai vowel, a Korean syllable written
+in jamo: each is one grapheme, and a coding that starts or ends inside one would show half
+an accent or half an emoji. The boundaries are Unicode's extended grapheme clusters
+(UAX #29, all of its rules), as the `regex` library's \\X finds them.
 """
 
 from __future__ import annotations
-
-import unicodedata
 
 # Every combining mark (Unicode categories Mn, Mc, Me) that str.isalnum() does not count,
 # as the body of a regular-expression class, so that words hold their accents. Generated
@@ -71,53 +69,38 @@ MARKS = (
     "\U0001e2ec-\U0001e2ef\U0001e8d0-\U0001e8d6\U0001e944-\U0001e94a\U000e0100-\U000e01ef"
 )
 
-ZWJ = "\u200d"
-
-
-def joins_previous(char: str) -> bool:
-    """A character that belongs to the grapheme before it."""
-    code = ord(char)
-    return (
-        code == 0x200D
-        or 0xFE00 <= code <= 0xFE0F  # variation selectors
-        or 0x1F3FB <= code <= 0x1F3FF  # skin tones
-        or 0xE0020 <= code <= 0xE007F  # tags (subdivision flags)
-        or unicodedata.category(char)[0] == "M"
-    )
-
-
-def _pictographic(char: str) -> bool:
-    """An emoji or another pictographic symbol (near enough to Unicode's Extended_Pictographic)."""
-    return unicodedata.category(char) == "So" and not _regional(char)
-
-
-def _regional(char: str) -> bool:
-    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+_SCAN = 512  # how far back a boundary is looked for (longer lines start from a space)
 
 
 def cuts_grapheme(text: str, position: int) -> bool:
     """True when a boundary at `position` falls inside a grapheme."""
-    if not 0 < position < len(text):
-        return False
-    if unicodedata.category(text[position - 1]) in ("Cc", "Zl", "Zp"):
-        return False  # nothing joins a line break or a control character
-    if joins_previous(text[position]):
-        return True
-    if text[position - 1] == ZWJ:  # an emoji ZWJ sequence: pictograph, extenders, ZWJ, pictograph
-        before = position - 2
-        while before >= 0 and joins_previous(text[before]) and text[before] != ZWJ:
-            before -= 1
-        return _pictographic(text[position]) and before >= 0 and _pictographic(text[before])
-    if _regional(text[position]) and _regional(text[position - 1]):
-        run = position - 1
-        while run > 0 and _regional(text[run - 1]):
-            run -= 1
-        return (position - run) % 2 == 1  # flags pair from the left
-    return False
+    return 0 < position < len(text) and _grapheme_at(text, position)[0] != position
 
 
 def grapheme_edge(text: str, position: int, forward: bool) -> int:
     """`position`, or the nearest grapheme boundary after (before) it when it cuts one."""
-    while cuts_grapheme(text, position):
-        position += 1 if forward else -1
-    return position
+    if not 0 < position < len(text):
+        return position
+    start, end = _grapheme_at(text, position)
+    if start == position:
+        return position
+    return end if forward else start
+
+
+def _grapheme_at(text: str, position: int) -> tuple[int, int]:
+    """The grapheme holding text[position], found by the `regex` library's \\X (Unicode's
+    extended grapheme clusters, every rule of UAX #29) from a place that is surely a
+    boundary: the start of the line (nothing joins a line feed), or in a long line the
+    last space before `position` within _SCAN characters (a space never joins what is
+    before it in text people write)."""
+    import regex
+
+    line = text.rfind("\n", 0, position) + 1
+    start = line
+    if position - line > _SCAN:
+        space = text.rfind(" ", position - _SCAN, position)
+        start = space if space > 0 else line
+    for match in regex.finditer(r"\X", text, pos=start):
+        if match.end() > position:
+            return match.span()
+    return position, position
