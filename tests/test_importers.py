@@ -564,11 +564,11 @@ def test_every_spacelog_file_imports():
 def test_large_corpus_parses_fast_and_finds_every_turn(capsys):
     paths = sorted(corpus_path("uk-covid-inquiry-large").rglob("*.rst"))
     assert len(paths) == 65
-    began = time.perf_counter()
+    began = time.process_time()  # CPU time: a busy machine (CI, helpers) does not make it fail
     docs = [parse_file(path) for path in paths]
-    elapsed = time.perf_counter() - began
+    elapsed = time.process_time() - began
     with capsys.disabled():
-        print(f"\nparsed 65 files of uk-covid-inquiry-large in {elapsed:.2f} s")
+        print(f"\nparsed 65 files of uk-covid-inquiry-large in {elapsed:.2f} s of CPU")
     assert elapsed < 5.0
     assert sum(len(d.turns) for d in docs) == 42738
     for doc in docs:
