@@ -20,6 +20,7 @@ from store.code_search import near_duplicate_warning, recent_codes
 from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
 from store.search import Rule, auto_code_spans, corpus_search, spoken_matches
+from store.team.blind import BlindView
 from tui import ui_state
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
@@ -46,9 +47,9 @@ class MarginApp(App):
     COMMANDS = {ActionProvider}
     COMMAND_PALETTE_BINDING = "ctrl+backslash"  # ctrl+p is app.command_palette in the key table
 
-    def __init__(self, project, keymap: keymaps.Keymap | None = None, handle_signals: bool = False):
+    def __init__(self, project, keymap: keymaps.Keymap | None = None, handle_signals: bool = False, blind: bool = False):
         super().__init__()
-        self.project = project
+        self.project = BlindView(project) if blind else project  # blind: only the coder's own codings anywhere
         self.keymap = keymap or keymaps.load(user=_nowhere())
         self.handle_signals = handle_signals
         self.last_code: str | None = None
@@ -184,6 +185,16 @@ class MarginApp(App):
 
     def action_quit(self) -> None:
         self.exit_saving()
+
+    def action_show_others(self) -> None:
+        """Blind double coding: show or hide the other coders' codings (opened with --blind)."""
+        if not isinstance(self.project, BlindView):
+            self.notify("Open with `margin open --blind` (or MARGIN_BLIND=1) to code blind", timeout=6)
+            return
+        self.project.blind = not self.project.blind
+        self.project_changed()
+        self.on_reader_changed(None)
+        self.notify("Blind: only your codings" if self.project.blind else "Showing every coder's codings", timeout=4)
 
     def action_help(self) -> None:
         self.clear_notifications()  # a stale toast ("Nothing to redo") would cover the keys

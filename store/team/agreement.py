@@ -45,22 +45,25 @@ class Tally:
     coded: tuple[int, ...] = ()
 
     def __add__(self, other: Tally) -> Tally:
-        coded = other.coded if not self.coded else tuple(a + b for a, b in zip(self.coded, other.coded))
-        return Tally(
-            self.units + other.units,
-            self.values + other.values,
-            self.ones + other.ones,
-            self.agreed + other.agreed,
-            self.pairs + other.pairs,
-            coded or self.coded,
-        )
+        return total((self, other))
 
 
 def total(tallies) -> Tally:
-    result = Tally()
+    """The tally of all their units pooled."""
+    units = values = ones = agreed = 0
+    pairs = 0.0
+    coded: list[int] = []
     for t in tallies:
-        result = result + t
-    return result
+        units += t.units
+        values += t.values
+        ones += t.ones
+        agreed += t.agreed
+        pairs += t.pairs
+        if len(coded) < len(t.coded):
+            coded += [0] * (len(t.coded) - len(coded))
+        for i, n in enumerate(t.coded):
+            coded[i] += n
+    return Tally(units, values, ones, agreed, pairs, tuple(coded))
 
 
 # ---------------------------------------------------------------------- the statistics
@@ -124,47 +127,63 @@ def merged(spans) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
-def segments(per_coder: list[list[tuple[int, int]]]) -> list[tuple[int, int, frozenset[int]]]:
-    """The covered stretches of unit numbers, cut where the set of coders covering changes:
-    (first, after, coders by index). Each coder's ranges must be `merged`."""
-    events = sorted(chain.from_iterable(((a, i, 1), (b, i, -1)) for i, ranges in enumerate(per_coder) for a, b in ranges))
-    found = []
-    inside: set[int] = set()
-    last = None
-    for position, coder, step in events:
-        if inside and last is not None and position > last:
-            found.append((last, position, frozenset(inside)))
-        if step > 0:
-            inside.add(coder)
-        else:
-            inside.discard(coder)
+def sweep(spans, present: list[int], units: int, named: int, passages: list | None = None) -> dict[str, Tally]:
+    """The tally of every code in one document of `units` units, in one sorted pass.
+
+    spans: (code, coder index, first unit, after) for each coding (a coder's codings may
+    overlap: a unit counts once); present: the indices of the coders who coded the
+    document (at least two); named: how many coders are compared. Codes without spans
+    are left out (nobody coded them here: see `uncoded`). With a `passages` list, each
+    stretch where the coders differ is appended as (code, first, after, coder indices)."""
+    m = len(present)
+    events = sorted(chain.from_iterable(((c, a, 1, i), (c, b, -1, i)) for c, i, a, b in spans if b > a))
+    result: dict[str, Tally] = {}
+    code = None
+    depth = [0] * named
+    for event_code, position, step, coder in events:
+        if event_code != code:
+            if code is not None:
+                result[code] = _tally(units, m, coded, covered, agreed, pairs)
+            code, last, k = event_code, position, 0
+            coded, covered, agreed, pairs = [0] * named, 0, 0, 0.0
+        if k and position > last:
+            width = position - last
+            covered += width
+            who = [j for j in present if depth[j]]
+            for j in who:
+                coded[j] += width
+            if k == m:
+                agreed += width
+            else:
+                pairs += width * k * (m - k) / (m - 1)
+                if passages is not None:
+                    passages.append((code, last, position, tuple(who)))
         last = position
-    return found
+        before = depth[coder]
+        depth[coder] += step
+        k += (depth[coder] > 0) - (before > 0)
+    if code is not None:
+        result[code] = _tally(units, m, coded, covered, agreed, pairs)
+    return result
+
+
+def _tally(units: int, m: int, coded: list[int], covered: int, agreed: int, pairs: float) -> Tally:
+    return Tally(units, m * units, sum(coded), agreed + units - covered, pairs, tuple(coded))
+
+
+def uncoded(units: int, present: list[int], named: int) -> Tally:
+    """The tally of a code nobody coded in a document: every unit agreed "not coded"."""
+    m = len(present)
+    return Tally(units, m * units, 0, units, 0.0, (0,) * named) if m >= 2 else Tally(coded=(0,) * named)
 
 
 def tally(per_coder: dict[int, list[tuple[int, int]]], present: list[int], units: int, named: int) -> Tally:
     """The tally of one code in one document of `units` units: per_coder maps a coder's
-    index (of `named` coders) to its merged ranges; only the coders `present` (who coded
-    the document) have values."""
-    m = len(present)
-    if m < 2 or units <= 0:
+    index (of `named` coders) to its ranges; only the coders `present` have values."""
+    if len(present) < 2 or units <= 0:
         return Tally(coded=(0,) * named)
-    ranges = [per_coder.get(i, []) for i in present]
-    coded = [0] * named
-    for i, r in zip(present, ranges):
-        coded[i] = sum(b - a for a, b in r)
-    covered = agreed_all = 0
-    pairs = 0.0
-    for first, after, who in segments(ranges):
-        width = after - first
-        k = len(who)
-        covered += width
-        if k == m:
-            agreed_all += width
-        else:
-            pairs += width * k * (m - k) / (m - 1)
-    ones = sum(coded)
-    return Tally(units, m * units, ones, agreed_all + units - covered, pairs, tuple(coded))
+    spans = [("", i, a, b) for i in present for a, b in per_coder.get(i, [])]
+    return sweep(spans, present, units, named).get("") or uncoded(units, present, named)
 
 
 # ---------------------------------------------------------------------- units of a document
@@ -255,70 +274,66 @@ def team_coders(project, names: list[str] | None) -> list:
     return coders
 
 
-def compare(project, names: list[str] | None = None, unit: str = "character", scope: Scope = Scope(), partial: bool = False) -> Comparison:
+def compare(project, names: list[str] | None = None, unit: str = "character", scope: Scope = Scope(), partial: bool = False, passages: bool = False) -> Comparison:
     """Agreement of the coders over the documents in scope that every one of them coded
     (with `partial`, that at least two coded, the others missing there): a row per code
-    and document, per code over the documents, per document over the codes, and overall."""
+    and document where someone coded it, per code over the documents, per document over
+    the codes, and overall; with `passages`, the stretches where they differ."""
     check_unit(unit)
     coders = team_coders(project, names)
     position = {c.id: i for i, c in enumerate(coders)}
     wanted_codes = code_ids(project, scope)
-    per_doc: list[tuple[Document, list[int], dict]] = []
-    used: set[str] = set()
+    per_doc = []
     for document in documents_in(project, scope):
-        by_code: dict[str, dict[int, list]] = {}
-        who: set[int] = set()
-        for coding in project.codings.for_document(document):
-            i = position.get(coding.coder)
-            if i is None:
-                continue
-            who.add(i)
-            if wanted_codes is None or coding.code in wanted_codes:
-                by_code.setdefault(coding.code, {}).setdefault(i, []).append((coding.start, coding.end))
+        mine = [(c, position.get(c.coder)) for c in project.state.codings_by_document.get(document.id, {}).values()]
+        who = sorted({i for _, i in mine if i is not None})
         if len(who) == len(coders) or (partial and len(who) >= 2):
-            per_doc.append((document, sorted(who), by_code))
-            used.update(by_code)
+            kept = [(c, i) for c, i in mine if i is not None and (wanted_codes is None or c.code in wanted_codes)]
+            per_doc.append((document, who, kept))
+    used = {c.code for _, _, kept in per_doc for c, _ in kept}
     order = [c.id for c in project.codebook.all() if c.id in used]
     result = Comparison([c.name for c in coders], unit, [d for d, _, _ in per_doc], order)
-    _fill(project, result, per_doc, len(coders))
+    _fill(project, result, per_doc, len(coders), passages)
     return result
 
 
-def _fill(project, result: Comparison, per_doc, named: int) -> None:
-    """Tally every code in every document, keep the rows and the disagreeing passages."""
+def _fill(project, result: Comparison, per_doc, named: int, passages: bool) -> None:
+    """Tally every code in every document; the totals pool the units."""
     by_code: dict[str, list[Tally]] = {c: [] for c in result.codes}
     every: list[Tally] = []
-    for document, present, spans in per_doc:
+    for document, present, kept in per_doc:
         index = unit_index(project, document, result.unit)
         length = unit_count(document, index)
+        spans = [(c.code, i, *to_units(index, length, c.start, c.end)) for c, i in kept]
+        found: list | None = [] if passages else None
+        tallies = sweep(spans, present, length, named, found)
+        nobody = uncoded(length, present, named)
         in_doc = []
         for code in result.codes:
-            ranges = {i: merged(to_units(index, length, s, e) for s, e in raw) for i, raw in spans.get(code, {}).items()}
-            t = tally(ranges, present, length, named)
-            result.rows.append(Row(code, document.id, t))
-            by_code[code].append(t)
-            in_doc.append(t)
-            result.disagreements += _passages(result, code, document, index, ranges, present)
+            t = tallies.get(code)
+            if t is not None:
+                result.rows.append(Row(code, document.id, t))
+            in_doc.append(t or nobody)
+            by_code[code].append(t or nobody)
         doc_total = total(in_doc) if in_doc else Tally(coded=(0,) * named)
         result.rows.append(Row(None, document.id, doc_total))
         every.append(doc_total)
-    for code in result.codes:
-        result.rows.append(Row(code, None, total(by_code[code])))
+        if found:
+            result.disagreements += _passages(result, document, index, found, present)
+    result.rows += [Row(code, None, total(by_code[code])) for code in result.codes]
     result.rows.append(Row(None, None, total(every) if every else Tally(coded=(0,) * named)))
 
 
-def _passages(result: Comparison, code: str, document: Document, index, ranges, present) -> list[Disagreement]:
-    """The stretches where the coders present differ, joined while the same coders hold them."""
-    ordered = [ranges.get(i, []) for i in present]
-    found: list[Disagreement] = []
-    for first, after, who in segments(ordered):
-        if len(who) == len(present):
-            continue
-        names = tuple(result.coders[present[j]] for j in sorted(who))
+def _passages(result: Comparison, document: Document, index, found, present) -> list[Disagreement]:
+    """The stretches where the coders differ as characters, joined while the same coders
+    hold them, in code then text order."""
+    out: list[Disagreement] = []
+    for code, first, after, who in found:
+        names = tuple(result.coders[j] for j in who)
         start, end = to_characters(index, first, after)
-        last = found[-1] if found else None
-        if last is not None and last.coders == names and last.end >= start:
-            found[-1] = Disagreement(code, document.id, last.start, max(end, last.end), names)
+        last = out[-1] if out else None
+        if last is not None and last.code == code and last.coders == names and last.end >= start:
+            out[-1] = Disagreement(code, document.id, last.start, max(end, last.end), names)
         else:
-            found.append(Disagreement(code, document.id, start, end, names))
-    return found
+            out.append(Disagreement(code, document.id, start, end, names))
+    return out

@@ -52,7 +52,7 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
     names = [n.strip() for n in coders.split(",") if n.strip()] if coders else None
     try:
         scope = named_scope(project, documents=documents, code=code, attrs=attrs)
-        result = compare(project, names, unit, scope, partial=partial)
+        result = compare(project, names, unit, scope, partial=partial, passages=as_list)
     except NotFound as error:
         raise BadInput(error.message) from None
     if not result.documents:
