@@ -18,9 +18,6 @@ from store.project import Project
 from store.team.blind import BlindView
 from tests.tui.conftest import DEMO_TEXTS
 
-pytestmark = pytest.mark.usefixtures("no_user_keymap")
-
-
 @pytest.fixture(autouse=True)
 def no_user_keymap(tmp_path, monkeypatch):
     monkeypatch.setenv("MARGIN_KEYMAP", str(tmp_path / "no-keymap.toml"))
@@ -62,8 +59,12 @@ WALK = [
 
 
 async def screens(folder, keys_after=()) -> list[str]:
+    """The screens of the walk, opened blind as the demo's coder with no remembered place."""
+    import os
+
     from tui.app import MarginApp
 
+    os.environ["MARGIN_STATE_DIR"] = str(folder.parent / f"state-{folder.name}-{len(keys_after)}")
     drawn = []
     with Project.open(folder, coder=DEMO_CODER) as project:
         app = MarginApp(project, blind=True)
