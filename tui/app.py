@@ -286,6 +286,21 @@ class MarginApp(App):
         if not any(isinstance(screen, Analysis) for screen in self.screen_stack):
             self.push_screen(Analysis(self.project, self.analysis_settings), self._retrieved)
 
+    def action_disagreements(self) -> None:
+        """The review of two coders' disagreements: the two (not `consensus`) with most codings."""
+        from collections import Counter
+
+        from store.team.review import CONSENSUS
+        from tui.screens.disagreement import Disagreements
+
+        counts = Counter(c.coder for c in self.project.state.codings.values())
+        coders = [k for k in self.project.state.coders.values() if counts[k.id] and k.name != CONSENSUS]
+        if len(coders) < 2:
+            self.notify("A review needs two coders' codings (`margin agreement` compares them)", timeout=6)
+            return
+        coders = sorted(sorted(coders, key=lambda k: -counts[k.id])[:2], key=lambda k: k.name)
+        self.push_screen(Disagreements(self.project, coders), lambda _: self.project_changed())
+
     def action_journal(self) -> None:
         from tui.screens.journal import Journal  # the screens a key opens are imported when opened
 
