@@ -61,12 +61,14 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
         _emit_list(project, result, as_csv, as_json, output)
         return
     machine = as_csv or as_json or (output is not None and output.suffix.lower() in (".csv", ".json"))
-    rows = [_row(project, result, row, machine, qualcoder) for row in result.rows if machine or per_document or row.document is None]
+    paths = {c: project.codebook.path(project.state.codes[c]) for c in result.codes}
+    names = {d.id: d.name for d in result.documents}
+    rows = [_row(paths, names, result, row, machine, qualcoder) for row in result.rows if machine or per_document or row.document is None]
     title = f"Agreement of {', '.join(result.coders)} by {unit} over {len(result.documents)} documents"
     emit_table(AGREEMENT_COLUMNS, rows, as_csv, as_json, output, title=title)
 
 
-def _row(project, result, row, machine: bool, qualcoder: bool) -> list:
+def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool) -> list:
     from store.team.agreement import cohen_kappa, krippendorff_alpha, percent_agreement, qualcoder_kappa
 
     t = row.tally
@@ -74,8 +76,8 @@ def _row(project, result, row, machine: bool, qualcoder: bool) -> list:
     figures = [percent_agreement(t), kappa, krippendorff_alpha(t)]
     if machine:
         figures = ["" if f is None else format(f, ".12g") for f in figures]
-    code = project.codebook.path(project.state.codes[row.code]) if row.code else ""
-    document = project.state.documents[row.document].name if row.document else ""
+    code = paths[row.code] if row.code else ""
+    document = names[row.document] if row.document else ""
     if not machine and not code:
         code = "(all codes)"
     return [code, document, result.unit, ",".join(result.coders), t.units, t.agreed, *figures]
