@@ -1,4 +1,4 @@
-"""Team coding commands: `margin agreement` (and, below, merging copies)."""
+"""Team coding commands: `margin agreement` and `margin merge DIR`."""
 
 from __future__ import annotations
 
@@ -104,5 +104,32 @@ def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
     deliver(safe("\n".join(lines)) + "\n", None)
 
 
+
+
+@click.command("merge")
+@click.argument("directory", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.pass_context
+def merge_(ctx, directory):
+    """Merge another copy of this project (a folder) into this one, entity by entity.
+
+    \b
+    Changes made on one side are kept; the same thing changed differently on both sides
+    is settled by a rule (the later version) and listed, the other version kept (a memo
+    is never overwritten, a deleted code the other side used comes back). The list is also
+    kept as a project memo. Running it again with the same folder changes nothing.
+    Example:
+      margin merge /media/usb/study-bob
+    """
+    from store.project import Project
+    from store.team.sync import merge_folder
+
+    project = open_project(ctx)
+    with Project.open(directory, readonly=True) as theirs:
+        report = merge_folder(project, theirs)
+    for line in report.lines():
+        click.echo(safe(line))
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(agreement)
+    cli.add_command(merge_)
