@@ -260,14 +260,16 @@ def check_unit(unit: str) -> str:
 
 
 def team_coders(project, names: list[str] | None) -> list:
-    """The coders compared: those named, or every coder with codings; at least two."""
+    """The coders compared: those named, or every coder with codings but `consensus`; at least two."""
     if names:
         coders = [project.coder_named(n) for n in names]
         if len({c.id for c in coders}) != len(coders):
             raise BadInput("a coder is named twice in --coders")
     else:
         used = {c.coder for c in project.state.codings.values()}
-        coders = sorted((c for c in project.state.coders.values() if c.id in used), key=lambda c: c.name)
+        coders = sorted(
+            (c for c in project.state.coders.values() if c.id in used and c.name != "consensus"), key=lambda c: c.name
+        )  # the review's consensus coder is compared only when named
     if len(coders) < 2:
         known = ", ".join(sorted(c.name for c in project.state.coders.values())) or "none"
         raise BadInput(f"agreement needs two coders who coded; name them with --coders A,B (coders: {known})")

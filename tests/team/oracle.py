@@ -54,3 +54,25 @@ def alpha_nominal(rows: list[list[float]]) -> float | None:
     if expected == 0:
         return None
     return 1 - observed / expected
+
+
+def qualcoder(units: int, first: list[tuple[int, int]], second: list[tuple[int, int]]) -> tuple[float, float | None]:
+    """QualCoder's percentage agreement and κ for one code, as its coder comparison counts
+    them (docs/team.md): a count per character of the coders coding it, coded characters
+    summed per coding; 'zerodiv' is None."""
+    counts = [0] * units
+    coded = [0, 0]
+    for who, spans in enumerate((first, second)):
+        for a, b in spans:
+            for u in range(a, b):
+                counts[u] += 1
+                coded[who] += 1
+    dual = sum(1 for n in counts if n == 2)
+    uncoded = sum(1 for n in counts if n == 0)
+    agreement = 100 * (dual + uncoded) / units
+    union = coded[0] + coded[1] - dual
+    if union == 0:
+        return agreement, None
+    po = dual / union
+    pe = (coded[0] / union * coded[1] / union) * ((union - coded[0]) / union * (union - coded[1]) / union)
+    return agreement, round((po - pe) / (1 - pe), 4)

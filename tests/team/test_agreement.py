@@ -126,6 +126,19 @@ def test_sweep_matches_brute_force(units, coders, split):
     assert close(whole.pairs, t.pairs)
 
 
+@settings(max_examples=150, deadline=None)
+@given(units=st.integers(1, 60), first=spans, second=spans)
+def test_character_figures_are_qualcoders(units, first, second):
+    """QualCoder's percentage agreement is ours at character units, and `qualcoder_kappa`
+    is its κ (each coder's codings of a code not overlapping one another, as QualCoder
+    counts overlapping ones twice)."""
+    first, second = (merged((a, min(b, units)) for a, b in s if a < units) for s in (first, second))
+    t = tally_of(units, [first, second])
+    agreement, kappa = oracle.qualcoder(units, first, second)
+    assert close(percent_agreement(t), agreement)
+    assert qualcoder_kappa(t) == kappa
+
+
 # ---------------------------------------------------------------------- the krippendorff package
 
 

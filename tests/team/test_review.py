@@ -62,9 +62,11 @@ async def test_review_screen_walks_and_settles_every_disagreement(tmp_path):
             help_line = screen.query_one(".dialog-help")
             assert help_line.region.y < 24 and help_line.region.height == 1  # fits at 80x24
             assert "alice" in str(screen.query_one("#review-first").render())
-            await pilot.press("1")
+            figures = str(screen.query_one("#review-figures").render())
+            await pilot.press("p", "1", "p")  # decide the passage, come back to it
             await pilot.pause()
             assert "1 of 2 reviewed" in str(screen.query_one("#review-title").render())
+            assert str(screen.query_one("#review-figures").render()) != figures  # the consensus moved
             assert len(consensus_codings(project)) == 1
             await pilot.press("u")
             await pilot.pause()
