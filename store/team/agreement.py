@@ -149,13 +149,15 @@ def sweep(spans, present: list[int], units: int, named: int, passages: list | No
         if k and position > last:
             width = position - last
             covered += width
-            who = [j for j in present if depth[j]]
-            for j in who:
-                coded[j] += width
             if k == m:
                 agreed += width
+                for j in present:
+                    coded[j] += width
             else:
                 pairs += width * k * (m - k) / (m - 1)
+                who = [j for j in present if depth[j]]
+                for j in who:
+                    coded[j] += width
                 if passages is not None:
                     passages.append((code, last, position, tuple(who)))
         last = position
