@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 # What points where: (table, field) -> the table it names. A memo's target depends on its kind.
 REFERENCES = {("codings", "code"): "codes", ("codings", "document"): "documents", ("codes", "parent"): "codes"}
 MEMO_TARGETS = {"document": "documents", "code": "codes", "coding": "codings"}
+STAMPS = ("created", "modified")  # when, not what: the later version's stamps, never a conflict
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def merge_record(base: dict | None, ours: dict, theirs: dict) -> tuple[dict, tup
             value = o
         else:
             value = winner.get(name, _MISSING)
-            if name != "modified":
+            if name not in STAMPS:
                 clashes.append(name)
         if value is not _MISSING:
             result[name] = value

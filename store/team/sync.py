@@ -5,9 +5,10 @@ merges them three-way (store/team/merge.py) against the base kept from the last 
 with that copy, and applies the difference to `ours` as one action (undoable, logged and
 fsynced like any other). New documents bring their texts. The conflicts are listed in the
 report and kept as a project memo. The base is the other copy as it was merged
-(merges/<key>.json, local to this copy), so the next merge with it knows what either side
-deleted since; without a base (the first merge), nothing is deleted and every difference
-is settled by the rules and listed.
+(merges/<key>.json), so the next merge with it knows what either side deleted since; a
+copy merging back the one that merged it finds its own snapshot in the other's merges/.
+Without a base (two copies that never met), nothing is deleted and every difference is
+settled by the rules and listed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.clock import now
-from store.model import ENTITIES
+from store.model import ENTITIES, Memo
 from store.storage import make_dir, write_atomic
 from store.team.merge import Conflict, merge
 
@@ -61,9 +62,42 @@ class Report:
         return lines
 
 
+def _keep_conflicts(ours, conflicts: list[Conflict]) -> None:
+    """The conflicts as a project memo named by its text, so two copies that meet the same
+    conflicts (each merging the other) keep one memo, not two."""
+    text = "\n".join(f"- {c.describe()}" for c in conflicts)
+    key = "merge-conflicts-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    if key not in ours.state.memos:
+        stamp = now()
+        ours.put(Memo(key, "project", None, text, "margin merge", "Merge conflicts", stamp, stamp))
+
+
 def base_path(ours, theirs) -> Path:
     key = f"{theirs.meta.get('id', '')}|{Path(theirs.dir).resolve()}"
     return Path(ours.dir) / BASES_DIR / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:16] + ".json")
+
+
+def choose_base(ours, theirs, mine: dict, other: dict) -> dict:
+    """The common ancestor: this copy's snapshot of the other from the last merge with it,
+    or one of the other copy's own snapshots (of this copy, when it merged us), whichever
+    holds the most records as one side or the other has them; empty when none does. Any
+    snapshot is a state one side held and the other took in, so what it holds and a side
+    lacks was deleted there."""
+    candidates = [read_base(base_path(ours, theirs))]
+    folder = Path(theirs.dir) / BASES_DIR
+    if folder.is_dir():
+        candidates += [read_base(path) for path in sorted(folder.glob("*.json"))]
+    best, score = {}, 0
+    for candidate in candidates:
+        shared = sum(
+            1
+            for table, records in candidate.items() if isinstance(records, dict)
+            for key, record in records.items()
+            if mine.get(table, {}).get(key) == record or other.get(table, {}).get(key) == record
+        )
+        if shared > score:
+            best, score = candidate, shared
+    return best
 
 
 def read_base(path: Path) -> dict:
@@ -78,7 +112,7 @@ def merge_folder(ours, theirs) -> Report:
     """Merge the copy `theirs` (open, read-only) into `ours` (open for writing)."""
     mine, other = tables_of(ours), tables_of(theirs)
     path = base_path(ours, theirs)
-    result = merge(read_base(path), mine, other)
+    result = merge(choose_base(ours, theirs, mine, other), mine, other)
     report = Report(Path(theirs.dir).name, conflicts=result.conflicts)
     coders = {**other["coders"], **mine["coders"], **result.tables.get("coders", {})}
     with ours.operation(f"merge the copy in {theirs.dir}"):
@@ -97,8 +131,7 @@ def merge_folder(ours, theirs) -> Report:
                     ours.delete(ENTITIES[table].from_record(record))
                     report.removed[table] += 1
         if result.conflicts:
-            text = "\n".join(f"- {c.describe()}" for c in result.conflicts)
-            ours.memos.add("project", None, text, title=f"Merge conflicts from {report.source}, {now()[:10]}")
+            _keep_conflicts(ours, result.conflicts)
     make_dir(path.parent)
     write_atomic(path, json.dumps(other, ensure_ascii=False).encode("utf-8"))
     return report

@@ -73,8 +73,8 @@ def test_two_coders_merge_copies_without_loss(copies):
 
     first = run(alice, "alice", "merge", str(bob))
     assert "bob: 4 codings" in first and "conflict: code" in first and "conflict: memo" in first
-    run(bob, "bob", "merge", str(alice))  # bob's first merge has no base: it lists what differs, in a memo
-    run(alice, "alice", "merge", str(bob))  # which alice receives
+    back = run(bob, "bob", "merge", str(alice))  # bob's base: his copy as alice merged it
+    assert "0 conflicts" in back
     for _ in range(2):  # again, both orders: nothing changes any more
         assert "Nothing new" in run(alice, "alice", "merge", str(bob))
         assert "Nothing new" in run(bob, "bob", "merge", str(alice))
@@ -100,3 +100,19 @@ def test_merge_is_one_undoable_action_and_bad_folders_are_one_line(copies):
     assert state(alice)["codings"] == []
     result = CliRunner().invoke(cli, ["-p", str(alice), "merge", str(alice.parent / "nowhere")])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_deletions_carry_and_a_deleted_code_in_use_comes_back(copies):
+    run, alice, bob = copies
+    run(alice, "alice", "merge", str(bob))
+    run(bob, "bob", "merge", str(alice))
+    run(alice, "alice", "codes", "delete", "Carers")  # unused: it goes everywhere
+    run(alice, "alice", "codes", "delete", "Diagnosis")
+    run(bob, "bob", "apply", "P3", "Diagnosis", "--turn", "2")  # but bob uses it meanwhile
+    into_bob = run(bob, "bob", "merge", str(alice))
+    assert "deleted and used" in into_bob
+    run(alice, "alice", "merge", str(bob))
+    a, b = state(alice), state(bob)
+    assert a == b
+    assert "Carers" not in a["codes"] and "Diagnosis" in a["codes"]
+    assert [c[0] for c in a["codings"]] == ["bob"]
