@@ -7,8 +7,8 @@ not code a document at all has no value there (missing data, used only by α wit
 `partial`). The figures are computed from additive tallies (`Tally`), so the total over
 documents or codes is the tally of all their units pooled, not an average of figures.
 
-The sweep works on each coder's merged spans in unit numbers, never one unit at a time:
-a document of a million characters costs what its codings cost. docs/team.md defines
+The sweep visits the codings' ends in unit numbers, never one unit at a time: a
+document of a million characters costs what its codings cost. docs/team.md defines
 every figure; tests/team check them against R's psych::cohen.kappa, the `krippendorff`
 package and Krippendorff's published examples.
 """
@@ -44,8 +44,6 @@ class Tally:
     pairs: float = 0.0
     coded: tuple[int, ...] = ()
 
-    def __add__(self, other: Tally) -> Tally:
-        return total((self, other))
 
 
 def total(tallies) -> Tally:
@@ -114,17 +112,6 @@ def qualcoder_kappa(t: Tally) -> float | None:
 
 
 # ---------------------------------------------------------------------- the sweep
-
-
-def merged(spans) -> list[tuple[int, int]]:
-    """The union of [first, after) ranges as sorted, disjoint, non-touching ranges."""
-    out: list[list[int]] = []
-    for first, after in sorted(s for s in spans if s[1] > s[0]):
-        if out and first <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], after)
-        else:
-            out.append([first, after])
-    return [(a, b) for a, b in out]
 
 
 def sweep(spans, present: list[int], units: int, named: int, passages: list | None = None) -> dict[str, Tally]:

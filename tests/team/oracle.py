@@ -5,6 +5,17 @@ from __future__ import annotations
 import math
 
 
+def merged(spans) -> list[tuple[int, int]]:
+    """The union of [first, after) ranges as sorted, disjoint, non-touching ranges."""
+    out: list[list[int]] = []
+    for first, after in sorted(s for s in spans if s[1] > s[0]):
+        if out and first <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], after)
+        else:
+            out.append([first, after])
+    return [(a, b) for a, b in out]
+
+
 def matrix(units: int, per_coder: list[list[tuple[int, int]] | None]) -> list[list[float]]:
     """Rows per coder, one value per unit: 1 coded, 0 not, nan missing (a coder given None)."""
     rows = []
