@@ -135,3 +135,9 @@ def merge_folder(ours, theirs) -> Report:
     make_dir(path.parent)
     write_atomic(path, json.dumps(other, ensure_ascii=False).encode("utf-8"))
     return report
+
+
+def conflict_memos(project) -> list[Memo]:
+    """The merges' conflict lists still to settle, oldest first."""
+    found = [m for m in project.state.memos.values() if m.kind == "project" and m.id.startswith("merge-conflicts-")]
+    return sorted(found, key=lambda m: m.created)

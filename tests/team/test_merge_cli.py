@@ -116,3 +116,9 @@ def test_deletions_carry_and_a_deleted_code_in_use_comes_back(copies):
     assert a == b
     assert "Carers" not in a["codes"] and "Diagnosis" in a["codes"]
     assert [c[0] for c in a["codings"]] == ["bob"]
+    listed = run(alice, "alice", "conflicts")
+    assert "1. merged" in listed and "code Diagnosis: deleted and used" in listed
+    run(alice, "alice", "conflicts", "--settled", "1")
+    assert run(alice, "alice", "conflicts").strip() == "No conflicts."
+    result = CliRunner().invoke(cli, ["-p", str(alice), "conflicts", "--settled", "5"])
+    assert result.exit_code == 2 and "no conflict list 5" in result.output

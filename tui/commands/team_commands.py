@@ -1,4 +1,4 @@
-"""Team coding commands: `margin agreement` and `margin merge DIR`."""
+"""Team coding commands: `margin agreement`, `margin merge DIR` and `margin conflicts`."""
 
 from __future__ import annotations
 
@@ -130,6 +130,38 @@ def merge_(ctx, directory):
         click.echo(safe(line))
 
 
+@click.command("conflicts")
+@click.option("--settled", "settled", metavar="N", type=int, default=None, help="Mark list N settled (removes it; undo brings it back).")
+@click.pass_context
+def conflicts(ctx, settled):
+    """List what merges could not settle alone (each list numbered), or mark one settled.
+
+    
+    Each line names the code, memo or coding and what happened; the version kept is in the
+    project, the other is in the list (a memo's other text is a "conflicting copy" memo).
+    Examples:
+      margin conflicts
+      margin conflicts --settled 1
+    """
+    from store.errors import BadInput as Bad
+    from store.team.sync import conflict_memos
+
+    project = open_project(ctx, readonly=settled is None)
+    memos = conflict_memos(project)
+    if settled is not None:
+        if not 1 <= settled <= len(memos):
+            raise Bad(f"there is no conflict list {settled}; `margin conflicts` numbers them 1 to {len(memos)}")
+        project.memos.delete(memos[settled - 1])
+        click.echo(f"Conflict list {settled} settled.")
+        return
+    if not memos:
+        click.echo("No conflicts.")
+    for n, memo in enumerate(memos, 1):
+        click.echo(f"{n}. merged {memo.created[:16].replace('T', ' ')}")
+        click.echo(safe(memo.text))
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(agreement)
     cli.add_command(merge_)
+    cli.add_command(conflicts)
