@@ -105,3 +105,20 @@ def test_blind_view_counts_and_changes(twins):
         code = next(c for c in project.codebook.all() if every.get(c.id))
         view.codebook.delete(code, force=True)  # through the view: bob's codings go too
         assert not any(c.code == code.id for c in project.state.codings.values())
+
+
+@pytest.mark.parametrize("args, env, expected", [(["open", "--blind"], {}, True), (["open"], {"MARGIN_BLIND": "1"}, True), (["open"], {}, False)])
+def test_open_blind_flag_and_setting(tmp_path, monkeypatch, args, env, expected):
+    from click.testing import CliRunner
+
+    import tui.launch
+    from tui.cli import cli
+
+    seen = {}
+    monkeypatch.setattr(tui.launch, "run_app", lambda *a, **k: seen.update(k))
+    monkeypatch.delenv("MARGIN_BLIND", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(cli, ["-p", str(tmp_path), *args])
+    assert result.exit_code == 0, result.output
+    assert seen["blind"] is expected
