@@ -201,12 +201,6 @@ def unit_count(document: Document, index: WordIndex | None) -> int:
     return document.length if index is None else len(index.starts)
 
 
-def to_units(index: WordIndex | None, length: int, start: int, end: int) -> tuple[int, int]:
-    if index is None:
-        return max(0, start), min(end, length)
-    return index.span(start, end)
-
-
 def to_characters(index: WordIndex | None, first: int, after: int) -> tuple[int, int]:
     if index is None:
         return first, after
@@ -295,7 +289,10 @@ def _fill(project, result: Comparison, per_doc, named: int, passages: bool) -> N
     for document, present, kept in per_doc:
         index = unit_index(project, document, result.unit)
         length = unit_count(document, index)
-        spans = [(c.code, i, *to_units(index, length, c.start, c.end)) for c, i in kept]
+        if index is None:  # characters: a unit is its own offset
+            spans = [(c.code, i, c.start, min(c.end, length)) for c, i in kept]
+        else:
+            spans = [(c.code, i, *index.span(c.start, c.end)) for c, i in kept]
         found: list | None = [] if passages else None
         tallies = sweep(spans, present, length, named, found)
         nobody = uncoded(length, present, named)
