@@ -46,6 +46,7 @@ class Disagreements(ModalScreen):
         self.project, self.coders, self.into_kind, self.by = project, coders, into, by
         self.items: list[review.Passage] = []
         self.index = 0
+        self._figures_shown: dict[tuple, str] = {}  # (version, code, into) -> the figures line
 
     def compose(self):
         with Vertical():
@@ -130,6 +131,13 @@ class Disagreements(ModalScreen):
         return line
 
     def _figures(self, passage: review.Passage) -> str:
+        """Counted once per change of the project, so moving between passages costs nothing."""
+        key = (self.project.state.version, passage.code, self.into_kind)
+        if key not in self._figures_shown:
+            self._figures_shown = {key: self._count_figures(passage)}
+        return self._figures_shown[key]
+
+    def _count_figures(self, passage: review.Passage) -> str:
         """Each coder's agreement with the consensus on this code (κ), and the two coders' α."""
         into = self.project.coder if self.into_kind == "reviewer" else None
         if into is None:
