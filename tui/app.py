@@ -293,6 +293,9 @@ class MarginApp(App):
         from store.team.review import CONSENSUS
         from tui.screens.disagreement import Disagreements
 
+        if getattr(self.project, "blind", False):
+            self.notify("You are coding blind: ctrl+b shows the other coders' codings first", timeout=6)
+            return
         counts = Counter(c.coder for c in self.project.state.codings.values())
         coders = [k for k in self.project.state.coders.values() if counts[k.id] and k.name != CONSENSUS]
         if len(coders) < 2:
