@@ -22,6 +22,7 @@ from pathlib import Path
 from store.clock import now
 from store.model import ENTITIES, Memo
 from store.storage import make_dir, write_atomic
+from store.text import plural
 from store.team.merge import Conflict, merge
 
 ORDER = ("coders", "documents", "codes", "codings", "memos")  # what others point to first
@@ -49,7 +50,7 @@ class Report:
         parts = []
         codings = self.came_in.get("codings", Counter())
         for name, count in sorted(codings.items()):
-            parts.append(f"{name or 'someone'}: {count} codings")
+            parts.append(f"{name or 'someone'}: {plural(count, 'coding')}")
         for table, label in (("codes", "codes"), ("memos", "memos"), ("documents", "documents")):
             total = sum(self.came_in.get(table, Counter()).values())
             if total:

@@ -9,7 +9,7 @@ import click
 from store.errors import BadInput, NotFound
 from tui.commands.analysis_options import emit_table
 from tui.complete import complete_codes, complete_documents
-from tui.context import deliver, open_project, safe
+from tui.context import deliver, open_project, plural, safe
 
 AGREEMENT_COLUMNS = [
     "code_path", "document", "unit", "coders", "units", "agreed",
@@ -64,7 +64,7 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
     paths = {c: project.codebook.path(project.state.codes[c]) for c in result.codes}
     names = {d.id: d.name for d in result.documents}
     rows = [_row(paths, names, result, row, machine, qualcoder) for row in result.rows if machine or per_document or row.document is None]
-    title = f"Agreement of {', '.join(result.coders)} by {unit} over {len(result.documents)} documents"
+    title = f"Agreement of {', '.join(result.coders)} by {unit} over {plural(len(result.documents), 'document')}"
     emit_table(AGREEMENT_COLUMNS, rows, as_csv, as_json, output, title=title)
 
 

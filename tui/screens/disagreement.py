@@ -50,15 +50,15 @@ class Disagreements(ModalScreen):
 
     def compose(self):
         with Vertical():
-            yield Label("", id="review-title", classes="dialog-title")
+            yield Label("", id="review-title", classes="dialog-title", markup=False)
             yield Static("", id="review-passage")
             with Horizontal(id="review-sides"):
                 yield Static("", id="review-first", classes="review-side")
                 yield Static("", id="review-second", classes="review-side")
-            yield Label("", id="review-decision")
-            yield Label("", id="review-figures")
+            yield Label("", id="review-decision", markup=False)
+            yield Label("", id="review-figures", markup=False)
             first, second = (clean(c.name) for c in self.coders)
-            yield Label(f"1 {first} · 2 {second} · b both · 0 neither · m memo · n/p · t order · c into · u undo", classes="dialog-help")
+            yield Label(f"1 {first} · 2 {second} · b both · 0 neither · m memo · n/p · t order · c into · u undo", classes="dialog-help", markup=False)
 
     def on_mount(self) -> None:
         self._load()
