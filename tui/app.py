@@ -20,6 +20,7 @@ from store.code_search import near_duplicate_warning, recent_codes
 from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
 from store.search import Rule, auto_code_spans, corpus_search, spoken_matches
+from store.team.blind import BlindView
 from tui import ui_state
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
@@ -46,9 +47,9 @@ class MarginApp(App):
     COMMANDS = {ActionProvider}
     COMMAND_PALETTE_BINDING = "ctrl+backslash"  # ctrl+p is app.command_palette in the key table
 
-    def __init__(self, project, keymap: keymaps.Keymap | None = None, handle_signals: bool = False):
+    def __init__(self, project, keymap: keymaps.Keymap | None = None, handle_signals: bool = False, blind: bool = False):
         super().__init__()
-        self.project = project
+        self.project = BlindView(project) if blind else project  # blind: only the coder's own codings anywhere
         self.keymap = keymap or keymaps.load(user=_nowhere())
         self.handle_signals = handle_signals
         self.last_code: str | None = None
@@ -185,6 +186,16 @@ class MarginApp(App):
     def action_quit(self) -> None:
         self.exit_saving()
 
+    def action_show_others(self) -> None:
+        """Blind double coding: show or hide the other coders' codings (opened with --blind)."""
+        if not isinstance(self.project, BlindView):
+            self.notify("Open with `margin open --blind` (or MARGIN_BLIND=1) to code blind", timeout=6)
+            return
+        self.project.blind = not self.project.blind
+        self.project_changed()
+        self.on_reader_changed(None)
+        self.notify("Blind: only your codings" if self.project.blind else "Showing every coder's codings", timeout=4)
+
     def action_help(self) -> None:
         self.clear_notifications()  # a stale toast ("Nothing to redo") would cover the keys
         self.push_screen(Help(self.keymap))
@@ -274,6 +285,24 @@ class MarginApp(App):
             self.analysis_settings = Settings()
         if not any(isinstance(screen, Analysis) for screen in self.screen_stack):
             self.push_screen(Analysis(self.project, self.analysis_settings), self._retrieved)
+
+    def action_disagreements(self) -> None:
+        """The review of two coders' disagreements: the two (not `consensus`) with most codings."""
+        from collections import Counter
+
+        from store.team.review import CONSENSUS
+        from tui.screens.disagreement import Disagreements
+
+        if getattr(self.project, "blind", False):
+            self.notify("You are coding blind: ctrl+b shows the other coders' codings first", timeout=6)
+            return
+        counts = Counter(c.coder for c in self.project.state.codings.values())
+        coders = [k for k in self.project.state.coders.values() if counts[k.id] and k.name != CONSENSUS]
+        if len(coders) < 2:
+            self.notify("A review needs two coders' codings (`margin agreement` compares them)", timeout=6)
+            return
+        coders = sorted(sorted(coders, key=lambda k: -counts[k.id])[:2], key=lambda k: k.name)
+        self.push_screen(Disagreements(self.project, coders), lambda _: self.project_changed())
 
     def action_journal(self) -> None:
         from tui.screens.journal import Journal  # the screens a key opens are imported when opened

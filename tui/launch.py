@@ -23,7 +23,7 @@ import click
 CRASH_EXIT = 1
 
 
-def run_app(project_dir: Path, coder: str | None, mouse: bool = True, keymap_name: str | None = None) -> None:
+def run_app(project_dir: Path, coder: str | None, mouse: bool = True, keymap_name: str | None = None, blind: bool = False) -> None:
     import keymaps
     from store.project import Project
     from tui.app import MarginApp
@@ -32,7 +32,7 @@ def run_app(project_dir: Path, coder: str | None, mouse: bool = True, keymap_nam
     project = Project.open(project_dir, coder=coder)
     crash: BaseException | None = None
     try:
-        app = MarginApp(project, keymap, handle_signals=True)
+        app = MarginApp(project, keymap, handle_signals=True, blind=blind)
         if os.environ.get("MARGIN_ANIMATIONS", "") == "none":
             app.animation_level = "none"
         app.run(mouse=mouse)

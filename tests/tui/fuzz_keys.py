@@ -78,6 +78,7 @@ SCOPES = {
     "analysis": ("analysis", "app"),
     "search_results": ("search_results", "app"),
     "journal": ("journal", "app"),
+    "review": ("review", "app"),
     "journal-editor": ("memo", "app"),
     "palette": (),
 }
@@ -299,6 +300,9 @@ class Generator:
     def _plan_journal(self, app) -> list[str]:
         return self._pane("journal")
 
+    def _plan_review(self, app) -> list[str]:
+        return self._pane("review")
+
     def _plan_confirm(self, app) -> list[str]:
         return [self.vocabulary.press_of(self.rng, "confirm")]
 
@@ -461,6 +465,7 @@ def context_of(app) -> str:
     from tui.screens.auto_code import AutoCode
     from tui.screens.code_picker import CodePicker
     from tui.screens.confirm import Confirm
+    from tui.screens.disagreement import Disagreements
     from tui.screens.help import Help
     from tui.screens.journal import Journal
     from tui.screens.prompt import Prompt
@@ -473,7 +478,8 @@ def context_of(app) -> str:
     if isinstance(screen, Journal):
         return "journal-editor" if isinstance(screen.focused, TextArea) else "journal"
     for cls, name in ((CodePicker, "picker"), (Prompt, "prompt"), (Confirm, "confirm"), (AutoCode, "auto_code"), (Help, "help"),
-                      (Retrieval, "retrieval"), (Analysis, "analysis"), (SearchResults, "search_results"), (CommandPalette, "palette")):
+                      (Retrieval, "retrieval"), (Analysis, "analysis"), (SearchResults, "search_results"), (CommandPalette, "palette"),
+                      (Disagreements, "review")):
         if isinstance(screen, cls):
             return name
     return "other"

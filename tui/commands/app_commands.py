@@ -17,13 +17,14 @@ DEMO_DIR = Path("margin-demo")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("--no-mouse", is_flag=True, help="Leave the mouse to the terminal (native copy and paste).")
 @click.option("--keymap", "keymap_name", metavar="NAME", help="A key table from keymaps/ (e.g. arrows).")
+@click.option("--blind", is_flag=True, envvar="MARGIN_BLIND", help="Blind double coding: only your codings (ctrl+b shows the others).")
 @click.pass_context
-def open_(ctx, directory, no_mouse, keymap_name):
+def open_(ctx, directory, no_mouse, keymap_name, blind):
     """Open the project in the full-screen app (`margin DIR` does the same)."""
     from tui.launch import run_app
 
     options = settings(ctx)
-    run_app(directory or options.project_dir, options.coder, mouse=not no_mouse, keymap_name=keymap_name)
+    run_app(directory or options.project_dir, options.coder, mouse=not no_mouse, keymap_name=keymap_name, blind=blind)
 
 
 @click.command()

@@ -42,7 +42,8 @@ def status_parts(reader, pane: str = "") -> tuple[list[tuple[str, str]], list[tu
             kept.append((f"  {reader.pending} then a motion", "bold reverse"))
     coder = reader.project.coder
     if coder is not None:
-        kept.append((f"  coder {clean(coder.name)}", "bold"))
+        blind = " (blind)" if getattr(reader.project, "blind", False) else ""
+        kept.append((f"  coder {clean(coder.name)}{blind}", "bold"))
     right = ([(f"  [{pane}]", "bold reverse")] if pane and pane != "reader" else []) + [("   ? help", "dim")]
     codes = reader.project.state.codes
     names = ", ".join(shorten(clean(codes[c.code].name), NAME_MAX) for c in reader.codings_here() if c.code in codes)

@@ -1,0 +1,1 @@
+"""Team coding: intercoder agreement, the disagreements to review, merging copies."""

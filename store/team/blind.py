@@ -1,0 +1,109 @@
+"""Blind double coding: the project as one coder sees it while blind.
+
+`BlindView(project)` stands in for the project wherever the app reads it: its `state`
+holds only the coder's own codings (by id, by document, by code) while `blind` is on, and
+its `codings` and `codebook` read through that state, so the reader, the margins, the
+counts, retrieval, search and the analysis screen all see the same filtered project
+without each knowing about blinding. Changes go to the real project (the view forwards
+`operation`, `put` and everything else). Setting `blind` off shows everyone's codings;
+`state.version` carries the flag, so every view redraws when it flips.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from store.codebook import Codebook
+from store.codings import Codings
+
+
+class BlindState:
+    """The project's state with only one coder's codings; everything else as it is."""
+
+    def __init__(self, view: BlindView):
+        self._view = view
+        self._key = None
+        self._codings: dict = {}
+        self._by_document: dict = {}
+        self._by_code: dict = {}
+
+    def __getattr__(self, name):
+        return getattr(self._view.project.state, name)
+
+    @property
+    def version(self):
+        return (self._view.project.state.version, self._view.blind)
+
+    def _own(self):
+        """Rebuilt when the project changes (one pass over the codings), kept otherwise."""
+        state = self._view.project.state
+        key = (state.version, self._view.coder_id)
+        if key != self._key:
+            mine = self._view.coder_id
+            self._codings = {i: c for i, c in state.codings.items() if c.coder == mine}
+            self._by_document, self._by_code = defaultdict(dict), defaultdict(dict)
+            for i, c in self._codings.items():
+                self._by_document[c.document][i] = c
+                self._by_code[c.code][i] = c
+            self._key = key
+        return self
+
+    @property
+    def codings(self) -> dict:
+        return self._own()._codings if self._view.blind else self._view.project.state.codings
+
+    @property
+    def codings_by_document(self) -> dict:
+        return self._own()._by_document if self._view.blind else self._view.project.state.codings_by_document
+
+    @property
+    def codings_by_code(self) -> dict:
+        return self._own()._by_code if self._view.blind else self._view.project.state.codings_by_code
+
+    def coding_counts_by_document(self):
+        from collections import Counter
+
+        return Counter({d: len(c) for d, c in self.codings_by_document.items()})
+
+
+class BlindCodebook(Codebook):
+    """Reads the filtered state (counts are the coder's own); every change goes to the
+    real codebook, which sees every coder's codings (deleting or merging a code must
+    carry the others' codings along, blind or not)."""
+
+    CHANGES = ("add", "ensure", "rename", "move", "describe", "color", "merge", "impact", "delete")
+
+    def __getattribute__(self, name):
+        if name in Codebook.__dict__ and name in BlindCodebook.CHANGES:
+            return getattr(object.__getattribute__(self, "project").project.codebook, name)
+        return object.__getattribute__(self, name)
+
+
+class BlindView:
+    """The project, seen by its current coder; `blind` False shows everyone's codings."""
+
+    def __init__(self, project, blind: bool = True):
+        object.__setattr__(self, "project", project)
+        object.__setattr__(self, "blind", blind)
+        object.__setattr__(self, "state", BlindState(self))
+        object.__setattr__(self, "codings", Codings(self))
+        object.__setattr__(self, "codebook", BlindCodebook(self))
+
+    @property
+    def coder_id(self) -> str | None:
+        return self.project.coder.id if self.project.coder else None
+
+    def __getattr__(self, name):
+        return getattr(self.project, name)
+
+    def __setattr__(self, name, value):
+        if name == "blind":
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.project, name, value)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.project.close()

@@ -1,0 +1,173 @@
+"""A three-way merge of two copies of a project, entity by entity, by id.
+
+Works on any `{table: {id: record}}` mapping (records are plain dicts, as in Margin's
+TinyDB files), whatever the files' layout: `merge(base, ours, theirs)` where base is the
+common ancestor (empty when there is none). The rules:
+
+- An entity changed on one side only takes that side's version; added on one side, it is
+  added; deleted on one side and unchanged on the other, it goes.
+- Changed on both sides: fields changed on one side only are both kept; a field changed
+  differently on both sides is a conflict, settled by a documented rule (the version
+  modified later wins; on a tie, the one whose JSON sorts last) and listed, with the
+  other value kept in the conflict. A memo is never overwritten: the other text is kept
+  as a memo of its own ("conflicting copy").
+- Deleted on one side, changed on the other: the changed version stays, listed.
+- Whatever a kept entity points to (a coding's code and document, a code's parent, a
+  memo's target) comes back if one side deleted it: a deleted code the other side used
+  returns, listed.
+
+The result does not depend on which side is `ours` (so two coders who merge each other's
+copies, in either order, hold the same state), and merging a result again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+# What points where: (table, field) -> the table it names. A memo's target depends on its kind.
+REFERENCES = {("codings", "code"): "codes", ("codings", "document"): "documents", ("codes", "parent"): "codes"}
+MEMO_TARGETS = {"document": "documents", "code": "codes", "coding": "codings"}
+STAMPS = ("created", "modified")  # when, not what: the later version's stamps, never a conflict
+
+
+@dataclass(frozen=True)
+class Conflict:
+    table: str
+    id: str
+    what: str  # "changed on both sides" | "deleted and changed" | "deleted and used"
+    fields: tuple[str, ...] = ()
+    kept: dict | None = None  # the version in the merge
+    other: dict | None = None  # the version not kept as the entity (kept here, or as a copy)
+
+    def describe(self) -> str:
+        name = (self.kept or self.other or {}).get("name") or (self.kept or self.other or {}).get("title") or self.id
+        detail = f" ({', '.join(self.fields)})" if self.fields else ""
+        return f"{self.table[:-1]} {name}: {self.what}{detail}"
+
+
+@dataclass
+class Merged:
+    tables: dict[str, dict[str, dict]]
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def canonical(record) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _later(a: dict, b: dict) -> tuple[dict, dict]:
+    """(winner, loser) of two versions: modified later wins; a tie goes to the JSON that sorts last."""
+    key_a, key_b = (str(a.get("modified", "")), canonical(a)), (str(b.get("modified", "")), canonical(b))
+    return (a, b) if key_a >= key_b else (b, a)
+
+
+def merge_record(base: dict | None, ours: dict, theirs: dict) -> tuple[dict, tuple[str, ...]]:
+    """Field by field: one-sided changes kept; fields changed differently on both sides
+    take the later version's value. Returns the record and the fields in conflict."""
+    base = base or {}
+    winner, _ = _later(ours, theirs)
+    result, clashes = {}, []
+    for name in sorted(set(ours) | set(theirs) | set(base)):
+        o, t, b = ours.get(name, _MISSING), theirs.get(name, _MISSING), base.get(name, _MISSING)
+        if o == t:
+            value = o
+        elif o == b:
+            value = t
+        elif t == b:
+            value = o
+        else:
+            value = winner.get(name, _MISSING)
+            if name not in STAMPS:
+                clashes.append(name)
+        if value is not _MISSING:
+            result[name] = value
+    if clashes or ours != theirs:
+        stamps = [str(r.get("modified", "")) for r in (ours, theirs) if "modified" in r]
+        if stamps:
+            result["modified"] = max(stamps)
+    return result, tuple(clashes)
+
+
+_MISSING = object()
+
+
+def merge(base: dict, ours: dict, theirs: dict) -> Merged:
+    """The three-way merge of two copies (see the module's rules)."""
+    out = Merged({})
+    copies: list[dict] = []
+    for table in sorted(set(base) | set(ours) | set(theirs)):
+        b, o, t = base.get(table, {}), ours.get(table, {}), theirs.get(table, {})
+        merged: dict[str, dict] = {}
+        for key in sorted(set(b) | set(o) | set(t)):
+            record = _merge_entity(out, table, key, b.get(key), o.get(key), t.get(key), copies)
+            if record is not None:
+                merged[key] = record
+        out.tables[table] = merged
+    for copy in copies:
+        out.tables.setdefault("memos", {})[copy["id"]] = copy
+    _restore_references(out, base, ours, theirs)
+    return out
+
+
+def _merge_entity(out: Merged, table, key, b, o, t, copies: list) -> dict | None:
+    if o == t:
+        return o
+    if o is None or t is None:  # deleted (or never there) on one side
+        kept = o if t is None else t
+        if b is None:
+            return kept  # added on one side
+        if kept == b:
+            return None  # deleted on one side, unchanged on the other
+        out.conflicts.append(Conflict(table, key, "deleted and changed", (), kept, None))
+        return kept
+    if o == b:
+        return t
+    if t == b:
+        return o
+    record, clashes = merge_record(b, o, t)
+    if clashes:
+        winner, loser = _later(o, t)
+        out.conflicts.append(Conflict(table, key, "changed on both sides", clashes, record, loser))
+        if table == "memos" and "text" in clashes:
+            copies.append(conflict_copy(loser))
+    return record
+
+
+def conflict_copy(memo: dict) -> dict:
+    """The losing version of a memo, kept as a memo of its own: its id is derived from its
+    content, so both sides of a merge make the same copy, once."""
+    digest = hashlib.sha256(canonical(memo).encode("utf-8")).hexdigest()[:12]
+    title = memo.get("title") or ""
+    return {**memo, "id": f"{memo['id']}-copy-{digest}", "title": f"{title} (conflicting copy)".strip()}
+
+
+def _restore_references(out: Merged, *versions: dict) -> None:
+    """Bring back, from any side, what a kept entity points to and the merge removed."""
+    changed = True
+    while changed:
+        changed = False
+        for table, name, target, record in list(_references(out.tables)):
+            wanted = record.get(name)
+            if wanted is None or wanted in out.tables.get(target, {}):
+                continue
+            found = [v[target][wanted] for v in versions if wanted in v.get(target, {})]
+            if not found:
+                continue  # dangling in every version: not the merge's doing
+            back = found[0]
+            for other in found[1:]:
+                back = _later(back, other)[0]
+            out.tables.setdefault(target, {})[wanted] = back
+            out.conflicts.append(Conflict(target, wanted, "deleted and used", (), back, None))
+            changed = True
+
+
+def _references(tables: dict):
+    for (table, name), target in REFERENCES.items():
+        for record in tables.get(table, {}).values():
+            yield table, name, target, record
+    for record in tables.get("memos", {}).values():
+        target = MEMO_TARGETS.get(record.get("kind"))
+        if target is not None:
+            yield "memos", "target", target, record

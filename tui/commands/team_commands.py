@@ -1,0 +1,167 @@
+"""Team coding commands: `margin agreement`, `margin merge DIR` and `margin conflicts`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from store.errors import BadInput, NotFound
+from tui.commands.analysis_options import emit_table
+from tui.complete import complete_codes, complete_documents
+from tui.context import deliver, open_project, plural, safe
+
+AGREEMENT_COLUMNS = [
+    "code_path", "document", "unit", "coders", "units", "agreed",
+    "percent_agreement", "cohen_kappa", "krippendorff_alpha",
+]  # fmt: skip
+LIST_COLUMNS = ["code_path", "document", "start", "end", "coded_by", "text"]
+
+
+@click.command("agreement")
+@click.option("--coders", default=None, metavar="A,B[,C...]", help="The coders to compare (default: every coder with codings).")
+@click.option("--unit", default="character", show_default=True, metavar="character|word|sentence|turn", help="What is coded or not.")
+@click.option("--code", shell_complete=complete_codes, help="Only this code and its sub-codes (each its own row).")
+@click.option("--doc", "documents", multiple=True, shell_complete=complete_documents, help="Only this document (repeatable).")
+@click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Only documents with this attribute (repeatable).")
+@click.option("--partial", is_flag=True, help="Also documents only some of the coders coded (the others missing there; for α).")
+@click.option("--per-document", is_flag=True, help="Also a row per code and document (CSV and JSON always have them).")
+@click.option("--qualcoder", is_flag=True, help="Put QualCoder's κ in the cohen_kappa column (to compare with a QualCoder project).")
+@click.option("--list", "as_list", is_flag=True, help="List the disagreeing passages instead of the figures.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with fixed columns (see below).")
+@click.option("--json", "as_json", is_flag=True, help="JSON: a list of objects, one per row.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to FILE (default: standard output).")
+@click.pass_context
+def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, qualcoder, as_list, as_csv, as_json, output):
+    """Intercoder agreement per code and over all codes: percentage agreement, Cohen's κ
+    (two coders) and Krippendorff's α (nominal), over the documents every coder coded.
+
+    \b
+    Columns: code_path, document, unit, coders, units, agreed, percent_agreement,
+    cohen_kappa, krippendorff_alpha (code_path empty: all codes; document empty: the
+    total over documents; κ empty for more than two coders or when undefined).
+    Examples:
+      margin agreement --coders alice,bob
+      margin agreement --unit word --attr round=1 --csv -o agreement.csv
+      margin agreement --coders alice,bob --code Trust --list
+    """
+    from store.analysis.scope import named_scope
+    from store.team.agreement import compare
+
+    project = open_project(ctx, readonly=True)
+    names = [n.strip() for n in coders.split(",") if n.strip()] if coders else None
+    try:
+        scope = named_scope(project, documents=documents, code=code, attrs=attrs)
+        result = compare(project, names, unit, scope, partial=partial, passages=as_list)
+    except NotFound as error:
+        raise BadInput(error.message) from None
+    if not result.documents:
+        click.echo(f"No document was coded by all of {', '.join(result.coders)}; try --partial or other --coders.", err=True)
+    if as_list:
+        _emit_list(project, result, as_csv, as_json, output)
+        return
+    machine = as_csv or as_json or (output is not None and output.suffix.lower() in (".csv", ".json"))
+    paths = {c: project.codebook.path(project.state.codes[c]) for c in result.codes}
+    names = {d.id: d.name for d in result.documents}
+    rows = [_row(paths, names, result, row, machine, qualcoder) for row in result.rows if machine or per_document or row.document is None]
+    title = f"Agreement of {', '.join(result.coders)} by {unit} over {plural(len(result.documents), 'document')}"
+    emit_table(AGREEMENT_COLUMNS, rows, as_csv, as_json, output, title=title)
+
+
+def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool) -> list:
+    from store.team.agreement import cohen_kappa, krippendorff_alpha, percent_agreement, qualcoder_kappa
+
+    t = row.tally
+    kappa = qualcoder_kappa(t) if qualcoder else cohen_kappa(t)
+    figures = [percent_agreement(t), kappa, krippendorff_alpha(t)]
+    if machine:
+        figures = ["" if f is None else format(f, ".12g") for f in figures]
+    code = paths[row.code] if row.code else ""
+    document = names[row.document] if row.document else ""
+    if not machine and not code:
+        code = "(all codes)"
+    return [code, document, result.unit, ",".join(result.coders), t.units, t.agreed, *figures]
+
+
+def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
+    from store.text import one_line
+
+    rows = []
+    for d in result.disagreements:
+        text = project.text(d.document)[d.start : d.end]
+        rows.append([
+            project.codebook.path(project.state.codes[d.code]), project.state.documents[d.document].name,
+            d.start, d.end, ",".join(d.coders), text,
+        ])  # fmt: skip
+    if as_csv or as_json or output is not None:
+        emit_table(LIST_COLUMNS, rows, as_csv, as_json, output)
+        return
+    lines = [f"{len(rows)} disagreeing passages ({result.unit}s), {', '.join(result.coders)}:"]
+    for path, document, start, end, coded_by, text in rows:
+        snippet = one_line(text)
+        snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
+        lines.append(f"{document} {start}-{end}  {path}  only {coded_by}: {snippet}")
+    deliver(safe("\n".join(lines)) + "\n", None)
+
+
+
+
+@click.command("merge")
+@click.argument("directory", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.pass_context
+def merge_(ctx, directory):
+    """Merge another copy of this project (a folder) into this one, entity by entity.
+
+    \b
+    Changes made on one side are kept; the same thing changed differently on both sides
+    is settled by a rule (the later version) and listed, the other version kept (a memo
+    is never overwritten, a deleted code the other side used comes back). The list is also
+    kept as a project memo. Running it again with the same folder changes nothing.
+    Example:
+      margin merge /media/usb/study-bob
+    """
+    from store.project import Project
+    from store.team.sync import merge_folder
+
+    project = open_project(ctx)
+    with Project.open(directory, readonly=True) as theirs:
+        report = merge_folder(project, theirs)
+    for line in report.lines():
+        click.echo(safe(line))
+
+
+@click.command("conflicts")
+@click.option("--settled", "settled", metavar="N", type=int, default=None, help="Mark list N settled (removes it; undo brings it back).")
+@click.pass_context
+def conflicts(ctx, settled):
+    """List what merges could not settle alone (each list numbered), or mark one settled.
+
+    
+    Each line names the code, memo or coding and what happened; the version kept is in the
+    project, the other is in the list (a memo's other text is a "conflicting copy" memo).
+    Examples:
+      margin conflicts
+      margin conflicts --settled 1
+    """
+    from store.errors import BadInput as Bad
+    from store.team.sync import conflict_memos
+
+    project = open_project(ctx, readonly=settled is None)
+    memos = conflict_memos(project)
+    if settled is not None:
+        if not 1 <= settled <= len(memos):
+            raise Bad(f"there is no conflict list {settled}; `margin conflicts` numbers them 1 to {len(memos)}")
+        project.memos.delete(memos[settled - 1])
+        click.echo(f"Conflict list {settled} settled.")
+        return
+    if not memos:
+        click.echo("No conflicts.")
+    for n, memo in enumerate(memos, 1):
+        click.echo(f"{n}. merged {memo.created[:16].replace('T', ' ')}")
+        click.echo(safe(memo.text))
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(agreement)
+    cli.add_command(merge_)
+    cli.add_command(conflicts)
