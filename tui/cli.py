@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "tui.commands.refi_commands",
     "tui.commands.app_commands",
     "tui.commands.stats_commands",
+    "tui.commands.report_commands",
 )
 
 

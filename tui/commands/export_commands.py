@@ -47,7 +47,8 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom):
 
     \b
     Columns: coding_id, document, case, speaker, turn, start, end, line_start,
-    line_end, code, code_path, coder, created, modified, text, memo, then one
+    line_end, code, code_path, coder, created, modified, text, memo, exemplar
+    (yes or no), then one
     attr.<key> column per document attribute. Offsets are characters (code
     points) of the stored text, end exclusive; turn and lines count from 1.
     """
