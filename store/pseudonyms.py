@@ -76,6 +76,12 @@ class Pseudonyms:
             raise NotFound(f"{real!r} is not in the pseudonym table; list it with `margin pseudonyms`")
         return Pseudonyms(kept)
 
+    def rows(self, rows: list[list]) -> list[list]:
+        """A table's rows with every text cell pseudonymised (numbers left as they are)."""
+        if not self.pairs:
+            return rows
+        return [[self.apply(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
+
 
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()

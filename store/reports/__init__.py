@@ -20,7 +20,7 @@ from store.reports.render import FORMATS, render
 
 KINDS = ("codebook", "participant", "analysis")
 
-__all__ = ["FORMATS", "KINDS", "build", "pseudonymised", "render"]
+__all__ = ["FORMATS", "KINDS", "build", "name_warnings", "pseudonymised", "render"]
 
 
 def build(project, kind: str, *, case: str = "", scope: Scope = EVERYTHING, quotes: int = 3, by: str | None = None) -> Report:
@@ -40,8 +40,15 @@ def pseudonymised(project, report: Report) -> Report:
 
     table = pseudonyms.load(project.dir)
     done = replace(map_strings(report, table.apply), kind=report.kind)
-    left = pseudonyms.names_left(all_text(done), table, project_speakers(project))
-    return replace(done, warnings=tuple(_warning(word, count) for word, count in sorted(left.items())))
+    return replace(done, warnings=tuple(name_warnings(project, table, all_text(done))))
+
+
+def name_warnings(project, table, text: str) -> list[str]:
+    """A warning for each likely name left in `text` (already pseudonymised)."""
+    from store import pseudonyms
+
+    left = pseudonyms.names_left(text, table, project_speakers(project))
+    return [_warning(word, count) for word, count in sorted(left.items())]
 
 
 def project_speakers(project) -> set[str]:
