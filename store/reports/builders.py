@@ -169,11 +169,11 @@ def _sections(project, scope: Scope, codings: list[Coding], choose) -> list[Sect
     wanted = code_ids(project, scope)
     codes = [c for c in project.codebook.all() if wanted is None or c.id in wanted]
     top = min((project.codebook.depth(c) for c in codes), default=0)
-    return [_section(project, code, by_code.get(code.id, []), choose, top) for code in codes]
+    participants = {d.id: participant_of(d) for d in project.documents.all()}
+    return [_section(project, code, by_code.get(code.id, []), choose, top, participants) for code in codes]
 
 
-def _section(project, code: Code, found: list[Coding], choose, top: int) -> Section:
-    documents = project.state.documents
+def _section(project, code: Code, found: list[Coding], choose, top: int, participants: dict[str, str]) -> Section:
     path = project.codebook.path(code)
     chosen = choose(found)
     return Section(
@@ -184,7 +184,7 @@ def _section(project, code: Code, found: list[Coding], choose, top: int) -> Sect
         category=not code.codable,
         colour=code.color,
         codings=len(found),
-        participants=len({participant_of(documents[c.document]) for c in found}),
+        participants=len({participants[d] for d in {c.document for c in found}}),
         memos=tuple(m.text.strip() for m in project.memos.on(code.id, "code") if m.text.strip()),
         quotes=tuple(quote(project, c) for c in chosen),
         left_out=len(found) - len(chosen),

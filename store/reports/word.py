@@ -15,7 +15,7 @@ from store.text import plural
 def word(report: Report, reference: Path | None = None) -> bytes:
     from docx import Document
 
-    document = Document(str(reference) if reference else None)
+    document = _Fast(Document(str(reference) if reference else None))
     document.core_properties.title = report.title
     document.core_properties.author = "Margin"
     document.add_heading(report.title, level=0)
@@ -67,9 +67,37 @@ def _quote(document, quote: Quote, participant: bool) -> None:
         _memo(document, memo)
 
 
-def _style(document, name: str) -> str | None:
-    """`name` when the document (perhaps a group's reference.docx) has that style, else None."""
-    return name if any(style.name == name for style in document.styles) else None
+class _Fast:
+    """The document with its styles looked up once, set by their ids: python-docx finds
+    a style by name, and checks whether it is the default, by going over every style,
+    which on each of the thousands of paragraphs of a big codebook took most of the time."""
+
+    def __init__(self, document):
+        self.document = document
+        self.styles = {style.name: style for style in document.styles}
+
+    def __getattr__(self, name):
+        return getattr(self.document, name)
+
+    def style(self, name: str):
+        """The style called `name`, or None (the default) when a reference.docx lacks it."""
+        return self.styles.get(name)
+
+    def add_heading(self, text: str, level: int):
+        style = self.style("Title" if level == 0 else f"Heading {level}")
+        if style is None:
+            return self.document.add_heading(text, level)
+        return self.add_paragraph(text, style)
+
+    def add_paragraph(self, text: str = "", style=None):
+        paragraph = self.document.add_paragraph(text)
+        if style is not None:
+            paragraph._p.style = style.style_id  # what Paragraph.style's setter ends in
+        return paragraph
+
+
+def _style(document, name: str):
+    return document.style(name)
 
 
 def _memo(document, text: str) -> None:
