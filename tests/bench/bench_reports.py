@@ -46,12 +46,12 @@ def timed(command: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--codings", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=5)
-    options = parser.parse_args()
+    options = parser.parse_args(argv)
     margin = str(Path(sys.executable).parent / "margin")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "source"
