@@ -8,7 +8,6 @@ pane lists the codes; a `reference.docx` in the template folder gives its styles
 
 from __future__ import annotations
 
-import io
 import re
 from functools import cache
 from pathlib import Path

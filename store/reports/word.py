@@ -59,7 +59,7 @@ def _section(document, section: Section, report: Report) -> None:
 
 
 def _quote(document, quote: Quote, participant: bool) -> None:
-    document.add_paragraph(f"“{quote.text}”", style=_style(document, "Quote"))
+    document.add_paragraph(f"“{quote.text}”", style=document.style("Quote"))
     where = [*(["★ exemplar"] if quote.exemplar else []), *([quote.participant] if participant else []), quote.document]
     where += [x for x in (quote.turn, quote.speaker) if x]
     document.add_paragraph(" · ".join(where)).runs[0].italic = True
@@ -96,10 +96,6 @@ class _Fast:
         return paragraph
 
 
-def _style(document, name: str):
-    return document.style(name)
-
-
 def _memo(document, text: str) -> None:
     paragraph = document.add_paragraph()
     paragraph.add_run("Memo: ").bold = True
@@ -114,7 +110,7 @@ def _table(document, table: Table) -> None:
         document.add_paragraph("Nothing to show.")
         return
     grid = document.add_table(rows=1, cols=len(table.header))
-    grid.style = _style(document, "Table Grid")
+    grid.style = document.style("Table Grid")
     for cell, text in zip(grid.rows[0].cells, table.header):
         cell.text = text
     for row in table.rows:

@@ -4,7 +4,6 @@ PDPilot gold project built from the shared corpus (skipped when it is absent).""
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import pytest
@@ -76,5 +75,3 @@ def margin(folder: Path, *args: str, input: str | None = None, code: int = 0):
         assert result.output.startswith("Error: ") and result.output.count("\n") == 1, result.output
     return result
 
-
-os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")

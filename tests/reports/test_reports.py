@@ -5,6 +5,7 @@ that participant's passages, the Word file has a heading per code and the quotes
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -112,6 +113,12 @@ def test_every_report_on_the_gold_project(gold_dir, tmp_path):
     _check_participant(gold_dir, tmp_path, "P3")
     _check_analysis(gold_dir, tmp_path)
     _check_codebook(gold_dir, tmp_path)
+    margin(gold_dir, "pseudonyms", "add", "Dan", "Interviewer D")  # the interviewer's name, a speaker label
+    for args in (("codebook", "--quotes", "9"), ("participant", "P3"), ("analysis",)):
+        for fmt in FORMATS:
+            text = text_of(_write(gold_dir, tmp_path, *args, suffix=fmt))
+            assert "Interviewer D" in text or args[0] == "analysis"
+            assert not re.search(r"(?<!\w)dan(?!\w)", text, re.IGNORECASE), (args, fmt)
 
 
 def test_filters_narrow_the_report(demo_dir, tmp_path):
@@ -144,6 +151,15 @@ def test_a_template_folder_restyles_one_report(demo_dir, tmp_path):
     assert out.read_text().startswith("# Our lab's codebook\n- Challenging practice\n")
     out = _write(demo_dir, tmp_path, "analysis", "--template", str(ours), suffix="md")  # the rest stay Margin's
     assert "Code frequencies" in out.read_text()
+    from docx import Document
+
+    reference = Document()
+    reference.styles["Quote"].font.name = "Our Lab Serif"
+    reference.save(ours / "reference.docx")
+    out = _write(demo_dir, tmp_path, "codebook", "--template", str(ours), suffix="docx")
+    written = Document(str(out))
+    assert written.styles["Quote"].font.name == "Our Lab Serif"
+    assert any(p.style.name == "Quote" for p in written.paragraphs)
 
 
 def test_html_is_self_contained(demo_dir, tmp_path):
