@@ -110,6 +110,8 @@ def _write(data: bytes, output: Path | None) -> None:
 
     if output is not None and str(output) != "-":
         write_export(output, data)
+    elif sys.stdout.isatty():  # a transcript may hold escape sequences: shown, not obeyed
+        click.echo(safe(data.decode("utf-8")), nl=False)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
