@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import re
 
-from store.errors import BadInput, NotFound
+from store.errors import BadInput
 from store.model import Document
+from store.speakers import key as speaker_key, spoken
 
 
 def match_pattern(needle: str, whole_words: bool = True) -> re.Pattern:
@@ -113,21 +114,17 @@ def by_speakers(
 ) -> list[tuple[int, int]]:
     """The spans in turns of `speakers` (any, when empty) and not of `not_speakers`
     (names compared ignoring case and spacing)."""
-    keep = {_speaker_key(s) for s in speakers}
-    drop = {_speaker_key(s) for s in not_speakers}
+    keep = {speaker_key(s) for s in speakers}
+    drop = {speaker_key(s) for s in not_speakers}
     if not keep and not drop:
         return spans
     kept = []
     for start, end in spans:
         turn = document.turn_at(start)
-        name = _speaker_key(turn.speaker) if turn is not None else ""
+        name = speaker_key(turn.speaker) if turn is not None else ""
         if (not keep or name in keep) and name not in drop:
             kept.append((start, end))
     return kept
-
-
-def _speaker_key(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 def turn_span(document: Document, number: int) -> tuple[int, int]:
@@ -139,11 +136,8 @@ def turn_span(document: Document, number: int) -> tuple[int, int]:
 
 
 def speaker_spans(document: Document, speaker: str) -> list[tuple[int, int]]:
-    spans = [(t.start, t.end) for t in document.turns if t.speaker.casefold() == speaker.casefold()]
-    if not spans:
-        speakers = ", ".join(sorted({t.speaker for t in document.turns})) or "none"
-        raise NotFound(f"{document.name} has no turns by {speaker!r}; speakers: {speakers}")
-    return spans
+    names = spoken([document], [speaker], document.name)
+    return [(t.start, t.end) for t in document.turns if t.speaker in names]
 
 
 def parse_span(text: str) -> tuple[int, int]:

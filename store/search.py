@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store.errors import BadInput, NotFound
+from store.errors import BadInput
 from store.matching import by_speakers, extend_spans, find_matches, in_turns, search, touching_turns
 from store.model import Document
+from store.speakers import spoken
 from store.text import plural
 
 CONTEXT = 40
@@ -81,22 +82,14 @@ def auto_code_spans(project, documents: list[Document], rule: Rule) -> dict[str,
     speaker named in the rule who speaks in none of `documents` is a mistake, said so."""
     if not rule.pattern and not (rule.speakers or rule.not_speakers):
         raise BadInput("say what to code: words or a pattern to match, or the speakers whose turns to code")
-    _check_speakers(documents, (*rule.speakers, *rule.not_speakers))
+    where = documents[0].name if len(documents) == 1 else f"the {plural(len(documents), 'document')}"
+    spoken(documents, (*rule.speakers, *rule.not_speakers), where)
     found = {}
     for document in documents:
         spans = rule_spans(document, project.text(document.id), rule)
         if spans:
             found[document.id] = spans
     return found
-
-
-def _check_speakers(documents: list[Document], names: tuple[str, ...]) -> None:
-    spoken = {" ".join(t.speaker.casefold().split()): t.speaker for d in documents for t in d.turns}
-    missing = [n for n in names if " ".join(n.casefold().split()) not in spoken]
-    if missing:
-        where = documents[0].name if len(documents) == 1 else f"the {plural(len(documents), 'document')}"
-        known = ", ".join(sorted(set(spoken.values()))[:12]) or "none"
-        raise NotFound(f"no turns by {', '.join(map(repr, missing))} in {where}; speakers: {known} (see `margin speakers`)")
 
 
 def corpus_search(project, pattern: str, limit: int = LIMIT) -> Hits:

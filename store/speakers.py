@@ -33,6 +33,21 @@ def key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+def spoken(documents: list[Document], names, where: str) -> frozenset[str]:
+    """Every spelling on `documents`' turns of each of `names` (compared by `key`). A name
+    that no turn there carries is a typo that would give empty results, so it is NotFound,
+    saying who does speak."""
+    spellings: dict[str, set[str]] = {}
+    for document in documents:
+        for turn in document.turns:
+            spellings.setdefault(key(turn.speaker), set()).add(turn.speaker)
+    missing = [n for n in names if key(n) not in spellings]
+    if missing:
+        known = ", ".join(sorted({s for v in spellings.values() for s in v}, key=str.casefold)[:12]) or "none"
+        raise NotFound(f"no turns by {', '.join(map(repr, missing))} in {where}; speakers: {known} (see `margin speakers`)")
+    return frozenset(s for n in names for s in spellings[key(n)])
+
+
 def speakers(documents: list[Document]) -> list[Speaker]:
     """Every speaker of `documents`, most turns first; a rare name one or two edits from
     a more common one is marked `like` it (the `Particpant:` of a transcript's typo)."""
@@ -74,10 +89,8 @@ def rename(project, old: str, new: str, document: Document | None = None) -> Ren
         raise BadInput("give the new speaker name, as in: margin speakers rename Particpant Participant")
     scope = [document] if document is not None else project.documents.all()
     where = document.name if document is not None else "any document"
+    spoken(scope, [old], where)
     changed = [d for d in scope if any(key(t.speaker) == key(old) for t in d.turns)]
-    if not changed:
-        known = ", ".join(s.name for s in speakers(scope)[:12]) or "none"
-        raise NotFound(f"no speaker {old!r} in {where}; speakers: {known}")
     if all(t.speaker == new for d in changed for t in d.turns if key(t.speaker) == key(old)):
         raise Refused(f"the speaker is already named {new!r}")
     merged = key(new) != key(old) and any(key(t.speaker) == key(new) for d in scope for t in d.turns)

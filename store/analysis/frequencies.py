@@ -176,52 +176,86 @@ def frequencies(project, scope: Scope = EVERYTHING, by: str | None = None, rollu
 def counted(project, scope: Scope, by: str | None, rollup: bool, words: bool) -> list[Frequency]:
     """The frequencies; without `words` (for figures that show none), every row's words
     and share are 0, and no word is looked up."""
+    return counted_with_totals(project, scope, by, rollup, words, totals=False)[0]
+
+
+def counted_with_totals(
+    project, scope: Scope, by: str | None, rollup: bool, words: bool, totals: bool
+) -> tuple[list[Frequency], list[Frequency]]:
+    """The frequencies by `by` and, with `totals`, the frequencies without grouping from
+    the same pass (the matrix's row totals: what two groups share counts once there)."""
     group_of = grouping(project, by)
     per_document = by is not None and by not in ("coder", "speaker")  # one group per document
     codes = codes_in(project, scope)
     targets = _targets(project, codes, rollup)
-    found: dict[tuple[str, str], list[str]] = defaultdict(list)  # (code, group) -> coding ids
-    coded_words: dict[tuple[str, str], int] = defaultdict(int)
-    documents: dict[tuple[str, str], int] = defaultdict(int)
-    cases: dict[tuple[str, str], set[str]] = defaultdict(set)
+    grouped, whole = _Tally(), _Tally() if totals and by is not None else None
     for coded in coded_documents(project, scope, words):
         document = coded.document
         here: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # -> word ranges in this document
+        everywhere: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         group = group_of(document, None) if per_document else ""
         for coding, span in zip(coded.codings, coded.words):
             if by and not per_document:
                 group = group_of(document, coding)
             for code_id in targets.get(coding.code, ()):
-                found[code_id, group].append(coding.id)
+                grouped.found[code_id, group].append(coding.id)
                 here[code_id, group].append(span)
-        for key, ranges in here.items():
-            coded_words[key] += union_size(ranges)
-            documents[key] += 1
-            if document.case:
-                cases[key].add(document.case)
+                if whole is not None:
+                    whole.found[code_id, ""].append(coding.id)
+                    everywhere[code_id, ""].append(span)
+        grouped.add(here, document.case)
+        if whole is not None:
+            whole.add(everywhere, document.case)
     corpus = group_words(project, scope, by) if words else defaultdict(int)
-    groups = group_order(project, by, {g for _, g in found}) if by else [""]
-    rows = []
-    for code in codes:
-        path = project.codebook.path(code)
-        for group in groups:
-            key = (code.id, group)
-            if key not in found and by is not None:
-                continue
-            ids = found.get(key, ())
-            rows.append(
-                Frequency(
-                    code=code,
-                    path=path,
-                    group=group,
-                    codings=Cell(len(ids), tuple(ids)),
-                    documents=documents.get(key, 0),
-                    cases=len(cases.get(key, ())),
-                    words=coded_words.get(key, 0),
-                    share=coded_words.get(key, 0) / corpus[group] if corpus[group] else 0.0,
+    groups = group_order(project, by, {g for _, g in grouped.found}) if by else [""]
+    rows = grouped.rows(project, codes, groups, corpus, keep_empty=by is None)
+    if not totals:
+        return rows, []
+    if whole is None:  # without `by` the rows are the totals
+        return rows, rows
+    return rows, whole.rows(project, codes, [""], group_words(project, scope, None) if words else defaultdict(int), keep_empty=True)
+
+
+class _Tally:
+    """Per (code id, group): the codings, and per document the words, documents and cases."""
+
+    def __init__(self):
+        self.found: dict[tuple[str, str], list[str]] = defaultdict(list)  # coding ids in document order
+        self.words: dict[tuple[str, str], int] = defaultdict(int)
+        self.documents: dict[tuple[str, str], int] = defaultdict(int)
+        self.cases: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    def add(self, here: dict[tuple[str, str], list[tuple[int, int]]], case: str) -> None:
+        """One document's word ranges per key."""
+        for key, ranges in here.items():
+            self.words[key] += union_size(ranges)
+            self.documents[key] += 1
+            if case:
+                self.cases[key].add(case)
+
+    def rows(self, project, codes: list[Code], groups: list[str], corpus, keep_empty: bool) -> list[Frequency]:
+        rows = []
+        for code in codes:
+            path = project.codebook.path(code)
+            for group in groups:
+                key = (code.id, group)
+                if key not in self.found and not keep_empty:
+                    continue
+                ids = self.found.get(key, ())
+                words = self.words.get(key, 0)
+                rows.append(
+                    Frequency(
+                        code=code,
+                        path=path,
+                        group=group,
+                        codings=Cell(len(ids), tuple(ids)),
+                        documents=self.documents.get(key, 0),
+                        cases=len(self.cases.get(key, ())),
+                        words=words,
+                        share=words / corpus[group] if corpus[group] else 0.0,
+                    )
                 )
-            )
-    return rows
+        return rows
 
 
 def _targets(project, codes: list[Code], rollup: bool) -> dict[str, tuple[str, ...]]:

@@ -1,14 +1,17 @@
 """The code matrix: codes (rows, codebook order) by documents, cases, coders or the values
 of an attribute (columns); each cell counts codings, documents, cases or words and holds
 the codings behind it. A cell is the frequencies of its code broken down by the column's
-grouping, so a row adds up to the code's frequencies wherever the columns split them."""
+grouping, so a row adds up to the code's frequencies wherever the columns split them.
+Each row's total is the same count over every column at once: for codings the row's sum,
+for documents, cases and words what the columns share is counted once (two coders'
+codings of one passage are one passage's words), as `stats codes` counts them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from store.analysis.cell import EMPTY, Cell
-from store.analysis.frequencies import codes_in, counted, group_order, grouping
+from store.analysis.frequencies import codes_in, counted_with_totals, group_order, grouping
 from store.analysis.scope import EVERYTHING, Scope, codings_in, documents_in
 from store.errors import BadInput
 from store.model import Code
@@ -22,9 +25,13 @@ class Matrix:
     codes: list[Code]
     columns: list[str]
     cells: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (code id, column); cells without codings left out
+    totals: dict[str, Cell] = field(default_factory=dict)  # code id -> the row's total; codes without codings left out
 
     def cell(self, code_id: str, column: str) -> Cell:
         return self.cells.get((code_id, column), EMPTY)
+
+    def total(self, code_id: str) -> Cell:
+        return self.totals.get(code_id, EMPTY)
 
 
 def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: str = "codings") -> Matrix:
@@ -32,12 +39,14 @@ def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: st
         raise BadInput(f"--cols {cols!r} is not one of document, case, coder or attr.KEY")
     if count not in COUNTS:
         raise BadInput(f"--count {count!r} is not one of {', '.join(COUNTS)}")
-    rows = counted(project, scope, cols, rollup=False, words=count == "words")
-    cells = {}
-    for row in rows:  # only groups with codings; a cell of 0 words may still hold codings
-        value = row.codings.value if count == "codings" else getattr(row, count)
-        cells[row.code.id, row.group] = Cell(value, row.codings.codings)
-    return Matrix(codes_in(project, scope), _columns(project, scope, cols), cells)
+    rows, whole = counted_with_totals(project, scope, cols, rollup=False, words=count == "words", totals=True)
+    cells = {(row.code.id, row.group): _cell(row, count) for row in rows}  # a cell of 0 words may still hold codings
+    totals = {row.code.id: _cell(row, count) for row in whole if row.codings.value}
+    return Matrix(codes_in(project, scope), _columns(project, scope, cols), cells, totals)
+
+
+def _cell(row, count: str) -> Cell:
+    return Cell(row.codings.value if count == "codings" else getattr(row, count), row.codings.codings)
 
 
 def _columns(project, scope: Scope, cols: str) -> list[str]:

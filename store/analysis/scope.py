@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from store.errors import BadInput
 from store.model import Coding, Document
+from store.speakers import spoken
 from store.text import word_count
 
 
@@ -46,29 +47,19 @@ EVERYTHING = Scope()
 
 def named_scope(project, documents=(), code=None, coder_name=None, attrs=(), speakers=(), not_speakers=()) -> Scope:
     """The Scope that names name (documents, a code path, a coder, KEY=VALUE attributes,
-    speakers); a name that is not in the project raises NotFound, a bad KEY=VALUE BadInput."""
+    speakers, compared as `margin speakers` does, ignoring case and spacing); a name that
+    is not in the project raises NotFound, a bad KEY=VALUE BadInput."""
     from store.documents import parse_assignment
 
+    every = list(project.state.documents.values())
     return Scope(
         documents=frozenset(project.documents.get(d).id for d in documents) if documents else None,
         attributes=tuple(dict(parse_assignment(a) for a in attrs).items()),
         coder=project.coder_named(coder_name).id if coder_name else None,
-        speakers=frozenset(speakers) if speakers else None,
-        not_speakers=frozenset(not_speakers),
+        speakers=spoken(every, speakers, "any document") if speakers else None,
+        not_speakers=spoken(every, not_speakers, "any document"),
         code=project.codebook.get(code).id if code else None,
     )
-
-
-def check_speakers(project, scope: Scope) -> None:
-    """BadInput when the scope names a speaker no turn has (a typo would give empty figures)."""
-    names = {*(scope.speakers or ()), *scope.not_speakers}
-    if not names:
-        return
-    known = {t.speaker for d in project.state.documents.values() for t in d.turns}
-    unknown = sorted(names - known)
-    if unknown:
-        listed = ", ".join(sorted(known)[:10]) or "none"
-        raise BadInput(f"no turn has the speaker {unknown[0]!r}; speakers: {listed} (see `margin speakers`)")
 
 
 def documents_in(project, scope: Scope) -> list[Document]:

@@ -1,6 +1,7 @@
 """Properties of the analyses on random codings and random filters (hypothesis):
 
-- the matrix's rows add up to the frequencies wherever its columns split them;
+- the matrix's rows add up to the frequencies wherever its columns split them, and each
+  row's total is exactly the code's frequencies;
 - co-occurrence equals a brute-force, all-pairs implementation written here (the sweep
   never compares every coding with every other; this does), is symmetric, never exceeds
   either code's count, and its c-coefficient and Jaccard lie in [0, 1].
@@ -95,6 +96,9 @@ def test_matrix_rows_add_up_to_the_frequencies(study, drawn, data):
                 cells = [table.cell(code_id, col) for col in table.columns]
                 behind = sorted(x for cell in cells for x in cell.codings)
                 assert behind == sorted(row.codings.codings), (cols, count, table.columns, table.cells)  # each coding in one column
+                total = table.total(code_id)
+                assert total.value == (row.codings.value if count == "codings" else getattr(row, count)), (cols, count)
+                assert total.codings == row.codings.codings  # the row's total counts shared passages once
                 value = sum(cell.value for cell in cells)
                 if count == "codings" or (count in ("documents", "words") and cols != "coder") or (count, cols) == ("cases", "case"):
                     assert value == (row.codings.value if count == "codings" else getattr(row, count)), (cols, count)

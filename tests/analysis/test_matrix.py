@@ -41,6 +41,21 @@ def test_cases_words_documents_and_coders(small):
     assert coders.columns == ["alice", "bob"] and grid(small, coders)["Care > Fear"] == [3, 1]
 
 
+def test_each_row_has_a_total_that_counts_shared_passages_once(small):
+    def totals(cols, count):
+        table = matrix(small.project, EVERYTHING, cols=cols, count=count)
+        return {path: table.total(code_id).value for path, code_id in small.codes.items()}
+
+    assert totals("document", "codings")["Care > Trust"] == 5  # 2 + 1 + 2
+    assert totals("case", "words")["Care > Trust"] == 13  # 7 + 6, as stats codes counts it
+    assert totals("attr.round", "cases")["Role"] == 2  # A and B, though A is in both rounds (2 + 1 cells)
+    assert totals("coder", "codings")["Care > Fear"] == 4 and totals("coder", "codings")["Money"] == 1
+    table = matrix(small.project, EVERYTHING, cols="case", count="codings")
+    assert set(table.total(small.codes["Care > Fear"]).codings) == set(table.cell(small.codes["Care > Fear"], "A").codings) | set(
+        table.cell(small.codes["Care > Fear"], "B").codings
+    )
+
+
 def test_the_scope_applies_and_columns_follow_it(small):
     table = matrix(small.project, Scope(attributes=(("case", "A"),)), cols="document")
     assert table.columns == ["A1", "A2"] and grid(small, table)["Role"] == [2, 1]

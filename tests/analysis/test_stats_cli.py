@@ -71,8 +71,8 @@ def test_stats_matrix_tidy_and_wide(margin, tmp_path):
     out = tmp_path / "matrix.csv"
     assert margin("stats", "matrix", "--cols", "case", "--count", "words", "--wide", "-o", str(out)).exit_code == 0
     wide = rows(out.read_text())
-    assert list(wide[0]) == ["code_path", "A", "B"]
-    assert {r["code_path"]: (r["A"], r["B"]) for r in wide}["Care > Trust"] == ("7", "6")
+    assert list(wide[0]) == ["code_path", "A", "B", "(total)"]
+    assert {r["code_path"]: (r["A"], r["B"], r["(total)"]) for r in wide}["Care > Trust"] == ("7", "6", "13")
 
 
 def test_stats_rounds_columns(margin):
@@ -104,7 +104,7 @@ def test_aligned_text_fits_the_terminal_and_cuts_long_paths(margin):
         (["codes", "--code", "Nope"], "no code 'Nope'"),
         (["matrix", "--doc", "Z9"], "no document named 'Z9'"),
         (["rounds", "--coder", "carol"], "no coder named 'carol'"),
-        (["cooccur", "--speaker", "Nurse"], "no turn has the speaker 'Nurse'"),
+        (["cooccur", "--speaker", "Nurse"], "no turns by 'Nurse' in any document"),
         (["matrix", "--cols", "turn"], "--cols 'turn' is not one of"),
         (["matrix", "--count", "lines"], "--count 'lines' is not one of"),
         (["rounds", "--by", "wave"], "no document has the attribute 'wave'"),
@@ -123,3 +123,22 @@ def test_no_pair_together_says_so_and_what_to_try(margin):
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1].split()[:2] == ["code_a", "code_b"] and len(result.stdout.splitlines()) == 2
     assert "No two codes occur together (overlap) in this scope; try --within document." in result.stderr
+
+
+SPEAKER_COMMANDS = [
+    ("stats", "codes", "--csv"),
+    ("stats", "cooccur", "--csv"),
+    ("stats", "matrix", "--csv"),
+    ("stats", "rounds", "--csv"),
+    ("find", '"Care > Trust"', "--csv"),
+]
+
+
+@pytest.mark.parametrize("command", SPEAKER_COMMANDS, ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("option", ["--speaker", "--not-speaker"])
+def test_every_speaker_filter_names_speakers_as_margin_speakers_does(margin, command, option):
+    """One rule for every command that filters by speaker: a typo is an error naming who
+    speaks (not empty figures), and case and spacing do not matter, as in `margin speakers`."""
+    typo = margin(*command, option, "Participnt")
+    assert typo.exit_code == 2 and "no turns by 'Participnt' in any document; speakers: " in typo.output
+    assert margin(*command, option, "  participant ").output == margin(*command, option, "Participant").output

@@ -95,8 +95,9 @@ def test_a_bad_query_is_one_line_and_exit_2(run, tmp_path, query, message):
 
 
 def test_the_filters_are_checked(run):
+    """A name in a filter that the project lacks is bad input (exit 2), as in `margin stats`."""
     result = run("find", "Trust", "--coder", "carol")
-    assert result.exit_code == 1 and result.stderr.startswith("Error: no coder named 'carol'")
+    assert result.exit_code == 2 and result.stderr.startswith("Error: no coder named 'carol'")
     only_bob = run("find", "Hope", "--coder", "bob", "--code", "Hope")
     assert only_bob.stdout.splitlines()[1:] == ["M1           2  Manager  Hope       Hope matters"]
     assert only_bob.stderr == "1 coding in 1 document matches (code Hope · coder bob)\n"

@@ -205,12 +205,12 @@ async def test_from_a_heat_map_cell_to_its_passages_and_into_the_text(make_app, 
         pair = next(p for p in cooccurrence(project, EVERYTHING, "document")
                     if {p.code_a.name, p.code_b.name} == {"Employment terms", "Trust"})
         assert row.label == "2 Employment terms" and mark.cell == pair.together
-        assert "Employment terms × Relationships > Trust: 2 together" in str(screen.query_one("#analysis-detail").render())
+        assert "Employment terms × Relationships > Trust: 3 together" in str(screen.query_one("#analysis-detail").render())
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, Retrieval)
         assert retrieval_ids(app) == list(pair.together.codings)  # exactly the codings behind the number
-        assert "Employment terms × Relationships > Trust: 5 codings" in str(app.screen.query_one("#retrieval-title").render())
+        assert "Employment terms × Relationships > Trust: 7 codings" in str(app.screen.query_one("#retrieval-title").render())
         await pilot.press("j", "enter")
         await settle(pilot)
         wanted = project.state.codings[pair.together.codings[1]]
@@ -239,7 +239,7 @@ async def test_bars_sort_roll_up_and_split_and_open_their_codings(make_app, proj
         await pilot.press("r")  # rolled up: a parent counts its sub-codes' codings
         await settle(pilot)
         rolled = {f.path: f for f in frequencies(project, EVERYTHING, rollup=True)}
-        assert bars.rows[2].cell == rolled["Relationships"].codings and bars.rows[2].cell.value == 5
+        assert bars.rows[2].cell == rolled["Relationships"].codings and bars.rows[2].cell.value == 8
         await pilot.press("b", "b")  # split by case
         await settle(pilot)
         assert screen.settings.by == "case" and "split by case" in str(screen.query_one("#analysis-options").render())
@@ -274,7 +274,7 @@ async def test_filters_apply_to_every_view_and_show_in_the_header(make_app, proj
         await pilot.press("3")
         await settle(pilot)
         assert "filter: round=2" in str(screen.query_one("#analysis-options").render())
-        assert screen.heatmap.grid.columns == ("P01 nurse, round 2",)
+        assert screen.heatmap.grid.columns == ("P01 nurse, round 2", "(total)")
         wanted = matrix(project, scope)
         assert [r.marks[0].cell for r in screen.heatmap.grid.rows] == [wanted.cell(c.id, wanted.columns[0]) for c in wanted.codes]
         await pilot.press("f", *"coder=nobody", "enter")  # a bad filter: one line, the filter kept
@@ -358,7 +358,7 @@ async def test_a_slow_view_is_built_in_a_thread_while_the_keys_stay_live(make_ap
         screen = await open_analysis(pilot)
         await pilot.press("3")
         await pilot.pause()
-        assert "Counting 29 codings…" in str(screen.query_one("#analysis-empty").render())
+        assert "Counting 33 codings…" in str(screen.query_one("#analysis-empty").render())
         assert not screen.heatmap.display and not screen.bars.display
         await pilot.press("j", "l", "pagedown", "G", "enter")  # nothing to move over yet: nothing happens
         await pilot.press("1")  # the frequencies are cached: shown at once
@@ -569,3 +569,24 @@ async def test_the_heat_map_shows_the_c_coefficient_and_jaccard_on_n(make_app, p
         await pilot.press("n", "j")  # back to counts; the cursor moves down the column
         await settle(pilot)
         assert screen.heatmap.current[0].label == "2 Employment terms" and screen.heatmap.current[1].level == -1
+
+
+async def test_the_matrix_total_column_opens_every_coding_of_its_row(make_app, project):
+    from store.analysis.frequencies import frequencies
+    from store.analysis.scope import EVERYTHING
+    from tui.screens.retrieval import Retrieval
+
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = await open_analysis(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert screen.heatmap.grid.columns[-1] == "(total)"
+        await pilot.press("dollar_sign")  # the last column of the first row
+        await settle(pilot)
+        row, mark = screen.heatmap.current
+        first = frequencies(project, EVERYTHING)[0]
+        assert mark.cell.value == first.codings.value and "every document:" in str(screen.query_one("#analysis-detail").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, Retrieval) and retrieval_ids(app) == list(first.codings.codings)

@@ -11,7 +11,7 @@ def test_demo_has_documents_codebook_codings_memos_and_journal(project):
     assert [d.name for d in project.documents.all()][:2] == ["P01 nurse, round 1", "P01 nurse, round 2"]
     assert all(20 <= len(d.turns) <= 40 for d in project.documents.all())
     assert not project.codebook.get("Relationships").codable
-    assert len(project.state.codings) == 29
+    assert len(project.state.codings) == 33
     assert project.memos.journal()
     assert {m.kind for m in project.memos.all()} >= {"document", "code", "coding", "journal"}
 

@@ -28,6 +28,18 @@ def scope_options(command):
     return command
 
 
+def scope_of(project, scope_args: dict):
+    """The filters of `scope_options` as a Scope; a name not in the project is bad input
+    (exit 2), as a malformed filter is."""
+    from store.analysis.scope import named_scope
+    from store.errors import BadInput, NotFound
+
+    try:
+        return named_scope(project, **scope_args)
+    except NotFound as error:
+        raise BadInput(error.message) from None
+
+
 def output_options(command):
     """--csv, --json and -o FILE (a file ending .csv or .json gets that format)."""
     command = click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to FILE (default: standard output).")(command)

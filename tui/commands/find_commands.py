@@ -6,8 +6,7 @@ import shutil
 
 import click
 
-from store.analysis.scope import named_scope
-from tui.commands.analysis_options import aligned, emit_table, output_options, scope_options
+from tui.commands.analysis_options import aligned, emit_table, output_options, scope_of, scope_options
 from tui.context import deliver, open_project, plural, safe
 
 TABLE = ["document", "turn", "speaker", "code_path", "text"]
@@ -45,7 +44,7 @@ def find_command(ctx, query, output, as_csv, as_json, **scope_args):
 
     parsed = parse(query)  # a bad query fails before the project is opened
     project = open_project(ctx, readonly=True)
-    scope = named_scope(project, **scope_args)
+    scope = scope_of(project, scope_args)
     codings = find(project, parsed, scope)
     header, rows = segment_rows(project, codings=codings)
     if as_csv or as_json or (output is not None and output.suffix.lower() in (".csv", ".json")):

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import click
 
-from store.errors import BadInput, NotFound
-from store.analysis.scope import check_speakers, named_scope
-from tui.commands.analysis_options import emit_table, output_options, scope_options
+from tui.commands.analysis_options import emit_table, output_options, scope_of, scope_options
 from tui.context import open_project
 
 FREQUENCY_COLUMNS = ["code_path", "group", "codings", "documents", "cases", "words", "share"]
@@ -28,16 +26,6 @@ def stats():
       margin stats matrix --cols attr.profession --count cases --wide
       margin stats rounds --case case --by round --csv -o rounds.csv
     """
-
-
-def _scope(project, scope_args: dict):
-    """The filters as a Scope; a name not in the project is bad input (exit 2)."""
-    try:
-        scope = named_scope(project, **scope_args)
-    except NotFound as error:
-        raise BadInput(error.message) from None
-    check_speakers(project, scope)
-    return scope
 
 
 def _title(project, scope, what: str) -> str:
@@ -64,7 +52,7 @@ def stats_codes(ctx, by, rollup, as_csv, as_json, output, **scope_args):
     from store.analysis.frequencies import frequencies
 
     project = open_project(ctx, readonly=True)
-    scope = _scope(project, scope_args)
+    scope = scope_of(project, scope_args)
     rows = [
         [f.path, f.group, f.codings.value, f.documents, f.cases, f.words, f.share]
         for f in frequencies(project, scope, by=by, rollup=rollup)
@@ -91,7 +79,7 @@ def stats_cooccur(ctx, within, as_csv, as_json, output, **scope_args):
     from store.analysis.cooccurrence import cooccurrence
 
     project = open_project(ctx, readonly=True)
-    scope = _scope(project, scope_args)
+    scope = scope_of(project, scope_args)
     rows = [
         [project.codebook.path(p.code_a), project.codebook.path(p.code_b), p.together.value, p.count_a, p.count_b, p.c_coefficient, p.jaccard]
         for p in cooccurrence(project, scope, within=within)
@@ -115,7 +103,8 @@ def stats_matrix(ctx, cols, count, wide, as_csv, as_json, output, **scope_args):
 
     \b
     Columns: code_path, column, value (one row per code and column, zeros too);
-    with --wide: code_path, then one column per value (an empty value is "(none)").
+    with --wide: code_path, then one column per value (an empty value is "(none)"),
+    then "(total)": the count over every column, a passage shared by two columns once.
     Examples:
       margin stats matrix --cols case
       margin stats matrix --cols attr.round --count documents --wide --csv
@@ -123,12 +112,15 @@ def stats_matrix(ctx, cols, count, wide, as_csv, as_json, output, **scope_args):
     from store.analysis.matrix import matrix
 
     project = open_project(ctx, readonly=True)
-    scope = _scope(project, scope_args)
+    scope = scope_of(project, scope_args)
     table = matrix(project, scope, cols=cols, count=count)
     paths = [project.codebook.path(c) for c in table.codes]
     if wide:
-        header = ["code_path", *(c if c != "" else "(none)" for c in table.columns)]
-        rows = [[path, *(table.cell(c.id, col).value for col in table.columns)] for c, path in zip(table.codes, paths)]
+        header = ["code_path", *(c if c != "" else "(none)" for c in table.columns), "(total)"]
+        rows = [
+            [path, *(table.cell(c.id, col).value for col in table.columns), table.total(c.id).value]
+            for c, path in zip(table.codes, paths)
+        ]
     else:
         header = MATRIX_COLUMNS
         rows = [[path, col, table.cell(c.id, col).value] for c, path in zip(table.codes, paths) for col in table.columns]
@@ -157,7 +149,7 @@ def stats_rounds(ctx, case_key, by_key, as_csv, as_json, output, **scope_args):
     from store.analysis.rounds import rounds
 
     project = open_project(ctx, readonly=True)
-    scope = _scope(project, scope_args)
+    scope = scope_of(project, scope_args)
     found = rounds(project, scope, case=case_key, by=by_key)
     values = natural_order({v for row in found for v in row.present})
     rows = [

@@ -231,22 +231,27 @@ def build_matrix(project, s: Settings) -> View:
 
     m = matrix(project, s.scope, cols=s.cols, count=s.count)
     top = max((cell.value for cell in m.cells.values()), default=0)
+    top_total = max((cell.value for cell in m.totals.values()), default=0)  # the total column is shaded on its own scale
     rows = []
     for code in m.codes:
-        marks = []
-        for column in m.columns:
-            cell = m.cell(code.id, column)
-            shown = _number(cell.value) if cell.value or cell.codings else "·"  # 0 words can still be codings
-            marks.append(Mark(cell, shown, level(cell.value, top)))
+        marks = [_mark(m.cell(code.id, column), top) for column in m.columns]
+        marks.append(_mark(m.total(code.id), top_total))
         rows.append(GridRow(clean(project.codebook.path(code)), tuple(marks), colour=code.color))
-    grid = Grid(tuple(clean(c) for c in m.columns), rows, corner=f"code × {_by_name(s.cols)} ({s.count})")
+    grid = Grid((*(clean(c) for c in m.columns), "(total)"), rows, corner=f"code × {_by_name(s.cols)} ({s.count})")
 
     def describe(r: int, c: int) -> str:
-        cell = m.cell(m.codes[r].id, m.columns[c])
+        code = m.codes[r]
+        cell = m.cell(code.id, m.columns[c]) if c < len(m.columns) else m.total(code.id)
+        where = f"{_by_name(s.cols)} {m.columns[c]}" if c < len(m.columns) else f"every {_by_name(s.cols)}"
         behind = "" if s.count == "codings" else f" ({plural(len(cell.codings), 'coding')})"
-        return f"{project.codebook.path(m.codes[r])} · {_by_name(s.cols)} {m.columns[c]}: {plural(cell.value, s.count[:-1])}{behind}"
+        return f"{project.codebook.path(code)} · {where}: {plural(cell.value, s.count[:-1])}{behind}"
 
     return View(grid=grid, describe=describe, empty="No codes or no columns in scope: change the filters (f) or the columns (b)")
+
+
+def _mark(cell, top) -> Mark:
+    shown = _number(cell.value) if cell.value or cell.codings else "·"  # 0 words can still be codings
+    return Mark(cell, shown, level(cell.value, top))
 
 
 def round_attribute(project, s: Settings) -> str | None:
@@ -666,6 +671,12 @@ class Analysis(ModalScreen):
 
     def action_left(self) -> None:
         self._move(columns=-1)
+
+    def action_first_column(self) -> None:
+        self._move(columns=-len(self.heatmap.grid.columns))
+
+    def action_last_column(self) -> None:
+        self._move(columns=len(self.heatmap.grid.columns))
 
     def action_page_down(self) -> None:
         self._move(rows=self._widget().page)
