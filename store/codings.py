@@ -123,6 +123,21 @@ class Codings:
             self.project.put(resized)
         return resized
 
+    def mark_exemplar(self, coding: Coding, exemplar: bool | None = None) -> Coding:
+        """Mark a coding as an exemplar of its code (None toggles): one undoable action."""
+        state = self.project.state
+        if coding.id not in state.codings:
+            raise NotFound("that coding is no longer in the project (removed or its creation undone)")
+        coding = state.codings[coding.id]
+        wanted = not coding.exemplar if exemplar is None else exemplar
+        marked = replace(coding, exemplar=wanted, modified=now())
+        document = state.documents[coding.document]
+        what = "mark" if wanted else "unmark"
+        path = self.project.codebook.path(state.codes[coding.code])
+        with self.project.operation(f"{what} {document.name} {coding.start}:{coding.end} as an exemplar of {path}"):
+            self.project.put(marked)
+        return marked
+
     def uncode(self, coding: Coding) -> None:
         document = self.project.state.documents[coding.document]
         path = self.project.codebook.path(self.project.state.codes[coding.code])

@@ -133,6 +133,7 @@ class Coding(_Entity):
     coder: str
     created: str = ""
     modified: str = ""
+    exemplar: bool = False  # marked as a quote that shows what its code means (reports print it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,7 @@ FIELDS: dict[str, dict[str, frozenset]] = {
     },
     "codings": {
         "id": STR, "document": STR, "code": STR, "start": INT, "end": INT, "text": STR, "coder": STR,
-        "created": STR | OPTIONAL, "modified": STR | OPTIONAL,
+        "created": STR | OPTIONAL, "modified": STR | OPTIONAL, "exemplar": BOOL | OPTIONAL,
     },
     "memos": {
         "id": STR, "kind": STR, "target": STR | NONE, "text": STR, "author": STR, "title": STR | OPTIONAL,

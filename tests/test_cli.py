@@ -204,7 +204,7 @@ def test_export_csv_columns_filters_and_safety(study, run, tmp_path):
     header = out.splitlines()[0].split(",")
     assert header == [
         "coding_id", "document", "case", "speaker", "turn", "start", "end", "line_start", "line_end",
-        "code", "code_path", "coder", "created", "modified", "text", "memo", "attr.case", "attr.round",
+        "code", "code_path", "coder", "created", "modified", "text", "memo", "exemplar", "attr.case", "attr.round",
     ]  # fmt: skip
     data = rows(out)
     assert data[1]["text"] == '"=SUM(A1)" she joked.'  # starts with a quote: no formula

@@ -448,6 +448,28 @@ class MarginApp(App):
         self.project_changed()
         self.notify("Coding removed (u undoes)", timeout=3)
 
+    def exemplar_here(self) -> None:
+        here = self.reader.codings_here()
+        if not here:
+            self.notify("No coding under the cursor", severity="warning")
+        elif len(here) == 1:
+            self._mark_exemplar(here[0])
+        else:
+            codes = self.project.state.codes
+            self.search_commands(
+                [SimpleCommand(clean(self.project.codebook.path(codes[c.code])), partial(self._mark_exemplar, c),
+                               clean(c.text[:70])) for c in here],
+                placeholder="Mark which coding as an exemplar?",
+            )
+
+    def _mark_exemplar(self, coding) -> None:
+        marked = self.store(self.project.codings.mark_exemplar, coding)
+        if marked is None:
+            return
+        self.project_changed()
+        path = clean(self.project.codebook.path(self.project.state.codes[marked.code]))
+        self.notify(f"{'Marked' if marked.exemplar else 'Unmarked'} as an exemplar of {path} (u undoes)", timeout=3)
+
     def _save_memos(self) -> None:
         """Write any memo being typed now, so undo and redo see it as the newest change."""
         for screen in self.screen_stack:

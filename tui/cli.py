@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "tui.commands.app_commands",
     "tui.commands.stats_commands",
     "tui.commands.team_commands",
+    "tui.commands.report_commands",
 )
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 COLUMNS = [
     "coding_id", "document", "case", "speaker", "turn", "start", "end", "line_start", "line_end",
-    "code", "code_path", "coder", "created", "modified", "text", "memo",
+    "code", "code_path", "coder", "created", "modified", "text", "memo", "exemplar",
 ]  # fmt: skip
 
 
@@ -61,5 +61,6 @@ def _row(project: Project, coding: Coding, keys: list[str], lines: LineIndex, pa
         coding.modified,
         coding.text,
         "\n\n".join(m.text for m in memos),
+        "yes" if coding.exemplar else "no",
         *(document.attributes.get(k, "") for k in keys),
     ]

@@ -18,6 +18,9 @@ RAW = click.option(
     help="Keep cells starting with = + - @ as they are (by default they get a leading ' so "
     "Excel and LibreOffice do not run them as formulas; R and pandas users may want --raw).",
 )
+PSEUDONYMISE = click.option(
+    "--pseudonymise", is_flag=True, help="Replace real names with the pseudonym table's (`margin pseudonyms`)."
+)
 BOM = click.option("--bom", is_flag=True, help="Start the file with a UTF-8 byte order mark (for old Excel).")
 
 
@@ -41,13 +44,15 @@ def export():
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Only documents with this attribute (repeatable).")
 @RAW
 @BOM
+@PSEUDONYMISE
 @click.pass_context
-def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom):
+def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom, pseudonymise):
     """One row per coding, in document order.
 
     \b
     Columns: coding_id, document, case, speaker, turn, start, end, line_start,
-    line_end, code, code_path, coder, created, modified, text, memo, then one
+    line_end, code, code_path, coder, created, modified, text, memo, exemplar
+    (yes or no), then one
     attr.<key> column per document attribute. Offsets are characters (code
     points) of the stored text, end exclusive; turn and lines count from 1.
     """
@@ -63,6 +68,7 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom):
         coder=project.coder_named(coder_name).id if coder_name else None,
         attributes=dict(parse_assignment(a) for a in attrs),
     )
+    rows = _pseudonymised(project, rows, pseudonymise)
     deliver(to_csv(header, rows, safe=not raw, bom=bom), output)
     _report(output, len(rows), "coded segment")
     if not rows:
@@ -90,16 +96,35 @@ def export_codebook(ctx, output, fmt, raw):
 @export.command("memos")
 @OUTPUT
 @RAW
+@PSEUDONYMISE
 @click.pass_context
-def export_memos(ctx, output, raw):
+def export_memos(ctx, output, raw, pseudonymise):
     """Every memo and journal entry, with what it is about."""
     from store.exporters.memos import memo_rows
     from store.exporters.tabular import to_csv
 
     project = open_project(ctx, readonly=True)
     header, rows = memo_rows(project)
+    rows = _pseudonymised(project, rows, pseudonymise)
     deliver(to_csv(header, rows, safe=not raw), output)
     _report(output, len(rows), "memo")
+
+
+def _pseudonymised(project, rows: list[list], wanted: bool) -> list[list]:
+    """The rows with the pseudonym table applied when asked, warning about names left."""
+    if not wanted:
+        return rows
+    from store import pseudonyms
+    from store.reports import name_warnings
+
+    table = pseudonyms.load(project.dir)
+    if not table:
+        click.echo('Warning: the pseudonym table is empty; add names with margin pseudonyms add "Real" "Pseudonym"', err=True)
+    done = table.rows(rows)
+    text = "\n".join(cell for row in done for cell in row if isinstance(cell, str))
+    for warning in name_warnings(project, table, text):
+        click.echo(f"Warning: {safe(warning)}", err=True)
+    return done
 
 
 def _report(output: Path | None, count: int, noun: str) -> None:

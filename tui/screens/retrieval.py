@@ -57,7 +57,8 @@ class Retrieval(ListKeys, ModalScreen):
             document = p.state.documents[coding.document]
             turn = document.turn_at(coding.start)
             code = p.state.codes.get(coding.code)
-            line = Text(clean(document.name), style="bold")
+            line = Text("★ " if coding.exemplar else "", style="bold")
+            line.append(clean(document.name), style="bold")
             line.append(f" · turn {turn.index + 1} {clean(turn.speaker)}" if turn else "", style="italic")
             line.append(" · " + " ".join(f"{clean(k)}={clean(v)}" for k, v in document.attributes.items()), style="dim")
             if code is not None and (self.code is None or code.id != self.code.id):

@@ -645,6 +645,9 @@ class Reader(ScrollView, can_focus=True):
     def action_uncode(self) -> None:
         self.app.uncode_here()
 
+    def action_exemplar(self) -> None:
+        self.app.exemplar_here()
+
     def action_undo(self) -> None:
         self.app.undo()
 

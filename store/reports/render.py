@@ -1,0 +1,116 @@
+"""Reports laid out as HTML, Markdown or Word.
+
+HTML and Markdown come from Jinja2 templates named `<kind>.<format>.j2` (templates/ beside
+this file); `--template DIR` puts a research group's folder in front, so it may override
+one file or all. Word is written with python-docx, a heading per code so Word's navigation
+pane lists the codes; a `reference.docx` in the template folder gives its styles.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from store.errors import BadInput
+from store.reports.model import Report
+from store.text import plural
+
+FORMATS = ("html", "docx", "md")
+TEMPLATES = Path(__file__).parent / "templates"
+REFERENCE_DOCX = "reference.docx"
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def render(report: Report, fmt: str, template_dir: Path | None = None) -> bytes:
+    """The report as the bytes of a file in `fmt` (html, docx or md)."""
+    if fmt == "docx":
+        from store.reports.word import word
+
+        return word(report, _reference(template_dir))
+    if fmt not in FORMATS:
+        raise BadInput(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    import jinja2
+
+    name = f"{report.kind}.{fmt}.j2"
+    try:
+        template = _environment(fmt, str(template_dir) if template_dir else "").get_template(name)
+        text = template.render(report=report)
+    except jinja2.TemplateError as exc:
+        where = f" ({exc.filename}, line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        raise BadInput(f"the report template {name} does not work: {exc.message or exc}{where}; fix it or leave out --template") from None
+    return (_tidy_markdown(text) if fmt == "md" else text).encode("utf-8")
+
+
+def check_template_dir(template_dir: Path | None) -> None:
+    if template_dir is not None and not Path(template_dir).is_dir():
+        raise BadInput(f"--template {template_dir} is not a folder; give a folder of templates (see docs/reports.md)")
+
+
+@cache
+def _environment(fmt: str, template_dir: str):
+    import jinja2
+
+    folders = [template_dir, str(TEMPLATES)] if template_dir else [str(TEMPLATES)]
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=fmt == "html",
+        finalize=_escape_markdown if fmt == "md" else None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters.update(plural=_plural, colour=_colour, numeric=_numeric, svg=_svg, hashes=_hashes)
+    return environment
+
+
+def _hashes(depth: int):
+    """A Markdown heading's marks for a code at `depth` (2 for the top level, at most 6)."""
+    from markupsafe import Markup
+
+    return Markup("#" * min(depth + 2, 6))
+
+
+def _plural(count: int, noun: str) -> str:
+    return plural(count, noun)
+
+
+def _colour(value: str) -> str:
+    """A code's colour for a style attribute: only #rrggbb, so no CSS can be injected."""
+    return value if _COLOUR.fullmatch(value or "") else "#999999"
+
+
+def _numeric(value: str) -> bool:
+    return bool(re.fullmatch(r"-?[\d.,]+%?", value))
+
+
+def _svg(chart):
+    from markupsafe import Markup
+
+    from store.reports.svg import svg
+
+    return Markup(svg(chart))
+
+
+def _escape_markdown(value):
+    """Text from the project as Markdown shows it: its markup characters escaped."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, str):
+        return _MD_SPECIAL.sub(r"\\\1", value)
+    return "" if value is None else value
+
+
+def _tidy_markdown(text: str) -> str:
+    """At most one blank line in a row, and one newline at the end."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _reference(template_dir: Path | None) -> Path | None:
+    if template_dir is None:
+        return None
+    path = Path(template_dir) / REFERENCE_DOCX
+    return path if path.is_file() else None

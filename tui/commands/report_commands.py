@@ -1,0 +1,243 @@
+"""Reports (report codebook, report participant, report analysis), exemplar quotes
+(exemplar) and the pseudonym table (pseudonyms ...)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tui.complete import complete_codes, complete_documents
+from tui.context import open_project, plural, safe
+
+SUFFIXES = {".html": "html", ".htm": "html", ".docx": "docx", ".md": "md", ".markdown": "md"}
+
+
+def _report_options(function):
+    options = [
+        click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE (default: standard output; Word needs a file)."),
+        click.option("--format", "fmt", type=click.Choice(["html", "docx", "md"]), help="html, docx (Word) or md (default: from -o's suffix, else html)."),
+        click.option("--code", shell_complete=complete_codes, help="Only this code and its sub-codes."),
+        click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Only documents with this attribute (repeatable)."),
+        click.option("--coder", "coder_name", help="Only this coder's codings."),
+        click.option("--template", "template_dir", type=click.Path(path_type=Path), help="A folder of templates to use instead of Margin's (see docs/reports.md)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.group()
+def report():
+    """Reports to share: the codebook with quotes, a participant's pack, the analysis.
+
+    Every report uses the pseudonym table (`margin pseudonyms`) and warns about likely
+    names still in it before it is written.
+
+    \b
+    Examples:
+      margin report codebook -o codebook.html
+      margin report codebook --quotes 2 --attr round=1 -o codebook.docx
+      margin report participant P01 -o P01-pack.docx
+      margin report analysis --by profession -o analysis.html
+    """
+
+
+@report.command("codebook")
+@_report_options
+@click.option("--quotes", default=3, show_default=True, type=click.IntRange(0, 1000), help="Passages quoted for a code without exemplars (first in document order).")
+@click.pass_context
+def report_codebook(ctx, output, fmt, code, attrs, coder_name, template_dir, quotes):
+    """The codebook as a document: the tree, definitions, counts, memos and quotes."""
+    _make(ctx, "codebook", output, fmt, template_dir, dict(code=code, attrs=attrs, coder_name=coder_name), quotes=quotes)
+
+
+@report.command("participant")
+@click.argument("case")
+@_report_options
+@click.pass_context
+def report_participant(ctx, case, output, fmt, code, attrs, coder_name, template_dir):
+    """CASE's passages grouped by code, with definitions, memos and room for questions:
+    the member-checking pack for their next interview. CASE is a document's `case`
+    attribute (or, for a document without one, its name)."""
+    _make(ctx, "participant", output, fmt, template_dir, dict(code=code, attrs=attrs, coder_name=coder_name), case=case)
+
+
+@report.command("analysis")
+@_report_options
+@click.option("--by", metavar="KEY", help="The attribute to break codes down by (default: round, else the first one).")
+@click.pass_context
+def report_analysis(ctx, output, fmt, code, attrs, coder_name, template_dir, by):
+    """Frequencies, codes by attribute, co-occurrence and rounds, with the codebook."""
+    _make(ctx, "analysis", output, fmt, template_dir, dict(code=code, attrs=attrs, coder_name=coder_name), by=by)
+
+
+def _make(ctx, kind: str, output: Path | None, fmt: str | None, template_dir: Path | None, filters: dict, **options) -> None:
+    """Build, pseudonymise, warn, then write the report."""
+    from store.analysis.frequencies import check_attribute
+    from store.analysis.scope import named_scope
+    from store.reports import build, pseudonymised, render
+    from store.reports.render import check_template_dir
+
+    fmt = _format(fmt, output)
+    check_template_dir(template_dir)
+    project = open_project(ctx, readonly=True)
+    if options.get("by"):
+        check_attribute(project, options["by"])
+    scope = named_scope(project, **filters)
+    made = pseudonymised(project, build(project, kind, scope=scope, **options))
+    data = render(made, fmt, template_dir)
+    for warning in made.warnings:
+        click.echo(f"Warning: {safe(warning)}", err=True)
+    _write(data, output)
+    if output is not None and str(output) != "-":
+        click.echo(safe(f"Wrote the {kind} report ({plural(len(made.sections), 'code')}) to {output}"), err=True)
+
+
+def _format(fmt: str | None, output: Path | None) -> str:
+    from store.errors import BadInput
+
+    if fmt is None:
+        fmt = SUFFIXES.get(output.suffix.lower(), "html") if output is not None else "html"
+    if fmt == "docx" and (output is None or str(output) == "-") and sys.stdout.isatty():
+        raise BadInput("a Word file cannot go to the terminal; give -o FILE.docx")
+    return fmt
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    from store.exporters.output import write_export
+
+    if output is not None and str(output) != "-":
+        write_export(output, data)
+    elif sys.stdout.isatty():  # a transcript may hold escape sequences: shown, not obeyed
+        click.echo(safe(data.decode("utf-8")), nl=False)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+# ---------------------------------------------------------------------- exemplars
+
+
+@click.command()
+@click.argument("document", shell_complete=complete_documents)
+@click.option("--code", shell_complete=complete_codes, help="The coding of this code.")
+@click.option("--span", help="The coding of exactly START:END.")
+@click.option("--turn", type=int, help="The coding inside turn N.")
+@click.option("--coding", "coding_id", help="The coding with this id (or the start of it).")
+@click.option("--off", is_flag=True, help="Unmark it instead.")
+@click.pass_context
+def exemplar(ctx, document, code, span, turn, coding_id, off):
+    """Mark a coding of DOCUMENT as an exemplar of its code: reports quote it (one
+    undoable action; `--off` unmarks). In the app the key is *.
+
+    \b
+    Examples:
+      margin exemplar P01 --code "Role > Role clarity" --turn 4
+      margin exemplar P01 --coding 5f2c --off
+    """
+    from store.errors import BadInput, NotFound, Refused
+    from store.matching import parse_span, turn_span
+
+    if not any((code, span, turn, coding_id)):
+        raise BadInput("say which coding with --code, --span, --turn or --coding")
+    project = open_project(ctx)
+    doc = project.documents.get(document)
+    found = project.codings.for_document(doc)
+    if coding_id:
+        found = [c for c in found if c.id.startswith(coding_id)]
+    if code:
+        target = project.codebook.get(code)
+        found = [c for c in found if c.code == target.id]
+    if span:
+        found = [c for c in found if (c.start, c.end) == parse_span(span)]
+    if turn is not None:
+        start, end = turn_span(doc, turn)
+        found = [c for c in found if start <= c.start and c.end <= end]
+    if not found:
+        raise NotFound(f"no coding of {doc.name} fits; list them with `margin export csv --doc {doc.name}`")
+    if len(found) > 1:
+        raise Refused(f"{plural(len(found), 'coding')} fit; narrow it down with --code, --span or --coding")
+    marked = project.codings.mark_exemplar(found[0], not off)
+    path = project.codebook.path(project.state.codes[marked.code])
+    done = "Marked" if marked.exemplar else "Unmarked"
+    click.echo(safe(f"{done} {doc.name} {marked.start}:{marked.end} as an exemplar of {path}"))
+
+
+# ---------------------------------------------------------------------- pseudonyms
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def pseudonyms(ctx):
+    """The pseudonym table: real names and what replaces them in reports (always) and in
+    `export csv` and `export memos` (with --pseudonymise). The stored texts never change.
+
+    \b
+    Examples:
+      margin pseudonyms add "Aisha" "P01"
+      margin pseudonyms import names.csv      (rows of real,pseudonym)
+      margin pseudonyms                       (list the table)
+    """
+    if ctx.invoked_subcommand:
+        return
+    from store import pseudonyms as table_file
+
+    project = open_project(ctx, readonly=True)
+    table = table_file.load(project.dir)
+    if not table:
+        click.echo('No pseudonyms yet: margin pseudonyms add "Real name" "Pseudonym"')
+    for real, pseudo in table.pairs:
+        click.echo(safe(f"{real} -> {pseudo}"))
+
+
+@pseudonyms.command("add")
+@click.argument("real")
+@click.argument("pseudonym")
+@click.pass_context
+def pseudonyms_add(ctx, real, pseudonym):
+    """Replace REAL (any case, whole words) with PSEUDONYM; an existing REAL is changed."""
+    from store import pseudonyms as table_file
+
+    project = open_project(ctx)  # the writer's lock, so two commands cannot lose an entry
+    table_file.save(project.dir, table_file.load(project.dir).add(real, pseudonym))
+    click.echo(safe(f"{' '.join(real.split())} -> {' '.join(pseudonym.split())}"))
+
+
+@pseudonyms.command("remove")
+@click.argument("real")
+@click.pass_context
+def pseudonyms_remove(ctx, real):
+    """Take REAL out of the table."""
+    from store import pseudonyms as table_file
+
+    project = open_project(ctx)
+    table_file.save(project.dir, table_file.load(project.dir).remove(real))
+    click.echo(safe(f"Removed {real}"))
+
+
+@pseudonyms.command("import")
+@click.argument("csv_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def pseudonyms_import(ctx, csv_file):
+    """Add every row of CSV_FILE (real,pseudonym; a header row `real,pseudonym` is skipped)."""
+    from store import pseudonyms as table_file
+    from store.errors import BadInput
+
+    try:
+        text = csv_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{csv_file} is not UTF-8 text; save it as CSV UTF-8") from None
+    rows = table_file.from_csv(text, str(csv_file))
+    project = open_project(ctx)
+    table = table_file.load(project.dir)
+    for real, pseudo in rows:
+        table = table.add(real, pseudo)
+    table_file.save(project.dir, table)
+    click.echo(safe(f"Added {plural(len(rows), 'pseudonym')} from {csv_file}; the table holds {len(table.pairs)}"))
+
+
+def register(cli: click.Group) -> None:
+    for command in (report, exemplar, pseudonyms):
+        cli.add_command(command)
