@@ -188,3 +188,36 @@ def test_the_picker_index_is_built_once_per_codebook(project, monkeypatch):
     assert again.rank("trust")[0].count == project.codebook.counts()[code.id]  # counts kept current
     project.codebook.add("Trusting")
     assert "Trusting" in [h.path for h in CodeIndex.of(project).rank("trusting")] and len(built) == 2
+
+
+async def test_no_checkpoint_runs_on_a_key_only_when_idle(make_app, project, monkeypatch):
+    """The app paused for a checkpoint inside every 200th action (53-68 ms at 50,000
+    codings, 164-221 ms at 200,000): now keys only append to the log, and a due checkpoint
+    is written after IDLE seconds without a key, and as the app closes."""
+    import json
+
+    import store.project
+    import tui.app
+
+    monkeypatch.setattr(store.project, "CHECKPOINT_OPS", 3)
+    monkeypatch.setattr(tui.app, "IDLE", 0.3, raising=False)
+    monkeypatch.setattr(tui.app, "IDLE_CHECK", 0.05, raising=False)
+    written = []
+    original = type(project).checkpoint
+    monkeypatch.setattr(type(project), "checkpoint", lambda self: (written.append(self.seq), original(self))[1])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.last_code = project.codebook.find_path("Relationships > Trust").id
+        for _ in range(8):
+            await pilot.press("J", ".")  # an action on each "." (eight: two checkpoints were due)
+        assert written == [] and project.checkpoint_due
+        await pilot.pause(0.6)  # idle
+        assert written == [project.seq] and not project.checkpoint_due
+        on_disk = json.loads((project.dir / "project.json").read_text(encoding="utf-8"))
+        assert on_disk["meta"]["checkpoint"]["seq"] == project.seq
+        for _ in range(4):
+            await pilot.press("J", ".")
+        assert len(written) == 1 and project.checkpoint_due
+    assert len(written) == 2 and not project.checkpoint_due  # written on close
+    assert project.auto_checkpoint is True  # the project is given back as it came
