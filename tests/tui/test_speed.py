@@ -200,7 +200,7 @@ async def test_no_checkpoint_runs_on_a_key_only_when_idle(make_app, project, mon
     import tui.app
 
     monkeypatch.setattr(store.project, "CHECKPOINT_OPS", 3)
-    monkeypatch.setattr(tui.app, "IDLE", 0.3, raising=False)
+    monkeypatch.setattr(tui.app, "IDLE", 60, raising=False)  # no pause between keys counts as idle
     monkeypatch.setattr(tui.app, "IDLE_CHECK", 0.05, raising=False)
     written = []
     original = type(project).checkpoint
@@ -212,10 +212,12 @@ async def test_no_checkpoint_runs_on_a_key_only_when_idle(make_app, project, mon
         for _ in range(8):
             await pilot.press("J", ".")  # an action on each "." (eight: two checkpoints were due)
         assert written == [] and project.checkpoint_due
+        monkeypatch.setattr(tui.app, "IDLE", 0.2, raising=False)
         await pilot.pause(0.6)  # idle
         assert written == [project.seq] and not project.checkpoint_due
         on_disk = json.loads((project.dir / "project.json").read_text(encoding="utf-8"))
         assert on_disk["meta"]["checkpoint"]["seq"] == project.seq
+        monkeypatch.setattr(tui.app, "IDLE", 60, raising=False)
         for _ in range(4):
             await pilot.press("J", ".")
         assert len(written) == 1 and project.checkpoint_due
