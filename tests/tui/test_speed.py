@@ -272,3 +272,40 @@ async def test_codebook_changes_cost_what_they_touch(make_app, big_codebook, mon
             await pilot.pause()
             pane_as_the_codebook_says(pane, project)
         await screen_matches_a_full_repaint(app, pilot)
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_codes_pane_kept_as_the_codebook_under_random_changes(make_app, big_codebook, seed):
+    """The whole kind: random adds, renames (new places among siblings), moves, colours,
+    deletes and undos, the pane's incrementally kept tree checked after each."""
+    import random
+
+    from store.errors import MarginError
+
+    project, rng = big_codebook, random.Random(seed)
+    book = project.codebook
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(CodesPane)
+        for step in range(40):
+            codes = book.all()
+            code, other = rng.choice(codes), rng.choice(codes)
+            kind = rng.choice(["add", "rename", "move", "colour", "delete", "undo"])
+            try:
+                if kind == "add":
+                    book.add(f"{book.path(code)} > New {step}")
+                elif kind == "rename":
+                    book.rename(code, rng.choice("ABCXYZ") + f" renamed {step}")
+                elif kind == "move":
+                    book.move(code, None if rng.random() < 0.2 else other)
+                elif kind == "colour":
+                    book.color(code, rng.choice(["#112233", "#445566", "#778899"]))
+                elif kind == "delete":
+                    book.delete(code, force=True)
+                else:
+                    project.undo()
+            except MarginError:
+                continue  # a refused change (a cycle, a sibling of that name) changes nothing
+            app.project_changed()
+            pane_as_the_codebook_says(pane, project)

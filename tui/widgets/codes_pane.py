@@ -13,6 +13,8 @@ codebook costs what it touches.
 
 from __future__ import annotations
 
+from bisect import insort
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -25,6 +27,7 @@ from textual.strip import Strip
 from tui.widgets.keys import bindings, clean
 
 INDENT = 2  # columns per level
+RETREE_AT_MOST = 200  # changed codes moved one by one in the tree; more: sort every code again
 NAME_MIN = 6  # the name keeps at least this much room; deeper levels stop indenting
 
 
@@ -41,6 +44,10 @@ def code_line(depth: int, name: str, count: str, width: int) -> tuple[str, str, 
         name = name[: room - 1] + "…" if room > 1 else "…"
     pad = max(0, width - indent - 2 - len(name) - len(tail))
     return " " * indent, name + " " * pad, tail
+
+
+def _by_name(code) -> str:
+    return code.name.casefold()
 
 
 class CodesPane(ScrollView, can_focus=True):
@@ -66,6 +73,8 @@ class CodesPane(ScrollView, can_focus=True):
         self._codes: dict | None = None  # the codebook the lines show (state.codes, copied)
         self._own: dict[str, int] = {}  # each code's own coding count the lines show
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._tree: dict[str | None, list] = {}  # each code's children by name (of self._codes)
+        self._parts: dict[str, tuple] = {}  # code id: (code, colour, clean name, codable)
 
     # ------------------------------------------------------------------ content
 
@@ -84,7 +93,7 @@ class CodesPane(ScrollView, can_focus=True):
         old, self._codes = self._codes, dict(state.codes)
         if old is None or not self._restyle(old, own):
             self._own = own
-            self._rebuild()
+            self._rebuild(old)
 
     def _recount(self, own: dict[str, int]) -> None:
         """Add each changed own count to the code's line and its ancestors' lines."""
@@ -111,37 +120,67 @@ class CodesPane(ScrollView, can_focus=True):
         if any(code.name != old[code.id].name or code.parent != old[code.id].parent for code in changed):
             return False
         for code in changed:
-            index = self._index[code.id]
-            depth, _, name, _, total = self._rows[index]
-            self._rows[index] = (depth, code.color, name, code.codable, total)
-            self.refresh_line(index)
+            siblings = self._tree[code.parent]
+            siblings[next(i for i, c in enumerate(siblings) if c.id == code.id)] = code
+            self._parts.pop(code.id, None)
+            index = self._index.get(code.id)
+            if index is not None:  # None: outside the tree (a damaged file)
+                depth, _, name, _, total = self._rows[index]
+                self._rows[index] = (depth, code.color, name, code.codable, total)
+                self.refresh_line(index)
         self._recount(own)
         return True
 
-    def _rebuild(self) -> None:
-        """Every line from the codebook in one pass: the tree (siblings by name, as
-        Codebook.children) and each total summed from the children up."""
+    def _rebuild(self, old: dict | None = None) -> None:
+        """Every line in one pass down the tree, each total summed from the children up.
+        The tree (siblings by name, as Codebook.children) is kept and only the codes that
+        changed since `old` are moved in it; a line's name is cleaned once per code value."""
         kept = self._ids[self._highlighted] if self._highlighted is not None and self._ids else None
-        tree: dict[str | None, list] = {}
-        for code in sorted(self._codes.values(), key=lambda c: c.name.casefold()):
-            tree.setdefault(code.parent, []).append(code)
+        self._retree(old)
+        tree, own, parts = self._tree, self._own, self._parts
         order, stack = [], [(code, 0) for code in reversed(tree.get(None, ()))]
         while stack:
             code, depth = stack.pop()
             order.append((code, depth))
             stack.extend((child, depth + 1) for child in reversed(tree.get(code.id, ())))
         totals: dict[str, int] = {}
-        for code, _ in reversed(order):
-            totals[code.id] = self._own.get(code.id, 0) + sum(totals[child.id] for child in tree.get(code.id, ()))
-        self._rows = [(depth, code.color, clean(code.name), code.codable, totals[code.id]) for code, depth in order]
-        self._ids = [code.id for code, _ in order]
+        for code, _ in reversed(order):  # children before their parents
+            total = totals[code.id] = totals.get(code.id, 0) + own.get(code.id, 0)
+            if code.parent is not None:
+                totals[code.parent] = totals.get(code.parent, 0) + total
+        rows = []
+        for code, depth in order:
+            part = parts.get(code.id)
+            if part is None or part[0] is not code:
+                part = parts[code.id] = (code, code.color, clean(code.name), code.codable)
+            rows.append((depth, *part[1:], totals[code.id]))
+        self._rows, self._ids = rows, [code.id for code, _ in order]
         self._index = {code_id: i for i, code_id in enumerate(self._ids)}
-        self.virtual_size = Size(self.size.width, len(self._rows))
+        self.virtual_size = Size(self.size.width, len(rows))
         if kept in self._index:
             self.highlighted = self._index[kept]
         else:
-            self.highlighted = min(self._highlighted or 0, len(self._rows) - 1) if self._rows else None
+            self.highlighted = min(self._highlighted or 0, len(rows) - 1) if rows else None
         self.refresh()
+
+    def _retree(self, old: dict | None) -> None:
+        """Bring the sibling lists up to date: moved codes only, or all when many changed."""
+        codes = self._codes
+        changed = None if old is None else [k for k in codes.keys() | old.keys() if codes.get(k) is not old.get(k)]
+        if changed is None or len(changed) > RETREE_AT_MOST:
+            tree: dict[str | None, list] = {}
+            for code in sorted(codes.values(), key=_by_name):
+                tree.setdefault(code.parent, []).append(code)
+            self._tree, self._parts = tree, {}
+            return
+        for code_id in changed:
+            was, now = old.get(code_id), codes.get(code_id)
+            if was is not None:
+                siblings = self._tree[was.parent]
+                del siblings[next(i for i, c in enumerate(siblings) if c.id == code_id)]
+            if now is not None:
+                insort(self._tree.setdefault(now.parent, []), now, key=_by_name)
+            self._parts.pop(code_id, None)
 
     @property
     def option_count(self) -> int:
