@@ -249,6 +249,8 @@ async def test_codebook_changes_cost_what_they_touch(make_app, big_codebook, mon
         ("colour", lambda: book.color(code("Theme 3 > Group 1 > Code 3-4"), "#123456")),
         ("definition", lambda: book.describe(code("Theme 3 > Group 1"), "what it means")),
         ("rename, a new place among siblings", lambda: book.rename(code("Theme 3 > Group 1 > Code 3-4"), "AAA first")),
+        ("rename a parent, its sub-codes go with it", lambda: book.rename(code("Theme 4 > Group 0"), "ZZZ last")),
+        ("rename a top-level code", lambda: book.rename(code("Theme 5"), "A theme first")),
         ("add", lambda: book.add("Theme 0 > Group 0 > Zzz new")),
         ("move", lambda: book.move(code("Theme 3 > Group 1"), code("Relationships"))),
         ("merge", lambda: book.merge(code("Relationships > Group 1 > AAA first"), code("Relationships > Trust"))),
@@ -266,6 +268,8 @@ async def test_codebook_changes_cost_what_they_touch(make_app, big_codebook, mon
             assert calls["Codebook.children"] == calls["Codebook.total_counts"] == calls["Codebook.all"] == 0, kind
             if kind in ("colour", "definition"):
                 assert calls["CodesPane._rebuild"] == 0 and calls["CodesPane.refresh_line"] <= 1, kind
+            if kind.startswith("rename"):
+                assert calls["CodesPane._rebuild"] == 0, kind  # its lines move; nothing else is walked
             pane_as_the_codebook_says(pane, project)
         for _ in changes:
             await pilot.press("u")

@@ -91,7 +91,7 @@ class CodesPane(ScrollView, can_focus=True):
             self._recount(own)
             return
         old, self._codes = self._codes, dict(state.codes)
-        if old is None or not self._restyle(old, own):
+        if old is None or not (self._restyle(old, own) or self._renamed(old, own)):
             self._own = own
             self._rebuild(old)
 
@@ -130,6 +130,43 @@ class CodesPane(ScrollView, can_focus=True):
                 self.refresh_line(index)
         self._recount(own)
         return True
+
+    def _renamed(self, old: dict, own: dict[str, int]) -> bool:
+        """A rename, the one change: move the code's lines (it and its sub-codes) to its
+        new place among its siblings; False when the change is anything else."""
+        codes = self._codes
+        if codes.keys() != old.keys():
+            return False
+        changed = [code for code_id, code in codes.items() if code is not old[code_id]]
+        if len(changed) != 1 or changed[0].parent != old[changed[0].id].parent or changed[0].id not in self._index:
+            return False
+        code = changed[0]
+        kept = self._ids[self._highlighted] if self._highlighted is not None else None
+        self._retree(old)
+        start = self._index[code.id]
+        end = self._block_end(start)
+        rows, ids = self._rows[start:end], self._ids[start:end]
+        depth, _, _, _, total = rows[0]
+        rows[0] = (depth, code.color, clean(code.name), code.codable, total)
+        del self._rows[start:end], self._ids[start:end]
+        siblings = self._tree[code.parent]
+        after = next(i for i, c in enumerate(siblings) if c.id == code.id) + 1
+        if after < len(siblings):
+            at = self._ids.index(siblings[after].id)
+        else:  # the last sibling: at the end of its parent's lines
+            at = len(self._ids) if code.parent is None else self._block_end(self._ids.index(code.parent))
+        self._rows[at:at], self._ids[at:at] = rows, ids
+        self._index = {code_id: i for i, code_id in enumerate(self._ids)}
+        self._recount(own)
+        self.highlighted = self._index.get(kept, self._highlighted)
+        return True
+
+    def _block_end(self, index: int) -> int:
+        """The end of the lines of the code at `index` and its sub-codes."""
+        depth, end = self._rows[index][0], index + 1
+        while end < len(self._rows) and self._rows[end][0] > depth:
+            end += 1
+        return end
 
     def _rebuild(self, old: dict | None = None) -> None:
         """Every line in one pass down the tree, each total summed from the children up.
