@@ -30,6 +30,7 @@ import re
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import attrgetter
 
 from store.codebook import SEPARATOR
 from store.model import Code
@@ -363,9 +364,10 @@ def recent_codes(project, limit: int = 9) -> list[str]:
     """Ids of the codes this coder applied most recently, newest first."""
     coder = project.coder.id if project.coder else None
     mine = [c for c in project.state.codings.values() if c.coder == coder]
-    order = sorted(range(len(mine)), key=lambda i: (mine[i].created, i), reverse=True)  # ties: newest put last
     seen: list[str] = []
-    for coding in (mine[i] for i in order):
+    # A stable sort, reversed: newest first, and of equal times the one put last first.
+    # (Sorting an index by a Python key took 0.17 s at 200,000 codings, before the first frame.)
+    for coding in reversed(sorted(mine, key=attrgetter("created"))):
         if coding.code not in seen:
             seen.append(coding.code)
             if len(seen) == limit:

@@ -5,6 +5,13 @@
 3. laying out the 4,000-turn document (wrapping every turn);
 4. the code picker's ranking over 5,000 codes, per keystroke.
 
+At scale (issue 11): `python tests/bench/bench_tui.py --scale [--codings 200000] [--workdir DIR]`
+builds (once, kept in DIR) 5,000 codes and 200,000 codings over 200 interviews, then in fresh
+interpreters at 80x24 and 200x50 prints, each beside its floor and target: first frame (wall
+and CPU; the floor an empty Textual app started the same way), reader keys, the picker's
+opening and keystrokes, applying, undoing, a codebook change, 250 actions in a row (the 200th
+beside the others, and how many checkpoints ran on a key) and the app's memory.
+
 Old against new, in one run: `python tests/bench/bench_tui.py --compare OLD_TREE [--rounds 3]
 [--presses 10] [--workdir DIR]` (OLD_TREE: `git worktree add /work/wt-old 55d90aa --detach`).
 Each tree builds its own demo, 4,000-turn and 5,000-code projects (kept in DIR between runs;
@@ -301,6 +308,9 @@ def _worker(argv: list[str]) -> None:
     if kind == "keys":
         project_dir, width, height, presses, picker = args
         figures = asyncio.run(_worker_keys(project_dir, (int(width), int(height)), int(presses), picker == "1"))
+    elif kind == "scale":
+        project_dir, width, height, presses = args
+        figures = asyncio.run(_worker_scale(project_dir, (int(width), int(height)), int(presses)))
     elif kind == "build":
         which, directory = args
         if which == "demo":
@@ -309,6 +319,8 @@ def _worker(argv: list[str]) -> None:
             build_demo(Path(directory), Path(tree) / "tui" / "demo")
         elif which == "big":
             big_project(Path(directory)).close()
+        elif which.startswith("codes5000:"):
+            large_codebook(Path(directory), codings=int(which.split(":")[1]))
         else:
             large_codebook(Path(directory))
         figures = {}
@@ -399,9 +411,173 @@ def print_comparison(results: dict, load: tuple[float, float, float]) -> None:
         print(f"{name:44} " + " ".join(f"{v:8.1f}" if v == v else "       -" for v in row))
 
 
+# ---------------------------------------------------------------------------- at scale (issue 11)
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -> dict:
+    """CPU ms per press (press and frame) of every app figure at scale, with its floors."""
+    from textual.app import App
+    from textual.widgets import Static
+
+    import store.project
+    from store.project import Project
+    from tui.app import MarginApp
+
+    class Empty(App):
+        def compose(self):
+            yield Static("empty\n" * 60, id="x")
+
+    figures: dict = {}
+    async with Empty().run_test(size=size) as pilot:
+        await pilot.pause()
+        figures["floor: an empty app's key"] = await _timed_presses(pilot, ["j"] * presses)
+    before = _rss_mb()
+    checkpoints = []
+    original = Project.checkpoint
+    Project.checkpoint = lambda self: (checkpoints.append(1), original(self))[1]
+    with Project.open(Path(project_dir)) as project:
+        opened = _rss_mb()
+        app = MarginApp(project)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            figures["memory MB: before open / open / first frame"] = [(before, opened, _rss_mb())]
+            for name, keys in {"j": ["j"], "J": ["J"], "w": ["w"], "pagedown": ["pagedown"]}.items():
+                figures[name] = await _timed_presses(pilot, keys * presses)
+            await pilot.press("G")
+            figures["K (after G)"] = await _timed_presses(pilot, ["K"] * presses)
+            figures["picker opens (c)"] = await _timed_presses(pilot, ["c"] * presses, untimed=["escape"])
+            for query in ("tr", "ho", "ca"):
+                figures[f"picker key: {query}"] = await _timed_presses(pilot, [query[1]] * presses,
+                                                                       untimed=["escape", "c", query[0]])
+            await pilot.press("escape", "g", "g")
+            app.last_code = project.codebook.all()[-1].id
+            made = len(project.state.codings)
+            figures["apply (.)"] = await _timed_presses(pilot, ["."] * presses, untimed=["J"])
+            figures["applies that coded"] = [(float(len(project.state.codings) - made), float(presses))]
+            figures["undo (u)"] = await _timed_presses(pilot, ["u"] * presses)
+            await pilot.press("g", "g", "J")
+            code, samples = project.codebook.all()[10], []
+            for i in range(presses):
+                await pilot.pause()
+                cpu = time.process_time()
+                project.codebook.color(code, f"#12{i % 10}4{i % 7}6")
+                app.project_changed()
+                await pilot.pause()
+                samples.append(((time.process_time() - cpu) * 1000, 0.0))
+            figures["codebook change (a colour)"] = samples
+            samples = []
+            for i in range(presses):
+                await pilot.pause()
+                cpu = time.process_time()
+                project.codebook.rename(code, f"Renamed {os.getpid()} {i}")
+                app.project_changed()
+                await pilot.pause()
+                samples.append(((time.process_time() - cpu) * 1000, 0.0))
+                code = project.state.codes[code.id]
+            figures["codebook change (a rename)"] = samples
+            checkpoints.clear()
+            figures["250 actions in a row (. then u)"] = await _timed_presses(pilot, [".", "u"] * 125)
+            figures["checkpoints written on a key, of 250 actions"] = [(float(len(checkpoints)), 250.0)]
+            figures["memory MB: after every figure"] = [(_rss_mb(), 0.0, 0.0)]
+    return figures
+
+
+def _first_frame_cpu(tree: Path, project_dir: Path | None, size=(80, 24)) -> tuple[float, float]:
+    """(wall ms, CPU ms) from starting a fresh interpreter to the first frame: Margin on
+    `project_dir`, or with None an empty Textual app (the floor). Bytecode is cached (in a
+    temporary folder) as an installed Margin's would be; the first run of each warms it."""
+    if project_dir is None:
+        body = ("    from textual.app import App\n    from textual.widgets import Static\n"
+                "    class Empty(App):\n        def compose(self):\n            yield Static('empty')\n"
+                "    app, p = Empty(), None\n")
+    else:
+        body = (f"    from store.project import Project\n    from tui.app import MarginApp\n"
+                f"    p = Project.open({str(project_dir)!r})\n    app = MarginApp(p)\n")
+    script = ("import asyncio, resource\nasync def main():\n" + body +
+              f"    async with app.run_test(size={size!r}) as pilot:\n        await pilot.pause()\n"
+              "        r = resource.getrusage(resource.RUSAGE_SELF)\n"
+              "        print('ready', (r.ru_utime + r.ru_stime) * 1000, flush=True)\n"
+              "    p and p.close()\nasyncio.run(main())\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env |= {"PYTHONPATH": str(tree), "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "margin-bench-pyc"),
+            "MARGIN_STATE_DIR": tempfile.mkdtemp(prefix="margin-bench-state-")}
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=tree, env=env)
+    line = process.stdout.readline().split()
+    took = (time.perf_counter() - start) * 1000
+    process.wait()
+    return took, float(line[1])
+
+
+SCALE_TARGETS = {  # figure: (target, what it is above)
+    "j": (20, "floor"), "J": (20, "floor"), "w": (20, "floor"), "pagedown": (20, "floor"), "K (after G)": (20, "floor"),
+    "picker opens (c)": (20, "floor"), "picker key: tr": (10, "floor"), "picker key: ho": (10, "floor"),
+    "picker key: ca": (10, "floor"), "apply (.)": (30, "floor"), "undo (u)": (30, "floor"),
+    "codebook change (a colour)": (30, "floor"), "codebook change (a rename)": (30, "floor"),
+}
+
+
+def scale(codings: int, runs: int, presses: int, workdir: Path) -> None:
+    directory = workdir / f"scale-5000-{codings}"
+    if not directory.exists():
+        print(f"building {directory} (5,000 codes, {codings:,} codings; minutes)...", flush=True)
+        _run_worker(REPO, "build", f"codes5000:{codings}", str(directory))
+    demo = workdir / "scale-demo"
+    if not demo.exists():
+        _run_worker(REPO, "build", "demo", str(demo))
+    print(f"load average at the start: {os.getloadavg()[0]:.2f}")
+    frames: dict = {}
+    for _ in range(runs + 1):  # the first round warms the bytecode cache and is not counted
+        for label, where in (("floor: an empty Textual app", None), ("demo", demo), (f"{codings:,} codings", directory)):
+            frames.setdefault(label, []).append(_first_frame_cpu(REPO, where))
+    print("first frame, fresh interpreter, 80x24, median wall / CPU ms (target < 1000 at scale, < 500 demo):")
+    for label, samples in frames.items():
+        wall = statistics.median(s[0] for s in samples[1:])
+        cpu = statistics.median(s[1] for s in samples[1:])
+        print(f"  {label:30} wall {wall:7.0f}   cpu {cpu:7.0f}")
+    for size in ((80, 24), (200, 50)):
+        figures = _run_worker(REPO, "scale", str(directory), str(size[0]), str(size[1]), str(presses))
+        floor = statistics.median(s[0] for s in figures.pop("floor: an empty app's key"))
+        print(f"at {size[0]}x{size[1]}, CPU ms per press and frame, medians of {presses}; floor (empty app's key) "
+              f"{floor:.1f} ms; load {os.getloadavg()[0]:.2f}")
+        for name, samples in figures.items():
+            if name.startswith(("memory", "checkpoints", "applies")):
+                values = [v for v in samples[0] if v] if name.startswith("memory") else samples[0][:1]
+                print(f"  {name}: " + " / ".join(f"{v:.0f}" for v in values))
+                continue
+            cpu = sorted(s[0] for s in samples)
+            median = statistics.median(cpu)
+            target = SCALE_TARGETS.get(name)
+            said = f"+{median - floor:5.1f} above the floor (target < {target[0]})" if target else ""
+            print(f"  {name:30} median {median:6.1f}  p90 {cpu[int(len(cpu) * 0.9)]:6.1f}  max {cpu[-1]:6.1f}  {said}")
+            if name.startswith("250 actions"):
+                print(f"    the 200th: {samples[199][0]:.1f} ms; the 199th and 201st: {samples[198][0]:.1f}, {samples[200][0]:.1f}")
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--worker"]:
         _worker(sys.argv[2:])
+        return
+    if sys.argv[1:2] == ["--scale"]:
+        import argparse
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--scale", action="store_true")
+        parser.add_argument("--codings", type=int, default=200_000)
+        parser.add_argument("--runs", type=int, default=3, help="first frames of each kind")
+        parser.add_argument("--presses", type=int, default=15)
+        parser.add_argument("--workdir", type=Path, help="keep the generated projects here between runs")
+        options = parser.parse_args()
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = options.workdir or Path(tmp)
+            workdir.mkdir(parents=True, exist_ok=True)
+            scale(options.codings, options.runs, options.presses, workdir)
         return
     if sys.argv[1:2] == ["--compare"]:
         import argparse

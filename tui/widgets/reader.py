@@ -81,6 +81,7 @@ class Reader(ScrollView, can_focus=True):
         self._by_turn: dict[int, list[Coding]] = {}
         self._coding_starts: list[int] = []
         self._tints: dict[str, Style] = {}
+        self._style = Style()  # the reader's own style, taken as each row is rendered
         self._underline = bool(os.environ.get("NO_COLOR"))
 
     # ------------------------------------------------------------------ document
@@ -258,7 +259,8 @@ class Reader(ScrollView, can_focus=True):
         self._painted[y] = key
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(row, width, *key[2:]).crop_extend(0, width, self.rich_style)
+            self._style = self.rich_style  # once per row: Textual computes it from every ancestor
+            strip = self._render_row(row, width, *key[2:]).crop_extend(0, width, self._style)
             self._cache[key] = strip
         return strip
 
@@ -275,7 +277,7 @@ class Reader(ScrollView, can_focus=True):
         return (False, cursor, selected)
 
     def _render_row(self, row: Row, width: int, current: bool, cursor: int | None, selected) -> Strip:
-        base = self.rich_style
+        base = self._style
         if row.kind == BLANK:
             return Strip.blank(width, base)
         if row.kind == HEADER:
@@ -306,10 +308,10 @@ class Reader(ScrollView, can_focus=True):
 
     def _gutter(self, codings: list[Coding], row: Row) -> Segment:
         if not codings:
-            return Segment(" " * GUTTER, self.rich_style)
+            return Segment(" " * GUTTER, self._style)
         inner = min(codings, key=lambda c: c.end - c.start)
         colour = self._code_colour(inner.code)
-        return Segment("▌".ljust(GUTTER), self.rich_style + Style(color=colour))
+        return Segment("▌".ljust(GUTTER), self._style + Style(color=colour))
 
     def _text_segments(self, row: Row, codings: list[Coding], cursor: int | None, selected) -> list[Segment]:
         """Split the row where any styling changes, then style each piece."""
@@ -335,7 +337,7 @@ class Reader(ScrollView, can_focus=True):
         return segments
 
     def _style_at(self, position: int, codings, matches, cursor, selected, row_start: int) -> Style:
-        style = self.rich_style
+        style = self._style
         covering = [c for c in codings if c.start <= position < c.end]
         if covering:
             style += self._tint(min(covering, key=lambda c: c.end - c.start).code)
@@ -355,7 +357,7 @@ class Reader(ScrollView, can_focus=True):
         ordered = sorted(codings, key=lambda c: (c.start, -c.end))
         for coding in ordered:
             if coding.start < row.start and used + 1 <= room:
-                segments.append(Segment("│", self.rich_style + Style(color=self._code_colour(coding.code))))
+                segments.append(Segment("│", self._style + Style(color=self._code_colour(coding.code))))
                 used += 1
         for coding in ordered:
             if coding.start >= row.start and used < room:
@@ -365,9 +367,9 @@ class Reader(ScrollView, can_focus=True):
                 if len(name) > fits:
                     name = name[: fits - 1] + "…" if fits > 1 else name[:fits]
                 if used:
-                    segments.append(Segment(" ", self.rich_style))
+                    segments.append(Segment(" ", self._style))
                     used += 1
-                segments.append(Segment(name, self.rich_style + Style(color=self._code_colour(coding.code), bold=True)))
+                segments.append(Segment(name, self._style + Style(color=self._code_colour(coding.code), bold=True)))
                 used += len(name)
         return segments
 
