@@ -1,11 +1,12 @@
 """A project: one folder holding the TinyDB files, the source texts and the operation log.
 
-    DIR/project.json           meta, coders, documents, codes, memos (a checkpoint)
-    DIR/codings/<coder>.json   each coder's codings, so two coders' work merges cleanly
-    DIR/sources/<doc>.txt      imported texts, normalised, written once
-    DIR/log.jsonl              every operation, fsynced before it is acknowledged
-    DIR/backups/<time>/        rotating snapshots of the checkpoint files
-    DIR/.margin.lock           held by the one writer
+    DIR/project.json                 meta, coders, documents, codes, memos (shared)
+    DIR/codings/<coder>/<doc>.json   one coder's codings of one document (shared)
+    DIR/sources/<doc>.txt            imported texts, normalised, written once
+    DIR/local.json                   this machine's checkpoint record (store/layout.py)
+    DIR/log.jsonl                    every operation, fsynced before it is acknowledged
+    DIR/backups/<time>/              rotating snapshots of the checkpoint files
+    DIR/.margin.lock                 held by the one writer
 
 A change is made inside `operation()`: it updates memory, appends one log line and only
 then returns. Project files are rewritten (atomically) every CHECKPOINT_OPS operations and
@@ -26,9 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
-from tinydb.table import Document as Record
 
-from store import backup, codings_files, schema
+from store import backup, codings_files, layout, schema
 from store.clock import new_id, now
 from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused, save_failed
 from store.journal import LOG_NAME, Journal
@@ -46,9 +46,9 @@ from store.storage import (
 )
 from store.text import one_line
 
-PROJECT_FILE = "project.json"
-CODINGS_DIR = "codings"
-SOURCES_DIR = "sources"
+PROJECT_FILE = layout.PROJECT_FILE
+CODINGS_DIR = layout.CODINGS_DIR
+SOURCES_DIR = layout.SOURCES_DIR
 CHECKPOINT_OPS = 200
 CHECKPOINT_BYTES = 8 << 20
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
@@ -94,6 +94,7 @@ class Project:
         self._texts: dict[str, str] = {}
         self._new_coder: Coder | None = None
         self._main_at_open: dict = {}
+        self._files: dict[str, list] = {}  # shared file name -> [digest, codings] as last checkpointed
         from store.codebook import Codebook
         from store.codings import Codings
         from store.documents import Documents
@@ -130,8 +131,11 @@ class Project:
             "created": created or now(),
             "default_coder": coder or _login_name(),
         }
-        data = {"meta": {"project": meta, "checkpoint": {"seq": 0, "offset": 0, "undo": [], "redo": []}}}
-        write_atomic(path / PROJECT_FILE, orjson.dumps(data))
+        layout.write_gitignore(path)
+        raw = layout.dump_tables({"meta": {"project": meta}})
+        files = {PROJECT_FILE: [layout.digest(raw), 0]}
+        layout.write_local(path, {"seq": 0, "offset": 0, "undo": [], "redo": [], "files": files})
+        write_atomic(path / PROJECT_FILE, raw)
         return cls.open(path, coder=coder)
 
     @classmethod
@@ -157,39 +161,91 @@ class Project:
             os.umask(0o077)
             self.lock.acquire()
             remove_stale_temp_files(self.dir)
-            remove_stale_temp_files(self.dir / CODINGS_DIR)
+            for folder in (self.dir / CODINGS_DIR, *(self.dir / CODINGS_DIR).glob("*/")):
+                remove_stale_temp_files(folder)
             remove_stale_temp_files(self.dir / SOURCES_DIR)
         with paused_collector():
             raw = self._read_files()
             self._build(raw)
             self._replay()
         if not self.readonly:
+            from store.migrate import remove_leftovers
+
+            remove_leftovers(self.dir)
             self.journal.open_for_append()
             self._backup_if_changed()
         self.coder = self._ensure_coder(coder or os.environ.get("MARGIN_CODER") or self.meta["default_coder"])
 
     def _read_files(self) -> dict:
-        """The raw checkpoint. A read-only open of a current project leaves the codings
-        files unread until something needs them (`margin docs` never does)."""
-        main = self._read_checked(self.dir / PROJECT_FILE)
+        """The raw checkpoint: project.json with this machine's record (local.json) in its
+        meta. A read-only open of a current project leaves the codings files unread until
+        something needs them (`margin docs` never does); a project of schema 1 is
+        migrated (store/migrate.py) by a writer, read as if migrated by a reader."""
+        for attempt in range(3):
+            main, found = self._read_main()
+            version = self._schema_of(main)
+            if version != schema.SCHEMA:
+                break
+            problem = codings_files.mismatch_problem(main, {PROJECT_FILE: found})
+            if not problem:
+                break
+            if not self.readonly or attempt == 2:  # a reader may have met a writer's checkpoint: read again
+                raise ProjectCorrupt(f"{problem}; {self._restore_hint()}")
+        if version == 1:
+            return self._read_schema_1(main)
+        if version > schema.SCHEMA:
+            schema.migrate({}, version)  # refuses, naming the newer Margin
+        self._checked(schema.check_main, main)
+        self._require_codings_files(main)
+        if self.readonly:
+            return {"main": main, "codings": None}
+        return {"main": main, "codings": self._read_codings_files()}
+
+    def _read_main(self) -> tuple[dict, str]:
+        """project.json parsed, with local.json's record, and the digest of its bytes."""
+        try:
+            checkpoint = layout.read_local(self.dir)
+            raw = (self.dir / PROJECT_FILE).read_bytes()
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
+        except OSError as exc:
+            raise ProjectCorrupt(f"{PROJECT_FILE} cannot be read ({exc.strerror or exc}); {self._restore_hint()}") from None
+        try:
+            main = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise ProjectCorrupt(f"{PROJECT_FILE} cannot be read ({str(exc).splitlines()[0]}); {self._restore_hint()}") from None
+        if not isinstance(main, dict):
+            raise ProjectCorrupt(f"{PROJECT_FILE} is not a Margin project file; {self._restore_hint()}")
+        meta = main.get("meta")
+        if isinstance(meta, dict) and isinstance(meta.get("project"), dict) and meta["project"].get("schema", 1) != 1:
+            meta["checkpoint"] = checkpoint
+        return main, layout.digest(raw)
+
+    def _schema_of(self, main: dict) -> int:
         meta = main.get("meta")
         meta = meta.get("project") if isinstance(meta, dict) else None
-        if not meta:
+        if not meta or not isinstance(meta, dict):
             raise ProjectCorrupt(f"{PROJECT_FILE} has no project record; {self._restore_hint()}")
-        version = meta.get("schema", 1) if isinstance(meta, dict) else None
+        version = meta.get("schema", 1)
         if type(version) is not int or version < 1:
             raise ProjectCorrupt(f"{PROJECT_FILE}: the project record has no schema number; {self._restore_hint()}")
-        if self.readonly and version == schema.SCHEMA:
-            self._checked(schema.check_main, main)
-            self._require_codings_files(main)
-            return {"main": main, "codings": None}
-        self._require_codings_files(main)
-        raw = {"main": main, "codings": self._read_codings_files()}
-        raw, old_version = schema.migrate(raw, version)
-        self._checked(schema.check_main, raw["main"])
-        if old_version != schema.SCHEMA and not self.readonly:
-            backup.take(self.dir, self._checkpoint_files(), f"before-schema-{schema.SCHEMA}")
-            raw["main"]["meta"]["project"]["schema"] = schema.SCHEMA
+        return version
+
+    def _read_schema_1(self, main: dict) -> dict:
+        """A project of Margin's first format: a writer migrates it in place, once; a
+        reader sees it migrated in memory and changes nothing."""
+        from store import migrate
+
+        self._checked(schema.check_main, main)
+        try:
+            old = migrate.read_schema_1(self.dir, main)
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
+        raw, _ = schema.migrate(old, 1)
+        if not self.readonly:
+            backup.take(self.dir, migrate.schema_1_files(self.dir), f"before-schema-{schema.SCHEMA}")
+            migrate.write_schema_2(self.dir, raw)
+        self._main_at_open = {"meta": main["meta"], "coders": main.get("coders", {}), "documents": main.get("documents", {})}
         return raw
 
     def _checked(self, check, *args):
@@ -199,26 +255,36 @@ class Project:
         except ProjectCorrupt as exc:
             raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
 
-    def _read_checked(self, path: Path) -> dict:
+    def _read_codings_files(self, main: dict | None = None) -> dict[str, dict]:
+        """Every codings file, each checked to be the one the checkpoint record wrote."""
         try:
-            return read_json_file(path)
+            files, digests = codings_files.read_all(self.dir)
         except ProjectCorrupt as exc:
             raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
-
-    def _read_codings_files(self) -> dict[str, dict]:
-        files = {p.stem: self._read_checked(p) for p in sorted((self.dir / CODINGS_DIR).glob("*.json"))}
-        problem = codings_files.mismatch_problem(self._main_at_open, files)
+        problem = codings_files.mismatch_problem(main or self._main_at_open, digests)
         if problem:
             raise ProjectCorrupt(f"{problem}; {self._restore_hint()}")
+        self._digests = digests
         return files
 
     def _require_codings_files(self, main: dict) -> None:
         """Refuse a checkpoint whose codings files are gone: opening it would show (and the
         next checkpoint would save) a project without those codings."""
-        self._main_at_open = {"meta": main.get("meta", {}), "coders": main.get("coders", {})}
+        self._main_at_open = {
+            "meta": main.get("meta", {}), "coders": main.get("coders", {}), "documents": main.get("documents", {}),
+        }  # fmt: skip
         problem = codings_files.missing_problem(self.dir, main)
         if problem:
             raise ProjectCorrupt(f"{problem}; {self._restore_hint()}")
+
+    def _record_now(self) -> dict:
+        """What `_main_at_open` says, with the checkpoint record as local.json has it now:
+        a writer may have checkpointed since this read-only session opened."""
+        try:
+            checkpoint = layout.read_local(self.dir)
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
+        return self._main_at_open | {"meta": {**self._main_at_open["meta"], "checkpoint": checkpoint}}
 
     def _deferred_codings(self) -> list[dict]:
         """The codings of a read-only open, read when first needed. A writer may have
@@ -227,8 +293,9 @@ class Project:
         built = self._built_codings()
         if built is not None:
             return built
-        files = self._read_codings_files()
-        self._codings_newer = self._newer_than_checkpoint(files)
+        now_main = self._record_now()
+        files = self._read_codings_files(now_main)
+        self._codings_newer = self._newer_than_checkpoint(now_main, self._digests)
         return self._open_codings(files, check_references=not self._codings_newer)
 
     def _built_codings(self) -> list[dict] | None:
@@ -236,24 +303,31 @@ class Project:
         values and given the same checks. None when any file fails one, so that the checked
         path (which also tolerates what the decoder does not, such as huge numbers) reads
         everything again and names the problem."""
-        files = {}
-        for path in sorted((self.dir / CODINGS_DIR).glob("*.json")):
-            files[path.stem] = codings_files.read_built(path)
-            if files[path.stem] is None:
+        files, digests = {}, {}
+        for key, path in layout.codings_files(self.dir).items():
+            try:
+                raw = path.read_bytes()
+            except OSError:
                 return None
-        if codings_files.mismatch_problem(self._main_at_open, files):
+            digests[layout.relative_name(key)] = layout.digest(raw)
+            files[key] = codings_files.read_built(raw)
+            if files[key] is None:
+                return None
+        now_main = self._record_now()
+        if codings_files.mismatch_problem(now_main, digests):
             return None
-        newer = self._newer_than_checkpoint(files)
+        newer = self._newer_than_checkpoint(now_main, digests)
         documents = None if newer else self.state.documents
-        for coder_id, data in files.items():
-            if not schema.built_codings_sound(coder_id, data["meta"], data["codings"], documents, self.state.codes):
+        for key, data in files.items():
+            if not schema.built_codings_sound(key, data["codings"], documents, self.state.codes):
                 return None
         self._codings_newer = newer
         return [data["codings"] for data in files.values()]
 
-    def _newer_than_checkpoint(self, files: dict[str, dict]) -> bool:
-        seqs = [_checkpoint_seq_of(data) for data in files.values()]
-        return any(type(n) is int and n != self._checkpoint_seq for n in seqs)
+    def _newer_than_checkpoint(self, now_main: dict, digests: dict[str, str]) -> bool:
+        """Whether the codings read reflect a later checkpoint than project.json did."""
+        seq = (now_main["meta"].get("checkpoint") or {}).get("seq", 0)
+        return seq != self._checkpoint_seq or codings_files.newer(now_main, digests)
 
     def _settle(self) -> None:
         """After codings newer than project.json were loaded: replay the log (read now, so
@@ -271,26 +345,28 @@ class Project:
         """Make TinyDB tables of the codings files, each checked against the schema and the
         documents and codes loaded; returns their records for the state."""
         tables = []
-        for coder_id, data in files.items():
-            records = self._checked(schema.check_codings_file, coder_id, data)
-            where = f"{CODINGS_DIR}/{coder_id}.json"
+        for key, data in files.items():
+            records = self._checked(schema.check_codings_file, key, data)
             if check_references:
+                where = layout.relative_name(key)
                 self._checked(schema.check_coding_references, records.values(), self.state.documents, self.state.codes, where)
             tables.append(records)
-        for coder_id, data in files.items():
-            self._coding_dbs[coder_id] = open_db(self.dir / CODINGS_DIR / f"{coder_id}.json", data)
+        for key, data in files.items():
+            self._coding_dbs[key] = open_db(layout.codings_path(self.dir, key), {"codings": data.get("codings", {})})
         return tables
 
     def _build(self, raw: dict) -> None:
         main = raw["main"]
+        checkpoint = main["meta"].pop("checkpoint", None) or {}
         self._main = open_db(self.dir / PROJECT_FILE, main)
         self.meta = main["meta"]["project"]
-        checkpoint = main["meta"].get("checkpoint", {})
         self.seq = checkpoint.get("seq", 0)
         self._log_at_checkpoint = checkpoint.get("offset", 0)
         self._undo = [list(x) for x in checkpoint.get("undo", [])]
         self._redo = [list(x) for x in checkpoint.get("redo", [])]
         self._checkpoint_undo, self._checkpoint_redo = checkpoint.get("undo", []), checkpoint.get("redo", [])
+        self._checkpoint_counts = checkpoint.get("coding_counts") or {}
+        self._files = {name: list(value) for name, value in (checkpoint.get("files") or {}).items()}
         for table in MAIN_TABLES:
             self.state.load(table, main.get(table, {}))
         self._checkpoint_seq = self.seq
@@ -299,6 +375,9 @@ class Project:
         else:
             for records in self._open_codings(raw["codings"]):
                 self.state.load("codings", records)
+        if not self._files:  # no record of this machine's (a fresh clone): the first checkpoint writes one
+            for db in self._shared_dbs().values():
+                db.storage.dirty = True
 
     def _replay(self) -> None:
         """Bring the checkpoint up to date from the log (idempotent: sets final values).
@@ -436,19 +515,36 @@ class Project:
     # ------------------------------------------------------------------ checkpoints, backups
 
     def checkpoint(self) -> None:
-        """Rewrite every project file from memory; the log then replays from here."""
+        """Write the shared files changed since the last checkpoint, then this machine's
+        record (local.json); the log then replays from here. The record is written first
+        with the new files' digests as pending, so a kill between the writes leaves files
+        that the record accepts (see store/layout.py)."""
         self._require_writable()
         offset = self.journal.size()
-        for db in self._coding_dbs.values():
-            codings_files.stamp(db.storage.read(), self.seq)
-            db.storage.save()
+        changed = {name: db for name, db in self._shared_dbs().items() if db.storage.dirty}
+        encoded = {name: db.storage.encoded() for name, db in changed.items()}
+        record = {"seq": self._checkpoint_seq, "offset": self._log_at_checkpoint, "undo": self._checkpoint_undo,
+                  "redo": self._checkpoint_redo, "coding_counts": self._checkpoint_counts, "files": self._files}  # fmt: skip
+        if encoded:
+            pending = {name: layout.digest(raw) for name, raw in encoded.items()}
+            layout.write_local(self.dir, record | {"pending": pending})
+            for name, db in changed.items():
+                db.storage.save(encoded[name])
+                self._files[name] = [pending[name], len(db.storage.read().get("codings", {}))]
         counts = dict(self.state.coding_counts_by_document())
-        per_coder = {coder_id: len(db.storage.read().get("codings", {})) for coder_id, db in self._coding_dbs.items()}
-        record = {"seq": self.seq, "offset": offset, "undo": self._undo, "redo": self._redo, "coding_counts": counts}
-        self._main.table("meta").upsert(Record(record | {"coding_files": per_coder}, doc_id="checkpoint"))
-        self._main.storage.save()
+        undo, redo = [list(x) for x in self._undo], [list(x) for x in self._redo]
+        record = {"seq": self.seq, "offset": offset, "undo": undo, "redo": redo, "coding_counts": counts, "files": self._files}
+        layout.write_local(self.dir, record)
+        self._checkpoint_seq, self._checkpoint_undo, self._checkpoint_redo = self.seq, undo, redo
+        self._checkpoint_counts = counts
         self._ops_since_checkpoint = 0
         self._log_at_checkpoint = offset
+
+    def _shared_dbs(self) -> dict[str, ProjectDB]:
+        """The TinyDB files a checkpoint writes, by their names inside the project."""
+        dbs = {PROJECT_FILE: self._main}
+        dbs.update((layout.relative_name(key), db) for key, db in self._coding_dbs.items())
+        return dbs
 
     def backup(self, reason: str) -> Path:
         """Checkpoint, then snapshot the files into backups/ (before destructive actions)."""
@@ -457,11 +553,16 @@ class Project:
         return backup.take(self.dir, self._checkpoint_files(), reason)
 
     def _checkpoint_files(self) -> list[Path]:
-        return [self.dir / PROJECT_FILE, *sorted((self.dir / CODINGS_DIR).glob("*.json"))]
+        return layout.checkpoint_paths(self.dir)
 
     def _backup_if_changed(self) -> None:
+        """A backup at open when the checkpoint moved since the newest one (local.json
+        changes with every checkpoint)."""
         latest = backup.newest(self.dir)
-        if latest is None or (latest / PROJECT_FILE).read_bytes() != (self.dir / PROJECT_FILE).read_bytes():
+        local = self.dir / layout.LOCAL_FILE
+        if latest is None or not local.is_file() or not (latest / layout.LOCAL_FILE).is_file() or (
+            (latest / layout.LOCAL_FILE).read_bytes() != local.read_bytes()
+        ):
             backup.keep_sources(self.dir)
             backup.take(self.dir, self._checkpoint_files(), "open")
 
@@ -535,29 +636,28 @@ class Project:
 
     def _set(self, table: str, entity_id: str, record: dict | None) -> None:
         """Make `record` the stored value (None removes it), in memory and in TinyDB."""
-        db_table = self._db_for(table, entity_id, record).table(table)
+        old = self.state.table(table).get(entity_id)
+        if table == "codings" and old is not None and (record is None or (old.coder, old.document) != (
+            record["coder"], record["document"]
+        )):
+            self._coding_db(old.coder, old.document).table(table).delete(entity_id)
         if record is None:
-            db_table.delete(entity_id)
+            if table != "codings" and old is not None:
+                self._main.table(table).delete(entity_id)
             self.state.remove(table, entity_id)
             return
-        old = self.state.table(table).get(entity_id)
-        if old is not None and table == "codings" and old.coder != record["coder"]:
-            self._coding_db(old.coder).table(table).delete(entity_id)
-        db_table.set(entity_id, record)
+        db = self._coding_db(record["coder"], record["document"]) if table == "codings" else self._main
+        db.table(table).set(entity_id, record)
         self.state.put(ENTITIES[table].from_record(record))
 
-    def _db_for(self, table: str, entity_id: str, record: dict | None) -> ProjectDB:
-        if table != "codings":
-            return self._main
-        if record is None:
-            record = {"coder": self.state.codings[entity_id].coder} if entity_id in self.state.codings else None
-        return self._coding_db(record["coder"]) if record else self._main
-
-    def _coding_db(self, coder_id: str) -> ProjectDB:
+    def _coding_db(self, coder_id: str, document_id: str) -> ProjectDB:
+        """The TinyDB file of one coder's codings of one document (made when first needed)."""
         self.state.codings  # noqa: B018 - loads deferred codings files before any write to them
-        if coder_id not in self._coding_dbs:
-            self._coding_dbs[coder_id] = open_db(self.dir / CODINGS_DIR / f"{coder_id}.json")
-        return self._coding_dbs[coder_id]
+        key = layout.codings_key(coder_id, document_id)
+        if key not in self._coding_dbs:
+            self._coding_dbs[key] = open_db(layout.codings_path(self.dir, key), {"codings": {}})
+            make_dir(layout.codings_path(self.dir, key).parent)
+        return self._coding_dbs[key]
 
     def _rollback(self, op: Operation) -> None:
         for table, entity_id, before, _after in reversed(op.changes):
@@ -953,13 +1053,6 @@ def find_project(start: Path) -> Path:
         if (folder / PROJECT_FILE).is_file():
             return folder
     return start
-
-
-def _checkpoint_seq_of(codings_file: dict) -> int | None:
-    """The action a codings file's checkpoint reflects (None in files of older Margins)."""
-    meta = codings_file.get("meta")
-    record = meta.get("checkpoint") if isinstance(meta, dict) else None
-    return record.get("seq") if isinstance(record, dict) else None
 
 
 def _login_name() -> str:
