@@ -57,10 +57,12 @@ def codings_files(folder: Path) -> dict[str, Path]:
 
 
 def checkpoint_paths(folder: Path) -> list[Path]:
-    """The files a backup keeps: project.json, local.json (if any) and every codings file."""
+    """The files a backup keeps: project.json, local.json (if any) and every codings file
+    (those of the first format too, codings/<coder>.json, in an old backup)."""
     folder = Path(folder)
     local = [folder / LOCAL_FILE] if (folder / LOCAL_FILE).is_file() else []
-    return [folder / PROJECT_FILE, *local, *codings_files(folder).values()]
+    old = sorted(p for p in (folder / CODINGS_DIR).glob("*.json") if not p.name.startswith("."))
+    return [folder / PROJECT_FILE, *local, *old, *codings_files(folder).values()]
 
 
 def digest(data: bytes) -> str:

@@ -58,6 +58,7 @@ def write_schema_2(folder: Path, raw: dict) -> None:
         path = layout.codings_path(folder, key)
         make_dir(path.parent)
         files[layout.relative_name(key)] = [layout.write_shared(path, data), len(data.get("codings", {}))]
+    fsync_dir(folder / layout.CODINGS_DIR)  # the coders' new folders must survive a power cut
     shared = {name: rows for name, rows in raw["main"].items() if name != "meta"} | {"meta": {"project": meta["project"]}}
     encoded = dump_tables(shared)
     files[layout.PROJECT_FILE] = [layout.digest(encoded), 0]

@@ -656,7 +656,10 @@ class Project:
         key = layout.codings_key(coder_id, document_id)
         if key not in self._coding_dbs:
             self._coding_dbs[key] = open_db(layout.codings_path(self.dir, key), {"codings": {}})
-            make_dir(layout.codings_path(self.dir, key).parent)
+            folder = layout.codings_path(self.dir, key).parent
+            if not folder.is_dir() and not self.readonly:
+                make_dir(folder)
+                fsync_dir(folder.parent)  # the coder's new folder must survive a power cut
         return self._coding_dbs[key]
 
     def _rollback(self, op: Operation) -> None:

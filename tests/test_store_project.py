@@ -164,7 +164,7 @@ def test_corrupt_project_file_names_the_newest_good_backup(project, interview):
     with Project.open(project.dir):
         pass  # takes a backup of the checkpoint written at close
     (project.dir / PROJECT_FILE).write_bytes(b'{"meta": {"proj')  # in place: the newest backup shares it
-    good = [b for b in backup.listing(project.dir) if (b / PROJECT_FILE).read_bytes().endswith(b"}")][-1]
+    good = [b for b in backup.listing(project.dir) if (b / PROJECT_FILE).read_bytes().rstrip().endswith(b"}")][-1]
     with pytest.raises(ProjectCorrupt, match=good.name):
         Project.open(project.dir)
 

@@ -138,7 +138,7 @@ def test_damage_after_the_checkpoint_is_found_at_its_line_by_restore_and_cut(stu
 def test_every_line_damaged_with_any_length_opens_or_names_its_own_line(study, tmp_path):
     """The class: each line of a log replaced by garbage shorter and longer than it."""
     _ops_after_checkpoint(study)
-    checkpoint_seq = orjson.loads((study / "project.json").read_bytes())["meta"]["checkpoint"]["seq"]
+    checkpoint_seq = orjson.loads((study / "local.json").read_bytes())["checkpoint"]["seq"]
     good = read_state(study)
     template = tmp_path / "template"
     shutil.copytree(study, template)
