@@ -95,6 +95,8 @@ class Project:
         self._new_coder: Coder | None = None
         self._main_at_open: dict = {}
         self._files: dict[str, list] = {}  # shared file name -> [digest, codings] as last checkpointed
+        self._digests: dict[str, str] = {}  # of the codings files as read
+        self._codings_newer = False
         from store.codebook import Codebook
         from store.codings import Codings
         from store.documents import Documents
@@ -168,6 +170,8 @@ class Project:
             raw = self._read_files()
             self._build(raw)
             self._replay()
+            if self.state.codings_loaded and self._codings_newer:
+                self._check_mixed()
         if not self.readonly:
             from store.migrate import remove_leftovers
 
@@ -341,6 +345,14 @@ class Project:
         records = (coding.to_record() for coding in self.state.codings.values())
         self._checked(schema.check_coding_references, records, self.state.documents, self.state.codes, CODINGS_DIR)
 
+    def _check_mixed(self) -> None:
+        """The checks the replay skipped over files newer than their checkpoint record."""
+        records = (coding.to_record() for coding in self.state.codings.values())
+        self._checked(schema.check_coding_references, records, self.state.documents, self.state.codes, CODINGS_DIR)
+        problem = schema.code_tree_problem(self.state.codes)
+        if problem:
+            raise ProjectCorrupt(f"{PROJECT_FILE}: {problem}; {self._restore_hint()}")
+
     def _open_codings(self, files: dict[str, dict], check_references: bool = True) -> list[dict]:
         """Make TinyDB tables of the codings files, each checked against the schema and the
         documents and codes loaded; returns their records for the state."""
@@ -366,6 +378,10 @@ class Project:
         self._redo = [list(x) for x in checkpoint.get("redo", [])]
         self._checkpoint_undo, self._checkpoint_redo = checkpoint.get("undo", []), checkpoint.get("redo", [])
         self._checkpoint_counts = checkpoint.get("coding_counts") or {}
+        # A checkpoint cut short may have left files newer than its record, up to this
+        # action: until the replay passes it, the state mixes old and new and its
+        # references are checked once at the end instead of entry by entry.
+        self._mixed_until = checkpoint.get("pending_seq", 0) if "pending" in checkpoint else 0
         self._files = {name: list(value) for name, value in (checkpoint.get("files") or {}).items()}
         for table in MAIN_TABLES:
             self.state.load(table, main.get(table, {}))
@@ -373,7 +389,12 @@ class Project:
         if raw["codings"] is None:
             self.state.defer_codings(self._deferred_codings, checkpoint.get("coding_counts"), self._settle)
         else:
-            for records in self._open_codings(raw["codings"]):
+            # Files a checkpoint cut short wrote are newer than project.json and may point at
+            # codes it lacks: their references are checked once the log has caught up.
+            self._codings_newer = "pending" in checkpoint or codings_files.newer(
+                main | {"meta": {"checkpoint": checkpoint}}, self._digests
+            )
+            for records in self._open_codings(raw["codings"], check_references=not self._codings_newer):
                 self.state.load("codings", records)
         if not self._files:  # no record of this machine's (a fresh clone): the first checkpoint writes one
             for db in self._shared_dbs().values():
@@ -392,7 +413,7 @@ class Project:
             if not problem:
                 for table, entity_id, _before, after in entry["changes"]:
                     self._set(table, entity_id, after)
-                problem = self._effect_problem(entry)
+                problem = self._effect_problem(entry) if entry["seq"] > self._mixed_until else ""
             if problem:
                 raise self._log_damage(offset, f"action {entry['seq']}: {problem}")
             self._track_undo(entry, offset)
@@ -527,7 +548,7 @@ class Project:
                   "redo": self._checkpoint_redo, "coding_counts": self._checkpoint_counts, "files": self._files}  # fmt: skip
         if encoded:
             pending = {name: layout.digest(raw) for name, raw in encoded.items()}
-            layout.write_local(self.dir, record | {"pending": pending})
+            layout.write_local(self.dir, record | {"pending": pending, "pending_seq": self.seq})
             for name, db in changed.items():
                 db.storage.save(encoded[name])
                 self._files[name] = [pending[name], len(db.storage.read().get("codings", {}))]
@@ -542,9 +563,8 @@ class Project:
 
     def _shared_dbs(self) -> dict[str, ProjectDB]:
         """The TinyDB files a checkpoint writes, by their names inside the project."""
-        dbs = {PROJECT_FILE: self._main}
-        dbs.update((layout.relative_name(key), db) for key, db in self._coding_dbs.items())
-        return dbs
+        dbs = {layout.relative_name(key): db for key, db in self._coding_dbs.items()}
+        return dbs | {PROJECT_FILE: self._main}  # project.json last, as a reader reads it first
 
     def backup(self, reason: str) -> Path:
         """Checkpoint, then snapshot the files into backups/ (before destructive actions)."""
