@@ -25,6 +25,7 @@ from pathlib import Path
 
 import orjson
 
+from store import schema
 from store.errors import ProjectCorrupt
 from store.storage import dump_tables, read_json_file, write_atomic
 
@@ -83,8 +84,9 @@ def read_local(folder: Path) -> dict:
     except FileNotFoundError:
         return {}
     checkpoint = record.get("checkpoint")
-    if not isinstance(checkpoint, dict):
-        raise ProjectCorrupt(f"{LOCAL_FILE} has no checkpoint record")
+    problem = schema.local_problem(checkpoint) if isinstance(checkpoint, dict) else "it has no checkpoint record"
+    if problem:
+        raise ProjectCorrupt(f"{LOCAL_FILE}: {problem}")
     return checkpoint
 
 

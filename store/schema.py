@@ -274,7 +274,27 @@ def _checkpoint_problem(checkpoint) -> str:
     counts = checkpoint.get("coding_counts", {})
     if type(counts) is not dict or not all(type(n) is int and n >= 0 for n in counts.values()):
         return "the checkpoint record's coding counts are not whole numbers"
+    return _files_problem(checkpoint)
+
+
+def _files_problem(checkpoint: dict) -> str:
+    """local.json's record of the shared files: name -> [digest, codings held], the
+    digests of a checkpoint cut short (pending) and the action they reflect."""
+    files, pending = checkpoint.get("files", {}), checkpoint.get("pending", {})
+    if type(files) is not dict or not all(
+        type(v) is list and len(v) == 2 and type(v[0]) is str and type(v[1]) is int and v[1] >= 0 for v in files.values()
+    ):
+        return "the checkpoint record's files are not [digest, count] items"
+    if type(pending) is not dict or not all(type(v) is str for v in pending.values()):
+        return "the checkpoint record's pending files are not digests"
+    if type(checkpoint.get("pending_seq", 0)) is not int:
+        return "the checkpoint record's pending action is not a whole number"
     return ""
+
+
+def local_problem(checkpoint: dict) -> str:
+    """What is wrong with local.json's checkpoint record ("" when it is sound)."""
+    return _checkpoint_problem(checkpoint)
 
 
 def _is_position(value) -> bool:

@@ -53,7 +53,7 @@ def test_a_backup_without_its_codings_is_not_usable_and_restore_takes_an_older_o
     before = read_state(study)
     assert before["codings"]
     newest = backup.listing(study)[-1]
-    for path in (newest / "codings").glob("*.json"):
+    for path in (newest / "codings").glob("*/*.json"):
         path.unlink()  # a sync tool that failed to copy the codings files
     listing = margin("restore", "--list", project=study).out
     line = next(x for x in listing.splitlines() if newest.name in x)
@@ -68,7 +68,7 @@ def test_a_backup_missing_one_coders_file_is_not_usable(study):
     Project.open(study).close()
     before = read_state(study)
     newest = backup.listing(study)[-1]
-    files = sorted((newest / "codings").glob("*.json"))
+    files = sorted((newest / "codings").glob("*/*.json"))
     assert len(files) == 2
     files[0].unlink()
     assert not restore.check(newest, 1 << 40).good
