@@ -64,7 +64,7 @@ def read_all(folder: Path) -> tuple[dict[str, dict], dict[str, str]]:
     for key, path in layout.codings_files(folder).items():
         raw = _read_bytes(path)
         digests[layout.relative_name(key)] = layout.digest(raw)
-        files[key] = _parse(path, raw)
+        files[key] = parse(path, raw)
     return files, digests
 
 
@@ -95,7 +95,7 @@ def _read_bytes(path: Path) -> bytes:
         raise ProjectCorrupt(f"{path.name} cannot be read ({exc.strerror or exc})") from None
 
 
-def _parse(path: Path, raw: bytes) -> dict:
+def parse(path: Path, raw: bytes) -> dict:
     import orjson
 
     try:

@@ -17,6 +17,7 @@ nothing that was acknowledged.
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import hashlib
 import itertools
@@ -55,6 +56,7 @@ MAIN_TABLES = ("coders", "documents", "codes", "memos")
 # Room for the longest path Margin makes inside a project: a temporary file of a codings
 # file in a backup or damaged/ folder is about 110 bytes below the project folder.
 PATH_ROOM = 160
+LAZY = object()  # a writer's codings, read per document when first needed (Project._load_codings_file)
 
 
 @dataclass
@@ -203,6 +205,9 @@ class Project:
         self._require_codings_files(main)
         if self.readonly:
             return {"main": main, "codings": None}
+        checkpoint = main["meta"]["checkpoint"]
+        if checkpoint.get("files") and "pending" not in checkpoint:
+            return {"main": main, "codings": LAZY}
         return {"main": main, "codings": self._read_codings_files()}
 
     def _read_main(self) -> tuple[dict, str]:
@@ -345,6 +350,28 @@ class Project:
         records = (coding.to_record() for coding in self.state.codings.values())
         self._checked(schema.check_coding_references, records, self.state.documents, self.state.codes, CODINGS_DIR)
 
+    def _load_codings_file(self, key: str) -> dict:
+        """One codings file of a writer's open, read when its document is first needed,
+        with every check an open makes: the file the checkpoint wrote, the schema, the
+        references (to the documents and codes as they are now: the log's changes to its
+        codings have all read it first)."""
+        path, name = layout.codings_path(self.dir, key), layout.relative_name(key)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ProjectCorrupt(f"{name} cannot be read ({exc.strerror or exc}); {self._restore_hint()}") from None
+        problem = codings_files.mismatch_problem(self._main_at_open, {name: layout.digest(raw)})
+        try:
+            if problem:
+                raise ProjectCorrupt(problem)
+            data = codings_files.parse(path, raw)
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
+        records = self._checked(schema.check_codings_file, key, data)
+        self._checked(schema.check_coding_references, records.values(), self.state.documents, self.state.codes, name)
+        self._coding_dbs[key] = open_db(path, {"codings": records})
+        return records
+
     def _check_mixed(self) -> None:
         """The checks the replay skipped over files newer than their checkpoint record."""
         records = (coding.to_record() for coding in self.state.codings.values())
@@ -388,6 +415,11 @@ class Project:
         self._checkpoint_seq = self.seq
         if raw["codings"] is None:
             self.state.defer_codings(self._deferred_codings, checkpoint.get("coding_counts"), self._settle)
+        elif raw["codings"] is LAZY:
+            loaders: dict[str, list] = {}
+            for key in layout.codings_files(self.dir):
+                loaders.setdefault(key.partition("/")[2], []).append(functools.partial(self._load_codings_file, key))
+            self.state.defer_documents(loaders, checkpoint.get("coding_counts") or {})
         else:
             # Files a checkpoint cut short wrote are newer than project.json and may point at
             # codes it lacks: their references are checked once the log has caught up.
@@ -406,13 +438,13 @@ class Project:
         Each entry is checked before and after it is applied (its shape, the undo and redo
         it claims, the references and the code tree it leaves); an inconsistent entry is
         damage at its line, reported like a garbled one, so `margin restore` can cut there."""
-        if not self.state.codings_loaded and self._touches_codings():
+        if self.readonly and not self.state.codings_loaded and self._touches_codings():
             self.state.codings  # noqa: B018 - read (and checked) before the log, which then holds all they do
         for offset, entry in self._unreplayed():
             problem = schema.entry_problem(entry) or self._history_problem(entry)
             if not problem:
-                for table, entity_id, _before, after in entry["changes"]:
-                    self._set(table, entity_id, after)
+                for table, entity_id, before, after in entry["changes"]:
+                    self._set(table, entity_id, after, before)
                 problem = self._effect_problem(entry) if entry["seq"] > self._mixed_until else ""
             if problem:
                 raise self._log_damage(offset, f"action {entry['seq']}: {problem}")
@@ -502,6 +534,8 @@ class Project:
                 document = state.documents.get(after["document"])
                 if document is None or after["code"] not in state.codes or after["end"] > document.length:
                     return f"it puts coding {entity_id} on a document or code that does not exist, or past its end"
+            if after is None and table == "documents" and not self.readonly and state.codings_of(entity_id):
+                return f"it deletes document {entity_id} but not its codings"
             if after is None and table in ("codes", "documents") and state.codings_loaded:
                 index = state.codings_by_code if table == "codes" else state.codings_by_document
                 if index.get(entity_id):
@@ -642,8 +676,9 @@ class Project:
 
     def put(self, entity) -> None:
         """Insert or replace an entity inside the current operation."""
-        before = self.state.table(entity.TABLE).get(entity.id)
-        self._change(entity.TABLE, entity.id, before.to_record() if before else None, entity.to_record())
+        record = entity.to_record()
+        before = self._current(entity.TABLE, entity.id, record)
+        self._change(entity.TABLE, entity.id, before.to_record() if before else None, record)
 
     def delete(self, entity) -> None:
         self._change(entity.TABLE, entity.id, entity.to_record(), None)
@@ -652,11 +687,22 @@ class Project:
         if self._op is None:
             raise RuntimeError("changes must be made inside Project.operation()")
         self._op.changes.append([table, entity_id, before, after])
-        self._set(table, entity_id, after)
+        self._set(table, entity_id, after, before)
 
-    def _set(self, table: str, entity_id: str, record: dict | None) -> None:
-        """Make `record` the stored value (None removes it), in memory and in TinyDB."""
-        old = self.state.table(table).get(entity_id)
+    def _current(self, table: str, entity_id: str, hint: dict | None = None):
+        """The entity's value now. For a coding, `hint` (a record of it, before or after
+        a change) names its document, so only that document's codings are read."""
+        if table == "codings" and isinstance(hint, dict) and isinstance(hint.get("document"), str):
+            return self.state.codings_of(hint["document"]).get(entity_id)
+        return self.state.table(table).get(entity_id)
+
+    def _set(self, table: str, entity_id: str, record: dict | None, hint: dict | None = None) -> None:
+        """Make `record` the stored value (None removes it), in memory and in TinyDB;
+        `hint` is another record of the entity (see _current)."""
+        if record is None and table in ("codes", "documents") and not self.state.codings_loaded:
+            # read the codings that may point at it first, while their references hold
+            self.state.codings if table == "codes" else self.state.codings_of(entity_id)  # noqa: B018
+        old = self._current(table, entity_id, record or hint)
         if table == "codings" and old is not None and (record is None or (old.coder, old.document) != (
             record["coder"], record["document"]
         )):
@@ -672,7 +718,7 @@ class Project:
 
     def _coding_db(self, coder_id: str, document_id: str) -> ProjectDB:
         """The TinyDB file of one coder's codings of one document (made when first needed)."""
-        self.state.codings  # noqa: B018 - loads deferred codings files before any write to them
+        self.state.codings_of(document_id)  # reads the document's codings files before any write to them
         key = layout.codings_key(coder_id, document_id)
         if key not in self._coding_dbs:
             self._coding_dbs[key] = open_db(layout.codings_path(self.dir, key), {"codings": {}})
@@ -683,8 +729,8 @@ class Project:
         return self._coding_dbs[key]
 
     def _rollback(self, op: Operation) -> None:
-        for table, entity_id, before, _after in reversed(op.changes):
-            self._set(table, entity_id, before)
+        for table, entity_id, before, after in reversed(op.changes):
+            self._set(table, entity_id, before, after)
         op.changes.clear()
         for path in op.new_files:
             with contextlib.suppress(OSError):
@@ -871,11 +917,11 @@ class Project:
         self._require_writable()
         op = Operation(f"{kind}: {original['summary']}")
         for table, entity_id, before, after in changes:
-            if not _same(self.state.table(table).get(entity_id), before):
+            if not _same(self._current(table, entity_id, before or after), before):
                 self._rollback(op)
                 self._refuse_walk(kind, original, entity_id)
             op.changes.append([table, entity_id, before, after])
-            self._set(table, entity_id, after)
+            self._set(table, entity_id, after, before)
         broken = self._dangling(changes)
         if broken:
             self._rollback(op)
@@ -889,8 +935,8 @@ class Project:
         for table, entity_id, _before, after in changes:
             if after is None:
                 referrers = [
-                    *state.codings_by_code.get(entity_id, {}),
-                    *state.codings_by_document.get(entity_id, {}),
+                    *(state.codings_by_code.get(entity_id, {}) if table == "codes" else ()),
+                    *(state.codings_of(entity_id) if table == "documents" else ()),
                     *state.memos_by_target.get(entity_id, {}),
                     *(c.id for c in state.codes.values() if c.parent == entity_id),
                 ]
@@ -902,13 +948,16 @@ class Project:
                 "codes": [after.get("parent")],
                 "memos": [after.get("target")],
             }.get(table, [])
-            if any(ref is not None and not self._exists(ref) for ref in wanted):
+            if any(ref is not None and not self._exists(ref, after.get("kind")) for ref in wanted):
                 return entity_id
         return None
 
-    def _exists(self, entity_id: str) -> bool:
+    def _exists(self, entity_id: str, kind: str | None = None) -> bool:
+        """Whether a code, document or (for a memo of `kind` coding) coding exists."""
         state = self.state
-        return entity_id in state.codes or entity_id in state.documents or entity_id in state.codings
+        if entity_id in state.codes or entity_id in state.documents:
+            return True
+        return kind in (None, "coding") and entity_id in state.codings
 
     def _refuse_walk(self, kind: str, original: dict, entity_id: str) -> None:
         """Refuse an undo or redo that would clash with a later action, naming it."""

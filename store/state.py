@@ -49,6 +49,10 @@ class State:
         self._deferred = None  # a function reading the codings files, until first needed
         self._deferred_counts: dict[str, int] | None = None
         self._settle = None  # called once the deferred codings are in
+        # A writer's codings files not yet read, by document: each document's are read
+        # when first needed (`codings_of`), all of them when a whole-project view asks.
+        self._unloaded: dict[str, list] = {}
+        self._unloaded_counts: dict[str, int] = {}
         self.version = 0  # bumped on every change, so views can tell when to redraw
 
     @property
@@ -72,9 +76,31 @@ class State:
         they are in (to catch up with a writer that checkpointed meanwhile)."""
         self._deferred, self._deferred_counts, self._settle = loader, counts, settle
 
+    def defer_documents(self, loaders: dict[str, list], counts: dict[str, int]) -> None:
+        """Read each document's codings only when first needed: `loaders` by document id
+        (each returns a table of records); `counts` (from the checkpoint) stand in for
+        the counts of documents not yet read."""
+        self._unloaded, self._unloaded_counts = loaders, counts
+
+    def codings_of(self, document_id: str) -> dict[str, Coding]:
+        """One document's codings by id, reading only that document's files if need be."""
+        if self._deferred is not None or self._pending:
+            self._materialise()
+        elif document_id in self._unloaded:
+            with paused_collector():
+                tables = [loader() for loader in self._unloaded[document_id]]  # a damaged file fails every time
+            del self._unloaded[document_id]
+            for records in tables:
+                self._load_codings(records)
+        return self._by_document.get(document_id, {})
+
     def coding_counts_by_document(self) -> Counter:
         if self._deferred is not None and self._deferred_counts is not None:
             return Counter(self._deferred_counts)
+        if self._unloaded and not self._pending:
+            counts = Counter({d: len(c) for d, c in self._by_document.items() if d not in self._unloaded})
+            counts.update({d: self._unloaded_counts.get(d, 0) for d in self._unloaded})
+            return +counts
         self._load_deferred()
         if self._pending:
             return Counter(_document_of(r) for records in self._pending for r in records.values())
@@ -121,8 +147,8 @@ class State:
 
     @property
     def codings_loaded(self) -> bool:
-        """Whether the codings files have been read (a read-only open defers them)."""
-        return self._deferred is None
+        """Whether every codings file has been read (opens defer them)."""
+        return self._deferred is None and not self._unloaded
 
     def _load_deferred(self) -> None:
         """Read the deferred codings; a loader that fails (a damaged file) stays, so a
@@ -132,6 +158,10 @@ class State:
             self._deferred = self._deferred_counts = None
 
     def _materialise(self) -> None:
+        if self._unloaded:
+            with paused_collector():
+                for document_id in list(self._unloaded):
+                    self.codings_of(document_id)
         if self._deferred is None and not self._pending:
             return
         settle, self._settle = (self._settle, None) if self._deferred is not None else (None, self._settle)
