@@ -172,8 +172,13 @@ class State:
             if settle is not None:
                 settle()
 
+    def _writable(self, name: str) -> dict:
+        """The map a change goes to; for codings the loaded ones, as the Project reads a
+        coding's document (codings_of) before it changes one of its codings."""
+        return self._codings if name == "codings" else self.table(name)
+
     def put(self, entity) -> None:
-        table = self.table(entity.TABLE)
+        table = self._writable(entity.TABLE)
         old = table.get(entity.id)
         if old is not None:
             self._unindex(old)
@@ -182,7 +187,7 @@ class State:
         self.version += 1
 
     def remove(self, table: str, entity_id: str) -> None:
-        old = self.table(table).pop(entity_id, None)
+        old = self._writable(table).pop(entity_id, None)
         if old is not None:
             self._unindex(old)
         self.version += 1
