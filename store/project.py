@@ -404,7 +404,7 @@ class Project:
         self._undo = [list(x) for x in checkpoint.get("undo", [])]
         self._redo = [list(x) for x in checkpoint.get("redo", [])]
         self._checkpoint_undo, self._checkpoint_redo = checkpoint.get("undo", []), checkpoint.get("redo", [])
-        self._checkpoint_counts = checkpoint.get("coding_counts") or {}
+        self._record = {k: v for k, v in checkpoint.items() if k not in ("pending", "pending_seq")}
         # A checkpoint cut short may have left files newer than its record, up to this
         # action: until the replay passes it, the state mixes old and new and its
         # references are checked once at the end instead of entry by entry.
@@ -414,12 +414,14 @@ class Project:
             self.state.load(table, main.get(table, {}))
         self._checkpoint_seq = self.seq
         if raw["codings"] is None:
-            self.state.defer_codings(self._deferred_codings, checkpoint.get("coding_counts"), self._settle)
+            self.state.defer_codings(
+                self._deferred_codings, checkpoint.get("coding_counts"), self._settle, checkpoint.get("code_counts")
+            )
         elif raw["codings"] is LAZY:
             loaders: dict[str, list] = {}
             for key in layout.codings_files(self.dir):
                 loaders.setdefault(key.partition("/")[2], []).append(functools.partial(self._load_codings_file, key))
-            self.state.defer_documents(loaders, checkpoint.get("coding_counts") or {})
+            self.state.defer_documents(loaders, checkpoint.get("coding_counts") or {}, checkpoint.get("code_counts"))
         else:
             # Files a checkpoint cut short wrote are newer than project.json and may point at
             # codes it lacks: their references are checked once the log has caught up.
@@ -578,8 +580,7 @@ class Project:
         offset = self.journal.size()
         changed = {name: db for name, db in self._shared_dbs().items() if db.storage.dirty}
         encoded = {name: db.storage.encoded() for name, db in changed.items()}
-        record = {"seq": self._checkpoint_seq, "offset": self._log_at_checkpoint, "undo": self._checkpoint_undo,
-                  "redo": self._checkpoint_redo, "coding_counts": self._checkpoint_counts, "files": self._files}  # fmt: skip
+        record = self._record | {"files": self._files}
         if encoded:
             pending = {name: layout.digest(raw) for name, raw in encoded.items()}
             layout.write_local(self.dir, record | {"pending": pending, "pending_seq": self.seq})
@@ -588,10 +589,11 @@ class Project:
                 self._files[name] = [pending[name], len(db.storage.read().get("codings", {}))]
         counts = dict(self.state.coding_counts_by_document())
         undo, redo = [list(x) for x in self._undo], [list(x) for x in self._redo]
-        record = {"seq": self.seq, "offset": offset, "undo": undo, "redo": redo, "coding_counts": counts, "files": self._files}
+        record = {"seq": self.seq, "offset": offset, "undo": undo, "redo": redo, "coding_counts": counts, "files": self._files,
+                  "code_counts": dict(self.state.coding_counts_by_code())}  # fmt: skip
         layout.write_local(self.dir, record)
         self._checkpoint_seq, self._checkpoint_undo, self._checkpoint_redo = self.seq, undo, redo
-        self._checkpoint_counts = counts
+        self._record = record | {"files": dict(self._files)}
         self._ops_since_checkpoint = 0
         self._log_at_checkpoint = offset
 

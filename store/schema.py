@@ -287,6 +287,9 @@ def _files_problem(checkpoint: dict) -> str:
         return "the checkpoint record's files are not [digest, count] items"
     if type(pending) is not dict or not all(type(v) is str for v in pending.values()):
         return "the checkpoint record's pending files are not digests"
+    counts = checkpoint.get("code_counts", {})
+    if type(counts) is not dict or not all(type(n) is int and n >= 0 for n in counts.values()):
+        return "the checkpoint record's code counts are not whole numbers"
     if type(checkpoint.get("pending_seq", 0)) is not int:
         return "the checkpoint record's pending action is not a whole number"
     return ""
