@@ -983,14 +983,16 @@ class Project:
     def _name(self) -> str:
         return self.coder.name if self.coder else ""
 
-    def log(self) -> list[dict]:
-        """Every logged operation, oldest first, without its change records; a damaged
-        line (one the checkpoint covers, or the open would have failed) is shown as such."""
+    def log(self, newest: int | None = None) -> list[dict]:
+        """Every logged operation (or the `newest` ones, read from the log's end), oldest
+        first, without its change records; a damaged line (one the checkpoint covers, or
+        the open would have failed) is shown as such."""
+        lines = self.journal.read_lines(0) if not newest else self.journal.last_lines(newest)
         return [
             {k: v for k, v in entry.items() if k != "changes"} | {"changes": len(entry["changes"])}
             if entry is not None and not schema.entry_problem(entry)
             else {"seq": "?", "at": "", "by": "", "summary": f"(a damaged line at byte {offset})", "changes": 0}
-            for offset, entry in self.journal.read_lines(0)
+            for offset, entry in lines
         ]
 
     # ------------------------------------------------------------------ coders and texts

@@ -284,3 +284,20 @@ def test_backups_keep_one_a_day_beyond_the_newest(project, interview):
     names = [p.name for p in backup.listing(project.dir)]
     assert [n for n in names if n.startswith("202601")] == [f"202601{d:02d}T170000000000Z-open" for d in range(1, 6)]
     assert len(names) == backup.KEEP + 5
+
+
+def test_the_newest_log_lines_read_from_the_end_are_the_same_as_from_the_start(tmp_path):
+    """`margin log -n N` reads from the log's end: for every N, the same entries and
+    offsets as reading it all, with lines longer than a read block and a torn tail."""
+    from store.journal import Journal
+
+    journal = Journal(tmp_path)
+    journal.open_for_append()
+    for n in range(40):
+        journal.append({"seq": n + 1, "changes": [], "summary": "x" * (n * 4000 if n % 7 == 3 else n)})
+    journal.close()
+    with open(tmp_path / "log.jsonl", "ab") as handle:
+        handle.write(b'{"seq": 41, "chan')  # a torn last line is never an entry
+    everything = list(journal.read_lines(0))
+    for count in range(1, 45):
+        assert journal.last_lines(count) == everything[-count:], count
