@@ -20,7 +20,6 @@ from pathlib import Path
 from store import layout
 from store.errors import ProjectCorrupt
 from store.model import Coding
-from store.storage import read_json_file
 from store.text import plural
 
 CODINGS_DIR = layout.CODINGS_DIR

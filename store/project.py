@@ -41,7 +41,6 @@ from store.storage import (
     fsync_dir,
     make_dir,
     open_db,
-    read_json_file,
     remove_stale_temp_files,
     write_atomic,
 )
