@@ -103,7 +103,7 @@ class Codebook:
 
     def counts(self) -> dict[str, int]:
         """Codings per code, the code's own only."""
-        return {code_id: len(codings) for code_id, codings in self.project.state.codings_by_code.items()}
+        return dict(self.project.state.coding_counts_by_code())
 
     def total_counts(self) -> dict[str, int]:
         """Codings per code including its sub-codes (children summed before their parents)."""

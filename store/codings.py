@@ -20,7 +20,7 @@ class Codings:
     # -------------------------------------------------------------- reading
 
     def for_document(self, document: Document) -> list[Coding]:
-        found = self.project.state.codings_by_document.get(document.id, {}).values()
+        found = self.project.state.codings_of(document.id).values()
         return sorted(found, key=_order)
 
     def at(self, document: Document, position: int) -> list[Coding]:
@@ -175,7 +175,7 @@ class Codings:
     def _duplicate(self, coding: Coding) -> bool:
         return any(
             c.code == coding.code and c.start == coding.start and c.end == coding.end and c.coder == coding.coder
-            for c in self.project.state.codings_by_document.get(coding.document, {}).values()
+            for c in self.project.state.codings_of(coding.document).values()
         )
 
 

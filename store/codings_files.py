@@ -1,15 +1,14 @@
-"""Whether a checkpoint's codings files are all there and belong to it.
+"""Whether a checkpoint's shared files are all there and are the ones it wrote.
 
-project.json's checkpoint records, per coder, how many codings that coder's file held
-(`coding_files`), and each codings file is stamped with the checkpoint it was written
-for (`meta.checkpoint.seq`). Without this a codings file that a sync tool failed to copy,
-or that was deleted, reads as "no codings": the project opens empty and the next
-checkpoint makes the loss permanent. The same check serves a project folder at open and
-a backup folder when restore picks one.
+The checkpoint record (local.json, see store/layout.py) keeps, for every shared file it
+wrote, the file's digest and how many codings it held. Without this a codings file that
+a sync tool failed to copy, that was deleted, or that an older copy replaced, reads as
+"fewer codings": the project opens without them and the next checkpoint makes the loss
+permanent. The same check serves a project folder at open (each file when it is read)
+and a backup folder when restore picks one.
 
-A codings file newer than project.json is normal (a crash between the two writes of a
-checkpoint; the log replays the rest); one older than project.json, or one of the same
-checkpoint with another number of codings, is not.
+A file may also match the digest a checkpoint cut short by a kill was writing (`pending`:
+newer than the record, and the log replays the rest); any other digest is refused.
 """
 
 from __future__ import annotations
@@ -18,71 +17,97 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from store import layout
 from store.errors import ProjectCorrupt
 from store.model import Coding
-from store.storage import read_json_file
 from store.text import plural
 
-CODINGS_DIR = "codings"
-PROJECT_FILE = "project.json"
+CODINGS_DIR = layout.CODINGS_DIR
+PROJECT_FILE = layout.PROJECT_FILE
 
 
 def missing_problem(folder: Path, main: dict) -> str:
     """The first codings file the checkpoint in `main` needs that is absent ("" if none).
     Only looks at names, so a read-only open that parses no codings file can afford it."""
-    record = _record(main)
-    expected = record.get("coding_files")
-    if expected is None:  # a checkpoint written before coding_files was recorded
-        total = sum((record.get("coding_counts") or {}).values())
-        if total and not any((Path(folder) / CODINGS_DIR).glob("*.json")):
-            return f"{CODINGS_DIR}/ holds no codings file, but {PROJECT_FILE} records {plural(total, 'coding')}"
-        return ""
-    for coder_id, count in sorted(expected.items()):
-        if count and not (Path(folder) / CODINGS_DIR / f"{coder_id}.json").is_file():
-            return f"{CODINGS_DIR}/{coder_id}.json ({_coder(main, coder_id)}, {count} coding{'s' * (count != 1)}) is missing"
+    files = _record(main).get("files") or {}
+    for name, (_digest, count) in sorted(files.items()):
+        if count and name.startswith(CODINGS_DIR + "/") and not (Path(folder) / name).is_file():
+            return f"{name} ({_label(main, name)}, {plural(count, 'coding')}) is missing"
     return ""
 
 
-def mismatch_problem(main: dict, files: dict[str, dict]) -> str:
-    """The first parsed codings file (by coder id) that does not belong to the checkpoint."""
-    record = _record(main)
-    seq = record.get("seq", 0)
-    expected = record.get("coding_files") or {}
-    for coder_id, data in sorted(files.items()):
-        stamp = _stamp_of(data)
-        if not isinstance(stamp, int):
-            continue  # written before files were stamped (or damaged: the schema check names it)
-        name = f"{CODINGS_DIR}/{coder_id}.json ({_coder(main, coder_id)})"
-        if stamp < seq:
-            return f"{name} is older than {PROJECT_FILE} (written at action {stamp}, not {seq}), so later codings are missing"
-        codings = data.get("codings", {})
-        if not isinstance(codings, dict):
-            continue  # not a table: the schema check names it
-        held = len(codings)
-        if stamp == seq and coder_id in expected and held != expected[coder_id]:
-            return f"{name} holds {plural(held, 'coding')} where {PROJECT_FILE} records {expected[coder_id]}"
+def mismatch_problem(main: dict, digests: dict[str, str]) -> str:
+    """The first file (by name, with its digest) that is not one the checkpoint wrote."""
+    checkpoint = _record(main)
+    if "files" not in checkpoint:
+        return ""  # no record of this machine's (a fresh clone): nothing to hold them to
+    for name, found in sorted(digests.items()):
+        if found not in layout.accepted(checkpoint, name):
+            what = f"{name} ({_label(main, name)})" if name.startswith(CODINGS_DIR) else name
+            return (
+                f"{what} is not the file the last checkpoint wrote (an older copy, or changed outside Margin), "
+                "so codings may be missing"
+            )
     return ""
+
+
+def newer(main: dict, digests: dict[str, str]) -> bool:
+    """Whether any file is one a checkpoint cut short wrote, newer than the record."""
+    files = _record(main).get("files") or {}
+    return bool(files) and any((files.get(name) or [None])[0] != found for name, found in digests.items())
+
+
+def read_all(folder: Path) -> tuple[dict[str, dict], dict[str, str]]:
+    """Every codings file of `folder` parsed, by key, and the digests of their bytes by name."""
+    files, digests = {}, {}
+    for key, path in layout.codings_files(folder).items():
+        raw = _read_bytes(path)
+        digests[layout.relative_name(key)] = layout.digest(raw)
+        files[key] = parse(path, raw)
+    return files, digests
 
 
 def codings_problem(folder: str | Path) -> str:
-    """What is wrong with the codings files of the checkpoint in `folder` (a project or a
-    backup), "" when they are all present and consistent with its project.json."""
+    """What is wrong with the shared files of the checkpoint in `folder` (a project or a
+    backup), "" when they are all present and the ones its checkpoint record wrote."""
     folder = Path(folder)
     try:
-        main = read_json_file(folder / PROJECT_FILE)
+        main = layout.read_main(folder)
         problem = missing_problem(folder, main)
         if problem:
             return problem
-        files = {p.stem: read_json_file(p) for p in sorted((folder / CODINGS_DIR).glob("*.json"))}
+        _files, digests = read_all(folder)
+        digests[PROJECT_FILE] = layout.digest((folder / PROJECT_FILE).read_bytes())
     except FileNotFoundError as exc:
         return f"{Path(exc.filename).name} is missing"
     except ProjectCorrupt as exc:
         return str(exc)
-    return mismatch_problem(main, files)
+    return mismatch_problem(main, digests)
 
 
-def read_built(path: Path) -> dict | None:
-    """A codings file as {"meta": ..., "codings": {id: Coding}}, parsed, type-checked and
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ProjectCorrupt(f"{path.name} cannot be read ({exc.strerror or exc})") from None
+
+
+def parse(path: Path, raw: bytes) -> dict:
+    import orjson
+
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ProjectCorrupt(f"{CODINGS_DIR}/{path.parent.name}/{path.name} cannot be read ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ProjectCorrupt(f"{CODINGS_DIR}/{path.parent.name}/{path.name} is not a Margin project file")
+    return data
+
+
+def read_built(raw: bytes) -> dict | None:
+    """A codings file's bytes as {"codings": {id: Coding}}, parsed, type-checked and
     built in one pass in C (msgspec: five times faster than parsing to dicts, checking
     them and building from them), or None when it does not parse or its fields are not of
     the schema's types: the checked path then names the problem. A read-only open uses
@@ -90,18 +115,17 @@ def read_built(path: Path) -> dict | None:
     import msgspec  # here, so that commands that read no coding do not import it
 
     try:
-        built = _decoder().decode(path.read_bytes())
+        built = _decoder().decode(raw)
     except (msgspec.MsgspecError, ValueError, RecursionError):
         return None
-    return {"meta": built.meta, "codings": built.codings}
+    return {"codings": built.codings}
 
 
 @dataclass
 class _CodingsFile:
-    """The shape of codings/<coder>.json for the decoder; other tables are ignored."""
+    """The shape of codings/<coder>/<document>.json for the decoder; other tables are ignored."""
 
     codings: dict[str, Coding] = field(default_factory=dict)
-    meta: dict = field(default_factory=dict)
 
 
 @cache
@@ -111,22 +135,15 @@ def _decoder():
     return msgspec.json.Decoder(_CodingsFile)
 
 
-def stamp(data: dict, seq: int) -> None:
-    """Mark a codings file's data as written for checkpoint `seq` (see mismatch_problem)."""
-    data.setdefault("meta", {})["checkpoint"] = {"seq": seq}
-
-
-def _stamp_of(data: dict):
-    """The checkpoint number a codings file is stamped with, whatever shape its meta has."""
-    meta = data.get("meta")
-    record = meta.get("checkpoint") if isinstance(meta, dict) else None
-    return record.get("seq") if isinstance(record, dict) else None
-
-
 def _record(main: dict) -> dict:
     return ((main.get("meta") or {}).get("checkpoint") or {}) if isinstance(main, dict) else {}
 
 
-def _coder(main: dict, coder_id: str) -> str:
+def _label(main: dict, name: str) -> str:
+    """"the codings of alice on interview 3" for codings/<coder id>/<document id>.json."""
+    parts = name[len(CODINGS_DIR) + 1 : -len(".json")].split("/")
+    coder_id, document_id = (parts + [""])[:2]
     coder = (main.get("coders") or {}).get(coder_id) or {}
-    return f"the codings of {coder.get('name', 'coder ' + coder_id)!s}"
+    document = (main.get("documents") or {}).get(document_id) or {}
+    return f"the codings of {coder.get('name', 'coder ' + coder_id)!s} on {document.get('name', 'document ' + document_id)!s}"
+

@@ -95,7 +95,7 @@ class Documents:
     def delete(self, document: Document) -> int:
         """Remove a document with its codings and memos; returns how many codings went."""
         state = self.project.state
-        codings = list(state.codings_by_document.get(document.id, {}).values())
+        codings = list(state.codings_of(document.id).values())
         with self.project.operation(f"delete document {document.name}"):
             for coding in codings:
                 self.project.codings.remove(coding)

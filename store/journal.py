@@ -108,6 +108,31 @@ class Journal:
             yield offset + position, parse_entry(data[position:newline])
             position = newline + 1
 
+    def last_lines(self, count: int) -> list[tuple[int, dict | None]]:
+        """The newest `count` complete lines, oldest first, read from the end (so `margin
+        log -n 20` costs what it shows, not the log's size); as `read_lines` gives them."""
+        try:
+            handle = open(self.path, "rb")
+        except FileNotFoundError:
+            return []
+        with handle:
+            end = handle.seek(0, os.SEEK_END)
+            start, data = end, b""
+            while start > 0 and data.count(b"\n") <= count:
+                step = min(start, max(1 << 16, len(data)))
+                start -= step
+                handle.seek(start)
+                data = handle.read(step) + data
+        torn = data.rfind(b"\n") + 1
+        lines = data[:torn].split(b"\n")[:-1]
+        first_whole = 1 if start > 0 else 0  # the first piece may be the tail of a longer line
+        lines = lines[first_whole:][-count:]
+        offset, found = start + torn, []
+        for line in reversed(lines):
+            offset -= len(line) + 1
+            found.append((offset, parse_entry(line)))
+        return found[::-1]
+
     def read_at(self, offset: int) -> dict:
         for _, entry in self.read_from(offset):
             return entry

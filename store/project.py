@@ -1,11 +1,12 @@
 """A project: one folder holding the TinyDB files, the source texts and the operation log.
 
-    DIR/project.json           meta, coders, documents, codes, memos (a checkpoint)
-    DIR/codings/<coder>.json   each coder's codings, so two coders' work merges cleanly
-    DIR/sources/<doc>.txt      imported texts, normalised, written once
-    DIR/log.jsonl              every operation, fsynced before it is acknowledged
-    DIR/backups/<time>/        rotating snapshots of the checkpoint files
-    DIR/.margin.lock           held by the one writer
+    DIR/project.json                 meta, coders, documents, codes, memos (shared)
+    DIR/codings/<coder>/<doc>.json   one coder's codings of one document (shared)
+    DIR/sources/<doc>.txt            imported texts, normalised, written once
+    DIR/local.json                   this machine's checkpoint record (store/layout.py)
+    DIR/log.jsonl                    every operation, fsynced before it is acknowledged
+    DIR/backups/<time>/              rotating snapshots of the checkpoint files
+    DIR/.margin.lock                 held by the one writer
 
 A change is made inside `operation()`: it updates memory, appends one log line and only
 then returns. Project files are rewritten (atomically) every CHECKPOINT_OPS operations and
@@ -16,6 +17,7 @@ nothing that was acknowledged.
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import hashlib
 import itertools
@@ -26,9 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
-from tinydb.table import Document as Record
 
-from store import backup, codings_files, schema
+from store import backup, codings_files, layout, schema
 from store.clock import new_id, now
 from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused, save_failed
 from store.journal import LOG_NAME, Journal
@@ -40,21 +41,21 @@ from store.storage import (
     fsync_dir,
     make_dir,
     open_db,
-    read_json_file,
     remove_stale_temp_files,
     write_atomic,
 )
 from store.text import one_line
 
-PROJECT_FILE = "project.json"
-CODINGS_DIR = "codings"
-SOURCES_DIR = "sources"
+PROJECT_FILE = layout.PROJECT_FILE
+CODINGS_DIR = layout.CODINGS_DIR
+SOURCES_DIR = layout.SOURCES_DIR
 CHECKPOINT_OPS = 200
 CHECKPOINT_BYTES = 8 << 20
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
 # Room for the longest path Margin makes inside a project: a temporary file of a codings
 # file in a backup or damaged/ folder is about 110 bytes below the project folder.
 PATH_ROOM = 160
+LAZY = object()  # a writer's codings, read per document when first needed (Project._load_codings_file)
 
 
 @dataclass
@@ -94,6 +95,9 @@ class Project:
         self._texts: dict[str, str] = {}
         self._new_coder: Coder | None = None
         self._main_at_open: dict = {}
+        self._files: dict[str, list] = {}  # shared file name -> [digest, codings] as last checkpointed
+        self._digests: dict[str, str] = {}  # of the codings files as read
+        self._codings_newer = False
         from store.codebook import Codebook
         from store.codings import Codings
         from store.documents import Documents
@@ -130,8 +134,11 @@ class Project:
             "created": created or now(),
             "default_coder": coder or _login_name(),
         }
-        data = {"meta": {"project": meta, "checkpoint": {"seq": 0, "offset": 0, "undo": [], "redo": []}}}
-        write_atomic(path / PROJECT_FILE, orjson.dumps(data))
+        layout.write_gitignore(path)
+        raw = layout.dump_tables({"meta": {"project": meta}})
+        files = {PROJECT_FILE: [layout.digest(raw), 0]}
+        layout.write_local(path, {"seq": 0, "offset": 0, "undo": [], "redo": [], "files": files})
+        write_atomic(path / PROJECT_FILE, raw)
         return cls.open(path, coder=coder)
 
     @classmethod
@@ -157,39 +164,96 @@ class Project:
             os.umask(0o077)
             self.lock.acquire()
             remove_stale_temp_files(self.dir)
-            remove_stale_temp_files(self.dir / CODINGS_DIR)
+            for folder in (self.dir / CODINGS_DIR, *(self.dir / CODINGS_DIR).glob("*/")):
+                remove_stale_temp_files(folder)
             remove_stale_temp_files(self.dir / SOURCES_DIR)
         with paused_collector():
             raw = self._read_files()
             self._build(raw)
             self._replay()
+            if self.state.codings_loaded and self._codings_newer:
+                self._check_mixed()
         if not self.readonly:
+            from store.migrate import remove_leftovers
+
+            remove_leftovers(self.dir)
             self.journal.open_for_append()
             self._backup_if_changed()
         self.coder = self._ensure_coder(coder or os.environ.get("MARGIN_CODER") or self.meta["default_coder"])
 
     def _read_files(self) -> dict:
-        """The raw checkpoint. A read-only open of a current project leaves the codings
-        files unread until something needs them (`margin docs` never does)."""
-        main = self._read_checked(self.dir / PROJECT_FILE)
+        """The raw checkpoint: project.json with this machine's record (local.json) in its
+        meta. A read-only open of a current project leaves the codings files unread until
+        something needs them (`margin docs` never does); a project of schema 1 is
+        migrated (store/migrate.py) by a writer, read as if migrated by a reader."""
+        for attempt in range(3):
+            main, found = self._read_main()
+            version = self._schema_of(main)
+            if version != schema.SCHEMA:
+                break
+            problem = codings_files.mismatch_problem(main, {PROJECT_FILE: found})
+            if not problem:
+                break
+            if not self.readonly or attempt == 2:  # a reader may have met a writer's checkpoint: read again
+                raise ProjectCorrupt(f"{problem}; {self._restore_hint()}")
+        if version == 1:
+            return self._read_schema_1(main)
+        if version > schema.SCHEMA:
+            schema.migrate({}, version)  # refuses, naming the newer Margin
+        self._checked(schema.check_main, main)
+        self._require_codings_files(main)
+        if self.readonly:
+            return {"main": main, "codings": None}
+        checkpoint = main["meta"]["checkpoint"]
+        if checkpoint.get("files") and "pending" not in checkpoint:
+            return {"main": main, "codings": LAZY}
+        return {"main": main, "codings": self._read_codings_files()}
+
+    def _read_main(self) -> tuple[dict, str]:
+        """project.json parsed, with local.json's record, and the digest of its bytes."""
+        try:
+            checkpoint = layout.read_local(self.dir)
+            raw = (self.dir / PROJECT_FILE).read_bytes()
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
+        except OSError as exc:
+            raise ProjectCorrupt(f"{PROJECT_FILE} cannot be read ({exc.strerror or exc}); {self._restore_hint()}") from None
+        try:
+            main = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise ProjectCorrupt(f"{PROJECT_FILE} cannot be read ({str(exc).splitlines()[0]}); {self._restore_hint()}") from None
+        if not isinstance(main, dict):
+            raise ProjectCorrupt(f"{PROJECT_FILE} is not a Margin project file; {self._restore_hint()}")
+        meta = main.get("meta")
+        if isinstance(meta, dict) and isinstance(meta.get("project"), dict) and meta["project"].get("schema", 1) != 1:
+            meta["checkpoint"] = checkpoint
+        return main, layout.digest(raw)
+
+    def _schema_of(self, main: dict) -> int:
         meta = main.get("meta")
         meta = meta.get("project") if isinstance(meta, dict) else None
-        if not meta:
+        if not meta or not isinstance(meta, dict):
             raise ProjectCorrupt(f"{PROJECT_FILE} has no project record; {self._restore_hint()}")
-        version = meta.get("schema", 1) if isinstance(meta, dict) else None
+        version = meta.get("schema", 1)
         if type(version) is not int or version < 1:
             raise ProjectCorrupt(f"{PROJECT_FILE}: the project record has no schema number; {self._restore_hint()}")
-        if self.readonly and version == schema.SCHEMA:
-            self._checked(schema.check_main, main)
-            self._require_codings_files(main)
-            return {"main": main, "codings": None}
-        self._require_codings_files(main)
-        raw = {"main": main, "codings": self._read_codings_files()}
-        raw, old_version = schema.migrate(raw, version)
-        self._checked(schema.check_main, raw["main"])
-        if old_version != schema.SCHEMA and not self.readonly:
-            backup.take(self.dir, self._checkpoint_files(), f"before-schema-{schema.SCHEMA}")
-            raw["main"]["meta"]["project"]["schema"] = schema.SCHEMA
+        return version
+
+    def _read_schema_1(self, main: dict) -> dict:
+        """A project of Margin's first format: a writer migrates it in place, once; a
+        reader sees it migrated in memory and changes nothing."""
+        from store import migrate
+
+        self._checked(schema.check_main, main)
+        try:
+            old = migrate.read_schema_1(self.dir, main)
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
+        raw, _ = schema.migrate(old, 1)
+        if not self.readonly:
+            backup.take(self.dir, migrate.schema_1_files(self.dir), f"before-schema-{schema.SCHEMA}")
+            migrate.write_schema_2(self.dir, raw)
+        self._main_at_open = {"meta": main["meta"], "coders": main.get("coders", {}), "documents": main.get("documents", {})}
         return raw
 
     def _checked(self, check, *args):
@@ -199,26 +263,36 @@ class Project:
         except ProjectCorrupt as exc:
             raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
 
-    def _read_checked(self, path: Path) -> dict:
+    def _read_codings_files(self, main: dict | None = None) -> dict[str, dict]:
+        """Every codings file, each checked to be the one the checkpoint record wrote."""
         try:
-            return read_json_file(path)
+            files, digests = codings_files.read_all(self.dir)
         except ProjectCorrupt as exc:
             raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
-
-    def _read_codings_files(self) -> dict[str, dict]:
-        files = {p.stem: self._read_checked(p) for p in sorted((self.dir / CODINGS_DIR).glob("*.json"))}
-        problem = codings_files.mismatch_problem(self._main_at_open, files)
+        problem = codings_files.mismatch_problem(main or self._main_at_open, digests)
         if problem:
             raise ProjectCorrupt(f"{problem}; {self._restore_hint()}")
+        self._digests = digests
         return files
 
     def _require_codings_files(self, main: dict) -> None:
         """Refuse a checkpoint whose codings files are gone: opening it would show (and the
         next checkpoint would save) a project without those codings."""
-        self._main_at_open = {"meta": main.get("meta", {}), "coders": main.get("coders", {})}
+        self._main_at_open = {
+            "meta": main.get("meta", {}), "coders": main.get("coders", {}), "documents": main.get("documents", {}),
+        }  # fmt: skip
         problem = codings_files.missing_problem(self.dir, main)
         if problem:
             raise ProjectCorrupt(f"{problem}; {self._restore_hint()}")
+
+    def _record_now(self) -> dict:
+        """What `_main_at_open` says, with the checkpoint record as local.json has it now:
+        a writer may have checkpointed since this read-only session opened."""
+        try:
+            checkpoint = layout.read_local(self.dir)
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
+        return self._main_at_open | {"meta": {**self._main_at_open["meta"], "checkpoint": checkpoint}}
 
     def _deferred_codings(self) -> list[dict]:
         """The codings of a read-only open, read when first needed. A writer may have
@@ -227,8 +301,9 @@ class Project:
         built = self._built_codings()
         if built is not None:
             return built
-        files = self._read_codings_files()
-        self._codings_newer = self._newer_than_checkpoint(files)
+        now_main = self._record_now()
+        files = self._read_codings_files(now_main)
+        self._codings_newer = self._newer_than_checkpoint(now_main, self._digests)
         return self._open_codings(files, check_references=not self._codings_newer)
 
     def _built_codings(self) -> list[dict] | None:
@@ -236,24 +311,31 @@ class Project:
         values and given the same checks. None when any file fails one, so that the checked
         path (which also tolerates what the decoder does not, such as huge numbers) reads
         everything again and names the problem."""
-        files = {}
-        for path in sorted((self.dir / CODINGS_DIR).glob("*.json")):
-            files[path.stem] = codings_files.read_built(path)
-            if files[path.stem] is None:
+        files, digests = {}, {}
+        for key, path in layout.codings_files(self.dir).items():
+            try:
+                raw = path.read_bytes()
+            except OSError:
                 return None
-        if codings_files.mismatch_problem(self._main_at_open, files):
+            digests[layout.relative_name(key)] = layout.digest(raw)
+            files[key] = codings_files.read_built(raw)
+            if files[key] is None:
+                return None
+        now_main = self._record_now()
+        if codings_files.mismatch_problem(now_main, digests):
             return None
-        newer = self._newer_than_checkpoint(files)
+        newer = self._newer_than_checkpoint(now_main, digests)
         documents = None if newer else self.state.documents
-        for coder_id, data in files.items():
-            if not schema.built_codings_sound(coder_id, data["meta"], data["codings"], documents, self.state.codes):
+        for key, data in files.items():
+            if not schema.built_codings_sound(key, data["codings"], documents, self.state.codes):
                 return None
         self._codings_newer = newer
         return [data["codings"] for data in files.values()]
 
-    def _newer_than_checkpoint(self, files: dict[str, dict]) -> bool:
-        seqs = [_checkpoint_seq_of(data) for data in files.values()]
-        return any(type(n) is int and n != self._checkpoint_seq for n in seqs)
+    def _newer_than_checkpoint(self, now_main: dict, digests: dict[str, str]) -> bool:
+        """Whether the codings read reflect a later checkpoint than project.json did."""
+        seq = (now_main["meta"].get("checkpoint") or {}).get("seq", 0)
+        return seq != self._checkpoint_seq or codings_files.newer(now_main, digests)
 
     def _settle(self) -> None:
         """After codings newer than project.json were loaded: replay the log (read now, so
@@ -267,38 +349,89 @@ class Project:
         records = (coding.to_record() for coding in self.state.codings.values())
         self._checked(schema.check_coding_references, records, self.state.documents, self.state.codes, CODINGS_DIR)
 
+    def _load_codings_file(self, key: str) -> dict:
+        """One codings file of a writer's open, read when its document is first needed,
+        with every check an open makes: the file the checkpoint wrote, the schema, the
+        references (to the documents and codes as they are now: the log's changes to its
+        codings have all read it first)."""
+        path, name = layout.codings_path(self.dir, key), layout.relative_name(key)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ProjectCorrupt(f"{name} cannot be read ({exc.strerror or exc}); {self._restore_hint()}") from None
+        problem = codings_files.mismatch_problem(self._main_at_open, {name: layout.digest(raw)})
+        try:
+            if problem:
+                raise ProjectCorrupt(problem)
+            data = codings_files.parse(path, raw)
+        except ProjectCorrupt as exc:
+            raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
+        records = self._checked(schema.check_codings_file, key, data)
+        self._checked(schema.check_coding_references, records.values(), self.state.documents, self.state.codes, name)
+        self._coding_dbs[key] = open_db(path, {"codings": records})
+        return records
+
+    def _check_mixed(self) -> None:
+        """The checks the replay skipped over files newer than their checkpoint record."""
+        records = (coding.to_record() for coding in self.state.codings.values())
+        self._checked(schema.check_coding_references, records, self.state.documents, self.state.codes, CODINGS_DIR)
+        problem = schema.code_tree_problem(self.state.codes)
+        if problem:
+            raise ProjectCorrupt(f"{PROJECT_FILE}: {problem}; {self._restore_hint()}")
+
     def _open_codings(self, files: dict[str, dict], check_references: bool = True) -> list[dict]:
         """Make TinyDB tables of the codings files, each checked against the schema and the
         documents and codes loaded; returns their records for the state."""
         tables = []
-        for coder_id, data in files.items():
-            records = self._checked(schema.check_codings_file, coder_id, data)
-            where = f"{CODINGS_DIR}/{coder_id}.json"
+        for key, data in files.items():
+            records = self._checked(schema.check_codings_file, key, data)
             if check_references:
+                where = layout.relative_name(key)
                 self._checked(schema.check_coding_references, records.values(), self.state.documents, self.state.codes, where)
             tables.append(records)
-        for coder_id, data in files.items():
-            self._coding_dbs[coder_id] = open_db(self.dir / CODINGS_DIR / f"{coder_id}.json", data)
+        for key, data in files.items():
+            self._coding_dbs[key] = open_db(layout.codings_path(self.dir, key), {"codings": data.get("codings", {})})
         return tables
 
     def _build(self, raw: dict) -> None:
         main = raw["main"]
+        checkpoint = main["meta"].pop("checkpoint", None) or {}
         self._main = open_db(self.dir / PROJECT_FILE, main)
         self.meta = main["meta"]["project"]
-        checkpoint = main["meta"].get("checkpoint", {})
         self.seq = checkpoint.get("seq", 0)
         self._log_at_checkpoint = checkpoint.get("offset", 0)
         self._undo = [list(x) for x in checkpoint.get("undo", [])]
         self._redo = [list(x) for x in checkpoint.get("redo", [])]
         self._checkpoint_undo, self._checkpoint_redo = checkpoint.get("undo", []), checkpoint.get("redo", [])
+        self._record = {k: v for k, v in checkpoint.items() if k not in ("pending", "pending_seq")}
+        # A checkpoint cut short may have left files newer than its record, up to this
+        # action: until the replay passes it, the state mixes old and new and its
+        # references are checked once at the end instead of entry by entry.
+        self._mixed_until = checkpoint.get("pending_seq", 0) if "pending" in checkpoint else 0
+        self._files = {name: list(value) for name, value in (checkpoint.get("files") or {}).items()}
         for table in MAIN_TABLES:
             self.state.load(table, main.get(table, {}))
         self._checkpoint_seq = self.seq
         if raw["codings"] is None:
-            self.state.defer_codings(self._deferred_codings, checkpoint.get("coding_counts"), self._settle)
+            self.state.defer_codings(
+                self._deferred_codings, checkpoint.get("coding_counts"), self._settle, checkpoint.get("code_counts")
+            )
+        elif raw["codings"] is LAZY:
+            loaders: dict[str, list] = {}
+            for key in layout.codings_files(self.dir):
+                loaders.setdefault(key.partition("/")[2], []).append(functools.partial(self._load_codings_file, key))
+            self.state.defer_documents(loaders, checkpoint.get("coding_counts") or {}, checkpoint.get("code_counts"))
         else:
-            for records in self._open_codings(raw["codings"]):
+            # Files a checkpoint cut short wrote are newer than project.json and may point at
+            # codes it lacks: their references are checked once the log has caught up.
+            self._codings_newer = "pending" in checkpoint or codings_files.newer(
+                main | {"meta": {"checkpoint": checkpoint}}, self._digests
+            )
+            for records in self._open_codings(raw["codings"], check_references=not self._codings_newer):
                 self.state.load("codings", records)
+        if not self._files:  # no record of this machine's (a fresh clone): the first checkpoint writes one
+            for db in self._shared_dbs().values():
+                db.storage.dirty = True
 
     def _replay(self) -> None:
         """Bring the checkpoint up to date from the log (idempotent: sets final values).
@@ -306,14 +439,14 @@ class Project:
         Each entry is checked before and after it is applied (its shape, the undo and redo
         it claims, the references and the code tree it leaves); an inconsistent entry is
         damage at its line, reported like a garbled one, so `margin restore` can cut there."""
-        if not self.state.codings_loaded and self._touches_codings():
+        if self.readonly and not self.state.codings_loaded and self._touches_codings():
             self.state.codings  # noqa: B018 - read (and checked) before the log, which then holds all they do
         for offset, entry in self._unreplayed():
             problem = schema.entry_problem(entry) or self._history_problem(entry)
             if not problem:
-                for table, entity_id, _before, after in entry["changes"]:
-                    self._set(table, entity_id, after)
-                problem = self._effect_problem(entry)
+                for table, entity_id, before, after in entry["changes"]:
+                    self._set(table, entity_id, after, before)
+                problem = self._effect_problem(entry) if entry["seq"] > self._mixed_until else ""
             if problem:
                 raise self._log_damage(offset, f"action {entry['seq']}: {problem}")
             self._track_undo(entry, offset)
@@ -402,6 +535,8 @@ class Project:
                 document = state.documents.get(after["document"])
                 if document is None or after["code"] not in state.codes or after["end"] > document.length:
                     return f"it puts coding {entity_id} on a document or code that does not exist, or past its end"
+            if after is None and table == "documents" and not self.readonly and state.codings_of(entity_id):
+                return f"it deletes document {entity_id} but not its codings"
             if after is None and table in ("codes", "documents") and state.codings_loaded:
                 index = state.codings_by_code if table == "codes" else state.codings_by_document
                 if index.get(entity_id):
@@ -436,19 +571,35 @@ class Project:
     # ------------------------------------------------------------------ checkpoints, backups
 
     def checkpoint(self) -> None:
-        """Rewrite every project file from memory; the log then replays from here."""
+        """Write the shared files changed since the last checkpoint, then this machine's
+        record (local.json); the log then replays from here. The record is written first
+        with the new files' digests as pending, so a kill between the writes leaves files
+        that the record accepts (see store/layout.py)."""
         self._require_writable()
         offset = self.journal.size()
-        for db in self._coding_dbs.values():
-            codings_files.stamp(db.storage.read(), self.seq)
-            db.storage.save()
+        changed = {name: db for name, db in self._shared_dbs().items() if db.storage.dirty}
+        encoded = {name: db.storage.encoded() for name, db in changed.items()}
+        record = self._record | {"files": self._files}
+        if encoded:
+            pending = {name: layout.digest(raw) for name, raw in encoded.items()}
+            layout.write_local(self.dir, record | {"pending": pending, "pending_seq": self.seq})
+            for name, db in changed.items():
+                db.storage.save(encoded[name])
+                self._files[name] = [pending[name], len(db.storage.read().get("codings", {}))]
         counts = dict(self.state.coding_counts_by_document())
-        per_coder = {coder_id: len(db.storage.read().get("codings", {})) for coder_id, db in self._coding_dbs.items()}
-        record = {"seq": self.seq, "offset": offset, "undo": self._undo, "redo": self._redo, "coding_counts": counts}
-        self._main.table("meta").upsert(Record(record | {"coding_files": per_coder}, doc_id="checkpoint"))
-        self._main.storage.save()
+        undo, redo = [list(x) for x in self._undo], [list(x) for x in self._redo]
+        record = {"seq": self.seq, "offset": offset, "undo": undo, "redo": redo, "coding_counts": counts, "files": self._files,
+                  "code_counts": dict(self.state.coding_counts_by_code())}  # fmt: skip
+        layout.write_local(self.dir, record)
+        self._checkpoint_seq, self._checkpoint_undo, self._checkpoint_redo = self.seq, undo, redo
+        self._record = record | {"files": dict(self._files)}
         self._ops_since_checkpoint = 0
         self._log_at_checkpoint = offset
+
+    def _shared_dbs(self) -> dict[str, ProjectDB]:
+        """The TinyDB files a checkpoint writes, by their names inside the project."""
+        dbs = {layout.relative_name(key): db for key, db in self._coding_dbs.items()}
+        return dbs | {PROJECT_FILE: self._main}  # project.json last, as a reader reads it first
 
     def backup(self, reason: str) -> Path:
         """Checkpoint, then snapshot the files into backups/ (before destructive actions)."""
@@ -457,11 +608,16 @@ class Project:
         return backup.take(self.dir, self._checkpoint_files(), reason)
 
     def _checkpoint_files(self) -> list[Path]:
-        return [self.dir / PROJECT_FILE, *sorted((self.dir / CODINGS_DIR).glob("*.json"))]
+        return layout.checkpoint_paths(self.dir)
 
     def _backup_if_changed(self) -> None:
+        """A backup at open when the checkpoint moved since the newest one (local.json
+        changes with every checkpoint)."""
         latest = backup.newest(self.dir)
-        if latest is None or (latest / PROJECT_FILE).read_bytes() != (self.dir / PROJECT_FILE).read_bytes():
+        local = self.dir / layout.LOCAL_FILE
+        if latest is None or not local.is_file() or not (latest / layout.LOCAL_FILE).is_file() or (
+            (latest / layout.LOCAL_FILE).read_bytes() != local.read_bytes()
+        ):
             backup.keep_sources(self.dir)
             backup.take(self.dir, self._checkpoint_files(), "open")
 
@@ -521,8 +677,9 @@ class Project:
 
     def put(self, entity) -> None:
         """Insert or replace an entity inside the current operation."""
-        before = self.state.table(entity.TABLE).get(entity.id)
-        self._change(entity.TABLE, entity.id, before.to_record() if before else None, entity.to_record())
+        record = entity.to_record()
+        before = self._current(entity.TABLE, entity.id, record)
+        self._change(entity.TABLE, entity.id, before.to_record() if before else None, record)
 
     def delete(self, entity) -> None:
         self._change(entity.TABLE, entity.id, entity.to_record(), None)
@@ -531,37 +688,50 @@ class Project:
         if self._op is None:
             raise RuntimeError("changes must be made inside Project.operation()")
         self._op.changes.append([table, entity_id, before, after])
-        self._set(table, entity_id, after)
+        self._set(table, entity_id, after, before)
 
-    def _set(self, table: str, entity_id: str, record: dict | None) -> None:
-        """Make `record` the stored value (None removes it), in memory and in TinyDB."""
-        db_table = self._db_for(table, entity_id, record).table(table)
+    def _current(self, table: str, entity_id: str, hint: dict | None = None):
+        """The entity's value now. For a coding, `hint` (a record of it, before or after
+        a change) names its document, so only that document's codings are read."""
+        if table == "codings" and isinstance(hint, dict) and isinstance(hint.get("document"), str):
+            return self.state.codings_of(hint["document"]).get(entity_id)
+        return self.state.table(table).get(entity_id)
+
+    def _set(self, table: str, entity_id: str, record: dict | None, hint: dict | None = None) -> None:
+        """Make `record` the stored value (None removes it), in memory and in TinyDB;
+        `hint` is another record of the entity (see _current)."""
+        if record is None and table in ("codes", "documents") and not self.state.codings_loaded:
+            # read the codings that may point at it first, while their references hold
+            self.state.codings if table == "codes" else self.state.codings_of(entity_id)  # noqa: B018
+        old = self._current(table, entity_id, record or hint)
+        if table == "codings" and old is not None and (record is None or (old.coder, old.document) != (
+            record["coder"], record["document"]
+        )):
+            self._coding_db(old.coder, old.document).table(table).delete(entity_id)
         if record is None:
-            db_table.delete(entity_id)
+            if table != "codings" and old is not None:
+                self._main.table(table).delete(entity_id)
             self.state.remove(table, entity_id)
             return
-        old = self.state.table(table).get(entity_id)
-        if old is not None and table == "codings" and old.coder != record["coder"]:
-            self._coding_db(old.coder).table(table).delete(entity_id)
-        db_table.set(entity_id, record)
+        db = self._coding_db(record["coder"], record["document"]) if table == "codings" else self._main
+        db.table(table).set(entity_id, record)
         self.state.put(ENTITIES[table].from_record(record))
 
-    def _db_for(self, table: str, entity_id: str, record: dict | None) -> ProjectDB:
-        if table != "codings":
-            return self._main
-        if record is None:
-            record = {"coder": self.state.codings[entity_id].coder} if entity_id in self.state.codings else None
-        return self._coding_db(record["coder"]) if record else self._main
-
-    def _coding_db(self, coder_id: str) -> ProjectDB:
-        self.state.codings  # noqa: B018 - loads deferred codings files before any write to them
-        if coder_id not in self._coding_dbs:
-            self._coding_dbs[coder_id] = open_db(self.dir / CODINGS_DIR / f"{coder_id}.json")
-        return self._coding_dbs[coder_id]
+    def _coding_db(self, coder_id: str, document_id: str) -> ProjectDB:
+        """The TinyDB file of one coder's codings of one document (made when first needed)."""
+        self.state.codings_of(document_id)  # reads the document's codings files before any write to them
+        key = layout.codings_key(coder_id, document_id)
+        if key not in self._coding_dbs:
+            self._coding_dbs[key] = open_db(layout.codings_path(self.dir, key), {"codings": {}})
+            folder = layout.codings_path(self.dir, key).parent
+            if not folder.is_dir() and not self.readonly:
+                make_dir(folder)
+                fsync_dir(folder.parent)  # the coder's new folder must survive a power cut
+        return self._coding_dbs[key]
 
     def _rollback(self, op: Operation) -> None:
-        for table, entity_id, before, _after in reversed(op.changes):
-            self._set(table, entity_id, before)
+        for table, entity_id, before, after in reversed(op.changes):
+            self._set(table, entity_id, before, after)
         op.changes.clear()
         for path in op.new_files:
             with contextlib.suppress(OSError):
@@ -748,11 +918,11 @@ class Project:
         self._require_writable()
         op = Operation(f"{kind}: {original['summary']}")
         for table, entity_id, before, after in changes:
-            if not _same(self.state.table(table).get(entity_id), before):
+            if not _same(self._current(table, entity_id, before or after), before):
                 self._rollback(op)
                 self._refuse_walk(kind, original, entity_id)
             op.changes.append([table, entity_id, before, after])
-            self._set(table, entity_id, after)
+            self._set(table, entity_id, after, before)
         broken = self._dangling(changes)
         if broken:
             self._rollback(op)
@@ -766,8 +936,8 @@ class Project:
         for table, entity_id, _before, after in changes:
             if after is None:
                 referrers = [
-                    *state.codings_by_code.get(entity_id, {}),
-                    *state.codings_by_document.get(entity_id, {}),
+                    *(state.codings_by_code.get(entity_id, {}) if table == "codes" else ()),
+                    *(state.codings_of(entity_id) if table == "documents" else ()),
                     *state.memos_by_target.get(entity_id, {}),
                     *(c.id for c in state.codes.values() if c.parent == entity_id),
                 ]
@@ -779,13 +949,16 @@ class Project:
                 "codes": [after.get("parent")],
                 "memos": [after.get("target")],
             }.get(table, [])
-            if any(ref is not None and not self._exists(ref) for ref in wanted):
+            if any(ref is not None and not self._exists(ref, after.get("kind")) for ref in wanted):
                 return entity_id
         return None
 
-    def _exists(self, entity_id: str) -> bool:
+    def _exists(self, entity_id: str, kind: str | None = None) -> bool:
+        """Whether a code, document or (for a memo of `kind` coding) coding exists."""
         state = self.state
-        return entity_id in state.codes or entity_id in state.documents or entity_id in state.codings
+        if entity_id in state.codes or entity_id in state.documents:
+            return True
+        return kind in (None, "coding") and entity_id in state.codings
 
     def _refuse_walk(self, kind: str, original: dict, entity_id: str) -> None:
         """Refuse an undo or redo that would clash with a later action, naming it."""
@@ -809,14 +982,16 @@ class Project:
     def _name(self) -> str:
         return self.coder.name if self.coder else ""
 
-    def log(self) -> list[dict]:
-        """Every logged operation, oldest first, without its change records; a damaged
-        line (one the checkpoint covers, or the open would have failed) is shown as such."""
+    def log(self, newest: int | None = None) -> list[dict]:
+        """Every logged operation (or the `newest` ones, read from the log's end), oldest
+        first, without its change records; a damaged line (one the checkpoint covers, or
+        the open would have failed) is shown as such."""
+        lines = self.journal.read_lines(0) if not newest else self.journal.last_lines(newest)
         return [
             {k: v for k, v in entry.items() if k != "changes"} | {"changes": len(entry["changes"])}
             if entry is not None and not schema.entry_problem(entry)
             else {"seq": "?", "at": "", "by": "", "summary": f"(a damaged line at byte {offset})", "changes": 0}
-            for offset, entry in self.journal.read_lines(0)
+            for offset, entry in lines
         ]
 
     # ------------------------------------------------------------------ coders and texts
@@ -953,13 +1128,6 @@ def find_project(start: Path) -> Path:
         if (folder / PROJECT_FILE).is_file():
             return folder
     return start
-
-
-def _checkpoint_seq_of(codings_file: dict) -> int | None:
-    """The action a codings file's checkpoint reflects (None in files of older Margins)."""
-    meta = codings_file.get("meta")
-    record = meta.get("checkpoint") if isinstance(meta, dict) else None
-    return record.get("seq") if isinstance(record, dict) else None
 
 
 def _login_name() -> str:

@@ -1,7 +1,7 @@
 """Bringing a damaged project back from a backup without losing what the log holds.
 
-A backup is a checkpoint: project.json and codings/*.json as they were at some log
-offset. The log is never cut by Margin itself, so putting a backup's files back and
+A backup is a checkpoint: project.json, local.json and codings/*/*.json (store/layout.py)
+as they were at some log offset (a backup from before schema 2 has codings/<coder>.json). The log is never cut by Margin itself, so putting a backup's files back and
 replaying the log past its offset rebuilds every acknowledged change. Restoring:
 
 1. takes the writer lock, so no other Margin process is writing meanwhile;
@@ -32,9 +32,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import orjson
 
-from store import backup, schema
+from store import backup, codings_files, layout, schema
 from store.clock import new_id, now
 from store.errors import BadInput, ProjectCorrupt, Refused
 from store.journal import LOG_NAME, Journal
@@ -87,12 +86,12 @@ def check(folder: Path, log_size: int) -> Candidate:
     """Whether a backup can be put back: its files parse and pass the schema checks, and
     its codings files hold every coding its project.json counts."""
     try:
-        main = read_json_file(folder / PROJECT_FILE)
-        if not isinstance(main.get("meta"), dict) or not main["meta"].get("project"):
+        main = layout.read_main(folder)
+        if not isinstance(main.get("meta"), dict) or not isinstance(main["meta"].get("project"), dict):
             return Candidate(folder, f"{PROJECT_FILE} has no project record")
         schema.check_main(main)
-        codings = {p.stem: read_json_file(p) for p in sorted((folder / CODINGS_DIR).glob("*.json"))}
-        problem = _codings_problem(main, codings)
+        codings, problem = _codings_of(folder, main)
+        problem = problem or _codings_problem(main, codings)
     except (ProjectCorrupt, OSError) as exc:
         return Candidate(folder, str(exc))
     if problem:
@@ -103,13 +102,29 @@ def check(folder: Path, log_size: int) -> Candidate:
     return Candidate(folder, "", offset)
 
 
+def _codings_of(folder: Path, main: dict) -> tuple[dict[str, dict], str]:
+    """A backup's codings files by key ("<coder>/<document>"), and what is wrong with
+    them: missing, or not the ones its checkpoint record wrote. A backup of the first
+    format is read as if migrated (restoring it migrates the project again)."""
+    if main["meta"]["project"].get("schema", 1) == 1:
+        from store.migrate import read_schema_1
+
+        return schema.migrate(read_schema_1(folder, main), 1)[0]["codings"], ""
+    problem = codings_files.missing_problem(folder, main)
+    if problem:
+        return {}, problem
+    files, digests = codings_files.read_all(folder)
+    digests[PROJECT_FILE] = layout.digest((folder / PROJECT_FILE).read_bytes())
+    return files, codings_files.mismatch_problem(main, digests)
+
+
 def _codings_problem(main: dict, files: dict[str, dict]) -> str:
     """A codings file that fails the schema, or fewer codings than the checkpoint counted."""
     documents = {k: Document.from_record(v) for k, v in main.get("documents", {}).items()}
     held: dict[str, int] = {}
     for coder_id, data in files.items():
         records = schema.check_codings_file(coder_id, data)
-        schema.check_coding_references(records.values(), documents, main.get("codes", {}), f"{CODINGS_DIR}/{coder_id}.json")
+        schema.check_coding_references(records.values(), documents, main.get("codes", {}), layout.relative_name(coder_id))
         for record in records.values():
             held[record["document"]] = held.get(record["document"], 0) + 1
     counted = main["meta"].get("checkpoint", {}).get("coding_counts")
@@ -148,7 +163,7 @@ def trial_open(project_dir: Path, folder: Path) -> LogDamage | None:
 
     trial = Path(tempfile.mkdtemp(dir=project_dir, prefix=".restore-trial-", suffix=".tmp"))
     try:
-        for relative in [Path(PROJECT_FILE), *(p.relative_to(folder) for p in (folder / CODINGS_DIR).glob("*.json"))]:
+        for relative in (p.relative_to(folder) for p in layout.checkpoint_paths(folder)):
             _link_or_copy(folder / relative, trial / relative)
         if (project_dir / LOG_NAME).is_file():
             _link_or_copy(project_dir / LOG_NAME, trial / LOG_NAME)
@@ -263,9 +278,9 @@ def _from_log_checkpoint(directory: Path):
     is replayed, keeping the project's metadata (name, id, creation, default coder)."""
     folder = Path(tempfile.mkdtemp(dir=directory, prefix=".restore-from-log-", suffix=".tmp"))
     try:
-        data = {"meta": {"project": known_meta(directory), "checkpoint": {"seq": 0, "offset": 0, "undo": [], "redo": []}}}
         make_dir(folder / CODINGS_DIR)
-        write_atomic(folder / PROJECT_FILE, orjson.dumps(data))
+        layout.write_local(folder, {"seq": 0, "offset": 0, "undo": [], "redo": []})
+        write_atomic(folder / PROJECT_FILE, layout.dump_tables({"meta": {"project": known_meta(directory)}}))
         yield folder
     finally:
         remove_tree(folder)
@@ -322,11 +337,12 @@ def _new_folder(directory: Path, why: str) -> Path:
 
 def _save_damaged(directory: Path, with_log: bool) -> Path:
     folder = _new_folder(directory, "damaged")
-    files = [directory / PROJECT_FILE, *sorted((directory / CODINGS_DIR).glob("*.json"))]
+    files = [*layout.checkpoint_paths(directory)] if (directory / PROJECT_FILE).exists() else []
     if with_log:
         files.append(directory / LOG_NAME)
     for path in files:
         if path.is_file():
+            make_dir((folder / path.relative_to(directory)).parent)
             write_atomic(folder / path.relative_to(directory), path.read_bytes())
     return folder
 
@@ -343,11 +359,12 @@ def _cut(log: Path, offset: int) -> None:
 def _put_back(directory: Path, folder: Path) -> None:
     """Write the backup's checkpoint files over the project's; codings files the backup
     lacks are newer, and the log replays their contents."""
-    wanted = [Path(PROJECT_FILE), *(p.relative_to(folder) for p in sorted((folder / CODINGS_DIR).glob("*.json")))]
+    wanted = [p.relative_to(folder) for p in layout.checkpoint_paths(folder)]
     make_dir(directory / CODINGS_DIR)
     for relative in wanted:
+        make_dir((directory / relative).parent)
         write_atomic(directory / relative, (folder / relative).read_bytes())
-    for extra in (directory / CODINGS_DIR).glob("*.json"):
+    for extra in layout.checkpoint_paths(directory):
         if extra.relative_to(directory) not in wanted:
             extra.unlink()
 
@@ -355,7 +372,7 @@ def _put_back(directory: Path, folder: Path) -> None:
 def _replayed(directory: Path) -> int:
     """Log entries past the restored checkpoint, picked by number as the replay does."""
     try:
-        seq = read_json_file(directory / PROJECT_FILE)["meta"].get("checkpoint", {}).get("seq", 0)
+        seq = layout.read_main(directory)["meta"].get("checkpoint", {}).get("seq", 0)
     except (ProjectCorrupt, OSError):
         return 0
     return sum(1 for _, entry in Journal(directory).read_lines(0) if entry is not None and entry["seq"] > seq)

@@ -19,10 +19,25 @@ from operator import attrgetter, eq, itemgetter, le, lt, methodcaller
 from store.errors import ProjectCorrupt, Refused
 from store.model import MEMO_KINDS
 
-SCHEMA = 1
+SCHEMA = 2
 
 Migration = Callable[[dict], dict]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def split_codings(data: dict) -> dict:
+    """Schema 1 to 2: codings/<coder>.json becomes codings/<coder>/<document>.json (keys
+    "<coder>/<document>"), one small file per coder and document, so that an action
+    rewrites one file and two coders' copies merge; the files lose their checkpoint stamp
+    (the checkpoint record moves to local.json, see store/layout.py)."""
+    split: dict[str, dict] = {}
+    for coder_id, file in data["codings"].items():
+        for coding_id, record in (file.get("codings") or {}).items():
+            document = record.get("document") if isinstance(record, dict) else None
+            split.setdefault(f"{coder_id}/{document}", {"codings": {}})["codings"][coding_id] = record
+    return data | {"codings": split}
+
+
+MIGRATIONS: dict[int, Migration] = {1: split_codings}
 
 
 def migrate(data: dict, version: int, migrations: dict[int, Migration] | None = None) -> tuple[dict, int]:
@@ -259,7 +274,30 @@ def _checkpoint_problem(checkpoint) -> str:
     counts = checkpoint.get("coding_counts", {})
     if type(counts) is not dict or not all(type(n) is int and n >= 0 for n in counts.values()):
         return "the checkpoint record's coding counts are not whole numbers"
+    return _files_problem(checkpoint)
+
+
+def _files_problem(checkpoint: dict) -> str:
+    """local.json's record of the shared files: name -> [digest, codings held], the
+    digests of a checkpoint cut short (pending) and the action they reflect."""
+    files, pending = checkpoint.get("files", {}), checkpoint.get("pending", {})
+    if type(files) is not dict or not all(
+        type(v) is list and len(v) == 2 and type(v[0]) is str and type(v[1]) is int and v[1] >= 0 for v in files.values()
+    ):
+        return "the checkpoint record's files are not [digest, count] items"
+    if type(pending) is not dict or not all(type(v) is str for v in pending.values()):
+        return "the checkpoint record's pending files are not digests"
+    counts = checkpoint.get("code_counts", {})
+    if type(counts) is not dict or not all(type(n) is int and n >= 0 for n in counts.values()):
+        return "the checkpoint record's code counts are not whole numbers"
+    if type(checkpoint.get("pending_seq", 0)) is not int:
+        return "the checkpoint record's pending action is not a whole number"
     return ""
+
+
+def local_problem(checkpoint: dict) -> str:
+    """What is wrong with local.json's checkpoint record ("" when it is sound)."""
+    return _checkpoint_problem(checkpoint)
 
 
 def _is_position(value) -> bool:
@@ -270,13 +308,11 @@ def _is_position(value) -> bool:
     return all(type(x) is int and x >= 0 for x in value[:2]) and (len(value) == 2 or type(value[2]) is str)
 
 
-def check_codings_file(coder_id: str, data: dict) -> dict:
-    """codings/<coder>.json: its records (returned), each a coding by that coder."""
-    where = f"codings/{coder_id}.json"
-    meta = data.get("meta", {})
-    record = meta.get("checkpoint", {}) if type(meta) is dict else None
-    if type(record) is not dict or type(record.get("seq", 0)) is not int:
-        _fail(where, "its checkpoint record is not an object with an action number")
+def check_codings_file(key: str, data: dict) -> dict:
+    """codings/<coder>/<document>.json (`key` "<coder>/<document>"): its records
+    (returned), each a coding by that coder of that document."""
+    where = f"codings/{key}.json"
+    coder_id, _, document_id = key.partition("/")
     records = data.get("codings", {})
     problem = table_problem("codings", records)
     if problem:
@@ -284,6 +320,9 @@ def check_codings_file(coder_id: str, data: dict) -> dict:
     if not {*map(itemgetter("coder"), records.values())} <= {coder_id}:
         stray = next(r for r in records.values() if r["coder"] != coder_id)
         _fail(where, f"{_label('codings', stray)} is by coder {stray['coder']}, not by {coder_id}")
+    if not {*map(itemgetter("document"), records.values())} <= {document_id}:
+        stray = next(r for r in records.values() if r["document"] != document_id)
+        _fail(where, f"{_label('codings', stray)} is on document {stray['document']}, not on {document_id}")
     return records
 
 
@@ -315,14 +354,12 @@ def _references_sound(items: list, getter, documents: Mapping, codes: Mapping) -
 _WHOLE = range(-(2**63), 2**64)
 
 
-def built_codings_sound(coder_id: str, meta: dict, codings: dict, documents: Mapping | None, codes: Mapping) -> bool:
+def built_codings_sound(key: str, codings: dict, documents: Mapping | None, codes: Mapping) -> bool:
     """The checks of check_codings_file and check_coding_references that field types do
     not cover, over a codings file decoded straight into `Coding` values (whose types the
     decoder checked): True when the file passes them all, False for the checked path to
     name what is wrong. `documents` None skips the references (checked later, see _settle)."""
-    record = meta.get("checkpoint", {})
-    if type(record) is not dict or type(record.get("seq", 0)) is not int or record.get("seq", 0) not in _WHOLE:
-        return False
+    coder_id, _, document_id = key.partition("/")
     values = list(codings.values())
     starts, ends = list(map(attrgetter("start"), values)), list(map(attrgetter("end"), values))
     return (
@@ -331,6 +368,7 @@ def built_codings_sound(coder_id: str, meta: dict, codings: dict, documents: Map
         and max(ends, default=0) in _WHOLE
         and all(map(lt, starts, ends))
         and {*map(attrgetter("coder"), values)} <= {coder_id}
+        and {*map(attrgetter("document"), values)} <= {document_id}
         and (documents is None or _references_sound(values, attrgetter, documents, codes))
     )
 

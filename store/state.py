@@ -48,7 +48,16 @@ class State:
         self._pending: list[dict] = []  # coding record tables not yet made into values
         self._deferred = None  # a function reading the codings files, until first needed
         self._deferred_counts: dict[str, int] | None = None
+        self._deferred_code_counts: dict[str, int] | None = None
         self._settle = None  # called once the deferred codings are in
+        # A writer's codings files not yet read, by document: each document's are read
+        # when first needed (`codings_of`), all of them when a whole-project view asks.
+        self._unloaded: dict[str, list] = {}
+        self._unloaded_counts: dict[str, int] = {}
+        # Codings per code as the checkpoint counted them, and the part of that count in
+        # the files read since: what `coding_counts_by_code` answers without reading all.
+        self._code_counts: Counter | None = None
+        self._code_counts_read = Counter()
         self.version = 0  # bumped on every change, so views can tell when to redraw
 
     @property
@@ -66,15 +75,51 @@ class State:
         self._materialise()
         return self._by_code
 
-    def defer_codings(self, loader, counts: dict[str, int] | None, settle=None) -> None:
+    def defer_codings(self, loader, counts: dict[str, int] | None, settle=None, code_counts: dict | None = None) -> None:
         """Read codings only when first needed; `counts` (per document, saved with the
         checkpoint) answers `coding_counts_by_document` until then; `settle` runs once
         they are in (to catch up with a writer that checkpointed meanwhile)."""
         self._deferred, self._deferred_counts, self._settle = loader, counts, settle
+        self._deferred_code_counts = code_counts
+
+    def defer_documents(self, loaders: dict[str, list], counts: dict[str, int], code_counts: dict | None) -> None:
+        """Read each document's codings only when first needed: `loaders` by document id
+        (each returns a table of records); `counts` and `code_counts` (from the
+        checkpoint) stand in for the counts of what is not yet read."""
+        self._unloaded, self._unloaded_counts = loaders, counts
+        self._code_counts = Counter(code_counts) if code_counts is not None else None
+
+    def coding_counts_by_code(self) -> Counter:
+        """Codings per code; while files are unread, from the checkpoint's counts with
+        those of the files read since brought up to date."""
+        if self._unloaded and self._code_counts is not None and not self._pending and self._deferred is None:
+            counts = self._code_counts - self._code_counts_read
+            counts.update({code: len(codings) for code, codings in self._by_code.items()})
+            return +counts
+        if self._deferred is not None and self._deferred_code_counts is not None:
+            return Counter(self._deferred_code_counts)
+        return +Counter({code: len(codings) for code, codings in self.codings_by_code.items()})
+
+    def codings_of(self, document_id: str) -> dict[str, Coding]:
+        """One document's codings by id, reading only that document's files if need be."""
+        if self._deferred is not None or self._pending:
+            self._materialise()
+        elif document_id in self._unloaded:
+            with paused_collector():
+                tables = [loader() for loader in self._unloaded[document_id]]  # a damaged file fails every time
+            del self._unloaded[document_id]
+            for records in tables:
+                self._code_counts_read.update(_code_of(r) for r in records.values())
+                self._load_codings(records)
+        return self._by_document.get(document_id, {})
 
     def coding_counts_by_document(self) -> Counter:
         if self._deferred is not None and self._deferred_counts is not None:
             return Counter(self._deferred_counts)
+        if self._unloaded and not self._pending:
+            counts = Counter({d: len(c) for d, c in self._by_document.items() if d not in self._unloaded})
+            counts.update({d: self._unloaded_counts.get(d, 0) for d in self._unloaded})
+            return +counts
         self._load_deferred()
         if self._pending:
             return Counter(_document_of(r) for records in self._pending for r in records.values())
@@ -121,8 +166,8 @@ class State:
 
     @property
     def codings_loaded(self) -> bool:
-        """Whether the codings files have been read (a read-only open defers them)."""
-        return self._deferred is None
+        """Whether every codings file has been read (opens defer them)."""
+        return self._deferred is None and not self._unloaded
 
     def _load_deferred(self) -> None:
         """Read the deferred codings; a loader that fails (a damaged file) stays, so a
@@ -132,6 +177,10 @@ class State:
             self._deferred = self._deferred_counts = None
 
     def _materialise(self) -> None:
+        if self._unloaded:
+            with paused_collector():
+                for document_id in list(self._unloaded):
+                    self.codings_of(document_id)
         if self._deferred is None and not self._pending:
             return
         settle, self._settle = (self._settle, None) if self._deferred is not None else (None, self._settle)
@@ -142,8 +191,13 @@ class State:
             if settle is not None:
                 settle()
 
+    def _writable(self, name: str) -> dict:
+        """The map a change goes to; for codings the loaded ones, as the Project reads a
+        coding's document (codings_of) before it changes one of its codings."""
+        return self._codings if name == "codings" else self.table(name)
+
     def put(self, entity) -> None:
-        table = self.table(entity.TABLE)
+        table = self._writable(entity.TABLE)
         old = table.get(entity.id)
         if old is not None:
             self._unindex(old)
@@ -152,7 +206,7 @@ class State:
         self.version += 1
 
     def remove(self, table: str, entity_id: str) -> None:
-        old = self.table(table).pop(entity_id, None)
+        old = self._writable(table).pop(entity_id, None)
         if old is not None:
             self._unindex(old)
         self.version += 1
@@ -170,6 +224,10 @@ class State:
             self._by_code[entity.code].pop(entity.id, None)
         elif isinstance(entity, Memo):
             self.memos_by_target[entity.target].pop(entity.id, None)
+
+
+def _code_of(record) -> str:
+    return record.code if type(record) is Coding else record["code"]
 
 
 def _document_of(record) -> str:

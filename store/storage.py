@@ -126,9 +126,25 @@ class MemoryStorage(Storage):
         self._data = data
         self.dirty = True
 
-    def save(self) -> None:
-        write_atomic(self.path, orjson.dumps(self._data))
+    def encoded(self) -> bytes:
+        """The file's bytes: deterministic, one entity per line (see dump_tables)."""
+        return dump_tables(self._data)
+
+    def save(self, raw: bytes | None = None) -> None:
+        write_atomic(self.path, self.encoded() if raw is None else raw)
         self.dirty = False
+
+
+def dump_tables(data: dict) -> bytes:
+    """TinyDB tables as JSON, one entity per line, tables and entities in key order, so
+    that a file diffs and merges line by line and the same data gives the same bytes."""
+    parts = []
+    for table in sorted(data):
+        rows = data[table]
+        lines = [orjson.dumps(str(key)) + b": " + orjson.dumps(rows[key], option=orjson.OPT_SORT_KEYS) for key in sorted(rows)]
+        body = b"{\n" + b",\n".join(lines) + b"\n}" if lines else b"{}"
+        parts.append(orjson.dumps(table) + b": " + body)
+    return b"{" + b",\n".join(parts) + b"}\n"
 
 
 class FastTable(Table):

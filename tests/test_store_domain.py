@@ -152,8 +152,8 @@ def test_each_coder_has_a_codings_file(project, interview):
     project.codings.apply(interview, code, 0, 5)
     project.codings.apply(interview, code, 0, 5, coder=bob.id)
     project.checkpoint()
-    files = sorted(p.stem for p in (project.dir / "codings").glob("*.json"))
-    assert files == sorted([project.coder.id, bob.id])
+    files = sorted(p.parent.name for p in (project.dir / "codings").glob("*/*.json"))
+    assert files == sorted([project.coder.id, bob.id])  # codings/<coder id>/<document id>.json
 
 
 def test_memos_and_journal(project, interview):

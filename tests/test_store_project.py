@@ -164,7 +164,7 @@ def test_corrupt_project_file_names_the_newest_good_backup(project, interview):
     with Project.open(project.dir):
         pass  # takes a backup of the checkpoint written at close
     (project.dir / PROJECT_FILE).write_bytes(b'{"meta": {"proj')  # in place: the newest backup shares it
-    good = [b for b in backup.listing(project.dir) if (b / PROJECT_FILE).read_bytes().endswith(b"}")][-1]
+    good = [b for b in backup.listing(project.dir) if (b / PROJECT_FILE).read_bytes().rstrip().endswith(b"}")][-1]
     with pytest.raises(ProjectCorrupt, match=good.name):
         Project.open(project.dir)
 
@@ -284,3 +284,95 @@ def test_backups_keep_one_a_day_beyond_the_newest(project, interview):
     names = [p.name for p in backup.listing(project.dir)]
     assert [n for n in names if n.startswith("202601")] == [f"202601{d:02d}T170000000000Z-open" for d in range(1, 6)]
     assert len(names) == backup.KEEP + 5
+
+
+def test_the_newest_log_lines_read_from_the_end_are_the_same_as_from_the_start(tmp_path):
+    """`margin log -n N` reads from the log's end: for every N, the same entries and
+    offsets as reading it all, with lines longer than a read block and a torn tail."""
+    from store.journal import Journal
+
+    journal = Journal(tmp_path)
+    journal.open_for_append()
+    for n in range(40):
+        journal.append({"seq": n + 1, "changes": [], "summary": "x" * (n * 4000 if n % 7 == 3 else n)})
+    journal.close()
+    with open(tmp_path / "log.jsonl", "ab") as handle:
+        handle.write(b'{"seq": 41, "chan')  # a torn last line is never an entry
+    everything = list(journal.read_lines(0))
+    for count in range(1, 45):
+        assert journal.last_lines(count) == everything[-count:], count
+
+
+# ---------------------------------------------------------------- the shared, mergeable format
+
+
+def _shared_files(folder) -> dict[str, bytes]:
+    """What git would share: every file but those .gitignore lists as this machine's own."""
+    local = ("log.jsonl", ".margin.lock", "local.json", "backups", "damaged", "cache")
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.relative_to(folder).parts[0] not in local and not p.name.endswith(".tmp")
+    }
+
+
+def _two_coders(project, interview):
+    trust = project.codebook.add("Trust")
+    project.codings.apply(interview, trust, 0, 11)
+    project.coder = project.add_coder("bob")
+    project.codings.apply(interview, trust, 12, 20)
+    project.memos.add("journal", None, "day one")
+    project.close()
+
+
+def test_shared_files_are_one_entity_per_line_in_a_stable_order(project, interview):
+    _two_coders(project, interview)
+    files = _shared_files(project.dir)
+    codings = [name for name in files if name.startswith("codings/")]
+    assert len(codings) == 2 and all(name.count("/") == 2 for name in codings)  # codings/<coder>/<document>.json
+    for name in ["project.json", *codings]:
+        lines = files[name].decode().splitlines()
+        data = orjson.loads(files[name])
+        entities = sum(len(table) for table in data.values())
+        assert len([x for x in lines if x.startswith('"') and x.rstrip(",").endswith("}")]) == entities, name
+        keys = [orjson.loads("{" + x.rstrip(",") + "}") for x in lines if x.startswith('"') and x.rstrip(",").endswith("}")]
+        assert [next(iter(k)) for k in keys] == sorted(next(iter(k)) for k in keys) or name == "project.json"
+        assert "checkpoint" not in files[name].decode()  # nothing machine-local in a shared file
+    with Project.open(project.dir) as again:
+        again.checkpoint()  # the same data gives the same bytes
+    assert _shared_files(project.dir) == files
+    gitignore = (project.dir / ".gitignore").read_text()
+    assert all(f"/{name}" in gitignore for name in ("log.jsonl", "local.json", "backups/", "damaged/", "cache/", ".margin.lock"))
+
+
+def test_an_action_rewrites_only_the_file_it_touches(project, interview):
+    from store.importers import parse_text
+
+    _two_coders(project, interview)
+    other = Project.open(project.dir)
+    parsed = parse_text("Interviewer: hello there.\n\nParticipant: hello back.\n", "txt")
+    second = other.documents.import_parsed(parsed, "N2", {}).document
+    other.codings.apply(second, other.codebook.get("Trust"), 0, 5)
+    other.close()
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in (project.dir / "codings").glob("*/*.json")}
+    with Project.open(project.dir, coder="alice") as again:
+        again.codings.apply(again.documents.get("N2"), again.codebook.get("Trust"), 6, 11)
+        assert not again.state.codings_loaded  # the other documents' codings were never read
+    after = {p: (p.stat().st_ino, p.read_bytes()) for p in (project.dir / "codings").glob("*/*.json")}
+    changed = [p for p in after if after[p] != before.get(p)]
+    assert len(changed) == 1 and changed[0].stem == second.id  # one small file, alice's codings of N2
+
+
+def test_a_fresh_clone_without_local_state_opens_and_records_it(project, interview, tmp_path):
+    _two_coders(project, interview)
+    with Project.open(project.dir, readonly=True) as original:
+        codes = dict(original.state.codes)
+    clone = tmp_path / "clone"
+    for name, data in _shared_files(project.dir).items():
+        (clone / name).parent.mkdir(parents=True, exist_ok=True)
+        (clone / name).write_bytes(data)
+    with Project.open(clone, coder="carol") as copy:
+        assert len(copy.state.codings) == 2 and dict(copy.state.codes) == codes
+        copy.codings.apply(copy.documents.get(interview.name), copy.codebook.get("Trust"), 21, 30)
+    record = orjson.loads((clone / "local.json").read_bytes())["checkpoint"]
+    assert len([n for n in record["files"] if n.startswith("codings/")]) == 3

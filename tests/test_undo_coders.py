@@ -155,10 +155,10 @@ def test_stacks_saved_before_coders_had_their_own_undo_still_work(tmp_path):
         project.codings.apply_new_code(doc, "Trust", doc.turns[1].start, doc.turns[1].end)
         project.coder = project.add_coder("bob")
         project.codings.apply_new_code(doc, "Stigma", doc.turns[3].start, doc.turns[3].end)
-    data = orjson.loads((tmp_path / "p" / "project.json").read_bytes())
-    checkpoint = data["meta"]["checkpoint"]
+    data = orjson.loads((tmp_path / "p" / "local.json").read_bytes())
+    checkpoint = data["checkpoint"]
     checkpoint["undo"] = [item[:2] for item in checkpoint["undo"]]
-    (tmp_path / "p" / "project.json").write_bytes(orjson.dumps(data))
+    (tmp_path / "p" / "local.json").write_bytes(orjson.dumps(data))
     with Project.open(tmp_path / "p", coder="alice") as project:
         assert project.can_undo
         assert project.undo()["summary"].startswith("code with new code Trust")

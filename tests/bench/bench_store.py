@@ -9,6 +9,7 @@ Not a timed test: it measures and prints. tests/bench/test_bench_smoke.py runs i
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import shutil
@@ -76,6 +77,107 @@ def generate(directory: Path, documents: int, codings: int, seed: int = 7) -> Pr
                 project.codings.apply(document, rng.choice(codes), start, end)
     project.close()
     return project
+
+
+def generate_large(directory: Path, documents: int, codings: int, codes: int, seed: int = 7) -> None:
+    """The large shape (200 documents, 200,000 codings, 5,000 codes): codes in one action,
+    each document's codings in one, put directly (no duplicate search, which is the API's
+    cost, not the store's)."""
+    from store.clock import new_id, now
+    from store.model import Coding
+
+    rng = random.Random(seed)
+    with Project.init(directory, name="bench", coder="bench") as project:
+        with project.operation("bench codebook"):
+            themes = max(1, codes // 50)
+            made = [project.codebook.ensure(f"Theme {t} > Code {c}") for t in range(themes) for c in range(codes // themes)]
+        coder = project.coder.id
+        for d in range(documents):
+            parsed = parse_text(transcript(rng, 80), "txt")
+            document = project.documents.import_parsed(parsed, f"P{d + 1:03d}", {"case": f"P{d + 1}"}).document
+            text, stamp = project.text(document.id), now()
+            with project.operation(f"bench codings for {document.name}"):
+                for _ in range(codings // documents):
+                    turn = rng.choice(document.turns)
+                    start = rng.randint(turn.start, turn.end - 2)
+                    end = rng.randint(start + 1, turn.end)
+                    code = rng.choice(made).id
+                    project.put(Coding(new_id(), document.id, code, start, end, text[start:end], coder, stamp, stamp))
+
+
+def floor(runs: int) -> float:
+    """The floor of a command line: starting Python with click imported."""
+    return wall([sys.executable, "-c", "import click"], runs)
+
+
+def bench_commands(project_dir: Path, runs: int) -> dict:
+    """Wall time of each command the issue names, at this project's size (median of runs)."""
+    command = [*margin_command(), "-p", str(project_dir)]
+    figures = {}
+    for n in range(runs):  # apply then undo, in pairs, so the project stays the same size
+        figures.setdefault("margin apply", []).append(_timed([*command, "apply", "P001", "Theme 0 > Code 0", "--span", f"{n}:{n + 30}"]))
+        figures.setdefault("margin undo", []).append(_timed([*command, "undo"]))
+    for name, args in {
+        "margin codes": ["codes"],
+        "margin docs": ["docs"],
+        "margin log": ["log"],
+        "margin show": ["show", "P001"],
+    }.items():
+        figures[name] = [_timed([*command, *args]) for _ in range(runs)]
+    figures["margin codes add"] = [_timed([*command, "codes", "add", f"Bench added {n}"]) for n in range(runs)]
+    return {name: statistics.median(times) for name, times in figures.items()}
+
+
+def _timed(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def bench_store_costs(project_dir: Path) -> dict:
+    """In process: open for writing, one apply and its checkpoint, and one operation of
+    every coding of a document set (as `init --from` makes), and the memory held."""
+    import tracemalloc
+
+    figures = {}
+    start = time.perf_counter()
+    project = Project.open(project_dir)
+    figures["open for writing (in process)"] = time.perf_counter() - start
+    document = project.documents.get("P002")
+    code = project.codebook.get("Theme 0 > Code 1")
+    start = time.perf_counter()
+    project.codings.apply(document, code, 3, 40)
+    figures["apply after open (in process)"] = time.perf_counter() - start
+    start = time.perf_counter()
+    project.checkpoint()
+    figures["checkpoint after one apply (in process)"] = time.perf_counter() - start
+    project.close()
+    tracemalloc.start()
+    with Project.open(project_dir, readonly=True) as project:
+        assert project.state.codings
+        figures["open with every coding loaded: memory (MB)"] = tracemalloc.get_traced_memory()[0] / 1e6
+    tracemalloc.stop()
+    return figures
+
+
+def growth(sizes: list[int], documents: int, codes: int, runs: int) -> None:
+    """How each command's cost grows with the codings, against the floor: a table."""
+    rows = []
+    for size in sizes:
+        workdir = Path(tempfile.mkdtemp(prefix="margin-growth-"))
+        try:
+            started = time.perf_counter()
+            generate_large(workdir / "p", documents, size, codes)
+            made = time.perf_counter() - started
+            figures = bench_commands(workdir / "p", runs)
+            rows.append((size, made, figures, floor(runs), os.getloadavg()[0]))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    names = list(rows[0][2])
+    print("| codings | " + " | ".join(names) + " | floor | load |")
+    print("|---|" + "---|" * (len(names) + 2))
+    for size, _made, figures, base, load in rows:
+        print(f"| {size:,} | " + " | ".join(f"{figures[n] * 1000:.0f} ms" for n in names) + f" | {base * 1000:.0f} ms | {load:.1f} |")
 
 
 def bench_cli_start(project_dir: Path, runs: int) -> dict:
@@ -155,7 +257,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--applies", type=int, default=300)
     parser.add_argument("--skip-import", action="store_true", help="Skip the Covid Inquiry import.")
+    parser.add_argument("--large", action="store_true", help="The 200,000-coding, 5,000-code shape: each command against its target.")
+    parser.add_argument("--growth", action="store_true", help="A table of each command's cost from 10,000 to 200,000 codings.")
+    parser.add_argument("--codes", type=int, default=5000)
     args = parser.parse_args(argv)
+    if args.growth:
+        growth([10_000, 50_000, 200_000], args.documents, args.codes, args.runs)
+        return {}
+    if args.large:
+        return large(args)
     workdir = Path(tempfile.mkdtemp(prefix="margin-bench-"))
     figures: dict[str, float] = {}
     try:
@@ -176,6 +286,25 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"{name:<55} {shown}")
     print(f"{'peak memory of this benchmark process (MB)':<55} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
     return figures
+
+
+def large(args) -> dict:
+    """Each command at the large shape beside its target (0.15 s) and the floor."""
+    workdir = Path(tempfile.mkdtemp(prefix="margin-bench-"))
+    try:
+        started = time.perf_counter()
+        generate_large(workdir / "p", args.documents, args.codings, args.codes)
+        print(f"generated {args.documents} documents, {args.codings:,} codings, {args.codes:,} codes in {time.perf_counter() - started:.1f} s")
+        base = floor(args.runs)
+        figures = bench_commands(workdir / "p", args.runs)
+        print(f"load {os.getloadavg()[0]:.1f}; floor (python -c 'import click') {base * 1000:.0f} ms; target 150 ms each")
+        for name, value in figures.items():
+            print(f"{name:<24} {value * 1000:6.0f} ms   x{value / base:.1f} floor   {'ok' if value < 0.15 else 'OVER'}")
+        for name, value in bench_store_costs(workdir / "p").items():
+            print(f"{name:<44} {value:8.1f}" if "MB" in name else f"{name:<44} {value * 1000:6.0f} ms")
+        return figures
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

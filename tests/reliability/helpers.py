@@ -18,7 +18,7 @@ PYTHON = sys.executable
 REPO = Path(__file__).resolve().parents[2]
 # Terminal-unsafe characters: C0 controls (ESC included) other than \t and \n, DEL, C1.
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-CHECKPOINT_FILES = ("project.json", "codings", "log.jsonl", "sources")
+CHECKPOINT_FILES = ("project.json", "local.json", "codings", "log.jsonl", "sources")
 
 INTERVIEW = """Interviewer: How did the peer support worker fit into the team?
 

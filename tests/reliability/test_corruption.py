@@ -17,7 +17,7 @@ from tests.reliability.helpers import INTERVIEW, margin, one_line_error, read_st
 
 
 def _codings_file(project: Path) -> Path:
-    return next((project / "codings").glob("*.json"))
+    return next((project / "codings").glob("*/*.json"))
 
 
 def _source(project: Path) -> Path:

@@ -7,8 +7,10 @@ import os
 import shutil
 from pathlib import Path
 
+import orjson
 import pytest
 
+from store import layout
 from store.codings_files import codings_problem
 from store.project import PATH_ROOM, Project
 from tests.reliability.helpers import INTERVIEW, file_bytes, margin, one_line_error, read_state
@@ -31,8 +33,9 @@ def two_coders(study) -> Path:
 
 
 def _codings_file(project: Path, coder: str) -> Path:
+    """The coder's codings of N1: codings/<coder id>/<document id>.json."""
     with Project.open(project, readonly=True) as p:
-        return project / "codings" / f"{p.coder_named(coder).id}.json"
+        return project / "codings" / p.coder_named(coder).id / f"{p.documents.get('N1').id}.json"
 
 
 def _damage_cases(project: Path) -> dict[str, callable]:
@@ -68,14 +71,19 @@ def test_a_stale_copy_of_a_codings_file_is_refused(two_coders):
     assert margin("apply", "N1", "Trust", "--span", "12:20", project=two_coders).code == 0
     alice.write_bytes(old)  # as a sync tool that brought back yesterday's copy
     line = one_line_error(margin("export", "csv", project=two_coders))
-    assert "is older than project.json" in line and "margin restore" in line
+    assert "is not the file the last checkpoint wrote" in line and "margin restore" in line
 
 
 def test_codings_newer_than_project_json_open_as_after_a_crash_mid_checkpoint(two_coders):
-    """A checkpoint writes the codings files first; a crash before project.json is normal."""
-    old_main = (two_coders / "project.json").read_bytes()
+    """A checkpoint records the files it is about to write as pending, then writes them
+    (codings first, project.json last), then its record: a crash before that is normal."""
+    old_main, old_local = (two_coders / "project.json").read_bytes(), orjson.loads((two_coders / "local.json").read_bytes())
     assert margin("apply", "N1", "Trust", "--span", "12:20", project=two_coders).code == 0
     state = read_state(two_coders)
+    alice = _codings_file(two_coders, "alice")
+    name = str(alice.relative_to(two_coders))
+    old_local["checkpoint"]["pending"] = {name: layout.digest(alice.read_bytes())}
+    (two_coders / "local.json").write_bytes(orjson.dumps(old_local))
     (two_coders / "project.json").write_bytes(old_main)
     assert read_state(two_coders) == state
     assert margin("export", "csv", project=two_coders).code == 0
@@ -86,7 +94,7 @@ def test_codings_problem_tells_a_backup_that_holds_the_codings(two_coders):
     assert margin("codes", "add", "Other", project=two_coders).code == 0  # a backup at open
     newest = sorted((two_coders / "backups").glob("*-open"))[-1]
     assert codings_problem(newest) == "" and codings_problem(two_coders) == ""
-    for path in (newest / "codings").glob("*.json"):
+    for path in (newest / "codings").glob("*/*.json"):
         path.unlink()
     assert "is missing" in codings_problem(newest)
 

@@ -38,7 +38,7 @@ def _checkpoint_workload(project: Path, ack) -> None:
 
 def _lose_alice_codings(project: Path) -> None:
     with Project.open(project, readonly=True) as p:
-        (project / "codings" / f"{p.coder_named('alice').id}.json").unlink()
+        (project / "codings" / p.coder_named("alice").id / f"{p.documents.get('N1').id}.json").unlink()
 
 
 # name: (steps before, unrecorded; recorded steps). A step is CLI arguments or a function.

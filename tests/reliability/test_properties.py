@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import uuid
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+import store.clock
 from store.errors import MarginError
 from store.importers import parse_text
 from store.project import Project
@@ -30,9 +33,21 @@ NAMES = st.text(alphabet="ab😀\u0301", min_size=1, max_size=3) | st.sampled_fr
 MEMO_TEXT = st.text(max_size=40)
 
 
+class _CountingIds:
+    """Stands in for the uuid module of store/clock.py: ids in creation order, the same on
+    every rerun. Project files list entities by id, so after a reopen the state's order
+    is id order; with random ids the same draws would pick different entities."""
+
+    def __init__(self):
+        self.count = 0
+
+    def uuid4(self):
+        self.count += 1
+        return uuid.UUID(int=self.count)
+
+
 def _pick(data, values, label):
-    """One of `values` in the state's own order (creation order: ids are random, so sorting
-    by them would make the same draws pick different entities on a rerun)."""
+    """One of `values` in the state's own order (creation order, see _CountingIds)."""
     values = list(values)
     return data.draw(st.sampled_from(values), label=label) if values else None
 
@@ -48,6 +63,7 @@ def _span(data, length: int) -> tuple[int, int]:
 class ProjectMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
+        self._real_uuid, store.clock.uuid = store.clock.uuid, _CountingIds()
         self.base = Path(tempfile.mkdtemp(prefix="margin-prop-"))
         self.project = Project.init(self.base / "p", coder="alice")
         self.history: list[dict] = []  # the state before each action that undo can take back
@@ -55,6 +71,7 @@ class ProjectMachine(RuleBasedStateMachine):
         self.spell: str | None = None  # the memo that the newest action saved, alone
 
     def teardown(self):
+        store.clock.uuid = self._real_uuid
         self.project.close()
         shutil.rmtree(self.base, ignore_errors=True)
 
@@ -217,7 +234,23 @@ class ProjectMachine(RuleBasedStateMachine):
         before = state_of(self.project)
         self.project.close()
         self.project = Project.open(self.base / "p", coder="alice")
+        # counted from the checkpoint's index, before any codings file is read
+        by_code, by_document = dict(self.project.codebook.counts()), dict(self.state.coding_counts_by_document())
         assert state_of(self.project) == before, "close + reopen changed the state"
+        assert by_code == dict(Counter(c["code"] for c in before["codings"].values())), "the code counts index is off"
+        assert by_document == dict(Counter(c["document"] for c in before["codings"].values())), "the document counts are off"
+
+    @precondition(lambda self: self.history)
+    @rule()
+    def reopen_then_undo(self):
+        """Undo in a fresh writer, whose codings files are read only as undo needs them."""
+        after = state_of(self.project)
+        self.project.close()
+        self.project = Project.open(self.base / "p", coder="alice")
+        self.spell = None
+        self.project.undo()
+        assert _content(state_of(self.project)) == _content(self.history.pop()), "undo after reopening went wrong"
+        self.future.append(after)
 
     # ------------------------------------------------------------------ invariants
 

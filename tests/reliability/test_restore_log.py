@@ -53,7 +53,7 @@ def test_a_backup_without_its_codings_is_not_usable_and_restore_takes_an_older_o
     before = read_state(study)
     assert before["codings"]
     newest = backup.listing(study)[-1]
-    for path in (newest / "codings").glob("*.json"):
+    for path in (newest / "codings").glob("*/*.json"):
         path.unlink()  # a sync tool that failed to copy the codings files
     listing = margin("restore", "--list", project=study).out
     line = next(x for x in listing.splitlines() if newest.name in x)
@@ -68,7 +68,7 @@ def test_a_backup_missing_one_coders_file_is_not_usable(study):
     Project.open(study).close()
     before = read_state(study)
     newest = backup.listing(study)[-1]
-    files = sorted((newest / "codings").glob("*.json"))
+    files = sorted((newest / "codings").glob("*/*.json"))
     assert len(files) == 2
     files[0].unlink()
     assert not restore.check(newest, 1 << 40).good
@@ -138,7 +138,7 @@ def test_damage_after_the_checkpoint_is_found_at_its_line_by_restore_and_cut(stu
 def test_every_line_damaged_with_any_length_opens_or_names_its_own_line(study, tmp_path):
     """The class: each line of a log replaced by garbage shorter and longer than it."""
     _ops_after_checkpoint(study)
-    checkpoint_seq = orjson.loads((study / "project.json").read_bytes())["meta"]["checkpoint"]["seq"]
+    checkpoint_seq = orjson.loads((study / "local.json").read_bytes())["checkpoint"]["seq"]
     good = read_state(study)
     template = tmp_path / "template"
     shutil.copytree(study, template)

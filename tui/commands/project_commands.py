@@ -266,9 +266,7 @@ def log(ctx, limit, as_json):
       margin log -n 5
     """
     project = open_project(ctx, readonly=True)
-    entries = project.log()
-    if limit:
-        entries = entries[-limit:]
+    entries = project.log(limit or None)
     if as_json:
         emit_json(entries)
         return
