@@ -21,6 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from store.errors import Refused  # noqa: E402
 from store.importers import parse_text  # noqa: E402
 from store.project import Project  # noqa: E402
 from store.refi import export_qdpx, import_project  # noqa: E402
@@ -47,12 +48,20 @@ def generate(directory: Path, documents: int, codings: int, seed: int = 7) -> No
             document = project.documents.import_parsed(parsed, f"P{d + 1:03d}", attributes).document
             with project.operation(f"bench codings for {document.name}"):
                 for n in range(codings // documents):
-                    turn = rng.choice(document.turns)
-                    start = rng.randint(turn.start, turn.end - 2)
-                    coder = other.id if n % 3 == 0 else None
-                    coding = project.codings.apply(document, rng.choice(codes), start, rng.randint(start + 1, turn.end), coder=coder)
+                    coding = _new_coding(project, rng, document, codes, other.id if n % 3 == 0 else None)
                     if n % 50 == 0:
                         project.memos.add("coding", coding.id, f"Memo {n} 😀 on {document.name}")
+
+
+def _new_coding(project: Project, rng: random.Random, document, codes: list, coder: str | None):
+    """A random coding of `document`, drawn again where it repeats one (dense shapes draw repeats)."""
+    while True:
+        turn = rng.choice(document.turns)
+        start = rng.randint(turn.start, turn.end - 2)
+        try:
+            return project.codings.apply(document, rng.choice(codes), start, rng.randint(start + 1, turn.end), coder=coder)
+        except Refused:
+            continue
 
 
 def timed(function, runs: int) -> tuple[float, float]:
