@@ -46,13 +46,19 @@ def _rows_text(rows: list[list], safe: bool) -> str | None:
     width = len(rows[0])
     if width == 0:
         return "\r\n" * len(rows)
-    columns = [_column_cells(column, safe, width == 1) for column in zip(*rows)]
+    return "".join(_chunk_text(rows[n : n + CHUNK], safe, width == 1) for n in range(0, len(rows), CHUNK))
+
+
+CHUNK = 20_000  # rows turned into columns at once: what is held twice meanwhile
+
+
+def _chunk_text(rows: list[list], safe: bool, alone: bool) -> str:
+    columns = [_column_cells(column, safe, alone) for column in zip(*rows)]
     return "\r\n".join(map(",".join, zip(*columns))) + "\r\n"
 
 
 _QUOTED = re.compile('[",\r\n]')
-# In a column joined by NUL: a character that needs quoting, or a cell that starts like a formula.
-_NOTABLE = re.compile('[",\r\n]|(?:^|\x00)[=+\\-@\t]')
+_CELL_STARTS = tuple("\x00" + start for start in FORMULA_STARTS)  # in a column joined by NUL
 
 
 def _column_cells(column: tuple, safe: bool, alone: bool) -> list[str] | tuple:
@@ -66,11 +72,19 @@ def _column_cells(column: tuple, safe: bool, alone: bool) -> list[str] | tuple:
             return list(map(str, column))
         cells = [_cell(neutralise(v) if safe else v) for v in column]
     else:
-        if _NOTABLE.search(joined) is None and not (alone and "" in column):
+        if not _notable(joined) and not (alone and "" in column):
             return column
         cells = list(map(neutralise, column)) if safe else column
     cells = [_quote(c) for c in cells]
     return ['""' if c == "" else c for c in cells] if alone else cells
+
+
+def _notable(joined: str) -> bool:
+    """Whether a column joined by NUL has a character that needs quoting or a cell that
+    starts like a formula (each a C-level scan: one regular expression with both is slow)."""
+    if _QUOTED.search(joined) is not None or joined.startswith(FORMULA_STARTS):
+        return True
+    return any(start in joined for start in _CELL_STARTS)
 
 
 def _cell(value) -> str:
