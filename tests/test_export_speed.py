@@ -17,7 +17,10 @@ from hypothesis import strategies as st
 from store.exporters import segments
 from store.exporters.tabular import neutralise, to_csv
 from store.importers import parse_text
+from store.refi import export_qdpx, guids, project_xml
+from store.refi.xmlwriter import XmlWriter
 from tests.conftest import INTERVIEW
+from tests.test_refi_support import make_project, qde_of
 
 CELL_TEXT = st.lists(
     st.sampled_from([",", '"', "\n", "\r", "\r\n", "=", "+", "-", "@", "\t", "\x00", " ", "a", "é", "😀", ""]) | st.text(max_size=4),
@@ -86,3 +89,62 @@ def test_segment_rows_look_each_document_and_code_up_once(project, monkeypatch):
     for row, turn in zip(rows, document.turns):
         assert row[header.index("speaker")] == turn.speaker and row[header.index("turn")] == turn.index + 1
         assert row[header.index("code_path")] == "Theme > Code"
+
+
+# ---------------------------------------------------------------------- REFI-QDA export
+
+STAMP = "2026-01-01T00:00:00Z"
+
+
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=4))
+def test_derived_guids_are_uuid5(parts):
+    import uuid
+
+    assert guids.derived(*parts) == str(uuid.uuid5(guids.NAMESPACE, "\x1f".join(parts)))
+
+
+def test_the_qde_is_streamed_into_the_archive_in_bounded_pieces(tmp_path, monkeypatch):
+    """What is held at once is bounded by XmlWriter.FLUSH pieces, not by the project."""
+    project = make_project(tmp_path / "p")
+    many_codings(project, 60)
+    held, chunks = [], []
+    monkeypatch.setattr(XmlWriter, "FLUSH", 8)
+    real_raw = XmlWriter.raw
+
+    def raw(self, xml):
+        real_raw(self, xml)
+        held.append(len(self.parts))
+
+    monkeypatch.setattr(XmlWriter, "raw", raw)
+    real_init = XmlWriter.__init__
+    monkeypatch.setattr(
+        XmlWriter, "__init__", lambda self, sink=None: real_init(self, sink and (lambda b: chunks.append(len(b)) or sink(b)))
+    )
+    export_qdpx(project, tmp_path / "out.qdpx", exported_at=STAMP)
+    assert len(chunks) > 10 and max(held) <= 8
+    monkeypatch.undo()
+    assert qde_of(tmp_path / "out.qdpx") == project_xml(project, STAMP)
+
+
+def test_each_derived_guid_is_computed_once_per_entity(tmp_path, monkeypatch):
+    """An export derives one GUID per coding (its Coding element), per variable and per
+    case; a variable's GUID was derived again for every value written."""
+    project = make_project(tmp_path / "p")
+    many_codings(project, 30)
+    calls = []
+    real = guids.derived
+    monkeypatch.setattr(guids, "derived", lambda *parts: calls.append(parts) or real(*parts))
+    project_xml(project, STAMP)
+    assert len(calls) == len(set(calls)), [c for c in calls if calls.count(c) > 1][:3]
+    kinds = {c[0] for c in calls}
+    assert kinds <= {"coding", "variable", "case"}
+    assert sum(c[0] == "coding" for c in calls) == len(project.state.codings)
+
+
+def many_codings(project, count: int) -> None:
+    document = project.documents.all()[0]
+    code = project.codebook.ensure("Many")
+    with project.operation("many codings"):
+        for n in range(count):
+            start = n % (document.length - 2)
+            project.codings.apply(document, code, start, start + 2 + n % 3)
