@@ -27,7 +27,7 @@ def import_project(
     source, directory = Path(source), Path(directory)
     package = Package(source)
     try:
-        refi = read_project(package.qde, f"{source.name}: {package.qde_name}")
+        refi = read_project(package.qde(), f"{source.name}: {package.qde_name}")
         title = refi.name if refi.name.strip() and refi.name.isprintable() else one_line(refi.name)
         report = ImportReport(
             project=name or title or directory.name, directory=str(directory), source=source.name, origin=one_line(refi.origin)
