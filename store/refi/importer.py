@@ -13,6 +13,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from store.exporters.bulk import without_gc
 from store.project import Project
 from store.refi.package import Package
 from store.refi.plan import Plan, plan_import
@@ -24,6 +25,11 @@ from store.text import one_line
 def import_project(
     source: Path, directory: Path, *, name: str | None = None, coder: str | None = None, strict: bool = False
 ) -> ImportReport:
+    with without_gc():
+        return _import(source, directory, name, coder, strict)
+
+
+def _import(source: Path, directory: Path, name: str | None, coder: str | None, strict: bool) -> ImportReport:
     source, directory = Path(source), Path(directory)
     package = Package(source)
     try:
