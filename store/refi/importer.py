@@ -42,6 +42,7 @@ def _import(source: Path, directory: Path, name: str | None, coder: str | None, 
             project = Project.init(directory, name=report.project, coder=coder or _creator(refi), created=refi.created or None)
             try:
                 plan = plan_import(refi, package, project.coder, strict, report)
+                del refi  # the plan holds what is kept: the file's records need not stay while it is stored
                 _store(project, plan, source.name)
             finally:
                 project.close()
