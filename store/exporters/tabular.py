@@ -7,7 +7,6 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from itertools import repeat
 from pathlib import Path
 
 from store.errors import BadInput
@@ -30,7 +29,7 @@ def to_csv(header: list[str], rows: Iterable[list], safe: bool = True, bom: bool
     The text is what `csv.writer` writes (a property test holds it to that), built a
     column at a time: Python's csv writer manages about 30 MB a second here, and a
     200,000-coding export is 50 MB. A column without a formula start or a character that
-    needs quoting is found so by one C-level scan and joined as it is."""
+    needs quoting is found so by C-level scans and joined as it is."""
     rows = rows if isinstance(rows, list) else list(rows)
     body = _rows_text(rows, safe) if rows else ""
     if body is None:  # rows of different lengths: the csv module's way
