@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,15 +24,79 @@ def neutralise(value):
 
 
 def to_csv(header: list[str], rows: Iterable[list], safe: bool = True, bom: bool = False) -> str:
-    """CSV text: every field quoted where needed, CRLF records (RFC 4180), UTF-8."""
-    buffer = io.StringIO()
-    if bom:
-        buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(v) for v in row] if safe else row)
-    return buffer.getvalue()
+    """CSV text: every field quoted where needed, CRLF records (RFC 4180), UTF-8.
+
+    The text is what `csv.writer` writes (a property test holds it to that), built a
+    column at a time: Python's csv writer manages about 30 MB a second here, and a
+    200,000-coding export is 50 MB. A column without a formula start or a character that
+    needs quoting is found so by C-level scans and joined as it is."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    body = _rows_text(rows, safe) if rows else ""
+    if body is None:  # rows of different lengths: the csv module's way
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([neutralise(v) for v in row] if safe else row for row in rows)
+        body = buffer.getvalue()
+    return ("\ufeff" if bom else "") + _rows_text([header], False) + body
+
+
+def _rows_text(rows: list[list], safe: bool) -> str | None:
+    if len(set(map(len, rows))) != 1:
+        return None
+    width = len(rows[0])
+    if width == 0:
+        return "\r\n" * len(rows)
+    return "".join(_chunk_text(rows[n : n + CHUNK], safe, width == 1) for n in range(0, len(rows), CHUNK))
+
+
+CHUNK = 20_000  # rows turned into columns at once: what is held twice meanwhile
+
+
+def _chunk_text(rows: list[list], safe: bool, alone: bool) -> str:
+    columns = [_column_cells(column, safe, alone) for column in zip(*rows)]
+    return "\r\n".join(map(",".join, zip(*columns))) + "\r\n"
+
+
+_QUOTED = re.compile('[",\r\n]')
+_CELL_STARTS = tuple("\x00" + start for start in FORMULA_STARTS)  # in a column joined by NUL
+
+
+def _column_cells(column: tuple, safe: bool, alone: bool) -> list[str] | tuple:
+    """The column's cells as CSV fields (`alone`: the row's only field, where csv writes
+    an empty one as "" so that the line is not blank). A column of text where nothing
+    needs changing is found so by one join and one search, both in C."""
+    try:
+        joined = "\x00".join(column)
+    except TypeError:  # not all text
+        if set(map(type, column)) <= {int}:
+            return list(map(str, column))
+        cells = [_cell(neutralise(v) if safe else v) for v in column]
+    else:
+        if not _notable(joined) and not (alone and "" in column):
+            return column
+        cells = list(map(neutralise, column)) if safe else column
+    cells = [_quote(c) for c in cells]
+    return ['""' if c == "" else c for c in cells] if alone else cells
+
+
+def _notable(joined: str) -> bool:
+    """Whether a column joined by NUL has a character that needs quoting or a cell that
+    starts like a formula (each a C-level scan: one regular expression with both is slow)."""
+    if _QUOTED.search(joined) is not None or joined.startswith(FORMULA_STARTS):
+        return True
+    return any(start in joined for start in _CELL_STARTS)
+
+
+def _cell(value) -> str:
+    """A value as csv.writer writes it: None empty, floats by repr, the rest by str."""
+    if value is None:
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _quote(cell: str) -> str:
+    if _QUOTED.search(cell) is None:
+        return cell
+    return '"' + cell.replace('"', '""') + '"'
 
 
 def write_file(text: str, path: str | Path) -> None:

@@ -51,7 +51,7 @@ def read_codebook(path: Path) -> list[CodeSpec]:
     if suffix in (".qdpx", ".qde"):
         package = Package(path)
         try:
-            return read_project(package.qde, path.name).codes
+            return read_project(package.qde(), path.name).codes
         finally:
             package.close()
     if suffix not in (".qdc", *CSV_SUFFIXES):

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.clock import now
+from store.exporters.bulk import without_gc
 from store.exporters.output import open_export
 from store.model import Coding, Document, Memo
 from store.refi import guids
 from store.refi.codebook_xml import code_tree, write_codes, write_qdc
 from store.refi.variables import VALUE_ELEMENTS, variable_type
-from store.refi.xmlwriter import XmlWriter
+from store.refi.xmlwriter import XmlWriter, escape_attr
 
 if TYPE_CHECKING:
     from store.project import Project
@@ -48,11 +50,17 @@ class ExportSummary:
 
 def export_qdpx(project: Project, path: Path, exported_at: str | None = None) -> ExportSummary:
     """Write the project to `path`: a file is replaced atomically, so a failed export leaves
-    no half file; a FIFO or device is written straight into (store/exporters/output.py)."""
+    no half file; a FIFO or device is written straight into (store/exporters/output.py).
+    `project.qde` is streamed into the archive as it is written, never held whole."""
     documents = _ordered_documents(project)
-    qde = project_xml(project, exported_at or now())
-    with open_export(Path(path)) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("project.qde", qde)
+    with (
+        without_gc(),
+        open_export(Path(path)) as handle,
+        zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+    ):
+        with archive.open("project.qde", "w") as qde:
+            rest = _ProjectWriter(project, qde.write).write(exported_at or now())  # what the sink was not given
+            qde.write(rest)
         for document in documents:
             archive.writestr(f"sources/{guids.of(document.id)}.txt", project.text(document.id).encode("utf-8"))
     state = project.state
@@ -66,14 +74,15 @@ def _ordered_documents(project: Project) -> list[Document]:
 
 def project_xml(project: Project, exported_at: str) -> bytes:
     """The `project.qde` document."""
-    return _ProjectWriter(project).write(exported_at)
+    with without_gc():
+        return _ProjectWriter(project).write(exported_at)
 
 
 class _ProjectWriter:
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, sink: Callable[[bytes], object] | None = None):
         self.project = project
         self.state = project.state
-        self.w = XmlWriter()
+        self.w = XmlWriter(sink)
         self.documents = _ordered_documents(project)
         self.memos: dict[str | None, list[Memo]] = defaultdict(list)
         for memo in sorted(self.state.memos.values(), key=lambda m: (m.created, m.id)):
@@ -82,6 +91,9 @@ class _ProjectWriter:
         self.variables = {
             key: variable_type(d.attributes[key] for d in self.documents if key in d.attributes) for key in keys
         }
+        self.variable_guids = {key: guids.derived("variable", key) for key in keys}
+        self.users: dict[str, str] = {}  # coder id -> ' creatingUser="GUID"', or "" for an unknown coder
+        self.code_refs: dict[str, str] = {}  # code id -> its CodeRef element
 
     def notes_on(self, target: str | None, kind: str | None = None) -> list[str]:
         return [guids.of(m.id) for m in self.memos.get(target, ()) if kind is None or m.kind == kind]
@@ -98,7 +110,7 @@ class _ProjectWriter:
             creationDateTime=meta.get("created") or None,
             modifiedDateTime=exported_at,
         )
-        self.users()
+        self.user_list()
         self.codebook()
         self.variable_list()
         self.cases()
@@ -109,7 +121,7 @@ class _ProjectWriter:
         w.close("Project")
         return w.bytes()
 
-    def users(self) -> None:
+    def user_list(self) -> None:
         coders = sorted(self.state.coders.values(), key=lambda c: (c.name, c.id))
         if coders:
             self.w.open("Users")
@@ -129,14 +141,14 @@ class _ProjectWriter:
         if self.variables:
             self.w.open("Variables")
             for key, kind in self.variables.items():
-                self.w.empty("Variable", guid=guids.derived("variable", key), name=key, typeOfVariable=kind)
+                self.w.empty("Variable", guid=self.variable_guids[key], name=key, typeOfVariable=kind)
             self.w.close("Variables")
 
     def variable_values(self, attributes: dict[str, str]) -> None:
         for key, kind in self.variables.items():
             if key in attributes:
                 self.w.open("VariableValue")
-                self.w.empty("VariableRef", targetGUID=guids.derived("variable", key))
+                self.w.empty("VariableRef", targetGUID=self.variable_guids[key])
                 self.w.text(VALUE_ELEMENTS[kind], attributes[key])
                 self.w.close("VariableValue")
 
@@ -179,32 +191,34 @@ class _ProjectWriter:
             modifiedDateTime=document.modified or None,
         )
         text = self.project.text(document.id)
+        pad = w.pad
         for coding in self.project.codings.for_document(document):
-            self.selection(coding, text)
+            w.raw(self.selection(coding, text, pad))
         for note in self.notes_on(document.id):
             w.empty("NoteRef", targetGUID=note)
         self.variable_values(document.attributes)
         w.close("TextSource")
 
-    def selection(self, coding: Coding, text: str) -> None:
-        w = self.w
-        coder = guids.of(coding.coder) if coding.coder in self.state.coders else None
-        w.open(
-            "PlainTextSelection",
-            guid=guids.of(coding.id),
-            name=text[coding.start : coding.end],
-            startPosition=str(coding.start),
-            endPosition=str(coding.end),
-            creatingUser=coder,
-            creationDateTime=coding.created or None,
-            modifiedDateTime=coding.modified or None,
+    def selection(self, coding: Coding, text: str, pad: str) -> str:
+        """A coding's PlainTextSelection, Coding and CodeRef, as XmlWriter would write them
+        at indentation `pad`: one f-string, with each coder's and code's parts made once.
+        GUIDs need no escaping (hex digits and hyphens)."""
+        user = self.users.get(coding.coder)
+        if user is None:
+            known = coding.coder in self.state.coders
+            user = self.users[coding.coder] = f' creatingUser="{guids.of(coding.coder)}"' if known else ""
+        code_ref = self.code_refs.get(coding.code)
+        if code_ref is None:
+            code_ref = self.code_refs[coding.code] = f'<CodeRef targetGUID="{guids.of(coding.code)}"/>'
+        created = f' creationDateTime="{escape_attr(coding.created)}"' if coding.created else ""
+        modified = f' modifiedDateTime="{escape_attr(coding.modified)}"' if coding.modified else ""
+        notes = "".join(f'{pad}  <NoteRef targetGUID="{n}"/>\n' for n in self.notes_on(coding.id)) if coding.id in self.memos else ""
+        return (
+            f'{pad}<PlainTextSelection guid="{guids.of(coding.id)}" name="{escape_attr(text[coding.start : coding.end])}" '
+            f'startPosition="{coding.start}" endPosition="{coding.end}"{user}{created}{modified}>\n'
+            f'{pad}  <Coding guid="{guids.derived("coding", coding.id)}"{user}{created}>\n'
+            f"{pad}    {code_ref}\n{pad}  </Coding>\n{notes}{pad}</PlainTextSelection>\n"
         )
-        w.open("Coding", guid=guids.derived("coding", coding.id), creatingUser=coder, creationDateTime=coding.created or None)
-        w.empty("CodeRef", targetGUID=guids.of(coding.code))
-        w.close("Coding")
-        for note in self.notes_on(coding.id):
-            w.empty("NoteRef", targetGUID=note)
-        w.close("PlainTextSelection")
 
     def notes(self) -> None:
         memos = sorted(self.state.memos.values(), key=lambda m: (m.created, m.id))

@@ -8,6 +8,7 @@ exporting twice writes the same GUIDs.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import uuid
 
@@ -24,8 +25,17 @@ def normalise(guid: str | None) -> str | None:
 
 
 def derived(*parts: str) -> str:
-    """A stable GUID for something named by `parts` (such as a project id and a key)."""
-    return str(uuid.uuid5(NAMESPACE, "\x1f".join(parts)))
+    """A stable GUID for something named by `parts` (such as a project id and a key):
+    `uuid.uuid5(NAMESPACE, "\x1f".join(parts))`, computed without building UUID objects
+    (an export derives one per coding; tests/test_export_speed.py holds it to uuid5)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + "\x1f".join(parts).encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_NAMESPACE_BYTES = NAMESPACE.bytes
 
 
 def of(entity_id: str) -> str:

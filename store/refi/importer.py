@@ -13,6 +13,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from store.exporters.bulk import without_gc
 from store.project import Project
 from store.refi.package import Package
 from store.refi.plan import Plan, plan_import
@@ -24,10 +25,15 @@ from store.text import one_line
 def import_project(
     source: Path, directory: Path, *, name: str | None = None, coder: str | None = None, strict: bool = False
 ) -> ImportReport:
+    with without_gc():
+        return _import(source, directory, name, coder, strict)
+
+
+def _import(source: Path, directory: Path, name: str | None, coder: str | None, strict: bool) -> ImportReport:
     source, directory = Path(source), Path(directory)
     package = Package(source)
     try:
-        refi = read_project(package.qde, f"{source.name}: {package.qde_name}")
+        refi = read_project(package.qde(), f"{source.name}: {package.qde_name}")
         title = refi.name if refi.name.strip() and refi.name.isprintable() else one_line(refi.name)
         report = ImportReport(
             project=name or title or directory.name, directory=str(directory), source=source.name, origin=one_line(refi.origin)
@@ -36,6 +42,7 @@ def import_project(
             project = Project.init(directory, name=report.project, coder=coder or _creator(refi), created=refi.created or None)
             try:
                 plan = plan_import(refi, package, project.coder, strict, report)
+                del refi  # the plan holds what is kept: the file's records need not stay while it is stored
                 _store(project, plan, source.name)
             finally:
                 project.close()

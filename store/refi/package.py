@@ -9,10 +9,11 @@ are never followed (a file sent to you should not read your files).
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from store.errors import BadInput
-from store.refi.safety import MAX_MEMBER, Archive
+from store.refi.safety import CHUNK, MAX_MEMBER, Archive
 
 SOURCE_DIRS = ("sources/", "")
 
@@ -29,12 +30,17 @@ class Package:
         if zipfile.is_zipfile(self.path):
             self._archive = Archive(self.path, self.label)
             self.qde_name = self._find_qde()
-            self.qde = self._archive.read(self.qde_name)
         elif self.path.suffix.lower() == ".qdpx":
             raise BadInput(f"{self.label} is not a .qdpx file (it is not a zip archive); export the project again")
         else:
             self.qde_name = self.path.name
-            self.qde = _read_bounded(self.path)
+            _read_bounded(self.path, size_only=True)
+
+    def qde(self) -> Iterator[bytes]:
+        """The project XML a piece at a time, to be parsed as it is read."""
+        if self._archive is not None:
+            return self._archive.chunks(self.qde_name)
+        return _file_chunks(self.path)
 
     def _find_qde(self) -> str:
         found = [n for n in self._archive.names.values() if "/" not in n.filename and n.filename.lower().endswith(".qde")]
@@ -91,8 +97,17 @@ def _find_ignoring_case(folder: Path, name: str) -> Path | None:
     return current if current.is_file() else None
 
 
-def _read_bounded(path: Path) -> bytes:
+def _read_bounded(path: Path, size_only: bool = False) -> bytes:
     size = path.stat().st_size
     if size > MAX_MEMBER:
         raise BadInput(f"{path.name} is {size / 1048576:.0f} MB, more than an export can hold; refusing it")
-    return path.read_bytes()
+    return b"" if size_only else path.read_bytes()
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+    except OSError as exc:
+        raise BadInput(f"{path.name} cannot be read ({exc.strerror or exc})") from None

@@ -9,6 +9,7 @@ namespace: some tools write none.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from store.errors import BadInput
@@ -23,7 +24,7 @@ VALUE_TAGS = frozenset(("TextValue", "BooleanValue", "IntegerValue", "FloatValue
 TEXT_TAGS = VALUE_TAGS | {"Description", "PlainTextContent"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Stamp:
     """Who made something and when (REFI's creatingUser / creation / modification times)."""
 
@@ -32,14 +33,14 @@ class Stamp:
     modified: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class RefiCoding:
     guid: str
     code: str | None
     stamp: Stamp
 
 
-@dataclass
+@dataclass(slots=True)
 class RefiSelection:
     guid: str
     start: int
@@ -50,7 +51,7 @@ class RefiSelection:
     stamp: Stamp
 
 
-@dataclass
+@dataclass(slots=True)
 class RefiSource:
     guid: str
     name: str
@@ -63,7 +64,7 @@ class RefiSource:
     stamp: Stamp
 
 
-@dataclass
+@dataclass(slots=True)
 class RefiNote:
     guid: str
     name: str
@@ -110,7 +111,7 @@ class RefiProject:
     repeated: list[str] = field(default_factory=list)  # elements whose GUID an earlier one had
 
 
-def read_project(data: bytes, label: str) -> RefiProject:
+def read_project(data: bytes | Iterable[bytes], label: str) -> RefiProject:
     project = read_refi(data, label)
     if project.root != "Project":
         raise BadInput(f"{label} is not a REFI-QDA project (its root element is <{project.root}>, not <Project>)")
@@ -124,7 +125,7 @@ def read_qdc(data: bytes, label: str) -> list[CodeSpec]:
     return project.codes
 
 
-def read_refi(data: bytes, label: str) -> RefiProject:
+def read_refi(data: bytes | Iterable[bytes], label: str) -> RefiProject:
     return parse_events(data, label, _Reader())
 
 
@@ -134,7 +135,18 @@ def _time(value: str | None) -> str:
 
 
 def _stamp(attrs: dict) -> Stamp:
-    return Stamp(guids.normalise(attrs.get("creatingUser")), _time(attrs.get("creationDateTime")), _time(attrs.get("modifiedDateTime")))
+    """The element's stamp; one object per distinct (user, created, modified), shared, as a
+    file's codings repeat a few users and times (it is never changed after reading)."""
+    key = (attrs.get("creatingUser"), attrs.get("creationDateTime"), attrs.get("modifiedDateTime"))
+    stamp = _STAMPS.get(key)
+    if stamp is None:
+        if len(_STAMPS) > 1 << 16:
+            _STAMPS.clear()
+        stamp = _STAMPS[key] = Stamp(guids.normalise(key[0]), _time(key[1]), _time(key[2]))
+    return stamp
+
+
+_STAMPS: dict[tuple, Stamp] = {}
 
 
 class _Reader:
@@ -157,23 +169,29 @@ class _Reader:
         self.graphs: list[str] = []
         self.on_start = {n[7:]: getattr(self, n) for n in dir(self) if n.startswith("_start_")}
         self.on_end = {n[5:]: getattr(self, n) for n in dir(self) if n.startswith("_end_")}
+        self.local: dict[str, str] = {}  # tag as the parser gives it -> its name without namespace
 
     # ------------------------------------------------------------------ parser events
 
     def start(self, tag: str, attrs: dict) -> None:
-        tag = tag.rpartition("}")[2]
+        local = self.local.get(tag)
+        if local is None:
+            local = self.local[tag] = tag.rpartition("}")[2]
         parent = self.tags[-1] if self.tags else ""
-        guid = guids.normalise(attrs["guid"]) if "guid" in attrs else None
-        if guid in self.project.kinds:
-            guid = self._renew(tag, attrs, guid)
-        self.tags.append(tag)
+        guid = attrs.get("guid")
+        if guid is not None:
+            guid = guids.normalise(guid)
+            kinds = self.project.kinds
+            if guid in kinds:
+                guid = self._renew(local, attrs, guid)
+            if guid:
+                kinds[guid] = local
+        self.tags.append(local)
         self.owners.append(guid)
-        if guid:
-            self.project.kinds[guid] = tag
-        handler = self.on_start.get(tag)
+        handler = self.on_start.get(local)
         if handler is not None:
             handler(attrs, parent, guid)
-        elif tag in TEXT_TAGS:
+        elif local in TEXT_TAGS:
             self.text = []
 
     def data(self, text: str) -> None:
@@ -182,10 +200,9 @@ class _Reader:
 
     def end(self, tag: str) -> None:
         tag = self.tags.pop()
-        parent = self.tags[-1] if self.tags else ""
         owner = self.owners.pop()
-        if tag in TEXT_TAGS and self.text is not None:
-            self._text(tag, parent, "".join(self.text))
+        if self.text is not None and tag in TEXT_TAGS:
+            self._text(tag, self.tags[-1] if self.tags else "", "".join(self.text))
             self.text = None
         handler = self.on_end.get(tag)
         if handler is not None:

@@ -13,6 +13,7 @@ import lzma
 import re
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from xml.parsers import expat
 
@@ -21,6 +22,10 @@ from store.errors import BadInput
 MAX_MEMBER = 512 << 20  # one project.qde or source text
 MAX_TOTAL = 2 << 30  # everything in the archive together
 MAX_RATIO = 200  # deflate rarely beats 20:1 on text; bombs reach 1000:1
+
+
+CHUNK = 1 << 20  # bytes read and parsed at a time
+UNREADABLE = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, NotImplementedError, RuntimeError, ValueError)
 
 
 class Archive:
@@ -58,7 +63,16 @@ class Archive:
     def read(self, name: str) -> bytes:
         try:
             return self._zip.read(name)
-        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        except UNREADABLE as exc:
+            raise BadInput(f"{self.label} is damaged: {name} cannot be read ({exc})") from None
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """The member's bytes a piece at a time (a project.qde of 200,000 codings is 120 MB)."""
+        try:
+            with self._zip.open(name) as member:
+                while chunk := member.read(CHUNK):
+                    yield chunk
+        except UNREADABLE as exc:
             raise BadInput(f"{self.label} is damaged: {name} cannot be read ({exc})") from None
 
     def close(self) -> None:
@@ -81,16 +95,27 @@ def _check_method(info: zipfile.ZipInfo, label: str) -> None:
         )
 
 
-def parse_events(data: bytes, label: str, target):
+def parse_events(data: bytes | Iterable[bytes], label: str, target):
     """Feed XML to a parser target (`start(tag, attrs)`, `data`, `end(tag)`, `close()`)
     and return what `close()` returns. Tags arrive as `namespace}Name`.
+
+    `data` may come in pieces: a UTF-8 document is parsed as it arrives, never held whole
+    (any other encoding is gathered and transcoded first).
 
     Any DTD is refused, as defusedxml's `forbid_dtd` does: without one a document can
     declare no entities, so neither external entities (XXE) nor expansion bombs can occur.
     Expat is driven directly because ElementTree's Python wrapper costs a third of the
     time on a 30 MB project.
     """
-    data = as_utf8(data, label)
+    pieces = iter([data] if isinstance(data, bytes) else data)
+    head = b""
+    for piece in pieces:  # enough of the start to tell the encoding by
+        head += piece
+        if len(head) >= 1024:
+            break
+    encoding, skip = _encoding(head, label)
+    if encoding != "utf-8" or skip:  # (a UTF-8 byte order mark: checked strictly, as the others are)
+        pieces, head, skip = iter(()), _transcode(head[skip:] + b"".join(pieces), encoding, label), 0
     parser = expat.ParserCreate(encoding="utf-8", namespace_separator="}")
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
@@ -100,7 +125,10 @@ def parse_events(data: bytes, label: str, target):
     parser.EndElementHandler = target.end
     parser.CharacterDataHandler = target.data
     try:
-        parser.Parse(data, True)
+        parser.Parse(head[skip:], False)
+        for piece in pieces:
+            parser.Parse(piece, False)
+        parser.Parse(b"", True)
     except _Refused:
         raise BadInput(
             f"{label} declares a DTD or entities; REFI-QDA files never need them, so it is refused for safety"
@@ -121,30 +149,29 @@ _UNMARKED = ((b"<\0\0\0", "utf-32-le"), (b"\0\0\0<", "utf-32-be"), (b"<\0?\0", "
 _DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 
 
-def as_utf8(data: bytes, label: str) -> bytes:
-    """The document in UTF-8, which its parser is then told to read whatever it declares.
+def _encoding(head: bytes, label: str) -> tuple[str, int]:
+    """The encoding a document starting with `head` is written in, and the length of its
+    byte order mark.
 
     XML may be written in UTF-16 or UTF-32 (told by a byte order mark or by how `<?xml`
     is spelled, XML 1.0 appendix F) or in any encoding its declaration names. Expat
     itself reads only the single-byte ones, and raises ValueError or LookupError for the
-    rest, so the file is decoded here; an unknown name or undecodable bytes are refused."""
+    rest, so such a file is decoded first; an unknown name or undecodable bytes are refused."""
     for start, encoding in _BOMS:
-        if data.startswith(start):
-            return _transcode(data[len(start) :], encoding, label)
+        if head.startswith(start):
+            return encoding, len(start)
     for start, encoding in _UNMARKED:
-        if data.startswith(start):
-            return _transcode(data, encoding, label)
-    declared = _DECLARED.match(data, 0, 1024)
+        if head.startswith(start):
+            return encoding, 0
+    declared = _DECLARED.match(head, 0, 1024)
     name = declared[1].decode("ascii", "replace").strip() if declared else "utf-8"
     try:
         encoding = codecs.lookup(name).name
     except LookupError:
         raise BadInput(f"{label} declares the text encoding {name!r}, which is unknown; save it as UTF-8") from None
-    if encoding == "utf-8":
-        return data
     if encoding.startswith(("utf-16", "utf-32")):
         raise BadInput(f"{label} declares the text encoding {name!r} but is not written in it; save it as UTF-8")
-    return _transcode(data, encoding, label)
+    return encoding, 0
 
 
 def _transcode(data: bytes, encoding: str, label: str) -> bytes:

@@ -1,9 +1,13 @@
-"""Benchmark of REFI-QDA export and import; prints figures for docs/benchmarks.md.
+"""Benchmark of exchange and export at scale (issues 4 and 11); prints figures for docs/benchmarks.md.
 
-    python tests/bench/bench_refi.py                      # 200 documents, 50,000 codings
-    python tests/bench/bench_refi.py --documents 20 --codings 2000   # quick
+    python tests/bench/bench_refi.py                                  # 50,000 and 200,000 codings
+    python tests/bench/bench_refi.py --sizes 2000 --documents 20      # quick
+    python tests/bench/bench_refi.py --keep /tmp/refi-bench           # keep (and reuse) the generated projects
 
-Target on the 2-core reference machine: export and import each under 3 s.
+Each figure is the median wall time of a whole `margin` process, beside its target and the
+floor, `python -c 'import click'`, timed in the same rounds (each round runs every command
+once, in turn, so that a busy machine slows them alike), with the CPU time and the peak
+memory (ru_maxrss) of that process. Not a timed test: tests/bench/test_bench_smoke.py runs it small.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -21,9 +26,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from store.errors import Refused  # noqa: E402
 from store.importers import parse_text  # noqa: E402
 from store.project import Project  # noqa: E402
-from store.refi import export_qdpx, import_project  # noqa: E402
 
 WORDS = "peer support worker ward team trust patient recovery lived experience café naïve 😀 hope care 👩‍👩‍👧 time".split()
 
@@ -47,67 +52,122 @@ def generate(directory: Path, documents: int, codings: int, seed: int = 7) -> No
             document = project.documents.import_parsed(parsed, f"P{d + 1:03d}", attributes).document
             with project.operation(f"bench codings for {document.name}"):
                 for n in range(codings // documents):
-                    turn = rng.choice(document.turns)
-                    start = rng.randint(turn.start, turn.end - 2)
-                    coder = other.id if n % 3 == 0 else None
-                    coding = project.codings.apply(document, rng.choice(codes), start, rng.randint(start + 1, turn.end), coder=coder)
+                    coding = _new_coding(project, rng, document, codes, other.id if n % 3 == 0 else None)
                     if n % 50 == 0:
                         project.memos.add("coding", coding.id, f"Memo {n} 😀 on {document.name}")
 
 
-def timed(function, runs: int) -> tuple[float, float]:
-    """Median wall and CPU seconds (CPU shows the cost when other work shares the machine)."""
-    walls, cpus = [], []
-    for _ in range(runs):
-        wall, cpu = time.perf_counter(), _cpu()
-        function()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(_cpu() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
+def _new_coding(project: Project, rng: random.Random, document, codes: list, coder: str | None):
+    """A random coding of `document`, drawn again where it repeats one (dense shapes draw repeats)."""
+    while True:
+        turn = rng.choice(document.turns)
+        start = rng.randint(turn.start, turn.end - 2)
+        try:
+            return project.codings.apply(document, rng.choice(codes), start, rng.randint(start + 1, turn.end), coder=coder)
+        except Refused:
+            continue
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and of the commands it ran."""
-    return sum(os.times()[:4])
+FLOOR = "floor: python -c 'import click'"
+# (seconds, MB) per command at 200,000 and at 50,000 codings (issue 11); None: no target
+TARGETS = {
+    200_000: {"margin init --from": (5.0, 400), "margin export qdpx": (3.0, 400), "margin export csv": (2.0, None)},
+    50_000: {"margin init --from": (3.0, None), "margin export qdpx": (None, None), "margin export csv": (1.0, None)},
+}
 
 
-def margin(*args: str) -> None:
-    script = Path(sys.executable).parent / "margin"
-    subprocess.run([str(script), *args], check=True, capture_output=True)
+def run(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak memory (MB) of one process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if process.returncode != 0:
+        raise SystemExit(f"{args[0]} failed ({process.returncode}): {error.strip()[-300:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def main() -> None:
+def margin_script() -> str:
+    return str(Path(sys.executable).parent / "margin")
+
+
+def commands(project: Path, qdpx: Path, work: Path) -> dict[str, object]:
+    """Each command as a function of its round number, so that every init makes a new folder."""
+    margin = margin_script()
+    return {
+        FLOOR: lambda n: [sys.executable, "-c", "import click"],
+        "margin init --from": lambda n: [margin, "init", str(work / f"init{n}"), "--from", str(qdpx)],
+        "margin export qdpx": lambda n: [margin, "-p", str(project), "export", "qdpx", "-o", str(work / "again.qdpx")],
+        "margin export csv": lambda n: [margin, "-p", str(project), "export", "csv", "-o", str(work / "coded.csv")],
+    }
+
+
+def alternated(steps: dict[str, object], runs: int) -> dict[str, tuple[float, float, float]]:
+    """Median wall, CPU and peak memory of each command, the commands taking turns."""
+    times: dict[str, list[tuple[float, float, float]]] = {name: [] for name in steps}
+    for n in range(runs):
+        for name, args in steps.items():
+            times[name].append(run(args(n)))
+    return {name: tuple(statistics.median(v[i] for v in values) for i in range(3)) for name, values in times.items()}
+
+
+def bench_size(work: Path, documents: int, codings: int, runs: int) -> tuple[dict, float, float]:
+    """The figures at one size, the load average before them and the .qdpx's size in MB."""
+    project, qdpx = work / f"project-{codings}", work / f"project-{codings}.qdpx"
+    if not (project / "project.json").exists():
+        shutil.rmtree(project, ignore_errors=True)
+        started = time.perf_counter()
+        generate(project, documents, codings)
+        print(f"generated {documents} documents, {codings:,} codings in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if not qdpx.exists():
+        run([margin_script(), "-p", str(project), "export", "qdpx", "-o", str(qdpx)])
+    scratch = Path(tempfile.mkdtemp(prefix="rounds-", dir=work))
+    try:
+        load = os.getloadavg()[0]
+        figures = alternated(commands(project, qdpx, scratch), runs)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return figures, load, qdpx.stat().st_size / 1048576
+
+
+def report(codings: int, figures: dict, load: float, megabytes: float, runs: int) -> list[str]:
+    floor = figures[FLOOR][0]
+    lines = [
+        f"at {codings:,} codings ({megabytes:.0f} MB .qdpx; load {load:.1f} on 2 cores; median of {runs})",
+        f"{'':22} {'wall':>8} {'x floor':>8} {'cpu':>8} {'peak':>8}   target",
+    ]
+    targets = TARGETS.get(codings, {})
+    for name, (wall, cpu, peak) in figures.items():
+        seconds, megs = targets.get(name, (None, None))
+        target = " and ".join(t for t in (f"< {seconds:g} s" if seconds else "", f"< {megs} MB" if megs else "") if t)
+        over = [w for w, bad in (("time", seconds and wall >= seconds), ("memory", megs and peak >= megs)) if bad]
+        mark = f"  over: {', '.join(over)}" if over else ("  met" if target else "")
+        lines.append(f"{name[:22]:22} {wall:7.2f}s {wall / floor:7.1f}x {cpu:7.2f}s {peak:6.0f}MB   {target or '-'}{mark}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=200)
-    parser.add_argument("--codings", type=int, default=50_000)
+    parser.add_argument("--sizes", default="50000,200000", help="Codings, comma-separated.")
     parser.add_argument("--runs", type=int, default=3)
-    options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        start = time.perf_counter()
-        generate(tmp / "source", options.documents, options.codings)
-        print(f"generated {options.documents} documents, {options.codings} codings in {time.perf_counter() - start:.1f} s")
-        qdpx = tmp / "bench.qdpx"
-
-        def export() -> None:
-            with Project.open(tmp / "source", readonly=True) as project:
-                export_qdpx(project, qdpx)
-
-        counter = iter(range(10_000))
-
-        def import_() -> None:
-            import_project(qdpx, tmp / f"copy{next(counter)}")
-
-        figures = {
-            "export (open read-only + export_qdpx)": timed(export, options.runs),
-            "import (import_project, new project)": timed(import_, options.runs),
-            "margin export qdpx (command, wall)": timed(lambda: margin("-p", str(tmp / "source"), "export", "qdpx", "-o", str(qdpx)), options.runs),
-            "margin init --from (command, wall)": timed(lambda: margin("init", str(tmp / f"cli{next(counter)}"), "--from", str(qdpx)), options.runs),
-        }
-        print(f"qdpx: {qdpx.stat().st_size / 1048576:.1f} MB")
-        print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores; others' work slows wall times)")
-        for what, (wall, cpu) in figures.items():
-            print(f"{what:40s} wall {wall:5.2f} s   cpu {cpu:5.2f} s   (median of {options.runs})")
+    parser.add_argument("--keep", type=Path, help="Generate into (and reuse from) this folder.")
+    options = parser.parse_args(argv)
+    work = options.keep or Path(tempfile.mkdtemp(prefix="margin-bench-refi-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = {}
+    try:
+        for codings in (int(s) for s in options.sizes.split(",")):
+            figures, load, megabytes = bench_size(work, options.documents, codings, options.runs)
+            results[codings] = figures
+            print("\n".join(report(codings, figures, load, megabytes, options.runs)), flush=True)
+    finally:
+        if options.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return results
 
 
 if __name__ == "__main__":

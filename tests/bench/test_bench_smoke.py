@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import bench_analysis  # noqa: I001 - tests/bench is on sys.path through conftest
+import bench_refi
 import bench_store
 import pytest
 
@@ -24,6 +25,14 @@ def test_analysis_benchmark_reports_every_command(capsys):
     for name in commands:
         assert name in result["figures"] and name in printed
     assert all(seconds > 0 for seconds in result["figures"].values())
+
+
+def test_exchange_benchmark_reports_every_command(capsys):
+    result = bench_refi.main(["--documents", "3", "--sizes", "60", "--runs", "1"])
+    printed = capsys.readouterr().out
+    for name in (bench_refi.FLOOR, "margin init --from", "margin export qdpx", "margin export csv"):
+        wall, cpu, peak = result[60][name]
+        assert wall > 0 and peak > 0 and name[:22] in printed
 
 
 def test_qc_paragraphs_and_lines_follow_qc():

@@ -57,19 +57,21 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom, pseudo
     points) of the stored text, end exclusive; turn and lines count from 1.
     """
     from store.documents import parse_assignment
+    from store.exporters.bulk import without_gc
     from store.exporters.segments import segment_rows
     from store.exporters.tabular import to_csv
 
-    project = open_project(ctx, readonly=True)
-    header, rows = segment_rows(
-        project,
-        code=project.codebook.get(code) if code else None,
-        documents=[project.documents.get(d) for d in documents] or None,
-        coder=project.coder_named(coder_name).id if coder_name else None,
-        attributes=dict(parse_assignment(a) for a in attrs),
-    )
-    rows = _pseudonymised(project, rows, pseudonymise)
-    deliver(to_csv(header, rows, safe=not raw, bom=bom), output)
+    with without_gc():
+        project = open_project(ctx, readonly=True)
+        header, rows = segment_rows(
+            project,
+            code=project.codebook.get(code) if code else None,
+            documents=[project.documents.get(d) for d in documents] or None,
+            coder=project.coder_named(coder_name).id if coder_name else None,
+            attributes=dict(parse_assignment(a) for a in attrs),
+        )
+        rows = _pseudonymised(project, rows, pseudonymise)
+        deliver(to_csv(header, rows, safe=not raw, bom=bom), output)
     _report(output, len(rows), "coded segment")
     if not rows:
         click.echo("No coding matches: the table has only its header. Check the filters or `margin codes`.", err=True)
