@@ -60,10 +60,28 @@ class BlindState:
     def codings_by_code(self) -> dict:
         return self._own()._by_code if self._view.blind else self._view.project.state.codings_by_code
 
+    def codings_of(self, document_id: str) -> dict:
+        """One document's codings (the store reads that document's files on first use)."""
+        state = self._view.project.state
+        found = state.codings_of(document_id)
+        if not self._view.blind:
+            return found
+        mine = self._view.coder_id
+        return {i: c for i, c in found.items() if c.coder == mine}
+
     def coding_counts_by_document(self):
         from collections import Counter
 
+        if not self._view.blind:
+            return self._view.project.state.coding_counts_by_document()
         return Counter({d: len(c) for d, c in self.codings_by_document.items()})
+
+    def coding_counts_by_code(self):
+        from collections import Counter
+
+        if not self._view.blind:
+            return self._view.project.state.coding_counts_by_code()
+        return Counter({c: len(found) for c, found in self.codings_by_code.items()})
 
 
 class BlindCodebook(Codebook):

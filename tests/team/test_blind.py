@@ -122,3 +122,15 @@ def test_open_blind_flag_and_setting(tmp_path, monkeypatch, args, env, expected)
     result = CliRunner().invoke(cli, ["-p", str(tmp_path), *args])
     assert result.exit_code == 0, result.output
     assert seen["blind"] is expected
+
+
+def test_every_way_the_state_gives_codings_is_filtered_while_blind():
+    """The class of leak the merge with the per-document store found: a new State method
+    that hands out codings (codings_of) went straight to every coder's codings. Each public
+    State member about codings must be BlindState's own."""
+    from store.state import State
+    from store.team.blind import BlindState
+
+    about_codings = {n for n in dir(State) if not n.startswith(("_", "defer")) and "coding" in n and n != "codings_loaded"}
+    assert about_codings >= {"codings", "codings_by_document", "codings_by_code", "codings_of"}
+    assert not about_codings - set(vars(BlindState)), about_codings - set(vars(BlindState))
