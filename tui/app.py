@@ -11,6 +11,7 @@ import asyncio
 import signal
 from functools import partial
 
+from textual import events
 from textual.app import App
 from textual.command import SimpleCommand
 from textual.containers import Horizontal
@@ -21,6 +22,7 @@ from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
 from store.search import Rule, auto_code_spans, corpus_search, spoken_matches
 from tui import ui_state
+from tui.key_gate import KeyGate
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
 from tui.screens.help import Help
@@ -59,6 +61,7 @@ class MarginApp(App):
         self.crash: BaseException | None = None  # the error the app stopped on (launch reports it)
         self._saved_position: tuple[str, int] | None = None
         self.analysis_settings = None  # the analysis screen's settings: it opens where it was left
+        self.key_gate = KeyGate(self)  # keys typed in a burst wait for the keys before them
 
     def compose(self):
         with Horizontal(id="main"):
@@ -90,6 +93,15 @@ class MarginApp(App):
         self.reader.focus()
         self.watch(self.screen, "focused", self._focus_moved, init=False)
         self.set_interval(POSITION_EVERY, self.remember_position)
+
+    async def on_event(self, event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and not self.key_gate.admit(event):
+            return
+        await super().on_event(event)
+
+    async def handle_key_now(self, event) -> None:
+        """A key the gate held, handed on now that the keys before it have settled."""
+        await super().on_event(event)
 
     @property
     def reader(self) -> Reader:

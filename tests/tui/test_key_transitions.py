@@ -1,0 +1,73 @@
+"""Keys typed with no pause land where a slow typist's would (issue 8, the tuifix findings).
+
+A burst is sent straight to the driver, every key before the app has handled any, as tmux
+`send-keys` or a fast typist does; the same keys pressed one at a time with the app idle
+between them are the slow typist. Both must end in the same state.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from textual import events
+from textual.app import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+from tui.screens.code_picker import CodePicker
+
+
+def key_event(key: str) -> events.Key:
+    """The event Pilot's `press` makes for `key`."""
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        character = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        character = key if len(key) == 1 else None
+    return events.Key(key, character)
+
+
+async def burst(pilot, *keys: str) -> None:
+    """Send every key at once, then wait until the app has handled them all."""
+    app = pilot.app
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if not getattr(getattr(app, "key_gate", None), "waiting", None) and app.message_queue_size == 0:
+            break
+    await pilot.pause()
+
+
+def code_paths(project) -> list[str]:
+    return sorted(project.codebook.path(c) for c in project.state.codes.values())
+
+
+async def settle_dialogs(pilot) -> None:
+    """Answer yes to whatever asks (which code was meant, a near-duplicate), as a user would."""
+    app = pilot.app
+    for _ in range(5):
+        if app.screen is app.screen_stack[0]:
+            return
+        await pilot.press("y")
+
+
+async def test_a_key_right_after_enter_in_the_picker_is_not_part_of_the_new_name(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", *"Things > Zebra1", "enter")
+        await settle_dialogs(pilot)
+        await pilot.press("j", "c", *"Things > Kiwi")
+        await burst(pilot, "enter", "z")  # z 0 s after Enter; the trial's came 0.3 s later
+        await settle_dialogs(pilot)
+        things = [p for p in code_paths(project) if p.startswith("Things")]
+        assert things == ["Things", "Things > Kiwi", "Things > Zebra1"]
+
+
+async def test_keys_typed_with_the_c_reach_the_picker(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await burst(pilot, "c", *"trus")
+        assert isinstance(app.screen, CodePicker)
+        assert app.screen.query_one("#picker-input").value == "trus"
