@@ -255,27 +255,31 @@ class MarginApp(App):
         self.fit_panes(toggled=name)
         self.call_after_refresh(lambda: pane.focus() if pane.display else self.reader.focus())
 
-    def _wants(self, name: str) -> bool:
+    def _wants(self, name: str, width: int) -> bool:
         wanted = self._wanted[name]
-        return self.size.width >= WIDE if wanted is None else wanted
+        return width >= WIDE if wanted is None else wanted
 
-    def fit_panes(self, toggled: str | None = None) -> None:
-        """Show the side panes and the memo that fit beside a reader of at least 60 columns."""
+    def fit_panes(self, toggled: str | None = None, width: int | None = None) -> None:
+        """Show the side panes and the memo that fit beside a reader of at least 60 columns.
+
+        `width` is the terminal's new width on a resize: while the Resize event is handled
+        `self.size` is still the old one, and fitting to it left the panes of the last size."""
+        width = self.size.width if width is None else width
         order = [self._tab_shown] if self._tab_shown else []
-        order += [n for n in self._order if n != self._tab_shown and self._wants(n)]
-        fit = fit_panes(self.size.width, order, self.has_class("memo-open"))
+        order += [n for n in self._order if n != self._tab_shown and self._wants(n, width)]
+        fit = fit_panes(width, order, self.has_class("memo-open"))
         for name, columns in fit.widths.items():
             pane = self.query_one(f"#{name}")
             pane.display = columns > 0
             if columns:
                 pane.styles.width = columns
-            elif toggled and name != toggled and name != self._tab_shown and self._wants(name):
+            elif toggled and name != toggled and name != self._tab_shown and self._wants(name, width):
                 self._wanted[name] = False  # squeezed out by the pane just asked for
         self.query_one("#centre").set_class(not fit.memo, "-memo-below")
         self.query_one("#memo").styles.width = fit.memo or "1fr"
 
     def on_resize(self, event) -> None:
-        self.fit_panes()
+        self.fit_panes(width=event.size.width)
         self.call_after_refresh(self._focus_moved)  # the status line fits the new width
 
     def action_analysis(self) -> None:
