@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
+
 from textual import events
 from textual.app import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
@@ -71,3 +73,48 @@ async def test_keys_typed_with_the_c_reach_the_picker(make_app):
         await burst(pilot, "c", *"trus")
         assert isinstance(app.screen, CodePicker)
         assert app.screen.query_one("#picker-input").value == "trus"
+
+
+# ---------------------------------------------------------------- every header and footer fits 80 columns
+
+
+def shown_text(widget) -> str:
+    return "".join("".join(s.text for s in widget.render_line(y)) for y in range(widget.size.height))
+
+
+def cut_labels(screen) -> list[str]:
+    """The titles, headers and footers of `screen` whose text is not shown whole."""
+    from textual.widgets import Label
+
+    cut = []
+    for label in screen.query(Label):
+        if not label.display or not ({"dialog-title", "dialog-help"} & set(label.classes) or label.id == "analysis-options"):
+            continue
+        text = str(label.render()).replace(" ", "")
+        inside = label.region.right <= label.parent.content_region.right <= screen.region.right
+        if text and (not inside or text not in shown_text(label).replace(" ", "")):
+            cut.append(str(label.render()))
+    return cut
+
+
+SCREENS = {
+    "picker": ("c",),
+    "prompt": ("/",),
+    "auto-code": ("/", *"peers?", "enter", "A", *"Peer talk > Mentions", "enter"),
+    "analysis-filter": ("%", "f", *"profession=Psychiatrist -speaker=Interviewer", "enter"),
+    "help": ("?",),
+    "journal": ("R",),
+    "search-results": ("F", *"ward", "enter"),
+}
+
+
+@pytest.mark.parametrize("name", list(SCREENS))
+async def test_every_dialog_header_and_footer_fits_80_columns(make_app, name):
+    """Issue 8 (tuifix 5): the auto-code footer showed `n / es`, the analysis filter was cut."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in SCREENS[name]:
+            await pilot.press(key)
+            await pilot.pause()
+        assert app.screen is not app.screen_stack[0], name
+        assert cut_labels(app.screen) == []
