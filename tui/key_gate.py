@@ -6,7 +6,9 @@ the picker `c` opens, and one pressed right after Enter in the picker went into 
 being created. The gate hands on a key only once everything the keys before it set going
 has settled (no messages waiting anywhere on the screen stack); keys arriving before then
 wait, in order, and are handed on one at a time as the app settles. A key arriving while
-all is quiet goes straight through, so typing at a normal pace costs nothing.
+all is quiet goes straight through, so typing at a normal pace costs nothing; so does a key
+following a letter typed into a text field (a memo, a filter), which opens nothing, so fast
+typing in the memo is not slowed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from time import monotonic
 
 from textual import events
+from textual.widgets import Input, TextArea
 
 CHECK_EVERY = 0.004  # seconds between looks while keys wait
 GIVE_UP = 1.0  # a key never waits longer than this for the app to settle
@@ -27,10 +30,12 @@ class KeyGate:
         self.waiting: list[events.Key] = []
         self.since = 0.0  # when the oldest waiting key arrived
         self.timer = None
+        self.typed_into = None  # the text field the last key handed on was a letter typed into
 
     def admit(self, event: events.Key) -> bool:
         """True: the app may handle `event` now. False: the gate keeps it for later."""
-        if not self.waiting and self.settled():
+        if not self.waiting and (self.typing_on() or self.settled()):
+            self._handed_on(event)
             return True
         if not self.waiting:
             self.since = monotonic()
@@ -48,6 +53,16 @@ class KeyGate:
                 return False
         return True
 
+    def typing_on(self) -> bool:
+        """The last key was a letter typed into the field still focused: nothing it set
+        going can move the focus, so the next key may follow it straight away."""
+        return self.typed_into is not None and self.typed_into is self.app.focused
+
+    def _handed_on(self, event: events.Key) -> None:
+        focused = self.app.focused
+        letter = event.is_printable and not (event.character or "").isdigit()  # a digit may pick a hit
+        self.typed_into = focused if letter and isinstance(focused, (Input, TextArea)) else None
+
     def _look_again(self) -> None:
         if self.timer is None:
             self.timer = self.app.set_timer(CHECK_EVERY, self._release)
@@ -57,9 +72,10 @@ class KeyGate:
         self.timer = None
         if not self.waiting:
             return
-        if self.settled() or monotonic() - self.since > GIVE_UP:
+        if self.typing_on() or self.settled() or monotonic() - self.since > GIVE_UP:
             key = self.waiting.pop(0)
             self.since = monotonic()
+            self._handed_on(key)
             await self.app.handle_key_now(key)
         if self.waiting:
             self._look_again()

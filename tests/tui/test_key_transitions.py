@@ -118,3 +118,66 @@ async def test_every_dialog_header_and_footer_fits_80_columns(make_app, name):
             await pilot.pause()
         assert app.screen is not app.screen_stack[0], name
         assert cut_labels(app.screen) == []
+
+
+# ---------------------------------------------------------------- fast typist = slow typist
+
+PIECES = [
+    ("j",), ("J",), ("k",), ("w",), ("s",), ("escape",),
+    ("c", *"Things > Kiwi", "enter"),
+    ("c", *"trus", "enter"),
+    ("c", *"Role", "enter"),
+    ("c", "1"),
+    ("c", *"rel", "down", "enter"),
+    ("c", *"Tr", "enter", "y"),
+    ("c", *"Tr", "enter", "n"),
+    ("c", *"zz", "escape"),
+    ("/", *"ward", "enter"),
+    ("u",), ("U",),
+]
+
+
+def state_of(app) -> tuple:
+    """What a researcher would see: the codebook, every coding, the screen and its filter."""
+    project = app.project
+    order = {d.id: n for n, d in enumerate(project.documents.all())}  # ids differ between two demos
+    codings = sorted((order[c.document], c.start, c.end, project.codebook.path(project.state.codes[c.code]))
+                     for c in project.state.codings.values())
+    field = app.screen.query("Input")
+    return (code_paths(project), codings, type(app.screen).__name__, field.first().value if field else None,
+            app.reader.cursor if hasattr(app.reader, "cursor") else None)
+
+
+async def run_keys(tmp_path, name: str, keys: list[str], fast: bool) -> tuple:
+    from store.demo import build_demo
+    from store.project import Project
+    from tests.tui.conftest import DEMO_TEXTS
+    from tui.app import MarginApp
+
+    project = Project.open(build_demo(tmp_path / name, DEMO_TEXTS), coder="tester")
+    try:
+        app = MarginApp(project)
+        async with app.run_test(size=(100, 30)) as pilot:
+            if fast:
+                await burst(pilot, *keys)
+            else:
+                for key in keys:
+                    await pilot.press(key)
+                    await pilot.pause()
+            await pilot.pause()
+            return state_of(app)
+    finally:
+        project.close()
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_keys_typed_with_no_pause_end_where_a_slow_typists_do(tmp_path, seed):
+    """Seeded random runs of dialog transitions (open, type, Enter, answer, cancel, undo),
+    typed once key by key with the app idle between and once as one burst."""
+    import random
+
+    rng = random.Random(seed)
+    keys = [key for _ in range(5) for key in rng.choice(PIECES)]
+    slow = await run_keys(tmp_path, "slow", keys, fast=False)
+    fast = await run_keys(tmp_path, "fast", keys, fast=True)
+    assert fast == slow, keys

@@ -30,7 +30,7 @@ CREATE = "+create"
 TOP_LEVEL = "+top"
 PICKER_WIDTH = 76  # as in app.tcss #picker
 HITS_MOST = 16  # rows of hits when the terminal is tall enough
-AROUND_HITS = 7  # the picker's other rows: border 2, title 1, filter 3, help or question 1
+AROUND_HITS = 8  # the picker's other rows: border 2, title 1, filter 3, help (may wrap to 2) or question
 HELP_TYPING = "type to filter · 1–9 pick when empty or in the list (↓/tab) · enter apply"
 HELP_LIST = "in the list: 1–9 pick · ↑↓ move · enter apply · letters type · esc cancel"
 
