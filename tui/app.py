@@ -25,6 +25,7 @@ from store.errors import MarginError
 from store.search import Rule, auto_code_spans, corpus_search, spoken_matches
 from store.team.blind import BlindView
 from tui import ui_state
+from tui.key_gate import KeyGate
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
 from tui.screens.help import Help
@@ -70,6 +71,7 @@ class MarginApp(App):
         project.auto_checkpoint = False  # checkpoints wait for idle time (checkpoint_when_idle)
         self._last_key = time.monotonic()
         self._heap_settled = False  # whether the heap was frozen since the last key
+        self.key_gate = KeyGate(self)  # keys typed in a burst wait for the keys before them
 
     def compose(self):
         with Horizontal(id="main"):
@@ -119,10 +121,6 @@ class MarginApp(App):
         self.project.auto_checkpoint = self._auto_checkpoint
         gc.unfreeze()
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
-            self._last_key, self._heap_settled = time.monotonic(), False
-        await super().on_event(event)
 
     def checkpoint_when_idle(self) -> None:
         """Rewrite the project files (every 200 actions: 53-221 ms at 50,000-200,000
@@ -134,6 +132,17 @@ class MarginApp(App):
             self.store(self.project.checkpoint_if_due)
         if not self._heap_settled:
             self.settle_heap()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._last_key, self._heap_settled = time.monotonic(), False
+            if not event.is_forwarded and not self.key_gate.admit(event):
+                return
+        await super().on_event(event)
+
+    async def handle_key_now(self, event) -> None:
+        """A key the gate held, handed on now that the keys before it have settled."""
+        await super().on_event(event)
 
     @property
     def reader(self) -> Reader:
@@ -297,27 +306,31 @@ class MarginApp(App):
         self.fit_panes(toggled=name)
         self.call_after_refresh(lambda: pane.focus() if pane.display else self.reader.focus())
 
-    def _wants(self, name: str) -> bool:
+    def _wants(self, name: str, width: int) -> bool:
         wanted = self._wanted[name]
-        return self.size.width >= WIDE if wanted is None else wanted
+        return width >= WIDE if wanted is None else wanted
 
-    def fit_panes(self, toggled: str | None = None) -> None:
-        """Show the side panes and the memo that fit beside a reader of at least 60 columns."""
+    def fit_panes(self, toggled: str | None = None, width: int | None = None) -> None:
+        """Show the side panes and the memo that fit beside a reader of at least 60 columns.
+
+        `width` is the terminal's new width on a resize: while the Resize event is handled
+        `self.size` is still the old one, and fitting to it left the panes of the last size."""
+        width = self.size.width if width is None else width
         order = [self._tab_shown] if self._tab_shown else []
-        order += [n for n in self._order if n != self._tab_shown and self._wants(n)]
-        fit = fit_panes(self.size.width, order, self.has_class("memo-open"))
+        order += [n for n in self._order if n != self._tab_shown and self._wants(n, width)]
+        fit = fit_panes(width, order, self.has_class("memo-open"))
         for name, columns in fit.widths.items():
             pane = self.query_one(f"#{name}")
             pane.display = columns > 0
             if columns:
                 pane.styles.width = columns
-            elif toggled and name != toggled and name != self._tab_shown and self._wants(name):
+            elif toggled and name != toggled and name != self._tab_shown and self._wants(name, width):
                 self._wanted[name] = False  # squeezed out by the pane just asked for
         self.query_one("#centre").set_class(not fit.memo, "-memo-below")
         self.query_one("#memo").styles.width = fit.memo or "1fr"
 
     def on_resize(self, event) -> None:
-        self.fit_panes()
+        self.fit_panes(width=event.size.width)
         self.call_after_refresh(self._focus_moved)  # the status line fits the new width
 
     def action_analysis(self) -> None:

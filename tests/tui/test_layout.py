@@ -159,6 +159,44 @@ async def test_a_pane_asked_for_is_shown_and_the_one_it_squeezes_out_stays_hidde
         assert codes.region.width > 0
 
 
+def pane_widths(app) -> tuple[int, int, int]:
+    return tuple(app.query_one(f"#{name}").region.width for name in ("documents", "reader", "codes"))
+
+
+async def test_widening_then_narrowing_gives_the_reader_back_its_columns(make_app):
+    """Issue 8 (tuifix 4): 80x24 → 200x50 → 80x24 left both side panes open, the reader 24 wide."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for size in [(200, 50), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        assert pane_widths(app) == (0, 80, 0)
+
+
+RESIZE_SIZES = [(80, 24), (100, 30), (109, 30), (110, 30), (120, 24), (120, 40), (200, 50)]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_every_resize_sequence_ends_in_the_layout_of_a_fresh_start(make_app, seed):
+    """Random resize sequences, each step compared with an app started afresh at that size."""
+    import random
+
+    fresh: dict[tuple[int, int], tuple[int, int, int]] = {}
+    for size in RESIZE_SIZES:
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            fresh[size] = pane_widths(app)
+    steps = random.Random(seed).choices(RESIZE_SIZES, k=12)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for step, size in enumerate(steps):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert pane_widths(app) == fresh[size], (seed, steps[: step + 1])
+            assert app.reader.region.width >= READER_MIN
+
+
 # ---------------------------------------------------------------- the status line
 
 

@@ -217,3 +217,26 @@ async def test_the_question_is_one_line_that_fits(make_app, pdpilot, size):
         text = str(question.render())
         assert len(text) <= question.region.width and text.endswith("esc back")
         assert "interactions" in text  # a long path is cut from the left: its end tells
+
+
+def visible(widget) -> bool:
+    """Shown, one line at least, and inside the picker and the screen (not cut off)."""
+    picker, screen = widget.screen.query_one("#picker").region, widget.screen.region
+    region = widget.region
+    return (widget.display and region.height >= 1 and region.bottom <= picker.bottom - 1
+            and region.bottom <= screen.bottom and region.y >= picker.y)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (80, 20), (100, 30), (120, 24), (120, 40)])
+@pytest.mark.parametrize("typed", ["trus", "t", "e", "rel"])
+async def test_the_question_and_the_help_line_are_always_on_screen(make_app, pdpilot, size, typed):
+    """Issue 8 (tuifix 3): at 80x24 `c`, `trus`, Enter put the question below the cut-off list."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("J", "J", "c")
+        await pilot.pause()
+        assert visible(app.screen.query_one("#picker-help"))
+        await pilot.press(*typed, "enter")
+        await pilot.pause()
+        if isinstance(app.screen, CodePicker) and app.screen.asking is not None:
+            assert visible(app.screen.query_one(Question)), (size, typed)

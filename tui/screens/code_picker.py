@@ -29,6 +29,8 @@ from tui.widgets.keys import bindings, clean
 CREATE = "+create"
 TOP_LEVEL = "+top"
 PICKER_WIDTH = 76  # as in app.tcss #picker
+HITS_MOST = 16  # rows of hits when the terminal is tall enough
+AROUND_HITS = 8  # the picker's other rows: border 2, title 1, filter 3, help (may wrap to 2) or question
 HELP_TYPING = "type to filter · 1–9 pick when empty or in the list (↓/tab) · enter apply"
 HELP_LIST = "in the list: 1–9 pick · ↑↓ move · enter apply · letters type · esc cancel"
 
@@ -112,7 +114,17 @@ class CodePicker(ModalScreen[Pick | None]):
 
     def on_mount(self) -> None:
         self.query_one(Question).display = False
+        self._fit_hits(self.app.size.height)
         self._show("")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_hits(event.size.height)
+
+    def _fit_hits(self, height: int) -> None:
+        """The hit list gets what the picker (90% of the height) leaves, so the help line and
+        the question below it are never cut off: the list shrinks, not the question."""
+        room = int(height * 0.9) - AROUND_HITS
+        self.query_one(OptionList).styles.max_height = max(2, min(HITS_MOST, room))
 
     def on_descendant_focus(self) -> None:
         in_list = self.query_one(OptionList).has_focus
