@@ -215,8 +215,8 @@ async def test_no_checkpoint_runs_on_a_key_only_when_idle(make_app, project, mon
         monkeypatch.setattr(tui.app, "IDLE", 0.2, raising=False)
         await pilot.pause(0.6)  # idle
         assert written == [project.seq] and not project.checkpoint_due
-        on_disk = json.loads((project.dir / "project.json").read_text(encoding="utf-8"))
-        assert on_disk["meta"]["checkpoint"]["seq"] == project.seq
+        on_disk = json.loads((project.dir / "local.json").read_text(encoding="utf-8"))  # the checkpoint record
+        assert on_disk["checkpoint"]["seq"] == project.seq
         monkeypatch.setattr(tui.app, "IDLE", 60, raising=False)
         for _ in range(4):
             await pilot.press("J", ".")
