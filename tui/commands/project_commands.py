@@ -72,7 +72,7 @@ def import_(ctx, files, name, attrs, fmt, as_json):
         raise BadInput("--name names one document; import one file at a time to name it")
     attributes = dict(parse_assignment(a) for a in attrs)
     project = open_project(ctx)
-    if len(files) < 3:
+    if len(files) < 3 or not sys.stderr.isatty():  # a progress bar is for a person watching, not a log
         parsed = [(path, parse_file(path, fmt)) for path in files]
     else:
         with click.progressbar(files, label="Reading", file=sys.stderr) as bar:
