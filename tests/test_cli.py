@@ -82,6 +82,15 @@ def test_import_of_many_files_into_a_log_writes_no_progress_bar(run, tmp_path):
     assert result.exit_code == 0 and "Reading" not in result.stderr and "Reading" not in result.stdout
 
 
+def test_import_of_unlabelled_prose_says_it_has_no_speaker_labels(run, tmp_path):
+    """The report said "2 turns, 1 speaker" of prose without labels, where `stats` then
+    said "speakers: none": paragraphs without a label have no speaker."""
+    assert run("init", "--coder", "alice").exit_code == 0
+    (tmp_path / "prose.txt").write_text("A first paragraph of field notes.\n\nA second one, later.\n")
+    result = run("import", str(tmp_path / "prose.txt"))
+    assert result.exit_code == 0 and "2 turns, no speaker labels" in result.stdout, result.stdout
+
+
 def test_import_reports_duplicates_and_refuses_bad_files_atomically(study, run, tmp_path):
     again = run("import", str(tmp_path / "n1-round1.txt"))
     assert again.exit_code == 0 and "already document N1-1" in again.output

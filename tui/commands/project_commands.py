@@ -102,8 +102,9 @@ def _report_imports(results, as_json: bool) -> None:
     for path, result in results:
         document = result.document
         if result.imported:
-            speakers = len({t.speaker for t in document.turns})
-            click.echo(safe(f"Imported {path.name} as {document.name}: {plural(len(document.turns), 'turn')}, {plural(speakers, 'speaker')}"))
+            speakers = len({t.speaker for t in document.turns if t.speaker})  # paragraphs without a label have none
+            said = plural(speakers, "speaker") if speakers else "no speaker labels"
+            click.echo(safe(f"Imported {path.name} as {document.name}: {plural(len(document.turns), 'turn')}, {said}"))
         else:
             click.echo(safe(f"Skipped {path.name}: the same text is already document {document.name}"))
 
