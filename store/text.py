@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from store.graphemes import MARKS, grapheme_edge
 
@@ -29,9 +30,22 @@ def words_said(text: str, turns) -> int:
     return sum(1 for turn in turns for _ in LETTERS.finditer(text, turn.start, turn.end))
 
 
+# Invisible characters that belong to the text and are safe on a terminal: joiners (the
+# U+200D inside 👩‍⚕️, ZWNJ in Persian), direction marks (Arabic, Hebrew), the word joiner
+# and soft hyphen. str.isprintable() refuses them with every control character.
+KEEP_INVISIBLE = frozenset("\u200c\u200d\u200e\u200f\u2060\u00ad\u061c")
+
+
+def shows(ch: str) -> bool:
+    """A character that may reach a terminal as it is: printable, a space of any kind, or
+    one of KEEP_INVISIBLE; never a control character, a line or paragraph separator, a
+    bidirectional override or a surrogate."""
+    return ch.isprintable() or ch in KEEP_INVISIBLE or (ch.isspace() and unicodedata.category(ch) == "Zs")
+
+
 def one_line(text: str) -> str:
-    """Printable characters on one line, spaces collapsed (control characters never reach a terminal)."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    """Characters that show, on one line, spaces collapsed (control characters never reach a terminal)."""
+    return " ".join("".join(ch if shows(ch) else " " for ch in text).split())
 
 
 def token_start(text: str, position: int, floor: int = 0) -> int:

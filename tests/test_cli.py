@@ -70,6 +70,27 @@ def test_init_and_docs(study, run):
     assert table[0].split()[:4] == ["document", "turns", "words", "codings"]
 
 
+def test_import_of_many_files_into_a_log_writes_no_progress_bar(run, tmp_path):
+    """Not at a terminal (a script, a pipe, a log file) the progress bar's bare `Reading`
+    line was noise; the report of what was imported is all that is written."""
+    assert run("init", "--coder", "alice").exit_code == 0
+    files = []
+    for n in range(4):
+        (tmp_path / f"i{n}.txt").write_text(f"Interviewer: Question {n}?\n\nNurse: Answer number {n}.\n")
+        files.append(str(tmp_path / f"i{n}.txt"))
+    result = run("import", *files)
+    assert result.exit_code == 0 and "Reading" not in result.stderr and "Reading" not in result.stdout
+
+
+def test_import_of_unlabelled_prose_says_it_has_no_speaker_labels(run, tmp_path):
+    """The report said "2 turns, 1 speaker" of prose without labels, where `stats` then
+    said "speakers: none": paragraphs without a label have no speaker."""
+    assert run("init", "--coder", "alice").exit_code == 0
+    (tmp_path / "prose.txt").write_text("A first paragraph of field notes.\n\nA second one, later.\n")
+    result = run("import", str(tmp_path / "prose.txt"))
+    assert result.exit_code == 0 and "2 turns, no speaker labels" in result.stdout, result.stdout
+
+
 def test_import_reports_duplicates_and_refuses_bad_files_atomically(study, run, tmp_path):
     again = run("import", str(tmp_path / "n1-round1.txt"))
     assert again.exit_code == 0 and "already document N1-1" in again.output

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from store.errors import MarginError
+from store.text import shows
 from store.text import plural  # noqa: F401 - the commands import it from here
 
 
@@ -61,7 +62,7 @@ def deliver(text: str, output: Path | None) -> None:
 
 def safe(text: str) -> str:
     """Text from a project or a file, made safe for a terminal: no raw control characters."""
-    return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)
+    return "".join(ch if shows(ch) or ch in "\n\t" else "\ufffd" for ch in text)
 
 
 def report_error(error: MarginError) -> None:

@@ -99,3 +99,39 @@ def test_an_imported_file_name_does_not_reach_the_terminal_raw(evil, tmp_path):
 def test_a_file_name_in_an_os_error_does_not_reach_the_terminal_raw(evil, tmp_path):
     output = in_terminal("export", "csv", "-o", tmp_path / "\x1b[2Jmissing" / "x.csv", project=evil)
     assert b"Error:" in output and UNSAFE.search(output) is None, output
+
+
+KEPT = ["👩\u200d⚕\ufe0f", "می\u200cخواهم", "\u200fשלום", "a\u00a0b", "co\u00adoperate", "x\u2060y"]
+REPLACED = ["\x1b", "\x07", "\x9b", "\u202e", "\u2028", "\u2029", "\x00", "\x7f"]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_the_texts_own_invisible_characters_reach_the_terminal(text):
+    """Joiners inside emoji, ZWNJ in Persian, direction marks, no-break spaces, soft
+    hyphens and word joiners belong to what people wrote (the trial saw 👨‍👩‍👧 printed with
+    U+FFFD for its joiners); only control characters are replaced."""
+    from store.text import one_line
+    from tui.context import safe
+
+    assert safe(text) == text and one_line(text) == " ".join(text.split())
+
+
+@pytest.mark.parametrize("char", REPLACED)
+def test_control_characters_and_overrides_never_do(char):
+    from store.text import one_line
+    from tui.context import safe
+
+    assert char not in safe(f"a{char}b") and char not in one_line(f"a{char}b")
+
+
+def test_a_memo_with_an_emoji_sequence_lists_whole(tmp_path):
+    from click.testing import CliRunner
+
+    from tui.cli import cli
+
+    runner = CliRunner()
+    folder = str(tmp_path / "p")
+    assert runner.invoke(cli, ["-p", folder, "init", "--coder", "alice"]).exit_code == 0
+    assert runner.invoke(cli, ["-p", folder, "memo", "add", "--journal", "family 👨\u200d👩\u200d👧 at the visit"]).exit_code == 0
+    listed = runner.invoke(cli, ["-p", folder, "memo", "list"])
+    assert "👨\u200d👩\u200d👧" in listed.output and "\ufffd" not in listed.output

@@ -72,7 +72,7 @@ def import_(ctx, files, name, attrs, fmt, as_json):
         raise BadInput("--name names one document; import one file at a time to name it")
     attributes = dict(parse_assignment(a) for a in attrs)
     project = open_project(ctx)
-    if len(files) < 3:
+    if len(files) < 3 or not sys.stderr.isatty():  # a progress bar is for a person watching, not a log
         parsed = [(path, parse_file(path, fmt)) for path in files]
     else:
         with click.progressbar(files, label="Reading", file=sys.stderr) as bar:
@@ -102,8 +102,9 @@ def _report_imports(results, as_json: bool) -> None:
     for path, result in results:
         document = result.document
         if result.imported:
-            speakers = len({t.speaker for t in document.turns})
-            click.echo(safe(f"Imported {path.name} as {document.name}: {plural(len(document.turns), 'turn')}, {plural(speakers, 'speaker')}"))
+            speakers = len({t.speaker for t in document.turns if t.speaker})  # paragraphs without a label have none
+            said = plural(speakers, "speaker") if speakers else "no speaker labels"
+            click.echo(safe(f"Imported {path.name} as {document.name}: {plural(len(document.turns), 'turn')}, {said}"))
         else:
             click.echo(safe(f"Skipped {path.name}: the same text is already document {document.name}"))
 
