@@ -60,3 +60,26 @@ def test_the_joined_step_survives_reopening(project, interview):
     entries = [json.loads(line) for line in (folder / "log.jsonl").read_text().splitlines()]
     amending = [e for e in entries if "amends" in e]
     assert len(amending) == 1 and amending[0]["summary"] == "add document memo"
+
+
+def test_a_refused_action_in_between_does_not_end_the_spell(project, interview):
+    """A refused action logs nothing, so the save still continues the newest action (the
+    state machine's model once said otherwise; CI's run found the difference)."""
+    import pytest
+
+    from store.errors import Refused
+
+    memo, spell = _memo_saved_in_two_steps(project, interview)
+    project.codebook.add("Trust")
+    with pytest.raises(Refused):
+        project.codebook.add("Trust")  # already there: refused, nothing logged
+    code_seq = project.seq
+    memo = project.memos.edit(memo, "first thought, then more", amends=code_seq)  # the newest is the code: its own action
+    project.undo()
+    assert [m.text for m in project.memos.on(interview.id)] == ["first thought"]
+    memo = project.memos.edit(memo, "again", amends=None)
+    with pytest.raises(Refused):
+        project.codebook.add("Trust")
+    project.memos.edit(memo, "again, and more", amends=project.seq)  # still the spell's newest save: joins it
+    project.undo()
+    assert [m.text for m in project.memos.on(interview.id)] == ["first thought"]

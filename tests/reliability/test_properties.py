@@ -82,13 +82,13 @@ class ProjectMachine(RuleBasedStateMachine):
     def act(self, call, *args) -> None:
         """Run one user action; a refusal must change nothing, a change joins the history."""
         before, seq = state_of(self.project), self.project.seq
-        self.spell = None
         try:
             call(*args)
         except MarginError:
             assert state_of(self.project) == before, "a refused action changed the project"
-            return
+            return  # it logged nothing: a memo's editing spell goes on after it, as the store sees it
         if self.project.seq != seq:
+            self.spell = None
             self.history.append(before)
             self.future.clear()
 
