@@ -315,13 +315,27 @@ def uncode(ctx, document, code, span, turn, coding_id, every):
       margin uncode P3 --coding 5f2c
       margin uncode P3 --code "Stigma" --all
     """
-    from store.errors import BadInput, NotFound, Refused
-    from store.matching import parse_span, turn_span
+    from store.errors import BadInput, Refused
 
     if not any((code, span, turn, coding_id)):
         raise BadInput("say which coding to remove with --code, --span, --turn or --coding")
     project = open_project(ctx)
     doc = project.documents.get(document)
+    found = codings_named(project, doc, code, span, turn, coding_id)
+    if len(found) > 1 and not every:
+        raise Refused(f"{plural(len(found), 'coding')} fit; narrow it down or pass --all to remove them all")
+    with project.operation(f"uncode {len(found)} coding{'s' * (len(found) > 1)} in {doc.name}"):
+        for coding in found:
+            project.codings.remove(coding)
+    click.echo(f"Removed {len(found)} coding{'s' * (len(found) > 1)} from {safe(doc.name)}")
+
+
+def codings_named(project, doc, code: str | None, span: str | None, turn: int | None, coding_id: str | None) -> list:
+    """The codings of `doc` that the options name (a code, an exact span, a turn, an id
+    prefix); NotFound, saying where to look, when none fits."""
+    from store.errors import NotFound
+    from store.matching import parse_span, turn_span
+
     found = project.codings.for_document(doc)
     if coding_id:
         found = [c for c in found if c.id.startswith(coding_id)]
@@ -329,19 +343,13 @@ def uncode(ctx, document, code, span, turn, coding_id, every):
         target = project.codebook.get(code)
         found = [c for c in found if c.code == target.id]
     if span:
-        start, end = parse_span(span)
-        found = [c for c in found if (c.start, c.end) == (start, end)]
+        found = [c for c in found if (c.start, c.end) == parse_span(span)]
     if turn is not None:
         start, end = turn_span(doc, turn)
         found = [c for c in found if start <= c.start and c.end <= end]
     if not found:
         raise NotFound(f"no coding of {doc.name} fits; list them with `margin export csv --doc {doc.name}`")
-    if len(found) > 1 and not every:
-        raise Refused(f"{plural(len(found), 'coding')} fit; narrow it down or pass --all to remove them all")
-    with project.operation(f"uncode {len(found)} coding{'s' * (len(found) > 1)} in {doc.name}"):
-        for coding in found:
-            project.codings.remove(coding)
-    click.echo(f"Removed {len(found)} coding{'s' * (len(found) > 1)} from {safe(doc.name)}")
+    return found
 
 
 def register(cli: click.Group) -> None:

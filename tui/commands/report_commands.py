@@ -137,26 +137,14 @@ def exemplar(ctx, document, code, span, turn, coding_id, off):
       margin exemplar P01 --code "Role > Role clarity" --turn 4
       margin exemplar P01 --coding 5f2c --off
     """
-    from store.errors import BadInput, NotFound, Refused
-    from store.matching import parse_span, turn_span
+    from store.errors import BadInput, Refused
+    from tui.commands.coding_commands import codings_named
 
     if not any((code, span, turn, coding_id)):
         raise BadInput("say which coding with --code, --span, --turn or --coding")
     project = open_project(ctx)
     doc = project.documents.get(document)
-    found = project.codings.for_document(doc)
-    if coding_id:
-        found = [c for c in found if c.id.startswith(coding_id)]
-    if code:
-        target = project.codebook.get(code)
-        found = [c for c in found if c.code == target.id]
-    if span:
-        found = [c for c in found if (c.start, c.end) == parse_span(span)]
-    if turn is not None:
-        start, end = turn_span(doc, turn)
-        found = [c for c in found if start <= c.start and c.end <= end]
-    if not found:
-        raise NotFound(f"no coding of {doc.name} fits; list them with `margin export csv --doc {doc.name}`")
+    found = codings_named(project, doc, code, span, turn, coding_id)
     if len(found) > 1:
         raise Refused(f"{plural(len(found), 'coding')} fit; narrow it down with --code, --span or --coding")
     marked = project.codings.mark_exemplar(found[0], not off)
