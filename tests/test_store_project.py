@@ -376,3 +376,4 @@ def test_a_fresh_clone_without_local_state_opens_and_records_it(project, intervi
         copy.codings.apply(copy.documents.get(interview.name), copy.codebook.get("Trust"), 21, 30)
     record = orjson.loads((clone / "local.json").read_bytes())["checkpoint"]
     assert len([n for n in record["files"] if n.startswith("codings/")]) == 3
+
