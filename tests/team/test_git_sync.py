@@ -1,0 +1,145 @@
+"""Team coding over real git: a bare repository in a temporary folder, two clones, alice and
+bob coding the same interviews in parallel through the command line and `margin sync`,
+in both orders, more than once (issue 12). No network: the remote is a file path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from store.project import Project
+from tests.conftest import REPO, shared
+from tui.cli import cli
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+DEMO_TEXTS = REPO / "tui" / "demo"
+
+
+def git(folder, *args) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True, env=env).stdout
+
+
+class Team:
+    """A bare remote and clones; `run(folder, coder, *args)` is the command line."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp = tmp_path
+        self.remote = tmp_path / "remote.git"
+        git(tmp_path, "init", "-q", "--bare", "-b", "main", str(self.remote))
+        self.runner = CliRunner()
+
+    def run(self, folder, coder, *args, code=0) -> str:
+        result = self.runner.invoke(cli, ["-p", str(folder), "--coder", coder, *args], catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    def start(self, texts: list[Path], codes=("Access", "Barriers", "Carers", "Diagnosis")) -> tuple[Path, Path]:
+        """alice makes the project in her clone and syncs it; bob clones it."""
+        alice, bob = self.tmp / "alice", self.tmp / "bob"
+        git(self.tmp, "clone", "-q", str(self.remote), str(alice))
+        self.run(alice, "alice", "init", "--coder", "alice")
+        self.run(alice, "alice", "import", *map(str, texts))
+        for code in codes:
+            self.run(alice, "alice", "codes", "add", code)
+        self.run(alice, "alice", "memo", "add", "--code", "Access", "What counts as access?")
+        self.run(alice, "alice", "git-setup")
+        self.run(alice, "alice", "sync")
+        git(self.tmp, "clone", "-q", str(self.remote), str(bob))
+        return alice, bob
+
+
+def state(folder) -> dict:
+    with Project.open(folder, readonly=True) as p:
+        coders = {c.id: c.name for c in p.state.coders.values()}
+        return {
+            "codings": sorted((coders[c.coder], c.document, c.code, c.start, c.end) for c in p.state.codings.values()),
+            "codes": sorted(c.name for c in p.state.codes.values()),
+            "memos": sorted(m.text for m in p.state.memos.values() if m.kind != "project"),
+            "conflict memos": sorted(m.text for m in p.state.memos.values() if m.kind == "project"),
+        }
+
+
+def memo_id(folder, text) -> str:
+    with Project.open(folder, readonly=True) as p:
+        return next(m.id for m in p.state.memos.values() if m.text == text)
+
+
+def no_markers(*folders) -> None:
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file() and ".git" not in path.parts and path.suffix in (".json", ".jsonl", ".txt"):
+                assert "<<<<<<<" not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+def parallel_coding(team: Team, alice: Path, bob: Path, names: list[str]) -> Counter:
+    """Both code, add codes and memos, rename different codes, then the same code two ways
+    and the same memo; returns the codings each made."""
+    run = team.run
+    first, second, third = names
+    for turn in (2, 4, 6):
+        run(alice, "alice", "apply", first, "Access", "--turn", str(turn))
+        run(bob, "bob", "apply", first, "Barriers", "--turn", str(turn))
+    run(bob, "bob", "apply", second, "Carers", "--turn", "3")
+    run(alice, "alice", "codes", "add", "Eligibility")
+    run(bob, "bob", "codes", "add", "Family")
+    run(alice, "alice", "memo", "add", "--doc", second, "alice on the second")
+    run(bob, "bob", "memo", "add", "--doc", third, "bob on the third")
+    run(alice, "alice", "codes", "rename", "Access", "Getting access")
+    run(bob, "bob", "codes", "rename", "Barriers", "Obstacles")
+    run(alice, "alice", "codes", "rename", "Diagnosis", "Being diagnosed")
+    run(bob, "bob", "codes", "rename", "Diagnosis", "The diagnosis")
+    run(alice, "alice", "memo", "edit", memo_id(alice, "What counts as access?"), "alice: physical access")
+    run(bob, "bob", "memo", "edit", memo_id(bob, "What counts as access?"), "bob: access to services")
+    return Counter({"alice": 3, "bob": 4})
+
+
+def check_scenario(tmp_path, texts: list[Path], first_syncs: str) -> None:
+    team = Team(tmp_path)
+    alice, bob = team.start(texts)
+    names = [t.stem for t in texts]
+    made = parallel_coding(team, alice, bob, names)
+    order = [(alice, "alice"), (bob, "bob")]
+    if first_syncs == "bob":
+        order.reverse()
+    (one, one_name), (two, two_name) = order
+    out_one = team.run(one, one_name, "sync")
+    assert "Sent to origin" in out_one
+    out_two = team.run(two, two_name, "sync")
+    came = f"{one_name}: {made[one_name]} codings"
+    assert came in out_two and "conflicts: see `margin conflicts`" in out_two, out_two
+    for _ in range(2):  # again, both orders: the copies meet and stay equal
+        team.run(one, one_name, "sync")
+        again = team.run(two, two_name, "sync")
+        assert again.startswith("From origin: nothing new"), again
+    a, b = state(alice), state(bob)
+    assert a == b
+    assert Counter(c[0] for c in a["codings"]) == made and len(set(a["codings"])) == len(a["codings"])
+    assert {"Getting access", "Obstacles", "Eligibility", "Family"} <= set(a["codes"])
+    assert len({"Being diagnosed", "The diagnosis"} & set(a["codes"])) == 1
+    assert {"alice: physical access", "bob: access to services", "alice on the second", "bob on the third"} <= set(a["memos"])
+    assert any("diagnos" in text.lower() for text in a["conflict memos"])
+    assert "1. merged" in team.run(alice, "alice", "conflicts")
+    no_markers(alice, bob)
+    authors = set(git(alice, "log", "--format=%an").split("\n")) - {""}
+    assert {"alice", "bob"} <= authors
+    assert git(alice, "rev-parse", "HEAD") == git(bob, "rev-parse", "HEAD")
+    assert not git(alice, "status", "--porcelain", "--untracked-files=no").strip()
+
+
+@pytest.mark.parametrize("first_syncs", ["alice", "bob"])
+def test_two_coders_sync_through_git_demo(tmp_path, first_syncs):
+    check_scenario(tmp_path, sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3], first_syncs)
+
+
+@pytest.mark.parametrize("first_syncs", ["alice", "bob"])
+def test_two_coders_sync_through_git_pdpilot(tmp_path, first_syncs):
+    corpus = shared("corpus", "pdpilot-interviews")
+    check_scenario(tmp_path, [corpus / f"P{i}.txt" for i in (1, 2, 3)], first_syncs)
