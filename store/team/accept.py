@@ -35,6 +35,7 @@ from store import layout, schema
 from store.clock import now
 from store.errors import MarginError
 from store.lock import ProjectLock
+from store.model import Document
 from store.storage import dump_tables
 from store.team import driver, git
 from store.team.gitsync import remember_head, remembered_head, tables_at
@@ -58,7 +59,7 @@ def before_open(folder: Path) -> None:
         return  # a writer has it open: it will be accepted at a later open
     try:
         accept_pulled(folder, head)
-    except (MarginError, OSError, ValueError):
+    except Exception:  # noqa: BLE001 - a file that is not sound stays refused, by the open's checks
         pass
     finally:
         lock.release()
@@ -97,7 +98,8 @@ def _accept(folder: Path, record: dict, head: str, raws: dict[str, bytes]) -> No
         _add_conflicts_memo(main, lines)
     schema.check_main(main)
     every = [r for records in codings.values() for r in records.values()]
-    schema.check_coding_references(every, main.get("documents", {}), main.get("codes", {}), layout.CODINGS_DIR)
+    documents = {key: Document.from_record(r) for key, r in main.get("documents", {}).items()}
+    schema.check_coding_references(every, documents, main.get("codes", {}), layout.CODINGS_DIR)
     new_main = dump_tables(main)
     files = {name: [layout.digest(raw), len(codings.get(name, {}))] for name, raw in raws.items()}
     final = {k: v for k, v in record.items() if k not in ("pending", "pending_seq")} | {

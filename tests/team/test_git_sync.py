@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from store.errors import ProjectCorrupt
 from store.project import Project
 from tests.conftest import REPO, shared
 from tui.cli import cli
@@ -143,3 +144,57 @@ def test_two_coders_sync_through_git_demo(tmp_path, first_syncs):
 def test_two_coders_sync_through_git_pdpilot(tmp_path, first_syncs):
     corpus = shared("corpus", "pdpilot-interviews")
     check_scenario(tmp_path, [corpus / f"P{i}.txt" for i in (1, 2, 3)], first_syncs)
+
+
+@pytest.fixture
+def on_path(monkeypatch):
+    """`margin` (this checkout's) on PATH, as git runs the merge driver by that name."""
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+
+
+def hand_commit(folder, who) -> None:
+    git(folder, "add", "-A")
+    git(folder, "-c", f"user.name={who}", "-c", f"user.email={who}@x", "commit", "-q", "-m", f"{who} by hand")
+
+
+def test_a_hand_git_pull_merges_with_the_driver_and_the_files_are_accepted(tmp_path, on_path):
+    team = Team(tmp_path)
+    alice, bob = team.start(sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3])
+    team.run(bob, "bob", "git-setup")
+    names = [t.stem for t in sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3]]
+    made = parallel_coding(team, alice, bob, names)
+    team.run(alice, "alice", "codes", "delete", "Carers")  # bob codes with it meanwhile
+    hand_commit(alice, "alice")
+    git(alice, "push", "-q", "origin", "main")
+    hand_commit(bob, "bob")
+    git(bob, "-c", "user.name=bob", "-c", "user.email=b@x", "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    no_markers(bob)
+    b = state(bob)  # opens: the files git wrote are accepted
+    assert Counter(c[0] for c in b["codings"]) == made
+    assert "Carers" in b["codes"]  # deleted by alice, used by bob: back
+    assert {"alice: physical access", "bob: access to services"} <= set(b["memos"])
+    listed = team.run(bob, "bob", "conflicts")
+    assert "code Carers: deleted and used" in listed and "Diagnosis" in listed or "diagnos" in listed.lower()
+    team.run(bob, "bob", "apply", names[2], "Family", "--turn", "2")  # and it is a working project
+    team.run(bob, "bob", "sync")
+    team.run(alice, "alice", "sync")
+    assert state(alice) == state(bob)
+
+
+def test_files_git_did_not_write_are_still_refused(tmp_path, on_path):
+    team = Team(tmp_path)
+    alice, _bob = team.start(sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3])
+    team.run(alice, "alice", "apply", "p02", "Access", "--turn", "2")
+    team.run(alice, "alice", "sync")
+    older = git(alice, "show", "HEAD~1:project.json")
+    team.run(alice, "alice", "codes", "add", "Later")
+    team.run(alice, "alice", "sync")
+    (alice / "project.json").write_text(older)  # an older copy, not what HEAD holds
+    out = team.run(alice, "alice", "docs", code=1)
+    assert "margin restore" in out and "Traceback" not in out
+    git(alice, "checkout", "--", "project.json")  # git puts HEAD's back: accepted again
+    assert "Later" in state(alice)["codes"]
+    coded = next((alice / "codings").glob("*/*.json"))
+    coded.write_bytes(coded.read_bytes()[:-20])  # torn
+    with pytest.raises(ProjectCorrupt, match="margin restore"):
+        state(alice)
