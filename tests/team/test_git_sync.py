@@ -198,3 +198,79 @@ def test_files_git_did_not_write_are_still_refused(tmp_path, on_path):
     coded.write_bytes(coded.read_bytes()[:-20])  # torn
     with pytest.raises(ProjectCorrupt, match="margin restore"):
         state(alice)
+
+
+def one_error_line(out: str) -> None:
+    lines = [l for l in out.splitlines() if l.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in out, out
+
+
+def shared_bytes(folder: Path) -> dict:
+    return {p.relative_to(folder): p.read_bytes() for p in (folder / "codings").rglob("*.json")} | {
+        "project.json": (folder / "project.json").read_bytes()
+    }
+
+
+def test_what_sync_cannot_do_is_one_line_exit_2_and_changes_nothing(tmp_path, monkeypatch):
+    team = Team(tmp_path)
+    alice, bob = team.start(sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3])
+    team.run(bob, "bob", "apply", "p02", "Access", "--turn", "2")
+    before = state(bob), shared_bytes(bob)
+    plain = tmp_path / "plain"
+    shutil.copytree(bob, plain, ignore=shutil.ignore_patterns(".git"))
+    one_error_line(team.run(plain, "bob", "sync", code=2))  # not a clone
+    one_error_line(team.run(bob, "bob", "sync", "elsewhere", code=2))  # no such remote
+    git(bob, "remote", "rename", "origin", "team")
+    git(bob, "remote", "add", "other", str(tmp_path / "other.git"))
+    git(bob, "config", "--unset", "branch.main.remote")
+    one_error_line(team.run(bob, "bob", "sync", code=2))  # two remotes, none named: which?
+    git(bob, "remote", "remove", "other")
+    git(bob, "remote", "rename", "team", "origin")
+    git(bob, "checkout", "-q", "--detach")
+    one_error_line(team.run(bob, "bob", "sync", code=2))
+    git(bob, "checkout", "-q", "main")
+    hook = team.remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'push refused by the server' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    one_error_line(team.run(bob, "bob", "sync", code=2))  # push refused (bob's commit stays, for the next sync)
+    hook.unlink()
+    assert (state(bob), shared_bytes(bob)) == before
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    one_error_line(team.run(bob, "bob", "sync", code=2))  # no git at all
+    monkeypatch.undo()
+    assert "Sent to origin" in team.run(bob, "bob", "sync")
+
+
+KILLING_GIT = """#!{python}
+import os, signal, sys
+if sys.argv[1:2] == [{point!r}]:
+    os.kill(os.getppid(), signal.SIGKILL)
+    sys.exit(1)
+os.execv({git!r}, [{git!r}, *sys.argv[1:]])
+"""
+
+
+@pytest.mark.parametrize("point", ["commit", "fetch", "read-tree", "commit-tree", "update-ref", "push"])
+def test_a_kill_during_sync_loses_no_acknowledged_change(tmp_path, point):
+    """`margin sync` killed (-9) as it runs one git command: bob's copy opens with every
+    acknowledged change, and the next sync finishes the round."""
+    team = Team(tmp_path)
+    texts = sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3]
+    alice, bob = team.start(texts)
+    made = parallel_coding(team, alice, bob, [t.stem for t in texts])
+    team.run(alice, "alice", "sync")
+    mine = state(bob)
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    (fake / "git").write_text(KILLING_GIT.format(python=sys.executable, point=point, git=shutil.which("git")))
+    (fake / "git").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}", "MARGIN_CODER": "bob"}
+    killed = subprocess.run([str(Path(sys.executable).parent / "margin"), "-p", str(bob), "sync"], env=env, cwd=REPO, capture_output=True)
+    assert killed.returncode == -9, killed.stderr
+    after = state(bob)  # opens
+    assert set(mine["codings"]) <= set(after["codings"]) and set(mine["memos"]) <= set(after["memos"])
+    team.run(bob, "bob", "sync")
+    team.run(alice, "alice", "sync")
+    a, b = state(alice), state(bob)
+    assert a == b and Counter(c[0] for c in a["codings"]) == made
+    no_markers(alice, bob)
