@@ -47,7 +47,6 @@ HEAD_FILE = "git-head"  # merges/git-head: the commit this copy's files last mat
 class SyncReport:
     remote: str
     pushed: bool = False
-    commits_in: int = 0
     came_in: dict[str, Counter] = field(default_factory=dict)
     conflicts: int = 0
 
@@ -72,10 +71,10 @@ def sync(project, remote: str | None = None) -> SyncReport:
     report = SyncReport(remote)
     theirs = _fetch(folder, remote, branch)
     head = git.run(folder, "rev-parse", "HEAD").strip()
-    if theirs and not git.is_ancestor(folder, theirs, head):
-        report.commits_in = int(git.run(folder, "rev-list", "--count", f"{head}..{theirs}").strip() or 0)
-        _merge_in(project, report, head, theirs)
-    head = git.run(folder, "rev-parse", "HEAD").strip()
+    if theirs and theirs != head:
+        base = git.run(folder, "merge-base", head, theirs, check=False).strip()
+        if base != theirs:  # the remote has work this copy lacks
+            head = _merge_in(project, report, head, theirs, base)
     if theirs != head:
         git.run(folder, "push", "-q", "-u", remote, f"HEAD:refs/heads/{branch}")
         report.pushed = True
@@ -120,9 +119,9 @@ def _commit_shared(folder: Path, coder: str, message: str) -> None:
         )  # fmt: skip
 
 
-def _shared_paths(folder: Path) -> list[str]:
+def _shared_paths(folder: Path, names=(*SHARED, ".gitignore", ".gitattributes")) -> list[str]:
     """The shared files' paths that git can be told about (a pathspec matching nothing is an error)."""
-    return [name for name in (*SHARED, ".gitignore", ".gitattributes") if (Path(folder) / name).exists()]
+    return [name for name in names if (Path(folder) / name).exists()]
 
 
 def _as(coder: str) -> dict:
@@ -132,10 +131,12 @@ def _as(coder: str) -> dict:
 
 def _fetch(folder: Path, remote: str, branch: str) -> str:
     """The remote branch's commit after fetching it; "" when the remote has no such branch yet."""
-    listed = git.run(folder, "ls-remote", "--heads", remote, branch).split()
-    if not listed:
-        return ""
-    git.run(folder, "fetch", "-q", remote, f"refs/heads/{branch}")
+    try:
+        git.run(folder, "fetch", "-q", remote, f"refs/heads/{branch}")
+    except GitFailed as failed:
+        if "couldn't find remote ref" in str(failed):
+            return ""
+        raise
     return git.run(folder, "rev-parse", "FETCH_HEAD").strip()
 
 
@@ -159,9 +160,9 @@ def tables_at(folder: Path, commit: str) -> tuple[dict, dict[str, str]]:
     return tables, sources
 
 
-def _merge_in(project, report: SyncReport, head: str, theirs: str) -> None:
+def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) -> str:
+    """Merge the remote's commit into the project and commit the merge; the new HEAD."""
     folder = project.dir
-    base = git.run(folder, "merge-base", head, theirs, check=False).strip()
     index = _other_files_merged(folder, base or EMPTY_TREE, head, theirs)
     try:
         (base_tables, _), (other, sources) = tables_at(folder, base), tables_at(folder, theirs)
@@ -175,45 +176,50 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str) -> None:
         merged = apply_merged(project, mine, other, result, text_of, f"sync with {report.remote}", report.remote)
         report.came_in, report.conflicts = merged.came_in, len(merged.conflicts)
         project.checkpoint()
-        _commit_merge(project, index, head, theirs, report.remote)
+        return _commit_merge(project, index, head, theirs, fast_forward=base == head)
     finally:
-        os.unlink(index["GIT_INDEX_FILE"])
+        if os.path.exists(index["GIT_INDEX_FILE"]):
+            os.unlink(index["GIT_INDEX_FILE"])
+
+
+def _git_dir(folder: Path) -> Path:
+    return Path(folder) / git.run(folder, "rev-parse", "--git-dir").strip()
 
 
 def _other_files_merged(folder: Path, base: str, head: str, theirs: str) -> dict:
     """A temporary index holding git's three-way merge of the clone's files other than
     Margin's; refuses (nothing changed yet) when one of those conflicts."""
-    fd, path = tempfile.mkstemp(prefix="margin-index-", dir=Path(folder) / git.run(folder, "rev-parse", "--git-dir").strip())
+    fd, path = tempfile.mkstemp(prefix="margin-index-", dir=_git_dir(folder))
     os.close(fd)
     os.unlink(path)
     index = {"GIT_INDEX_FILE": path}
     git.run(folder, "read-tree", "-m", "-i", "--aggressive", base, head, theirs, env=index)
     unmerged = {line.split("\t", 1)[1] for line in git.run(folder, "ls-files", "-u", env=index).splitlines() if "\t" in line}
-    others = sorted(p for p in unmerged if not p.startswith(SHARED) and p not in (".gitignore", ".gitattributes"))
+    others = sorted(p for p in unmerged if not p.startswith(SHARED))
     if others:
         os.unlink(path)
         raise GitFailed(f"{others[0]} (not a Margin file) changed on both sides; merge it with git first, then `margin sync`")
     return index
 
 
-def _commit_merge(project, index: dict, head: str, theirs: str, remote: str) -> None:
+def _commit_merge(project, index: dict, head: str, theirs: str, fast_forward: bool) -> str:
     """The merge commit (parents: this copy's commit and the remote's), with Margin's files
-    as the checkpoint wrote them; the clone's index and other files follow."""
+    as the checkpoint wrote them; the clone's index and other files follow. Returns it."""
     folder = project.dir
-    git.run(folder, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", *SHARED, env=index)
-    git.run(folder, "add", "-A", "--", *_shared_paths(folder), env=index)
+    git.run(folder, "add", "-A", "--", *_shared_paths(folder, SHARED), env=index)
     tree = git.run(folder, "write-tree", env=index).strip()
-    if tree == git.run(folder, "rev-parse", f"{theirs}^{{tree}}").strip() and git.is_ancestor(folder, head, theirs):
-        commit = theirs  # nothing of ours the remote lacks: a fast-forward
+    if fast_forward and tree == git.run(folder, "rev-parse", f"{theirs}^{{tree}}").strip():
+        commit = theirs  # nothing of ours the remote lacks
     else:
-        message = f"{project.coder.name} synced with {remote}".encode()
+        message = f"{project.coder.name} synced".encode()
         commit = git.run(folder, "commit-tree", tree, "-p", head, "-p", theirs, data=message, env=_as(project.coder.name)).strip()
-    changed = git.run(folder, "diff", "--name-only", "-z", head, commit).split("\0")
+    changed = git.run(folder, "diff", "--name-only", "-z", head, commit, "--", ".", *(f":!{p}" for p in SHARED)).split("\0")
     git.run(folder, "update-ref", "-m", "margin sync", "HEAD", commit, head)
-    git.run(folder, "reset", "-q")
-    others = [p for p in changed if p and not p.startswith(SHARED) and p not in (".gitignore", ".gitattributes")]
+    os.replace(index["GIT_INDEX_FILE"], _git_dir(folder) / "index")  # the merge's index is the clone's now
+    others = [p for p in changed if p]
     if others:
         git.run(folder, "checkout", "-q", commit, "--", *others, check=False)
+    return commit
 
 
 def remember_head(folder: Path, commit: str) -> None:
