@@ -4,7 +4,8 @@
     commit           the shared files, as the coder (author and committer: the coder's name)
     fetch            the remote's branch
     merge            three-way, entity by entity (store/team/merge.py) over the whole project:
-                     base = git's common ancestor, ours = this copy, theirs = the remote's;
+                     base = git's common ancestor, ours = this copy, theirs = the remote's
+                     (only the files their side changed are read: filewise.py);
                      applied to the project as ONE logged action, then checkpointed
     commit the merge with both parents, built in a temporary index (the working files
                      are only ever written by Margin's checkpoint)
@@ -35,7 +36,8 @@ from store.storage import make_dir, write_atomic
 from store.team import git
 from store.team.git import GitFailed
 from store.team.merge import merge
-from store.team.sync import BASES_DIR, ORDER, apply_merged, tables_of
+from store.team import filewise
+from store.team.sync import BASES_DIR, ORDER, apply_merged
 from store.text import plural
 
 SHARED = (layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)
@@ -48,6 +50,7 @@ class SyncReport:
     remote: str
     pushed: bool = False
     came_in: dict[str, Counter] = field(default_factory=dict)
+    removed: int = 0
     conflicts: int = 0
 
     def lines(self) -> list[str]:
@@ -56,6 +59,8 @@ class SyncReport:
             total = sum(self.came_in.get(table, Counter()).values())
             if total:
                 parts.append(plural(total, label))
+        if self.removed:
+            parts.append(f"{self.removed} removed")
         head = f"From {self.remote}: " + (", ".join(parts) if parts else "nothing new")
         if self.conflicts:
             head += f"; {plural(self.conflicts, 'conflict')}: see `margin conflicts`"
@@ -76,7 +81,10 @@ def sync(project, remote: str | None = None) -> SyncReport:
         if base != theirs:  # the remote has work this copy lacks
             head = _merge_in(project, report, head, theirs, base)
     if theirs != head:
-        git.run(folder, "push", "-q", "-u", remote, f"HEAD:refs/heads/{branch}")
+        try:
+            git.run(folder, "push", "-q", "-u", remote, f"HEAD:refs/heads/{branch}")
+        except GitFailed as failed:
+            raise GitFailed(f"{remote} refused the push ({failed}); your work is committed here, run `margin sync` again") from None
         report.pushed = True
     remember_head(folder, head)
     return report
@@ -165,9 +173,9 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) ->
     folder = project.dir
     index = _other_files_merged(folder, base or EMPTY_TREE, head, theirs)
     try:
-        (base_tables, _), (other, sources) = tables_at(folder, base), tables_at(folder, theirs)
-        mine = tables_of(project)
+        base_tables, mine, other, sources, left_out = filewise.sides(folder, base, head, theirs)
         result = merge(base_tables, mine, other)
+        filewise.bring_back_used(result, (base_tables, mine, other), project, left_out)
 
         def text_of(document_id: str) -> str:
             blob = sources.get(document_id)
@@ -175,6 +183,7 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) ->
 
         merged = apply_merged(project, mine, other, result, text_of, f"sync with {report.remote}", report.remote)
         report.came_in, report.conflicts = merged.came_in, len(merged.conflicts)
+        report.removed = sum(merged.removed.values())
         project.checkpoint()
         return _commit_merge(project, index, head, theirs, fast_forward=base == head)
     finally:

@@ -274,3 +274,22 @@ def test_a_kill_during_sync_loses_no_acknowledged_change(tmp_path, point):
     a, b = state(alice), state(bob)
     assert a == b and Counter(c[0] for c in a["codings"]) == made
     no_markers(alice, bob)
+
+
+@pytest.mark.parametrize("first_syncs", ["alice", "bob"])
+def test_a_code_deleted_on_one_side_and_used_on_the_other_comes_back(tmp_path, first_syncs):
+    """Whether the codings that use it are in a file the merge reads (theirs) or one it
+    leaves as it is (ours, unchanged on their side): filewise.bring_back_used."""
+    team = Team(tmp_path)
+    alice, bob = team.start(sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3])
+    team.run(alice, "alice", "codes", "delete", "Carers")  # unused anywhere: it goes
+    team.run(alice, "alice", "codes", "delete", "Diagnosis")
+    team.run(bob, "bob", "apply", "p02", "Diagnosis", "--turn", "2")  # bob uses it meanwhile
+    order = [(alice, "alice"), (bob, "bob")] if first_syncs == "alice" else [(bob, "bob"), (alice, "alice")]
+    outputs = [team.run(folder, coder, "sync") for folder, coder in order + order]
+    assert "1 conflict: see `margin conflicts`" in outputs[1]
+    a, b = state(alice), state(bob)
+    assert a == b
+    assert "Carers" not in a["codes"] and "Diagnosis" in a["codes"]
+    assert [c[0] for c in a["codings"]] == ["bob"]
+    assert "code Diagnosis: deleted and used" in team.run(alice, "alice", "conflicts")
