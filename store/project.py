@@ -152,6 +152,10 @@ class Project:
                 f"{path} is not a Margin project (no {PROJECT_FILE}); "
                 "create one with `margin init` or pass -p DIR"
             )
+        if (path / ".git").exists():  # files a `git pull` wrote are accepted (store/team/accept.py)
+            from store.team.accept import before_open
+
+            before_open(path)
         project = cls(path, readonly)
         try:
             project._load(coder)

@@ -114,15 +114,25 @@ def merge_folder(ours, theirs) -> Report:
     mine, other = tables_of(ours), tables_of(theirs)
     path = base_path(ours, theirs)
     result = merge(choose_base(ours, theirs, mine, other), mine, other)
-    report = Report(Path(theirs.dir).name, conflicts=result.conflicts)
+    report = apply_merged(ours, mine, other, result, theirs.text, f"merge the copy in {theirs.dir}", Path(theirs.dir).name)
+    make_dir(path.parent)
+    write_atomic(path, json.dumps(other, ensure_ascii=False).encode("utf-8"))
+    return report
+
+
+def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, source: str) -> Report:
+    """Make `ours` (whose tables are `mine`) hold the merge `result`, as one action: what
+    changed is put, what went is deleted, new documents bring their texts (`text_of(id)`),
+    the conflicts are kept as a project memo. Returns what came in."""
+    report = Report(source, conflicts=result.conflicts)
     coders = {**other["coders"], **mine["coders"], **result.tables.get("coders", {})}
-    with ours.operation(f"merge the copy in {theirs.dir}"):
+    with ours.operation(summary):
         for table in ORDER:
             merged = result.tables.get(table, {})
             for key, record in merged.items():
                 if mine[table].get(key) != record:
                     if table == "documents" and key not in mine["documents"]:
-                        ours.store_text(key, theirs.text(key))
+                        ours.store_text(key, text_of(key))
                     ours.put(ENTITIES[table].from_record(record))
                     who = coders.get(record.get("coder") or "", {}).get("name", record.get("author", ""))
                     report.came_in.setdefault(table, Counter())[who] += 1
@@ -133,8 +143,6 @@ def merge_folder(ours, theirs) -> Report:
                     report.removed[table] += 1
         if result.conflicts:
             _keep_conflicts(ours, result.conflicts)
-    make_dir(path.parent)
-    write_atomic(path, json.dumps(other, ensure_ascii=False).encode("utf-8"))
     return report
 
 

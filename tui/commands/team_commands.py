@@ -1,4 +1,5 @@
-"""Team coding commands: `margin agreement`, `margin merge DIR` and `margin conflicts`."""
+"""Team coding commands: `margin agreement`, `margin merge DIR`, `margin conflicts`, and
+through git `margin git-setup`, `margin sync [REMOTE]` and the merge driver `margin merge-file`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import click
 from store.errors import BadInput, NotFound
 from tui.commands.analysis_options import emit_table
 from tui.complete import complete_codes, complete_documents
-from tui.context import deliver, open_project, plural, safe
+from tui.context import deliver, open_project, plural, safe, settings
 
 AGREEMENT_COLUMNS = [
     "code_path", "document", "unit", "coders", "units", "agreed",
@@ -161,7 +162,70 @@ def conflicts(ctx, settled):
         click.echo(safe(memo.text))
 
 
+@click.command("sync")
+@click.argument("remote", required=False)
+@click.pass_context
+def sync_(ctx, remote):
+    """Sync this copy with the team's git remote: save, commit as you, bring in the
+    others' work (merged entity by entity), send yours.
+
+    \b
+    The project folder must be a git clone (git clone PATH). The report says what came
+    in; what was changed on both sides is settled by a rule and listed (`margin conflicts`).
+    Examples:
+      margin sync
+      margin sync origin
+    """
+    from store.team.gitsync import sync
+
+    project = open_project(ctx)
+    for line in sync(project, remote).lines():
+        click.echo(safe(line))
+
+
+@click.command("git-setup")
+@click.pass_context
+def git_setup(ctx):
+    """Install Margin's merge driver in this clone, so that a `git pull` or `git merge`
+    run by hand merges the project's files entity by entity (never conflict markers).
+
+    \b
+    Writes .gitattributes (commit it, it is shared) and sets merge.margin.driver in the
+    clone's .git/config (git does not carry config: run this once in every clone).
+    Example:
+      git clone /srv/git/study.git study && cd study && margin git-setup
+    """
+    from store.team import driver, git
+    from store.project import find_project
+
+    folder = find_project(settings(ctx).project_dir)
+    if not git.available():
+        raise BadInput("git is not installed; install it (apt install git) and run `margin git-setup` again")
+    if not git.is_clone(folder):
+        raise BadInput(f"{folder} is not the top of a git clone; run `git init` there or clone the team's repository")
+    for line in driver.setup(folder):
+        click.echo(safe(line))
+
+
+@click.command("merge-file", hidden=True)
+@click.argument("ancestor", type=click.Path(path_type=Path))
+@click.argument("ours", type=click.Path(path_type=Path))
+@click.argument("theirs", type=click.Path(path_type=Path))
+@click.argument("name", required=False, default="")
+def merge_file(ancestor, ours, theirs, name):
+    """Git's merge driver for Margin files (installed by `margin git-setup`): %O %A %B %P."""
+    from store.team.driver import merge_file as run
+
+    status = run(ancestor, ours, theirs, name, Path.cwd())
+    if status:
+        click.echo(f"Error: {name or ours} is not a Margin project file; merge it by hand or `margin restore`", err=True)
+    raise SystemExit(status)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(agreement)
     cli.add_command(merge_)
     cli.add_command(conflicts)
+    cli.add_command(sync_)
+    cli.add_command(git_setup)
+    cli.add_command(merge_file)

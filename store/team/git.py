@@ -1,0 +1,119 @@
+"""The little of git that team coding needs, run as the `git` program (never a library).
+
+Everything here reads or writes the clone the project folder is the top of. Remotes are
+whatever the clone names (a bare repository in a shared folder, or SSH); Margin itself
+opens no network connection, and its tests use file paths only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from store import layout
+from store.errors import BadInput
+
+
+class GitFailed(BadInput):
+    """A git command failed; the message is git's own first line, with what to do."""
+
+
+def available() -> bool:
+    return shutil.which("git") is not None
+
+
+def is_clone(folder: Path) -> bool:
+    """Whether `folder` is the top of a git clone (a `.git` folder or file in it)."""
+    return (Path(folder) / ".git").exists()
+
+
+def run(folder: Path, *args: str, data: bytes | None = None, env: dict | None = None, check: bool = True) -> str:
+    """Run `git args` in `folder`; its standard output. A failure raises GitFailed with
+    git's first line of complaint."""
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    done = subprocess.run(
+        ["git", *args], cwd=folder, input=data, capture_output=True, env=full_env, check=False
+    )
+    if check and done.returncode != 0:
+        lines = [l for l in done.stderr.decode("utf-8", "replace").splitlines() if l.strip()]
+        problem = next((l for l in lines if l.startswith(("fatal:", "error:"))), lines[0] if lines else f"exit {done.returncode}")
+        raise GitFailed(f"git {args[0]} failed: {problem.strip()}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def blob_id(data: bytes) -> str:
+    """The object id git gives a file of these bytes (`git hash-object`), computed here."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def head_commit(folder: Path) -> str:
+    """The commit HEAD names, read from .git's files (no process: every open may ask);
+    "" when there is none or it cannot be told this way."""
+    git_dir = Path(folder) / ".git"
+    try:
+        if git_dir.is_file():  # a worktree or submodule: "gitdir: PATH"
+            git_dir = (Path(folder) / git_dir.read_text().partition("gitdir:")[2].strip()).resolve()
+        head = (git_dir / "HEAD").read_text().strip()
+        if not head.startswith("ref:"):
+            return head
+        ref = head[4:].strip()
+        ref_file = git_dir / ref
+        if not ref_file.is_file() and (git_dir / "commondir").is_file():
+            ref_file = (git_dir / (git_dir / "commondir").read_text().strip() / ref).resolve()
+        if ref_file.is_file():
+            return ref_file.read_text().strip()
+        packed = ref_file.parents[len(Path(ref).parts) - 1] / "packed-refs"
+        for line in packed.read_text().splitlines() if packed.is_file() else ():
+            if line.endswith(" " + ref):
+                return line.split()[0]
+    except OSError:
+        return ""
+    return ""
+
+
+def shared_blobs(folder: Path, commit: str) -> dict[str, str]:
+    """The shared files (project.json, codings/**, sources/**) of a commit: path -> blob id."""
+    out = run(folder, "ls-tree", "-r", "-z", commit, "--", layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)
+    blobs = {}
+    for entry in out.split("\0"):
+        if entry:
+            meta, _, path = entry.partition("\t")
+            blobs[path] = meta.split()[2]
+    return blobs
+
+
+def read_blobs(folder: Path, ids: list[str]) -> dict[str, bytes]:
+    """Many blobs at once (`git cat-file --batch`), by id."""
+    if not ids:
+        return {}
+    done = subprocess.run(
+        ["git", "cat-file", "--batch"], cwd=folder, input="".join(i + "\n" for i in ids).encode(),
+        capture_output=True, check=False,
+    )  # fmt: skip
+    raw, found, at = done.stdout, {}, 0
+    for wanted in ids:
+        end = raw.index(b"\n", at)
+        header = raw[at:end].split()
+        at = end + 1
+        if len(header) < 3 or header[1] != b"blob":
+            continue
+        size = int(header[2])
+        found[wanted] = raw[at : at + size]
+        at += size + 1
+    return found
+
+
+def current_branch(folder: Path) -> str:
+    """The branch checked out; refuses a detached HEAD, which a sync cannot push."""
+    name = run(folder, "symbolic-ref", "-q", "--short", "HEAD", check=False).strip()
+    if not name:
+        raise GitFailed("the clone is on a detached HEAD, not on a branch; run `git switch main` (or your branch) first")
+    return name
+
+
+def is_ancestor(folder: Path, older: str, newer: str) -> bool:
+    done = subprocess.run(["git", "merge-base", "--is-ancestor", older, newer], cwd=folder, capture_output=True, check=False)
+    return done.returncode == 0

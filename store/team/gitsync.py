@@ -1,0 +1,244 @@
+"""`margin sync`: one round of team coding through a git remote, for someone who does not know git.
+
+    checkpoint       every acknowledged change is in the shared files
+    commit           the shared files, as the coder (author and committer: the coder's name)
+    fetch            the remote's branch
+    merge            three-way, entity by entity (store/team/merge.py) over the whole project:
+                     base = git's common ancestor, ours = this copy, theirs = the remote's
+                     (only the files their side changed are read: filewise.py);
+                     applied to the project as ONE logged action, then checkpointed
+    commit the merge with both parents, built in a temporary index (the working files
+                     are only ever written by Margin's checkpoint)
+    push
+
+Why not `git merge` with the merge driver: the driver sees one file at a time, so it cannot
+bring back a code that one side deleted while the other side's codings (another file) use
+it; and git writes the working files in place, so a kill in the middle would leave a mix
+of old and new files that no log explains. Merging through the store keeps the log's
+promise (a kill at any point leaves a project that opens with every acknowledged change)
+and settles references across files. Files other than Margin's (a README the team keeps)
+merge as git merges them; if those conflict, sync stops before changing anything.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from store import layout
+from store.errors import BadInput
+from store.storage import make_dir, write_atomic
+from store.team import git
+from store.team.git import GitFailed
+from store.team.merge import merge
+from store.team import filewise
+from store.team.sync import BASES_DIR, ORDER, apply_merged
+from store.text import plural
+
+SHARED = (layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbd4904"
+HEAD_FILE = "git-head"  # merges/git-head: the commit this copy's files last matched (see accept.py)
+
+
+@dataclass
+class SyncReport:
+    remote: str
+    pushed: bool = False
+    came_in: dict[str, Counter] = field(default_factory=dict)
+    removed: int = 0
+    conflicts: int = 0
+
+    def lines(self) -> list[str]:
+        parts = [f"{name or 'someone'}: {plural(n, 'coding')}" for name, n in sorted(self.came_in.get("codings", Counter()).items())]
+        for table, label in (("codes", "new or changed code"), ("memos", "memo"), ("documents", "document")):
+            total = sum(self.came_in.get(table, Counter()).values())
+            if total:
+                parts.append(plural(total, label))
+        if self.removed:
+            parts.append(f"{self.removed} removed")
+        head = f"From {self.remote}: " + (", ".join(parts) if parts else "nothing new")
+        if self.conflicts:
+            head += f"; {plural(self.conflicts, 'conflict')}: see `margin conflicts`"
+        return [head, f"Sent to {self.remote}." if self.pushed else f"Nothing to send to {self.remote}."]
+
+
+def sync(project, remote: str | None = None) -> SyncReport:
+    """One round with `remote` (default: the branch's upstream, else origin, else the only one)."""
+    folder = project.dir
+    branch, remote = _preflight(folder, remote)
+    project.checkpoint()
+    _commit_shared(folder, project.coder.name, f"{project.coder.name}'s coding")
+    report = SyncReport(remote)
+    theirs = _fetch(folder, remote, branch)
+    head = git.run(folder, "rev-parse", "HEAD").strip()
+    if theirs and theirs != head:
+        base = git.run(folder, "merge-base", head, theirs, check=False).strip()
+        if base != theirs:  # the remote has work this copy lacks
+            head = _merge_in(project, report, head, theirs, base)
+    if theirs != head:
+        try:
+            git.run(folder, "push", "-q", "-u", remote, f"HEAD:refs/heads/{branch}")
+        except GitFailed as failed:
+            raise GitFailed(f"{remote} refused the push ({failed}); your work is committed here, run `margin sync` again") from None
+        report.pushed = True
+    remember_head(folder, head)
+    return report
+
+
+def _preflight(folder: Path, remote: str | None) -> tuple[str, str]:
+    """Refuse, before anything changes, what sync cannot do: no git, not a clone, a
+    detached HEAD, an unknown remote, a merge left half done."""
+    if not git.available():
+        raise BadInput("git is not installed; install it (apt install git) and run `margin sync` again")
+    if not git.is_clone(folder):
+        raise BadInput(f"{folder} is not a git clone; clone the team's repository (git clone PATH) or run `git init` here")
+    branch = git.current_branch(folder)
+    if _merging(folder):
+        raise BadInput("a git merge is in progress in this clone; finish it (git commit) or undo it (git merge --abort) first")
+    remotes = git.run(folder, "remote").split()
+    if remote is None:
+        upstream = git.run(folder, "config", f"branch.{branch}.remote", check=False).strip()
+        remote = upstream or ("origin" if "origin" in remotes else (remotes[0] if len(remotes) == 1 else ""))
+    if not remote or remote not in remotes:
+        what = f"no remote named {remote}" if remote else "no remote to sync with"
+        raise BadInput(f"{what}; add one with `git remote add origin PATH` (a bare repository the team shares)")
+    return branch, remote
+
+
+def _merging(folder: Path) -> bool:
+    git_dir = Path(folder) / git.run(folder, "rev-parse", "--git-dir").strip()
+    return (git_dir / "MERGE_HEAD").exists()
+
+
+def _commit_shared(folder: Path, coder: str, message: str) -> None:
+    """Commit the shared files as `coder` when they changed (nothing else of the clone's)."""
+    paths = _shared_paths(folder)
+    git.run(folder, "add", "-A", "--", *paths)
+    changed = git.run(folder, "diff", "--cached", "--name-only", "-z", "--", *paths)
+    if changed.strip("\0"):
+        git.run(
+            folder, "commit", "-q", "--no-verify", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul",
+            data=changed.encode(), env=_as(coder),
+        )  # fmt: skip
+
+
+def _shared_paths(folder: Path, names=(*SHARED, ".gitignore", ".gitattributes")) -> list[str]:
+    """The shared files' paths that git can be told about (a pathspec matching nothing is an error)."""
+    return [name for name in names if (Path(folder) / name).exists()]
+
+
+def _as(coder: str) -> dict:
+    email = f"{coder}@margin.invalid"
+    return {"GIT_AUTHOR_NAME": coder, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": coder, "GIT_COMMITTER_EMAIL": email}
+
+
+def _fetch(folder: Path, remote: str, branch: str) -> str:
+    """The remote branch's commit after fetching it; "" when the remote has no such branch yet."""
+    try:
+        git.run(folder, "fetch", "-q", remote, f"refs/heads/{branch}")
+    except GitFailed as failed:
+        if "couldn't find remote ref" in str(failed):
+            return ""
+        raise
+    return git.run(folder, "rev-parse", "FETCH_HEAD").strip()
+
+
+def tables_at(folder: Path, commit: str) -> tuple[dict, dict[str, str]]:
+    """The project's tables as a commit holds them ({table: {id: record}}), and the blob
+    ids of its source texts by document id. Empty for no commit."""
+    tables: dict[str, dict] = {table: {} for table in ORDER}
+    if not commit:
+        return tables, {}
+    blobs = git.shared_blobs(folder, commit)
+    wanted = [blob for path, blob in blobs.items() if path.endswith(".json")]
+    contents = git.read_blobs(folder, wanted)
+    for path, blob in blobs.items():
+        if not path.endswith(".json") or blob not in contents:
+            continue
+        data = orjson.loads(contents[blob])
+        names = ("codings",) if path.startswith(layout.CODINGS_DIR + "/") else ("coders", "documents", "codes", "memos")
+        for table in names:
+            tables[table].update(data.get(table) or {})
+    sources = {Path(path).stem: blob for path, blob in blobs.items() if path.startswith(layout.SOURCES_DIR + "/")}
+    return tables, sources
+
+
+def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) -> str:
+    """Merge the remote's commit into the project and commit the merge; the new HEAD."""
+    folder = project.dir
+    index = _other_files_merged(folder, base or EMPTY_TREE, head, theirs)
+    try:
+        base_tables, mine, other, sources, left_out = filewise.sides(folder, base, head, theirs)
+        result = merge(base_tables, mine, other)
+        filewise.bring_back_used(result, (base_tables, mine, other), project, left_out)
+
+        def text_of(document_id: str) -> str:
+            blob = sources.get(document_id)
+            return git.read_blobs(folder, [blob])[blob].decode("utf-8") if blob else project.text(document_id)
+
+        merged = apply_merged(project, mine, other, result, text_of, f"sync with {report.remote}", report.remote)
+        report.came_in, report.conflicts = merged.came_in, len(merged.conflicts)
+        report.removed = sum(merged.removed.values())
+        project.checkpoint()
+        return _commit_merge(project, index, head, theirs, fast_forward=base == head)
+    finally:
+        if os.path.exists(index["GIT_INDEX_FILE"]):
+            os.unlink(index["GIT_INDEX_FILE"])
+
+
+def _git_dir(folder: Path) -> Path:
+    return Path(folder) / git.run(folder, "rev-parse", "--git-dir").strip()
+
+
+def _other_files_merged(folder: Path, base: str, head: str, theirs: str) -> dict:
+    """A temporary index holding git's three-way merge of the clone's files other than
+    Margin's; refuses (nothing changed yet) when one of those conflicts."""
+    fd, path = tempfile.mkstemp(prefix="margin-index-", dir=_git_dir(folder))
+    os.close(fd)
+    os.unlink(path)
+    index = {"GIT_INDEX_FILE": path}
+    git.run(folder, "read-tree", "-m", "-i", "--aggressive", base, head, theirs, env=index)
+    unmerged = {line.split("\t", 1)[1] for line in git.run(folder, "ls-files", "-u", env=index).splitlines() if "\t" in line}
+    others = sorted(p for p in unmerged if not p.startswith(SHARED))
+    if others:
+        os.unlink(path)
+        raise GitFailed(f"{others[0]} (not a Margin file) changed on both sides; merge it with git first, then `margin sync`")
+    return index
+
+
+def _commit_merge(project, index: dict, head: str, theirs: str, fast_forward: bool) -> str:
+    """The merge commit (parents: this copy's commit and the remote's), with Margin's files
+    as the checkpoint wrote them; the clone's index and other files follow. Returns it."""
+    folder = project.dir
+    git.run(folder, "add", "-A", "--", *_shared_paths(folder, SHARED), env=index)
+    tree = git.run(folder, "write-tree", env=index).strip()
+    if fast_forward and tree == git.run(folder, "rev-parse", f"{theirs}^{{tree}}").strip():
+        commit = theirs  # nothing of ours the remote lacks
+    else:
+        message = f"{project.coder.name} synced".encode()
+        commit = git.run(folder, "commit-tree", tree, "-p", head, "-p", theirs, data=message, env=_as(project.coder.name)).strip()
+    changed = git.run(folder, "diff", "--name-only", "-z", head, commit, "--", ".", *(f":!{p}" for p in SHARED)).split("\0")
+    git.run(folder, "update-ref", "-m", "margin sync", "HEAD", commit, head)
+    os.replace(index["GIT_INDEX_FILE"], _git_dir(folder) / "index")  # the merge's index is the clone's now
+    others = [p for p in changed if p]
+    if others:
+        git.run(folder, "checkout", "-q", commit, "--", *others, check=False)
+    return commit
+
+
+def remember_head(folder: Path, commit: str) -> None:
+    """Note the commit this copy's files now match (merges/git-head, local)."""
+    make_dir(Path(folder) / BASES_DIR)
+    write_atomic(Path(folder) / BASES_DIR / HEAD_FILE, commit.encode() + b"\n")
+
+
+def remembered_head(folder: Path) -> str:
+    try:
+        return (Path(folder) / BASES_DIR / HEAD_FILE).read_text().strip()
+    except OSError:
+        return ""

@@ -1,0 +1,128 @@
+"""The sync benchmark (issue 12): `margin sync` of two copies with 50,000 codings each,
+under 3 s above git's own time for the same round.
+
+    python tests/bench/bench_sync.py                      # 200 documents, 50,000 codings a coder
+    python tests/bench/bench_sync.py --codings 2000 --runs 1
+
+alice and bob clone one project (200 documents, 100 codes) from a bare repository in a
+temporary folder; alice codes 50,000 passages and syncs; bob codes 50,000 of his own.
+Timed, on fresh copies of that moment (remote and bob's clone): bob's `margin sync`
+(commit his work, fetch hers, merge, commit, push), and git's own round on an identical
+copy (`git add -A; git commit; git pull --no-rebase -X ours; git push`): the floor. Also
+`python -c 'import click'`. Medians of wall times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_store import generate, margin_command  # noqa: E402
+
+from store.clock import new_id, now  # noqa: E402
+from store.model import Coding  # noqa: E402
+from store.project import Project  # noqa: E402
+
+TARGET = 3.0  # seconds above git's own time (issue 12)
+GIT_ENV = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@x"}
+
+
+def git(folder: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
+
+
+def code_as(folder: Path, coder: str, codings: int, seed: int) -> None:
+    """`codings` codings by `coder`, spread over the documents, one action per document."""
+    rng = random.Random(seed)
+    with Project.open(folder, coder=coder) as project:
+        codes = [c for c in project.state.codes.values() if c.parent is not None]
+        documents = sorted(project.state.documents.values(), key=lambda d: d.name)
+        for document in documents:
+            text, stamp = project.text(document.id), now()
+            with project.operation(f"bench: {coder} codes {document.name}"):
+                for _ in range(codings // len(documents)):
+                    turn = rng.choice(document.turns)
+                    start = rng.randint(turn.start, turn.end - 2)
+                    end = rng.randint(start + 1, turn.end)
+                    project.put(Coding(new_id(), document.id, rng.choice(codes).id, start, end, text[start:end],
+                                       project.coder.id, stamp, stamp))  # fmt: skip
+
+
+def setup(root: Path, documents: int, codings: int) -> Path:
+    """The moment before bob's sync: root/remote.git and root/bob."""
+    command = margin_command()
+    git(root, "init", "-q", "--bare", "-b", "main", "remote.git")
+    git(root, "clone", "-q", "remote.git", "alice")
+    generate(root / "alice", documents, 0)
+    subprocess.run([*command, "-p", str(root / "alice"), "--coder", "alice", "sync"], check=True, capture_output=True)
+    git(root, "clone", "-q", "remote.git", "bob")
+    code_as(root / "alice", "alice", codings, 1)
+    subprocess.run([*command, "-p", str(root / "alice"), "--coder", "alice", "sync"], check=True, capture_output=True)
+    code_as(root / "bob", "bob", codings, 2)
+    return root
+
+
+def fresh_copy(moment: Path, where: Path) -> Path:
+    shutil.copytree(moment, where, symlinks=True)
+    return where
+
+
+def timed(args: list[str], cwd: Path | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
+    return time.perf_counter() - start
+
+
+def git_round(bob: Path) -> float:
+    start = time.perf_counter()
+    git(bob, "add", "-A")
+    git(bob, "commit", "-q", "-m", "bob")
+    git(bob, "pull", "-q", "--no-rebase", "--no-edit", "-X", "ours", "origin", "main")
+    git(bob, "push", "-q", "origin", "main")
+    return time.perf_counter() - start
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=200)
+    parser.add_argument("--codings", type=int, default=50_000, help="codings each coder makes")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    figures: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="margin-bench-sync-") as tmp:
+        moment = Path(tmp) / "moment"
+        moment.mkdir()
+        setup(moment, args.documents, args.codings)
+        print(f"set up: {args.documents} documents, 2 x {args.codings} codings (load {load()})")
+        for n in range(args.runs):
+            copy = fresh_copy(moment, Path(tmp) / f"sync{n}")
+            figures.setdefault("margin sync", []).append(timed([*margin_command(), "-p", str(copy / "bob"), "--coder", "bob", "sync"]))
+            copy = fresh_copy(moment, Path(tmp) / f"git{n}")
+            figures.setdefault("floor: git's own round", []).append(git_round(copy / "bob"))
+            figures.setdefault("floor: python -c 'import click'", []).append(timed([sys.executable, "-c", "import click"]))
+    medians = {name: statistics.median(values) for name, values in figures.items()}
+    above = medians["margin sync"] - medians["floor: git's own round"]
+    for name, value in medians.items():
+        print(f"{name:34} {value:6.2f} s")
+    print(f"{'margin sync above git':34} {above:6.2f} s   target < {TARGET:.1f} s   (load {load()})")
+    return medians | {"above git": above}
+
+
+if __name__ == "__main__":
+    main()
