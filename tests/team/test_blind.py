@@ -75,6 +75,7 @@ async def screens(folder, keys_after=()) -> list[str]:
             assert "(blind)" in str(app.query_one("#status").render()) or keys_after
             for keys in WALK:
                 await pilot.press(*keys)
+                await app.workers.wait_for_complete()  # the analysis screen counts in a thread
                 await pilot.pause()
                 drawn.append(app.export_screenshot())
     return drawn
