@@ -8,7 +8,7 @@ share: words as positions in a document, groupings, and the order of attribute v
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from operator import attrgetter
 
@@ -183,7 +183,23 @@ def counted_with_totals(
     project, scope: Scope, by: str | None, rollup: bool, words: bool, totals: bool
 ) -> tuple[list[Frequency], list[Frequency]]:
     """The frequencies by `by` and, with `totals`, the frequencies without grouping from
-    the same pass (the matrix's row totals: what two groups share counts once there)."""
+    the same pass (the matrix's row totals: what two groups share counts once there).
+    From the kept columns where they apply (`from_columns`), else over the codings."""
+    fast = from_columns(project, scope, by, rollup)
+    if fast is not None:
+        rows = fast if words else [replace(f, words=0, share=0.0) for f in fast]
+        if not totals:
+            return rows, []
+        whole = rows if by is None else from_columns(project, scope, None, rollup)
+        if whole is not None:
+            return rows, whole if words else [replace(f, words=0, share=0.0) for f in whole]
+    return plain_counted(project, scope, by, rollup, words, totals)
+
+
+def plain_counted(
+    project, scope: Scope, by: str | None, rollup: bool, words: bool, totals: bool
+) -> tuple[list[Frequency], list[Frequency]]:
+    """`counted_with_totals` over every coding in scope (the plain path)."""
     group_of = grouping(project, by)
     per_document = by is not None and by not in ("coder", "speaker")  # one group per document
     codes = codes_in(project, scope)
@@ -265,3 +281,96 @@ def _targets(project, codes: list[Code], rollup: bool) -> dict[str, tuple[str, .
         return {c.id: (c.id,) for c in codes}
     wanted = {c.id for c in codes}
     return {c.id: tuple(x.id for x in [c, *project.codebook.ancestors(c)] if x.id in wanted) for c in codes}
+
+
+# ---------------------------------------------------------------------- from the kept columns
+
+
+def from_columns(project, scope: Scope, by: str | None, rollup: bool) -> list[Frequency] | None:
+    """The frequencies from store/analysis/columns.py's kept columns, without building a
+    coding, or None where that path does not apply (speakers in the scope or the grouping,
+    groups by coder, columns that would not be exactly the codings). The same figures as
+    `counted`; a cell lists its codings, from the plain path, only when asked for."""
+    if scope.speakers is not None or scope.not_speakers or by in ("speaker", "coder"):
+        return None
+    group_of = grouping(project, by)  # checks `by` first, as the plain path does
+    from store.analysis.columns import columns_of
+
+    files = columns_of(project)
+    if files is None:
+        return None
+    codes = codes_in(project, scope)
+    targets = _targets(project, codes, rollup)
+    in_scope = {d.id: d for d in documents_in(project, scope)}
+    by_document: dict[str, list] = defaultdict(list)
+    for columns in files:
+        if columns.document in in_scope and (scope.coder is None or columns.coder == scope.coder):
+            by_document[columns.document].append(columns)
+    tally, counts = _Tally(), defaultdict(int)
+    for document_id, found in by_document.items():
+        document = in_scope[document_id]
+        group = group_of(document, None)
+        here: dict[tuple[str, str], list] = defaultdict(list)
+        for columns in found:
+            for code, begin, end, union in columns.runs():
+                for target in targets.get(code, ()):
+                    here[target, group].append((columns, begin, end, union))
+        case = document.case
+        for key, parts in here.items():
+            if len(parts) == 1:
+                _, begin, end, words = parts[0]
+                counts[key] += end - begin
+            else:
+                counts[key] += sum(end - begin for _, begin, end, _ in parts)
+                words = union_size([span for c, b, e, _ in parts for span in zip(c.first[b:e], c.after[b:e])])
+            tally.words[key] += words
+            tally.documents[key] += 1
+            if case:
+                tally.cases[key].add(case)
+    corpus = _corpus_words(project, scope, by, in_scope, by_document)
+    groups = group_order(project, by, {g for _, g in counts}) if by else [""]
+    plain = _plain_cells(project, scope, by, rollup)
+    rows = []
+    for code in codes:
+        path = project.codebook.path(code)
+        for group in groups:
+            key = (code.id, group)
+            if key not in counts and by is not None:
+                continue
+            words = tally.words.get(key, 0)
+            rows.append(
+                Frequency(
+                    code=code, path=path, group=group,
+                    codings=Cell.lazy(counts.get(key, 0), lambda key=key: plain()[key]),
+                    documents=tally.documents.get(key, 0), cases=len(tally.cases.get(key, ())),
+                    words=words, share=words / corpus[group] if corpus[group] else 0.0,
+                )
+            )  # fmt: skip
+    return rows
+
+
+def _plain_cells(project, scope: Scope, by: str | None, rollup: bool):
+    """A function giving {(code id, group): the coding ids} from the plain path, computed
+    once, when a cell's codings are first asked for."""
+    found: dict = {}
+
+    def cells() -> dict:
+        if not found:
+            rows = plain_counted(project, scope, by, rollup, words=False, totals=False)[0]
+            found.update({(f.code.id, f.group): f.codings.codings for f in rows})
+            found[None] = ()
+        return found
+
+    return lambda: cells()
+
+
+def _corpus_words(project, scope: Scope, by: str | None, in_scope: dict, by_document: dict) -> dict[str, int]:
+    """group_words without a speaker filter, taking a document's words from its columns."""
+    from store.analysis.columns import document_words
+
+    totals: dict[str, int] = defaultdict(int)
+    name = grouping(project, by)
+    for document in in_scope.values():
+        found = by_document.get(document.id)
+        totals[name(document, None)] += found[0].words if found else document_words(words_of(project, document), document)
+    return totals
