@@ -8,7 +8,7 @@ share: words as positions in a document, groupings, and the order of attribute v
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
 
@@ -185,14 +185,9 @@ def counted_with_totals(
     """The frequencies by `by` and, with `totals`, the frequencies without grouping from
     the same pass (the matrix's row totals: what two groups share counts once there).
     From the kept columns where they apply (`from_columns`), else over the codings."""
-    fast = from_columns(project, scope, by, rollup)
+    fast = columns_with_totals(project, scope, by, rollup, words, totals)
     if fast is not None:
-        rows = fast if words else [replace(f, words=0, share=0.0) for f in fast]
-        if not totals:
-            return rows, []
-        whole = rows if by is None else from_columns(project, scope, None, rollup)
-        if whole is not None:
-            return rows, whole if words else [replace(f, words=0, share=0.0) for f in whole]
+        return fast
     return plain_counted(project, scope, by, rollup, words, totals)
 
 
@@ -291,6 +286,15 @@ def from_columns(project, scope: Scope, by: str | None, rollup: bool) -> list[Fr
     coding, or None where that path does not apply (speakers in the scope or the grouping,
     groups by coder, columns that would not be exactly the codings). The same figures as
     `counted`; a cell lists its codings, from the plain path, only when asked for."""
+    found = columns_with_totals(project, scope, by, rollup, words=True, totals=False)
+    return None if found is None else found[0]
+
+
+def columns_with_totals(
+    project, scope: Scope, by: str | None, rollup: bool, words: bool, totals: bool
+) -> tuple[list[Frequency], list[Frequency]] | None:
+    """`counted_with_totals` from the kept columns, in one pass, or None (see from_columns).
+    A document is in one group here, so its figures for the totals are its group's."""
     if scope.speakers is not None or scope.not_speakers or by in ("speaker", "coder"):
         return None
     group_of = grouping(project, by)  # checks `by` first, as the plain path does
@@ -306,47 +310,74 @@ def from_columns(project, scope: Scope, by: str | None, rollup: bool) -> list[Fr
     for columns in files:
         if columns.document in in_scope and (scope.coder is None or columns.coder == scope.coder):
             by_document[columns.document].append(columns)
-    tally, counts = _Tally(), defaultdict(int)
+    grouped = _ColumnTally()
+    whole = _ColumnTally() if totals and by is not None else None
     for document_id, found in by_document.items():
         document = in_scope[document_id]
         group = group_of(document, None)
-        here: dict[tuple[str, str], list] = defaultdict(list)
+        here: dict[str, list] = defaultdict(list)
         for columns in found:
             for code, begin, end, union in columns.runs():
                 for target in targets.get(code, ()):
-                    here[target, group].append((columns, begin, end, union))
+                    here[target].append((columns, begin, end, union))
         case = document.case
-        for key, parts in here.items():
+        for target, parts in here.items():
             if len(parts) == 1:
-                _, begin, end, words = parts[0]
-                counts[key] += end - begin
+                _, begin, end, covered_words = parts[0]
+                count = end - begin
             else:
-                counts[key] += sum(end - begin for _, begin, end, _ in parts)
-                words = union_size([span for c, b, e, _ in parts for span in zip(c.first[b:e], c.after[b:e])])
-            tally.words[key] += words
-            tally.documents[key] += 1
-            if case:
-                tally.cases[key].add(case)
-    corpus = _corpus_words(project, scope, by, in_scope, by_document)
-    groups = group_order(project, by, {g for _, g in counts}) if by else [""]
-    plain = _plain_cells(project, scope, by, rollup)
-    rows = []
-    for code in codes:
-        path = project.codebook.path(code)
-        for group in groups:
-            key = (code.id, group)
-            if key not in counts and by is not None:
-                continue
-            words = tally.words.get(key, 0)
-            rows.append(
-                Frequency(
-                    code=code, path=path, group=group,
-                    codings=Cell.lazy(counts.get(key, 0), lambda key=key: plain()[key]),
-                    documents=tally.documents.get(key, 0), cases=len(tally.cases.get(key, ())),
-                    words=words, share=words / corpus[group] if corpus[group] else 0.0,
-                )
-            )  # fmt: skip
-    return rows
+                count = sum(end - begin for _, begin, end, _ in parts)
+                covered_words = union_size([span for c, b, e, _ in parts for span in zip(c.first[b:e], c.after[b:e])])
+            grouped.add((target, group), count, covered_words, case)
+            if whole is not None:
+                whole.add((target, ""), count, covered_words, case)
+    groups = group_order(project, by, {g for _, g in grouped.counts}) if by else [""]
+    corpus = _corpus_words(project, scope, by, in_scope, by_document) if words else None
+    rows = grouped.rows(project, codes, groups, corpus, _plain_cells(project, scope, by, rollup), keep_empty=by is None)
+    if not totals:
+        return rows, []
+    if whole is None:
+        return rows, rows
+    corpus = _corpus_words(project, scope, None, in_scope, by_document) if words else None
+    return rows, whole.rows(project, codes, [""], corpus, _plain_cells(project, scope, None, rollup), keep_empty=True)
+
+
+class _ColumnTally:
+    """Per (code id, group): codings, words covered, documents and cases, from columns."""
+
+    def __init__(self):
+        self.counts: dict[tuple[str, str], int] = defaultdict(int)
+        self.words: dict[tuple[str, str], int] = defaultdict(int)
+        self.documents: dict[tuple[str, str], int] = defaultdict(int)
+        self.cases: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    def add(self, key: tuple[str, str], count: int, words: int, case: str) -> None:
+        self.counts[key] += count
+        self.words[key] += words
+        self.documents[key] += 1
+        if case:
+            self.cases[key].add(case)
+
+    def rows(self, project, codes: list[Code], groups: list[str], corpus, plain, keep_empty: bool) -> list[Frequency]:
+        """The rows as `_Tally.rows` makes them; without `corpus`, words and share are 0."""
+        rows = []
+        for code in codes:
+            path = project.codebook.path(code)
+            for group in groups:
+                key = (code.id, group)
+                if key not in self.counts and not keep_empty:
+                    continue
+                words = self.words.get(key, 0) if corpus is not None else 0
+                total = corpus[group] if corpus is not None else 0
+                rows.append(
+                    Frequency(
+                        code=code, path=path, group=group,
+                        codings=Cell.lazy(self.counts.get(key, 0), lambda key=key: plain().get(key, ())),
+                        documents=self.documents.get(key, 0), cases=len(self.cases.get(key, ())),
+                        words=words, share=words / total if total else 0.0,
+                    )
+                )  # fmt: skip
+        return rows
 
 
 def _plain_cells(project, scope: Scope, by: str | None, rollup: bool):
@@ -358,7 +389,7 @@ def _plain_cells(project, scope: Scope, by: str | None, rollup: bool):
         if not found:
             rows = plain_counted(project, scope, by, rollup, words=False, totals=False)[0]
             found.update({(f.code.id, f.group): f.codings.codings for f in rows})
-            found[None] = ()
+            found[None] = ()  # computed (a scope without codes has no rows)
         return found
 
     return lambda: cells()
