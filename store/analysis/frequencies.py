@@ -183,7 +183,18 @@ def counted_with_totals(
     project, scope: Scope, by: str | None, rollup: bool, words: bool, totals: bool
 ) -> tuple[list[Frequency], list[Frequency]]:
     """The frequencies by `by` and, with `totals`, the frequencies without grouping from
-    the same pass (the matrix's row totals: what two groups share counts once there)."""
+    the same pass (the matrix's row totals: what two groups share counts once there).
+    From the kept columns where they apply (`from_columns`), else over the codings."""
+    fast = columns_with_totals(project, scope, by, rollup, words, totals)
+    if fast is not None:
+        return fast
+    return plain_counted(project, scope, by, rollup, words, totals)
+
+
+def plain_counted(
+    project, scope: Scope, by: str | None, rollup: bool, words: bool, totals: bool
+) -> tuple[list[Frequency], list[Frequency]]:
+    """`counted_with_totals` over every coding in scope (the plain path)."""
     group_of = grouping(project, by)
     per_document = by is not None and by not in ("coder", "speaker")  # one group per document
     codes = codes_in(project, scope)
@@ -265,3 +276,132 @@ def _targets(project, codes: list[Code], rollup: bool) -> dict[str, tuple[str, .
         return {c.id: (c.id,) for c in codes}
     wanted = {c.id for c in codes}
     return {c.id: tuple(x.id for x in [c, *project.codebook.ancestors(c)] if x.id in wanted) for c in codes}
+
+
+# ---------------------------------------------------------------------- from the kept columns
+
+
+def from_columns(project, scope: Scope, by: str | None, rollup: bool) -> list[Frequency] | None:
+    """The frequencies from store/analysis/columns.py's kept columns, without building a
+    coding, or None where that path does not apply (speakers in the scope or the grouping,
+    groups by coder, columns that would not be exactly the codings). The same figures as
+    `counted`; a cell lists its codings, from the plain path, only when asked for."""
+    found = columns_with_totals(project, scope, by, rollup, words=True, totals=False)
+    return None if found is None else found[0]
+
+
+def columns_with_totals(
+    project, scope: Scope, by: str | None, rollup: bool, words: bool, totals: bool
+) -> tuple[list[Frequency], list[Frequency]] | None:
+    """`counted_with_totals` from the kept columns, in one pass, or None (see from_columns).
+    A document is in one group here, so its figures for the totals are its group's."""
+    if scope.speakers is not None or scope.not_speakers or by in ("speaker", "coder"):
+        return None
+    group_of = grouping(project, by)  # checks `by` first, as the plain path does
+    from store.analysis.columns import columns_of
+
+    files = columns_of(project)
+    if files is None:
+        return None
+    codes = codes_in(project, scope)
+    targets = _targets(project, codes, rollup)
+    in_scope = {d.id: d for d in documents_in(project, scope)}
+    by_document: dict[str, list] = defaultdict(list)
+    for columns in files:
+        if columns.document in in_scope and (scope.coder is None or columns.coder == scope.coder):
+            by_document[columns.document].append(columns)
+    grouped = _ColumnTally()
+    whole = _ColumnTally() if totals and by is not None else None
+    for document_id, found in by_document.items():
+        document = in_scope[document_id]
+        group = group_of(document, None)
+        here: dict[str, list] = defaultdict(list)
+        for columns in found:
+            for code, begin, end, union in columns.runs():
+                for target in targets.get(code, ()):
+                    here[target].append((columns, begin, end, union))
+        case = document.case
+        for target, parts in here.items():
+            if len(parts) == 1:
+                _, begin, end, covered_words = parts[0]
+                count = end - begin
+            else:
+                count = sum(end - begin for _, begin, end, _ in parts)
+                covered_words = union_size([span for c, b, e, _ in parts for span in zip(c.first[b:e], c.after[b:e])])
+            grouped.add((target, group), count, covered_words, case)
+            if whole is not None:
+                whole.add((target, ""), count, covered_words, case)
+    groups = group_order(project, by, {g for _, g in grouped.counts}) if by else [""]
+    corpus = _corpus_words(project, scope, by, in_scope, by_document) if words else None
+    rows = grouped.rows(project, codes, groups, corpus, _plain_cells(project, scope, by, rollup), keep_empty=by is None)
+    if not totals:
+        return rows, []
+    if whole is None:
+        return rows, rows
+    corpus = _corpus_words(project, scope, None, in_scope, by_document) if words else None
+    return rows, whole.rows(project, codes, [""], corpus, _plain_cells(project, scope, None, rollup), keep_empty=True)
+
+
+class _ColumnTally:
+    """Per (code id, group): codings, words covered, documents and cases, from columns."""
+
+    def __init__(self):
+        self.counts: dict[tuple[str, str], int] = defaultdict(int)
+        self.words: dict[tuple[str, str], int] = defaultdict(int)
+        self.documents: dict[tuple[str, str], int] = defaultdict(int)
+        self.cases: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    def add(self, key: tuple[str, str], count: int, words: int, case: str) -> None:
+        self.counts[key] += count
+        self.words[key] += words
+        self.documents[key] += 1
+        if case:
+            self.cases[key].add(case)
+
+    def rows(self, project, codes: list[Code], groups: list[str], corpus, plain, keep_empty: bool) -> list[Frequency]:
+        """The rows as `_Tally.rows` makes them; without `corpus`, words and share are 0."""
+        rows = []
+        for code in codes:
+            path = project.codebook.path(code)
+            for group in groups:
+                key = (code.id, group)
+                if key not in self.counts and not keep_empty:
+                    continue
+                words = self.words.get(key, 0) if corpus is not None else 0
+                total = corpus[group] if corpus is not None else 0
+                rows.append(
+                    Frequency(
+                        code=code, path=path, group=group,
+                        codings=Cell.lazy(self.counts.get(key, 0), lambda key=key: plain().get(key, ())),
+                        documents=self.documents.get(key, 0), cases=len(self.cases.get(key, ())),
+                        words=words, share=words / total if total else 0.0,
+                    )
+                )  # fmt: skip
+        return rows
+
+
+def _plain_cells(project, scope: Scope, by: str | None, rollup: bool):
+    """A function giving {(code id, group): the coding ids} from the plain path, computed
+    once, when a cell's codings are first asked for."""
+    found: dict = {}
+
+    def cells() -> dict:
+        if not found:
+            rows = plain_counted(project, scope, by, rollup, words=False, totals=False)[0]
+            found.update({(f.code.id, f.group): f.codings.codings for f in rows})
+            found[None] = ()  # computed (a scope without codes has no rows)
+        return found
+
+    return lambda: cells()
+
+
+def _corpus_words(project, scope: Scope, by: str | None, in_scope: dict, by_document: dict) -> dict[str, int]:
+    """group_words without a speaker filter, taking a document's words from its columns."""
+    from store.analysis.columns import document_words
+
+    totals: dict[str, int] = defaultdict(int)
+    name = grouping(project, by)
+    for document in in_scope.values():
+        found = by_document.get(document.id)
+        totals[name(document, None)] += found[0].words if found else document_words(words_of(project, document), document)
+    return totals

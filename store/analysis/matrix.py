@@ -46,7 +46,8 @@ def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: st
 
 
 def _cell(row, count: str) -> Cell:
-    return Cell(row.codings.value if count == "codings" else getattr(row, count), row.codings.codings)
+    """The row's figure for `count`, its codings listed when asked for (as the row's are)."""
+    return Cell.lazy(row.codings.value if count == "codings" else getattr(row, count), lambda: row.codings.codings)
 
 
 def _columns(project, scope: Scope, cols: str) -> list[str]:

@@ -75,18 +75,20 @@ def aligned(header: list[str], rows: list[list], width: int, title: str = "") ->
     columns (such as code paths) cut with … when the line would be too long, and columns
     empty in every row (`group` without --by) left out; CSV and JSON keep every column."""
     cells = [[_cell(v) for v in row] for row in rows]
-    shown = [i for i in range(len(header)) if not cells or any(r[i] for r in cells)]  # an empty column says nothing here
-    header, cells = [header[i] for i in shown], [[r[i] for i in shown] for r in cells]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
-    numeric = [all(_is_number(r[i]) for r in cells) and bool(cells) for i in range(len(header))]
+    columns = [list(c) for c in zip(*cells)] if cells else [[] for _ in header]  # column by column: no per-cell calls
+    shown = [i for i in range(len(header)) if not cells or any(columns[i])]  # an empty column says nothing here
+    header, columns = [header[i] for i in shown], [columns[i] for i in shown]
+    widths = [max(len(h), max(map(len, column), default=0)) for h, column in zip(header, columns)]
+    numeric = [bool(cells) and all(map(_is_number, column)) for column in columns]
     _narrow(widths, [i for i, n in enumerate(numeric) if not n], header, width)
     lines = [title] if title else []
-    for row in [header, *cells]:
-        parts = []
-        for i, value in enumerate(row):
-            value = value if len(value) <= widths[i] else value[: widths[i] - 1] + "…"
-            parts.append(value.rjust(widths[i]) if numeric[i] else value.ljust(widths[i]))
-        lines.append("  ".join(parts).rstrip())
+    if not header:
+        return "\n".join(lines + [""] * (1 + len(cells))) + "\n"
+    shaped = []
+    for h, column, w, number in zip(header, columns, widths, numeric):
+        pad = str.rjust if number else str.ljust
+        shaped.append([pad(v if len(v) <= w else v[: w - 1] + "…", w) for v in [h, *column]])
+    lines += ["  ".join(parts).rstrip() for parts in zip(*shaped)]
     return "\n".join(lines) + "\n"
 
 

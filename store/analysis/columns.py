@@ -1,0 +1,239 @@
+"""The codings as compact columns, kept between runs, for the figures of a read-only command.
+
+Decoding every codings file and building a `Coding` for each is most of a `margin stats`
+command on a large project, and a figure needs only a coding's code and the words it
+touches. So each codings file (one coder's codings of one document) is kept beside it as
+columns in cache/columns/<coder id>/<document id>.cols: per code, its codings' first and
+after word numbers (store/words.py) and the words they cover together. A file
+is keyed by the codings file's digest as local.json records it and by that file's size and
+modification time, and by the document's word definition (its text's sha256 and its turns);
+anything that differs, or a file missing, damaged or foreign, is rebuilt from the plain
+path. Like cache/words, the folder holds nothing that cannot be rebuilt.
+
+The columns are used only when they are exactly the codings: after a read-only open whose
+log tail holds no change to a coding (the codings are then those of the files the checkpoint
+record names), and no writer's checkpoint since. Otherwise the analyses take the plain path
+over `project.state`. tests/analysis/test_columns.py compares the two on random projects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import sys
+import zlib
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+from store import layout
+from store.storage import make_dir, write_atomic
+from store.text import LETTERS
+from store.words import bounds_of, words_of
+
+CACHE_DIR = Path("cache") / "columns"
+_MAGIC = b"margin-columns 2\n"
+# magic, the codings file's recorded digest (hex, 32 chars), its size and mtime_ns, the
+# word definition (8 bytes) and the text's sha256 (32 bytes), codes, codings, the code
+# ids' length in bytes, the document's words, and a CRC-32 of what follows
+_HEADER = struct.Struct(f"<{len(_MAGIC)}s32sQQ8s32sIIIII")
+_TYPE = "I"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """One codings file's codings, grouped by code: the codes (in id order), and for the
+    i-th code its codings' words, first[bounds[i]:bounds[i+1]] and after[...] in position
+    order, and how many words they cover together (unions[i]). `words` is the document's
+    words as the analyses count the text (every turn's words)."""
+
+    coder: str
+    document: str
+    codes: list[str]
+    bounds: array
+    unions: array
+    first: array
+    after: array
+    words: int
+
+    def runs(self):
+        """(code id, begin, end, words covered) per code."""
+        bounds = self.bounds
+        return zip(self.codes, bounds, bounds[1:], self.unions)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns
+
+
+def _trusted_files(project) -> dict[str, str] | None:
+    """{codings file key: recorded digest} when the project's codings are exactly the files
+    its checkpoint record names, else None. Reads the Project's open-time record (a small,
+    read-only use of its private fields: `_record`, `_codings_newer`)."""
+    if not project.readonly or project.state.codings_loaded or getattr(project, "_codings_newer", False):
+        return None
+    record = getattr(project, "_record", None) or {}
+    files = record.get("files")
+    if not files:
+        return None
+    try:
+        if (layout.read_local(project.dir) or {}).get("seq") != record.get("seq"):
+            return None  # a writer checkpointed since the open
+    except Exception:  # noqa: BLE001 - any doubt takes the plain path
+        return None
+    keys = layout.codings_files(project.dir)
+    found = {}
+    for key in keys:
+        entry = files.get(layout.relative_name(key))
+        if not entry:
+            return None
+        found[key] = entry[0]
+    if len(found) != sum(1 for name in files if name.startswith(f"{layout.CODINGS_DIR}/")):
+        return None  # a file the record names is gone: the plain path says so
+    return found
+
+
+def words_definition(document) -> bytes:
+    """What a document's words depend on besides its text: the word pattern and its turns'
+    bounds (a cheaper key than store.words's, made from the same things)."""
+    bounds = array("q", [x for pair in bounds_of(document) for x in pair]).tobytes()
+    return hashlib.sha256(LETTERS.pattern.encode("utf-8") + bounds).digest()[:8]
+
+
+def columns_of(project) -> list[Columns] | None:
+    """Every codings file's columns (rebuilding those that are stale), or None when the
+    columns would not be exactly the project's codings."""
+    files = _trusted_files(project)
+    if files is None:
+        return None
+    documents = project.state.documents
+    found, stale = {}, []
+    for key, digest in files.items():
+        coder, _, document_id = key.partition("/")
+        document = documents.get(document_id)
+        if document is None:
+            return None
+        stamp = _stamp(layout.codings_path(project.dir, key))
+        if stamp is None:
+            return None
+        words = (words_definition(document), document.sha256)
+        columns = _read(project.dir / CACHE_DIR / f"{key}.cols", digest, stamp, words, coder, document_id)
+        if columns is None:
+            stale.append((key, digest, stamp, words))
+        found[key] = columns
+    if stale:
+        built = _build(project, stale)
+        if built is None:
+            return None
+        found.update(built)
+    return list(found.values())
+
+
+def _build(project, stale: list) -> dict[str, Columns] | None:
+    """The stale files' columns from the plain path (every coding built once), kept."""
+    state = project.state
+    for document_id in {key.partition("/")[2] for key, *_ in stale}:
+        state.codings_of(document_id)
+    if getattr(project, "_codings_newer", False):
+        return None  # a writer's checkpoint came between: the state is no longer the files
+    built = {}
+    for key, digest, stamp, words in stale:
+        coder, _, document_id = key.partition("/")
+        document = state.documents[document_id]
+        columns = _columns(project, document, coder)
+        if _stamp(layout.codings_path(project.dir, key)) == stamp:
+            _write(project.dir / CACHE_DIR / f"{key}.cols", digest, stamp, words, columns)
+        built[key] = columns
+    return built
+
+
+def _columns(project, document, coder: str) -> Columns:
+    """One coder's codings of a document as columns (what `_build` keeps)."""
+    from store.analysis.frequencies import union_size
+
+    codings = [c for c in project.codings.for_document(document) if c.coder == coder]
+    index = words_of(project, document)
+    by_code: dict[str, list[tuple[int, int]]] = {}
+    for coding, span in zip(codings, index.spans(codings)):
+        by_code.setdefault(coding.code, []).append(span)
+    codes = sorted(by_code)
+    bounds, unions, first, after = array(_TYPE, [0]), array(_TYPE), array(_TYPE), array(_TYPE)
+    for code in codes:
+        spans = by_code[code]
+        first.extend(s[0] for s in spans)
+        after.extend(s[1] for s in spans)
+        bounds.append(len(first))
+        unions.append(union_size(spans))
+    return Columns(coder, document.id, codes, bounds, unions, first, after, document_words(index, document))
+
+
+def document_words(index, document) -> int:
+    """The words of a document's text as group_words counts them without a speaker filter:
+    its turns' words, or every word of a document without turns."""
+    if not document.turns:
+        return len(index.starts)
+    return sum(after - first for first, after in (index.span(t.start, t.end) for t in document.turns))
+
+
+def encode(digest: str, stamp: tuple[int, int], words: tuple[bytes, str], columns: Columns) -> bytes:
+    arrays = [columns.bounds, columns.unions, columns.first, columns.after]
+    if sys.byteorder != "little":
+        arrays = [array(_TYPE, a) for a in arrays]
+        for a in arrays:
+            a.byteswap()
+    names = "\n".join(columns.codes).encode("utf-8")
+    body = names + b"".join(a.tobytes() for a in arrays)
+    header = _HEADER.pack(
+        _MAGIC, digest.encode("ascii")[:32].ljust(32), *stamp, words[0], bytes.fromhex(words[1]),
+        len(columns.codes), len(columns.first), len(names), columns.words, zlib.crc32(body),
+    )  # fmt: skip
+    return header + body
+
+
+def decode(data: bytes, digest: str, stamp, words, coder: str, document: str) -> Columns | None:
+    """The columns a cache file holds, or None when it is not the one for this codings file."""
+    if len(data) < _HEADER.size:
+        return None
+    magic, found, size, mtime, definition, sha, codes, count, names, total, crc = _HEADER.unpack_from(data)
+    expected = (_MAGIC, digest.encode("ascii")[:32].ljust(32), *stamp, words[0], bytes.fromhex(words[1]))
+    body = memoryview(data)[_HEADER.size :]
+    item = array(_TYPE).itemsize
+    lengths = (codes + 1, codes, count, count)
+    if (magic, found, size, mtime, definition, sha) != expected or len(body) != names + item * sum(lengths):
+        return None
+    if zlib.crc32(body) != crc:
+        return None
+    ids = bytes(body[:names]).decode("utf-8").split("\n") if codes else []
+    arrays, at = [], names
+    for length in lengths:
+        a = array(_TYPE)
+        a.frombytes(body[at : at + length * item])
+        at += length * item
+        if sys.byteorder != "little":
+            a.byteswap()
+        arrays.append(a)
+    bounds = arrays[0]
+    if len(ids) != codes or bounds[0] != 0 or bounds[-1] != count or any(a > b for a, b in zip(bounds, bounds[1:])):
+        return None
+    return Columns(coder, document, ids, *arrays, total)
+
+
+def _read(path: Path, digest: str, stamp, words, coder: str, document: str) -> Columns | None:
+    try:
+        return decode(path.read_bytes(), digest, stamp, words, coder, document)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _write(path: Path, digest: str, stamp, words, columns: Columns) -> None:
+    """Keep the columns for the next run; a folder that cannot be written keeps nothing."""
+    try:
+        for folder in (path.parent.parent.parent, path.parent.parent, path.parent):
+            make_dir(folder)  # each folder made 0700
+        write_atomic(path, encode(digest, stamp, words, columns))
+    except OSError:
+        pass
