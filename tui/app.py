@@ -81,6 +81,7 @@ class MarginApp(App):
                 yield MemoEditor(self.project, id="memo")
             yield CodesPane(self.project, id="codes")
         yield StatusLine(id="status")
+        yield CodePicker(self.project)
 
     def on_mount(self) -> None:
         self.set_keymap(changed_keys(self.keymap))
@@ -304,7 +305,11 @@ class MarginApp(App):
         self._order = [name, *(n for n in self._order if n != name)]
         self._tab_shown = None
         self.fit_panes(toggled=name)
-        self.call_after_refresh(lambda: pane.focus() if pane.display else self.reader.focus())
+        self.call_after_refresh(self._focus_after_toggle, pane)
+
+    def _focus_after_toggle(self, pane) -> None:
+        if CodePicker.shown_on(self.screen) is None:  # an open picker keeps the keys
+            (pane if pane.display else self.reader).focus()
 
     def _wants(self, name: str, width: int) -> bool:
         wanted = self._wanted[name]
@@ -331,6 +336,9 @@ class MarginApp(App):
 
     def on_resize(self, event) -> None:
         self.fit_panes(width=event.size.width)
+        for screen in self.screen_stack:
+            if picker := CodePicker.shown_on(screen):
+                picker.fit(*event.size)
         self.call_after_refresh(self._focus_moved)  # the status line fits the new width
 
     def action_analysis(self) -> None:
@@ -427,10 +435,16 @@ class MarginApp(App):
         if span is None:
             self.notify("Nothing to code here: move to a turn or select some words", severity="warning")
             return
-        self.push_screen(
-            CodePicker(self.project, f"Code “{self._excerpt(span)}” as", self.recent),
-            partial(self._code_picked, span),
-        )
+        self.pick_code(f"Code “{self._excerpt(span)}” as", self.recent, partial(self._code_picked, span))
+
+    def pick_code(self, title: str, recent: list[str], done, **options) -> None:
+        """Open the code picker over the current screen; `done(Pick | None)` once it closes.
+        The main screen's picker is made with the app; another screen gets one the first time."""
+        picker = next(iter(self.screen.query(CodePicker)), None)
+        if picker is None:
+            picker = CodePicker(self.project)
+            self.screen.mount(picker)
+        picker.open(title, recent, done, **options)
 
     def _code_picked(self, span: tuple[int, int], pick: Pick | None) -> None:
         if pick is None:
@@ -629,10 +643,8 @@ class MarginApp(App):
         if not found:
             return
         total = sum(len(s) for s in found.values())
-        self.push_screen(
-            CodePicker(self.project, f"Code all {plural(total, 'match')} of “{pattern}” as", self.recent),
-            partial(self._auto_code_picked, documents, rule, done),
-        )
+        self.pick_code(f"Code all {plural(total, 'match')} of “{pattern}” as", self.recent,
+                       partial(self._auto_code_picked, documents, rule, done))
 
     def _auto_code_picked(self, documents: list, rule, done, pick: Pick | None) -> None:
         """A code (or a new name) picked: ask what to code and whose turns, then code."""
@@ -701,11 +713,8 @@ class MarginApp(App):
             if pick is not None and self.store(self.project.codebook.move, code, pick.code) is not None:
                 self.project_changed()
 
-        self.push_screen(
-            CodePicker(self.project, f"Move {self.project.codebook.path(code)} under…",
-                       [], allow_create=False, codable_only=False, top_level=True),
-            moved,
-        )
+        self.pick_code(f"Move {self.project.codebook.path(code)} under…", [], moved,
+                       allow_create=False, codable_only=False, top_level=True)
 
     def code_merge(self, code) -> None:
         source = self.project.codebook.path(code)
@@ -719,8 +728,7 @@ class MarginApp(App):
                 lambda yes: yes and self._changed_by(self.project.codebook.merge, code, pick.code),
             )
 
-        self.push_screen(CodePicker(self.project, f"Merge {source} into…", [], allow_create=False,
-                                    codable_only=False), picked)
+        self.pick_code(f"Merge {source} into…", [], picked, allow_create=False, codable_only=False)
 
     def code_delete(self, code) -> None:
         impact = self.project.codebook.impact(code)
