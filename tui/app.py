@@ -116,9 +116,9 @@ class MarginApp(App):
         self._saved_recent = ui_state.recent_codes(self.project.meta.get("id", ""))
         if self._saved_recent is not None:
             return [c for c in self._saved_recent if c in codes]
-        if self.document is None:
-            return []
-        return recent_codes(self.project, codings=self.project.state.codings_of(self.document.id).values())
+        if self.document is not None:
+            self._saved_recent = recent_codes(self.project, codings=self.project.state.codings_of(self.document.id).values())
+        return list(self._saved_recent or [])  # kept once a code is applied here
 
     def settle_heap(self) -> None:
         """Keep Python's cycle collector off the project's objects. Each full collection
