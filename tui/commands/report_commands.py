@@ -183,14 +183,28 @@ def pseudonyms(ctx):
 @pseudonyms.command("add")
 @click.argument("real")
 @click.argument("pseudonym")
+@click.option("--replace", is_flag=True, help="Change the pseudonym of a REAL already in the table.")
 @click.pass_context
-def pseudonyms_add(ctx, real, pseudonym):
-    """Replace REAL (any case, whole words) with PSEUDONYM; an existing REAL is changed."""
+def pseudonyms_add(ctx, real, pseudonym, replace):
+    """Replace REAL (whole words; as written or in capitals, or in any case when REAL is
+    in small letters) with PSEUDONYM. A REAL already in the table needs --replace."""
     from store import pseudonyms as table_file
 
     project = open_project(ctx)  # the writer's lock, so two commands cannot lose an entry
-    table_file.save(project.dir, table_file.load(project.dir).add(real, pseudonym))
+    table = table_file.load(project.dir)
+    changed = table.add(real, pseudonym, replace=replace)
+    _save_table(project, table, changed)
     click.echo(safe(f"{' '.join(real.split())} -> {' '.join(pseudonym.split())}"))
+
+
+def _save_table(project, old, new) -> None:
+    """Write the table; a change that drops or alters an entry is backed up first (the
+    table is not in the log, so undo cannot bring the old entry back)."""
+    from store import pseudonyms as table_file
+
+    if not set(old.pairs) <= set(new.pairs):
+        project.backup("pseudonyms")
+    table_file.save(project.dir, new)
 
 
 @pseudonyms.command("remove")
@@ -201,15 +215,18 @@ def pseudonyms_remove(ctx, real):
     from store import pseudonyms as table_file
 
     project = open_project(ctx)
-    table_file.save(project.dir, table_file.load(project.dir).remove(real))
+    table = table_file.load(project.dir)
+    _save_table(project, table, table.remove(real))
     click.echo(safe(f"Removed {real}"))
 
 
 @pseudonyms.command("import")
 @click.argument("csv_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Change the pseudonyms of names already in the table.")
 @click.pass_context
-def pseudonyms_import(ctx, csv_file):
-    """Add every row of CSV_FILE (real,pseudonym; a header row `real,pseudonym` is skipped)."""
+def pseudonyms_import(ctx, csv_file, replace):
+    """Add every row of CSV_FILE (real,pseudonym; a header row `real,pseudonym` is skipped).
+    Nothing is added when a row is refused."""
     from store import pseudonyms as table_file
     from store.errors import BadInput
 
@@ -219,10 +236,13 @@ def pseudonyms_import(ctx, csv_file):
         raise BadInput(f"{csv_file} is not UTF-8 text; save it as CSV UTF-8") from None
     rows = table_file.from_csv(text, str(csv_file))
     project = open_project(ctx)
-    table = table_file.load(project.dir)
-    for real, pseudo in rows:
-        table = table.add(real, pseudo)
-    table_file.save(project.dir, table)
+    old = table = table_file.load(project.dir)
+    for number, (real, pseudo) in enumerate(rows, 1):
+        try:
+            table = table.add(real, pseudo, replace=replace)
+        except BadInput as error:
+            raise BadInput(f"{csv_file} row {number}: {error.message}; nothing was added") from None
+    _save_table(project, old, table)
     click.echo(safe(f"Added {plural(len(rows), 'pseudonym')} from {csv_file}; the table holds {len(table.pairs)}"))
 
 
