@@ -8,14 +8,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from store.errors import BadInput
 from store.reports.model import Quote, Report, Section, Table
 from store.text import plural
 
 
 def word(report: Report, reference: Path | None = None) -> bytes:
-    from docx import Document
-
-    document = _Fast(Document(str(reference) if reference else None))
+    document = _Fast(open_reference(reference))
     document.core_properties.title = report.title
     document.core_properties.author = "Margin"
     document.add_heading(report.title, level=0)
@@ -33,6 +32,25 @@ def word(report: Report, reference: Path | None = None) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def open_reference(reference: Path | None):
+    """A new Word document with the styles of `reference` (python-docx's own without one)
+    and none of its text: a group's reference.docx gives the look, as pandoc's does."""
+    from docx import Document
+
+    if reference is None:
+        return Document()
+    try:
+        document = Document(str(reference))
+    except Exception as exc:  # python-docx raises whatever its zip and XML readers do on a bad file
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise BadInput(f"{reference} is not a Word file Margin can use ({reason}); save it from Word as .docx or take it out of the folder") from None
+    body = document.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    return document
 
 
 def _section(document, section: Section, report: Report) -> None:

@@ -67,7 +67,7 @@ def test_no_word_of_a_real_name_survives_unwarned(parts):
     text = "".join(word + sep for word, sep in parts)
     done = TABLE.apply(text)
     for real, _ in TABLE.pairs:
-        pattern = r"\s+".join(re.escape(w) + r"\.?" for w in real.split())
+        pattern = r"\s+".join(re.escape(w) + r"\.?" * (w == "Dr") for w in real.split())
         fitting = [m.group(0) for m in re.finditer(rf"(?<!\w){pattern}(?!\w)", done, re.IGNORECASE) if case_fits(m.group(0), real)]
         assert not fitting, (text, done, real)
     assert not _left_unwarned(text, done), (text, done)

@@ -54,7 +54,7 @@ def _check_codebook(folder, tmp_path):
         sections = {s.path: s for s in build(project, "codebook", quotes=2).sections}
         for coding in marked:
             path = project.codebook.path(project.state.codes[coding.code])
-            assert [q.text for q in sections[path].quotes] == [normal(coding.text)]
+            assert [normal(q.text) for q in sections[path].quotes] == [normal(coding.text)]
             assert all(q.exemplar for q in sections[path].quotes)
 
 
@@ -128,12 +128,12 @@ def test_filters_narrow_the_report(demo_dir, tmp_path):
     assert "eighteen-month contracts" in text and "hand out biscuits" not in text
     text = text_of(_write(demo_dir, tmp_path, "codebook", "--coder", "demo", suffix="md"))
     assert "hand out biscuits" in text
-    margin(demo_dir, "report", "codebook", "--coder", "nobody", code=1)
+    margin(demo_dir, "report", "codebook", "--coder", "nobody", code=2)
 
 
 def test_bad_input_is_one_line_and_writes_nothing(demo_dir, tmp_path):
     out = tmp_path / "never.html"
-    margin(demo_dir, "report", "participant", "P99", "-o", str(out), code=1)
+    margin(demo_dir, "report", "participant", "P99", "-o", str(out), code=2)
     margin(demo_dir, "report", "analysis", "--by", "nope", "-o", str(out), code=2)
     margin(demo_dir, "report", "codebook", "--template", str(tmp_path / "missing"), "-o", str(out), code=2)
     broken = tmp_path / "broken"
@@ -167,8 +167,7 @@ def test_html_is_self_contained(demo_dir, tmp_path):
         page = _write(demo_dir, tmp_path, *kind, suffix="html").read_text()
         assert "<script" not in page.lower() and "@import" not in page and "url(" not in page
         assert "default-src 'none'" in page
-        links = [x for x in page.split('"') if x.startswith(("http:", "https:", "//"))]
-        assert links == ["http://www.w3.org/2000/svg"] * page.count("<svg ")
+        assert "http" not in page and "//" not in page.replace("://", "")  # finding 11: a plain grep finds no URL
     assert page.count("<svg ") == 2  # the analysis: frequencies and codes by round
 
 

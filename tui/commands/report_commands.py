@@ -74,33 +74,52 @@ def report_analysis(ctx, output, fmt, code, attrs, coder_name, template_dir, by)
 
 
 def _make(ctx, kind: str, output: Path | None, fmt: str | None, template_dir: Path | None, filters: dict, **options) -> None:
-    """Build, pseudonymise, warn, then write the report."""
-    from store.analysis.frequencies import check_attribute
-    from store.analysis.scope import named_scope
+    """Check the request, build, pseudonymise, warn, then write the report."""
+    from store.errors import BadInput, NotFound
     from store.reports import build, pseudonymised, render
     from store.reports.render import check_template_dir
 
     fmt = _format(fmt, output)
-    check_template_dir(template_dir)
+    check_template_dir(template_dir, fmt)
     project = open_project(ctx, readonly=True)
-    if options.get("by"):
-        check_attribute(project, options["by"])
-    scope = named_scope(project, **filters)
-    made = pseudonymised(project, build(project, kind, scope=scope, **options))
+    try:  # a name the project lacks is a bad request (exit 2), as in `margin stats`
+        made = pseudonymised(project, build(project, kind, scope=_scope(project, filters, options.get("by")), **options))
+    except NotFound as error:
+        raise BadInput(error.message) from None
     data = render(made, fmt, template_dir)
     for warning in made.warnings:
         click.echo(f"Warning: {safe(warning)}", err=True)
     _write(data, output)
-    if output is not None and str(output) != "-":
+    if _to_file(output):
         click.echo(safe(f"Wrote the {kind} report ({plural(len(made.sections), 'code')}) to {output}"), err=True)
 
 
+def _scope(project, filters: dict, by: str | None):
+    from store.analysis.frequencies import check_attribute
+    from store.analysis.scope import named_scope
+
+    if by:
+        check_attribute(project, by)
+    return named_scope(project, **filters)
+
+
+def _to_file(output: Path | None) -> bool:
+    return output is not None and str(output) != "-"
+
+
 def _format(fmt: str | None, output: Path | None) -> str:
+    """The format --format names, else the one -o's suffix names, else HTML; an -o suffix
+    that names no report format, or another format than --format, is refused."""
     from store.errors import BadInput
 
-    if fmt is None:
-        fmt = SUFFIXES.get(output.suffix.lower(), "html") if output is not None else "html"
-    if fmt == "docx" and (output is None or str(output) == "-") and sys.stdout.isatty():
+    suffix = output.suffix.lower() if _to_file(output) else ""
+    named = SUFFIXES.get(suffix)
+    if suffix and named is None:
+        raise BadInput(f"-o {output}: reports are .html, .docx (Word) or .md (Markdown) files; give a name with one of those endings")
+    if fmt and named and fmt != named:
+        raise BadInput(f"--format {fmt} does not fit -o {output}, a {suffix} name; leave out --format or change the name")
+    fmt = fmt or named or "html"
+    if fmt == "docx" and not _to_file(output) and sys.stdout.isatty():
         raise BadInput("a Word file cannot go to the terminal; give -o FILE.docx")
     return fmt
 
@@ -108,7 +127,7 @@ def _format(fmt: str | None, output: Path | None) -> str:
 def _write(data: bytes, output: Path | None) -> None:
     from store.exporters.output import write_export
 
-    if output is not None and str(output) != "-":
+    if _to_file(output):
         write_export(output, data)
     elif sys.stdout.isatty():  # a transcript may hold escape sequences: shown, not obeyed
         click.echo(safe(data.decode("utf-8")), nl=False)
