@@ -166,10 +166,15 @@ def exemplar(ctx, document, code, span, turn, coding_id, off):
     found = codings_named(project, doc, code, span, turn, coding_id)
     if len(found) > 1:
         raise Refused(f"{plural(len(found), 'coding')} fit; narrow it down with --code, --span or --coding")
-    marked = project.codings.mark_exemplar(found[0], not off)
-    path = project.codebook.path(project.state.codes[marked.code])
-    done = "Marked" if marked.exemplar else "Unmarked"
-    click.echo(safe(f"{done} {doc.name} {marked.start}:{marked.end} as an exemplar of {path}"))
+    coding = found[0]
+    path = project.codebook.path(project.state.codes[coding.code])
+    where = f"{doc.name} {coding.start}:{coding.end}"
+    if coding.exemplar != off:  # already as asked: nothing is logged, so undo has nothing to take back
+        state = "not an exemplar" if off else "already an exemplar"
+        click.echo(safe(f"{where} is {state} of {path}; nothing changed"))
+        return
+    project.codings.mark_exemplar(coding, not off)
+    click.echo(safe(f"{'Unmarked' if off else 'Marked'} {where} as an exemplar of {path}"))
 
 
 # ---------------------------------------------------------------------- pseudonyms
