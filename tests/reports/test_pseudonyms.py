@@ -185,7 +185,7 @@ def test_the_table_from_the_command_line(demo_dir, tmp_path):
     names.write_text("Aisha\n", encoding="utf-8")
     margin(demo_dir, "pseudonyms", "import", str(names), code=2)
     margin(demo_dir, "pseudonyms", "add", "Aisha", "AISHA", code=2)
-    margin(demo_dir, "pseudonyms", "remove", "Nobody", code=1)
+    margin(demo_dir, "pseudonyms", "remove", "Nobody", code=2)
     (demo_dir / "pseudonyms.json").write_text("{not json")
     margin(demo_dir, "pseudonyms", code=2)
     margin(demo_dir, "report", "codebook", code=2)

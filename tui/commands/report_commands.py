@@ -86,10 +86,7 @@ def _make(ctx, kind: str, output: Path | None, fmt: str | None, template_dir: Pa
         made = pseudonymised(project, build(project, kind, scope=_scope(project, filters, options.get("by")), **options))
     except NotFound as error:
         raise BadInput(error.message) from None
-    data = render(made, fmt, template_dir)
-    for warning in made.warnings:
-        click.echo(f"Warning: {safe(warning)}", err=True)
-    _write(data, output)
+    _write(render(made, fmt, template_dir), output, made.warnings)
     if _to_file(output):
         click.echo(safe(f"Wrote the {kind} report ({plural(len(made.sections), 'code')}) to {output}"), err=True)
 
@@ -124,16 +121,27 @@ def _format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
-def _write(data: bytes, output: Path | None) -> None:
-    from store.exporters.output import write_export
+def _write(data: bytes, output: Path | None, warnings: tuple[str, ...]) -> None:
+    """Warn about names left, then write; an -o that cannot be written is the one line
+    said, without the warnings (`open_export` checks the path and makes its temporary file first)."""
+    from store.exporters.output import open_export
 
     if _to_file(output):
-        write_export(output, data)
-    elif sys.stdout.isatty():  # a transcript may hold escape sequences: shown, not obeyed
+        with open_export(output) as handle:
+            _warn(warnings)
+            handle.write(data)
+        return
+    _warn(warnings)
+    if sys.stdout.isatty():  # a transcript may hold escape sequences: shown, not obeyed
         click.echo(safe(data.decode("utf-8")), nl=False)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        click.echo(f"Warning: {safe(warning)}", err=True)
 
 
 # ---------------------------------------------------------------------- exemplars
@@ -153,16 +161,21 @@ def exemplar(ctx, document, code, span, turn, coding_id, off):
 
     \b
     Examples:
-      margin exemplar P01 --code "Role > Role clarity" --turn 4
-      margin exemplar P01 --coding 5f2c --off
+      margin exemplar "P01 nurse, round 1" --code "Role > Role clarity" --turn 12
+      margin exemplar "P01 nurse, round 1" --turn 12 --off
     """
-    from store.errors import BadInput, Refused
+    from store.errors import BadInput, NotFound, Refused
     from tui.commands.coding_commands import codings_named
 
     if not any((code, span, turn, coding_id)):
         raise BadInput("say which coding with --code, --span, --turn or --coding")
     project = open_project(ctx)
-    doc = project.documents.get(document)
+    try:  # a document or code the project lacks is a bad request (exit 2); no coding that fits is exit 1
+        doc = project.documents.get(document)
+        if code:
+            project.codebook.get(code)
+    except NotFound as error:
+        raise BadInput(error.message) from None
     found = codings_named(project, doc, code, span, turn, coding_id)
     if len(found) > 1:
         raise Refused(f"{plural(len(found), 'coding')} fit; narrow it down with --code, --span or --coding")
@@ -238,9 +251,14 @@ def pseudonyms_remove(ctx, real):
     """Take REAL out of the table."""
     from store import pseudonyms as table_file
 
+    from store.errors import BadInput, NotFound
+
     project = open_project(ctx)
     table = table_file.load(project.dir)
-    _save_table(project, table, table.remove(real))
+    try:
+        _save_table(project, table, table.remove(real))
+    except NotFound as error:  # a name the table lacks: exit 2, as for a name the project lacks
+        raise BadInput(error.message) from None
     click.echo(safe(f"Removed {real}"))
 
 
@@ -258,6 +276,8 @@ def pseudonyms_import(ctx, csv_file, replace):
         text = csv_file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise BadInput(f"{csv_file} is not UTF-8 text; save it as CSV UTF-8") from None
+    except OSError as error:
+        raise BadInput(f"cannot read {csv_file}: {error.strerror or error}; give the path of a CSV file of real,pseudonym rows") from None
     rows = table_file.from_csv(text, str(csv_file))
     project = open_project(ctx)
     old = table = table_file.load(project.dir)
