@@ -39,8 +39,8 @@ def pseudonymised(project, report: Report) -> Report:
     from store import pseudonyms
 
     table = pseudonyms.load(project.dir)
-    done = replace(map_strings(report, table.apply), kind=report.kind)
-    return replace(done, warnings=tuple(name_warnings(project, table, all_text(done), all_text(report))))
+    done = replace(map_strings(report, table.apply), kind=report.kind) if table else report
+    return replace(done, warnings=tuple(name_warnings(project, table, all_text(done), all_text(report) if table else "")))
 
 
 def name_warnings(project, table, text: str, original: str = "") -> list[str]:
