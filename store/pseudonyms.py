@@ -238,11 +238,6 @@ def doubts(done: str, table: Pseudonyms, speakers: set[str], original: str = "")
     return found
 
 
-def names_left(text: str, table: Pseudonyms, speakers: set[str]) -> dict[str, int]:
-    """Word -> how many times, for every doubtful word left in `text` (pseudonymised)."""
-    return {d.word: d.count for d in _words_left(text, table, speakers)}
-
-
 def _words_left(text: str, table: Pseudonyms, speakers: set[str]) -> list[Doubt]:
     names = {word for s in speakers for word in s.split() if _is_name(word)}
     ours = {_key(word) for _, pseudo in table.pairs for word in pseudo.split()}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from store.errors import BadInput
 from store.project import Project
-from store.pseudonyms import Pseudonyms, case_fits, doubts, from_csv, names_left
+from store.pseudonyms import Pseudonyms, case_fits, doubts, from_csv
 from tests.reports.conftest import DEMO_NAMES, margin
 from tests.reports.readback import text_of
 
@@ -126,7 +126,8 @@ def test_the_table_changes_an_entry_only_on_purpose():
 
 
 def test_left_over_names_are_found():
-    left = names_left("Mark and Dr Hale met P01. Aishas notes. Jog on.", TABLE, {"Mark", "Dr Hale", "Interviewer", "P3"})
+    found = doubts("Mark and Dr Hale met P01. Aishas notes. Jog on.", TABLE, {"Mark", "Dr Hale", "Interviewer", "P3"})
+    left = {d.word: d.count for d in found}
     assert left == {"Mark": 1, "Hale": 1, "Aishas": 1}
 
 

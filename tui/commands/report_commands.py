@@ -79,14 +79,18 @@ def _make(ctx, kind: str, output: Path | None, fmt: str | None, template_dir: Pa
     from store.reports import build, pseudonymised, render
     from store.reports.render import check_template_dir
 
+    from store.exporters.bulk import without_gc
+
     fmt = _format(fmt, output)
     check_template_dir(template_dir, fmt)
     project = open_project(ctx, readonly=True)
-    try:  # a name the project lacks is a bad request (exit 2), as in `margin stats`
-        made = pseudonymised(project, build(project, kind, scope=_scope(project, filters, options.get("by")), **options))
-    except NotFound as error:
-        raise BadInput(error.message) from None
-    _write(render(made, fmt, template_dir), output, made.warnings)
+    with without_gc():  # reading every coding and laying out thousands of paragraphs makes no cycles
+        try:  # a name the project lacks is a bad request (exit 2), as in `margin stats`
+            made = pseudonymised(project, build(project, kind, scope=_scope(project, filters, options.get("by")), **options))
+        except NotFound as error:
+            raise BadInput(error.message) from None
+        data = render(made, fmt, template_dir)
+    _write(data, output, made.warnings)
     if _to_file(output):
         click.echo(safe(f"Wrote the {kind} report ({plural(len(made.sections), 'code')}) to {output}"), err=True)
 
