@@ -18,6 +18,9 @@ BACKUP_DIR = "backups"
 KEEP = 20
 DAYS = 30
 SOURCES_POOL = "sources"
+# Local files outside the checkpoint that every backup keeps a copy of: the pseudonym
+# table is in no log, so a backup is its only history (restore leaves it as it is).
+KEPT_TOO = ("pseudonyms.json",)
 
 
 def take(project_dir: Path, files: list[Path], reason: str) -> Path:
@@ -25,7 +28,8 @@ def take(project_dir: Path, files: list[Path], reason: str) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = Path(project_dir) / BACKUP_DIR / f"{stamp}-{reason}"
     make_dir(target)
-    for source in files:
+    extras = [p for p in (Path(project_dir) / name for name in KEPT_TOO) if p.is_file()]
+    for source in [*files, *extras]:
         relative = source.relative_to(project_dir)
         destination = target / relative
         make_dir(destination.parent)

@@ -130,6 +130,8 @@ class Codings:
             raise NotFound("that coding is no longer in the project (removed or its creation undone)")
         coding = state.codings[coding.id]
         wanted = not coding.exemplar if exemplar is None else exemplar
+        if wanted == coding.exemplar:  # already so: nothing to log, nothing to undo
+            return coding
         marked = replace(coding, exemplar=wanted, modified=now())
         document = state.documents[coding.document]
         what = "mark" if wanted else "unmark"

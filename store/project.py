@@ -70,6 +70,16 @@ class Operation:
     amends: int | None = None  # the action this one continues, if still the coder's newest (see _amendment)
 
 
+
+def changes_nothing(changes: list) -> bool:
+    """Whether every change of an action puts back what was there (its `modified` stamp
+    aside): `codes describe` with the same words, `exemplar --off` on a coding that is not one."""
+
+    def unstamped(record: dict) -> dict:
+        return {k: v for k, v in record.items() if k != "modified"}
+
+    return bool(changes) and all(b is not None and a is not None and unstamped(b) == unstamped(a) for _t, _i, b, a in changes)
+
 class Project:
     """An open project. Use `Project.open()` / `Project.init()`, as a context manager."""
 
@@ -660,6 +670,8 @@ class Project:
             raise
         finally:
             self._op = None
+        if changes_nothing(op.changes):  # a value set to what it was: nothing to log, nothing to undo
+            self._rollback(op)
         if op.changes:
             amended = self._amendment(op)
             if amended is not None:

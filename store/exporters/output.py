@@ -90,6 +90,8 @@ def _atomic(target: Path, named: Path) -> Iterator[BinaryIO]:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except PermissionError:
         raise Refused(f"cannot write {named}: no permission to create files in {target.parent}; choose another folder") from None
+    except OSError as exc:  # named for the path given, not the temporary file (/proc, a read-only disk)
+        raise BadInput(f"cannot write {named}: {exc.strerror or exc}; choose another folder") from None
     try:
         with os.fdopen(fd, "w+b") as handle:
             yield handle

@@ -39,22 +39,31 @@ def pseudonymised(project, report: Report) -> Report:
     from store import pseudonyms
 
     table = pseudonyms.load(project.dir)
-    done = replace(map_strings(report, table.apply), kind=report.kind)
-    return replace(done, warnings=tuple(name_warnings(project, table, all_text(done))))
+    done = replace(map_strings(report, table.apply), kind=report.kind) if table else report
+    return replace(done, warnings=tuple(name_warnings(project, table, all_text(done), all_text(report) if table else "")))
 
 
-def name_warnings(project, table, text: str) -> list[str]:
-    """A warning for each likely name left in `text` (already pseudonymised)."""
+def name_warnings(project, table, text: str, original: str = "") -> list[str]:
+    """A warning for each likely name left in `text` (pseudonymised from `original`)."""
     from store import pseudonyms
 
-    left = pseudonyms.names_left(text, table, project_speakers(project))
-    return [_warning(word, count) for word, count in sorted(left.items())]
+    return [_warning(doubt) for doubt in pseudonyms.doubts(text, table, project_speakers(project), original)]
 
 
 def project_speakers(project) -> set[str]:
     return {turn.speaker for document in project.documents.all() for turn in document.turns}
 
 
-def _warning(word: str, count: int) -> str:
-    times = "once" if count == 1 else f"{count} times"
+def _warning(doubt) -> str:
+    word, real, pseudo = doubt.word, doubt.name, doubt.pseudonym
+    times = "once" if doubt.count == 1 else f"{doubt.count} times"
+    if doubt.kind == "part":
+        return f"{word!r} (a word of {real!r}) appears {times}, left as it is; to replace it too: margin pseudonyms add {word!r} {pseudo!r}"
+    if doubt.kind == "case":
+        return (
+            f"{word!r} ({real!r} in other letters) appears {times}, left as an ordinary word; if it is the name, "
+            f"make the entry match any case: margin pseudonyms add --replace {real.lower()!r} {pseudo!r}"
+        )
+    if doubt.kind == "start":
+        return f"{word!r} begins a sentence {times} and was replaced by {pseudo!r}, but {word.lower()!r} is also an ordinary word here: check those sentences"
     return f"{word!r} looks like a name and appears {times}; add a pseudonym with: margin pseudonyms add {word!r} PSEUDONYM"

@@ -192,11 +192,17 @@ def _section(project, code: Code, found: list[Coding], choose, top: int, partici
     )
 
 
+def quote_text(text: str) -> str:
+    """A passage as quoted: the spaces inside each line made single, its lines (the turns
+    it spans) kept, blank lines dropped."""
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
 def quote(project, coding: Coding) -> Quote:
     document = project.state.documents[coding.document]
     turn = document.turn_at(coding.start)
     return Quote(
-        text=" ".join(coding.text.split()),
+        text=quote_text(coding.text),
         participant=participant_of(document),
         document=document.name,
         turn=f"turn {turn.index + 1}" if turn else "",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 class Quote:
     """A coded passage as printed: the words and where they come from."""
 
-    text: str
+    text: str  # its lines (one a turn, for a passage over several turns) joined by "\n"
     participant: str
     document: str
     turn: str  # "turn 12" ("" for a document without turns)

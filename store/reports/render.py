@@ -40,20 +40,39 @@ def render(report: Report, fmt: str, template_dir: Path | None = None) -> bytes:
     except jinja2.TemplateError as exc:
         where = f" ({exc.filename}, line {exc.lineno})" if getattr(exc, "lineno", None) else ""
         raise BadInput(f"the report template {name} does not work: {exc.message or exc}{where}; fix it or leave out --template") from None
-    return (_tidy_markdown(text) if fmt == "md" else text).encode("utf-8")
+    text = _tidy_markdown(text) if fmt == "md" else text
+    check_output(text, fmt, name)
+    return text.encode("utf-8")
 
 
-def check_template_dir(template_dir: Path | None) -> None:
+def check_template_dir(template_dir: Path | None, fmt: str = "") -> None:
+    """A --template folder that exists, with a reference.docx python-docx can open when
+    the report is a Word file: checked before anything is built or written."""
     if template_dir is not None and not Path(template_dir).is_dir():
         raise BadInput(f"--template {template_dir} is not a folder; give a folder of templates (see docs/reports.md)")
+    if fmt == "docx":
+        from store.reports.word import open_reference
+
+        open_reference(_reference(template_dir))
+
+
+def check_output(text: str, fmt: str, name: str) -> None:
+    """Refuse a report that would run a script or fetch anything (a template can write any
+    markup; project text is escaped before it gets there)."""
+    from store.reports.safety import problem
+
+    found = problem(text, fmt)
+    if found:
+        raise BadInput(f"the report template {name} puts {found} in the report; reports hold no scripts and fetch nothing: remove it from the template")
 
 
 @cache
 def _environment(fmt: str, template_dir: str):
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     folders = [template_dir, str(TEMPLATES)] if template_dir else [str(TEMPLATES)]
-    environment = jinja2.Environment(
+    environment = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=fmt == "html",
         finalize=_escape_markdown if fmt == "md" else None,
@@ -61,7 +80,7 @@ def _environment(fmt: str, template_dir: str):
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    environment.filters.update(plural=_plural, colour=_colour, numeric=_numeric, svg=_svg, hashes=_hashes)
+    environment.filters.update(plural=_plural, colour=_colour, numeric=_numeric, svg=_svg, hashes=_hashes, lines=_lines, quoted=_quoted)
     return environment
 
 
@@ -91,6 +110,22 @@ def _svg(chart):
     from store.reports.svg import svg
 
     return Markup(svg(chart))
+
+
+def _lines(text: str):
+    """HTML: a quote's lines (the turns it spans) kept apart by line breaks."""
+    from markupsafe import Markup, escape
+
+    return Markup("<br>\n").join(escape(line) for line in text.split("\n"))
+
+
+def _quoted(text: str):
+    """Markdown: a quote as a block quote, a paragraph per line (the turns it spans), curly
+    quotes around the whole."""
+    from markupsafe import Markup
+
+    lines = _MD_SPECIAL.sub(r"\\\1", f"“{text}”").split("\n")
+    return Markup("\n>\n".join("> " + line for line in lines))
 
 
 def _escape_markdown(value):

@@ -22,7 +22,8 @@ def text_of(path: Path) -> str:
         body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
         text = html.unescape(re.sub(r"<[^>]+>", " ", body))
     else:
-        text = re.sub(r"\\(.)", r"\1", data.decode("utf-8"))  # Markdown's escapes
+        text = re.sub(r"(?m)^>[ ]?", "", data.decode("utf-8"))  # block quotes' marks, not seen when rendered
+        text = re.sub(r"\\(.)", r"\1", text)  # Markdown's escapes
     return " ".join(text.split())
 
 

@@ -124,7 +124,8 @@ def _pseudonymised(project, rows: list[list], wanted: bool) -> list[list]:
         click.echo('Warning: the pseudonym table is empty; add names with margin pseudonyms add "Real" "Pseudonym"', err=True)
     done = table.rows(rows)
     text = "\n".join(cell for row in done for cell in row if isinstance(cell, str))
-    for warning in name_warnings(project, table, text):
+    original = "\n".join(cell for row in rows for cell in row if isinstance(cell, str))
+    for warning in name_warnings(project, table, text, original):
         click.echo(f"Warning: {safe(warning)}", err=True)
     return done
 

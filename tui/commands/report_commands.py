@@ -74,47 +74,78 @@ def report_analysis(ctx, output, fmt, code, attrs, coder_name, template_dir, by)
 
 
 def _make(ctx, kind: str, output: Path | None, fmt: str | None, template_dir: Path | None, filters: dict, **options) -> None:
-    """Build, pseudonymise, warn, then write the report."""
-    from store.analysis.frequencies import check_attribute
-    from store.analysis.scope import named_scope
+    """Check the request, build, pseudonymise, warn, then write the report."""
+    from store.errors import BadInput, NotFound
     from store.reports import build, pseudonymised, render
     from store.reports.render import check_template_dir
 
+    from store.exporters.bulk import without_gc
+
     fmt = _format(fmt, output)
-    check_template_dir(template_dir)
+    check_template_dir(template_dir, fmt)
     project = open_project(ctx, readonly=True)
-    if options.get("by"):
-        check_attribute(project, options["by"])
-    scope = named_scope(project, **filters)
-    made = pseudonymised(project, build(project, kind, scope=scope, **options))
-    data = render(made, fmt, template_dir)
-    for warning in made.warnings:
-        click.echo(f"Warning: {safe(warning)}", err=True)
-    _write(data, output)
-    if output is not None and str(output) != "-":
+    with without_gc():  # reading every coding and laying out thousands of paragraphs makes no cycles
+        try:  # a name the project lacks is a bad request (exit 2), as in `margin stats`
+            made = pseudonymised(project, build(project, kind, scope=_scope(project, filters, options.get("by")), **options))
+        except NotFound as error:
+            raise BadInput(error.message) from None
+        data = render(made, fmt, template_dir)
+    _write(data, output, made.warnings)
+    if _to_file(output):
         click.echo(safe(f"Wrote the {kind} report ({plural(len(made.sections), 'code')}) to {output}"), err=True)
 
 
+def _scope(project, filters: dict, by: str | None):
+    from store.analysis.frequencies import check_attribute
+    from store.analysis.scope import named_scope
+
+    if by:
+        check_attribute(project, by)
+    return named_scope(project, **filters)
+
+
+def _to_file(output: Path | None) -> bool:
+    return output is not None and str(output) != "-"
+
+
 def _format(fmt: str | None, output: Path | None) -> str:
+    """The format --format names, else the one -o's suffix names, else HTML; an -o suffix
+    that names no report format, or another format than --format, is refused."""
     from store.errors import BadInput
 
-    if fmt is None:
-        fmt = SUFFIXES.get(output.suffix.lower(), "html") if output is not None else "html"
-    if fmt == "docx" and (output is None or str(output) == "-") and sys.stdout.isatty():
+    suffix = output.suffix.lower() if _to_file(output) else ""
+    named = SUFFIXES.get(suffix)
+    if suffix and named is None:
+        raise BadInput(f"-o {output}: reports are .html, .docx (Word) or .md (Markdown) files; give a name with one of those endings")
+    if fmt and named and fmt != named:
+        raise BadInput(f"--format {fmt} does not fit -o {output}, a {suffix} name; leave out --format or change the name")
+    fmt = fmt or named or "html"
+    if fmt == "docx" and not _to_file(output) and sys.stdout.isatty():
         raise BadInput("a Word file cannot go to the terminal; give -o FILE.docx")
     return fmt
 
 
-def _write(data: bytes, output: Path | None) -> None:
-    from store.exporters.output import write_export
+def _write(data: bytes, output: Path | None, warnings: tuple[str, ...]) -> None:
+    """Warn about names left, then write; an -o that cannot be written is the one line
+    said, without the warnings (`open_export` checks the path and makes its temporary file first)."""
+    from store.exporters.output import open_export
 
-    if output is not None and str(output) != "-":
-        write_export(output, data)
-    elif sys.stdout.isatty():  # a transcript may hold escape sequences: shown, not obeyed
+    if _to_file(output):
+        with open_export(output) as handle:
+            _warn(warnings)
+            handle.write(data)
+        return
+    _warn(warnings)
+    if sys.stdout.isatty():  # a transcript may hold escape sequences: shown, not obeyed
         click.echo(safe(data.decode("utf-8")), nl=False)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        click.echo(f"Warning: {safe(warning)}", err=True)
 
 
 # ---------------------------------------------------------------------- exemplars
@@ -134,23 +165,33 @@ def exemplar(ctx, document, code, span, turn, coding_id, off):
 
     \b
     Examples:
-      margin exemplar P01 --code "Role > Role clarity" --turn 4
-      margin exemplar P01 --coding 5f2c --off
+      margin exemplar "P01 nurse, round 1" --code "Role > Role clarity" --turn 12
+      margin exemplar "P01 nurse, round 1" --turn 12 --off
     """
-    from store.errors import BadInput, Refused
+    from store.errors import BadInput, NotFound, Refused
     from tui.commands.coding_commands import codings_named
 
     if not any((code, span, turn, coding_id)):
         raise BadInput("say which coding with --code, --span, --turn or --coding")
     project = open_project(ctx)
-    doc = project.documents.get(document)
+    try:  # a document or code the project lacks is a bad request (exit 2); no coding that fits is exit 1
+        doc = project.documents.get(document)
+        if code:
+            project.codebook.get(code)
+    except NotFound as error:
+        raise BadInput(error.message) from None
     found = codings_named(project, doc, code, span, turn, coding_id)
     if len(found) > 1:
         raise Refused(f"{plural(len(found), 'coding')} fit; narrow it down with --code, --span or --coding")
-    marked = project.codings.mark_exemplar(found[0], not off)
-    path = project.codebook.path(project.state.codes[marked.code])
-    done = "Marked" if marked.exemplar else "Unmarked"
-    click.echo(safe(f"{done} {doc.name} {marked.start}:{marked.end} as an exemplar of {path}"))
+    coding = found[0]
+    path = project.codebook.path(project.state.codes[coding.code])
+    where = f"{doc.name} {coding.start}:{coding.end}"
+    if coding.exemplar != off:  # already as asked: nothing is logged, so undo has nothing to take back
+        state = "not an exemplar" if off else "already an exemplar"
+        click.echo(safe(f"{where} is {state} of {path}; nothing changed"))
+        return
+    project.codings.mark_exemplar(coding, not off)
+    click.echo(safe(f"{'Unmarked' if off else 'Marked'} {where} as an exemplar of {path}"))
 
 
 # ---------------------------------------------------------------------- pseudonyms
@@ -183,14 +224,28 @@ def pseudonyms(ctx):
 @pseudonyms.command("add")
 @click.argument("real")
 @click.argument("pseudonym")
+@click.option("--replace", is_flag=True, help="Change the pseudonym of a REAL already in the table.")
 @click.pass_context
-def pseudonyms_add(ctx, real, pseudonym):
-    """Replace REAL (any case, whole words) with PSEUDONYM; an existing REAL is changed."""
+def pseudonyms_add(ctx, real, pseudonym, replace):
+    """Replace REAL (whole words; as written or in capitals, or in any case when REAL is
+    in small letters) with PSEUDONYM. A REAL already in the table needs --replace."""
     from store import pseudonyms as table_file
 
     project = open_project(ctx)  # the writer's lock, so two commands cannot lose an entry
-    table_file.save(project.dir, table_file.load(project.dir).add(real, pseudonym))
+    table = table_file.load(project.dir)
+    changed = table.add(real, pseudonym, replace=replace)
+    _save_table(project, table, changed)
     click.echo(safe(f"{' '.join(real.split())} -> {' '.join(pseudonym.split())}"))
+
+
+def _save_table(project, old, new) -> None:
+    """Write the table; a change that drops or alters an entry is backed up first (the
+    table is not in the log, so undo cannot bring the old entry back)."""
+    from store import pseudonyms as table_file
+
+    if not set(old.pairs) <= set(new.pairs):
+        project.backup("pseudonyms")
+    table_file.save(project.dir, new)
 
 
 @pseudonyms.command("remove")
@@ -200,16 +255,24 @@ def pseudonyms_remove(ctx, real):
     """Take REAL out of the table."""
     from store import pseudonyms as table_file
 
+    from store.errors import BadInput, NotFound
+
     project = open_project(ctx)
-    table_file.save(project.dir, table_file.load(project.dir).remove(real))
+    table = table_file.load(project.dir)
+    try:
+        _save_table(project, table, table.remove(real))
+    except NotFound as error:  # a name the table lacks: exit 2, as for a name the project lacks
+        raise BadInput(error.message) from None
     click.echo(safe(f"Removed {real}"))
 
 
 @pseudonyms.command("import")
 @click.argument("csv_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Change the pseudonyms of names already in the table.")
 @click.pass_context
-def pseudonyms_import(ctx, csv_file):
-    """Add every row of CSV_FILE (real,pseudonym; a header row `real,pseudonym` is skipped)."""
+def pseudonyms_import(ctx, csv_file, replace):
+    """Add every row of CSV_FILE (real,pseudonym; a header row `real,pseudonym` is skipped).
+    Nothing is added when a row is refused."""
     from store import pseudonyms as table_file
     from store.errors import BadInput
 
@@ -217,12 +280,17 @@ def pseudonyms_import(ctx, csv_file):
         text = csv_file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise BadInput(f"{csv_file} is not UTF-8 text; save it as CSV UTF-8") from None
+    except OSError as error:
+        raise BadInput(f"cannot read {csv_file}: {error.strerror or error}; give the path of a CSV file of real,pseudonym rows") from None
     rows = table_file.from_csv(text, str(csv_file))
     project = open_project(ctx)
-    table = table_file.load(project.dir)
-    for real, pseudo in rows:
-        table = table.add(real, pseudo)
-    table_file.save(project.dir, table)
+    old = table = table_file.load(project.dir)
+    for number, (real, pseudo) in enumerate(rows, 1):
+        try:
+            table = table.add(real, pseudo, replace=replace)
+        except BadInput as error:
+            raise BadInput(f"{csv_file} row {number}: {error.message}; nothing was added") from None
+    _save_table(project, old, table)
     click.echo(safe(f"Added {plural(len(rows), 'pseudonym')} from {csv_file}; the table holds {len(table.pairs)}"))
 
 
