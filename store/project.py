@@ -70,7 +70,6 @@ class Operation:
     amends: int | None = None  # the action this one continues, if still the coder's newest (see _amendment)
 
 
-
 def changes_nothing(changes: list) -> bool:
     """Whether every change of an action puts back what was there (its `modified` stamp
     aside): `codes describe` with the same words, `exemplar --off` on a coding that is not one."""
@@ -79,6 +78,7 @@ def changes_nothing(changes: list) -> bool:
         return {k: v for k, v in record.items() if k != "modified"}
 
     return bool(changes) and all(b is not None and a is not None and unstamped(b) == unstamped(a) for _t, _i, b, a in changes)
+
 
 class Project:
     """An open project. Use `Project.open()` / `Project.init()`, as a context manager."""
