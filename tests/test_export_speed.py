@@ -178,6 +178,34 @@ def test_derived_guids_are_uuid5(parts):
     import uuid
 
     assert guids.derived(*parts) == str(uuid.uuid5(guids.NAMESPACE, "\x1f".join(parts)))
+    assert guids.deriver(*parts[:-1])(parts[-1]) == guids.derived(*parts)
+
+
+@given(st.lists(st.uuids().map(str) | st.text(max_size=40), max_size=5))
+def test_ids_are_found_canonical_at_once_exactly_when_each_is(ids):
+    """The export writes a document's coding ids as they are when all_canonical says so."""
+    assert guids.all_canonical(ids) == all(guids.of(i) == i for i in ids)
+
+
+def test_a_failed_write_of_the_qde_fails_the_export_and_leaves_no_file(tmp_path, monkeypatch):
+    """project.qde is compressed by a thread: what fails there fails the export."""
+    import zipfile
+
+    project = make_project(tmp_path / "p")
+    many_codings(project, 30)
+    monkeypatch.setattr(XmlWriter, "FLUSH", 4)
+    real = zipfile.ZipFile.open
+
+    def failing(self, name, mode="r", **kwargs):
+        member = real(self, name, mode, **kwargs)
+        if mode == "w":
+            member.write = lambda data: (_ for _ in ()).throw(OSError(28, "No space left on device"))
+        return member
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", failing)
+    with pytest.raises(OSError, match="No space"):
+        export_qdpx(project, tmp_path / "out.qdpx", exported_at=STAMP)
+    assert not (tmp_path / "out.qdpx").exists() and not list(tmp_path.glob(".out.qdpx.*"))
 
 
 def test_the_qde_is_streamed_into_the_archive_in_bounded_pieces(tmp_path, monkeypatch):
@@ -211,6 +239,13 @@ def test_each_derived_guid_is_computed_once_per_entity(tmp_path, monkeypatch):
     calls = []
     real = guids.derived
     monkeypatch.setattr(guids, "derived", lambda *parts: calls.append(parts) or real(*parts))
+    real_deriver = guids.deriver
+
+    def deriver(*first):
+        derive = real_deriver(*first)
+        return lambda last: calls.append((*first, last)) or derive(last)
+
+    monkeypatch.setattr(guids, "deriver", deriver)
     project_xml(project, STAMP)
     assert len(calls) == len(set(calls)), [c for c in calls if calls.count(c) > 1][:3]
     kinds = {c[0] for c in calls}
