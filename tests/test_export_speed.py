@@ -253,6 +253,24 @@ def test_each_derived_guid_is_computed_once_per_entity(tmp_path, monkeypatch):
     assert sum(c[0] == "coding" for c in calls) == len(project.state.codings)
 
 
+def test_ids_and_times_are_escaped_only_when_a_document_needs_it(tmp_path, monkeypatch):
+    """Margin's ids are GUIDs and its times plain: per coding only the quoted text is
+    escaped, and no id is normalised (three escapes and two GUID checks per coding before)."""
+    from store.refi import export as export_module
+
+    project = make_project(tmp_path / "p")
+    many_codings(project, 30)
+    expected = project_xml(project, STAMP)
+    escaped, checked = [], []
+    real_escape, real_of = export_module.escape_attr, guids.of
+    monkeypatch.setattr(export_module, "escape_attr", lambda v: escaped.append(v) or real_escape(v))
+    monkeypatch.setattr(guids, "of", lambda v: checked.append(v) or real_of(v))
+    assert project_xml(project, STAMP) == expected
+    codings = project.state.codings
+    assert len(escaped) == len(codings)
+    assert not set(checked) & set(codings)
+
+
 def many_codings(project, count: int) -> None:
     document = project.documents.all()[0]
     code = project.codebook.ensure("Many")
