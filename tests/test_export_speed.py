@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from store.errors import Refused
 from store.exporters import segments
 from store.exporters.tabular import neutralise, to_csv
 from store.importers import parse_text
+from store.project import Project
 from store.refi import export_qdpx, guids, project_xml
 from store.refi.xmlwriter import XmlWriter
 from tests.conftest import INTERVIEW
@@ -91,6 +95,79 @@ def test_segment_rows_look_each_document_and_code_up_once(project, monkeypatch):
         assert row[header.index("code_path")] == "Theme > Code"
 
 
+TRICKY = (
+    'Interviewer: "Why," she asked, =SUM(A1)?\n\n'
+    "-Dr. Lee, MD: +1 on that @everyone, \"quoted\"\nand a second line.\n\n"
+    "Interviewer: 😀 naïve café\n\nParticipant: plain words here\n"
+)
+
+
+@pytest.fixture(scope="module")
+def tricky(tmp_path_factory):
+    """Cells of every kind a CSV writer must treat with care: commas, quotes, line breaks
+    and formula starts in names, speakers, texts, memos, codes and attributes."""
+    project = Project.init(tmp_path_factory.mktemp("tricky") / "p", name="Tricky", coder="=alice")
+    bob = project.add_coder('bob, "the second"')
+    first = project.documents.import_parsed(parse_text(TRICKY, "txt"), "P1, round 1", {"case": "=P1", "site": 'a "b"'}).document
+    second = project.documents.import_parsed(parse_text("no speakers at all, =1\n", "txt"), "@P2", {"case": "P2"}).document
+    codes = [project.codebook.ensure(path) for path in ("Theme, one > -minus", "Theme, one > Plain", 'Other "q"')]
+    rng = random.Random(3)
+    with project.operation("codings"):
+        for document in (first, second):
+            for n in range(40):
+                start = rng.randrange(document.length - 1)
+                try:
+                    coding = project.codings.apply(
+                        document, rng.choice(codes), start, rng.randint(start + 1, document.length), coder=bob.id if n % 3 else None
+                    )
+                except Refused:
+                    continue
+                if n % 7 == 0:
+                    project.memos.add("coding", coding.id, f"=memo {n},\r\nsecond line")
+                if n % 11 == 0:
+                    project.codings.mark_exemplar(coding)
+    yield project
+    project.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), safe=st.booleans(), bom=st.booleans())
+def test_the_streamed_segment_table_is_the_row_table_written_by_to_csv(tricky, data, safe, bom):
+    """`export csv` writes SegmentsCsv's pieces: for any filters, exactly to_csv(segment_rows)."""
+    docs = tricky.documents.all()
+    filters = dict(
+        code=data.draw(st.none() | st.sampled_from(tricky.codebook.all())),
+        documents=data.draw(st.none() | st.lists(st.sampled_from(docs), min_size=1, unique_by=lambda d: d.id)),
+        coder=data.draw(st.none() | st.sampled_from(sorted(tricky.state.coders))),
+        attributes=data.draw(st.sampled_from([None, {}, {"case": "=P1"}, {"case": "P2"}, {"site": "none"}])),
+    )
+    table = segments.SegmentsCsv(tricky, **filters, safe=safe, bom=bom)
+    header, rows = segments.segment_rows(tricky, **filters)
+    assert "".join(table) == to_csv(header, rows, safe=safe, bom=bom)
+    assert table.rows == len(rows)
+
+
+def test_export_csv_writes_the_table_a_document_at_a_time(tricky, tmp_path, monkeypatch):
+    """`margin export csv` never holds every row or the whole text (846 MB at 200,000
+    codings): the file is written in pieces, the header and then one per coded document."""
+    from click.testing import CliRunner
+
+    import store.exporters.tabular as tabular
+    from tui.cli import cli
+
+    written, real = [], tabular.write_pieces
+    monkeypatch.setattr(tabular, "write_pieces", lambda pieces, path: real((written.append(p) or p for p in pieces), path))
+    monkeypatch.setattr(segments, "segment_rows", None)  # the row table is not made
+    result = CliRunner().invoke(cli, ["-p", str(tricky.dir), "export", "csv", "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 0, result.output
+    monkeypatch.undo()
+    counts = tricky.state.coding_counts_by_document()
+    assert len(written) == 1 + sum(1 for d in tricky.documents.all() if counts.get(d.id)) == 3
+    with Project.open(tricky.dir, readonly=True) as again:
+        expected = to_csv(*segments.segment_rows(again))
+    assert (tmp_path / "out.csv").read_bytes() == expected.encode("utf-8")
+
+
 # ---------------------------------------------------------------------- REFI-QDA export
 
 STAMP = "2026-01-01T00:00:00Z"
@@ -101,6 +178,34 @@ def test_derived_guids_are_uuid5(parts):
     import uuid
 
     assert guids.derived(*parts) == str(uuid.uuid5(guids.NAMESPACE, "\x1f".join(parts)))
+    assert guids.deriver(*parts[:-1])(parts[-1]) == guids.derived(*parts)
+
+
+@given(st.lists(st.uuids().map(str) | st.text(max_size=40), max_size=5))
+def test_ids_are_found_canonical_at_once_exactly_when_each_is(ids):
+    """The export writes a document's coding ids as they are when all_canonical says so."""
+    assert guids.all_canonical(ids) == all(guids.of(i) == i for i in ids)
+
+
+def test_a_failed_write_of_the_qde_fails_the_export_and_leaves_no_file(tmp_path, monkeypatch):
+    """project.qde is compressed by a thread: what fails there fails the export."""
+    import zipfile
+
+    project = make_project(tmp_path / "p")
+    many_codings(project, 30)
+    monkeypatch.setattr(XmlWriter, "FLUSH", 4)
+    real = zipfile.ZipFile.open
+
+    def failing(self, name, mode="r", **kwargs):
+        member = real(self, name, mode, **kwargs)
+        if mode == "w":
+            member.write = lambda data: (_ for _ in ()).throw(OSError(28, "No space left on device"))
+        return member
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", failing)
+    with pytest.raises(OSError, match="No space"):
+        export_qdpx(project, tmp_path / "out.qdpx", exported_at=STAMP)
+    assert not (tmp_path / "out.qdpx").exists() and not list(tmp_path.glob(".out.qdpx.*"))
 
 
 def test_the_qde_is_streamed_into_the_archive_in_bounded_pieces(tmp_path, monkeypatch):
@@ -134,11 +239,36 @@ def test_each_derived_guid_is_computed_once_per_entity(tmp_path, monkeypatch):
     calls = []
     real = guids.derived
     monkeypatch.setattr(guids, "derived", lambda *parts: calls.append(parts) or real(*parts))
+    real_deriver = guids.deriver
+
+    def deriver(*first):
+        derive = real_deriver(*first)
+        return lambda last: calls.append((*first, last)) or derive(last)
+
+    monkeypatch.setattr(guids, "deriver", deriver)
     project_xml(project, STAMP)
     assert len(calls) == len(set(calls)), [c for c in calls if calls.count(c) > 1][:3]
     kinds = {c[0] for c in calls}
     assert kinds <= {"coding", "variable", "case"}
     assert sum(c[0] == "coding" for c in calls) == len(project.state.codings)
+
+
+def test_ids_and_times_are_escaped_only_when_a_document_needs_it(tmp_path, monkeypatch):
+    """Margin's ids are GUIDs and its times plain: per coding only the quoted text is
+    escaped, and no id is normalised (three escapes and two GUID checks per coding before)."""
+    from store.refi import export as export_module
+
+    project = make_project(tmp_path / "p")
+    many_codings(project, 30)
+    expected = project_xml(project, STAMP)
+    escaped, checked = [], []
+    real_escape, real_of = export_module.escape_attr, guids.of
+    monkeypatch.setattr(export_module, "escape_attr", lambda v: escaped.append(v) or real_escape(v))
+    monkeypatch.setattr(guids, "of", lambda v: checked.append(v) or real_of(v))
+    assert project_xml(project, STAMP) == expected
+    codings = project.state.codings
+    assert len(escaped) == len(codings)
+    assert not set(checked) & set(codings)
 
 
 def many_codings(project, count: int) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
+from store.exporters.tabular import _QUOTED, _notable, csv_field, to_csv
 from store.matching import LineIndex
 from store.model import Code, Coding, Document
 
@@ -94,3 +95,87 @@ def _row_maker(project: Project, keys: list[str]) -> Callable[[Coding], list]:
 
 def _created(memo) -> str:
     return memo.created
+
+
+class SegmentsCsv:
+    """The segment table as CSV text, one document at a time: exactly
+    `to_csv(*segment_rows(...), safe, bom)` (tests/test_export_speed.py holds it to that),
+    without building a row list, a table of columns or the whole text. What a row repeats
+    (document, turn, code, coder, attribute cells) is formatted once; a document's ids and
+    stamps are checked by one scan and go in as they are when nothing needs quoting.
+    Iterate it for the pieces; `rows` then counts the codings written."""
+
+    def __init__(self, project: Project, code: Code | None = None, documents: list[Document] | None = None,
+                 coder: str | None = None, attributes: dict[str, str] | None = None, safe: bool = True, bom: bool = False):  # fmt: skip
+        self.project, self.coder, self.attributes, self.safe, self.bom = project, coder, attributes or {}, safe, bom
+        self.codes = None if code is None else {c.id for c in (code, *project.codebook.descendants(code))}
+        self.documents = None if documents is None else {d.id for d in documents}
+        self.keys = project.documents.attribute_keys()
+        self.rows = 0
+
+    def __iter__(self):
+        yield to_csv(COLUMNS + [f"attr.{k}" for k in self.keys], [], bom=self.bom)
+        field, safe, state = csv_field, self.safe, self.project.state
+        codes = _Cells(lambda code_id: f"{field(state.codes[code_id].name, safe)},{field(self.project.codebook.path(state.codes[code_id]), safe)}")
+        coders = {c.id: c.name for c in state.coders.values()}
+        coder_cells = _Cells(lambda coder_id: field(coders.get(coder_id, coder_id), safe))
+        for document in self.project.documents.all():
+            if self._wanted(document):
+                codings = [c for c in state.codings_of(document.id).values() if self._kept(c)]
+                if codings:
+                    self.rows += len(codings)
+                    yield self._document(document, sorted(codings, key=_place), codes, coder_cells)
+
+    def _wanted(self, document: Document) -> bool:
+        if self.documents is not None and document.id not in self.documents:
+            return False
+        return all(document.attributes.get(k) == v for k, v in self.attributes.items())
+
+    def _kept(self, coding: Coding) -> bool:
+        return (self.codes is None or coding.code in self.codes) and (self.coder is None or coding.coder == self.coder)
+
+    def _document(self, document: Document, codings: list[Coding], codes: _Cells, coders: _Cells) -> str:
+        field, safe, memos = csv_field, self.safe, self.project.state.memos_by_target
+        head = f"{field(document.name, safe)},{field(document.case, safe)}"
+        tail = "".join("," + field(document.attributes.get(k, ""), safe) for k in self.keys) + "\r\n"
+        turns = [f"{field(t.speaker, safe)},{t.index + 1}" for t in document.turns] or [","]
+        last, ends = len(turns) - 1, [t.end for t in document.turns]
+        lines = LineIndex(self.project.text(document.id)).starts
+        plain = _plain([v for c in codings for v in (c.id, c.created, c.modified)], safe)
+        out = []
+        for c in codings:
+            on = memos.get(c.id)
+            memo = field("\n\n".join(m.text for m in sorted(on.values(), key=_created)), safe) if on else ""
+            ident, created, modified = (c.id, c.created, c.modified) if plain else (field(c.id, safe), field(c.created, safe), field(c.modified, safe))
+            out.append(
+                f"{ident},{head},{turns[min(bisect_right(ends, c.start), last)]},{c.start},{c.end},"
+                f"{bisect_right(lines, c.start)},{bisect_right(lines, c.end - 1)},{codes[c.code]},{coders[c.coder]},"
+                f"{created},{modified},{field(c.text, safe)},{memo},{'yes' if c.exemplar else 'no'}{tail}"
+            )
+        return "".join(out)
+
+
+class _Cells(dict):
+    """Formatted cells by key, each made once, on first use."""
+
+    def __init__(self, make: Callable[[str], str]):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = self.make(key)
+        return value
+
+
+def _plain(values: list, safe: bool) -> bool:
+    """Whether every value is text that goes into CSV as it is (one join, a few scans)."""
+    try:
+        joined = "\x00".join(values)
+    except TypeError:
+        return False
+    return not (_notable(joined) if safe else _QUOTED.search(joined))
+
+
+def _place(coding: Coding) -> tuple[int, int, str]:
+    """A coding's place in its document, as `Codings.query` orders them."""
+    return coding.start, coding.end, coding.id

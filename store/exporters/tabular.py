@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from store.errors import BadInput
-from store.exporters.output import write_export
+from store.exporters.output import open_export, write_export
 
 # A cell starting with one of these is run as a formula by Excel and LibreOffice
 # (CSV injection); a leading apostrophe makes it plain text there.
@@ -86,6 +86,16 @@ def _notable(joined: str) -> bool:
     return any(start in joined for start in _CELL_STARTS)
 
 
+def csv_field(value, safe: bool = True) -> str:
+    """One cell as `to_csv` writes it (the formula guard when `safe`, then quoting): for
+    writers that format their rows themselves (store/exporters/segments.py)."""
+    if isinstance(value, str):
+        if safe and value.startswith(FORMULA_STARTS):
+            value = "'" + value
+        return value if _QUOTED.search(value) is None else '"' + value.replace('"', '""') + '"'
+    return _cell(value)
+
+
 def _cell(value) -> str:
     """A value as csv.writer writes it: None empty, floats by repr, the rest by str."""
     if value is None:
@@ -103,6 +113,14 @@ def write_file(text: str, path: str | Path) -> None:
     """Write an export, readable by its owner only: atomically to a file, straight into a
     FIFO or device (store/exporters/output.py)."""
     write_export(path, text.encode("utf-8"))
+
+
+def write_pieces(pieces: Iterable[str], path: str | Path) -> None:
+    """`write_file` for text made a piece at a time: each piece is written as it comes,
+    so the whole text is never held (a 200,000-coding table is 50 MB)."""
+    with open_export(Path(path)) as handle:
+        for piece in pieces:
+            handle.write(piece.encode("utf-8"))
 
 
 def read_csv(text: str, label: str, delimiter: str = ",") -> list[list[str]]:

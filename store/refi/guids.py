@@ -28,14 +28,37 @@ def derived(*parts: str) -> str:
     """A stable GUID for something named by `parts` (such as a project id and a key):
     `uuid.uuid5(NAMESPACE, "\x1f".join(parts))`, computed without building UUID objects
     (an export derives one per coding; tests/test_export_speed.py holds it to uuid5)."""
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + "\x1f".join(parts).encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return _formatted(hashlib.sha1(_NAMESPACE_BYTES + "\x1f".join(parts).encode("utf-8")).hexdigest())
+
+
+def deriver(*first: str):
+    """`derived(*first, last)` as a function of `last`, the shared start hashed once
+    (an export derives a GUID for every coding from the same first part)."""
+    start = hashlib.sha1(_NAMESPACE_BYTES + "".join(f"{p}\x1f" for p in first).encode("utf-8"))
+
+    def derive(last: str) -> str:
+        digest = start.copy()
+        digest.update(last.encode("utf-8"))
+        return _formatted(digest.hexdigest())
+
+    return derive
+
+
+def _formatted(h: str) -> str:
+    """The first 16 bytes of a SHA-1 (in hex) as a version-5 UUID: the version nibble is
+    5 and the variant's two top bits are 10 (RFC 4122)."""
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 _NAMESPACE_BYTES = NAMESPACE.bytes
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+_CANONICAL = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*")
+
+
+def all_canonical(ids: list[str]) -> bool:
+    """Whether every id is already a GUID in Margin's form (`of` gives it back as it is),
+    told by one scan: Margin's own ids all are."""
+    return _CANONICAL.fullmatch("".join(f"{i}\n" for i in ids)) is not None
 
 
 def of(entity_id: str) -> str:

@@ -9,6 +9,7 @@ namespace: some tools write none.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -129,9 +130,14 @@ def read_refi(data: bytes | Iterable[bytes], label: str) -> RefiProject:
     return parse_events(data, label, _Reader())
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _time(value: str | None) -> str:
-    """A time kept as written when it is a valid xsd:dateTime, else "" (the import's time is used)."""
+    """A time kept as written when it is a valid xsd:dateTime, else "" (the import's time is used).
+    Cached: a selection and its coding carry the same times, and tools write few distinct ones."""
     return value if value and is_datetime(value) else ""
+
+
+_element_guid = guids.normalise.__wrapped__  # each element's own GUID is seen once: no cache to churn
 
 
 def _stamp(attrs: dict) -> Stamp:
@@ -180,7 +186,7 @@ class _Reader:
         parent = self.tags[-1] if self.tags else ""
         guid = attrs.get("guid")
         if guid is not None:
-            guid = guids.normalise(guid)
+            guid = _element_guid(guid)
             kinds = self.project.kinds
             if guid in kinds:
                 guid = self._renew(local, attrs, guid)

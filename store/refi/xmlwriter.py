@@ -21,6 +21,12 @@ _ATTR_RE = re.compile('[&<>\r\n\t"]')
 _SPECIAL = re.compile('[&<>\r\n\t"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 
 
+def has_special(text: str) -> bool:
+    """Whether escaping would change `text` (a space never is special, so values joined
+    by spaces are checked at once)."""
+    return _SPECIAL.search(text) is not None
+
+
 def xml_safe(text: str) -> str:
     """`text` with the characters XML cannot carry replaced by U+FFFD."""
     return _FORBIDDEN.sub("\ufffd", text)

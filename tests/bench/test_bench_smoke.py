@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import bench_analysis  # noqa: I001 - tests/bench is on sys.path through conftest
+import bench_qc
 import bench_refi
 import bench_store
 import pytest
@@ -33,6 +34,17 @@ def test_exchange_benchmark_reports_every_command(capsys):
     for name in (bench_refi.FLOOR, "margin init --from", "margin export qdpx", "margin export csv"):
         wall, cpu, peak = result[60][name]
         assert wall > 0 and peak > 0 and name[:22] in printed
+
+
+def test_qc_comparison_reports_every_step(capsys):
+    """Margin's side of the qc comparison, once (qc's needs .venv-qc and minutes)."""
+    if not bench_qc.texts():
+        pytest.skip(f"needs {bench_qc.CORPUS} (the shared corpus is not here)")
+    result = bench_qc.main(["--runs", "1", "--no-qc"])
+    printed = capsys.readouterr().out
+    for step in bench_qc.STEPS:
+        [(wall, cpu)] = result["margin"][step]
+        assert wall > 0 and cpu > 0 and step in printed
 
 
 def test_qc_paragraphs_and_lines_follow_qc():

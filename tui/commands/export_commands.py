@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -58,22 +59,28 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom, pseudo
     """
     from store.documents import parse_assignment
     from store.exporters.bulk import without_gc
-    from store.exporters.segments import segment_rows
+    from store.exporters.segments import SegmentsCsv, segment_rows
     from store.exporters.tabular import to_csv
 
     with without_gc():
         project = open_project(ctx, readonly=True)
-        header, rows = segment_rows(
-            project,
+        filters = dict(
             code=project.codebook.get(code) if code else None,
             documents=[project.documents.get(d) for d in documents] or None,
             coder=project.coder_named(coder_name).id if coder_name else None,
             attributes=dict(parse_assignment(a) for a in attrs),
         )
-        rows = _pseudonymised(project, rows, pseudonymise)
-        deliver(to_csv(header, rows, safe=not raw, bom=bom), output)
-    _report(output, len(rows), "coded segment")
-    if not rows:
+        if pseudonymise:
+            header, rows = segment_rows(project, **filters)
+            rows = _pseudonymised(project, rows, pseudonymise)
+            deliver(to_csv(header, rows, safe=not raw, bom=bom), output)
+            count = len(rows)
+        else:  # written a document at a time, never held whole
+            table = SegmentsCsv(project, **filters, safe=not raw, bom=bom)
+            _deliver_pieces(table, output)
+            count = table.rows
+    _report(output, count, "coded segment")
+    if not count:
         click.echo("No coding matches: the table has only its header. Check the filters or `margin codes`.", err=True)
 
 
@@ -110,6 +117,21 @@ def export_memos(ctx, output, raw, pseudonymise):
     rows = _pseudonymised(project, rows, pseudonymise)
     deliver(to_csv(header, rows, safe=not raw), output)
     _report(output, len(rows), "memo")
+
+
+def _deliver_pieces(pieces, output) -> None:
+    """`deliver` for text made a piece at a time: a file or a pipe gets each piece as it
+    is made; a terminal gets the whole text made safe, as `deliver` gives it."""
+    from store.exporters.tabular import write_pieces
+
+    if output is not None and str(output) != "-":
+        write_pieces(pieces, output)
+    elif sys.stdout.isatty():
+        deliver("".join(pieces), output)
+    else:
+        for piece in pieces:
+            sys.stdout.write(piece)
+        sys.stdout.flush()
 
 
 def _pseudonymised(project, rows: list[list], wanted: bool) -> list[list]:
