@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from store.model import Memo
 from store.refi import guids
+from store.refi.descriptions import own_part
+from store.refi.peer_names import is_untitled_journal_name
 from store.refi.reader import RefiNote
 from store.refi.texts import Undecodable, normalised
 from store.text import one_line
@@ -36,7 +38,8 @@ def plan_memos(planner: _Planner) -> list[Memo]:
         text = _note_text(planner, note)
         for index, (kind, target) in enumerate(targets or [("journal", None)]):
             memo_id = planner.new_id(note.guid if index == 0 else guids.derived(note.guid, str(target)), "memo")
-            memos.append(_memo(planner, memo_id, kind, target, text, note.name, note.stamp))
+            title = "" if kind == "journal" and is_untitled_journal_name(note.name, text) else note.name
+            memos.append(_memo(planner, memo_id, kind, target, text, title, note.stamp))
     memos += _comments(planner)
     return memos
 
@@ -85,18 +88,21 @@ def _comments(planner: _Planner) -> list[Memo]:
     memos = []
     for source in planner.refi.sources:
         document = planner.documents.get(source.guid)
-        if source.description and document is not None:
-            memos.append(_memo(planner, planner.new_id(guids.derived(source.guid, "description")), "document", document.id, source.description, "Description", source.stamp))
+        description = own_part(source.description, planner.noted.get(source.guid, ""))
+        if description and document is not None:
+            memos.append(_memo(planner, planner.new_id(guids.derived(source.guid, "description")), "document", document.id, description, "Description", source.stamp))
         for selection in source.selections:
-            if not selection.description:
+            comment = own_part(selection.description, planner.noted.get(selection.guid, ""))
+            if not comment:
                 continue
             quote = one_line(selection.name)[:60]
             kind, target = planner.targets.get(selection.guid) or (("document", document.id) if document else PROJECT)
             title = "" if kind == "coding" else f"Comment on “{quote}” in {source.name}"
             memo_id = planner.new_id(guids.derived(selection.guid, "description"))
-            memos.append(_memo(planner, memo_id, kind, target, selection.description, title, selection.stamp))
-    if planner.refi.description:
-        memos.append(_memo(planner, planner.new_id(guids.derived("project description")), "project", None, planner.refi.description, "Description", None))
+            memos.append(_memo(planner, memo_id, kind, target, comment, title, selection.stamp))
+    description = own_part(planner.refi.description, planner.noted.get("Project", ""))
+    if description:
+        memos.append(_memo(planner, planner.new_id(guids.derived("project description")), "project", None, description, "Description", None))
     return memos
 
 

@@ -17,6 +17,7 @@ from store.codebook import PALETTE
 from store.errors import BadInput
 from store.model import Code, Coder, Coding, Document, Memo, Turn
 from store.refi import guids
+from store.refi.descriptions import noted_texts, own_part
 from store.refi.memo_plan import plan_memos
 from store.refi.naming import UniqueNames, attribute_key, code_name, colour
 from store.refi.package import Package
@@ -66,6 +67,7 @@ class _Planner:
         self.codings_seen: set[tuple] = set()
         self.targets: dict[str, tuple[str, str]] = {}  # guid -> (memo kind, Margin id)
         self.used_ids: set[str] = set()
+        self.noted = noted_texts(refi)  # what each element's Notes say, which its Description may repeat
 
     def run(self) -> Plan:
         self.report.dropped += self.refi.unsupported
@@ -116,7 +118,7 @@ class _Planner:
                     name=name,
                     parent=parent,
                     color=colour(spec.color) or PALETTE[index % len(PALETTE)],
-                    description=spec.description,
+                    description=own_part(spec.description, self.noted.get(spec.guid, "")),
                     codable=spec.codable,
                     created=self.stamp,
                     modified=self.stamp,
