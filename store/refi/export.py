@@ -23,7 +23,7 @@ from store.model import Coding, Document, Memo
 from store.refi import guids
 from store.refi.codebook_xml import code_tree, write_codes, write_qdc
 from store.refi.descriptions import joined
-from store.refi.nvivo import NvivoUnits, nvivo_text
+from store.refi.nvivo import NVIVO_ORIGIN, NvivoUnits, nvivo_text
 from store.refi.peer_names import journal_note_names, unique_code_names
 from store.refi.variables import VALUE_ELEMENTS, variable_type
 from store.refi.xmlwriter import XmlWriter, escape_attr, escape_text
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CASE_KEY = "case"
 POSITIONS = ("standard", "nvivo")
-NVIVO_ORIGIN = "(NVivo positions)"  # in `origin`, so Margin's import knows how its own export counts
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+NVIVO_ORIGIN = "(NVivo positions)"  # ends `origin`, so Margin's own import knows how the export counts
 _WIDE = re.compile("[\n\U00010000-\U0010ffff]")  # a line feed becomes CRLF; astral: a surrogate pair
 
 

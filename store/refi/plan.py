@@ -19,9 +19,10 @@ from store.model import Code, Coder, Coding, Document, Memo, Turn
 from store.refi import guids
 from store.refi.descriptions import noted_texts, own_part
 from store.refi.memo_plan import plan_memos
+from store.refi.nvivo import NVIVO_ORIGIN
 from store.refi.naming import UniqueNames, attribute_key, code_name, colour
 from store.refi.package import Package
-from store.refi.positions import Choice, SourceText, choose
+from store.refi.positions import NVIVO, Choice, SourceText, choose
 from store.refi.reader import (
     RefiCase,
     RefiCoding,
@@ -68,6 +69,7 @@ class _Planner:
         self.targets: dict[str, tuple[str, str]] = {}  # guid -> (memo kind, Margin id)
         self.used_ids: set[str] = set()
         self.noted = noted_texts(refi)  # what each element's Notes say, which its Description may repeat
+        self.declared_positions = NVIVO if refi.origin.startswith("Margin") and refi.origin.endswith(NVIVO_ORIGIN) else None
 
     def run(self) -> Plan:
         self.report.dropped += self.refi.unsupported
@@ -133,7 +135,7 @@ class _Planner:
             return
         text = SourceText(raw)
         document = self.document(source, text.text)
-        choice = choose(text, source.selections)
+        choice = choose(text, source.selections, self.declared_positions)
         self.report.positions.append(
             SourcePositions(
                 document.name,
