@@ -115,9 +115,13 @@ def _source(seen: QualCoderProject, source, files: dict[str, bytes], variables: 
 
 
 def taguette_reads(data: bytes) -> list[dict[str, str]]:
-    """Taguette's `list_tags_csv`: the one column named tag, name or path (two of them
-    is "Not sure which column to use for tag name"), and description."""
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    """Taguette's `list_tags_csv`: the encoding chardet guesses (sure only with a BOM: it
+    took a short UTF-8 file with an emoji for Windows-1254), the one column named tag,
+    name or path (two of them is "Not sure which column to use for tag name"), and
+    description."""
+    if not data.startswith(b"\xef\xbb\xbf") and not data.isascii():
+        raise AssertionError("Taguette would guess this file's encoding (no BOM) and may misread it")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     header = [cell.lower() for cell in rows[0]]
     present = [name for name in ("tag", "name", "path") if name in header]
     if len(present) != 1:
