@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from store.model import Memo
 from store.refi import guids
 from store.refi.descriptions import own_part
-from store.refi.peer_names import is_untitled_journal_name
+from store.refi.peer_names import JournalTitles
 from store.refi.reader import RefiNote
-from store.refi.texts import Undecodable, normalised
+from store.refi.texts import Undecodable, decode, normalised
 from store.text import one_line
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ def plan_memos(planner: _Planner) -> list[Memo]:
     refi = planner.refi
     attached, stranded = _attachments(planner)
     memos: list[Memo] = []
+    journal_titles = JournalTitles() if planner.from_margin else None
     for note in refi.notes:
         targets = attached.get(note.guid, [])
         if not targets and note.guid in stranded:
@@ -38,7 +39,7 @@ def plan_memos(planner: _Planner) -> list[Memo]:
         text = _note_text(planner, note)
         for index, (kind, target) in enumerate(targets or [("journal", None)]):
             memo_id = planner.new_id(note.guid if index == 0 else guids.derived(note.guid, str(target)), "memo")
-            title = "" if kind == "journal" and is_untitled_journal_name(note.name, text) else note.name
+            title = journal_titles(note.name, text) if kind == "journal" and journal_titles else note.name
             memos.append(_memo(planner, memo_id, kind, target, text, title, note.stamp))
     memos += _comments(planner)
     return memos
@@ -74,7 +75,8 @@ def _note_text(planner: _Planner, note: RefiNote) -> str:
     if text is None and note.path:
         found = planner.package.read(note.path)
         try:
-            text = normalised(found[1]) if found else None
+            # Margin's own journal files hold the memo exactly; other tools' are normalised
+            text = (decode(found[1]) if planner.from_margin else normalised(found[1])) if found else None
         except Undecodable as exc:
             planner.report.dropped.append(f"the text of memo {note.name!r}: {exc}")
         if found is None:

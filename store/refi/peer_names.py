@@ -93,10 +93,24 @@ def untitled_journal_name(text: str) -> str:
     return f"Journal: {first}" if first else "Journal entry"
 
 
-def is_untitled_journal_name(name: str, text: str) -> bool:
-    """Whether `name` is what an untitled entry with `text` is exported as (maybe numbered)."""
-    base = untitled_journal_name(text)
-    if name == base:
-        return True
-    number = name.removeprefix(base + " (").removesuffix(")")
-    return name.startswith(base + " (") and number.isdigit()
+class JournalTitles:
+    """Margin's own export read back: each journal entry's title from its Note's name, in
+    the order written, undoing what `journal_note_names` did (a fallback name becomes no
+    title; ` (2)` after a name an earlier entry had is dropped)."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def __call__(self, name: str, text: str) -> str:
+        self.seen.add(name.casefold())
+        base = untitled_journal_name(text)
+        if name == base or _numbered(name, base):
+            return ""
+        stem, _, number = name.rpartition(" (")
+        if number.endswith(")") and number[:-1].isdigit() and stem.casefold() in self.seen:
+            return stem
+        return name
+
+
+def _numbered(name: str, base: str) -> bool:
+    return name.startswith(base + " (") and name.endswith(")") and name[len(base) + 2 : -1].isdigit()

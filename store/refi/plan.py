@@ -69,7 +69,8 @@ class _Planner:
         self.targets: dict[str, tuple[str, str]] = {}  # guid -> (memo kind, Margin id)
         self.used_ids: set[str] = set()
         self.noted = noted_texts(refi)  # what each element's Notes say, which its Description may repeat
-        self.declared_positions = NVIVO if refi.origin.startswith("Margin") and refi.origin.endswith(NVIVO_ORIGIN) else None
+        self.from_margin = refi.origin.startswith("Margin")  # Margin's own export: its conventions can be undone
+        self.declared_positions = NVIVO if self.from_margin and refi.origin.endswith(NVIVO_ORIGIN) else None
 
     def run(self) -> Plan:
         self.report.dropped += self.refi.unsupported

@@ -76,7 +76,7 @@ def test_journal_names_are_unique_and_never_empty(tmp_path):
         import_project(tmp_path / "j.qdpx", tmp_path / "back")
         with Project.open(tmp_path / "back", readonly=True) as back:
             titles = sorted(m.title for m in back.state.memos.values())
-        assert titles == ["", "", "", "Day", "Day (2)"]  # untitled entries stay untitled
+        assert titles == ["", "", "", "Day", "Day"]  # as they were: Margin reads its own numbering back
 
 
 def test_round_trip_does_not_double_a_memo(study, tmp_path):
