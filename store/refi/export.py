@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CASE_KEY = "case"
-POSITIONS = ("standard", "nvivo")
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,8 @@ class _ProjectWriter:
         self.memos: dict[str | None, list[Memo]] = defaultdict(list)
         for memo in sorted(self.state.memos.values(), key=lambda m: (m.created, m.id)):
             self.memos[None if memo.kind in ("project", "journal") else memo.target].append(memo)
-        keys = sorted({k for d in self.documents for k in d.attributes if k != CASE_KEY or self.options.case_attribute != CASE_KEY})
+        as_cases = CASE_KEY if self.options.case_attribute == CASE_KEY else None  # another case attribute stays a variable, and `case` too
+        keys = sorted({k for d in self.documents for k in d.attributes if k != as_cases})
         self.variables = {
             key: variable_type(d.attributes[key] for d in self.documents if key in d.attributes) for key in keys
         }
@@ -127,10 +127,9 @@ class _ProjectWriter:
     def notes_on(self, target: str | None, kind: str | None = None) -> list[str]:
         return [guids.of(m.id) for m in self.memos.get(target, ()) if kind is None or m.kind == kind]
 
-    def description(self, target: str | None, kind: str, *first: str) -> None:
-        """The Description QualCoder reads as the memo: `first` (a code's definition),
-        then the memos of `kind` on `target` joined."""
-        text = joined([*first, *(m.text for m in self.memos.get(target, ()) if m.kind == kind)])
+    def description(self, target: str | None, kind: str) -> None:
+        """The Description QualCoder reads as the memo: the memos of `kind` on `target` joined."""
+        text = joined(m.text for m in self.memos.get(target, ()) if m.kind == kind)
         if text:
             self.w.text("Description", text)
 
@@ -289,7 +288,7 @@ class _ProjectWriter:
                 name=journal.get(memo.id) or memo.title or None,
                 plainTextPath=f"internal://{guid}.txt" if memo.id in journal else None,
                 creatingUser=author,
-                creationDateTime=memo.created or self.exported_at,
+                creationDateTime=memo.created or self.exported_at,  # QualCoder fails on a Note without a date
                 modifiedDateTime=memo.modified or None,
             )
             if memo.id in journal:

@@ -16,7 +16,7 @@ from store.refi.export import ExportOptions
 from store.refi.positions import NVIVO, SourceText, choose
 from store.refi.reader import read_project
 from tests.refi_export.conftest import STAMP
-from tests.test_refi_support import SAMPLES, needs_shared, qde_of, schema_errors
+from tests.test_refi_support import SAMPLES, needs_shared, schema_errors
 from tui.cli import cli
 
 NVIVO_EXPORT = ExportOptions(positions="nvivo")
