@@ -21,7 +21,7 @@ from tui.cli import cli
 
 EXPORTS = {
     "csv": (["export", "csv"], b"coding_id,document"),
-    "codebook": (["export", "codebook"], b"code_id,"),
+    "codebook": (["export", "codebook"], b"path,code_id,"),
     "codebook md": (["export", "codebook", "--format", "md"], b"# Codebook"),
     "memos": (["export", "memos"], b"memo_id,"),
     "qdpx": (["export", "qdpx"], b"PK\x03\x04"),

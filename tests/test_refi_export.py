@@ -42,11 +42,13 @@ def test_sources_are_utf8_lf_without_bom_named_by_guid(project, tmp_path):
     export_qdpx(project, tmp_path / "out.qdpx")
     with zipfile.ZipFile(tmp_path / "out.qdpx") as archive:
         sources = [n for n in archive.namelist() if n.startswith("sources/")]
-        assert sorted(sources) == sorted(f"sources/{d.id}.txt" for d in project.state.documents.values())
+        journal = {m.id: m.text for m in project.state.memos.values() if m.kind == "journal"}  # journal entries are files too
+        assert sorted(sources) == sorted(f"sources/{i}.txt" for i in [*project.state.documents, *journal])
         for name in sources:
             data = archive.read(name)
             assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
-            assert data.decode("utf-8") == project.text(name[8:-4])
+            entity = name[8:-4]
+            assert data.decode("utf-8") == (journal[entity] if entity in journal else project.text(entity))
 
 
 def test_selections_carry_their_text_and_code_point_positions(project):

@@ -8,7 +8,9 @@ from store.text import plural
 if TYPE_CHECKING:
     from store.project import Project
 
-COLUMNS = ["code_id", "code_path", "name", "description", "color", "codable", "codings", "codings_with_subcodes"]
+# `path` first and no `name` or `tag` column: Taguette's codebook import reads the one
+# of tag/name/path a file has (refusing a file with two), so it gets the whole path.
+COLUMNS = ["path", "code_id", "code_path", "code_name", "description", "color", "codable", "codings", "codings_with_subcodes"]
 
 
 def codebook_rows(project: Project) -> tuple[list[str], list[list]]:
@@ -16,6 +18,7 @@ def codebook_rows(project: Project) -> tuple[list[str], list[list]]:
     total = project.codebook.total_counts()
     rows = [
         [
+            project.codebook.path(code),
             code.id,
             project.codebook.path(code),
             code.name,

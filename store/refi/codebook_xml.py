@@ -41,32 +41,37 @@ def write_codes(
     w: XmlWriter,
     tree: dict[str | None, list[Code]],
     note_refs: Callable[[str], list[str]] | None = None,
+    names: dict[str, str] | None = None,
+    description: Callable[[Code], str] | None = None,
 ) -> None:
     """The `Code` elements of `tree`, nested as the tree is (a loop with an explicit stack:
-    no depth of tree exhausts Python's)."""
+    no depth of tree exhausts Python's). `names` replaces codes' names (store/refi/peer_names.py);
+    `description` gives a code's Description (its definition by default)."""
     pending: list[Code | None] = list(reversed(tree.get(None, ())))
     while pending:
         code = pending.pop()
         if code is None:  # the end of a code's children
             w.close("Code")
             continue
-        w.open("Code", guid=guids.of(code.id), name=code.name, isCodable="true" if code.codable else "false", color=code.color or None)
-        if code.description:
-            w.text("Description", code.description)
+        name = names[code.id] if names else code.name
+        w.open("Code", guid=guids.of(code.id), name=name, isCodable="true" if code.codable else "false", color=code.color or None)
+        text = description(code) if description else code.description
+        if text:
+            w.text("Description", text)
         for note in note_refs(code.id) if note_refs else ():
             w.empty("NoteRef", targetGUID=note)
         pending.append(None)
         pending.extend(reversed(tree.get(code.id, ())))
 
 
-def write_qdc(codes: dict[str, Code], origin: str) -> bytes:
+def write_qdc(codes: dict[str, Code], origin: str, names: dict[str, str] | None = None) -> bytes:
     """A `.qdc` codebook; refused when there is no code (the schema needs at least one)."""
     if not codes:
         raise Refused("the codebook is empty, and a .qdc file needs at least one code; add codes first")
     w = XmlWriter()
     w.open("CodeBook", xmlns=CODEBOOK_NS, origin=origin)
     w.open("Codes")
-    write_codes(w, code_tree(codes))
+    write_codes(w, code_tree(codes), names=names)
     w.close("Codes")
     w.close("CodeBook")
     return w.bytes()

@@ -24,8 +24,11 @@ from store.exporters.output import open_export
 from store.model import Coding, Document, Memo
 from store.refi import guids
 from store.refi.codebook_xml import code_tree, write_codes, write_qdc
+from store.refi.descriptions import joined
+from store.refi.nvivo import NVIVO_ORIGIN, NvivoUnits, nvivo_text
+from store.refi.peer_names import journal_note_names, unique_code_names
 from store.refi.variables import VALUE_ELEMENTS, variable_type
-from store.refi.xmlwriter import XmlWriter, escape_attr, has_special
+from store.refi.xmlwriter import XmlWriter, escape_attr, escape_text, has_special
 
 if TYPE_CHECKING:
     from store.project import Project
@@ -34,11 +37,26 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 CASE_KEY = "case"
 
 
-def origin() -> str:
+@dataclass(frozen=True)
+class ExportOptions:
+    """How an export is written for a peer.
+
+    unique_names: codes that share a name are qualified by their parents (QualCoder
+    merges codes of one name). case_attribute: the attribute whose values are Cases
+    (`case`, or one the researcher names). positions: "standard" (code points of LF text,
+    as the standard says) or "nvivo" (UTF-16 units of CRLF text, as NVivo reads them)."""
+
+    unique_names: bool = False
+    case_attribute: str = CASE_KEY
+    positions: str = "standard"
+
+
+def origin(options: ExportOptions | None = None) -> str:
     try:
-        return f"Margin {version('margin-qda')}"
+        name = f"Margin {version('margin-qda')}"
     except PackageNotFoundError:
-        return "Margin"
+        name = "Margin"
+    return f"{name} {NVIVO_ORIGIN}" if options and options.positions == "nvivo" else name
 
 
 @dataclass(frozen=True)
@@ -50,7 +68,9 @@ class ExportSummary:
     memos: int
 
 
-def export_qdpx(project: Project, path: Path, exported_at: str | None = None) -> ExportSummary:
+def export_qdpx(
+    project: Project, path: Path, exported_at: str | None = None, options: ExportOptions | None = None
+) -> ExportSummary:
     """Write the project to `path`: a file is replaced atomically, so a failed export leaves
     no half file; a FIFO or device is written straight into (store/exporters/output.py).
     `project.qde` is streamed into the archive as it is written, never held whole."""
@@ -61,9 +81,14 @@ def export_qdpx(project: Project, path: Path, exported_at: str | None = None) ->
         zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
     ):
         with archive.open("project.qde", "w") as qde, _Compressing(qde.write) as sink:
-            sink(_ProjectWriter(project, sink).write(exported_at or now()))  # and what the sink was not given
+            writer = _ProjectWriter(project, sink, options)
+            sink(writer.write(exported_at or now()))  # and what the sink was not given
         for document in documents:
-            archive.writestr(f"sources/{guids.of(document.id)}.txt", project.text(document.id).encode("utf-8"))
+            text = project.text(document.id)
+            data = nvivo_text(text) if writer.options.positions == "nvivo" else text.encode("utf-8")
+            archive.writestr(f"sources/{guids.of(document.id)}.txt", data)
+        for memo_id, text in writer.note_files.items():
+            archive.writestr(f"sources/{guids.of(memo_id)}.txt", text.encode("utf-8"))
     state = project.state
     return ExportSummary(str(path), len(documents), len(state.codes), len(state.codings), len(state.memos))
 
@@ -109,22 +134,27 @@ def _ordered_documents(project: Project) -> list[Document]:
     return sorted(project.state.documents.values(), key=lambda d: (order[d.id], d.id))
 
 
-def project_xml(project: Project, exported_at: str) -> bytes:
+def project_xml(project: Project, exported_at: str, options: ExportOptions | None = None) -> bytes:
     """The `project.qde` document."""
     with without_gc():
-        return _ProjectWriter(project).write(exported_at)
+        return _ProjectWriter(project, options=options).write(exported_at)
 
 
 class _ProjectWriter:
-    def __init__(self, project: Project, sink: Callable[[bytes], object] | None = None):
+    def __init__(self, project: Project, sink: Callable[[bytes], object] | None = None, options: ExportOptions | None = None):
         self.project = project
         self.state = project.state
+        self.options = options or ExportOptions()
+        self.code_names = unique_code_names(self.state.codes) if self.options.unique_names else None
+        self.note_files: dict[str, str] = {}  # journal entry id -> its text, written as sources/<guid>.txt
+        self.exported_at = ""
         self.w = XmlWriter(sink)
         self.documents = _ordered_documents(project)
         self.memos: dict[str | None, list[Memo]] = defaultdict(list)
         for memo in sorted(self.state.memos.values(), key=lambda m: (m.created, m.id)):
             self.memos[None if memo.kind in ("project", "journal") else memo.target].append(memo)
-        keys = sorted({k for d in self.documents for k in d.attributes if k != CASE_KEY})
+        as_cases = CASE_KEY if self.options.case_attribute == CASE_KEY else None  # another case attribute stays a variable, and `case` too
+        keys = sorted({k for d in self.documents for k in d.attributes if k != as_cases})
         self.variables = {
             key: variable_type(d.attributes[key] for d in self.documents if key in d.attributes) for key in keys
         }
@@ -136,14 +166,21 @@ class _ProjectWriter:
     def notes_on(self, target: str | None, kind: str | None = None) -> list[str]:
         return [guids.of(m.id) for m in self.memos.get(target, ()) if kind is None or m.kind == kind]
 
+    def description(self, target: str | None, kind: str) -> None:
+        """The Description QualCoder reads as the memo: the memos of `kind` on `target` joined."""
+        text = joined(m.text for m in self.memos.get(target, ()) if m.kind == kind)
+        if text:
+            self.w.text("Description", text)
+
     def write(self, exported_at: str) -> bytes:
         w, meta = self.w, self.project.meta
+        self.exported_at = exported_at
         creator = next((c for c in self.state.coders.values() if c.name == meta.get("default_coder")), None)
         w.open(
             "Project",
             xmlns=PROJECT_NS,
             name=self.project.name,
-            origin=origin(),
+            origin=origin(self.options),
             creatingUserGUID=guids.of(creator.id) if creator else None,
             creationDateTime=meta.get("created") or None,
             modifiedDateTime=exported_at,
@@ -154,6 +191,7 @@ class _ProjectWriter:
         self.cases()
         self.sources()
         self.notes()
+        self.description(None, "project")
         for note in self.notes_on(None, "project"):
             w.empty("NoteRef", targetGUID=note)
         w.close("Project")
@@ -171,9 +209,12 @@ class _ProjectWriter:
         if self.state.codes:
             self.w.open("CodeBook")
             self.w.open("Codes")
-            write_codes(self.w, code_tree(self.state.codes), self.notes_on)
+            write_codes(self.w, code_tree(self.state.codes), self.notes_on, self.code_names, self.code_description)
             self.w.close("Codes")
             self.w.close("CodeBook")
+
+    def code_description(self, code) -> str:
+        return joined([code.description, *(m.text for m in self.memos.get(code.id, ()) if m.kind == "code")])
 
     def variable_list(self) -> None:
         if self.variables:
@@ -191,20 +232,19 @@ class _ProjectWriter:
                 self.w.close("VariableValue")
 
     def cases(self) -> None:
-        """One Case per `case` value, holding its documents and the values they all share."""
+        """One Case per value of the case attribute, holding its documents. The documents'
+        other attributes stay on the sources only: a value on a Case makes QualCoder treat
+        the whole variable as a case variable, hidden from its file table."""
+        key = self.options.case_attribute
         members: dict[str, list[Document]] = defaultdict(list)
         for document in self.documents:
-            if document.attributes.get(CASE_KEY):
-                members[document.attributes[CASE_KEY]].append(document)
+            if document.attributes.get(key):
+                members[document.attributes[key]].append(document)
         if not members:
             return
         self.w.open("Cases")
         for name in sorted(members):
-            shared = dict(members[name][0].attributes)
-            for document in members[name][1:]:
-                shared = {k: v for k, v in shared.items() if document.attributes.get(k) == v}
             self.w.open("Case", guid=guids.derived("case", name), name=name)
-            self.variable_values(shared)
             for document in members[name]:
                 self.w.empty("SourceRef", targetGUID=guids.of(document.id))
             self.w.close("Case")
@@ -228,18 +268,23 @@ class _ProjectWriter:
             creationDateTime=document.created or None,
             modifiedDateTime=document.modified or None,
         )
+        self.description(document.id, "document")
         text = self.project.text(document.id)
         codings = self.project.codings.for_document(document)
         plain = guids.all_canonical([c.id for c in codings]), _plain(c.created + " " + c.modified for c in codings)
         pad = w.pad
+        units = NvivoUnits(text) if self.options.positions == "nvivo" else None
         for coding in codings:
-            w.raw(self.selection(coding, text, pad, *plain))
+            w.raw(self.selection(coding, text, pad, units, *plain))
         for note in self.notes_on(document.id):
             w.empty("NoteRef", targetGUID=note)
         self.variable_values(document.attributes)
         w.close("TextSource")
 
-    def selection(self, coding: Coding, text: str, pad: str, plain_id: bool = False, plain_stamps: bool = False) -> str:
+    def selection(
+        self, coding: Coding, text: str, pad: str, units: NvivoUnits | None = None, plain_id: bool = False,
+        plain_stamps: bool = False,
+    ) -> str:
         """A coding's PlainTextSelection, Coding and CodeRef, as XmlWriter would write them
         at indentation `pad`: one f-string, with each coder's and code's parts made once.
         GUIDs need no escaping (hex digits and hyphens). `plain_id`: the coding's id is its
@@ -255,31 +300,48 @@ class _ProjectWriter:
         created, modified = (coding.created, coding.modified) if plain_stamps else (escape_attr(coding.created), escape_attr(coding.modified))
         created = f' creationDateTime="{created}"' if created else ""
         modified = f' modifiedDateTime="{modified}"' if modified else ""
-        notes = "".join(f'{pad}  <NoteRef targetGUID="{n}"/>\n' for n in self.notes_on(coding.id)) if coding.id in self.memos else ""
+        notes = description = ""
+        if coding.id in self.memos:
+            notes = "".join(f'{pad}  <NoteRef targetGUID="{n}"/>\n' for n in self.notes_on(coding.id))
+            description = self.selection_description(coding.id, pad)
+        quote, start, end = text[coding.start : coding.end], coding.start, coding.end
+        if units is not None:
+            quote, start, end = quote.replace("\n", "\r\n"), units.position(start), units.position(end)
         return (
-            f'{pad}<PlainTextSelection guid="{coding.id if plain_id else guids.of(coding.id)}" '
-            f'name="{escape_attr(text[coding.start : coding.end])}" '
-            f'startPosition="{coding.start}" endPosition="{coding.end}"{user}{created}{modified}>\n'
+            f'{pad}<PlainTextSelection guid="{coding.id if plain_id else guids.of(coding.id)}" name="{escape_attr(quote)}" '
+            f'startPosition="{start}" endPosition="{end}"{user}{created}{modified}>\n{description}'
             f'{pad}  <Coding guid="{self.coding_guid(coding.id)}"{user}{created}>\n'
             f"{pad}    {code_ref}\n{pad}  </Coding>\n{notes}{pad}</PlainTextSelection>\n"
         )
 
+    def selection_description(self, coding_id: str, pad: str) -> str:
+        text = joined(m.text for m in self.memos[coding_id] if m.kind == "coding")
+        return f"{pad}  <Description>{escape_text(text)}</Description>\n" if text else ""
+
     def notes(self) -> None:
+        """Every memo as a Note. A journal entry's text is a file under sources/ (QualCoder
+        makes journal entries only of those), with a name unique among them."""
         memos = sorted(self.state.memos.values(), key=lambda m: (m.created, m.id))
         if not memos:
             return
+        journal = journal_note_names(m for m in memos if m.kind == "journal")
         self.w.open("Notes")
         for memo in memos:
             author = guids.of(memo.author) if memo.author in self.state.coders else None
+            guid = guids.of(memo.id)
             self.w.open(
                 "Note",
-                guid=guids.of(memo.id),
-                name=memo.title or None,
+                guid=guid,
+                name=journal.get(memo.id) or memo.title or None,
+                plainTextPath=f"internal://{guid}.txt" if memo.id in journal else None,
                 creatingUser=author,
-                creationDateTime=memo.created or None,
+                creationDateTime=memo.created or self.exported_at,  # QualCoder fails on a Note without a date
                 modifiedDateTime=memo.modified or None,
             )
-            self.w.text("PlainTextContent", memo.text)
+            if memo.id in journal:
+                self.note_files[memo.id] = memo.text
+            else:
+                self.w.text("PlainTextContent", memo.text)
             self.w.close("Note")
         self.w.close("Notes")
 
@@ -289,6 +351,7 @@ def _plain(values) -> bool:
     return not has_special(" ".join(values))
 
 
-def export_qdc(project: Project) -> bytes:
-    """The codebook as a `.qdc` file."""
-    return write_qdc(project.state.codes, origin())
+def export_qdc(project: Project, unique_names: bool = False) -> bytes:
+    """The codebook as a `.qdc` file (codes that share a name qualified, if asked)."""
+    codes = project.state.codes
+    return write_qdc(codes, origin(), unique_code_names(codes) if unique_names and codes else None)

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 from store.model import Memo
 from store.refi import guids
+from store.refi.descriptions import own_part
+from store.refi.peer_names import JournalTitles
 from store.refi.reader import RefiNote
-from store.refi.texts import Undecodable, normalised
+from store.refi.texts import Undecodable, decode, normalised
 from store.text import one_line
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ def plan_memos(planner: _Planner) -> list[Memo]:
     refi = planner.refi
     attached, stranded = _attachments(planner)
     memos: list[Memo] = []
+    journal_titles = JournalTitles() if planner.from_margin else None
     for note in refi.notes:
         targets = attached.get(note.guid, [])
         if not targets and note.guid in stranded:
@@ -36,7 +39,8 @@ def plan_memos(planner: _Planner) -> list[Memo]:
         text = _note_text(planner, note)
         for index, (kind, target) in enumerate(targets or [("journal", None)]):
             memo_id = planner.new_id(note.guid if index == 0 else guids.derived(note.guid, str(target)), "memo")
-            memos.append(_memo(planner, memo_id, kind, target, text, note.name, note.stamp))
+            title = journal_titles(note.name, text) if kind == "journal" and journal_titles else note.name
+            memos.append(_memo(planner, memo_id, kind, target, text, title, note.stamp))
     memos += _comments(planner)
     return memos
 
@@ -71,7 +75,8 @@ def _note_text(planner: _Planner, note: RefiNote) -> str:
     if text is None and note.path:
         found = planner.package.read(note.path)
         try:
-            text = normalised(found[1]) if found else None
+            # Margin's own journal files hold the memo exactly; other tools' are normalised
+            text = (decode(found[1]) if planner.from_margin else normalised(found[1])) if found else None
         except Undecodable as exc:
             planner.report.dropped.append(f"the text of memo {note.name!r}: {exc}")
         if found is None:
@@ -85,18 +90,21 @@ def _comments(planner: _Planner) -> list[Memo]:
     memos = []
     for source in planner.refi.sources:
         document = planner.documents.get(source.guid)
-        if source.description and document is not None:
-            memos.append(_memo(planner, planner.new_id(guids.derived(source.guid, "description")), "document", document.id, source.description, "Description", source.stamp))
+        description = own_part(source.description, planner.noted.get(source.guid, ""))
+        if description and document is not None:
+            memos.append(_memo(planner, planner.new_id(guids.derived(source.guid, "description")), "document", document.id, description, "Description", source.stamp))
         for selection in source.selections:
-            if not selection.description:
+            comment = own_part(selection.description, planner.noted.get(selection.guid, ""))
+            if not comment:
                 continue
             quote = one_line(selection.name)[:60]
             kind, target = planner.targets.get(selection.guid) or (("document", document.id) if document else PROJECT)
             title = "" if kind == "coding" else f"Comment on “{quote}” in {source.name}"
             memo_id = planner.new_id(guids.derived(selection.guid, "description"))
-            memos.append(_memo(planner, memo_id, kind, target, selection.description, title, selection.stamp))
-    if planner.refi.description:
-        memos.append(_memo(planner, planner.new_id(guids.derived("project description")), "project", None, planner.refi.description, "Description", None))
+            memos.append(_memo(planner, memo_id, kind, target, comment, title, selection.stamp))
+    description = own_part(planner.refi.description, planner.noted.get("Project", ""))
+    if description:
+        memos.append(_memo(planner, planner.new_id(guids.derived("project description")), "project", None, description, "Description", None))
     return memos
 
 

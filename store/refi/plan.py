@@ -17,10 +17,12 @@ from store.codebook import PALETTE
 from store.errors import BadInput
 from store.model import Code, Coder, Coding, Document, Memo, Turn
 from store.refi import guids
+from store.refi.descriptions import noted_texts, own_part
 from store.refi.memo_plan import plan_memos
+from store.refi.nvivo import NVIVO_ORIGIN
 from store.refi.naming import UniqueNames, attribute_key, code_name, colour
 from store.refi.package import Package
-from store.refi.positions import Choice, SourceText, choose
+from store.refi.positions import NVIVO, Choice, SourceText, choose
 from store.refi.reader import (
     RefiCase,
     RefiCoding,
@@ -66,6 +68,9 @@ class _Planner:
         self.codings_seen: set[tuple] = set()
         self.targets: dict[str, tuple[str, str]] = {}  # guid -> (memo kind, Margin id)
         self.used_ids: set[str] = set()
+        self.noted = noted_texts(refi)  # what each element's Notes say, which its Description may repeat
+        self.from_margin = refi.origin.startswith("Margin")  # Margin's own export: its conventions can be undone
+        self.declared_positions = NVIVO if self.from_margin and refi.origin.endswith(NVIVO_ORIGIN) else None
 
     def run(self) -> Plan:
         self.report.dropped += self.refi.unsupported
@@ -116,7 +121,7 @@ class _Planner:
                     name=name,
                     parent=parent,
                     color=colour(spec.color) or PALETTE[index % len(PALETTE)],
-                    description=spec.description,
+                    description=own_part(spec.description, self.noted.get(spec.guid, "")),
                     codable=spec.codable,
                     created=self.stamp,
                     modified=self.stamp,
@@ -131,7 +136,7 @@ class _Planner:
             return
         text = SourceText(raw)
         document = self.document(source, text.text)
-        choice = choose(text, source.selections)
+        choice = choose(text, source.selections, self.declared_positions)
         self.report.positions.append(
             SourcePositions(
                 document.name,

@@ -183,22 +183,29 @@ class Choice:
         return sum(p.lands for p in self.placed)
 
 
-def choose(source: SourceText, selections: list[Selection]) -> Choice:
+NVIVO = Convention("UTF-16 units", True, False)
+
+
+def choose(source: SourceText, selections: list[Selection], first: Convention | None = None) -> Choice:
     """The reading under which most selections land (earlier candidates win ties).
 
     Quotes decide when any reading matches some of them; when none does (qc writes
-    `line:6` as the name), word edges decide.
+    `line:6` as the name), word edges decide. `first` is the reading the file says it
+    uses (Margin's own NVivo-flavoured export), tried first so a tie goes to it.
     """
     quoted = any(s.name for s in selections)
-    best = _best(source, selections, quoted)
+    best = _best(source, selections, quoted, first)
     if quoted and best.landed == 0:
-        best = _best(source, selections, False)
+        best = _best(source, selections, False, first)
     return best
 
 
-def _best(source: SourceText, selections: list[Selection], quotes: bool) -> Choice:
+def _best(source: SourceText, selections: list[Selection], quotes: bool, first: Convention | None = None) -> Choice:
     best: Choice | None = None
-    for convention in source.candidates() if selections else CANDIDATES[:1]:
+    candidates = source.candidates() if selections else list(CANDIDATES[:1])
+    if first is not None:
+        candidates = [first, *(c for c in candidates if c != first)]
+    for convention in candidates:
         reader = source.reader(convention)
         choice = Choice(convention, [reader.place(s, quotes) for s in selections], quotes)
         if best is None or choice.landed > best.landed:

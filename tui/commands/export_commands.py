@@ -88,9 +88,17 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom, pseudo
 @OUTPUT
 @click.option("--format", "fmt", type=click.Choice(["csv", "md"]), default="csv", show_default=True)
 @RAW
+@click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte order mark (for Taguette and old Excel).")
 @click.pass_context
-def export_codebook(ctx, output, fmt, raw):
-    """The codebook with ids, paths, definitions, colours and counts."""
+def export_codebook(ctx, output, fmt, raw, bom):
+    """The codebook with paths, ids, definitions, colours and counts.
+
+    \b
+    The CSV's first column, `path`, is the code's whole path (`Parent > Child`),
+    which Taguette's codebook import reads; --bom lets it tell the file is UTF-8.
+    Example:
+      margin export codebook --bom -o codebook.csv
+    """
     from store.exporters.codebook import codebook_markdown, codebook_rows
     from store.exporters.tabular import to_csv
 
@@ -98,7 +106,7 @@ def export_codebook(ctx, output, fmt, raw):
     if fmt == "md":
         deliver(codebook_markdown(project), output)
     else:
-        deliver(to_csv(*codebook_rows(project), safe=not raw), output)
+        deliver(to_csv(*codebook_rows(project), safe=not raw, bom=bom), output)
     _report(output, len(project.codebook.all()), "code")
 
 
