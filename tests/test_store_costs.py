@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import orjson
 import pytest
 
 from store import backup, layout
@@ -31,13 +32,13 @@ def study(tmp_path):
     return tmp_path / "study"
 
 
-def _count(monkeypatch, module, name: str) -> list:
-    """Record the first argument of every call of module.name."""
+def _count(monkeypatch, module, name: str, keep=lambda *args: args[0] if args else None) -> list:
+    """Record `keep` of the arguments of every call of module.name."""
     calls = []
     real = getattr(module, name)
 
     def counted(*args, **kwargs):
-        calls.append(args[0] if args else None)
+        calls.append(keep(*args))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(module, name, counted)
@@ -60,3 +61,34 @@ def test_kept_sources_are_not_read_again(study, monkeypatch):
     reads = _count(monkeypatch, type(study), "read_bytes")
     backup.keep_sources(study)
     assert reads == []
+
+
+def test_an_open_checks_the_tables_of_project_json_only_when_another_hand_wrote_it(study, monkeypatch):
+    from store import schema
+
+    tables = _count(monkeypatch, schema, "table_problem", lambda table, records: table if records else None)
+    trees = _count(monkeypatch, schema, "code_tree_problem", lambda codes, only=None: len(codes) if only is None else None)
+    Project.open(study, readonly=True).close()
+    assert set(tables) == {None} and set(trees) == {0}  # the file this machine's checkpoint wrote
+    (study / "project.json").write_bytes((study / "project.json").read_bytes().replace(b"Trust", b"Trusts"))
+    local = orjson.loads((study / "local.json").read_bytes())
+    del local["checkpoint"]["files"]  # as on a fresh clone: no record to hold the file to
+    (study / "local.json").write_bytes(orjson.dumps(local))
+    with Project.open(study, readonly=True) as reader:
+        assert [c.name for c in reader.codebook.all()] == ["Trusts"]
+    assert "documents" in tables and "codes" in tables and 1 in trees
+
+
+def test_the_word_patterns_are_compiled_when_first_used_not_at_import():
+    import re
+    import subprocess
+    import sys
+
+    code = "import tui.cli, store.text as t; print(vars(t.WORD).keys() == {'pattern'} and vars(t.LETTERS).keys() == {'pattern'})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=layout.__file__.rsplit("/store/", 1)[0])
+    assert done.stdout.strip() == "True"
+    from store.text import LETTERS, WORD
+
+    text = "Don't stop — naïve café, 👩‍⚕️ ok"
+    assert [m.span() for m in WORD.finditer(text)] == [m.span() for m in re.compile(WORD.pattern).finditer(text)]
+    assert LETTERS.findall(text) == re.compile(LETTERS.pattern).findall(text)
