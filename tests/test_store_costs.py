@@ -92,3 +92,17 @@ def test_the_word_patterns_are_compiled_when_first_used_not_at_import():
     text = "Don't stop — naïve café, 👩‍⚕️ ok"
     assert [m.span() for m in WORD.finditer(text)] == [m.span() for m in re.compile(WORD.pattern).finditer(text)]
     assert LETTERS.findall(text) == re.compile(LETTERS.pattern).findall(text)
+
+
+def test_turns_are_built_only_for_the_documents_used(study):
+    from store.model import Turns
+
+    with Project.open(study, readonly=True) as reader:
+        documents = reader.documents.all()
+        assert [len(d.turns) for d in documents] == [5] * DOCUMENTS
+        assert all(isinstance(d.turns, Turns) and d.turns._turns is None for d in documents)
+        first = documents[0]
+        assert first.turns[1].speaker == "Nurse" and first.turns == tuple(first.turns) and hash(first.turns) == hash(tuple(first.turns))
+        assert [d.turns._turns is None for d in documents] == [False] + [True] * (DOCUMENTS - 1)
+        second = documents[1]
+        assert second.to_record()["turns"] == [[t.speaker, t.start, t.end, t.time_start, t.time_end] for t in second.turns]
