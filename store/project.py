@@ -986,13 +986,9 @@ class Project:
         """Every logged operation (or the `newest` ones, read from the log's end), oldest
         first, without its change records; a damaged line (one the checkpoint covers, or
         the open would have failed) is shown as such."""
-        lines = self.journal.read_lines(0) if not newest else self.journal.last_lines(newest)
-        return [
-            {k: v for k, v in entry.items() if k != "changes"} | {"changes": len(entry["changes"])}
-            if entry is not None and not schema.entry_problem(entry)
-            else {"seq": "?", "at": "", "by": "", "summary": f"(a damaged line at byte {offset})", "changes": 0}
-            for offset, entry in lines
-        ]
+        if not newest:
+            return self.journal.summaries(_summary)
+        return [_summary(offset, entry) for offset, entry in self.journal.last_lines(newest)]
 
     # ------------------------------------------------------------------ coders and texts
 
@@ -1089,6 +1085,14 @@ def _written_here(main: dict, found: str) -> bool:
     checkpoint = main["meta"].get("checkpoint") or {}
     recorded = (checkpoint.get("files") or {}).get(PROJECT_FILE)
     return "pending" not in checkpoint and bool(recorded) and recorded[0] == found
+
+
+def _summary(offset: int, entry: dict | None) -> dict:
+    """What `margin log` shows of one log line: the entry without its change records (their
+    number instead), or that the line is damaged."""
+    if entry is not None and not schema.entry_problem(entry):
+        return {k: v for k, v in entry.items() if k != "changes"} | {"changes": len(entry["changes"])}
+    return {"seq": "?", "at": "", "by": "", "summary": f"(a damaged line at byte {offset})", "changes": 0}
 
 
 def _refuse_lost_project_file(path: Path) -> None:

@@ -106,3 +106,69 @@ def test_turns_are_built_only_for_the_documents_used(study):
         assert [d.turns._turns is None for d in documents] == [False] + [True] * (DOCUMENTS - 1)
         second = documents[1]
         assert second.to_record()["turns"] == [[t.speaker, t.start, t.end, t.time_start, t.time_end] for t in second.turns]
+
+
+def _full_listing(directory) -> list[dict]:
+    """What `margin log` showed before it kept summaries: every line of the log parsed."""
+    from store.journal import Journal
+    from store.project import _summary
+
+    return [_summary(offset, entry) for offset, entry in Journal(directory).read_lines(0)]
+
+
+def test_listing_the_log_parses_only_the_lines_not_listed_before(study, monkeypatch):
+    from store import journal
+
+    with Project.open(study, readonly=True) as reader:
+        assert reader.log() == _full_listing(study)
+    expected = _full_listing(study)
+    parsed = _count(monkeypatch, journal, "parse_entry")
+    with Project.open(study, readonly=True) as reader:
+        assert reader.log() == expected
+    assert len(parsed) == 1  # the last summarised line, checked to be still there
+    with Project.open(study) as writer:
+        writer.codebook.add("Hope")
+    parsed.clear()
+    with Project.open(study, readonly=True) as reader:
+        listing = reader.log()
+    assert len(parsed) == 2 and listing[-1]["summary"] == "add code Hope"
+    monkeypatch.undo()
+    assert listing == _full_listing(study)
+
+
+def _cut_last(log):
+    data = log.read_bytes()
+    log.write_bytes(data[: data.rstrip(b"\n").rfind(b"\n") + 1])
+
+
+def _replace(log):
+    data = log.read_bytes()
+    os.replace(log, log.with_suffix(".old"))
+    log.write_bytes(data)
+
+
+def _change_last(log):
+    lines = log.read_bytes().splitlines(keepends=True)
+    entry = orjson.loads(lines[-1])
+    entry["seq"] += 1000
+    log.write_bytes(b"".join(lines[:-1]) + orjson.dumps(entry) + b"\n")
+
+
+def _change_first(log):
+    data = bytearray(log.read_bytes())
+    data[2] = ord("#")
+    log.write_bytes(bytes(data))
+
+
+def _truncate_all(log):
+    log.write_bytes(b"")
+
+
+@pytest.mark.parametrize("change", [_cut_last, _replace, _change_last, _change_first, _truncate_all])
+def test_summaries_that_no_longer_match_the_log_are_made_again(study, change):
+    with Project.open(study, readonly=True) as reader:
+        reader.log()
+    change(study / "log.jsonl")
+    with Project.open(study, readonly=True) as reader:
+        listing = reader.log()
+    assert listing == _full_listing(study)
