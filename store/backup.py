@@ -8,7 +8,6 @@ next checkpoint replaces the file. Where links are impossible the files are copi
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -43,6 +42,8 @@ def take(project_dir: Path, files: list[Path], reason: str) -> Path:
         try:
             os.link(source, destination)
         except OSError:
+            import shutil  # only where links are impossible
+
             shutil.copy2(source, destination)
     _make_durable(target, folders)
     _rotate(Path(project_dir) / BACKUP_DIR)
