@@ -59,3 +59,24 @@ def test_a_command_imports_only_its_own_modules(tmp_path, args, modules):
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     loaded = set(eval(done.stderr.strip().splitlines()[-1]))  # noqa: S307 - our own list of names
     assert loaded == modules
+
+
+def test_margin_codes_writes_the_codebook_once_and_checks_printable_lines_without_a_loop(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from store.project import Project
+    from tui import context
+
+    with Project.init(tmp_path / "p", coder="ana") as project:
+        with project.operation("codes"):
+            for n in range(40):
+                project.codebook.ensure(f"Theme {n % 4} > Code {n}")
+    echoes = []
+    real = click.echo
+    monkeypatch.setattr(click, "echo", lambda *a, **k: (echoes.append(a), real(*a, **k))[1])
+    shown, real_shows = [], context.shows
+    monkeypatch.setattr(context, "shows", lambda ch: shown.append(ch) or real_shows(ch))
+    done = CliRunner().invoke(cli_module.cli, ["-p", str(tmp_path / "p"), "codes"])
+    assert done.exit_code == 0 and len(done.output.splitlines()) == 44
+    assert len(echoes) == 1 and shown == []
+    assert context.safe("a\x1bb") == "a\ufffdb" and len(shown) == 3
