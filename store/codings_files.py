@@ -19,6 +19,7 @@ from pathlib import Path
 
 from store import layout
 from store.errors import ProjectCorrupt
+from store.storage import parse_project_file
 from store.model import Coding
 from store.text import plural
 
@@ -95,15 +96,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def parse(path: Path, raw: bytes) -> dict:
-    import orjson
-
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise ProjectCorrupt(f"{CODINGS_DIR}/{path.parent.name}/{path.name} cannot be read ({str(exc).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise ProjectCorrupt(f"{CODINGS_DIR}/{path.parent.name}/{path.name} is not a Margin project file")
-    return data
+    return parse_project_file(raw, f"{CODINGS_DIR}/{path.parent.name}/{path.name}")
 
 
 def read_built(raw: bytes) -> dict | None:

@@ -41,6 +41,7 @@ from store.storage import (
     fsync_dir,
     make_dir,
     open_db,
+    parse_project_file,
     remove_stale_temp_files,
     write_atomic,
 )
@@ -97,6 +98,7 @@ class Project:
         self._main_at_open: dict = {}
         self._files: dict[str, list] = {}  # shared file name -> [digest, codings] as last checkpointed
         self._digests: dict[str, str] = {}  # of the codings files as read
+        self._main_digest = ""  # of project.json as read
         self._codings_newer = False
         from store.codebook import Codebook
         from store.codings import Codings
@@ -188,6 +190,7 @@ class Project:
         migrated (store/migrate.py) by a writer, read as if migrated by a reader."""
         for attempt in range(3):
             main, found = self._read_main()
+            self._main_digest = found
             version = self._schema_of(main)
             if version != schema.SCHEMA:
                 break
@@ -214,16 +217,11 @@ class Project:
         try:
             checkpoint = layout.read_local(self.dir)
             raw = (self.dir / PROJECT_FILE).read_bytes()
+            main = parse_project_file(raw, PROJECT_FILE)
         except ProjectCorrupt as exc:
             raise ProjectCorrupt(f"{exc}; {self._restore_hint()}") from None
         except OSError as exc:
             raise ProjectCorrupt(f"{PROJECT_FILE} cannot be read ({exc.strerror or exc}); {self._restore_hint()}") from None
-        try:
-            main = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise ProjectCorrupt(f"{PROJECT_FILE} cannot be read ({str(exc).splitlines()[0]}); {self._restore_hint()}") from None
-        if not isinstance(main, dict):
-            raise ProjectCorrupt(f"{PROJECT_FILE} is not a Margin project file; {self._restore_hint()}")
         meta = main.get("meta")
         if isinstance(meta, dict) and isinstance(meta.get("project"), dict) and meta["project"].get("schema", 1) != 1:
             meta["checkpoint"] = checkpoint
@@ -429,9 +427,19 @@ class Project:
             )
             for records in self._open_codings(raw["codings"], check_references=not self._codings_newer):
                 self.state.load("codings", records)
+            if "pending" in checkpoint:
+                self._adopt_files(raw["codings"])
         if not self._files:  # no record of this machine's (a fresh clone): the first checkpoint writes one
             for db in self._shared_dbs().values():
                 db.storage.dirty = True
+
+    def _adopt_files(self, files: dict[str, dict]) -> None:
+        """Record the files a checkpoint cut short wrote as this machine's own: the record
+        the next checkpoint writes must accept them, even those it does not rewrite."""
+        for key, data in files.items():
+            name = layout.relative_name(key)
+            self._files[name] = [self._digests[name], len(data.get("codings", {}))]
+        self._files[PROJECT_FILE] = [self._main_digest, 0]
 
     def _replay(self) -> None:
         """Bring the checkpoint up to date from the log (idempotent: sets final values).

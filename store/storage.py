@@ -103,13 +103,21 @@ def read_json_file(path: Path) -> dict:
     """Parse a project file, refusing an empty or garbled one instead of treating it as empty."""
     try:
         raw = path.read_bytes()
-        data = orjson.loads(raw)
     except FileNotFoundError:
         raise
-    except (OSError, orjson.JSONDecodeError) as exc:
+    except OSError as exc:
         raise ProjectCorrupt(f"{path.name} cannot be read ({_reason(exc)})") from None
+    return parse_project_file(raw, path.name)
+
+
+def parse_project_file(raw: bytes, name: str) -> dict:
+    """A project file's bytes as its tables; `name` says which file in the error."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ProjectCorrupt(f"{name} cannot be read ({_reason(exc)})") from None
     if not isinstance(data, dict):
-        raise ProjectCorrupt(f"{path.name} is not a Margin project file")
+        raise ProjectCorrupt(f"{name} is not a Margin project file")
     return data
 
 

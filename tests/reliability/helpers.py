@@ -10,7 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.project import Project
+from store import layout
+from store.project import PROJECT_FILE, Project
 
 VENV_BIN = Path(sys.executable).parent
 MARGIN = str(VENV_BIN / "margin") if (VENV_BIN / "margin").exists() else "margin"
@@ -112,7 +113,9 @@ def read_state(directory: Path) -> dict:
 
 
 def check_invariants(project: Project) -> None:
-    """Codings inside their document with the right text; no reference to anything missing."""
+    """Codings inside their document with the right text; no reference to anything missing;
+    a writer's next checkpoint record accepts every shared file on disk."""
+    check_record_holds_the_files(project)
     state = project.state
     for coding in state.codings.values():
         document = state.documents.get(coding.document)
@@ -125,3 +128,19 @@ def check_invariants(project: Project) -> None:
     for memo in state.memos.values():
         if memo.kind in ("document", "code", "coding"):
             assert memo.target in state.table(f"{memo.kind}s"), f"memo {memo.id} is on a missing {memo.kind}"
+
+
+def check_record_holds_the_files(project: Project) -> None:
+    """Every shared file on disk is one that the record a writer's next checkpoint writes
+    accepts: it has the digest the writer holds for it, or the checkpoint rewrites it.
+    A file that a checkpoint cut short by a kill wrote, and that nothing touched again,
+    once kept its old digest in that record, and the open after refused the project."""
+    if project.readonly or not project._files:
+        return
+    dirty = {name for name, db in project._shared_dbs().items() if db.storage.dirty}
+    paths = {PROJECT_FILE: project.dir / PROJECT_FILE}
+    paths |= {layout.relative_name(key): path for key, path in layout.codings_files(project.dir).items()}
+    for name, path in paths.items():
+        if name not in dirty:
+            found = layout.digest(path.read_bytes())
+            assert (project._files.get(name) or [None])[0] == found, f"{name} on disk is not in the writer's record"

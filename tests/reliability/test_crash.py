@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 from tests.reliability.crash_run import parse_output, run_kills
 
 KILLS = 20
 
 
-# A known bug, open on issue 11 (schema 2): some kill sequences leave codings files newer
-# than local.json's record with no pending entry, and the next open refuses the project as
-# "not the file the last checkpoint wrote". MARGIN_CRASH_SEED=1 reproduces it (six of
-# alice's files newer than the record at seq 3304): the project then will not open without
-# `margin restore`. Run with --runxfail to see it; fixing it comes first.
-@pytest.mark.xfail(reason="known: a kill can leave codings files newer than local.json's record (issue 11)", strict=False)
 def test_twenty_kills_lose_nothing_acknowledged(tmp_path):
     seed = int(os.environ.get("MARGIN_CRASH_SEED", "20261126"))
     stats = run_kills(tmp_path / "project", KILLS, seed, window=(0.05, 0.8))
