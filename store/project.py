@@ -710,7 +710,10 @@ class Project:
         `hint` is another record of the entity (see _current)."""
         if record is None and table in ("codes", "documents") and not self.state.codings_loaded:
             # read the codings that may point at it first, while their references hold
-            self.state.codings if table == "codes" else self.state.codings_of(entity_id)  # noqa: B018
+            if table == "documents":
+                self.state.codings_of(entity_id)
+            elif self.state.code_in_use(entity_id):
+                self.state.codings  # noqa: B018
         old = self._current(table, entity_id, record or hint)
         if table == "codings" and old is not None and (record is None or (old.coder, old.document) != (
             record["coder"], record["document"]
@@ -944,7 +947,7 @@ class Project:
         for table, entity_id, _before, after in changes:
             if after is None:
                 referrers = [
-                    *(state.codings_by_code.get(entity_id, {}) if table == "codes" else ()),
+                    *(state.codings_by_code.get(entity_id, {}) if table == "codes" and state.code_in_use(entity_id) else ()),
                     *(state.codings_of(entity_id) if table == "documents" else ()),
                     *state.memos_by_target.get(entity_id, {}),
                     *(c.id for c in state.codes.values() if c.parent == entity_id),
