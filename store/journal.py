@@ -16,9 +16,14 @@ from pathlib import Path
 import orjson
 
 from store.errors import ProjectCorrupt
-from store.storage import fsync_dir
+from store.storage import fsync_dir, make_dir, write_atomic
 
 LOG_NAME = "log.jsonl"
+# What `margin log` shows of each line, kept beside the log so that listing it costs the
+# lines shown, not the log's bytes (one import's entry holds every coding it made). Local
+# and derived: rebuilt from the log when missing or when the log no longer matches it.
+SUMMARIES = Path("cache") / "log-summaries.jsonl"
+FINGERPRINT_BYTES = 4096
 
 
 def parse_entry(line: bytes) -> dict | None:
@@ -94,6 +99,11 @@ class Journal:
 
     def read_lines(self, offset: int = 0) -> Iterator[tuple[int, dict | None]]:
         """Every complete line from `offset` on: its offset and its entry, None if damaged."""
+        for start, _end, entry in self._lines_with_ends(offset):
+            yield start, entry
+
+    def _lines_with_ends(self, offset: int) -> Iterator[tuple[int, int, dict | None]]:
+        """As read_lines, with the offset just past each line's newline."""
         try:
             with open(self.path, "rb") as handle:
                 handle.seek(offset)
@@ -105,7 +115,7 @@ class Journal:
             newline = data.find(b"\n", position)
             if newline == -1:
                 return  # torn tail: never acknowledged
-            yield offset + position, parse_entry(data[position:newline])
+            yield offset + position, offset + newline + 1, parse_entry(data[position:newline])
             position = newline + 1
 
     def last_lines(self, count: int) -> list[tuple[int, dict | None]]:
@@ -134,9 +144,95 @@ class Journal:
         return found[::-1]
 
     def read_at(self, offset: int) -> dict:
-        for _, entry in self.read_from(offset):
-            return entry
-        raise ProjectCorrupt(f"{LOG_NAME} has no entry at byte {offset}")
+        """The entry whose line starts at `offset`, reading that line only (undo of an
+        early action read every later one too)."""
+        line = self._line_at(offset)
+        entry = parse_entry(line) if line is not None else None
+        if line is not None and entry is None:
+            raise ProjectCorrupt(
+                f"{LOG_NAME} is damaged at byte {offset}; run `margin restore --cut-log` "
+                "to set the damaged part aside (a copy is kept in damaged/)"
+            )
+        if entry is None:
+            raise ProjectCorrupt(f"{LOG_NAME} has no entry at byte {offset}")
+        return entry
+
+    def _line_at(self, offset: int) -> bytes | None:
+        """The complete line from `offset` to its newline, without it; None if there is none."""
+        try:
+            handle = open(self.path, "rb")
+        except FileNotFoundError:
+            return None
+        with handle:
+            handle.seek(offset)
+            pieces = []
+            while True:
+                piece = handle.read(1 << 16)
+                if not piece:
+                    return None  # a torn tail, or past the end
+                newline = piece.find(b"\n")
+                if newline != -1:
+                    pieces.append(piece[:newline])
+                    return b"".join(pieces)
+                pieces.append(piece)
+
+    def summaries(self, summarise) -> list[dict]:
+        """`summarise(offset, entry or None)` of every complete line, oldest first, from the
+        summaries file where it still matches the log, the rest read from the log and
+        saved for next time (quietly not, on a folder that cannot be written)."""
+        kept = self._kept_summaries()
+        start = kept[-1]["_end"] if kept else 0
+        new = []
+        for offset, end, entry in self._lines_with_ends(start):
+            new.append({**summarise(offset, entry), "_at": offset, "_end": end})
+        if new:
+            self._save_summaries(kept + new)
+        return [{k: v for k, v in line.items() if k not in ("_at", "_end")} for line in kept + new]
+
+    def _kept_summaries(self) -> list[dict]:
+        """The saved summaries, if they were made from this log: the same first bytes, and
+        the last one's line still where it was, holding the same action."""
+        path = self.path.parent / SUMMARIES
+        try:
+            lines = path.read_bytes().splitlines()
+            header, kept = orjson.loads(lines[0]), [orjson.loads(line) for line in lines[1:]]
+        except (OSError, IndexError, orjson.JSONDecodeError):
+            return []
+        if not kept or header.get("fingerprint") != self._fingerprint() or kept[-1]["_end"] > self.size():
+            return []
+        if header.get("inode") != self._inode():  # replaced (a restore renames a new log in)
+            return []
+        last = kept[-1]
+        line = self._line_at(last["_at"])
+        if line is None or last["_at"] + len(line) + 1 != last["_end"]:
+            return []
+        entry = parse_entry(line)
+        return kept if (entry or {}).get("seq", "?") == last.get("seq") else []
+
+    def _inode(self) -> int:
+        try:
+            return self.path.stat().st_ino
+        except FileNotFoundError:
+            return 0
+
+    def _fingerprint(self) -> str:
+        import hashlib
+
+        try:
+            with open(self.path, "rb") as handle:
+                return hashlib.blake2b(handle.read(FINGERPRINT_BYTES), digest_size=16).hexdigest()
+        except FileNotFoundError:
+            return ""
+
+    def _save_summaries(self, lines: list[dict]) -> None:
+        path = self.path.parent / SUMMARIES
+        header = {"fingerprint": self._fingerprint(), "inode": self._inode()}
+        data = b"\n".join([orjson.dumps(header), *map(orjson.dumps, lines)]) + b"\n"
+        try:
+            make_dir(path.parent)
+            write_atomic(path, data)
+        except OSError:
+            pass  # only a shortcut: the next listing reads the log again
 
     def _end_of_last_good_line(self) -> int:
         """Offset just past the last newline: appends are single writes, so only the last

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import socket
 import stat
 import time
 from pathlib import Path
@@ -39,7 +38,7 @@ class ProjectLock:
             ) from None
         self.stale_holder = _read_holder(fd)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{purpose} pid {os.getpid()}@{socket.gethostname()} since {now()}".encode(), 0)
+        os.pwrite(fd, f"{purpose} pid {os.getpid()}@{os.uname().nodename} since {now()}".encode(), 0)
         os.fsync(fd)
         self._fd = fd
 

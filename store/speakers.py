@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from rapidfuzz.distance import Levenshtein
-
 from store.clock import now
 from store.errors import BadInput, NotFound, Refused
 from store.model import Document
@@ -64,6 +62,8 @@ def speakers(documents: list[Document]) -> list[Speaker]:
 
 
 def _like(name: str, ordered: list[str], turns: dict[str, int]) -> str:
+    from rapidfuzz.distance import Levenshtein  # here: importing it cost every `margin apply` 50 ms
+
     for other in ordered:
         if turns[other] <= turns[name] or key(other) == key(name):
             continue

@@ -100,6 +100,15 @@ class State:
             return Counter(self._deferred_code_counts)
         return +Counter({code: len(codings) for code, codings in self.codings_by_code.items()})
 
+    def code_in_use(self, code_id: str) -> bool:
+        """Whether any coding may use the code: while a writer's files are unread, from the
+        checkpoint's counts brought up to date by the files read since (so undoing a new
+        code reads no codings file); else from the codings themselves."""
+        if self._unloaded and self._code_counts is not None and not self._pending and self._deferred is None:
+            unread = self._code_counts[code_id] - self._code_counts_read[code_id]
+            return unread > 0 or bool(self._by_code.get(code_id))
+        return bool(self.codings_by_code.get(code_id))
+
     def codings_of(self, document_id: str) -> dict[str, Coding]:
         """One document's codings by id, reading only that document's files if need be."""
         if self._deferred is not None or self._pending:

@@ -11,9 +11,25 @@ from store.graphemes import MARKS, grapheme_edge
 # is one word) or a run of punctuation and emoji. Word motions and word snapping share
 # this one definition.
 _RUN = rf"\w[\w{MARKS}]*"
+
+
+class _Pattern:
+    """A regular expression compiled when first used: these two, with their long class of
+    combining marks, took 50 ms to compile, which every command line paid at import."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __getattr__(self, name: str):
+        compiled = re.compile(self.pattern)
+        for attribute in ("finditer", "match", "search", "fullmatch", "findall", "sub", "split"):
+            setattr(self, attribute, getattr(compiled, attribute))  # later calls go straight to it
+        return getattr(compiled, name)
+
+
 # Words alone, without the runs of punctuation: what word_count, word snapping and the word index count.
-LETTERS = re.compile(rf"{_RUN}(?:['’]{_RUN})*")
-WORD = re.compile(rf"{LETTERS.pattern}|(?:[^\w\s{MARKS}][{MARKS}]*)+")
+LETTERS = _Pattern(rf"{_RUN}(?:['’]{_RUN})*")
+WORD = _Pattern(rf"{LETTERS.pattern}|(?:[^\w\s{MARKS}][{MARKS}]*)+")
 
 
 def word_count(text: str) -> int:

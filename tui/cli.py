@@ -32,6 +32,83 @@ COMMAND_MODULES = (
     "tui.commands.team_commands",
     "tui.commands.report_commands",
 )
+# Which modules make (or add subcommands to) each command, so that a command line imports
+# only its own: importing all twelve cost about a third of `margin docs`. A name missing
+# here still works (every module is then loaded); tests/test_cli_lazy.py checks the table.
+COMMAND_HOMES = {
+    **dict.fromkeys(("attrs", "docs", "import", "init", "log", "redo", "show", "undo"), ("project_commands",)),
+    **dict.fromkeys(("apply", "uncode"), ("coding_commands",)),
+    "codes": ("coding_commands", "refi_commands"),
+    "export": ("export_commands", "refi_commands"),
+    "speakers": ("speaker_commands",),
+    "memo": ("memo_commands",),
+    "find": ("find_commands",),
+    "restore": ("restore_commands",),
+    **dict.fromkeys(("demo", "keys", "open"), ("app_commands",)),
+    "stats": ("stats_commands",),
+    **dict.fromkeys(("agreement", "conflicts", "merge"), ("team_commands",)),
+    **dict.fromkeys(("exemplar", "pseudonyms", "report"), ("report_commands",)),
+}
+# A module that adds to another's commands needs that one registered first.
+NEEDS = {"refi_commands": ("export_commands", "coding_commands")}
+
+
+class LazyCommands(dict):
+    """The group's commands, each module registered when one of its commands is first
+    looked up (all of them when the whole list is asked for, as --help does)."""
+
+    def __init__(self, group: click.Group):
+        super().__init__()
+        self.group = group
+        self.registered: set[str] = set()
+
+    def load(self, name: str | None = None) -> None:
+        homes = COMMAND_HOMES.get(name) if name is not None else None
+        for module in homes or [m.rpartition(".")[2] for m in COMMAND_MODULES]:
+            self._register(module)
+
+    def _register(self, module: str) -> None:
+        if module in self.registered:
+            return
+        self.registered.add(module)
+        for need in NEEDS.get(module, ()):
+            self._register(need)
+        importlib.import_module(f"tui.commands.{module}").register(self.group)
+
+    def __getitem__(self, name):
+        if name not in self:
+            raise KeyError(name)
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    def __contains__(self, name) -> bool:
+        if not dict.__contains__(self, name):
+            self.load(name)  # its modules; every module for a name the table lacks
+        if not dict.__contains__(self, name) and name in COMMAND_HOMES:
+            self.load()  # the table is out of date: the command is still found
+        return dict.__contains__(self, name)
+
+    def __iter__(self):
+        self.load()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self.load()
+        return super().__len__()
+
+    def keys(self):
+        self.load()
+        return super().keys()
+
+    def values(self):
+        self.load()
+        return super().values()
+
+    def items(self):
+        self.load()
+        return super().items()
 
 
 class MarginGroup(click.Group):
@@ -87,8 +164,7 @@ def cli(ctx: click.Context, project_dir: Path, coder: str | None) -> None:
     ctx.obj = Settings(project_dir=project_dir, coder=coder)
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(cli)
+cli.commands = LazyCommands(cli)
 
 
 def quiet_broken_pipe() -> None:

@@ -62,6 +62,8 @@ def deliver(text: str, output: Path | None) -> None:
 
 def safe(text: str) -> str:
     """Text from a project or a file, made safe for a terminal: no raw control characters."""
+    if text.isprintable():  # printable characters all show: the usual case, without a loop
+        return text
     return "".join(ch if shows(ch) or ch in "\n\t" else "\ufffd" for ch in text)
 
 

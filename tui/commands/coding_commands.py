@@ -38,13 +38,17 @@ def codes(ctx, as_json):
             ]
         )  # fmt: skip
         return
-    if not codebook.all():
+    ordered = codebook.all()
+    if not ordered:
         click.echo('The codebook is empty: margin codes add "Parent > Child"')
-    for code in codebook.all():
+    lines = []
+    for code in ordered:
         indent = "  " * codebook.depth(code)
         counts = f"{own.get(code.id, 0)}" + (f" ({total[code.id]})" if total[code.id] != own.get(code.id, 0) else "")
         category = "  [category]" if not code.codable else ""
-        click.echo(safe(f"{indent}{code.name}  {counts}{category}"))
+        lines.append(safe(f"{indent}{code.name}  {counts}{category}"))
+    if lines:
+        click.echo("\n".join(lines))  # one write: 5,000 codes were 5,000 flushed writes
 
 
 @codes.command("add")
