@@ -46,7 +46,7 @@ COMMAND_HOMES = {
     "restore": ("restore_commands",),
     **dict.fromkeys(("demo", "keys", "open"), ("app_commands",)),
     "stats": ("stats_commands",),
-    **dict.fromkeys(("agreement", "conflicts", "merge"), ("team_commands",)),
+    **dict.fromkeys(("agreement", "conflicts", "merge", "sync", "git-setup", "merge-file"), ("team_commands",)),
     **dict.fromkeys(("exemplar", "pseudonyms", "report"), ("report_commands",)),
 }
 # A module that adds to another's commands needs that one registered first.
