@@ -20,7 +20,7 @@ from store.refi import guids
 from store.refi.memo_plan import plan_memos
 from store.refi.naming import UniqueNames, attribute_key, code_name, colour
 from store.refi.package import Package
-from store.refi.positions import Choice, SourceText, choose
+from store.refi.positions import Choice, Selection, SourceText, choose
 from store.refi.reader import (
     RefiCase,
     RefiCoding,
@@ -64,8 +64,11 @@ class _Planner:
         self.texts: dict[str, str] = {}  # source guid -> its text
         self.document_names = UniqueNames()
         self.codings_seen: set[tuple] = set()
-        self.targets: dict[str, tuple[str, str]] = {}  # guid -> (memo kind, Margin id)
+        self.targets: dict[str, tuple[str, str]] = {}  # guid -> (memo kind, Margin id or name)
+        self.spans: dict[str, tuple[str, int, int]] = {}  # selection or note guid -> (document id, start, end)
         self.used_ids: set[str] = set()
+        self.noted = _noted(refi)
+        self.noted_sources = {(owner, note) for tag, owner, note in refi.note_refs if tag == "TextSource"}
 
     def run(self) -> Plan:
         self.report.dropped += self.refi.unsupported
@@ -142,6 +145,7 @@ class _Planner:
             )
         )
         self.selections(source, document, text.text, choice)
+        self.note_spans(source, document, text, choice)
         for index, coding in enumerate(source.whole):
             if text.text:
                 self.coding(document, text.text, coding, 0, len(text.text), self.new_id(coding.guid, str(index)))
@@ -202,6 +206,9 @@ class _Planner:
                 )
             if not placed.lands:
                 self.report.misaligned.append(_miss(document, text, selection, placed.start, placed.end))
+            if not selection.codings:
+                self.uncoded(document, selection, placed.start, placed.end)
+                continue
             single = len(selection.codings) == 1
             for index, coding in enumerate(selection.codings):
                 wanted = selection.guid if single else coding.guid
@@ -209,6 +216,27 @@ class _Planner:
                 if made is not None:
                     self.targets.setdefault(selection.guid, ("coding", made.id))
                     self.targets[coding.guid] = ("coding", made.id)
+
+    def uncoded(self, document: Document, selection: RefiSelection, start: int, end: int) -> None:
+        """A selection with no code: an annotation when a note or comment is on it, else listed."""
+        if selection.description or selection.guid in self.noted:
+            self.targets[selection.guid] = ("annotation", selection.guid)
+            self.spans[selection.guid] = (document.id, start, end)
+        else:
+            self.report.dropped.append(f"{document.name} {start}-{end}: a selection with neither a code nor a note")
+
+    def note_spans(self, source: RefiSource, document: Document, text: SourceText, choice: Choice) -> None:
+        """Notes on this source that name a passage (QualCoder's annotations), placed as its selections are."""
+        noted = [n for n in self.refi.notes if n.span and (source.guid, n.guid) in self.noted_sources]
+        reader = text.reader(choice.convention) if noted else None
+        for note in noted:
+            placed = reader.place(Selection(*note.span, ""), False)
+            if 0 <= placed.start < placed.end <= len(text.text):
+                self.spans[note.guid] = (document.id, placed.start, placed.end)
+            else:
+                self.report.adjusted.append(
+                    f"memo {note.name or note.guid!r} marks {note.span[0]}-{note.span[1]}, outside {document.name!r}; kept as a document memo"
+                )
 
     def coding(
         self, document: Document, text: str, refi: RefiCoding, start: int, end: int, coding_id: str, selection: RefiSelection | None = None
@@ -267,6 +295,11 @@ class _Planner:
 
     def case(self, case: RefiCase, values: dict[str, dict[str, str]]) -> None:
         name = one_line(case.name)
+        if case.guid:
+            self.targets[case.guid] = ("case", name)
+        if not any(source in values for source in case.sources):
+            lost = f" and its {plural(len(case.values), 'value')} are lost" if case.values else ""
+            self.report.dropped.append(f"case {name!r} holds no document here, so Margin has no such case{lost}")
         shared = self.variable_values(case.values, case.name)
         for source in case.sources:
             if source not in values:
@@ -276,7 +309,10 @@ class _Planner:
                 self.report.adjusted.append(f"{self.documents[source].name} is in cases {own[CASE_KEY]!r} and {name!r}; kept {own[CASE_KEY]!r}")
             own.setdefault(CASE_KEY, name)
             for key, value in shared.items():
-                own.setdefault(key, value)
+                if own.setdefault(key, value) != value:
+                    self.report.adjusted.append(
+                        f"{self.documents[source].name} has {key}={own[key]!r} and its case {name!r} {key}={value!r}; kept {own[key]!r}"
+                    )
         if case.other_members:
             self.report.dropped.append(f"case {name!r}: {case.other_members} coded selection(s) or code(s) (Margin cases hold whole documents)")
 
@@ -291,6 +327,16 @@ class _Planner:
             self.report.adjusted.append(f"set {refi_set.name!r} became the attribute {key}={match[2]}")
             return True
         return False
+
+
+def _noted(refi: RefiProject) -> set:
+    """The GUIDs of the selections a Note is on (by NoteRef or Link), and (source, note)
+    pairs of Notes a source refers to."""
+    notes = {note.guid for note in refi.notes}
+    noted: set = {owner for tag, owner, note in refi.note_refs if tag == "PlainTextSelection" and note in notes}
+    for origin, target in refi.links:
+        noted |= {target} if origin in notes else {origin} if target in notes else set()
+    return noted
 
 
 def _turns(text: str) -> tuple[Turn, ...]:
