@@ -80,7 +80,15 @@ class _Planner:
             self.source(source)
         self.attributes()
         self.plan.memos = plan_memos(self)
+        self.links()
         return self.plan
+
+    def links(self) -> None:
+        """Links between codes, sources or selections (a Note's links make it a memo on what it links)."""
+        notes = {note.guid for note in self.refi.notes}
+        others = sum(1 for origin, target in self.refi.links if origin not in notes and target not in notes)
+        if others:
+            self.report.dropped.append(f"{plural(others, 'link')} between codes, sources or selections, as Margin has no links")
 
     def new_id(self, wanted: str, *context: str) -> str:
         """`wanted` unless an earlier entity took it (a coding may share its selection's GUID)."""
@@ -99,6 +107,8 @@ class _Planner:
         unique = UniqueNames()
         for guid, raw in self.refi.users.items():
             coder = Coder(self.new_id(guid), unique(one_line(raw) or f"user {guid[:8]}"), self.stamp)
+            if coder.name != one_line(raw):
+                self.report.adjusted.append(f"user {one_line(raw)!r} is named {coder.name!r}")
             if coder.name == self.current.name:
                 self.plan.replaces, self.current = self.current, coder
             self.coder_of[guid] = coder.id
@@ -118,13 +128,19 @@ class _Planner:
                     id=code_id,
                     name=name,
                     parent=parent,
-                    color=colour(spec.color) or PALETTE[index % len(PALETTE)],
+                    color=self.colour(spec, index),
                     description=spec.description,
                     codable=spec.codable,
                     created=self.stamp,
                     modified=self.stamp,
                 )
             )
+
+    def colour(self, spec, index: int) -> str:
+        found = colour(spec.color)
+        if found is None and (spec.color or "").strip():
+            self.report.adjusted.append(f"code {spec.name!r}: its colour {spec.color!r} is not #RRGGBB; it was given another")
+        return found or PALETTE[index % len(PALETTE)]
 
     # ---------------------------------------------------------------- documents and codings
 
@@ -175,6 +191,8 @@ class _Planner:
     def document(self, source: RefiSource, text: str) -> Document:
         fallback = source.path.rpartition("/")[2] or f"document {len(self.documents) + 1}"
         name = self.document_names(one_line(source.name) or fallback)
+        if name != (one_line(source.name) or fallback):
+            self.report.adjusted.append(f"text source {one_line(source.name)!r} is named {name!r}")
         turns = _turns(text)
         document = Document(
             id=self.new_id(source.guid, "document"),
@@ -270,6 +288,9 @@ class _Planner:
     # ---------------------------------------------------------------- attributes
 
     def attributes(self) -> None:
+        for name in self.refi.variables.values():
+            if attribute_key(name) != name and attribute_key(name):
+                self.report.adjusted.append(f"variable {name!r} is the attribute {attribute_key(name)!r}")
         values: dict[str, dict[str, str]] = {g: {} for g in self.documents}
         for source in self.refi.sources:
             if source.guid in values:
@@ -325,6 +346,8 @@ class _Planner:
             for guid in members:
                 values[guid].setdefault(key, match[2])
             self.report.adjusted.append(f"set {refi_set.name!r} became the attribute {key}={match[2]}")
+            if refi_set.description.strip():
+                self.report.dropped.append(f"the description of set {refi_set.name!r} (it became an attribute value)")
             return True
         return False
 

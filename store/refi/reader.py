@@ -90,6 +90,7 @@ class RefiSet:
     name: str
     sources: list[str] = field(default_factory=list)
     others: int = 0  # codes and notes
+    description: str = ""
 
 
 @dataclass
@@ -367,6 +368,7 @@ class _Reader:
                 "TextSource": self.source,
                 "Note": self.note,
                 "Case": self.case,
+                "Set": self.set,
             }.get(parent)
             if owner is not None:
                 owner.description = text
