@@ -17,6 +17,7 @@ from store.codebook import PALETTE
 from store.errors import BadInput
 from store.model import Code, Coder, Coding, Document, Memo, Turn
 from store.refi import guids
+from store.refi.codebook_csv import taguette_paths
 from store.refi.memo_plan import plan_memos
 from store.refi.naming import UniqueNames, attribute_key, code_name, colour
 from store.refi.package import Package
@@ -116,7 +117,7 @@ class _Planner:
 
     def codes(self) -> None:
         siblings: dict[str | None, UniqueNames] = {}
-        for index, spec in enumerate(self.refi.codes):
+        for index, spec in enumerate(taguette_paths(self.refi.codes, self.refi.origin)):
             parent = self.code_ids.get(spec.parent or "")
             name = siblings.setdefault(parent, UniqueNames())(code_name(spec.name))
             if name != spec.name:

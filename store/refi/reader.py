@@ -124,10 +124,15 @@ def read_project(data: bytes | Iterable[bytes], label: str) -> RefiProject:
 
 
 def read_qdc(data: bytes, label: str) -> list[CodeSpec]:
+    return read_codebook_xml(data, label).codes
+
+
+def read_codebook_xml(data: bytes, label: str) -> RefiProject:
+    """A .qdc: its codes and `origin` (the tool that wrote it)."""
     project = read_refi(data, label)
     if project.root != "CodeBook":
         raise BadInput(f"{label} is not a REFI-QDA codebook (its root element is <{project.root}>, not <CodeBook>)")
-    return project.codes
+    return project
 
 
 def read_refi(data: bytes | Iterable[bytes], label: str) -> RefiProject:
@@ -243,7 +248,7 @@ class _Reader:
 
     def _start_CodeBook(self, attrs: dict, parent: str, guid: str | None) -> None:
         if not parent:
-            self.project.root = "CodeBook"
+            self.project.root, self.project.origin = "CodeBook", attrs.get("origin") or ""
 
     def _start_User(self, attrs: dict, parent: str, guid: str | None) -> None:
         if guid and parent == "Users":
