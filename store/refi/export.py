@@ -4,6 +4,9 @@ Everything is written in a fixed order with the entities' own ids as GUIDs, so t
 of an unchanged project differ only in the export time (`Project@modifiedDateTime`).
 Positions are code points of the stored (LF, no BOM) text, end exclusive, as the
 standard says; each selection carries its text in `name` so importers can check them.
+An annotation is a PlainTextSelection with no Coding, its note both as its Description
+(which QualCoder and MAXQDA read) and as a Note it refers to; memos on a case or an
+attribute are the Description of its Case or Variable (the schema gives them no NoteRef).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import TYPE_CHECKING
 from store.clock import now
 from store.exporters.bulk import without_gc
 from store.exporters.output import open_export
-from store.model import Coding, Document, Memo
+from store.model import NAMED_TARGET_KINDS, Coding, Document, Memo
 from store.refi import guids
 from store.refi.codebook_xml import code_tree, write_codes, write_qdc
 from store.refi.variables import VALUE_ELEMENTS, variable_type
@@ -141,7 +144,9 @@ class _ProjectWriter:
         if self.variables:
             self.w.open("Variables")
             for key, kind in self.variables.items():
-                self.w.empty("Variable", guid=self.variable_guids[key], name=key, typeOfVariable=kind)
+                self.w.open("Variable", guid=self.variable_guids[key], name=key, typeOfVariable=kind)
+                self.description_of("attribute", key)
+                self.w.close("Variable")
             self.w.close("Variables")
 
     def variable_values(self, attributes: dict[str, str]) -> None:
@@ -166,6 +171,7 @@ class _ProjectWriter:
             for document in members[name][1:]:
                 shared = {k: v for k, v in shared.items() if document.attributes.get(k) == v}
             self.w.open("Case", guid=guids.derived("case", name), name=name)
+            self.description_of("case", name)
             self.variable_values(shared)
             for document in members[name]:
                 self.w.empty("SourceRef", targetGUID=guids.of(document.id))
@@ -194,7 +200,10 @@ class _ProjectWriter:
         pad = w.pad
         for coding in self.project.codings.for_document(document):
             w.raw(self.selection(coding, text, pad))
-        for note in self.notes_on(document.id):
+        for memo in self.memos.get(document.id, ()):
+            if memo.kind == "annotation":
+                self.annotation(memo, text)
+        for note in self.notes_on(document.id, "document"):
             w.empty("NoteRef", targetGUID=note)
         self.variable_values(document.attributes)
         w.close("TextSource")
@@ -220,8 +229,30 @@ class _ProjectWriter:
             f"{pad}    {code_ref}\n{pad}  </Coding>\n{notes}{pad}</PlainTextSelection>\n"
         )
 
+    def annotation(self, memo: Memo, text: str) -> None:
+        w = self.w
+        w.open(
+            "PlainTextSelection",
+            guid=guids.derived("annotation", memo.id),
+            name=text[memo.start : memo.end],
+            startPosition=str(memo.start),
+            endPosition=str(memo.end),
+            creatingUser=guids.of(memo.author) if memo.author in self.state.coders else None,
+            creationDateTime=memo.created or None,
+            modifiedDateTime=memo.modified or None,
+        )
+        w.text("Description", memo.text)
+        w.empty("NoteRef", targetGUID=guids.of(memo.id))
+        w.close("PlainTextSelection")
+
+    def description_of(self, kind: str, name: str) -> None:
+        """The memos on a case or an attribute, joined, as its Description."""
+        texts = [m.text for m in self.memos.get(name, ()) if m.kind == kind and m.text.strip()]
+        if texts:
+            self.w.text("Description", "\n\n".join(texts))
+
     def notes(self) -> None:
-        memos = sorted(self.state.memos.values(), key=lambda m: (m.created, m.id))
+        memos = sorted((m for m in self.state.memos.values() if m.kind not in NAMED_TARGET_KINDS), key=lambda m: (m.created, m.id))
         if not memos:
             return
         self.w.open("Notes")
