@@ -98,6 +98,9 @@ CASES = {
         qde(sources=f'<PDFSource guid="{SRC2}" name="scan" path="internal://x.pdf"><NoteRef targetGUID="{NOTE}"/></PDFSource>',
             notes=f'<Notes><Note guid="{NOTE}" name="On the scan"><PlainTextContent>hm</PlainTextContent></Note></Notes>'),
         "memo 'On the scan' was attached to a PDFSource Margin does not hold; kept as a project memo", True),
+    "a passage note nothing refers to": (
+        qde(notes=f'<Notes><Note guid="{NOTE}"><PlainTextContent>stray</PlainTextContent><PlainTextSelection guid="{OTHER}" startPosition="1" endPosition="4"/></Note></Notes>'),
+        "memo 'stray' names the passage 1-4 of no source (nothing refers to it); kept as a journal entry", False),
 }
 
 

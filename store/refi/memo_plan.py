@@ -40,6 +40,11 @@ def plan_memos(planner: _Planner) -> list[Memo]:
             )
             targets = [PROJECT]
         text = _note_text(planner, note)
+        if note.span and not targets:
+            planner.report.adjusted.append(
+                f"memo {note.name or one_line(text)[:40]!r} names the passage {note.span[0]}-{note.span[1]} of no source "
+                "(nothing refers to it); kept as a journal entry"
+            )
         for index, (kind, target) in enumerate(targets or [("journal", None)]):
             if note.guid in planner.spans and kind == "document" and target == planner.spans[note.guid][0]:
                 kind, target = "annotation", note.guid
