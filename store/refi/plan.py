@@ -70,6 +70,7 @@ class _Planner:
         self.used_ids: set[str] = set()
         self.noted = _noted(refi)
         self.noted_sources = {(owner, note) for tag, owner, note in refi.note_refs if tag == "TextSource"}
+        self.passage_notes = [note for note in refi.notes if note.span]  # QualCoder's annotations; usually none
 
     def run(self) -> Plan:
         self.report.dropped += self.refi.unsupported
@@ -246,7 +247,7 @@ class _Planner:
 
     def note_spans(self, source: RefiSource, document: Document, text: SourceText, choice: Choice) -> None:
         """Notes on this source that name a passage (QualCoder's annotations), placed as its selections are."""
-        noted = [n for n in self.refi.notes if n.span and (source.guid, n.guid) in self.noted_sources]
+        noted = [n for n in self.passage_notes if (source.guid, n.guid) in self.noted_sources]
         reader = text.reader(choice.convention) if noted else None
         for note in noted:
             placed = reader.place(Selection(*note.span, ""), False)
