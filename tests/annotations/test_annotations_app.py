@@ -20,7 +20,7 @@ def _screen_text(app) -> str:
     return "\n".join(reader.render_line(y).text for y in range(reader.scrollable_content_region.height))
 
 
-async def test_a_on_a_selection_makes_one_annotation(make_app, project):
+async def test_a_on_a_selection_makes_one_annotation(make_app, demo_project):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("J", "v", "e", "e")
@@ -32,15 +32,15 @@ async def test_a_on_a_selection_makes_one_annotation(make_app, project):
         await pilot.pause(0.8)  # the debounce writes it
         await pilot.press("escape")
         await pilot.pause()
-        [note] = _notes(project)
+        [note] = _notes(demo_project)
         assert (note.target, note.start, note.end, note.text) == (app.reader.document.id, *span, "Why now")
-        assert note.author == project.coder.id
+        assert note.author == demo_project.coder.id
         await pilot.pause()
         assert "✎Why now" in _screen_text(app)
         assert app.focused is app.reader and app.reader.selection is None
 
 
-async def test_typing_the_note_is_one_undo(make_app, project):
+async def test_typing_the_note_is_one_undo(make_app, demo_project):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("J", "v", "e", "a")
@@ -50,14 +50,14 @@ async def test_typing_the_note_is_one_undo(make_app, project):
             await pilot.pause(0.7)  # each pause saves
         await pilot.press("escape", "u")
         await pilot.pause()
-        assert _notes(project) == []
+        assert _notes(demo_project) == []
         assert "✎" not in _screen_text(app)
 
 
-async def test_a_inside_an_annotation_edits_it(make_app, project):
-    document = project.documents.all()[0]
+async def test_a_inside_an_annotation_edits_it(make_app, demo_project):
+    document = demo_project.documents.all()[0]
     turn = document.turns[1]
-    made = annotations.annotate(project, document, turn.start, turn.start + 5, "old")
+    made = annotations.annotate(demo_project, document, turn.start, turn.start + 5, "old")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("J")
@@ -68,7 +68,7 @@ async def test_a_inside_an_annotation_edits_it(make_app, project):
         await pilot.press(*" and new")
         await pilot.press("escape")
         await pilot.pause()
-    [note] = _notes(project)
+    [note] = _notes(demo_project)
     assert (note.id, note.text, note.start, note.end) == (made.id, "old and new", turn.start, turn.start + 5)
 
 
