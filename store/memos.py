@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from store.clock import new_id, now
 from store.errors import BadInput, NotFound
-from store.model import MEMO_KINDS, Memo
+from store.model import MEMO_KINDS, MEMO_TARGET_TABLES, NAMED_TARGET_KINDS, Memo
 
 if TYPE_CHECKING:
     from store.project import Project
@@ -18,26 +18,35 @@ class Memos:
         self.project = project
 
     def add(self, kind: str, target: str | None, text: str, title: str = "") -> Memo:
-        """A new memo; `target` is the id of the document, code or coding (None for project
-        memos and journal entries)."""
-        if kind not in MEMO_KINDS:
-            raise BadInput(f"a memo is on one of: {', '.join(MEMO_KINDS)}; not {kind!r}")
-        if kind in ("document", "code", "coding") and target not in self.project.state.table(f"{kind}s"):
-            raise NotFound(f"no {kind} with id {target}")
+        """A new memo; `target` is the id of the document, code or coding, the name of the
+        case or attribute (None for project memos and journal entries). Annotations are
+        made by `store.annotations.annotate`, as they need a span."""
+        if kind not in MEMO_KINDS or kind == "annotation":
+            raise BadInput(f"a memo is on one of: {', '.join(k for k in MEMO_KINDS if k != 'annotation')}; not {kind!r}")
+        self.check_target(kind, target)
         stamp = now()
         memo = Memo(
             id=new_id(),
             kind=kind,
-            target=target if kind in ("document", "code", "coding") else None,
+            target=target if kind in MEMO_TARGET_TABLES or kind in NAMED_TARGET_KINDS else None,
             text=text,
             author=self.project.coder.id,
             title=title.strip(),
             created=stamp,
             modified=stamp,
         )
-        with self.project.operation(f"add {'journal entry' if kind == 'journal' else kind + ' memo'}"):
-            self.project.put(memo)
+        self.put_new(memo)
         return memo
+
+    def check_target(self, kind: str, target: str | None) -> None:
+        if kind in MEMO_TARGET_TABLES and target not in self.project.state.table(MEMO_TARGET_TABLES[kind]):
+            raise NotFound(f"no {MEMO_TARGET_TABLES[kind][:-1]} with id {target}")
+        if kind in NAMED_TARGET_KINDS and not (target or "").strip():
+            raise BadInput(f"a {kind} memo needs the {kind}'s name")
+
+    def put_new(self, memo: Memo) -> None:
+        with self.project.operation(f"add {'journal entry' if memo.kind == 'journal' else memo.kind + ' memo'}"):
+            self.project.put(memo)
 
     def edit(self, memo: Memo, text: str, amends: int | None = None) -> Memo:
         """Replace a memo's text (no-op when unchanged, so typing pauses log nothing).

@@ -12,7 +12,12 @@ from dataclasses import dataclass, field, fields
 from functools import cache
 
 PROJECT_MEMO = "project"
-MEMO_KINDS = ("project", "document", "code", "coding", "journal")
+MEMO_KINDS = ("project", "document", "code", "coding", "journal", "annotation", "case", "attribute")
+# The table a memo's target is an id in; an annotation is a memo on a span of its document.
+MEMO_TARGET_TABLES = {"document": "documents", "code": "codes", "coding": "codings", "annotation": "documents"}
+# Kinds whose target is a name, as Margin holds these only as attribute values and keys:
+# a case memo's target is the case (the `case` attribute's value), an attribute's the key.
+NAMED_TARGET_KINDS = ("case", "attribute")
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +196,8 @@ class Coding(_Entity):
 
 @dataclass(frozen=True, slots=True)
 class Memo(_Entity):
-    """Markdown text on the project, a document, a code or a coding; or a journal entry."""
+    """Markdown text on the project, a document, a code, a coding, a case or an attribute;
+    a journal entry; or an annotation: a note on text[start:end] of its document, with no code."""
 
     TABLE = "memos"
     id: str
@@ -202,6 +208,15 @@ class Memo(_Entity):
     title: str = ""
     created: str = ""
     modified: str = ""
+    start: int | None = None  # an annotation's span (code points, end exclusive); None otherwise
+    end: int | None = None
+
+    def to_record(self) -> dict:
+        """Without the span unless it has one, so other memos' records stay as they were."""
+        record = {name: getattr(self, name) for name in _field_names(Memo)}
+        if self.start is None and self.end is None:
+            del record["start"], record["end"]
+        return record
 
 
 ENTITIES = {cls.TABLE: cls for cls in (Coder, Document, Code, Coding, Memo)}

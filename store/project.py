@@ -34,7 +34,7 @@ from store.clock import new_id, now
 from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused, save_failed
 from store.journal import LOG_NAME, Journal
 from store.lock import ProjectLock
-from store.model import ENTITIES, Coder
+from store.model import ENTITIES, NAMED_TARGET_KINDS, Coder
 from store.state import State, paused_collector
 from store.storage import (
     ProjectDB,
@@ -974,7 +974,7 @@ class Project:
             wanted = {
                 "codings": [after.get("code"), after.get("document")],
                 "codes": [after.get("parent")],
-                "memos": [after.get("target")],
+                "memos": [after.get("target")] if after.get("kind") not in NAMED_TARGET_KINDS else [],
             }.get(table, [])
             if any(ref is not None and not self._exists(ref, after.get("kind")) for ref in wanted):
                 return entity_id

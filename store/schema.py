@@ -17,7 +17,7 @@ from itertools import chain
 from operator import attrgetter, eq, itemgetter, le, lt, methodcaller
 
 from store.errors import ProjectCorrupt, Refused
-from store.model import MEMO_KINDS
+from store.model import MEMO_KINDS, MEMO_TARGET_TABLES, NAMED_TARGET_KINDS
 
 SCHEMA = 2
 
@@ -82,7 +82,7 @@ FIELDS: dict[str, dict[str, frozenset]] = {
     },
     "memos": {
         "id": STR, "kind": STR, "target": STR | NONE, "text": STR, "author": STR, "title": STR | OPTIONAL,
-        "created": STR | OPTIONAL, "modified": STR | OPTIONAL,
+        "created": STR | OPTIONAL, "modified": STR | OPTIONAL, "start": INT | OPTIONAL, "end": INT | OPTIONAL,
     },
 }  # fmt: skip
 _FIELD_ITEMS = {table: tuple(spec.items()) for table, spec in FIELDS.items()}
@@ -181,8 +181,13 @@ def _coding_values(record: dict) -> str:
 def _memo_values(record: dict) -> str:
     if record["kind"] not in MEMO_KINDS:
         return f"{_label('memos', record)} has the kind {record['kind']!r}, not one of {', '.join(MEMO_KINDS)}"
-    if (record["kind"] in ("document", "code", "coding")) != (record["target"] is not None):
-        return f"{_label('memos', record)} is a {record['kind']} memo with the target {record['target']!r}"
+    kind = record["kind"]
+    if (kind in MEMO_TARGET_TABLES or kind in NAMED_TARGET_KINDS) != (record["target"] is not None):
+        return f"{_label('memos', record)} is a {kind} memo with the target {record['target']!r}"
+    if (kind == "annotation") != ("start" in record or "end" in record):
+        return f"{_label('memos', record)} is a {kind} memo " + ("without a span" if kind == "annotation" else "with a span")
+    if kind == "annotation" and not 0 <= record.get("start", -1) < record.get("end", -1):
+        return f"{_label('memos', record)} has the span {record.get('start')}:{record.get('end')}, which is empty or negative"
     return ""
 
 

@@ -37,8 +37,8 @@ def test_taguette_qdc_twice_adds_once(project):
     specs = read_codebook(SAMPLES / "taguette1.5.2_codebook.qdc")
     first = merge_codes(project, specs, "t.qdc")
     again = merge_codes(project, specs, "t.qdc")
-    assert (first.added, again.added, again.already_there) == (4, 0, 4)
-    assert "support.family" in _paths(project)
+    assert (first.added, again.added, again.already_there) == (4, 0, 6)  # money, colleagues, work, conditions
+    assert _paths(project) == ["Support", "Support > Family", "Support > colleagues", "money", "work", "work > conditions"]
 
 
 def test_taguette_csv_splits_dotted_tags(project, tmp_path):

@@ -136,7 +136,7 @@ def test_memos_from_every_place(imported):
     assert memos["Whole project"].kind == "project"
     assert memos["Said with a smile"].kind == "coding"
     comment = next(m for m in project.state.memos.values() if m.text == "No code here")
-    assert comment.kind == "document" and "Line one" in comment.title
+    assert comment.kind == "annotation" and project.text(comment.target)[comment.start : comment.end] == "Line one"
 
 
 def test_cases_variables_and_sets_become_attributes(imported):

@@ -19,6 +19,7 @@ from textual.command import SimpleCommand
 from textual.containers import Horizontal
 
 import keymaps
+from store import annotations
 from store.code_search import near_duplicate_warning, recent_codes
 from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
@@ -590,6 +591,26 @@ class MarginApp(App):
             editor.edit("coding", coding.id, title)
         else:
             editor.edit("document", self.document.id, f"Memo · {self.document.name}")
+        self.add_class("memo-open")
+        self.fit_panes()
+        self.call_after_refresh(editor.area.focus)
+
+    def annotate_here(self) -> None:
+        """`a`: a new annotation on the selection (or turn); with no selection, on an
+        annotation under the cursor, edit that one. Made on the first words typed."""
+        reader = self.reader
+        if self.document is None:
+            return
+        document, editor = self.document, self.query_one("#memo", MemoEditor)
+        here = annotations.at(self.project, document.id, reader.cursor) if reader.selection is None else []
+        span = (here[0].start, here[0].end) if here else reader.target_span()
+        if span is None:
+            self.notify("Nothing to annotate here: select some words first (v)", severity="warning", timeout=4)
+            return
+        title = f"Annotation · “{self._excerpt(span)}”"
+        create = partial(annotations.annotate, self.project, document, *span)
+        editor.edit("annotation", document.id, title, memo=here[0] if here else None, create=None if here else create)
+        reader.clear_selection()
         self.add_class("memo-open")
         self.fit_panes()
         self.call_after_refresh(editor.area.focus)

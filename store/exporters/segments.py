@@ -93,6 +93,30 @@ def _row_maker(project: Project, keys: list[str]) -> Callable[[Coding], list]:
     return row
 
 
+def annotation_rows(project: Project, documents: list[Document] | None = None) -> list[list]:
+    """`export csv --annotations`: one row per annotation in the table's columns, with no
+    code (code and code_path empty), its author as coder, its passage as text and its note
+    as memo; exemplar "no"."""
+    keys = project.documents.attribute_keys()
+    state = project.state
+    wanted = {d.id for d in documents} if documents else None
+    facts = cache(lambda document_id: _DocumentFacts(project, state.documents[document_id], keys))
+    rows = []
+    for memo in project.memos.all():
+        if memo.kind != "annotation" or memo.target not in state.documents or (wanted and memo.target not in wanted):
+            continue
+        document = facts(memo.target)
+        speaker, turn = document.turn(memo.start)
+        coder = state.coders.get(memo.author)
+        rows.append([
+            memo.id, document.name, document.case, speaker, turn, memo.start, memo.end,
+            bisect_right(document.lines, memo.start), bisect_right(document.lines, memo.end - 1), "", "",
+            coder.name if coder else memo.author, memo.created, memo.modified,
+            project.text(memo.target)[memo.start : memo.end], memo.text, "no", *document.attributes,
+        ])  # fmt: skip
+    return rows
+
+
 def _created(memo) -> str:
     return memo.created
 

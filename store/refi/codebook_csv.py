@@ -1,5 +1,9 @@
 """Codebooks as CSV from other tools: Taguette's `tag,description,…`, Margin's own
 `code_path,…`, and any `Code`/`Description` table whose paths use `>`, `/` or `.`.
+
+Taguette writes a tag's path (`Explainability techniques > Marginal plots`) both in its
+CSV and as the flat `name` of a code in its .qdc; `taguette_paths` reads the .qdc's names
+as the CSV's are read, so the two files of one project give one codebook.
 """
 
 from __future__ import annotations
@@ -64,13 +68,33 @@ def _splitter(paths: list[str]):
     return lambda p: [p.strip()]
 
 
-def _add_path(specs: dict[str, CodeSpec], names: list[str], cell: dict[str, str]) -> None:
-    """Add a row's code and any missing parents (a later row may still describe a parent)."""
+def taguette_paths(specs: list[CodeSpec], origin: str) -> list[CodeSpec]:
+    """A Taguette .qdc's flat codes as the tree its CSV gives (other tools' codes as they are).
+
+    Each tag keeps its own GUID (codings refer to it); a parent that is no tag of its own
+    gets the GUID the CSV reader gives it. Shorter paths go first, so a tag that is also a
+    parent is made before its children."""
+    if not origin.strip().casefold().startswith("taguette") or any(spec.parent for spec in specs):
+        return specs
+    split = _splitter([spec.name.strip() for spec in specs])
+    tags = [(split(spec.name), spec) for spec in specs if spec.name.strip()]  # the CSV reader skips blank tags too
+    paths = sorted(((names, spec) for names, spec in tags if names), key=lambda pair: len(pair[0]))
+    tree: dict[str, CodeSpec] = {}
+    for names, spec in paths:
+        cell = {"color": spec.color or "", "description": spec.description, "codable": "" if spec.codable else "no"}
+        _add_path(tree, names, cell, spec.guid)
+    return list(tree.values())
+
+
+def _add_path(specs: dict[str, CodeSpec], names: list[str], cell: dict[str, str], own: str | None = None) -> None:
+    """Add a row's code (with the GUID `own`, if it has one) and any missing parents (a
+    later row may still describe a parent)."""
     parent = None
     for depth, name in enumerate(names):
         key = "\x1f".join(n.casefold() for n in names[: depth + 1])
-        guid = guids.derived("csv codebook", key)
+        guid = specs[key].guid if key in specs else guids.derived("csv codebook", key)
         if depth == len(names) - 1:
+            guid = guid if key in specs else own or guid
             codable = cell["codable"].casefold() not in ("no", "false", "0")
             specs[key] = CodeSpec(guid, name, parent, cell["color"] or None, cell["description"], codable)
         elif key not in specs:

@@ -15,11 +15,11 @@ from store.clock import new_id, now
 from store.codebook import PALETTE
 from store.errors import BadInput
 from store.model import Code
-from store.refi.codebook_csv import read_csv_codebook
+from store.refi.codebook_csv import read_csv_codebook, taguette_paths
 from store.refi.codebook_xml import CodeSpec
 from store.refi.naming import code_name, colour
 from store.refi.package import Package
-from store.refi.reader import read_project, read_qdc
+from store.refi.reader import read_codebook_xml, read_project
 from store.refi.safety import MAX_MEMBER
 from store.refi.tree import check_tree
 from store.text import plural
@@ -51,7 +51,8 @@ def read_codebook(path: Path) -> list[CodeSpec]:
     if suffix in (".qdpx", ".qde"):
         package = Package(path)
         try:
-            return read_project(package.qde(), path.name).codes
+            project = read_project(package.qde(), path.name)
+            return taguette_paths(project.codes, project.origin)
         finally:
             package.close()
     if suffix not in (".qdc", *CSV_SUFFIXES):
@@ -61,7 +62,10 @@ def read_codebook(path: Path) -> list[CodeSpec]:
     if path.stat().st_size > MAX_MEMBER:
         raise BadInput(f"{path.name} is too large to be a codebook")
     data = path.read_bytes()
-    return read_qdc(data, path.name) if suffix == ".qdc" else read_csv_codebook(data, path.name)
+    if suffix == ".qdc":
+        book = read_codebook_xml(data, path.name)
+        return taguette_paths(book.codes, book.origin)
+    return read_csv_codebook(data, path.name)
 
 
 def merge_codes(project: Project, specs: list[CodeSpec], label: str) -> MergeResult:

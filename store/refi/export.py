@@ -4,6 +4,9 @@ Everything is written in a fixed order with the entities' own ids as GUIDs, so t
 of an unchanged project differ only in the export time (`Project@modifiedDateTime`).
 Positions are code points of the stored (LF, no BOM) text, end exclusive, as the
 standard says; each selection carries its text in `name` so importers can check them.
+An annotation is a PlainTextSelection with no Coding, its note both as its Description
+(which QualCoder and MAXQDA read) and as a Note it refers to; memos on a case or an
+attribute are the Description of its Case or Variable (the schema gives them no NoteRef).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import TYPE_CHECKING
 from store.clock import now
 from store.exporters.bulk import without_gc
 from store.exporters.output import open_export
-from store.model import Coding, Document, Memo
+from store.model import NAMED_TARGET_KINDS, Coding, Document, Memo
 from store.refi import guids
 from store.refi.codebook_xml import code_tree, write_codes, write_qdc
 from store.refi.descriptions import joined
@@ -220,7 +223,9 @@ class _ProjectWriter:
         if self.variables:
             self.w.open("Variables")
             for key, kind in self.variables.items():
-                self.w.empty("Variable", guid=self.variable_guids[key], name=key, typeOfVariable=kind)
+                self.w.open("Variable", guid=self.variable_guids[key], name=key, typeOfVariable=kind)
+                self.description(key, "attribute")
+                self.w.close("Variable")
             self.w.close("Variables")
 
     def variable_values(self, attributes: dict[str, str]) -> None:
@@ -245,6 +250,7 @@ class _ProjectWriter:
         self.w.open("Cases")
         for name in sorted(members):
             self.w.open("Case", guid=guids.derived("case", name), name=name)
+            self.description(name, "case")
             for document in members[name]:
                 self.w.empty("SourceRef", targetGUID=guids.of(document.id))
             self.w.close("Case")
@@ -276,7 +282,10 @@ class _ProjectWriter:
         units = NvivoUnits(text) if self.options.positions == "nvivo" else None
         for coding in codings:
             w.raw(self.selection(coding, text, pad, units, *plain))
-        for note in self.notes_on(document.id):
+        for memo in self.memos.get(document.id, ()):
+            if memo.kind == "annotation":
+                self.annotation(memo, text, units)
+        for note in self.notes_on(document.id, "document"):
             w.empty("NoteRef", targetGUID=note)
         self.variable_values(document.attributes)
         w.close("TextSource")
@@ -318,10 +327,31 @@ class _ProjectWriter:
         text = joined(m.text for m in self.memos[coding_id] if m.kind == "coding")
         return f"{pad}  <Description>{escape_text(text)}</Description>\n" if text else ""
 
+    def annotation(self, memo: Memo, text: str, units: NvivoUnits | None = None) -> None:
+        """A note on a span with no code: a selection without a Coding, the note its
+        Description (what QualCoder reads) and a NoteRef to its Note."""
+        start, end = (memo.start, memo.end) if units is None else (units.position(memo.start), units.position(memo.end))
+        quote = text[memo.start : memo.end]
+        w = self.w
+        w.open(
+            "PlainTextSelection",
+            guid=guids.derived("annotation", memo.id),
+            name=quote if units is None else quote.replace("\n", "\r\n"),
+            startPosition=str(start),
+            endPosition=str(end),
+            creatingUser=guids.of(memo.author) if memo.author in self.state.coders else None,
+            creationDateTime=memo.created or None,
+            modifiedDateTime=memo.modified or None,
+        )
+        w.text("Description", memo.text)
+        w.empty("NoteRef", targetGUID=guids.of(memo.id))
+        w.close("PlainTextSelection")
+
     def notes(self) -> None:
-        """Every memo as a Note. A journal entry's text is a file under sources/ (QualCoder
-        makes journal entries only of those), with a name unique among them."""
-        memos = sorted(self.state.memos.values(), key=lambda m: (m.created, m.id))
+        """Every memo as a Note (a case's and an attribute's are Descriptions only). A journal
+        entry's text is a file under sources/ (QualCoder makes journal entries only of
+        those), with a name unique among them."""
+        memos = sorted((m for m in self.state.memos.values() if m.kind not in NAMED_TARGET_KINDS), key=lambda m: (m.created, m.id))
         if not memos:
             return
         journal = journal_note_names(m for m in memos if m.kind == "journal")

@@ -1,9 +1,14 @@
 """Memos from an export: Notes (with NoteRefs or Links), and comments kept elsewhere.
 
 A Note referenced by the project is a project memo; by a code, document, selection or
-coding, a memo on that; by nothing, a journal entry. A Note attached to something Margin
-could not bring in stays as a project memo, so no writing is lost. Selection comments
-(`PlainTextSelection/Description`, as MAXQDA and ATLAS.ti write them) become coding memos.
+coding, a memo on that; by a case, a case memo; by nothing, a journal entry. A Note attached
+to something Margin could not bring in stays as a project memo, so no writing is lost.
+Selection comments (`PlainTextSelection/Description`, as MAXQDA and ATLAS.ti write them)
+become coding memos. A selection with no code that has a note or comment is an annotation,
+and so is a Note that names a passage of the source referring to it (as QualCoder writes
+annotations). Case and variable Descriptions become case and attribute memos. A
+Description that repeats a Note on the same thing (both written by one export, as Margin
+and QualCoder do) is kept once. A memo's author is the user the file names, or none.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import TYPE_CHECKING
 from store.model import Memo
 from store.refi import guids
 from store.refi.descriptions import own_part
+from store.refi.naming import attribute_key
 from store.refi.peer_names import JournalTitles
 from store.refi.reader import RefiNote
 from store.refi.texts import Undecodable, decode, normalised
@@ -37,12 +43,32 @@ def plan_memos(planner: _Planner) -> list[Memo]:
             )
             targets = [PROJECT]
         text = _note_text(planner, note)
+        if note.span and not targets:
+            planner.report.adjusted.append(
+                f"memo {note.name or one_line(text)[:40]!r} names the passage {note.span[0]}-{note.span[1]} of no source "
+                "(nothing refers to it); kept as a journal entry"
+            )
         for index, (kind, target) in enumerate(targets or [("journal", None)]):
+            if note.guid in planner.spans and kind == "document" and target == planner.spans[note.guid][0]:
+                kind, target = "annotation", note.guid
             memo_id = planner.new_id(note.guid if index == 0 else guids.derived(note.guid, str(target)), "memo")
             title = journal_titles(note.name, text) if kind == "journal" and journal_titles else note.name
             memos.append(_memo(planner, memo_id, kind, target, text, title, note.stamp))
-    memos += _comments(planner)
+    said = _said(memos)
+    memos += [m for m in _comments(planner) if m.text.strip() not in said.get(_about(m), ())]
     return memos
+
+
+def _about(memo: Memo) -> tuple:
+    return memo.kind, memo.target, memo.start, memo.end
+
+
+def _said(memos: list[Memo]) -> dict[tuple, set[str]]:
+    """Per (kind, target): each Note's text and all of them joined, as an export's Description repeats them."""
+    texts: dict[tuple, list[str]] = {}
+    for memo in memos:
+        texts.setdefault(_about(memo), []).append(memo.text.strip())
+    return {key: {*found, "\n\n".join(found)} for key, found in texts.items()}
 
 
 def _attachments(planner: _Planner) -> tuple[dict[str, list], dict[str, str]]:
@@ -99,24 +125,46 @@ def _comments(planner: _Planner) -> list[Memo]:
                 continue
             quote = one_line(selection.name)[:60]
             kind, target = planner.targets.get(selection.guid) or (("document", document.id) if document else PROJECT)
-            title = "" if kind == "coding" else f"Comment on “{quote}” in {source.name}"
+            title = "" if kind in ("coding", "annotation") else f"Comment on “{quote}” in {source.name}"
             memo_id = planner.new_id(guids.derived(selection.guid, "description"))
             memos.append(_memo(planner, memo_id, kind, target, comment, title, selection.stamp))
     description = own_part(planner.refi.description, planner.noted.get("Project", ""))
     if description:
-        memos.append(_memo(planner, planner.new_id(guids.derived("project description")), "project", None, description, "Description", None))
+        creator = planner.refi.creator if planner.refi.creator in planner.refi.users else None
+        memos.append(_memo(planner, planner.new_id(guids.derived("project description")), "project", None, description, "Description", None, creator))
+    return memos + _case_and_variable_memos(planner)
+
+
+def _case_and_variable_memos(planner: _Planner) -> list[Memo]:
+    """Case Descriptions as memos on the case; variable Descriptions as memos on the attribute."""
+    memos = []
+    for case in planner.refi.cases:
+        if case.description.strip():
+            name = one_line(case.name)
+            memo_id = planner.new_id(guids.derived(case.guid or name, "description"))
+            memos.append(_memo(planner, memo_id, "case", name, case.description, "Description", None))
+    for guid, text in planner.refi.variable_descriptions.items():
+        key = attribute_key(planner.refi.variables.get(guid, ""))
+        if key and text.strip():
+            memos.append(_memo(planner, planner.new_id(guids.derived(guid, "description")), "attribute", key, text, "Description", None))
     return memos
 
 
-def _memo(planner: _Planner, memo_id: str, kind: str, target: str | None, text: str, title: str, stamp) -> Memo:
+def _memo(planner: _Planner, memo_id: str, kind: str, target: str | None, text: str, title: str, stamp, user: str | None = None) -> Memo:
+    """The memo; an annotation's `target` is the guid of its selection or note, whose span was planned."""
     created = (stamp.created if stamp else "") or planner.stamp
+    start = end = None
+    if kind == "annotation":
+        target, start, end = planner.spans[target]
     return Memo(
         id=memo_id,
         kind=kind,
         target=target,
         text=text,
-        author=planner.coder(stamp.user if stamp else None),
+        author=planner.coder_of.get((stamp.user if stamp else user) or "", ""),
         title=title.strip() if title.isprintable() else one_line(title),
         created=created,
         modified=(stamp.modified if stamp else "") or created,
+        start=start,
+        end=end,
     )

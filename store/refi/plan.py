@@ -17,12 +17,13 @@ from store.codebook import PALETTE
 from store.errors import BadInput
 from store.model import Code, Coder, Coding, Document, Memo, Turn
 from store.refi import guids
+from store.refi.codebook_csv import taguette_paths
 from store.refi.descriptions import noted_texts, own_part
 from store.refi.memo_plan import plan_memos
 from store.refi.nvivo import NVIVO_ORIGIN
 from store.refi.naming import UniqueNames, attribute_key, code_name, colour
 from store.refi.package import Package
-from store.refi.positions import NVIVO, Choice, SourceText, choose
+from store.refi.positions import NVIVO, Choice, Selection, SourceText, choose
 from store.refi.reader import (
     RefiCase,
     RefiCoding,
@@ -66,11 +67,15 @@ class _Planner:
         self.texts: dict[str, str] = {}  # source guid -> its text
         self.document_names = UniqueNames()
         self.codings_seen: set[tuple] = set()
-        self.targets: dict[str, tuple[str, str]] = {}  # guid -> (memo kind, Margin id)
+        self.targets: dict[str, tuple[str, str]] = {}  # guid -> (memo kind, Margin id or name)
+        self.spans: dict[str, tuple[str, int, int]] = {}  # selection or note guid -> (document id, start, end)
         self.used_ids: set[str] = set()
         self.noted = noted_texts(refi)  # what each element's Notes say, which its Description may repeat
         self.from_margin = refi.origin.startswith("Margin")  # Margin's own export: its conventions can be undone
         self.declared_positions = NVIVO if self.from_margin and refi.origin.endswith(NVIVO_ORIGIN) else None
+        self.noted_selections = _noted(refi)
+        self.noted_sources = {(owner, note) for tag, owner, note in refi.note_refs if tag == "TextSource"}
+        self.passage_notes = [note for note in refi.notes if note.span]  # QualCoder's annotations; usually none
 
     def run(self) -> Plan:
         self.report.dropped += self.refi.unsupported
@@ -82,7 +87,15 @@ class _Planner:
             self.source(source)
         self.attributes()
         self.plan.memos = plan_memos(self)
+        self.links()
         return self.plan
+
+    def links(self) -> None:
+        """Links between codes, sources or selections (a Note's links make it a memo on what it links)."""
+        notes = {note.guid for note in self.refi.notes}
+        others = sum(1 for origin, target in self.refi.links if origin not in notes and target not in notes)
+        if others:
+            self.report.dropped.append(f"{plural(others, 'link')} between codes, sources or selections, as Margin has no links")
 
     def new_id(self, wanted: str, *context: str) -> str:
         """`wanted` unless an earlier entity took it (a coding may share its selection's GUID)."""
@@ -101,6 +114,8 @@ class _Planner:
         unique = UniqueNames()
         for guid, raw in self.refi.users.items():
             coder = Coder(self.new_id(guid), unique(one_line(raw) or f"user {guid[:8]}"), self.stamp)
+            if coder.name != one_line(raw):
+                self.report.adjusted.append(f"user {one_line(raw)!r} is named {coder.name!r}")
             if coder.name == self.current.name:
                 self.plan.replaces, self.current = self.current, coder
             self.coder_of[guid] = coder.id
@@ -108,7 +123,7 @@ class _Planner:
 
     def codes(self) -> None:
         siblings: dict[str | None, UniqueNames] = {}
-        for index, spec in enumerate(self.refi.codes):
+        for index, spec in enumerate(taguette_paths(self.refi.codes, self.refi.origin)):
             parent = self.code_ids.get(spec.parent or "")
             name = siblings.setdefault(parent, UniqueNames())(code_name(spec.name))
             if name != spec.name:
@@ -120,13 +135,19 @@ class _Planner:
                     id=code_id,
                     name=name,
                     parent=parent,
-                    color=colour(spec.color) or PALETTE[index % len(PALETTE)],
+                    color=self.colour(spec, index),
                     description=own_part(spec.description, self.noted.get(spec.guid, "")),
                     codable=spec.codable,
                     created=self.stamp,
                     modified=self.stamp,
                 )
             )
+
+    def colour(self, spec, index: int) -> str:
+        found = colour(spec.color)
+        if found is None and (spec.color or "").strip():
+            self.report.adjusted.append(f"code {spec.name!r}: its colour {spec.color!r} is not #RRGGBB; it was given another")
+        return found or PALETTE[index % len(PALETTE)]
 
     # ---------------------------------------------------------------- documents and codings
 
@@ -147,6 +168,7 @@ class _Planner:
             )
         )
         self.selections(source, document, text.text, choice)
+        self.note_spans(source, document, text, choice)
         for index, coding in enumerate(source.whole):
             if text.text:
                 self.coding(document, text.text, coding, 0, len(text.text), self.new_id(coding.guid, str(index)))
@@ -176,6 +198,8 @@ class _Planner:
     def document(self, source: RefiSource, text: str) -> Document:
         fallback = source.path.rpartition("/")[2] or f"document {len(self.documents) + 1}"
         name = self.document_names(one_line(source.name) or fallback)
+        if name != (one_line(source.name) or fallback):
+            self.report.adjusted.append(f"text source {one_line(source.name)!r} is named {name!r}")
         turns = _turns(text)
         document = Document(
             id=self.new_id(source.guid, "document"),
@@ -207,6 +231,9 @@ class _Planner:
                 )
             if not placed.lands:
                 self.report.misaligned.append(_miss(document, text, selection, placed.start, placed.end))
+            if not selection.codings:
+                self.uncoded(document, selection, placed.start, placed.end)
+                continue
             single = len(selection.codings) == 1
             for index, coding in enumerate(selection.codings):
                 wanted = selection.guid if single else coding.guid
@@ -214,6 +241,27 @@ class _Planner:
                 if made is not None:
                     self.targets.setdefault(selection.guid, ("coding", made.id))
                     self.targets[coding.guid] = ("coding", made.id)
+
+    def uncoded(self, document: Document, selection: RefiSelection, start: int, end: int) -> None:
+        """A selection with no code: an annotation when a note or comment is on it, else listed."""
+        if selection.description or selection.guid in self.noted_selections:
+            self.targets[selection.guid] = ("annotation", selection.guid)
+            self.spans[selection.guid] = (document.id, start, end)
+        else:
+            self.report.dropped.append(f"{document.name} {start}-{end}: a selection with neither a code nor a note")
+
+    def note_spans(self, source: RefiSource, document: Document, text: SourceText, choice: Choice) -> None:
+        """Notes on this source that name a passage (QualCoder's annotations), placed as its selections are."""
+        noted = [n for n in self.passage_notes if (source.guid, n.guid) in self.noted_sources]
+        reader = text.reader(choice.convention) if noted else None
+        for note in noted:
+            placed = reader.place(Selection(*note.span, ""), False)
+            if 0 <= placed.start < placed.end <= len(text.text):
+                self.spans[note.guid] = (document.id, placed.start, placed.end)
+            else:
+                self.report.adjusted.append(
+                    f"memo {note.name or note.guid!r} marks {note.span[0]}-{note.span[1]}, outside {document.name!r}; kept as a document memo"
+                )
 
     def coding(
         self, document: Document, text: str, refi: RefiCoding, start: int, end: int, coding_id: str, selection: RefiSelection | None = None
@@ -247,6 +295,9 @@ class _Planner:
     # ---------------------------------------------------------------- attributes
 
     def attributes(self) -> None:
+        for name in self.refi.variables.values():
+            if attribute_key(name) != name and attribute_key(name):
+                self.report.adjusted.append(f"variable {name!r} is the attribute {attribute_key(name)!r}")
         values: dict[str, dict[str, str]] = {g: {} for g in self.documents}
         for source in self.refi.sources:
             if source.guid in values:
@@ -272,6 +323,11 @@ class _Planner:
 
     def case(self, case: RefiCase, values: dict[str, dict[str, str]]) -> None:
         name = one_line(case.name)
+        if case.guid:
+            self.targets[case.guid] = ("case", name)
+        if not any(source in values for source in case.sources):
+            lost = f" and its {plural(len(case.values), 'value')} are lost" if case.values else ""
+            self.report.dropped.append(f"case {name!r} holds no document here, so Margin has no such case{lost}")
         shared = self.variable_values(case.values, case.name)
         for source in case.sources:
             if source not in values:
@@ -281,7 +337,10 @@ class _Planner:
                 self.report.adjusted.append(f"{self.documents[source].name} is in cases {own[CASE_KEY]!r} and {name!r}; kept {own[CASE_KEY]!r}")
             own.setdefault(CASE_KEY, name)
             for key, value in shared.items():
-                own.setdefault(key, value)
+                if own.setdefault(key, value) != value:
+                    self.report.adjusted.append(
+                        f"{self.documents[source].name} has {key}={own[key]!r} and its case {name!r} {key}={value!r}; kept {own[key]!r}"
+                    )
         if case.other_members:
             self.report.dropped.append(f"case {name!r}: {case.other_members} coded selection(s) or code(s) (Margin cases hold whole documents)")
 
@@ -294,8 +353,20 @@ class _Planner:
             for guid in members:
                 values[guid].setdefault(key, match[2])
             self.report.adjusted.append(f"set {refi_set.name!r} became the attribute {key}={match[2]}")
+            if refi_set.description.strip():
+                self.report.dropped.append(f"the description of set {refi_set.name!r} (it became an attribute value)")
             return True
         return False
+
+
+def _noted(refi: RefiProject) -> set:
+    """The GUIDs of the selections a Note is on (by NoteRef or Link), and (source, note)
+    pairs of Notes a source refers to."""
+    notes = {note.guid for note in refi.notes}
+    noted: set = {owner for tag, owner, note in refi.note_refs if tag == "PlainTextSelection" and note in notes}
+    for origin, target in refi.links:
+        noted |= {target} if origin in notes else {origin} if target in notes else set()
+    return noted
 
 
 def _turns(text: str) -> tuple[Turn, ...]:

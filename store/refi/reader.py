@@ -73,11 +73,14 @@ class RefiNote:
     content: str | None
     description: str
     stamp: Stamp
+    span: tuple[int, int] | None = None  # a passage the note is about (QualCoder's annotations), as written
 
 
 @dataclass
 class RefiCase:
     name: str
+    guid: str = ""
+    description: str = ""
     sources: list[str] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
     other_members: int = 0  # selections and codes, which Margin's cases do not hold
@@ -88,6 +91,7 @@ class RefiSet:
     name: str
     sources: list[str] = field(default_factory=list)
     others: int = 0  # codes and notes
+    description: str = ""
 
 
 @dataclass
@@ -101,6 +105,7 @@ class RefiProject:
     users: dict[str, str] = field(default_factory=dict)  # guid -> name
     codes: list[CodeSpec] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)  # guid -> name
+    variable_descriptions: dict[str, str] = field(default_factory=dict)  # guid -> its Description
     cases: list[RefiCase] = field(default_factory=list)
     sources: list[RefiSource] = field(default_factory=list)
     notes: list[RefiNote] = field(default_factory=list)
@@ -120,10 +125,15 @@ def read_project(data: bytes | Iterable[bytes], label: str) -> RefiProject:
 
 
 def read_qdc(data: bytes, label: str) -> list[CodeSpec]:
+    return read_codebook_xml(data, label).codes
+
+
+def read_codebook_xml(data: bytes, label: str) -> RefiProject:
+    """A .qdc: its codes and `origin` (the tool that wrote it)."""
     project = read_refi(data, label)
     if project.root != "CodeBook":
         raise BadInput(f"{label} is not a REFI-QDA codebook (its root element is <{project.root}>, not <CodeBook>)")
-    return project.codes
+    return project
 
 
 def read_refi(data: bytes | Iterable[bytes], label: str) -> RefiProject:
@@ -169,6 +179,7 @@ class _Reader:
         self.coding: RefiCoding | None = None
         self.note: RefiNote | None = None
         self.case: RefiCase | None = None
+        self.variable: str | None = None  # guid of the Variable being read
         self.set: RefiSet | None = None
         self.variable_ref: str | None = None
         self.media: list = []  # [kind, name, codings] of an unsupported source being read
@@ -243,7 +254,7 @@ class _Reader:
 
     def _start_CodeBook(self, attrs: dict, parent: str, guid: str | None) -> None:
         if not parent:
-            self.project.root = "CodeBook"
+            self.project.root, self.project.origin = "CodeBook", attrs.get("origin") or ""
 
     def _start_User(self, attrs: dict, parent: str, guid: str | None) -> None:
         if guid and parent == "Users":
@@ -263,6 +274,10 @@ class _Reader:
     def _start_Variable(self, attrs: dict, parent: str, guid: str | None) -> None:
         if guid:
             self.project.variables[guid] = attrs.get("name") or ""
+        self.variable = guid
+
+    def _end_Variable(self, owner: str | None) -> None:
+        self.variable = None
 
     # ------------------------------------------------------------------ sources, selections, codings
 
@@ -286,6 +301,9 @@ class _Reader:
         self.source = None
 
     def _start_PlainTextSelection(self, attrs: dict, parent: str, guid: str | None) -> None:
+        if parent == "Note" and self.note is not None:
+            self.note.span = (self._integer(attrs, "startPosition"), self._integer(attrs, "endPosition"))
+            return
         if self.source is None or parent != "TextSource":
             return
         index = str(len(self.source.selections))
@@ -307,9 +325,8 @@ class _Reader:
         try:
             return int(attrs.get(name, "").strip())
         except ValueError:
-            raise BadInput(
-                f"a selection in {self.source.name!r} has no usable {name} ({attrs.get(name)!r}); the export is damaged"
-            ) from None
+            where = f"a selection in {self.source.name!r}" if self.source else f"the passage of note {self.note.name!r}"
+            raise BadInput(f"{where} has no usable {name} ({attrs.get(name)!r}); the export is damaged") from None
 
     def _start_Coding(self, attrs: dict, parent: str, guid: str | None) -> None:
         if self.media:
@@ -361,9 +378,13 @@ class _Reader:
                 "PlainTextSelection": self.selection,
                 "TextSource": self.source,
                 "Note": self.note,
+                "Case": self.case,
+                "Set": self.set,
             }.get(parent)
             if owner is not None:
                 owner.description = text
+            elif parent == "Variable" and self.variable:
+                self.project.variable_descriptions[self.variable] = text
             elif parent == "Project" and len(self.tags) == 1:
                 self.project.description = text
 
@@ -408,7 +429,7 @@ class _Reader:
         self.project.links.append((guids.normalise(attrs.get("originGUID")), guids.normalise(attrs.get("targetGUID"))))
 
     def _start_Case(self, attrs: dict, parent: str, guid: str | None) -> None:
-        self.case = RefiCase(attrs.get("name") or "")
+        self.case = RefiCase(attrs.get("name") or "", guid or "")
         self.project.cases.append(self.case)
 
     def _end_Case(self, owner: str | None) -> None:

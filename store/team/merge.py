@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 # What points where: (table, field) -> the table it names. A memo's target depends on its kind.
 REFERENCES = {("codings", "code"): "codes", ("codings", "document"): "documents", ("codes", "parent"): "codes"}
-MEMO_TARGETS = {"document": "documents", "code": "codes", "coding": "codings"}
+MEMO_TARGETS = {"document": "documents", "code": "codes", "coding": "codings", "annotation": "documents"}
 STAMPS = ("created", "modified")  # when, not what: the later version's stamps, never a conflict
 
 

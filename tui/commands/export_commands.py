@@ -43,11 +43,12 @@ def export():
 @click.option("--doc", "documents", multiple=True, shell_complete=complete_documents, help="Only this document (repeatable).")
 @click.option("--coder", "coder_name", help="Only this coder's codings.")
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Only documents with this attribute (repeatable).")
+@click.option("--annotations", is_flag=True, help="Add a row per annotation (code and code_path empty), in document order.")
 @RAW
 @BOM
 @PSEUDONYMISE
 @click.pass_context
-def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom, pseudonymise):
+def export_csv(ctx, output, code, documents, coder_name, attrs, annotations, raw, bom, pseudonymise):
     """One row per coding, in document order.
 
     \b
@@ -56,6 +57,8 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom, pseudo
     (yes or no), then one
     attr.<key> column per document attribute. Offsets are characters (code
     points) of the stored text, end exclusive; turn and lines count from 1.
+    With --annotations, each annotation is a row too: its id, no code, its
+    author as coder, its passage as text and its note as memo.
     """
     from store.documents import parse_assignment
     from store.exporters.bulk import without_gc
@@ -70,8 +73,10 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, raw, bom, pseudo
             coder=project.coder_named(coder_name).id if coder_name else None,
             attributes=dict(parse_assignment(a) for a in attrs),
         )
-        if pseudonymise:
+        if pseudonymise or annotations:
             header, rows = segment_rows(project, **filters)
+            if annotations:
+                rows = _with_annotations(project, rows, filters["documents"])
             rows = _pseudonymised(project, rows, pseudonymise)
             deliver(to_csv(header, rows, safe=not raw, bom=bom), output)
             count = len(rows)
@@ -140,6 +145,14 @@ def _deliver_pieces(pieces, output) -> None:
         for piece in pieces:
             sys.stdout.write(piece)
         sys.stdout.flush()
+
+
+def _with_annotations(project, rows: list[list], documents) -> list[list]:
+    """The coded rows and the annotation rows, in document order (by start within one)."""
+    from store.exporters.segments import annotation_rows
+
+    order = {d.name: i for i, d in enumerate(project.documents.all())}
+    return sorted(rows + annotation_rows(project, documents), key=lambda row: (order.get(row[1], -1), row[5], row[6]))
 
 
 def _pseudonymised(project, rows: list[list], wanted: bool) -> list[list]:

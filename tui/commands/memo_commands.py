@@ -12,11 +12,12 @@ from tui.context import emit_json, open_project, safe
 
 @click.group()
 def memo():
-    """Write and list memos on the project, documents, codes and codings, and journal entries.
+    """Write and list memos on the project, documents, codes, codings and cases, annotations and journal entries.
 
     \b
     Examples:
       margin memo add --doc P3 "Very different tone from round 1"
+      margin memo add --doc P3 --span 120:184 "She means the night shift"
       margin memo add --journal "My own ward experience colours how I read P3"
       margin memo list
     """
@@ -34,16 +35,24 @@ def _read(text: str) -> str:
 @click.option("--code", "code", shell_complete=complete_codes, help="A memo on this code.")
 @click.option("--coding", "coding", help="A memo on the coding with this id (or its start).")
 @click.option("--journal", is_flag=True, help="A dated entry in the reflexive journal.")
+@click.option("--span", metavar="START:END", help="With --doc: an annotation on these characters of the document.")
+@click.option("--case", "case", help="A memo on this case (the `case` attribute's value).")
 @click.option("--title", default="", help="A short title.")
 @click.pass_context
-def memo_add(ctx, text, document, code, coding, journal, title):
+def memo_add(ctx, text, document, code, coding, journal, span, case, title):
     """Add a memo (TEXT, or - to read Markdown from standard input); without a target it is on the project."""
     from store.errors import BadInput, NotFound
 
-    targets = [x for x in (document, code, coding) if x] + (["journal"] if journal else [])
+    targets = [x for x in (document, code, coding, case) if x] + (["journal"] if journal else [])
     if len(targets) > 1:
-        raise BadInput("a memo is on one thing: give at most one of --doc, --code, --coding, --journal")
+        raise BadInput("a memo is on one thing: give at most one of --doc, --code, --coding, --case, --journal")
+    if span and not document:
+        raise BadInput("--span marks characters of a document: give --doc too")
     project = open_project(ctx)
+    if span:
+        added = _annotate(project, project.documents.get(document), span, _read(text), title)
+        click.echo(f"Added annotation {added.id[:8]}")
+        return
     if document:
         kind, target = "document", project.documents.get(document).id
     elif code:
@@ -53,10 +62,22 @@ def memo_add(ctx, text, document, code, coding, journal, title):
         if len(matches) != 1:
             raise NotFound(f"no single coding with an id starting {coding!r}; see `margin export csv`")
         kind, target = "coding", matches[0]
+    elif case:
+        kind, target = "case", case.strip()
     else:
         kind, target = ("journal" if journal else "project"), None
     added = project.memos.add(kind, target, _read(text), title=title)
     click.echo(f"Added {kind} memo {added.id[:8]}")
+
+
+def _annotate(project, document, span: str, text: str, title: str):
+    from store import annotations
+    from store.errors import BadInput
+
+    start, _, end = span.partition(":")
+    if not (start.strip().isdigit() and end.strip().isdigit()):
+        raise BadInput(f"--span is START:END in characters, such as 120:184; not {span!r}")
+    return annotations.annotate(project, document, int(start), int(end), text, title)
 
 
 @memo.command("list")

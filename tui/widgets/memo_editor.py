@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Label, TextArea
 
+from store.model import MEMO_TARGET_TABLES
 from tui.widgets.keys import bindings, clean
 
 SAVE_AFTER = 0.5  # seconds of no typing before the memo is written
@@ -38,6 +39,7 @@ class MemoEditor(Vertical):
         self._timer = None
         self._deadline = None  # the MAX_WAIT timer, started by the first unsaved key
         self._spell: int | None = None  # the action that saved this spell's typing so far
+        self._create = None  # how a new memo of a kind not found by its target is made (annotations)
 
     def compose(self):
         yield Label("", id="memo-title", markup=False)
@@ -47,12 +49,13 @@ class MemoEditor(Vertical):
     def area(self) -> TextArea:
         return self.query_one("#memo-text", TextArea)
 
-    def edit(self, kind: str, target: str | None, title: str, memo=None) -> None:
-        """Show the memo of `kind` on `target` (or `memo` itself, for journal entries)."""
+    def edit(self, kind: str, target: str | None, title: str, memo=None, create=None) -> None:
+        """Show the memo of `kind` on `target` (or `memo` itself, for journal entries and
+        annotations); `create(text)` makes a new one on the first non-empty save."""
         self.save()
         self._spell = None
-        self.kind, self.target = kind, target
-        existing = self.project.memos.on(target, kind) if memo is None and kind != "journal" else []
+        self.kind, self.target, self._create = kind, target, create
+        existing = self.project.memos.on(target, kind) if memo is None and self._by_target else []
         self.memo = memo or (existing[0] if existing else None)
         self.query_one("#memo-title", Label).update(clean(title))
         with self.area.prevent(TextArea.Changed):
@@ -71,7 +74,7 @@ class MemoEditor(Vertical):
         memos = self.project.state.memos
         if self.memo is not None:
             current = memos.get(self.memo.id)
-        elif self.kind != "journal":
+        elif self._by_target:
             existing = self.project.memos.on(self.target, self.kind)
             current = existing[0] if existing else None
         else:
@@ -85,15 +88,20 @@ class MemoEditor(Vertical):
             self.area.load_text(current.text if current else "")
         self.area.move_cursor(self.area.document.end)
 
+    @property
+    def _by_target(self) -> bool:
+        """Whether the memo is the one of its kind on its target (a journal entry or an annotation is one of many)."""
+        return self.kind not in ("journal", "annotation")
+
     def target_exists(self) -> bool:
-        if self.kind in ("document", "coding", "code"):
-            return self.target in self.project.state.table(f"{self.kind}s")
+        if self.kind in MEMO_TARGET_TABLES:
+            return self.target in self.project.state.table(MEMO_TARGET_TABLES[self.kind])
         return True
 
     def close(self) -> None:
         """Save, then forget the memo (the pane is being hidden)."""
         self.save()
-        self.kind, self.target, self.memo, self._spell = "", None, None, None
+        self.kind, self.target, self.memo, self._spell, self._create = "", None, None, None, None
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self._timer is not None:
@@ -117,6 +125,8 @@ class MemoEditor(Vertical):
         seq = self.project.seq
         if self.memo is not None:
             self.memo = self.app.store(self.project.memos.edit, self.memo, text, self._spell) or self.memo
+        elif text.strip() and self._create is not None:
+            self.memo = self.app.store(self._create, text)
         elif text.strip():
             self.memo = self.app.store(self.project.memos.add, self.kind, self.target, text)
         if self.project.seq != seq:

@@ -2,7 +2,9 @@
 
 Each turn is a speaker row, its wrapped text and a blank row. Coded spans are tinted with
 their code's colour, a bar in the left gutter marks coded lines, and the margin column on
-the right names the codes that start on each line (`│` where a coding continues). Rendered
+the right names the codes that start on each line (`│` where a coding continues).
+Annotated text is italic and double-underlined, and the margin starts with `✎` and the
+note's first words on the line where an annotation starts. Rendered
 rows are kept in an LRU cache keyed by what can change on a key press (cursor, selection),
 and a key press repaints only the rows on screen whose key changed, so moving the cursor
 re-renders two or three rows whatever the document's length.
@@ -23,8 +25,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store import motions
-from store.model import Coding, Document
+from store import annotations, motions
+from store.model import Coding, Document, Memo
 from tui.widgets.keys import bindings, clean
 from tui.widgets.layout import BLANK, HEADER, Layout, Row
 from store.text import plural, tidy_span
@@ -40,6 +42,7 @@ MOTIONS = {
 SEARCHES = {"next_match", "previous_match", "next_coding", "previous_coding"}
 JUMPS = {"turn_down", "turn_up", "top", "bottom", "next_match", "previous_match", "next_coding", "previous_coding"}
 SENTENCE_MOVES = {"sentence_back", "sentence_forward"}  # in an s selection: add a sentence at the start, the end
+NOTE_MARK = Style(italic=True, underline2=True)  # annotated text
 
 
 class Reader(ScrollView, can_focus=True):
@@ -81,6 +84,7 @@ class Reader(ScrollView, can_focus=True):
         self._version = -1
         self._by_turn: dict[int, list[Coding]] = {}
         self._coding_starts: list[int] = []
+        self._notes: dict[int, list[Memo]] = {}  # turn index -> the annotations on it
         self._tints: dict[str, Style] = {}
         self._styles: tuple = ()  # the styles the cached rows were rendered with
         self._style = Style()  # the reader's own style, taken as each row is rendered
@@ -273,7 +277,17 @@ class Reader(ScrollView, can_focus=True):
                 by_turn.setdefault(index, []).append(coding)
         self._by_turn = by_turn
         self._coding_starts = sorted({c.start for c in codings})
+        self._notes = self._index_notes()
         self._cache.clear()
+
+    def _index_notes(self) -> dict[int, list[Memo]]:
+        """The document's annotations by the turns they cover."""
+        notes: dict[int, list[Memo]] = {}
+        for note in annotations.of_document(self.project, self.document.id):
+            first, final = self.document.turn_at(note.start), self.document.turn_at(max(note.start, note.end - 1))
+            for index in range(first.index if first else 0, (final.index if final else 0) + 1):
+                notes.setdefault(index, []).append(note)
+        return notes
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -321,8 +335,20 @@ class Reader(ScrollView, can_focus=True):
             segments.append(Segment(" " * pad, base))
         if self.margin_width:
             segments.append(Segment("  ", base))
-            segments += self._margin(codings, row)
+            note = self._note_margin(row, any(c.start >= row.start for c in codings))
+            segments += note + self._margin(codings, row, self.margin_width - sum(len(n.text) for n in note))
         return Strip(segments)
+
+    def _note_margin(self, row: Row, codes_too: bool) -> list[Segment]:
+        """`✎` and the first words of an annotation starting on this row (half the margin
+        when a code's name starts here too)."""
+        starting = [n for n in self._notes.get(row.turn, ()) if row.start <= n.start < max(row.end, row.start + 1)]
+        if not starting:
+            return []
+        room = self.margin_width // 2 if codes_too else self.margin_width
+        words = clean(" ".join(starting[0].text.split())) or "…"
+        label = f"✎{words}" if len(words) < room else f"✎{words[: max(0, room - 2)]}…"[:room]
+        return [Segment(label, self._style + Style(italic=True)), *([Segment(" ", self._style)] if codes_too else [])]
 
     def _render_header(self, row: Row, width: int, current: bool) -> Strip:
         turn = self.document.turns[row.turn]
@@ -356,12 +382,18 @@ class Reader(ScrollView, can_focus=True):
             cuts.update((start + selected[0], min(end, start + selected[1])))
         if cursor is not None and cursor < end - start:
             cuts.update((start + cursor, start + cursor + 1))
+        notes = [n for n in self._notes.get(row.turn, ()) if n.start < end and n.end > start]
+        for note in notes:
+            cuts.update((max(start, note.start), min(end, note.end)))
         points = sorted(cuts)
         segments = []
         for a, b in zip(points, points[1:]):
             if b <= a:
                 continue
-            segments.append(Segment(clean(self.text[a:b]), self._style_at(a, codings, matches, cursor, selected, start)))
+            style = self._style_at(a, codings, matches, cursor, selected, start)
+            if notes and any(n.start <= a < n.end for n in notes):
+                style += NOTE_MARK
+            segments.append(Segment(clean(self.text[a:b]), style))
         if cursor is not None and cursor >= end - start:
             segments.append(Segment(" ", self.get_component_rich_style("reader--cursor")))
         return segments
@@ -380,10 +412,10 @@ class Reader(ScrollView, can_focus=True):
             style += self.get_component_rich_style("reader--cursor")
         return style
 
-    def _margin(self, codings: list[Coding], row: Row) -> list[Segment]:
+    def _margin(self, codings: list[Coding], row: Row, room: int | None = None) -> list[Segment]:
         """`│` for each coding that continues onto this row, then names of those starting on it."""
         segments, used = [], 0
-        room = self.margin_width
+        room = self.margin_width if room is None else room
         ordered = sorted(codings, key=lambda c: (c.start, -c.end))
         for coding in ordered:
             if coding.start < row.start and used + 1 <= room:
@@ -688,6 +720,9 @@ class Reader(ScrollView, can_focus=True):
 
     def action_memo(self) -> None:
         self.app.memo_here()
+
+    def action_annotate(self) -> None:
+        self.app.annotate_here()
 
     def action_search(self) -> None:
         self.app.search_document()
