@@ -97,6 +97,23 @@ class BlindCodebook(Codebook):
         return object.__getattribute__(self, name)
 
 
+class BlindMemos:
+    """The project's memos with other coders' annotations hidden while blind: like a
+    coding, an annotation marks a passage and says what a colleague made of it."""
+
+    def __init__(self, view: BlindView):
+        self._view = view
+
+    def __getattr__(self, name):
+        return getattr(self._view.project.memos, name)
+
+    def on(self, target: str | None, kind: str | None = None) -> list:
+        found = self._view.project.memos.on(target, kind)
+        if not self._view.blind:
+            return found
+        return [m for m in found if m.kind != "annotation" or m.author == self._view.coder_id]
+
+
 class BlindView:
     """The project, seen by its current coder; `blind` False shows everyone's codings."""
 
@@ -106,6 +123,7 @@ class BlindView:
         object.__setattr__(self, "state", BlindState(self))
         object.__setattr__(self, "codings", Codings(self))
         object.__setattr__(self, "codebook", BlindCodebook(self))
+        object.__setattr__(self, "memos", BlindMemos(self))
 
     @property
     def coder_id(self) -> str | None:

@@ -1,4 +1,5 @@
-"""Blind double coding: while blind, another coder's codings appear nowhere on screen.
+"""Blind double coding: while blind, another coder's codings and annotations appear nowhere
+on screen.
 
 The check is by comparison: two copies of the demo project that differ only in bob's
 codings (bob is a coder in both) are opened blind as the demo's coder, and every screen
@@ -13,6 +14,7 @@ import shutil
 
 import pytest
 
+from store import annotations
 from store.demo import DEMO_CODER, build_demo
 from store.project import Project
 from store.team.blind import BlindView
@@ -26,7 +28,8 @@ def no_user_keymap(tmp_path, monkeypatch):
 
 
 def bob_codes(folder, rng: random.Random, codings: bool) -> int:
-    """bob is a coder; with `codings`, he codes a turn or two of every document."""
+    """bob is a coder; with `codings`, he codes a turn or two of every document and
+    annotates one."""
     with Project.open(folder, coder="bob") as p:
         p.add_coder("bob")
         if not codings:
@@ -37,6 +40,8 @@ def bob_codes(folder, rng: random.Random, codings: bool) -> int:
             for turn in rng.sample(document.turns, min(3, len(document.turns))):
                 p.codings.apply(document, rng.choice(codes), turn.start, turn.end)
                 made += 1
+            turn = rng.choice(document.turns)  # and an annotation: a note on a passage shows a view too
+            annotations.annotate(p, document, turn.start, turn.end, "bob wonders about this")
         return made
 
 
