@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from click.core import ParameterSource
+from click.exceptions import NoArgsIsHelpError
 
 from store.errors import MarginError
 from tui.context import Settings, report_error, safe
@@ -111,12 +112,31 @@ class LazyCommands(dict):
         return super().items()
 
 
+def one_line_usage(error: click.UsageError) -> click.UsageError:
+    """Click's usage error (an unknown option, command or value) as one line that says
+    where the help is, instead of click's usage, hint and error on four."""
+    if isinstance(error, NoArgsIsHelpError):
+        return error  # the help itself, asked for by giving nothing
+    where = error.ctx.command_path if error.ctx else "margin"
+    plain = click.UsageError(f"{error.format_message()} See `{where} --help`.")
+    plain.exit_code = error.exit_code
+    return plain
+
+
 class MarginGroup(click.Group):
     """Shows user errors as one line; `margin DIR` opens the app on DIR."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            raise one_line_usage(error) from None
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            raise one_line_usage(error) from None
         except MarginError as error:
             report_error(error)
         except BrokenPipeError:
