@@ -171,7 +171,8 @@ class State:
         for key, coding in codings.items():
             by_document[coding.document][key] = coding
             by_code[coding.code][key] = coding
-        self.version += 1
+        # No version bump: reading codings that were on disk changes nothing a view shows,
+        # and a view cached by version (the analysis screen's) must not count again.
 
     @property
     def codings_loaded(self) -> bool:

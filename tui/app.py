@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import signal
 import time
 from functools import partial
@@ -91,8 +92,8 @@ class MarginApp(App):
             self.notify(clean(problem), title="Keymap", severity="error", timeout=15)
         if self.handle_signals:
             loop = asyncio.get_running_loop()
-            for signum in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(signum, self.exit_saving)
+            loop.add_signal_handler(signal.SIGTERM, self.exit_saving)
+            loop.add_signal_handler(signal.SIGHUP, self.terminal_gone)
         self.fit_panes()
         self.query_one(CodesPane).reload()
         documents = self.project.documents.all()
@@ -222,6 +223,18 @@ class MarginApp(App):
         self._save_memos()
         self.remember_position()
         self.exit()
+
+    def terminal_gone(self) -> None:
+        """SIGHUP: the terminal (an SSH connection, a tmux pane) went away. Save the memo
+        being typed, close the project (checkpoint, lock released) and stop at once:
+        Textual's own shutdown writes to the lost terminal, and its output thread, dead on
+        the write error, then left the app waiting for ever with the project locked."""
+        try:
+            self._save_memos()
+            self.remember_position()
+            self.project.close()
+        finally:
+            os._exit(0)
 
     def remember_position(self) -> None:
         """Keep where the reader is in the user's state folder, if it moved since last time."""
