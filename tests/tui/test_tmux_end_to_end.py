@@ -128,3 +128,32 @@ def test_terminal_gone_sighup_saves_the_memo_and_releases_the_lock(tmp_path):
     with Project.open(project_dir, readonly=True) as project:
         memo = project.memos.on(project.documents.all()[0].id, "document")[0]
         assert memo.text.endswith("Cut off mid-thought")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_the_pickers_question_shows_in_a_real_terminal(tmp_path, size):
+    """Enter on a top hit that is not what was typed asks y or n in one line. A picker drawn
+    as an overlay once laid the question out under Pilot but never painted it in a terminal,
+    so the app looked frozen: the question must be on the real screen, and `y` must code."""
+    project_dir = tmp_path / "demo"
+    session = f"margin-ask-{os.getpid()}-{size[0]}"
+    env = f"TERM=xterm-256color TEXTUAL_ANIMATIONS=none MARGIN_KEYMAP={tmp_path / 'none.toml'}"
+    tmux("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), f"env {env} {MARGIN} demo {project_dir}")
+    try:
+        wait_for(session, "turn 1/36")
+        keys(session, "j")
+        keys(session, "c")
+        tmux("send-keys", "-t", session, "r", "o", "l")  # typed in a burst, as people type
+        wait_for(session, "New code “rol”")
+        keys(session, "Enter")
+        wait_for(session, "or create “rol” (n)?")
+        keys(session, "y")
+        wait_for(session, "Coded ")
+        keys(session, "q")
+    finally:
+        subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True)
+    wait_until_released(project_dir)
+    with Project.open(project_dir, readonly=True) as project:
+        newest = max(project.state.codings.values(), key=lambda c: c.created)
+        assert project.codebook.path(project.state.codes[newest.code]).startswith("Role")
+        assert newest.text.startswith("Thanks for making time")
