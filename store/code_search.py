@@ -360,10 +360,12 @@ class _Tree:
         return SEPARATOR.join(names)
 
 
-def recent_codes(project, limit: int = 9) -> list[str]:
-    """Ids of the codes this coder applied most recently, newest first."""
+def recent_codes(project, limit: int = 9, codings=None) -> list[str]:
+    """Ids of the codes this coder applied most recently, newest first (among `codings`,
+    by default every coding of the project)."""
     coder = project.coder.id if project.coder else None
-    mine = [c for c in project.state.codings.values() if c.coder == coder]
+    codings = project.state.codings.values() if codings is None else codings
+    mine = [c for c in codings if c.coder == coder]
     seen: list[str] = []
     # A stable sort, reversed: newest first, and of equal times the one put last first.
     # (Sorting an index by a Python key took 0.17 s at 200,000 codings, before the first frame.)

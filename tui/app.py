@@ -64,7 +64,8 @@ class MarginApp(App):
         self._tab_shown: str | None = None  # the hidden side pane Tab is showing
         self._wanted: dict[str, bool | None] = {"documents": None, "codes": None}  # None: shown when wide
         self._order = ["codes", "documents"]  # the side panes, most recently asked for first
-        self.recent: list[str] = recent_codes(project)  # (this builds every coding of the project)
+        self.recent: list[str] = []  # the codes last applied, newest first (see _recent_at_start)
+        self._saved_recent: list[str] | None = None
         gc.freeze()  # the open project, before the first frame: see settle_heap
         self.crash: BaseException | None = None  # the error the app stopped on (launch reports it)
         self._saved_position: tuple[str, int] | None = None
@@ -83,6 +84,7 @@ class MarginApp(App):
                 yield MemoEditor(self.project, id="memo")
             yield CodesPane(self.project, id="codes")
         yield StatusLine(id="status")
+        yield CodePicker(self.project)
 
     def on_mount(self) -> None:
         self.set_keymap(changed_keys(self.keymap))
@@ -102,10 +104,23 @@ class MarginApp(App):
             self.open_document(documents[0].id)
         else:
             self.query_one(DocumentsPane).reload()
+        self.recent = self._recent_at_start()
         self.reader.focus()
         self.watch(self.screen, "focused", self._focus_moved, init=False)
         self.set_interval(POSITION_EVERY, self.remember_position)
         self.set_interval(IDLE_CHECK, self.checkpoint_when_idle)
+
+    def _recent_at_start(self) -> list[str]:
+        """The codes last applied in the app here (kept in the user's state folder), else the
+        coder's newest in the document shown. Not from every coding of the project: building
+        them all took seconds and 290 MB at 200,000 codings, before the first frame."""
+        codes = self.project.state.codes
+        self._saved_recent = ui_state.recent_codes(self.project.meta.get("id", ""))
+        if self._saved_recent is not None:
+            return [c for c in self._saved_recent if c in codes]
+        if self.document is not None:
+            self._saved_recent = recent_codes(self.project, codings=self.project.state.codings_of(self.document.id).values())
+        return list(self._saved_recent or [])  # kept once a code is applied here
 
     def settle_heap(self) -> None:
         """Keep Python's cycle collector off the project's objects. Each full collection
@@ -226,9 +241,11 @@ class MarginApp(App):
         readers = self.screen_stack[0].query(Reader) if self.screen_stack else ()
         reader = readers.first() if readers else None  # none once the app is closing
         here = (reader.document.id, reader.cursor) if reader is not None and reader.document else None
-        if here and here != self._saved_position and self.project.meta.get("id"):
-            ui_state.remember(self.project.meta["id"], *here)
-            self._saved_position = here
+        project_id = self.project.meta.get("id")
+        recent = self.recent if self.recent != (self._saved_recent or []) else None
+        if project_id and (here and here != self._saved_position or recent is not None):
+            ui_state.remember(project_id, *(here or (None, None)), recent=recent)
+            self._saved_position, self._saved_recent = here or self._saved_position, self.recent
 
     def _handle_exception(self, error: Exception) -> None:
         """Stop on an unexpected error without printing Textual's traceback (it shows every
@@ -318,7 +335,11 @@ class MarginApp(App):
         self._order = [name, *(n for n in self._order if n != name)]
         self._tab_shown = None
         self.fit_panes(toggled=name)
-        self.call_after_refresh(lambda: pane.focus() if pane.display else self.reader.focus())
+        self.call_after_refresh(self._focus_after_toggle, pane)
+
+    def _focus_after_toggle(self, pane) -> None:
+        if CodePicker.shown_on(self.screen) is None:  # an open picker keeps the keys
+            (pane if pane.display else self.reader).focus()
 
     def _wants(self, name: str, width: int) -> bool:
         wanted = self._wanted[name]
@@ -345,6 +366,9 @@ class MarginApp(App):
 
     def on_resize(self, event) -> None:
         self.fit_panes(width=event.size.width)
+        for screen in self.screen_stack:
+            if picker := CodePicker.shown_on(screen):
+                picker.fit(*event.size)
         self.call_after_refresh(self._focus_moved)  # the status line fits the new width
 
     def action_analysis(self) -> None:
@@ -441,10 +465,16 @@ class MarginApp(App):
         if span is None:
             self.notify("Nothing to code here: move to a turn or select some words", severity="warning")
             return
-        self.push_screen(
-            CodePicker(self.project, f"Code “{self._excerpt(span)}” as", self.recent),
-            partial(self._code_picked, span),
-        )
+        self.pick_code(f"Code “{self._excerpt(span)}” as", self.recent, partial(self._code_picked, span))
+
+    def pick_code(self, title: str, recent: list[str], done, **options) -> None:
+        """Open the code picker over the current screen; `done(Pick | None)` once it closes.
+        The main screen's picker is made with the app; another screen gets one the first time."""
+        picker = next(iter(self.screen.query(CodePicker)), None)
+        if picker is None:
+            picker = CodePicker(self.project)
+            self.screen.mount(picker)
+        picker.open(title, recent, done, **options)
 
     def _code_picked(self, span: tuple[int, int], pick: Pick | None) -> None:
         if pick is None:
@@ -663,10 +693,8 @@ class MarginApp(App):
         if not found:
             return
         total = sum(len(s) for s in found.values())
-        self.push_screen(
-            CodePicker(self.project, f"Code all {plural(total, 'match')} of “{pattern}” as", self.recent),
-            partial(self._auto_code_picked, documents, rule, done),
-        )
+        self.pick_code(f"Code all {plural(total, 'match')} of “{pattern}” as", self.recent,
+                       partial(self._auto_code_picked, documents, rule, done))
 
     def _auto_code_picked(self, documents: list, rule, done, pick: Pick | None) -> None:
         """A code (or a new name) picked: ask what to code and whose turns, then code."""
@@ -735,11 +763,8 @@ class MarginApp(App):
             if pick is not None and self.store(self.project.codebook.move, code, pick.code) is not None:
                 self.project_changed()
 
-        self.push_screen(
-            CodePicker(self.project, f"Move {self.project.codebook.path(code)} under…",
-                       [], allow_create=False, codable_only=False, top_level=True),
-            moved,
-        )
+        self.pick_code(f"Move {self.project.codebook.path(code)} under…", [], moved,
+                       allow_create=False, codable_only=False, top_level=True)
 
     def code_merge(self, code) -> None:
         source = self.project.codebook.path(code)
@@ -753,8 +778,7 @@ class MarginApp(App):
                 lambda yes: yes and self._changed_by(self.project.codebook.merge, code, pick.code),
             )
 
-        self.push_screen(CodePicker(self.project, f"Merge {source} into…", [], allow_create=False,
-                                    codable_only=False), picked)
+        self.pick_code(f"Merge {source} into…", [], picked, allow_create=False, codable_only=False)
 
     def code_delete(self, code) -> None:
         impact = self.project.codebook.impact(code)

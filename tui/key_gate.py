@@ -61,7 +61,8 @@ class KeyGate:
     def _handed_on(self, event: events.Key) -> None:
         focused = self.app.focused
         letter = event.is_printable and not (event.character or "").isdigit()  # a digit may pick a hit
-        self.typed_into = focused if letter and isinstance(focused, (Input, TextArea)) else None
+        field = isinstance(focused, (Input, TextArea)) or getattr(focused, "takes_letters", False)
+        self.typed_into = focused if letter and field else None
 
     def _look_again(self) -> None:
         if self.timer is None:

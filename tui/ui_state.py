@@ -1,4 +1,5 @@
-"""UI-only state kept per user, never in the project: where each project was last read.
+"""UI-only state kept per user, never in the project: where each project was last read,
+and the codes last applied there (the picker lists them first).
 
 `positions.json` in platformdirs' user state folder (or $MARGIN_STATE_DIR) maps a project's
 id to the document and cursor offset last shown; the app writes it as the cursor moves (at
@@ -45,10 +46,25 @@ def last_position(project_id: str) -> tuple[str, int] | None:
     return None
 
 
-def remember(project_id: str, document_id: str, cursor: int) -> None:
+def recent_codes(project_id: str) -> list[str] | None:
+    """The ids of the codes last applied in the app on this project, newest first (None:
+    none kept)."""
+    entry = _read().get(project_id)
+    recent = entry.get("recent") if isinstance(entry, dict) else None
+    return [c for c in recent if isinstance(c, str)] if isinstance(recent, list) else None
+
+
+def remember(project_id: str, document_id: str | None = None, cursor: int | None = None,
+             recent: list[str] | None = None) -> None:
+    """Keep the reading position and (when given) the recent codes of a project."""
     data = _read()
-    data.pop(project_id, None)
-    data[project_id] = {"document": document_id, "cursor": cursor}
+    entry = data.pop(project_id, None)
+    entry = entry if isinstance(entry, dict) else {}
+    if document_id is not None:
+        entry |= {"document": document_id, "cursor": cursor}
+    if recent is not None:
+        entry["recent"] = recent
+    data[project_id] = entry
     data = dict(list(data.items())[-KEEP:])
     path = _file()
     try:

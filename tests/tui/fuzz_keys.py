@@ -473,11 +473,13 @@ def context_of(app) -> str:
     from tui.screens.search_results import SearchResults
 
     screen = app.screen
+    if CodePicker.shown_on(screen):  # an overlay on the screen it opened on
+        return "picker"
     if screen is app.screen_stack[0]:
         return app.focused_pane() or "reader"
     if isinstance(screen, Journal):
         return "journal-editor" if isinstance(screen.focused, TextArea) else "journal"
-    for cls, name in ((CodePicker, "picker"), (Prompt, "prompt"), (Confirm, "confirm"), (AutoCode, "auto_code"), (Help, "help"),
+    for cls, name in ((Prompt, "prompt"), (Confirm, "confirm"), (AutoCode, "auto_code"), (Help, "help"),
                       (Retrieval, "retrieval"), (Analysis, "analysis"), (SearchResults, "search_results"), (CommandPalette, "palette"),
                       (Disagreements, "review")):
         if isinstance(screen, cls):
@@ -769,7 +771,9 @@ class Session:
         Only on the main screen, where a coder can press u: the dialogs have no undo key.
         """
         app, project = self.app, self.project
-        if app.screen is not app.screen_stack[0]:
+        from tui.screens.code_picker import CodePicker
+
+        if app.screen is not app.screen_stack[0] or CodePicker.shown_on(app.screen):
             self.coverage["(undo check skipped: a dialog is open)"] += 1
             return self.check(index)
         app._save_memos()

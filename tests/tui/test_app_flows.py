@@ -23,7 +23,7 @@ async def test_select_a_turn_and_code_it_with_an_existing_code(make_app, project
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("J", "J", "V", "c")
-        assert isinstance(app.screen, CodePicker)
+        assert CodePicker.shown_on(app.screen)
         await pilot.press(*"role clarity", "enter")
         await pilot.pause()
     [coding] = mine(project)
@@ -48,7 +48,7 @@ async def test_digits_type_into_the_picker_filter(make_app, project):
     async with app.run_test() as pilot:
         await pilot.press("J", "c", *"Band 6")
         await pilot.pause()
-        assert isinstance(app.screen, CodePicker)  # "6" did not pick hit 6
+        assert CodePicker.shown_on(app.screen)  # "6" did not pick hit 6
         assert app.screen.query_one("#picker-input").value == "Band 6"
         await pilot.press("enter")
         await pilot.pause()
@@ -67,7 +67,7 @@ async def test_digits_pick_while_the_filter_is_empty_and_in_the_hit_list(make_ap
         second = picker.query_one("#picker-hits").get_option_at_index(1).id
         await pilot.press("2")  # empty filter: picks hit 2
         await pilot.pause()
-        assert not isinstance(app.screen, CodePicker)
+        assert not CodePicker.shown_on(app.screen)
         [coding] = mine(project)
         assert coding.code == second
         await pilot.press("J", "c", *"role", "down")
@@ -199,7 +199,7 @@ async def test_search_then_auto_code_every_match(make_app, project):
         matches = list(app.reader.matches)
         assert len(matches) >= 2
         await pilot.press("n", "A")
-        assert isinstance(app.screen, CodePicker)
+        assert CodePicker.shown_on(app.screen)
         await pilot.press(*"challenging", "enter", "y")  # y: the code it was close to, not a new one
         await pilot.pause()
         assert isinstance(app.screen, AutoCode)

@@ -25,7 +25,7 @@ async def test_reader_A_creates_a_code_extends_to_sentences_and_leaves_out_the_i
         assert app.reader.matches
         await pilot.press("A")
         await pilot.pause()
-        assert isinstance(app.screen, CodePicker)
+        assert CodePicker.shown_on(app.screen)
         await pilot.press(*"Peer talk > Mentions", "enter")
         await pilot.pause()
         assert isinstance(app.screen, AutoCode)  # "+ New code" was taken, not refused
@@ -61,7 +61,7 @@ async def test_n_at_the_question_returns_to_the_search_results_then_a_codes_ever
         highlighted = results.query_one("#search-list").highlighted
         await pilot.press("a")
         await pilot.pause()
-        assert isinstance(app.screen, CodePicker)
+        assert CodePicker.shown_on(app.screen)
         await pilot.press("escape")  # out of the picker: still the results
         await pilot.pause()
         assert app.screen is results
@@ -76,7 +76,7 @@ async def test_n_at_the_question_returns_to_the_search_results_then_a_codes_ever
         await pilot.pause()
         await pilot.press("e", "y")  # each hit to its whole word
         await pilot.pause()
-        assert not isinstance(app.screen, (SearchResults, AutoCode, CodePicker))
+        assert not isinstance(app.screen, (SearchResults, AutoCode)) and not CodePicker.shown_on(app.screen)
     hits = corpus_search(project, "ward round")
     made = mine(project)
     assert len(made) == len(hits) and len({c.document for c in made}) == len({h.document.id for h in hits})

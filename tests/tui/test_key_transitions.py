@@ -71,7 +71,7 @@ async def test_keys_typed_with_the_c_reach_the_picker(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await burst(pilot, "c", *"trus")
-        assert isinstance(app.screen, CodePicker)
+        assert CodePicker.shown_on(app.screen)
         assert app.screen.query_one("#picker-input").value == "trus"
 
 
@@ -116,7 +116,7 @@ async def test_every_dialog_header_and_footer_fits_80_columns(make_app, name):
         for key in SCREENS[name]:
             await pilot.press(key)
             await pilot.pause()
-        assert app.screen is not app.screen_stack[0], name
+        assert app.screen is not app.screen_stack[0] or CodePicker.shown_on(app.screen), name
         assert cut_labels(app.screen) == []
 
 

@@ -48,7 +48,7 @@ async def test_enter_on_an_exact_path_applies_that_code_not_its_parent(make_app,
     async with app.run_test() as pilot:
         await pilot.press("J", "c", *"Benefits of PDPilot > Compliment", "enter")
         await pilot.pause()
-        assert not isinstance(app.screen, CodePicker)
+        assert not CodePicker.shown_on(app.screen)
     assert coded_with(pdpilot) == ["Benefits of PDPilot > Compliment"]
 
 
@@ -74,11 +74,11 @@ async def test_compl_ranks_compliment_first_and_enter_asks_before_applying(make_
         await pilot.press("enter")
         await pilot.pause()
         question = app.screen.query_one(Question)
-        assert isinstance(app.screen, CodePicker) and question.display and question.has_focus
+        assert CodePicker.shown_on(app.screen) and question.display and question.has_focus
         assert "Compliment" in str(question.render()) and "(y)" in str(question.render())
         await pilot.press("y")
         await pilot.pause()
-        assert not isinstance(app.screen, CodePicker)
+        assert not CodePicker.shown_on(app.screen)
     assert coded_with(pdpilot)[-1] == "Benefits of PDPilot > Compliment"
 
 
@@ -115,11 +115,11 @@ async def test_esc_at_the_question_goes_back_to_typing(make_app, pdpilot):
         await pilot.pause()
         await pilot.press("enter", "x")  # enter and other keys do not answer
         await pilot.pause()
-        assert isinstance(app.screen, CodePicker) and not mine(pdpilot)
+        assert CodePicker.shown_on(app.screen) and not mine(pdpilot)
         await pilot.press("escape")
         await pilot.pause()
         field = app.screen.query_one("#picker-input")
-        assert isinstance(app.screen, CodePicker) and field.has_focus and field.value == "compl"
+        assert CodePicker.shown_on(app.screen) and field.has_focus and field.value == "compl"
         assert not app.screen.query_one(Question).display and app.screen.query_one("#picker-help").display
         await pilot.press(*"iment", "enter")  # now exact: applied at once
         await pilot.pause()
@@ -159,7 +159,7 @@ async def test_a_new_name_on_top_is_created_without_a_question(make_app, pdpilot
         assert options(app)[0] == CREATE  # nothing holds every word
         await pilot.press("enter")
         await pilot.pause()
-        assert not isinstance(app.screen, CodePicker)
+        assert not CodePicker.shown_on(app.screen)
     assert coded_with(pdpilot) == ["Hope and belonging"]
 
 
@@ -172,7 +172,7 @@ async def test_enter_on_an_empty_filter_asks_and_digits_still_pick(make_app, pdp
         assert "create" not in str(app.screen.query_one(Question).render())
         await pilot.press("n")  # there is no typed name to create
         await pilot.pause()
-        assert isinstance(app.screen, CodePicker) and not mine(pdpilot)
+        assert CodePicker.shown_on(app.screen) and not mine(pdpilot)
         await pilot.press("escape", "1")
         await pilot.pause()
     assert len(mine(pdpilot)) == 1
@@ -183,7 +183,7 @@ async def test_a_typo_in_a_parent_is_asked_about_before_a_second_tree_is_made(ma
     async with app.run_test() as pilot:
         await pilot.press("J", "c", *"PDPilot Technique Usage > Ranking > Liked importance ranking", "enter")
         await pilot.pause()
-        if isinstance(app.screen, CodePicker):  # a sibling ranked first: create the typed one
+        if CodePicker.shown_on(app.screen):  # a sibling ranked first: create the typed one
             await pilot.press("n")
             await pilot.pause()
         assert isinstance(app.screen, Confirm)
@@ -199,7 +199,7 @@ async def test_template_siblings_are_created_without_a_warning(make_app, pdpilot
     async with app.run_test() as pilot:
         await pilot.press("J", "c", *"PDPilot Techniques Usage > Ranking > Highlighted histograms useful", "enter")
         await pilot.pause()
-        if isinstance(app.screen, CodePicker):
+        if CodePicker.shown_on(app.screen):
             await pilot.press("n")
             await pilot.pause()
         assert not isinstance(app.screen, Confirm)
@@ -238,5 +238,5 @@ async def test_the_question_and_the_help_line_are_always_on_screen(make_app, pdp
         assert visible(app.screen.query_one("#picker-help"))
         await pilot.press(*typed, "enter")
         await pilot.pause()
-        if isinstance(app.screen, CodePicker) and app.screen.asking is not None:
+        if (picker := CodePicker.shown_on(app.screen)) and picker.asking is not None:
             assert visible(app.screen.query_one(Question)), (size, typed)

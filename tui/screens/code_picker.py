@@ -3,24 +3,34 @@
 Digits are typed into the filter (a code may be called "Band 6"); they pick the hit with
 that number only while the filter is empty or when the hit list has focus (↓ or tab).
 
-Ranking is `store.code_search.CodeIndex`; this screen only shows the hits, with "+ New
+Ranking is `store.code_search.CodeIndex`; the picker only shows the hits, with "+ New
 code" after the hits that hold every typed word. Enter from the filter applies the top hit
 only when it is exactly what was typed; on any other hit it asks, in one line, whether the
 hit or the typed name was meant (y / n, esc back to typing). A hit chosen in the list (↓,
-tab, a digit) is applied at once. The screen returns a `Pick`: an existing code, or a name
-to create (the caller warns of near-duplicates).
+tab, a digit) is applied at once. The picker hands its caller a `Pick`: an existing code,
+or a name to create (the caller warns of near-duplicates).
+
+It is not a screen. Pushing a dimmed ModalScreen with an Input and an OptionList cost
+70-125 ms a time (the screen beneath re-rendered and tinted, every widget's styles
+applied), and each keystroke cleared and re-added options and laid the dialog out. So the
+picker is an overlay on its own layer of the screen it opens on, mounted once and shown
+and hidden; its size is fixed while it is open, so a keystroke lays nothing out, and its
+filter and hit list are Line API widgets that repaint only their own few rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
-from textual.widgets.option_list import Option
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Label
 
 from store.code_search import TYPED, CodeIndex
 from store.model import Code
@@ -30,9 +40,11 @@ CREATE = "+create"
 TOP_LEVEL = "+top"
 PICKER_WIDTH = 76  # as in app.tcss #picker
 HITS_MOST = 16  # rows of hits when the terminal is tall enough
-AROUND_HITS = 8  # the picker's other rows: border 2, title 1, filter 3, help (may wrap to 2) or question
+AROUND_HITS = 8  # the picker's other rows: border 2, title 1, filter 3, help or question 2
 HELP_TYPING = "type to filter · 1–9 pick when empty or in the list (↓/tab) · enter apply"
 HELP_LIST = "in the list: 1–9 pick · ↑↓ move · enter apply · letters type · esc cancel"
+PLACEHOLDER = "type to find a code, or a new name (Parent > Child)"
+DIGITS = "123456789"
 
 
 @dataclass(frozen=True)
@@ -41,44 +53,171 @@ class Pick:
     new_name: str = ""
 
 
-DIGITS = "123456789"
+@dataclass(frozen=True)
+class Hit:
+    """One row of the hit list: a code's id (or CREATE, TOP_LEVEL) and its one or two lines."""
+
+    id: str
+    lines: tuple[Text, ...]
 
 
-class DigitInput(Input):
-    """The filter. Digits pick a hit only while it is empty; otherwise they are typed."""
+class FilterField(Widget, can_focus=True):
+    """The one-line filter: typing, backspace, delete, ←→, home and end. Each change calls
+    the picker at once and repaints this one line (a Textual Input laid out the screen)."""
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.character and event.character in DIGITS and not self.value:
-            event.stop()
-            event.prevent_default()
-            self.screen.pick_number(int(event.character))
-            return
-        await super()._on_key(event)
+    takes_letters = True  # the key gate lets letters typed here through without waiting
+    BINDINGS = [Binding(key, action, show=False) for key, action in (
+        ("backspace", "delete_left"), ("delete", "delete_right"), ("left", "cursor_left"),
+        ("right", "cursor_right"), ("home", "home"), ("end", "end"), ("ctrl+u", "clear"))]
+    COMPONENT_CLASSES = {"filter--cursor", "filter--placeholder"}
+    DEFAULT_CSS = """
+    FilterField { height: 3; }
+    FilterField > .filter--cursor { text-style: reverse; }
+    FilterField > .filter--placeholder { color: $text-muted; }
+    """
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.value = ""
+        self.cursor = 0
 
-class HitList(OptionList):
-    """The hits. With focus here digits pick; any other character goes back to the filter."""
+    def set_value(self, value: str) -> None:
+        self.value, self.cursor = value, len(value)
+        self.refresh()
+
+    def _changed(self, value: str, cursor: int) -> None:
+        self.cursor = cursor
+        if value != self.value:
+            self.value = value
+            self.parent.filter_changed(value)
+        self.refresh()
 
     async def _on_key(self, event: events.Key) -> None:
         character = event.character
-        if character and character in DIGITS:
+        if event.is_printable and character:
             event.stop()
             event.prevent_default()
-            self.screen.pick_number(int(character))
-        elif character and character.isprintable():
+            if character in DIGITS and not self.value:
+                self.parent.pick_number(int(character))
+            else:
+                self.insert_text_at_cursor(character)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        self.insert_text_at_cursor(" ".join(event.text.split()))
+
+    def insert_text_at_cursor(self, text: str) -> None:
+        self._changed(self.value[: self.cursor] + text + self.value[self.cursor :], self.cursor + len(text))
+
+    def action_delete_left(self) -> None:
+        if self.cursor:
+            self._changed(self.value[: self.cursor - 1] + self.value[self.cursor :], self.cursor - 1)
+
+    def action_delete_right(self) -> None:
+        self._changed(self.value[: self.cursor] + self.value[self.cursor + 1 :], self.cursor)
+
+    def action_cursor_left(self) -> None:
+        self._changed(self.value, max(0, self.cursor - 1))
+
+    def action_cursor_right(self) -> None:
+        self._changed(self.value, min(len(self.value), self.cursor + 1))
+
+    def action_home(self) -> None:
+        self._changed(self.value, 0)
+
+    def action_end(self) -> None:
+        self._changed(self.value, len(self.value))
+
+    def action_clear(self) -> None:
+        self._changed("", 0)
+
+    def render_line(self, y: int) -> Strip:
+        width, base = self.size.width, self.rich_style
+        if y != 0 or width <= 0:
+            return Strip.blank(width, base)
+        cursor = self.get_component_rich_style("filter--cursor") if self.has_focus else base
+        if not self.value:
+            hint = self.get_component_rich_style("filter--placeholder")
+            segments = [Segment(PLACEHOLDER[:1] or " ", base + cursor + hint), Segment(PLACEHOLDER[1:], base + hint)]
+            return Strip(segments).crop_extend(0, width, base)
+        text = clean(self.value)
+        start = max(0, self.cursor - width + 1)  # the cursor is always in view
+        before, at, after = text[start : self.cursor], text[self.cursor : self.cursor + 1] or " ", text[self.cursor + 1 :]
+        return Strip([Segment(before, base), Segment(at, base + cursor), Segment(after, base)]).crop_extend(0, width, base)
+
+
+class HitList(Widget, can_focus=True):
+    """The hits, a Line API view: only the rows on screen are rendered. With focus here
+    digits pick; any other character goes back to the filter."""
+
+    COMPONENT_CLASSES = {"hits--highlight"}
+    DEFAULT_CSS = "HitList > .hits--highlight { background: $block-cursor-blurred-background; } " \
+                  "HitList:focus > .hits--highlight { background: $block-cursor-background; color: $block-cursor-foreground; }"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.hits: list[Hit] = []
+        self.highlighted: int | None = None
+        self._rows: list[tuple[int, int]] = []  # (hit, line of the hit) per row
+        self._top = 0  # the first row shown
+
+    @property
+    def option_count(self) -> int:
+        return len(self.hits)
+
+    def get_option_at_index(self, index: int) -> Hit:
+        return self.hits[index]
+
+    @property
+    def highlighted_option(self) -> Hit | None:
+        return None if self.highlighted is None else self.hits[self.highlighted]
+
+    def show(self, hits: list[Hit]) -> None:
+        self.hits = hits
+        self._rows = [(h, n) for h, hit in enumerate(hits) for n in range(len(hit.lines))]
+        self._top = 0
+        self.highlight(0 if hits else None)
+
+    def highlight(self, index: int | None) -> None:
+        self.highlighted = index
+        if index is not None:  # scroll just enough to show every line of it
+            rows = [r for r, (h, _) in enumerate(self._rows) if h == index]
+            height = max(1, self.size.height)
+            self._top = min(max(self._top, rows[-1] - height + 1), rows[0])
+        self.refresh()
+
+    def action_cursor_down(self) -> None:
+        if self.hits:
+            self.highlight(0 if self.highlighted is None else min(len(self.hits) - 1, self.highlighted + 1))
+
+    def action_cursor_up(self) -> None:
+        if self.hits:
+            self.highlight(0 if self.highlighted is None else max(0, self.highlighted - 1))
+
+    async def _on_key(self, event: events.Key) -> None:
+        character, picker = event.character, self.parent
+        if event.is_printable and character:
             event.stop()
             event.prevent_default()
-            self.screen.type_into_filter(character)
+            if character in DIGITS:
+                picker.pick_number(int(character))
+            else:
+                picker.type_into_filter(character)
         elif event.key == "backspace":
             event.stop()
             event.prevent_default()
-            self.screen.type_into_filter("")
+            picker.type_into_filter("")
 
-    def action_cursor_up(self) -> None:
-        if not self.highlighted:
-            self.screen.query_one(Input).focus()  # up from the first hit: back to typing
-        else:
-            super().action_cursor_up()
+    def render_line(self, y: int) -> Strip:
+        width, base = self.size.width, self.rich_style
+        row = self._top + y
+        if row >= len(self._rows):
+            return Strip.blank(width, base)
+        hit, line = self._rows[row]
+        text = self.hits[hit].lines[line].copy()
+        text.truncate(width, overflow="ellipsis")
+        style = base + self.get_component_rich_style("hits--highlight") if hit == self.highlighted else base
+        return Strip(text.render(self.app.console), text.cell_len).apply_style(style).crop_extend(0, width, style)
 
 
 class Question(Label, can_focus=True):
@@ -86,97 +225,152 @@ class Question(Label, can_focus=True):
     `answer_hit` (y) and `answer_typed` (n) keys answer it, esc goes back to typing."""
 
 
-class CodePicker(ModalScreen[Pick | None]):
-    BINDINGS = bindings("picker")
+class CodePicker(Vertical):
+    """The overlay. `open` shows it with a title and a callback given the Pick (or None)."""
 
-    def __init__(self, project, title: str, recent: list[str], allow_create: bool = True,
-                 codable_only: bool = True, top_level: bool = False):
-        super().__init__()
+    BINDINGS = bindings("picker")
+    DEFAULT_CSS = "CodePicker { layer: picker; display: none; }"
+
+    def __init__(self, project, **kwargs):
+        super().__init__(id="picker", **kwargs)
         self.project = project
-        self.title_text = title
-        self.recent = recent
-        self.allow_create = allow_create
-        self.codable_only = codable_only
-        self.top_level = top_level
-        self.index = CodeIndex.of(project)
+        self.index: CodeIndex | None = None
+        self._version = -1  # the project's state version the index was refreshed at
+        self.recent: list[str] = []
+        self.allow_create = self.codable_only = True
+        self.top_level = False
         self.exact_id: str | None = None  # the code that is exactly what was typed
-        self.asking: str | None = None  # the option id the question offers, while it is asked
-        self.chosen = False
+        self.asking: str | None = None  # the hit id the question offers, while it is asked
+        self.chosen = True  # closed: nothing more is chosen until it opens again
+        self._done = None  # the caller's callback
+        self._pending: tuple | None = None  # an `open` asked for before the picker was mounted
+        self._came_from = None  # the widget focused before the picker opened
+        self._ready = False  # mounted, its parts made
+        self._help = HELP_TYPING  # the help line shown
+
+    @classmethod
+    def shown_on(cls, screen) -> CodePicker | None:
+        """The picker open on `screen`, if any."""
+        for picker in screen.query(cls):
+            if picker.display:
+                return picker
+        return None
 
     def compose(self):
-        with Vertical(id="picker"):
-            yield Label(clean(self.title_text), id="picker-title", markup=False)
-            yield DigitInput(placeholder="type to find a code, or a new name (Parent > Child)", id="picker-input",
-                             select_on_focus=False)  # back from the list or the question, typing goes on
-            yield HitList(id="picker-hits")
-            yield Label(HELP_TYPING, id="picker-help")
-            yield Question(id="picker-question")
+        yield Label("", id="picker-title", markup=False)
+        yield FilterField(id="picker-input")
+        yield HitList(id="picker-hits")
+        yield Label(HELP_TYPING, id="picker-help")
+        yield Question(id="picker-question")
 
     def on_mount(self) -> None:
         self.query_one(Question).display = False
-        self._fit_hits(self.app.size.height)
+        self._ready = True
+        if self._pending is not None:
+            args, self._pending = self._pending, None
+            self.open(*args)
+
+    def open(self, title: str, recent: list[str], done, allow_create: bool = True, codable_only: bool = True,
+             top_level: bool = False) -> None:
+        """Show the picker, empty, over the screen it is on; `done(Pick | None)` once closed."""
+        if not self._ready:
+            self._pending = (title, recent, done, allow_create, codable_only, top_level)
+            return
+        self.recent, self._done = recent, done
+        self.allow_create, self.codable_only, self.top_level = allow_create, codable_only, top_level
+        if self.index is None or self._version != self.project.state.version:
+            self.index, self._version = CodeIndex.of(self.project), self.project.state.version  # counts: 13-22 ms at 200,000
+        self.chosen, self.asking = False, None
+        self._came_from = self.screen.focused
+        self.query_one("#picker-title", Label).update(clean(title), layout=False)  # one line, cut
+        self.query_one(Question).display = False
+        self.query_one("#picker-help").display = True
+        self.fit(self.app.size.width, self.app.size.height)
+        field = self.query_one(FilterField)
+        field.set_value("")
         self._show("")
+        self.display = True
+        self.screen.set_focus(field)  # now, not after a frame: keys typed with the c land here
 
-    def on_resize(self, event: events.Resize) -> None:
-        self._fit_hits(event.size.height)
+    def fit(self, width: int, height: int) -> None:
+        """Centre the picker on a `width` x `height` screen. The hit list gets what the picker
+        (90% of the height) leaves, so the help line and the question below it are never cut
+        off: the list shrinks, not the question."""
+        rows = max(2, min(HITS_MOST, int(height * 0.9) - AROUND_HITS))
+        wide = min(PICKER_WIDTH, width)
+        self.query_one(HitList).styles.height = rows
+        self.styles.width, self.styles.height = wide, rows + AROUND_HITS
+        self.styles.offset = ((width - wide) // 2, max(0, (height - rows - AROUND_HITS) // 2))
 
-    def _fit_hits(self, height: int) -> None:
-        """The hit list gets what the picker (90% of the height) leaves, so the help line and
-        the question below it are never cut off: the list shrinks, not the question."""
-        room = int(height * 0.9) - AROUND_HITS
-        self.query_one(OptionList).styles.max_height = max(2, min(HITS_MOST, room))
+    def _close(self, pick: Pick | None) -> None:
+        self.display = False
+        came_from, self._came_from = self._came_from, None
+        if came_from is not None and came_from.is_attached and came_from.display:
+            came_from.focus()
+        done, self._done = self._done, None
+        if done is not None:
+            done(pick)
 
-    def on_descendant_focus(self) -> None:
-        in_list = self.query_one(OptionList).has_focus
-        self.query_one("#picker-help", Label).update(HELP_LIST if in_list else HELP_TYPING)
+    async def _on_key(self, event: events.Key) -> None:
+        """Tab and shift+tab move between the filter and the list; other keys of the screen
+        beneath (its letters) do not reach it while the picker is open."""
+        if event.key in ("tab", "shift+tab"):
+            event.stop()
+            if self.asking is not None:
+                self._stop_asking()
+            elif self.query_one(FilterField).has_focus:
+                self.query_one(HitList).focus()
+            else:
+                self.query_one(FilterField).focus()
+        elif event.is_printable and event.key not in self._bindings.key_to_bindings:
+            event.stop()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._show(event.value)
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        help_line = HELP_LIST if isinstance(event.widget, HitList) else HELP_TYPING
+        if help_line != self._help:  # an update lays the picker out
+            self._help = help_line
+            self.query_one("#picker-help", Label).update(help_line)
+
+    def filter_changed(self, value: str) -> None:
+        self._show(value)
 
     def _typed(self) -> str:
-        return " ".join(self.query_one(Input).value.split())
+        return " ".join(self.query_one(FilterField).value.split())
 
     def _show(self, query: str) -> None:
-        hits = [h for h in self.index.rank(query, self.recent, limit=20) if h.code.codable or not self.codable_only]
-        hits = hits[:9]
-        options = [self._option(number, hit) for number, hit in enumerate(hits, 1)]
+        ranked = self.index.rank(query, self.recent, limit=20)
+        hits = [h for h in ranked if h.code.codable or not self.codable_only][:9]
+        rows = [self._hit(number, hit) for number, hit in enumerate(hits, 1)]
         name = " ".join(query.split())
         exact = self.index.exact(name) if name else None
         self.exact_id = exact.id if exact is not None and hits and hits[0].code.id == exact.id else None
         if self.allow_create and name and exact is None:
-            create = Option(Text.assemble(("+ New code ", "bold"), (f"“{clean(name)}”", "bold green")), id=CREATE)
+            create = Hit(CREATE, (Text.assemble(("+ New code ", "bold"), (f"“{clean(name)}”", "bold green")),))
             typed = sum(1 for hit in hits if hit.tier <= TYPED)  # it never outranks what holds every typed word
-            options.insert(typed, create)
+            rows.insert(typed, create)
         if self.top_level:
-            options.append(Option(Text("⇱ The top level (no parent)", style="bold"), id=TOP_LEVEL))
-        hit_list = self.query_one(OptionList)
-        hit_list.clear_options()
-        hit_list.add_options(options)
-        if options:
-            hit_list.highlighted = 0
+            rows.append(Hit(TOP_LEVEL, (Text("⇱ The top level (no parent)", style="bold"),)))
+        self.query_one(HitList).show(rows)
 
-    def _option(self, number: int, hit) -> Option:
+    def _hit(self, number: int, hit) -> Hit:
         prompt = Text(f"{number} ", style="bold")
         prompt.append("■ ", style=hit.code.color)
         prompt.append(clean(hit.path))
         prompt.append(f"  {hit.count}", style="dim")
-        if hit.description:
-            description = clean(hit.description)
-            room = min(PICKER_WIDTH, self.app.size.width) - 10
-            description = description if len(description) <= room else description[: room - 1] + "…"
-            prompt.append("\n    " + description, style="dim italic")
-        return Option(prompt, id=hit.code.id)
+        if not hit.description:
+            return Hit(hit.code.id, (prompt,))
+        return Hit(hit.code.id, (prompt, Text("    " + clean(hit.description), style="dim italic")))
 
     def pick_number(self, number: int) -> None:
-        hit_list = self.query_one(OptionList)
-        codes = [i for i in range(hit_list.option_count) if hit_list.get_option_at_index(i).id not in (CREATE, TOP_LEVEL)]
+        hit_list = self.query_one(HitList)
+        codes = [i for i, hit in enumerate(hit_list.hits) if hit.id not in (CREATE, TOP_LEVEL)]
         if number <= len(codes):
-            hit_list.highlighted = codes[number - 1]
-            self._choose(hit_list.get_option_at_index(codes[number - 1]).id)
+            hit_list.highlight(codes[number - 1])
+            self._choose(hit_list.hits[codes[number - 1]].id)
 
     def type_into_filter(self, character: str) -> None:
         """From the hit list: back to the filter, typing `character` (or deleting with "")."""
-        field = self.query_one(Input)
+        field = self.query_one(FilterField)
         field.focus()
         if character:
             field.insert_text_at_cursor(character)
@@ -188,7 +382,7 @@ class CodePicker(ModalScreen[Pick | None]):
         (or "+ New code" on top) is, and any other top hit asks which was meant."""
         if self.asking is not None:
             return  # the question wants y or n
-        hit_list = self.query_one(OptionList)
+        hit_list = self.query_one(HitList)
         option = hit_list.highlighted_option
         if option is None:
             if self._typed() and self.allow_create:
@@ -204,11 +398,11 @@ class CodePicker(ModalScreen[Pick | None]):
             return
         self.chosen = True
         if option_id == CREATE:
-            self.dismiss(Pick(new_name=self._typed()))
+            self._close(Pick(new_name=self._typed()))
         elif option_id == TOP_LEVEL:
-            self.dismiss(Pick())
+            self._close(Pick())
         else:
-            self.dismiss(Pick(code=self.project.state.codes[option_id]))
+            self._close(Pick(code=self.project.state.codes[option_id]))
 
     def _ask(self, option_id: str) -> None:
         """Ask in one line: the highlighted code (y) or a new code of the typed name (n)."""
@@ -234,7 +428,7 @@ class CodePicker(ModalScreen[Pick | None]):
         self.asking = None
         self.query_one(Question).display = False
         self.query_one("#picker-help").display = True
-        self.query_one(Input).focus()
+        self.query_one(FilterField).focus()
 
     def action_answer_hit(self) -> None:
         if self.asking is not None:
@@ -244,35 +438,28 @@ class CodePicker(ModalScreen[Pick | None]):
         if self.asking is not None and self._typed():
             self._choose(CREATE)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_apply()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.action_apply()
-
     def action_down(self) -> None:
         if self.asking is not None:
             self._stop_asking()
-        hit_list = self.query_one(OptionList)
+        hit_list = self.query_one(HitList)
         hit_list.action_cursor_down()
         hit_list.focus()  # in the list digits pick; letters go back to the filter
 
     def action_up(self) -> None:
         if self.asking is not None:
             self._stop_asking()
-        hit_list = self.query_one(OptionList)
+        hit_list = self.query_one(HitList)
         if hit_list.has_focus and not hit_list.highlighted:
-            self.query_one(Input).focus()  # up from the first hit: back to typing
+            self.query_one(FilterField).focus()  # up from the first hit: back to typing
         else:
             hit_list.action_cursor_up()
 
     def action_cancel(self) -> None:
         if self.asking is not None:
             self._stop_asking()  # esc on the question: back to typing
-        else:
-            self.dismiss(None)
+        elif not self.chosen:
+            self.chosen = True
+            self._close(None)
 
 
 def _cut(text: str, room: int) -> str:

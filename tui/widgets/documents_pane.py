@@ -24,7 +24,8 @@ class DocumentsPane(ListKeys, OptionList):
         count, mostly) get a new prompt, so coding does not re-measure every option."""
         state = self.project.state
         highlighted = self.highlighted_option.id if self.highlighted_option else current_id
-        lines = [self._line(document, current_id) for document in self.project.documents.all()]
+        counts = state.coding_counts_by_document()  # from the checkpoint for documents not read yet
+        lines = [self._line(document, current_id, counts) for document in self.project.documents.all()]
         if [line[0] for line in lines] == [line[0] for line in self._shown]:
             for index, (line, old) in enumerate(zip(lines, self._shown)):
                 if line != old:
@@ -36,10 +37,10 @@ class DocumentsPane(ListKeys, OptionList):
         if highlighted and highlighted in state.documents:
             self.highlighted = self.get_option_index(highlighted)
 
-    def _line(self, document, current_id: str | None) -> tuple:
+    def _line(self, document, current_id: str | None, counts) -> tuple:
         """What the document's option shows: id, name, bold, attributes, turns, codings."""
         attributes = " ".join(f"{clean(k)}={clean(v)}" for k, v in document.attributes.items() if k != "case")
-        count = len(self.project.state.codings_by_document.get(document.id, {}))
+        count = counts.get(document.id, 0)
         return document.id, clean(document.name), document.id == current_id, attributes, len(document.turns), count
 
     @staticmethod

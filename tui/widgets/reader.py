@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.cache import LRUCache
 from textual.color import Color
 from textual.geometry import Size
@@ -85,6 +86,7 @@ class Reader(ScrollView, can_focus=True):
         self._coding_starts: list[int] = []
         self._notes: dict[int, list[Memo]] = {}  # turn index -> the annotations on it
         self._tints: dict[str, Style] = {}
+        self._styles: tuple = ()  # the styles the cached rows were rendered with
         self._style = Style()  # the reader's own style, taken as each row is rendered
         self._underline = bool(os.environ.get("NO_COLOR"))
 
@@ -228,10 +230,37 @@ class Reader(ScrollView, can_focus=True):
         if y != self.scroll_offset.y:
             self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
+    def _on_focus(self, event: events.Focus) -> None:
+        """Focus coming or going changes only the cursor's look: repaint its row, not all
+        (Textual's default repaints every row, and with them every pane on those lines)."""
+        event.prevent_default()
+        self.has_focus = True
+        self._refresh_changed_rows()
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        self._refresh_changed_rows()
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
+
     def notify_style_update(self) -> None:
+        """Drop the rendered rows only when a style they use changed. Focus moving to the
+        picker or a pane changes only the cursor's style, which is in the cursor row's
+        cache key: clearing every row there re-rendered the whole reader (at 200x50, most
+        of the picker's opening)."""
         super().notify_style_update()
-        self._tints.clear()
-        self._cache.clear()
+        try:
+            styles = (self.rich_style, *(self.get_component_rich_style(f"reader--{name}")
+                                         for name in ("speaker", "current-speaker", "dim", "selection", "match")))
+        except KeyError:  # before its component styles are set up
+            styles = ()
+        if not styles or styles != self._styles:
+            self._styles = styles
+            self._tints.clear()
+            self._cache.clear()
 
     def _sync(self) -> None:
         """Re-index the document's codings when the project has changed."""
@@ -274,21 +303,22 @@ class Reader(ScrollView, can_focus=True):
         strip = self._cache.get(key)
         if strip is None:
             self._style = self.rich_style  # once per row: Textual computes it from every ancestor
-            strip = self._render_row(row, width, *key[2:]).crop_extend(0, width, self._style)
+            strip = self._render_row(row, width, *key[2:5]).crop_extend(0, width, self._style)
             self._cache[key] = strip
         return strip
 
     def _decoration(self, index: int, row: Row, span: tuple[int, int] | None, turn) -> tuple:
-        """What a key press can change on a row: cursor column, selected part, current turn."""
+        """What a key press can change on a row: current turn, cursor column, selected part,
+        and on the cursor's row whether the reader has focus (the cursor's style)."""
         if row.kind == HEADER:
-            return (turn is not None and turn.index == row.turn, None, None)
+            return (turn is not None and turn.index == row.turn, None, None, False)
         if row.kind == BLANK:
-            return (False, None, None)
+            return (False, None, None, False)
         cursor = self.cursor - row.start if self._rows.row_of(self.cursor) == index else None
         selected = None
         if span and span[0] <= row.end and span[1] > row.start:
             selected = (max(span[0], row.start) - row.start, min(span[1], row.end + 1) - row.start)
-        return (False, cursor, selected)
+        return (False, cursor, selected, cursor is not None and self.has_focus)
 
     def _render_row(self, row: Row, width: int, current: bool, cursor: int | None, selected) -> Strip:
         base = self._style
