@@ -141,7 +141,6 @@ def test_the_pickers_question_shows_in_a_real_terminal(tmp_path, size):
     tmux("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), f"env {env} {MARGIN} demo {project_dir}")
     try:
         wait_for(session, "turn 1/36")
-        keys(session, "j")
         keys(session, "c")
         tmux("send-keys", "-t", session, "r", "o", "l")  # typed in a burst, as people type
         wait_for(session, "New code “rol”")
