@@ -83,6 +83,12 @@ class Turns(Sequence):
             return [list(t) for t in self._raw]
         return [[t.speaker, t.start, t.end, t.time_start, t.time_end] for t in self._turns]
 
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """Each turn's (start, end), without building the turns (the analyses' cache keys)."""
+        if self._turns is None:
+            return tuple((t[1], t[2]) for t in self._raw)
+        return tuple((t.start, t.end) for t in self._turns)
+
 
 @cache
 def _field_names(cls) -> tuple[str, ...]:

@@ -4,7 +4,9 @@ Decoding every codings file and building a `Coding` for each is most of a `margi
 command on a large project, and a figure needs only a coding's code and the words it
 touches. So each codings file (one coder's codings of one document) is kept beside it as
 columns in cache/columns/<coder id>/<document id>.cols: per code, its codings' first and
-after word numbers (store/words.py) and the words they cover together. A file
+after word numbers (store/words.py), the words they cover together, their character spans,
+the turns of their first and last characters (as the co-occurrence by turn and the query's
+AND read them), and their ids (the order `find` sorts by, and what it lists). A file
 is keyed by the codings file's digest as local.json records it and by that file's size and
 modification time, and by the document's word definition (its text's sha256 and its turns);
 anything that differs, or a file missing, damaged or foreign, is rebuilt from the plain
@@ -23,7 +25,8 @@ import struct
 import sys
 import zlib
 from array import array
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from store import layout
@@ -32,11 +35,12 @@ from store.text import LETTERS
 from store.words import bounds_of, words_of
 
 CACHE_DIR = Path("cache") / "columns"
-_MAGIC = b"margin-columns 2\n"
+_MAGIC = b"margin-columns 3\n"
 # magic, the codings file's recorded digest (hex, 32 chars), its size and mtime_ns, the
 # word definition (8 bytes) and the text's sha256 (32 bytes), codes, codings, the code
-# ids' length in bytes, the document's words, and a CRC-32 of what follows
-_HEADER = struct.Struct(f"<{len(_MAGIC)}s32sQQ8s32sIIIII")
+# ids' and the coding ids' length in bytes, the document's words, and a CRC-32 of what follows
+_HEADER = struct.Struct(f"<{len(_MAGIC)}s32sQQ8s32sIIIIII")
+_PER_CODING = ("first", "after", "start", "end", "turn_first", "turn_last")
 _TYPE = "I"
 
 
@@ -44,8 +48,10 @@ _TYPE = "I"
 class Columns:
     """One codings file's codings, grouped by code: the codes (in id order), and for the
     i-th code its codings' words, first[bounds[i]:bounds[i+1]] and after[...] in position
-    order, and how many words they cover together (unions[i]). `words` is the document's
-    words as the analyses count the text (every turn's words)."""
+    order, and how many words they cover together (unions[i]); per coding also its
+    characters [start, end), the turns of its first and last character (0 in a document
+    without turns) and its id (`coding_ids`). `words` is the document's words as the
+    analyses count the text (every turn's words)."""
 
     coder: str
     document: str
@@ -54,7 +60,15 @@ class Columns:
     unions: array
     first: array
     after: array
+    start: array
+    end: array
+    turn_first: array
+    turn_last: array
+    ids: bytes  # the coding ids, "\n"-joined, decoded only when asked for
     words: int
+
+    def coding_ids(self) -> list[str]:
+        return self.ids.decode("utf-8").split("\n") if self.ids else []
 
     def runs(self):
         """(code id, begin, end, words covered) per code."""
@@ -97,10 +111,19 @@ def _trusted_files(project) -> dict[str, str] | None:
     return found
 
 
+def turn_bounds(document) -> tuple[tuple[int, int], ...]:
+    """store.words.bounds_of without making the document's `Turn` values (an open leaves
+    them as read, and making 16,000 of them was a sixth of a `stats` command)."""
+    spans = getattr(document.turns, "spans", None)
+    if spans is None or not document.turns:
+        return bounds_of(document)
+    return spans()
+
+
 def words_definition(document) -> bytes:
     """What a document's words depend on besides its text: the word pattern and its turns'
     bounds (a cheaper key than store.words's, made from the same things)."""
-    bounds = array("q", [x for pair in bounds_of(document) for x in pair]).tobytes()
+    bounds = array("q", [x for pair in turn_bounds(document) for x in pair]).tobytes()
     return hashlib.sha256(LETTERS.pattern.encode("utf-8") + bounds).digest()[:8]
 
 
@@ -157,18 +180,37 @@ def _columns(project, document, coder: str) -> Columns:
 
     codings = [c for c in project.codings.for_document(document) if c.coder == coder]
     index = words_of(project, document)
-    by_code: dict[str, list[tuple[int, int]]] = {}
-    for coding, span in zip(codings, index.spans(codings)):
-        by_code.setdefault(coding.code, []).append(span)
+    by_code: dict[str, list] = {}
+    touched = turns_touched(document, codings)
+    for coding, span, turns in zip(codings, index.spans(codings), touched):
+        by_code.setdefault(coding.code, []).append((coding, span, turns))
     codes = sorted(by_code)
-    bounds, unions, first, after = array(_TYPE, [0]), array(_TYPE), array(_TYPE), array(_TYPE)
+    bounds, unions = array(_TYPE, [0]), array(_TYPE)
+    per = {name: array(_TYPE) for name in _PER_CODING}
+    ids = []
     for code in codes:
-        spans = by_code[code]
-        first.extend(s[0] for s in spans)
-        after.extend(s[1] for s in spans)
-        bounds.append(len(first))
-        unions.append(union_size(spans))
-    return Columns(coder, document.id, codes, bounds, unions, first, after, document_words(index, document))
+        found = by_code[code]
+        for coding, (first, after), (turn_first, turn_last) in found:
+            for name, value in zip(_PER_CODING, (first, after, coding.start, coding.end, turn_first, turn_last)):
+                per[name].append(value)
+            ids.append(coding.id)
+        bounds.append(len(ids))
+        unions.append(union_size([span for _, span, _ in found]))
+    words = document_words(index, document)
+    return Columns(coder, document.id, codes, bounds, unions, *per.values(), "\n".join(ids).encode("utf-8"), words)
+
+
+def turns_touched(document, codings) -> list[tuple[int, int]]:
+    """Per coding, the turns of its first and last character (a character in a speaker
+    label belongs to the turn that follows, as Document.turn_at); (0, 0) without turns."""
+    turns = document.turns
+    if not turns:
+        return [(0, 0)] * len(codings)
+    ends, last = [t.end for t in turns], len(turns) - 1
+    return [
+        (min(bisect_right(ends, c.start), last), min(bisect_right(ends, max(c.start, c.end - 1)), last))
+        for c in codings
+    ]
 
 
 def document_words(index, document) -> int:
@@ -180,16 +222,16 @@ def document_words(index, document) -> int:
 
 
 def encode(digest: str, stamp: tuple[int, int], words: tuple[bytes, str], columns: Columns) -> bytes:
-    arrays = [columns.bounds, columns.unions, columns.first, columns.after]
+    arrays = [columns.bounds, columns.unions, *(getattr(columns, name) for name in _PER_CODING)]
     if sys.byteorder != "little":
         arrays = [array(_TYPE, a) for a in arrays]
         for a in arrays:
             a.byteswap()
     names = "\n".join(columns.codes).encode("utf-8")
-    body = names + b"".join(a.tobytes() for a in arrays)
+    body = names + columns.ids + b"".join(a.tobytes() for a in arrays)
     header = _HEADER.pack(
         _MAGIC, digest.encode("ascii")[:32].ljust(32), *stamp, words[0], bytes.fromhex(words[1]),
-        len(columns.codes), len(columns.first), len(names), columns.words, zlib.crc32(body),
+        len(columns.codes), len(columns.first), len(names), len(columns.ids), columns.words, zlib.crc32(body),
     )  # fmt: skip
     return header + body
 
@@ -198,17 +240,18 @@ def decode(data: bytes, digest: str, stamp, words, coder: str, document: str) ->
     """The columns a cache file holds, or None when it is not the one for this codings file."""
     if len(data) < _HEADER.size:
         return None
-    magic, found, size, mtime, definition, sha, codes, count, names, total, crc = _HEADER.unpack_from(data)
+    magic, found, size, mtime, definition, sha, codes, count, names, ids, total, crc = _HEADER.unpack_from(data)
     expected = (_MAGIC, digest.encode("ascii")[:32].ljust(32), *stamp, words[0], bytes.fromhex(words[1]))
     body = memoryview(data)[_HEADER.size :]
     item = array(_TYPE).itemsize
-    lengths = (codes + 1, codes, count, count)
-    if (magic, found, size, mtime, definition, sha) != expected or len(body) != names + item * sum(lengths):
+    lengths = (codes + 1, codes, *(count for _ in _PER_CODING))
+    if (magic, found, size, mtime, definition, sha) != expected or len(body) != names + ids + item * sum(lengths):
         return None
     if zlib.crc32(body) != crc:
         return None
-    ids = bytes(body[:names]).decode("utf-8").split("\n") if codes else []
-    arrays, at = [], names
+    code_ids = bytes(body[:names]).decode("utf-8").split("\n") if codes else []
+    coding_ids = bytes(body[names : names + ids])
+    arrays, at = [], names + ids
     for length in lengths:
         a = array(_TYPE)
         a.frombytes(body[at : at + length * item])
@@ -217,9 +260,11 @@ def decode(data: bytes, digest: str, stamp, words, coder: str, document: str) ->
             a.byteswap()
         arrays.append(a)
     bounds = arrays[0]
-    if len(ids) != codes or bounds[0] != 0 or bounds[-1] != count or any(a > b for a, b in zip(bounds, bounds[1:])):
+    if len(code_ids) != codes or bounds[0] != 0 or bounds[-1] != count or any(a > b for a, b in zip(bounds, bounds[1:])):
         return None
-    return Columns(coder, document, ids, *arrays, total)
+    if count and coding_ids.count(b"\n") != count - 1:
+        return None
+    return Columns(coder, document, code_ids, *arrays, coding_ids, total)
 
 
 def _read(path: Path, digest: str, stamp, words, coder: str, document: str) -> Columns | None:
@@ -237,3 +282,97 @@ def _write(path: Path, digest: str, stamp, words, columns: Columns) -> None:
         write_atomic(path, encode(digest, stamp, words, columns))
     except OSError:
         pass
+
+
+# ---------------------------------------------------------------------- read by document
+
+
+@dataclass
+class Gathered:
+    """One document's codings in scope from its files' columns, as parallel lists (the
+    files' order, then code id, then position): what cooccur, rounds and find read
+    instead of `Coding` values."""
+
+    document: object
+    codes: list[str] = field(default_factory=list)
+    first: list[int] = field(default_factory=list)
+    after: list[int] = field(default_factory=list)
+    start: list[int] = field(default_factory=list)
+    end: list[int] = field(default_factory=list)
+    turn_first: list[int] = field(default_factory=list)
+    turn_last: list[int] = field(default_factory=list)
+    segments: list = field(default_factory=list)  # (columns, indices taken from it)
+
+    def coding_ids(self) -> list[str]:
+        found = []
+        for columns, indices in self.segments:
+            ids = columns.coding_ids()
+            found += [ids[i] for i in indices]
+        return found
+
+    def take_all(self, columns: Columns) -> None:
+        """Every coding of one file."""
+        bounds = columns.bounds
+        for code, begin, end in zip(columns.codes, bounds, bounds[1:]):
+            self.codes += [code] * (end - begin)
+        for name in _PER_CODING:
+            getattr(self, name).extend(getattr(columns, name))
+        self.segments.append((columns, range(len(columns.first))))
+
+    def take(self, columns: Columns, code: str, indices) -> None:
+        """The codings `indices` of one file's code (a range: whole slices, in C)."""
+        if isinstance(indices, range):
+            begin, end = indices.start, indices.stop
+            self.codes += [code] * (end - begin)
+            for name in _PER_CODING:
+                getattr(self, name).extend(getattr(columns, name)[begin:end])
+        else:
+            self.codes += [code] * len(indices)
+            for name in _PER_CODING:
+                values = getattr(columns, name)
+                getattr(self, name).extend([values[i] for i in indices])
+        self.segments.append((columns, indices))
+
+
+def gathered(project, scope, wanted: set[str] | None = None) -> list[Gathered] | None:
+    """The documents in scope (project order) holding codings in scope of the codes
+    `wanted` (None: any), from the kept columns; None where the columns are not exactly
+    the codings. The scope's coder, documents, attributes and speakers apply here (a
+    coding's speaker is its first turn's); its code does not (the caller decides)."""
+    from store.analysis.scope import documents_in, speaker_allowed
+
+    files = columns_of(project)
+    if files is None:
+        return None
+    by_document: dict[str, list[Columns]] = {}
+    for columns in files:
+        if scope.coder is None or columns.coder == scope.coder:
+            by_document.setdefault(columns.document, []).append(columns)
+    speakers = scope.speakers is not None or bool(scope.not_speakers)
+    found = []
+    for document in documents_in(project, scope):
+        here = Gathered(document)
+        allowed = _allowed_turns(document, scope, speaker_allowed) if speakers else None
+        for columns in by_document.get(document.id, ()):
+            if allowed is None and (wanted is None or wanted.issuperset(columns.codes)):
+                here.take_all(columns)
+                continue
+            for code, begin, end, _ in columns.runs():
+                if wanted is not None and code not in wanted:
+                    continue
+                indices = range(begin, end)
+                if allowed is not None:
+                    turns = columns.turn_first
+                    indices = [i for i in indices if allowed[turns[i]]]
+                if indices:
+                    here.take(columns, code, indices)
+        if here.codes:
+            found.append(here)
+    return found
+
+
+def _allowed_turns(document, scope, speaker_allowed) -> list[bool]:
+    """Per turn number, whether its speaker is in scope ([""]'s for a document without turns)."""
+    if not document.turns:
+        return [speaker_allowed(scope, "")]
+    return [speaker_allowed(scope, turn.speaker) for turn in document.turns]

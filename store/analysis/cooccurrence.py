@@ -8,13 +8,13 @@ and the turn and document modes gather codes per unit. Definitions: docs/analysi
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from store.analysis.cell import Cell
+from store.analysis.columns import Gathered, gathered, turns_touched
 from store.analysis.frequencies import Coded, codes_in, coded_documents, covered
 from store.analysis.scope import EVERYTHING, Scope
 from store.errors import BadInput
@@ -57,6 +57,39 @@ class _Tally:
     codings: Callable[[tuple[int, int]], Collection[int]]  # a pair's codings: indices into those in scope
 
 
+@dataclass
+class _Part:
+    """One document's codings in scope, as the tallies read them: per coding its code's
+    rank, its words [first, after), its characters [start, end) and the turns of its
+    first and last character; `units` is the document's turns (1 without turns)."""
+
+    ranks: list[int]
+    first: Sequence[int]
+    after: Sequence[int]
+    start: Sequence[int]
+    end: Sequence[int]
+    turn_first: Sequence[int]
+    turn_last: Sequence[int]
+    units: int
+
+    @classmethod
+    def of(cls, coded: Coded, rank: dict[str, int]) -> _Part:
+        codings = coded.codings
+        turns = turns_touched(coded.document, codings)
+        return cls(
+            [rank[c.code] for c in codings], [w[0] for w in coded.words], [w[1] for w in coded.words],
+            [c.start for c in codings], [c.end for c in codings], [t[0] for t in turns], [t[1] for t in turns],
+            max(len(coded.document.turns), 1),
+        )  # fmt: skip
+
+    @classmethod
+    def of_columns(cls, found: Gathered, rank: dict[str, int]) -> _Part:
+        return cls(
+            list(map(rank.__getitem__, found.codes)), found.first, found.after, found.start, found.end,
+            found.turn_first, found.turn_last, max(len(found.document.turns), 1),
+        )  # fmt: skip
+
+
 def meeting(spans: list[tuple[int, int]]):
     """Pairs (i, j) of intervals [start, end) that share a point: the sweep. Intervals are
     taken in order of start; those still open when one starts are the ones it meets.
@@ -72,20 +105,21 @@ def meeting(spans: list[tuple[int, int]]):
             heapq.heappush(open_, (end, i))
 
 
-def _linked(found: list[Coded], ranks: list[list[int]], mode: str, near: int) -> _Tally:
+def _linked(parts: list[_Part], mode: str, near: int) -> _Tally:
     """overlap and words:N: a co-occurrence of A and B is a chain of A and B codings, each
     meeting the next (a connected group of the meeting graph kept to A and B), so that it
     never counts more than either code's codings."""
     counts: dict[int, int] = defaultdict(int)
     edges: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     base = 0
-    for coded, rank in zip(found, ranks):
+    for part in parts:
+        rank = part.ranks
         for r in rank:
             counts[r] += 1
         if mode == "overlap":
-            spans = [(c.start, c.end) for c in coded.codings]
+            spans = list(zip(part.start, part.end))
         else:
-            spans = [(first, after + near + 1) for first, after in coded.words]
+            spans = [(first, after + near + 1) for first, after in zip(part.first, part.after)]
         for i, j in meeting(spans):
             a, b = rank[i], rank[j]
             if a < b:
@@ -116,25 +150,25 @@ def _groups(edges: list[tuple[int, int]]) -> int:
     return len(parent) - joined
 
 
-def _units(found: list[Coded], ranks: list[list[int]], mode: str) -> _Tally:
+def _units(parts: list[_Part], mode: str) -> _Tally:
     """turn and document: a code's count is the units (turns, or documents) that hold it,
     a pair's those that hold both. A turn holds the codings whose span touches it; a
     document without turns is one unit. Each code's units are a bit set, so a pair's count
-    is one AND of two sets, and its codings are listed only when asked for."""
-    held: dict[int, dict[int, list[int]]] = defaultdict(dict)  # code -> unit -> codings (indices)
-    base = unit = 0
-    for coded, rank in zip(found, ranks):
+    is one AND of two sets; a pair's codings are found only when asked for."""
+    held: dict[int, set[int]] = defaultdict(set)  # code -> units
+    unit = 0
+    for part in parts:
         if mode == "document":
-            for n, r in enumerate(rank):
-                held[r].setdefault(unit, []).append(base + n)
+            for r in set(part.ranks):
+                held[r].add(unit)
             unit += 1
-        else:
-            touched = _turns_touched(coded)
-            for n, r in enumerate(rank):
-                for u in touched[n]:
-                    held[r].setdefault(unit + u, []).append(base + n)
-            unit += max(len(coded.document.turns), 1)
-        base += len(rank)
+            continue
+        for r, first, last in zip(part.ranks, part.turn_first, part.turn_last):
+            if first == last:
+                held[r].add(unit + first)
+            else:
+                held[r].update(range(unit + first, unit + last + 1))
+        unit += part.units
     codes = sorted(held)
     masks = {r: _bits(held[r], unit) for r in codes}
     together = {}
@@ -144,7 +178,7 @@ def _units(found: list[Coded], ranks: list[list[int]], mode: str) -> _Tally:
             common = (mask & masks[b]).bit_count()
             if common:
                 together[a, b] = common
-    return _Tally({r: len(held[r]) for r in codes}, together, lambda key: _behind(held, masks, key))
+    return _Tally({r: len(held[r]) for r in codes}, together, partial(_behind, parts, mode, masks, {}))
 
 
 def _bits(units, size: int) -> int:
@@ -155,8 +189,27 @@ def _bits(units, size: int) -> int:
     return int.from_bytes(bits, "little")
 
 
-def _behind(held: dict[int, dict[int, list[int]]], masks: dict[int, int], key: tuple[int, int]) -> set[int]:
+def _held(parts: list[_Part], mode: str) -> dict[int, dict[int, list[int]]]:
+    """code -> unit -> the codings there (indices into those in scope)."""
+    held: dict[int, dict[int, list[int]]] = defaultdict(dict)
+    base = unit = 0
+    for part in parts:
+        for n, r in enumerate(part.ranks):
+            if mode == "document":
+                held[r].setdefault(unit, []).append(base + n)
+            else:
+                for u in range(part.turn_first[n], part.turn_last[n] + 1):
+                    held[r].setdefault(unit + u, []).append(base + n)
+        unit += 1 if mode == "document" else part.units
+        base += len(part.ranks)
+    return held
+
+
+def _behind(parts, mode: str, masks: dict[int, int], kept: dict, key: tuple[int, int]) -> set[int]:
     """The codings of both codes in the units that hold both (a coding in two turns once)."""
+    if not kept:
+        kept["held"] = _held(parts, mode)
+    held = kept["held"]
     common, found = masks[key[0]] & masks[key[1]], set()
     while common:  # each unit of both, lowest first: costs what the pair holds, not what each code holds
         low = common & -common
@@ -167,39 +220,26 @@ def _behind(held: dict[int, dict[int, list[int]]], masks: dict[int, int], key: t
     return found
 
 
-def _turns_touched(coded: Coded) -> list[range]:
-    """Per coding, the turns from its first character's to its last character's (a
-    character in a speaker label belongs to the turn that follows, as Document.turn_at)."""
-    turns = coded.document.turns
-    if not turns:
-        return [range(1)] * len(coded.codings)
-    ends, last = [t.end for t in turns], len(turns) - 1
-    return [
-        range(min(bisect_right(ends, c.start), last), min(bisect_right(ends, max(c.start, c.end - 1)), last) + 1)
-        for c in coded.codings
-    ]
-
-
-def _tally(found: list[Coded], ranks: list[list[int]], within: str) -> _Tally:
+def _tally(parts: list[_Part], within: str) -> _Tally:
     mode, near = parse_within(within)
     if mode in ("document", "turn"):
-        return _units(found, ranks, mode)
-    return _linked(found, ranks, mode, near)
+        return _units(parts, mode)
+    return _linked(parts, mode, near)
 
 
 # ---------------------------------------------------------------------- words in common
 
 
-def _shared_words(found: list[Coded], ranks: list[list[int]]) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+def _shared_words(parts: list[_Part]) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
     """Words coded per code, and words coded with both codes per pair: per document, each
     code's covered words are disjoint ranges, so a sweep over all codes' ranges in order
     of start meets each overlap of two codes' ranges once."""
     own: dict[int, int] = defaultdict(int)
     both: dict[tuple[int, int], int] = defaultdict(int)
-    for coded, rank in zip(found, ranks):
+    for part in parts:
         spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for r, words in zip(rank, coded.words):
-            spans[r].append(words)
+        for r, first, after in zip(part.ranks, part.first, part.after):
+            spans[r].append((first, after))
         ranges = []
         for r, code_ranges in spans.items():
             for first, after in covered(code_ranges):
@@ -208,7 +248,8 @@ def _shared_words(found: list[Coded], ranks: list[list[int]]) -> tuple[dict[int,
         ranges.sort()
         open_: list[tuple[int, int]] = []  # (after, code) of ranges not yet ended
         for first, after, r in ranges:
-            open_ = [o for o in open_ if o[0] > first]
+            if open_:
+                open_ = [o for o in open_ if o[0] > first]
             for other_after, other in open_:
                 both[(other, r) if other < r else (r, other)] += (after if after < other_after else other_after) - first
             open_.append((after, r))
@@ -218,11 +259,17 @@ def _shared_words(found: list[Coded], ranks: list[list[int]]) -> tuple[dict[int,
 # ---------------------------------------------------------------------- the table
 
 
-def _prepared(project, scope: Scope) -> tuple[list[Code], list[Coded], list[list[int]]]:
+def _prepared(project, scope: Scope, columns: bool = True) -> tuple[list[Code], list[_Part], list[str] | None]:
+    """The codes in scope, each document's codings as parts, and the codings' ids in the
+    parts' order; from the kept columns when they apply, where the ids are None (a cell's
+    codings then come from the plain path, when asked for)."""
     codes = codes_in(project, scope)
     rank = {c.id: n for n, c in enumerate(codes)}
-    found = coded_documents(project, scope)
-    return codes, found, [[rank[c.code] for c in coded.codings] for coded in found]
+    found = gathered(project, scope, set(rank)) if columns else None
+    if found is not None:
+        return codes, [_Part.of_columns(g, rank) for g in found], None
+    plain = coded_documents(project, scope)
+    return codes, [_Part.of(coded, rank) for coded in plain], [c.id for coded in plain for c in coded.codings]
 
 
 def _listed(ids: list[str], behind: Callable[[tuple[int, int]], Collection[int]], key: tuple[int, int]) -> tuple[str, ...]:
@@ -232,19 +279,24 @@ def _listed(ids: list[str], behind: Callable[[tuple[int, int]], Collection[int]]
 def code_counts(project, scope: Scope = EVERYTHING, within: str = "overlap") -> dict[str, int]:
     """Each code's own count in the co-occurrence table (0 for codes in scope without)."""
     parse_within(within)
-    codes, found, ranks = _prepared(project, scope)
-    counts = _tally(found, ranks, within).counts
+    codes, parts, _ = _prepared(project, scope)
+    counts = _tally(parts, within).counts
     return {c.id: counts.get(n, 0) for n, c in enumerate(codes)}
 
 
-def cooccurrence(project, scope: Scope = EVERYTHING, within: str = "overlap") -> list[Pair]:
+def cooccurrence(project, scope: Scope = EVERYTHING, within: str = "overlap", columns: bool = True) -> list[Pair]:
     """Every pair of codes that occur together at least once, each unordered pair once,
-    code_a before code_b in codebook order."""
+    code_a before code_b in codebook order. `columns` False takes the plain path (the
+    tests compare the two)."""
     parse_within(within)
-    codes, found, ranks = _prepared(project, scope)
-    tally = _tally(found, ranks, within)
-    own, both = _shared_words(found, ranks)
-    ids = [c.id for coded in found for c in coded.codings]
+    codes, parts, ids = _prepared(project, scope, columns)
+    tally = _tally(parts, within)
+    own, both = _shared_words(parts)
+    if ids is None:
+        plain = _plain_pairs(project, scope, within)
+        listing = lambda key: plain()[key]  # noqa: E731
+    else:
+        listing = partial(_listed, ids, tally.codings)
     pairs = []
     for a, b in sorted(tally.together):
         n12, n1, n2 = tally.together[a, b], tally.counts[a], tally.counts[b]
@@ -253,11 +305,26 @@ def cooccurrence(project, scope: Scope = EVERYTHING, within: str = "overlap") ->
             Pair(
                 code_a=codes[a],
                 code_b=codes[b],
-                together=Cell.lazy(n12, partial(_listed, ids, tally.codings, (a, b))),
+                together=Cell.lazy(n12, partial(listing, (a, b))),
                 count_a=n1,
                 count_b=n2,
                 c_coefficient=n12 / (n1 + n2 - n12) if n1 + n2 - n12 else 0.0,
                 jaccard=both.get((a, b), 0) / union if union else 0.0,
             )
         )
+    return pairs
+
+
+def _plain_pairs(project, scope: Scope, within: str):
+    """A function giving {(rank a, rank b): coding ids} from the plain path, computed once."""
+    found: dict = {}
+
+    def pairs() -> dict:
+        if not found:
+            codes, parts, ids = _prepared(project, scope, columns=False)
+            tally = _tally(parts, within)
+            found.update({key: _listed(ids, tally.codings, key) for key in tally.together})
+            found[None] = ()
+        return found
+
     return pairs

@@ -57,7 +57,7 @@ def named_scope(project, documents=(), code=None, coder_name=None, attrs=(), spe
         attributes=_attributes(every, dict(parse_assignment(a) for a in attrs)),
         coder=project.coder_named(coder_name).id if coder_name else None,
         speakers=spoken(every, speakers, "any document") if speakers else None,
-        not_speakers=spoken(every, not_speakers, "any document"),
+        not_speakers=spoken(every, not_speakers, "any document") if not_speakers else frozenset(),
         code=project.codebook.get(code).id if code else None,
     )
 
