@@ -319,21 +319,27 @@ def _suggestion(project, name: str) -> str:
 
 
 class _Document:
-    """One document's codings in scope, in document order, with what the relations need:
-    each coding's turn, and (for NEAR) where it lies in words."""
+    """One document's codings in scope, in document order, as parallel lists: each
+    coding's code, characters and turn (the turn holding its start, as for its speaker),
+    and (for NEAR) where it lies in words."""
 
-    def __init__(self, document: Document, codings: list[Coding], text_of, cap: int = 0):
+    def __init__(self, document: Document, codes: list[str], starts, ends, turns, text_of, cap: int = 0):
         self.document = document
-        self.codings = codings
+        self.starts, self.ends, self.turn = starts, ends, turns
         self._text_of = text_of  # read only for NEAR
         self.cap = cap
         self._places: tuple[list[int], list[int]] | None = None
+        self.by_code: dict[str, list[int]] = {}
+        for i, code in enumerate(codes):
+            self.by_code.setdefault(code, []).append(i)
+
+    @classmethod
+    def of(cls, document: Document, codings: list[Coding], text_of, cap: int) -> _Document:
         ends = [t.end for t in document.turns]
         last = len(ends) - 1
-        self.turn = [min(bisect.bisect_right(ends, c.start), last) for c in codings] if ends else [0] * len(codings)
-        self.by_code: dict[str, list[int]] = {}
-        for i, coding in enumerate(codings):
-            self.by_code.setdefault(coding.code, []).append(i)
+        turns = [min(bisect.bisect_right(ends, c.start), last) for c in codings] if ends else [0] * len(codings)
+        starts = [c.start for c in codings]
+        return cls(document, [c.code for c in codings], starts, [c.end for c in codings], turns, text_of, cap)
 
     def of_codes(self, codes: frozenset[str]) -> set[int]:
         found: set[int] = set()
@@ -352,14 +358,14 @@ class _Document:
         across it more than N apart, so the figures are exact wherever they decide."""
         if self._places is None:
             text = self._text_of(self.document.id)
-            places = sorted({p for c in self.codings for p in (c.start, c.end)})
+            places = sorted({*self.starts, *self.ends})
             cut = {p: _inside_word(text, p) for p in places}
             before, count = {}, 0  # words starting before each boundary, stretches capped
             for previous, place in zip([None, *places], places):
                 if previous is not None:
                     count += _stretch_words(text, previous, place, self.cap, cut[previous])
                 before[place] = count
-            self._places = [before[c.start] - cut[c.start] for c in self.codings], [before[c.end] for c in self.codings]
+            self._places = [before[s] - cut[s] for s in self.starts], [before[e] for e in self.ends]
         return self._places
 
 
@@ -402,9 +408,7 @@ def _related(doc: _Document, wanted: set[int], others: set[int], node: Binary) -
         turns = {doc.turn[i] for i in others}
         return {i for i in wanted if doc.turn[i] in turns}
     if node.op == "overlap":
-        starts = [c.start for c in doc.codings]
-        ends = [c.end for c in doc.codings]
-        return _touching(wanted, others, starts, ends, strict=True)
+        return _touching(wanted, others, doc.starts, doc.ends, strict=True)
     first, after = doc.word_places()  # near: first(b) - after(a) <= N, either way round
     return _touching(wanted, others, first, [x + node.distance for x in after], strict=False)
 
@@ -432,7 +436,7 @@ class _Evaluator:
     def __init__(self, doc: _Document, codes: dict[Operand, frozenset[str]]):
         self.doc = doc
         self.codes = codes
-        self.everything = set(range(len(doc.codings)))
+        self.everything = set(range(len(doc.starts)))
 
     def value(self, node: Node) -> set[int]:
         if isinstance(node, Operand):
@@ -476,12 +480,14 @@ def _needs_everything(node: Node) -> bool:
     return any(_needs_everything(s) for s in sides)
 
 
-def find(project, query: Query | str, scope=None) -> list[Coding]:
+def find(project, query: Query | str, scope=None, columns: bool = True) -> list[Coding]:
     """The codings the query retrieves, in document order.
 
     The scope's documents, attributes, coder and speakers decide which codings the query
     sees; its code (with sub-codes) then keeps only the results of that code, so
-    `NOT Trust` with code Role gives the Role codings in turns without Trust."""
+    `NOT Trust` with code Role gives the Role codings in turns without Trust. After a
+    read-only open the query runs over the kept columns (`columns` False: never), and only
+    the documents holding results are read."""
     from store.analysis.scope import EVERYTHING, code_ids
 
     scope = EVERYTHING if scope is None else scope
@@ -490,11 +496,40 @@ def find(project, query: Query | str, scope=None) -> list[Coding]:
     named = None if _needs_everything(query.root) else frozenset().union(*codes.values())
     keep = code_ids(project, scope)
     cap = 2 + max((n.distance for n in _nodes(query.root) if isinstance(n, Binary) and n.op == "near"), default=0)
+    fast = _from_columns(project, query, scope, codes, named, keep, cap) if columns else None
+    if fast is not None:
+        return fast
     found: list[Coding] = []
     for document, codings in _codings_by_document(project, scope, named):
-        doc = _Document(document, codings, project.text, cap)
+        doc = _Document.of(document, codings, project.text, cap)
         chosen = sorted(_Evaluator(doc, codes).value(query.root))
         found += [codings[i] for i in chosen if keep is None or codings[i].code in keep]
+    return found
+
+
+def _from_columns(project, query: Query, scope, codes, named, keep, cap: int) -> list[Coding] | None:
+    """`find` over the kept columns (store/analysis/columns.py), or None where they do not
+    apply: each document's codings in the plain path's order (start, end, id), and the
+    `Coding` values read only for the documents holding results."""
+    from store.analysis.columns import gathered
+
+    documents = gathered(project, scope, None if named is None else set(named))
+    if documents is None:
+        return None
+    found: list[Coding] = []
+    for part in documents:
+        ids = part.coding_ids()
+        starts, ends = part.start, part.end
+        order = sorted(range(len(ids)), key=lambda i: (starts[i], ends[i], ids[i]))
+        doc = _Document(
+            part.document, [part.codes[i] for i in order], [starts[i] for i in order], [ends[i] for i in order],
+            [part.turn_first[i] for i in order], project.text, cap,
+        )  # fmt: skip
+        chosen = [order[i] for i in sorted(_Evaluator(doc, codes).value(query.root))]
+        chosen = [i for i in chosen if keep is None or part.codes[i] in keep]
+        if chosen:
+            held = project.state.codings_of(part.document.id)
+            found += [held[ids[i]] for i in chosen]
     return found
 
 

@@ -7,14 +7,16 @@ round has nothing to compare: its rows say so with change "" (see docs/analysis.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 from operator import attrgetter
 
 from store.analysis.cell import EMPTY, Cell
 from store.analysis.frequencies import check_attribute, codes_in, natural_order
-from store.analysis.scope import EVERYTHING, Scope, codings_in, documents_in
+from store.analysis.columns import gathered
+from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in
 from store.errors import BadInput
 from store.model import Code
 
@@ -30,9 +32,10 @@ class RoundRow:
     change: str  # appeared | disappeared | kept; "" when the case has one round
 
 
-def rounds(project, scope: Scope = EVERYTHING, case: str = "case", by: str = "round") -> list[RoundRow]:
+def rounds(project, scope: Scope = EVERYTHING, case: str = "case", by: str = "round", columns: bool = True) -> list[RoundRow]:
     """Rows for each case (in natural order) and each code with codings in that case (in
-    codebook order)."""
+    codebook order). From the kept columns when they apply (`columns` False: never), a
+    cell's codings then listed from the plain path when asked for."""
     check_attribute(project, case)
     check_attribute(project, by)
     if case == by:
@@ -41,7 +44,28 @@ def rounds(project, scope: Scope = EVERYTHING, case: str = "case", by: str = "ro
     for document in documents_in(project, scope):
         if document.attributes.get(case, "") != "" and document.attributes.get(by, "") != "":
             held[str(document.attributes[case])].add(str(document.attributes[by]))
-    found: dict[tuple[str, str, str], list[str]] = defaultdict(list)  # (case, code, round) -> codings
+    found = _counted(project, scope, case, by, held) if columns else None
+    if found is None:
+        found = _plain(project, scope, case, by, held)
+    else:
+        plain = _plain_cells(project, scope, case, by, held)
+        found = {key: Cell.lazy(n, partial(lambda key: plain()[key].codings, key)) for key, n in found.items()}
+    rows = []
+    codes = codes_in(project, scope)
+    paths = {code.id: project.codebook.path(code) for code in codes}
+    for name in natural_order(held):
+        order = natural_order(held[name])
+        for code in codes:
+            present = {r: cell for r in order if (cell := found.get((name, code.id, r)))}
+            if present:
+                cells = {r: present.get(r, EMPTY) for r in order}
+                rows.append(RoundRow(name, code, paths[code.id], cells, _change(cells, order)))
+    return rows
+
+
+def _plain(project, scope: Scope, case: str, by: str, held) -> dict[tuple[str, str, str], Cell]:
+    """(case, code, round) -> the codings there, over every coding in scope."""
+    found: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     documents = project.state.documents
     for document_id, codings in groupby(codings_in(project, scope), key=attrgetter("document")):
         attributes = documents[document_id].attributes
@@ -49,17 +73,36 @@ def rounds(project, scope: Scope = EVERYTHING, case: str = "case", by: str = "ro
             name, value = str(attributes[case]), str(attributes[by])
             for coding in codings:
                 found[name, coding.code, value].append(coding.id)
-    rows = []
-    codes = codes_in(project, scope)
-    paths = {code.id: project.codebook.path(code) for code in codes}
-    for name in natural_order(held):
-        order = natural_order(held[name])
-        for code in codes:
-            present = {r: Cell(len(ids), tuple(ids)) for r in order if (ids := found.get((name, code.id, r)))}
-            if present:
-                cells = {r: present.get(r, EMPTY) for r in order}
-                rows.append(RoundRow(name, code, paths[code.id], cells, _change(cells, order)))
-    return rows
+    return {key: Cell(len(ids), tuple(ids)) for key, ids in found.items()}
+
+
+def _plain_cells(project, scope: Scope, case: str, by: str, held):
+    """A function giving the plain path's cells, computed once, when first asked for."""
+    found: dict = {}
+
+    def cells() -> dict:
+        if not found:
+            found.update(_plain(project, scope, case, by, held))
+            found[None] = EMPTY
+        return found
+
+    return cells
+
+
+def _counted(project, scope: Scope, case: str, by: str, held) -> dict[tuple[str, str, str], int] | None:
+    """(case, code, round) -> how many codings, from the kept columns, or None."""
+    wanted = code_ids(project, scope)
+    documents = gathered(project, scope, wanted)
+    if documents is None:
+        return None
+    found: dict[tuple[str, str, str], int] = defaultdict(int)
+    for part in documents:
+        attributes = part.document.attributes
+        if str(attributes.get(case, "")) in held and attributes.get(by, "") != "":
+            name, value = str(attributes[case]), str(attributes[by])
+            for code, n in Counter(part.codes).items():
+                found[name, code, value] += n
+    return found
 
 
 def _change(present: dict[str, Cell], order: list[str]) -> str:
