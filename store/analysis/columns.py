@@ -26,7 +26,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from store import layout
@@ -66,6 +66,7 @@ class Columns:
     turn_last: array
     ids: bytes  # the coding ids, "\n"-joined, decoded only when asked for
     words: int
+    digest: str = ""  # the codings file's, as the checkpoint record names it
 
     def coding_ids(self) -> list[str]:
         return self.ids.decode("utf-8").split("\n") if self.ids else []
@@ -170,7 +171,7 @@ def _build(project, stale: list) -> dict[str, Columns] | None:
         columns = _columns(project, document, coder)
         if _stamp(layout.codings_path(project.dir, key)) == stamp:
             _write(project.dir / CACHE_DIR / f"{key}.cols", digest, stamp, words, columns)
-        built[key] = columns
+        built[key] = replace(columns, digest=digest)
     return built
 
 
@@ -264,7 +265,7 @@ def decode(data: bytes, digest: str, stamp, words, coder: str, document: str) ->
         return None
     if count and coding_ids.count(b"\n") != count - 1:
         return None
-    return Columns(coder, document, code_ids, *arrays, coding_ids, total)
+    return Columns(coder, document, code_ids, *arrays, coding_ids, total, digest)
 
 
 def _read(path: Path, digest: str, stamp, words, coder: str, document: str) -> Columns | None:
@@ -376,3 +377,27 @@ def _allowed_turns(document, scope, speaker_allowed) -> list[bool]:
     if not document.turns:
         return [speaker_allowed(scope, "")]
     return [speaker_allowed(scope, turn.speaker) for turn in document.turns]
+
+
+def codings_of(project, found: Gathered) -> dict:
+    """{coding id: Coding} of the document's files the columns were read from, decoding
+    only those files (a read-only open would read every file at once); each file must be
+    the one the checkpoint recorded and pass the open's checks, else the project's own
+    reading is used (which reports any problem as an open does)."""
+    from store import codings_files, schema
+
+    state = project.state
+    codings: dict = {}
+    for columns, _ in found.segments:
+        key = f"{columns.coder}/{columns.document}"
+        if key in codings:
+            continue
+        try:
+            raw = layout.codings_path(project.dir, key).read_bytes()
+        except OSError:
+            return state.codings_of(found.document.id)
+        data = codings_files.read_built(raw) if layout.digest(raw) == columns.digest else None
+        if data is None or not schema.built_codings_sound(key, data["codings"], state.documents, state.codes):
+            return state.codings_of(found.document.id)
+        codings[key] = data["codings"]
+    return {k: v for part in codings.values() for k, v in part.items()}

@@ -511,7 +511,7 @@ def _from_columns(project, query: Query, scope, codes, named, keep, cap: int) ->
     """`find` over the kept columns (store/analysis/columns.py), or None where they do not
     apply: each document's codings in the plain path's order (start, end, id), and the
     `Coding` values read only for the documents holding results."""
-    from store.analysis.columns import gathered
+    from store.analysis.columns import codings_of, gathered
 
     documents = gathered(project, scope, None if named is None else set(named))
     if documents is None:
@@ -528,7 +528,7 @@ def _from_columns(project, query: Query, scope, codes, named, keep, cap: int) ->
         chosen = [order[i] for i in sorted(_Evaluator(doc, codes).value(query.root))]
         chosen = [i for i in chosen if keep is None or part.codes[i] in keep]
         if chosen:
-            held = project.state.codings_of(part.document.id)
+            held = codings_of(project, part)
             found += [held[ids[i]] for i in chosen]
     return found
 
