@@ -38,8 +38,9 @@ CACHE_DIR = Path("cache") / "columns"
 _MAGIC = b"margin-columns 3\n"
 # magic, the codings file's recorded digest (hex, 32 chars), its size and mtime_ns, the
 # word definition (8 bytes) and the text's sha256 (32 bytes), codes, codings, the code
-# ids' and the coding ids' length in bytes, the document's words, and a CRC-32 of what follows
-_HEADER = struct.Struct(f"<{len(_MAGIC)}s32sQQ8s32sIIIIII")
+# ids' and the coding ids' length in bytes, pairs of codes sharing words, the document's
+# words, and a CRC-32 of what follows
+_HEADER = struct.Struct(f"<{len(_MAGIC)}s32sQQ8s32sIIIIIII")
 _PER_CODING = ("first", "after", "start", "end", "turn_first", "turn_last")
 _TYPE = "I"
 
@@ -48,7 +49,8 @@ _TYPE = "I"
 class Columns:
     """One codings file's codings, grouped by code: the codes (in id order), and for the
     i-th code its codings' words, first[bounds[i]:bounds[i+1]] and after[...] in position
-    order, and how many words they cover together (unions[i]); per coding also its
+    order, and how many words they cover together (unions[i]), and the words each pair
+    of codes covers together (pair_a, pair_b, pair_words); per coding also its
     characters [start, end), the turns of its first and last character (0 in a document
     without turns) and its id (`coding_ids`). `words` is the document's words as the
     analyses count the text (every turn's words)."""
@@ -65,6 +67,9 @@ class Columns:
     turn_first: array
     turn_last: array
     ids: bytes  # the coding ids, "\n"-joined, decoded only when asked for
+    pair_a: array  # pairs of codes (indices into `codes`, a < b) whose codings share words,
+    pair_b: array  # and how many words they share (frequencies.shared_words), for Jaccard
+    pair_words: array
     words: int
     digest: str = ""  # the codings file's, as the checkpoint record names it
 
@@ -177,7 +182,7 @@ def _build(project, stale: list) -> dict[str, Columns] | None:
 
 def _columns(project, document, coder: str) -> Columns:
     """One coder's codings of a document as columns (what `_build` keeps)."""
-    from store.analysis.frequencies import union_size
+    from store.analysis.frequencies import shared_words, union_size
 
     codings = [c for c in project.codings.for_document(document) if c.coder == coder]
     index = words_of(project, document)
@@ -197,8 +202,11 @@ def _columns(project, document, coder: str) -> Columns:
             ids.append(coding.id)
         bounds.append(len(ids))
         unions.append(union_size([span for _, span, _ in found]))
+    _, both = shared_words({n: [span for _, span, _ in by_code[code]] for n, code in enumerate(codes)})
+    pairs = [array(_TYPE, values) for values in zip(*((a, b, w) for (a, b), w in sorted(both.items())))] or [array(_TYPE)] * 3
     words = document_words(index, document)
-    return Columns(coder, document.id, codes, bounds, unions, *per.values(), "\n".join(ids).encode("utf-8"), words)
+    ids_bytes = "\n".join(ids).encode("utf-8")
+    return Columns(coder, document.id, codes, bounds, unions, *per.values(), ids_bytes, *pairs, words)
 
 
 def turns_touched(document, codings) -> list[tuple[int, int]]:
@@ -224,6 +232,7 @@ def document_words(index, document) -> int:
 
 def encode(digest: str, stamp: tuple[int, int], words: tuple[bytes, str], columns: Columns) -> bytes:
     arrays = [columns.bounds, columns.unions, *(getattr(columns, name) for name in _PER_CODING)]
+    arrays += [columns.pair_a, columns.pair_b, columns.pair_words]
     if sys.byteorder != "little":
         arrays = [array(_TYPE, a) for a in arrays]
         for a in arrays:
@@ -232,7 +241,8 @@ def encode(digest: str, stamp: tuple[int, int], words: tuple[bytes, str], column
     body = names + columns.ids + b"".join(a.tobytes() for a in arrays)
     header = _HEADER.pack(
         _MAGIC, digest.encode("ascii")[:32].ljust(32), *stamp, words[0], bytes.fromhex(words[1]),
-        len(columns.codes), len(columns.first), len(names), len(columns.ids), columns.words, zlib.crc32(body),
+        len(columns.codes), len(columns.first), len(names), len(columns.ids), len(columns.pair_a), columns.words,
+        zlib.crc32(body),
     )  # fmt: skip
     return header + body
 
@@ -241,11 +251,11 @@ def decode(data: bytes, digest: str, stamp, words, coder: str, document: str) ->
     """The columns a cache file holds, or None when it is not the one for this codings file."""
     if len(data) < _HEADER.size:
         return None
-    magic, found, size, mtime, definition, sha, codes, count, names, ids, total, crc = _HEADER.unpack_from(data)
+    magic, found, size, mtime, definition, sha, codes, count, names, ids, pairs, total, crc = _HEADER.unpack_from(data)
     expected = (_MAGIC, digest.encode("ascii")[:32].ljust(32), *stamp, words[0], bytes.fromhex(words[1]))
     body = memoryview(data)[_HEADER.size :]
     item = array(_TYPE).itemsize
-    lengths = (codes + 1, codes, *(count for _ in _PER_CODING))
+    lengths = (codes + 1, codes, *(count for _ in _PER_CODING), pairs, pairs, pairs)
     if (magic, found, size, mtime, definition, sha) != expected or len(body) != names + ids + item * sum(lengths):
         return None
     if zlib.crc32(body) != crc:
@@ -263,9 +273,9 @@ def decode(data: bytes, digest: str, stamp, words, coder: str, document: str) ->
     bounds = arrays[0]
     if len(code_ids) != codes or bounds[0] != 0 or bounds[-1] != count or any(a > b for a, b in zip(bounds, bounds[1:])):
         return None
-    if count and coding_ids.count(b"\n") != count - 1:
+    if count and coding_ids.count(b"\n") != count - 1 or any(a >= b or b >= codes for a, b in zip(arrays[-3], arrays[-2])):
         return None
-    return Columns(coder, document, code_ids, *arrays, coding_ids, total, digest)
+    return Columns(coder, document, code_ids, *arrays[:-3], coding_ids, *arrays[-3:], total, digest)
 
 
 def _read(path: Path, digest: str, stamp, words, coder: str, document: str) -> Columns | None:

@@ -15,7 +15,7 @@ from functools import partial
 
 from store.analysis.cell import Cell
 from store.analysis.columns import Gathered, gathered, turns_touched
-from store.analysis.frequencies import Coded, codes_in, coded_documents, covered
+from store.analysis.frequencies import Coded, codes_in, coded_documents, shared_words
 from store.analysis.scope import EVERYTHING, Scope
 from store.errors import BadInput
 from store.model import Code
@@ -71,6 +71,7 @@ class _Part:
     turn_first: Sequence[int]
     turn_last: Sequence[int]
     units: int
+    shared: tuple[dict, dict] | None = None  # shared_words of the document, when the columns kept it
 
     @classmethod
     def of(cls, coded: Coded, rank: dict[str, int]) -> _Part:
@@ -86,8 +87,25 @@ class _Part:
     def of_columns(cls, found: Gathered, rank: dict[str, int]) -> _Part:
         return cls(
             list(map(rank.__getitem__, found.codes)), found.first, found.after, found.start, found.end,
-            found.turn_first, found.turn_last, max(len(found.document.turns), 1),
+            found.turn_first, found.turn_last, max(len(found.document.turns), 1), _kept_shared(found, rank),
         )  # fmt: skip
+
+
+def _kept_shared(found: Gathered, rank: dict[str, int]) -> tuple[dict, dict] | None:
+    """The document's words coded per code and per pair as its one file's columns kept
+    them, when the document's codings in scope are exactly that file's; else None."""
+    if len(found.segments) != 1:
+        return None
+    columns, indices = found.segments[0]
+    if len(indices) != len(columns.first):
+        return None
+    ranks = [rank[code] for code in columns.codes]
+    own = dict(zip(ranks, columns.unions))
+    both = {}
+    for a, b, words in zip(columns.pair_a, columns.pair_b, columns.pair_words):
+        a, b = ranks[a], ranks[b]
+        both[(a, b) if a < b else (b, a)] = words
+    return own, both
 
 
 def meeting(spans: list[tuple[int, int]]):
@@ -231,28 +249,22 @@ def _tally(parts: list[_Part], within: str) -> _Tally:
 
 
 def _shared_words(parts: list[_Part]) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
-    """Words coded per code, and words coded with both codes per pair: per document, each
-    code's covered words are disjoint ranges, so a sweep over all codes' ranges in order
-    of start meets each overlap of two codes' ranges once."""
+    """Words coded per code, and words coded with both codes per pair, summed over the
+    documents (frequencies.shared_words per document, or what the columns kept)."""
     own: dict[int, int] = defaultdict(int)
     both: dict[tuple[int, int], int] = defaultdict(int)
     for part in parts:
-        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for r, first, after in zip(part.ranks, part.first, part.after):
-            spans[r].append((first, after))
-        ranges = []
-        for r, code_ranges in spans.items():
-            for first, after in covered(code_ranges):
-                own[r] += after - first
-                ranges.append((first, after, r))
-        ranges.sort()
-        open_: list[tuple[int, int]] = []  # (after, code) of ranges not yet ended
-        for first, after, r in ranges:
-            if open_:
-                open_ = [o for o in open_ if o[0] > first]
-            for other_after, other in open_:
-                both[(other, r) if other < r else (r, other)] += (after if after < other_after else other_after) - first
-            open_.append((after, r))
+        if part.shared is not None:
+            here_own, here_both = part.shared
+        else:
+            spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for r, first, after in zip(part.ranks, part.first, part.after):
+                spans[r].append((first, after))
+            here_own, here_both = shared_words(spans)
+        for r, words in here_own.items():
+            own[r] += words
+        for key, words in here_both.items():
+            both[key] += words
     return own, both
 
 

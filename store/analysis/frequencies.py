@@ -60,6 +60,29 @@ def union_size(ranges: list[tuple[int, int]]) -> int:
     return total
 
 
+def shared_words(spans: dict) -> tuple[dict, dict]:
+    """For one document's word ranges per key (a code): the words each key covers, and
+    per pair of keys (the smaller first) the words both cover. Each key's covered words
+    are disjoint ranges, so a sweep over all keys' ranges in order of start meets each
+    overlap of two keys' ranges once."""
+    own: dict = {}
+    both: dict = defaultdict(int)
+    ranges = []
+    for key, key_ranges in spans.items():
+        merged = covered(key_ranges)
+        own[key] = sum(after - first for first, after in merged)
+        ranges += [(first, after, key) for first, after in merged]
+    ranges.sort()
+    open_: list = []  # (after, key) of ranges not yet ended
+    for first, after, key in ranges:
+        if open_:
+            open_ = [o for o in open_ if o[0] > first]
+        for other_after, other in open_:
+            both[(other, key) if other < key else (key, other)] += (after if after < other_after else other_after) - first
+        open_.append((after, key))
+    return own, both
+
+
 @dataclass(frozen=True)
 class Coded:
     """One document's codings in scope, in position order, with the words each touches."""

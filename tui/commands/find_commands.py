@@ -6,7 +6,7 @@ import shutil
 
 import click
 
-from tui.commands.analysis_options import aligned, emit_table, output_options, scope_of, scope_options
+from tui.commands.analysis_options import aligned, emit_table, no_collector, output_options, scope_of, scope_options
 from tui.context import deliver, open_project, plural, safe
 
 TABLE = ["document", "turn", "speaker", "code_path", "text"]
@@ -18,6 +18,7 @@ _PATH_WIDTH = 40  # a longer code path is cut with … so the text keeps room
 @scope_options
 @output_options
 @click.pass_context
+@no_collector
 def find_command(ctx, query, output, as_csv, as_json, **scope_args):
     """Retrieve the codings a QUERY over codes matches, in document order.
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from tui.commands.analysis_options import emit_table, output_options, scope_of, scope_options
+from tui.commands.analysis_options import emit_table, no_collector, output_options, scope_of, scope_options
 from tui.context import open_project
 
 FREQUENCY_COLUMNS = ["code_path", "group", "codings", "documents", "cases", "words", "share"]
@@ -39,6 +39,7 @@ def _title(project, scope, what: str) -> str:
 @scope_options
 @output_options
 @click.pass_context
+@no_collector
 def stats_codes(ctx, by, rollup, as_csv, as_json, output, **scope_args):
     """Per code: codings, documents, cases, words coded and their share of the text.
 
@@ -66,6 +67,7 @@ def stats_codes(ctx, by, rollup, as_csv, as_json, output, **scope_args):
 @scope_options
 @output_options
 @click.pass_context
+@no_collector
 def stats_cooccur(ctx, within, as_csv, as_json, output, **scope_args):
     """Pairs of codes that occur together, each pair once, with the c-coefficient.
 
@@ -80,9 +82,11 @@ def stats_cooccur(ctx, within, as_csv, as_json, output, **scope_args):
 
     project = open_project(ctx, readonly=True)
     scope = scope_of(project, scope_args)
+    pairs = cooccurrence(project, scope, within=within)
+    path = {code.id: project.codebook.path(code) for code in {c.id: c for p in pairs for c in (p.code_a, p.code_b)}.values()}
     rows = [
-        [project.codebook.path(p.code_a), project.codebook.path(p.code_b), p.together.value, p.count_a, p.count_b, p.c_coefficient, p.jaccard]
-        for p in cooccurrence(project, scope, within=within)
+        [path[p.code_a.id], path[p.code_b.id], p.together.value, p.count_a, p.count_b, p.c_coefficient, p.jaccard]
+        for p in pairs
     ]
     emit_table(PAIR_COLUMNS, rows, as_csv, as_json, output, title=_title(project, scope, f"Codes together ({within})"))
     if not rows:
@@ -98,6 +102,7 @@ def stats_cooccur(ctx, within, as_csv, as_json, output, **scope_args):
 @scope_options
 @output_options
 @click.pass_context
+@no_collector
 def stats_matrix(ctx, cols, count, wide, as_csv, as_json, output, **scope_args):
     """Codes (rows) by documents, cases, coders or an attribute's values (columns).
 
@@ -133,6 +138,7 @@ def stats_matrix(ctx, cols, count, wide, as_csv, as_json, output, **scope_args):
 @scope_options
 @output_options
 @click.pass_context
+@no_collector
 def stats_rounds(ctx, case_key, by_key, as_csv, as_json, output, **scope_args):
     """Per case and code: codings in each round, and what changed from first to last.
 
