@@ -20,7 +20,8 @@ class Cell:
     @classmethod
     def lazy(cls, value: int | float, codings: Callable[[], tuple[str, ...]]) -> Cell:
         """A cell whose coding ids are listed by `codings()` when first asked for."""
-        cell = cls(value)
+        cell = object.__new__(cls)  # no __init__: a matrix makes tens of thousands
+        object.__setattr__(cell, "value", value)
         object.__setattr__(cell, "_codings", codings)
         return cell
 

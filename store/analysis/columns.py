@@ -27,6 +27,8 @@ import zlib
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from itertools import chain
+from operator import lt
 from pathlib import Path
 
 from store import layout
@@ -129,7 +131,7 @@ def turn_bounds(document) -> tuple[tuple[int, int], ...]:
 def words_definition(document) -> bytes:
     """What a document's words depend on besides its text: the word pattern and its turns'
     bounds (a cheaper key than store.words's, made from the same things)."""
-    bounds = array("q", [x for pair in turn_bounds(document) for x in pair]).tobytes()
+    bounds = array("q", list(chain.from_iterable(turn_bounds(document)))).tobytes()
     return hashlib.sha256(LETTERS.pattern.encode("utf-8") + bounds).digest()[:8]
 
 
@@ -271,9 +273,10 @@ def decode(data: bytes, digest: str, stamp, words, coder: str, document: str) ->
             a.byteswap()
         arrays.append(a)
     bounds = arrays[0]
-    if len(code_ids) != codes or bounds[0] != 0 or bounds[-1] != count or any(a > b for a, b in zip(bounds, bounds[1:])):
+    if len(code_ids) != codes or bounds[0] != 0 or bounds[-1] != count or bounds.tolist() != sorted(bounds):
         return None
-    if count and coding_ids.count(b"\n") != count - 1 or any(a >= b or b >= codes for a, b in zip(arrays[-3], arrays[-2])):
+    pair_a, pair_b = arrays[-3], arrays[-2]
+    if count and coding_ids.count(b"\n") != count - 1 or not all(map(lt, pair_a, pair_b)) or max(pair_b, default=0) >= max(codes, 1):
         return None
     return Columns(coder, document, code_ids, *arrays[:-3], coding_ids, *arrays[-3:], total, digest)
 

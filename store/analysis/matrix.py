@@ -47,6 +47,8 @@ def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: st
 
 def _cell(row, count: str) -> Cell:
     """The row's figure for `count`, its codings listed when asked for (as the row's are)."""
+    if count == "codings":
+        return row.codings
     return Cell.lazy(row.codings.value if count == "codings" else getattr(row, count), lambda: row.codings.codings)
 
 
