@@ -26,6 +26,7 @@ def test_analysis_benchmark_reports_every_command(capsys):
     for name in commands:
         assert name in result["figures"] and name in printed
     assert all(seconds > 0 for seconds in result["figures"].values())
+    assert len(result["screen"]) == 2 * len(bench_analysis.SCREEN_VIEWS) and all(n in printed for n in result["screen"])
 
 
 def test_exchange_benchmark_reports_every_command(capsys):
