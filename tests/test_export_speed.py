@@ -181,6 +181,14 @@ def test_derived_guids_are_uuid5(parts):
     assert guids.deriver(*parts[:-1])(parts[-1]) == guids.derived(*parts)
 
 
+@given(st.lists(st.text(max_size=12), max_size=3), st.lists(st.uuids().map(str) | st.text(max_size=40), max_size=40))
+def test_guids_derived_in_bulk_are_those_derived_one_by_one(first, lasts):
+    """The export derives a document's Coding GUIDs at once (guids.deriver(...).many)."""
+    derive = guids.deriver(*first)
+    assert derive.many(lasts) == [derive(last).encode() for last in lasts]
+    assert all(type(guid) is bytes for guid in derive.many(lasts))
+
+
 @given(st.lists(st.uuids().map(str) | st.text(max_size=40), max_size=5))
 def test_ids_are_found_canonical_at_once_exactly_when_each_is(ids):
     """The export writes a document's coding ids as they are when all_canonical says so."""
@@ -243,7 +251,9 @@ def test_each_derived_guid_is_computed_once_per_entity(tmp_path, monkeypatch):
 
     def deriver(*first):
         derive = real_deriver(*first)
-        return lambda last: calls.append((*first, last)) or derive(last)
+        counted = lambda last: calls.append((*first, last)) or derive(last)  # noqa: E731
+        counted.many = lambda lasts: calls.extend((*first, last) for last in lasts) or derive.many(lasts)
+        return counted
 
     monkeypatch.setattr(guids, "deriver", deriver)
     project_xml(project, STAMP)
@@ -254,8 +264,8 @@ def test_each_derived_guid_is_computed_once_per_entity(tmp_path, monkeypatch):
 
 
 def test_ids_and_times_are_escaped_only_when_a_document_needs_it(tmp_path, monkeypatch):
-    """Margin's ids are GUIDs and its times plain: per coding only the quoted text is
-    escaped, and no id is normalised (three escapes and two GUID checks per coding before)."""
+    """Margin's ids are GUIDs: per coding only the quoted text is escaped, each distinct
+    time once, and no id is normalised (three escapes and two GUID checks per coding before)."""
     from store.refi import export as export_module
 
     project = make_project(tmp_path / "p")
@@ -267,7 +277,8 @@ def test_ids_and_times_are_escaped_only_when_a_document_needs_it(tmp_path, monke
     monkeypatch.setattr(guids, "of", lambda v: checked.append(v) or real_of(v))
     assert project_xml(project, STAMP) == expected
     codings = project.state.codings
-    assert len(escaped) == len(codings)
+    times = {c.created for c in codings.values() if c.created}, {c.modified for c in codings.values() if c.modified}
+    assert len(escaped) == len(codings) + len(times[0]) + len(times[1])
     assert not set(checked) & set(codings)
 
 
@@ -278,3 +289,32 @@ def many_codings(project, count: int) -> None:
         for n in range(count):
             start = n % (document.length - 2)
             project.codings.apply(document, code, start, start + 2 + n % 3)
+
+
+AWKWARD = st.lists(st.sampled_from(['"', "&", "<", ">", "\n", "\r", "\t", "\x00", "\x1f", "\ufffe", "é", "😀", " ", "a"]), max_size=30).map("".join)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=AWKWARD.filter(len), data=st.data())
+def test_a_documents_selections_made_at_once_are_those_made_one_by_one(tricky, text, data):
+    """The qdpx export writes a document's codings by `selections` (columns joined once):
+    byte for byte what `selection` writes for each, for any text, spans, coders (known or
+    not), codes, times (empty or needing escapes) and codings with memos (tricky's ids)."""
+    from store.model import Coding
+    from store.refi.export import _ProjectWriter
+
+    writer = _ProjectWriter(tricky)
+    with_memos = [c for c in tricky.state.codings.values() if c.id in writer.memos]
+    ids = st.sampled_from([c.id for c in with_memos]) | st.uuids().map(str)
+    times = st.sampled_from(["", "2026-01-01T00:00:00Z"]) | AWKWARD
+    codings = []
+    for _ in range(data.draw(st.integers(0, 6))):
+        start = data.draw(st.integers(0, len(text) - 1))
+        codings.append(Coding(
+            data.draw(ids), "d", data.draw(st.sampled_from(sorted(tricky.state.codes))), start,
+            data.draw(st.integers(start + 1, len(text))), "", data.draw(st.sampled_from([*sorted(tricky.state.coders), "gone"])),
+            data.draw(times), data.draw(times),
+        ))  # fmt: skip
+    pad = data.draw(st.sampled_from(["", "      "]))
+    one_by_one = "".join(writer.selection(c, text, pad, plain_id=True) for c in codings).encode()
+    assert writer.selections(codings, text, pad) == one_by_one

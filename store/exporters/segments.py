@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import cache
+from itertools import chain, repeat
 from typing import TYPE_CHECKING
 
 from store.exporters.tabular import _QUOTED, _notable, csv_field, to_csv
@@ -159,24 +160,36 @@ class SegmentsCsv:
         return (self.codes is None or coding.code in self.codes) and (self.coder is None or coding.coder == self.coder)
 
     def _document(self, document: Document, codings: list[Coding], codes: _Cells, coders: _Cells) -> str:
+        """One document's rows, a column at a time (each a C-level loop over its codings),
+        interleaved with the separators by one join. Ids, times and texts go in as they
+        are when one scan of each column finds nothing to guard or quote."""
         field, safe, memos = csv_field, self.safe, self.project.state.memos_by_target
-        head = f"{field(document.name, safe)},{field(document.case, safe)}"
+        head = f",{field(document.name, safe)},{field(document.case, safe)},"
         tail = "".join("," + field(document.attributes.get(k, ""), safe) for k in self.keys) + "\r\n"
         turns = [f"{field(t.speaker, safe)},{t.index + 1}" for t in document.turns] or [","]
         last, ends = len(turns) - 1, [t.end for t in document.turns]
         lines = LineIndex(self.project.text(document.id)).starts
-        plain = _plain([v for c in codings for v in (c.id, c.created, c.modified)], safe)
-        out = []
-        for c in codings:
-            on = memos.get(c.id)
-            memo = field("\n\n".join(m.text for m in sorted(on.values(), key=_created)), safe) if on else ""
-            ident, created, modified = (c.id, c.created, c.modified) if plain else (field(c.id, safe), field(c.created, safe), field(c.modified, safe))
-            out.append(
-                f"{ident},{head},{turns[min(bisect_right(ends, c.start), last)]},{c.start},{c.end},"
-                f"{bisect_right(lines, c.start)},{bisect_right(lines, c.end - 1)},{codes[c.code]},{coders[c.coder]},"
-                f"{created},{modified},{field(c.text, safe)},{memo},{'yes' if c.exemplar else 'no'}{tail}"
-            )
-        return "".join(out)
+        ids, created, modified = ([c.id for c in codings], [c.created for c in codings], [c.modified for c in codings])
+        if not _plain([*ids, *created, *modified], safe):
+            ids, created, modified = ([field(v, safe) for v in column] for column in (ids, created, modified))
+        texts = [c.text for c in codings]
+        if not _plain(texts, safe):
+            texts = [field(t, safe) for t in texts]
+        columns = (
+            ids, repeat(head), [turns[min(bisect_right(ends, c.start), last)] for c in codings],
+            [
+                f",{c.start},{c.end},{bisect_right(lines, c.start)},{bisect_right(lines, c.end - 1)},{codes[c.code]},{coders[c.coder]},"
+                for c in codings
+            ],
+            created, repeat(","), modified, repeat(","), texts,
+            [self._memo(memos[c.id]) if c.id in memos else "," for c in codings],
+            [(",yes" if c.exemplar else ",no") + tail for c in codings],
+        )  # fmt: skip
+        return "".join(chain.from_iterable(zip(*columns)))
+
+    def _memo(self, on: dict) -> str:
+        """The memo cell, its comma first: a coding's memos joined, oldest first."""
+        return "," + csv_field("\n\n".join(m.text for m in sorted(on.values(), key=_created)), self.safe) if on else ","
 
 
 class _Cells(dict):

@@ -17,6 +17,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain, repeat
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -162,8 +163,14 @@ class _ProjectWriter:
             key: variable_type(d.attributes[key] for d in self.documents if key in d.attributes) for key in keys
         }
         self.variable_guids = {key: guids.derived("variable", key) for key in keys}
-        self.users: dict[str, str] = {}  # coder id -> ' creatingUser="GUID"', or "" for an unknown coder
-        self.code_refs: dict[str, str] = {}  # code id -> its CodeRef element
+        # Each made once, on first use: by coder id ' creatingUser="GUID"' ("" for an unknown
+        # coder), by code id its CodeRef element, by time its attribute ("" for none).
+        self.users = _Made(self.user_attribute)
+        self.code_refs = _Made(lambda code_id: f'<CodeRef targetGUID="{guids.of(code_id)}"/>')
+        self.user_bytes = _Made(lambda coder_id: self.users[coder_id].encode())
+        self.code_ref_bytes = _Made(lambda code_id: self.code_refs[code_id].encode())
+        self.created_bytes = _Made(lambda at: f' creationDateTime="{escape_attr(at)}"'.encode() if at else b"")
+        self.modified_bytes = _Made(lambda at: f' modifiedDateTime="{escape_attr(at)}"'.encode() if at else b"")
         self.coding_guid = guids.deriver("coding")  # a coding's Coding element
 
     def notes_on(self, target: str | None, kind: str | None = None) -> list[str]:
@@ -277,11 +284,14 @@ class _ProjectWriter:
         self.description(document.id, "document")
         text = self.project.text(document.id)
         codings = self.project.codings.for_document(document)
-        plain = guids.all_canonical([c.id for c in codings]), _plain(c.created + " " + c.modified for c in codings)
-        pad = w.pad
         units = NvivoUnits(text) if self.options.positions == "nvivo" else None
-        for coding in codings:
-            w.raw(self.selection(coding, text, pad, units, *plain))
+        canonical = guids.all_canonical([c.id for c in codings])
+        if units is None and canonical:
+            w.encoded(self.selections(codings, text, w.pad))
+        else:
+            plain = _plain(c.created + " " + c.modified for c in codings)
+            for coding in codings:
+                w.raw(self.selection(coding, text, w.pad, units, canonical, plain))
         for memo in self.memos.get(document.id, ()):
             if memo.kind == "annotation":
                 self.annotation(memo, text, units)
@@ -290,36 +300,68 @@ class _ProjectWriter:
         self.variable_values(document.attributes)
         w.close("TextSource")
 
+    def selections(self, codings: list[Coding], text: str, pad: str) -> bytes:
+        """A document's selections as `selection` writes each, in standard positions, for
+        codings whose ids are GUIDs already, as UTF-8 made a document at a time: a column
+        per part (made by C-level loops; a coder's, a code's and a time's attribute made
+        once, the Coding elements' GUIDs derived in bulk), interleaved with the markup by
+        one join. A part a coding lacks (its memos' Description and NoteRefs) is empty."""
+        users = [self.user_bytes[c.coder] for c in codings]
+        created = [self.created_bytes[c.created] for c in codings]
+        columns = (
+            _encoded([c.id for c in codings]),
+            _encoded([escape_attr(text[c.start : c.end]) for c in codings]),
+            _encoded([f'{c.start}" endPosition="{c.end}' for c in codings]),
+            users, created, [self.modified_bytes[c.modified] for c in codings],
+            self.memo_parts(codings, pad, self.selection_description),
+            self.coding_guid.many([c.id for c in codings]),
+            users, created, [self.code_ref_bytes[c.code] for c in codings],
+            self.memo_parts(codings, pad, self.note_refs),
+        )  # fmt: skip
+        markup = [
+            f'{pad}<PlainTextSelection guid="', '" name="', '" startPosition="', '"', "", "", ">\n",
+            f'{pad}  <Coding guid="', '"', "", f">\n{pad}    ", f"\n{pad}  </Coding>\n", f"{pad}</PlainTextSelection>\n",
+        ]  # fmt: skip
+        parts = [repeat(markup[0].encode())]
+        for column, after in zip(columns, markup[1:]):
+            parts += [column, repeat(after.encode())] if after else [column]
+        return b"".join(chain.from_iterable(zip(*parts)))
+
+    def memo_parts(self, codings: list[Coding], pad: str, part: Callable[[str, str], str]) -> list[bytes]:
+        """`part` of each coding that has memos, encoded; b"" for the rest."""
+        memos = self.memos
+        return [part(c.id, pad).encode() if c.id in memos else b"" for c in codings]
+
+    def note_refs(self, coding_id: str, pad: str) -> str:
+        return "".join(f'{pad}  <NoteRef targetGUID="{n}"/>\n' for n in self.notes_on(coding_id))
+
+    def user_attribute(self, coder_id: str) -> str:
+        """` creatingUser="GUID"` for a known coder, "" for an unknown one."""
+        return f' creatingUser="{guids.of(coder_id)}"' if coder_id in self.state.coders else ""
+
     def selection(
         self, coding: Coding, text: str, pad: str, units: NvivoUnits | None = None, plain_id: bool = False,
-        plain_stamps: bool = False,
+        plain_stamps: bool = False, guid: str | None = None,
     ) -> str:
         """A coding's PlainTextSelection, Coding and CodeRef, as XmlWriter would write them
         at indentation `pad`: one f-string, with each coder's and code's parts made once.
         GUIDs need no escaping (hex digits and hyphens). `plain_id`: the coding's id is its
         GUID already; `plain_stamps`: its times need no escaping (the caller checked a
-        document's codings at once)."""
-        user = self.users.get(coding.coder)
-        if user is None:
-            known = coding.coder in self.state.coders
-            user = self.users[coding.coder] = f' creatingUser="{guids.of(coding.coder)}"' if known else ""
-        code_ref = self.code_refs.get(coding.code)
-        if code_ref is None:
-            code_ref = self.code_refs[coding.code] = f'<CodeRef targetGUID="{guids.of(coding.code)}"/>'
+        document's codings at once); `guid`: its Coding element's, derived already."""
+        user, code_ref = self.users[coding.coder], self.code_refs[coding.code]
         created, modified = (coding.created, coding.modified) if plain_stamps else (escape_attr(coding.created), escape_attr(coding.modified))
         created = f' creationDateTime="{created}"' if created else ""
         modified = f' modifiedDateTime="{modified}"' if modified else ""
         notes = description = ""
         if coding.id in self.memos:
-            notes = "".join(f'{pad}  <NoteRef targetGUID="{n}"/>\n' for n in self.notes_on(coding.id))
-            description = self.selection_description(coding.id, pad)
+            notes, description = self.note_refs(coding.id, pad), self.selection_description(coding.id, pad)
         quote, start, end = text[coding.start : coding.end], coding.start, coding.end
         if units is not None:
             quote, start, end = quote.replace("\n", "\r\n"), units.position(start), units.position(end)
         return (
             f'{pad}<PlainTextSelection guid="{coding.id if plain_id else guids.of(coding.id)}" name="{escape_attr(quote)}" '
             f'startPosition="{start}" endPosition="{end}"{user}{created}{modified}>\n{description}'
-            f'{pad}  <Coding guid="{self.coding_guid(coding.id)}"{user}{created}>\n'
+            f'{pad}  <Coding guid="{guid or self.coding_guid(coding.id)}"{user}{created}>\n'
             f"{pad}    {code_ref}\n{pad}  </Coding>\n{notes}{pad}</PlainTextSelection>\n"
         )
 
@@ -374,6 +416,24 @@ class _ProjectWriter:
                 self.w.text("PlainTextContent", memo.text)
             self.w.close("Note")
         self.w.close("Notes")
+
+
+class _Made(dict):
+    """Values by key, each made by `make` once, on first use."""
+
+    def __init__(self, make: Callable[[str], object]):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: str):
+        value = self[key] = self.make(key)
+        return value
+
+
+def _encoded(values: list[str]) -> list[bytes]:
+    """Each value as UTF-8, encoded at once: none holds a line feed (GUIDs, numbers, and
+    attribute values escaped, which write it as `&#10;`)."""
+    return "\n".join(values).encode("utf-8").split(b"\n") if values else []
 
 
 def _plain(values) -> bool:

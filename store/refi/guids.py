@@ -7,6 +7,7 @@ exporting twice writes the same GUIDs.
 
 from __future__ import annotations
 
+import binascii
 import functools
 import hashlib
 import re
@@ -41,6 +42,25 @@ def deriver(*first: str):
         digest.update(last.encode("utf-8"))
         return _formatted(digest.hexdigest())
 
+    def many(lasts: list[str]) -> list[bytes]:
+        """`derive(last)` for each of `lasts`, as ASCII bytes: the digests are made one by
+        one, their version, variant and hyphens set for all at once by C (bytes.translate
+        over every digest's 7th and 9th byte, one regular expression over the hex)."""
+        copy, data = start.copy, bytearray()
+        for last in lasts:
+            digest = copy()
+            digest.update(last.encode("utf-8"))
+            data += digest.digest()
+        data[6::20] = data[6::20].translate(_VERSION_BYTE)
+        data[8::20] = data[8::20].translate(_VARIANT_BYTE)
+        hexed, count = binascii.hexlify(data), len(lasts)
+        out = bytearray(b"-" * (37 * count))  # each GUID and a line feed
+        for to, at in _LAYOUT:
+            out[to::37] = hexed[at::40]
+        out[36::37] = b"\n" * count
+        return bytes(out).split(b"\n")[:-1]
+
+    derive.many = many
     return derive
 
 
@@ -51,6 +71,10 @@ def _formatted(h: str) -> str:
 
 
 _NAMESPACE_BYTES = NAMESPACE.bytes
+_VERSION_BYTE = bytes((b & 0x0F) | 0x50 for b in range(256))  # version 5 in the top nibble
+_VARIANT_BYTE = bytes((b & 0x3F) | 0x80 for b in range(256))  # top bits 10
+# (place in a GUID, place in a SHA-1's 40 hex digits) of each of the GUID's 32 digits
+_LAYOUT = [(to, at) for at, to in enumerate(i for i in range(36) if i not in (8, 13, 18, 23))]
 _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 _CANONICAL = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*")
 

@@ -55,6 +55,7 @@ class XmlWriter:
 
     def __init__(self, sink: Callable[[bytes], object] | None = None) -> None:
         self.parts: list[str] = ['<?xml version="1.0" encoding="utf-8"?>\n']
+        self._done: list[bytes] = []  # encoded already, without a sink
         self._depth = 0
         self._sink = sink
 
@@ -87,8 +88,20 @@ class XmlWriter:
         if self._sink is not None and len(self.parts) >= self.FLUSH:
             self._sink(self.bytes())
 
+    def encoded(self, xml: bytes) -> None:
+        """`raw` for markup encoded as UTF-8 already (an export's codings, a document at a time)."""
+        if self._sink is not None:
+            self._sink(self.bytes())
+            self._sink(xml)
+        else:
+            self._done.append("".join(self.parts).encode("utf-8"))
+            self._done.append(xml)
+            self.parts = []
+
     def bytes(self) -> bytes:
         """What was written and not yet given to the sink."""
         data = "".join(self.parts).encode("utf-8")
         self.parts = []
+        if self._done:
+            data, self._done = b"".join([*self._done, data]), []
         return data
