@@ -217,7 +217,9 @@ class Project:
             return self._read_schema_1(main)
         if version > schema.SCHEMA:
             schema.migrate({}, version)  # refuses, naming the newer Margin
-        self._checked(schema.check_main, main if not _written_here(main, found) else {"meta": main["meta"]})
+        # read_local checked the checkpoint record; a file written here needs only its meta checked
+        written_here = {"meta": {"project": main["meta"]["project"]}}
+        self._checked(schema.check_main, main if not _written_here(main, found) else written_here)
         self._require_codings_files(main)
         if self.readonly:
             return {"main": main, "codings": None}
