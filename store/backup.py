@@ -29,6 +29,7 @@ def take(project_dir: Path, files: list[Path], reason: str) -> Path:
     200 links, and pathlib's per-file work took longer than the links themselves."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = Path(project_dir) / BACKUP_DIR / f"{stamp}-{reason}"
+    new_root = not target.parent.is_dir()
     make_dir(target)
     root, into = os.fspath(project_dir), os.fspath(target)
     folders = {into}
@@ -49,17 +50,18 @@ def take(project_dir: Path, files: list[Path], reason: str) -> Path:
             import shutil  # only where links are impossible
 
             shutil.copy2(source, destination)
-    _make_durable(target, folders)
+    _make_durable(target, folders, new_root)
     _rotate(Path(project_dir) / BACKUP_DIR)
     return target
 
 
-def _make_durable(target: Path, folders: set[str]) -> None:
+def _make_durable(target: Path, folders: set[str], new_root: bool) -> None:
     """fsync the new backup's folders, deepest first, so that a backup an error message
-    names (or restore picks) after a power cut is really there."""
+    names (or restore picks) after a power cut is really there; the project folder only
+    when backups/ is new in it."""
     for folder in sorted(folders - {os.fspath(target)}, reverse=True):
         fsync_dir(folder)
-    for folder in (target, target.parent, target.parent.parent):
+    for folder in (target, target.parent, *([target.parent.parent] if new_root else [])):
         fsync_dir(folder)
 
 
@@ -67,7 +69,11 @@ def keep_sources(project_dir: Path) -> None:
     """Copy source texts not yet kept into backups/sources/. Texts never change, so one
     copy each is enough; a copy (not a link) survives an editor writing through a link."""
     pool = Path(project_dir) / BACKUP_DIR / SOURCES_POOL
-    make_dir(pool)
+    if not pool.is_dir():
+        new_root = not pool.parent.is_dir()
+        make_dir(pool)
+        for folder in (pool.parent, *([pool.parent.parent] if new_root else [])):  # the new folders' names
+            fsync_dir(folder)
     kept = set(os.listdir(pool))
     sources = Path(project_dir) / "sources"
     for name in os.listdir(sources) if sources.is_dir() else ():

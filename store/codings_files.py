@@ -13,6 +13,7 @@ newer than the record, and the log replays the rest); any other digest is refuse
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,7 +33,7 @@ def missing_problem(folder: Path, main: dict) -> str:
     Only looks at names, so a read-only open that parses no codings file can afford it."""
     files = _record(main).get("files") or {}
     for name, (_digest, count) in sorted(files.items()):
-        if count and name.startswith(CODINGS_DIR + "/") and not (Path(folder) / name).is_file():
+        if count and name.startswith(CODINGS_DIR + "/") and not os.path.isfile(os.path.join(folder, name)):
             return f"{name} ({_label(main, name)}, {plural(count, 'coding')}) is missing"
     return ""
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.clock import new_id, now
+from store.digests import sha256
 from store.errors import BadInput, NotFound
 from store.model import Document, Turn
 from store.text import one_line, words_said
@@ -64,7 +64,7 @@ class Documents:
     ) -> ImportResult:
         """Store a parsed text as a new document, unless the same text is already in."""
         name = _clean_name(name)
-        sha = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
+        sha = sha256(parsed.text.encode("utf-8")).hexdigest()
         for existing in self.project.state.documents.values():
             if existing.sha256 == sha:
                 return ImportResult(existing, duplicate_of=existing)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import getpass
-import hashlib
 import itertools
 import os
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ import orjson
 
 from store import backup, codings_files, layout, schema
 from store.clock import new_id, now
+from store.digests import sha256
 from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused, save_failed
 from store.journal import LOG_NAME, Journal
 from store.lock import ProjectLock
@@ -217,7 +217,9 @@ class Project:
             return self._read_schema_1(main)
         if version > schema.SCHEMA:
             schema.migrate({}, version)  # refuses, naming the newer Margin
-        self._checked(schema.check_main, main if not _written_here(main, found) else {"meta": main["meta"]})
+        # read_local checked the checkpoint record; a file written here needs only its meta checked
+        written_here = {"meta": {"project": main["meta"]["project"]}}
+        self._checked(schema.check_main, main if not _written_here(main, found) else written_here)
         self._require_codings_files(main)
         if self.readonly:
             return {"main": main, "codings": None}
@@ -430,7 +432,7 @@ class Project:
             )
         elif raw["codings"] is LAZY:
             loaders: dict[str, list] = {}
-            for key in layout.codings_files(self.dir):
+            for key in layout.codings_keys(self.dir):
                 loaders.setdefault(key.partition("/")[2], []).append(functools.partial(self._load_codings_file, key))
             self.state.defer_documents(loaders, checkpoint.get("coding_counts") or {}, checkpoint.get("code_counts"))
         else:
@@ -1074,7 +1076,7 @@ class Project:
                     f"the text of {document.name} is missing ({SOURCES_DIR}/{document_id}.txt); "
                     f"{self._restore_hint()}"
                 ) from None
-            if hashlib.sha256(data).hexdigest() != document.sha256:
+            if sha256(data).hexdigest() != document.sha256:
                 raise ProjectCorrupt(
                     f"the text of {document.name} was changed outside Margin (sha256 mismatch in "
                     f"{SOURCES_DIR}/{document_id}.txt), so its codings would point at the wrong words; "
@@ -1091,7 +1093,7 @@ class Project:
             self._op.new_files.append(path)
         write_atomic(path, data)
         self._texts[document_id] = text
-        return hashlib.sha256(data).hexdigest()
+        return sha256(data).hexdigest()
 
 
 def restore_hint(directory: Path) -> str:

@@ -147,12 +147,11 @@ class State:
         if table == "codings":
             self._load_codings(records)
             return
-        cls = ENTITIES[table]
         target = self.table(table)
-        for record in records.values():
-            entity = cls.from_record(record)
+        for entity in ENTITIES[table].build_all(records.values()):
             target[entity.id] = entity
-            self._index(entity)
+            if table == "memos":
+                self._index(entity)
         self.version += 1
 
     def _load_codings(self, records: dict) -> None:

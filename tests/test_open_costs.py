@@ -1,0 +1,126 @@
+"""What every command line's open pays (issue 11, command lines at 200,000 codings): the
+quick ways of the open path give exactly what the slow ways gave, and the costs that were
+cut stay cut (no OpenSSL import, no fsync of the lock's name, no fsync of the project
+folder for a backup into an existing backups/)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from store import backup, digests, layout
+from store.model import Code, Coder, Memo
+from store.project import Project
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=3000))
+def test_the_built_in_digests_are_hashlibs(data):
+    assert digests.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert digests.blake2b(data, digest_size=16).hexdigest() == hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+NAMES = st.sampled_from(["a.json", "b.json", ".hidden.json", "c.txt", "d.json.tmp", ".d.json.x.tmp", "a.b.json", "Z.json", "é.json", ".json"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.sampled_from(["alice", "bob", ".git", "Bob", "x.json"]), st.lists(NAMES, unique=True, max_size=6), max_size=4),
+       st.lists(NAMES, unique=True, max_size=3))  # fmt: skip
+def test_codings_files_are_listed_as_pathlib_globbed_them(tmp_path_factory, tree, loose):
+    """Every shape of codings/: hidden and non-JSON files, loose files (the first
+    format's codings/<coder>.json), folders named like files."""
+    folder = tmp_path_factory.mktemp("p")
+    (folder / "codings").mkdir()
+    for coder, names in tree.items():
+        (folder / "codings" / coder).mkdir()
+        for name in names:
+            (folder / "codings" / coder / name).write_text("{}")
+    for name in loose:
+        if not (folder / "codings" / name).exists():
+            (folder / "codings" / name).write_text("{}")
+    found = sorted(folder.glob("codings/*/*.json"))
+    expected = {f"{p.parent.name}/{p.stem}": p for p in found if not p.name.startswith(".")}
+    assert layout.codings_files(folder) == expected
+    assert list(layout.codings_files(folder)) == list(expected) == layout.codings_keys(folder)
+
+
+def test_codings_files_of_a_folder_without_codings(tmp_path):
+    assert layout.codings_files(tmp_path) == {} and layout.codings_keys(tmp_path / "nowhere") == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.fixed_dictionaries(
+    {"id": st.uuids().map(str), "name": st.text(max_size=8), "parent": st.none() | st.uuids().map(str), "color": st.just("#fff")},
+    optional={"description": st.text(max_size=5), "codable": st.booleans(), "created": st.just("t"), "modified": st.just("u"),
+              "from_a_newer_margin": st.integers()},
+), max_size=6))  # fmt: skip
+def test_codes_built_all_at_once_are_the_ones_built_one_by_one(records):
+    assert Code.build_all(records) == [Code.from_record(r) for r in records]
+
+
+def test_memos_and_coders_build_all_at_once_too():
+    memos = [{"id": "m", "kind": "project", "target": None, "text": "t", "author": "a"},
+             {"id": "n", "kind": "annotation", "target": "d", "text": "t", "author": "a", "start": 1, "end": 2}]  # fmt: skip
+    assert Memo.build_all(memos) == [Memo.from_record(r) for r in memos]
+    assert Coder.build_all([{"id": "c", "name": "ana", "created": "t"}]) == [Coder(id="c", name="ana", created="t")]
+
+
+def test_a_command_line_does_not_load_openssl(tmp_path):
+    """hashlib loads OpenSSL, about 13 ms of every command; store/digests.py has the same digests."""
+    Project.init(tmp_path / "p", coder="ana").close()
+    code = (
+        "import sys\nfrom tui.cli import main\n"
+        f"sys.argv = ['margin', '-p', {str(tmp_path / 'p')!r}, 'codes', 'add', 'Trust']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('hashlib', '_hashlib') if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+
+
+def test_a_writers_open_syncs_the_backup_but_not_the_lock_or_the_project_folder(project, interview, monkeypatch):
+    code = project.codebook.add("Trust")
+    project.codings.apply(interview, code, 0, 5)
+    project.close()  # a checkpoint: the next writer's open takes a backup
+    synced: list[str] = []
+    real = os.fsync
+
+    def recording(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", recording)
+    with Project.open(project.dir):
+        pass
+    newest = backup.newest(project.dir)
+    assert str(newest) in synced and str(newest / "codings") in synced and str(newest.parent) in synced
+    assert str(project.dir / ".margin.lock") not in synced
+    assert str(project.dir) not in synced, synced
+
+
+def test_the_first_backup_makes_backups_durable_in_the_project_folder(tmp_path, monkeypatch):
+    synced: list[str] = []
+    real = os.fsync
+
+    def recording(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    folder = tmp_path / "p"
+    Project.init(folder, coder="ana").close()
+    backup_root = folder / backup.BACKUP_DIR
+    for old in backup_root.iterdir():
+        backup.remove_tree(old)
+    backup_root.rmdir()
+    monkeypatch.setattr(os, "fsync", recording)
+    with Project.open(folder):
+        pass
+    assert str(folder.resolve()) in synced and str(backup_root.resolve()) in synced
