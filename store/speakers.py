@@ -35,6 +35,8 @@ def spoken(documents: list[Document], names, where: str) -> frozenset[str]:
     """Every spelling on `documents`' turns of each of `names` (compared by `key`). A name
     that no turn there carries is a typo that would give empty results, so it is NotFound,
     saying who does speak."""
+    if not names:
+        return frozenset()  # nothing to look up: no need to build every document's turns
     spellings: dict[str, set[str]] = {}
     for document in documents:
         for turn in document.turns:

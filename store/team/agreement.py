@@ -17,25 +17,27 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from itertools import chain
 
 from store.analysis.scope import Scope, code_ids, documents_in
 from store.errors import BadInput
 from store.model import Document
 from store.motions import sentence_starts
+from store.team.spans import Span, named_spans
 from store.words import WordIndex, words_of
 
 UNITS = ("character", "word", "sentence", "turn")
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     """What the statistics need of a set of units, additive over documents and codes.
 
     units: units with a value from at least two coders; values: those values;
     ones: values "coded"; agreed: units where every coder present gave the same value;
     pairs: Σ over units of n_coded·n_not/(m-1), Krippendorff's observed disagreement
-    (times two); coded: per named coder, units coded (among `units`)."""
+    (times two); coded: per named coder, units coded (among `units`). A named tuple, not
+    a dataclass: a large comparison makes tens of thousands."""
 
     units: int = 0
     values: int = 0
@@ -45,23 +47,22 @@ class Tally:
     coded: tuple[int, ...] = ()
 
 
-
 def total(tallies) -> Tally:
-    """The tally of all their units pooled."""
-    units = values = ones = agreed = 0
-    pairs = 0.0
-    coded: list[int] = []
-    for t in tallies:
-        units += t.units
-        values += t.values
-        ones += t.ones
-        agreed += t.agreed
-        pairs += t.pairs
-        if len(coded) < len(t.coded):
-            coded += [0] * (len(t.coded) - len(coded))
-        for i, n in enumerate(t.coded):
-            coded[i] += n
-    return Tally(units, values, ones, agreed, pairs, tuple(coded))
+    """The tally of all their units pooled (the sums in order, as adding one by one does)."""
+    tallies = list(tallies)
+    if not tallies:
+        return Tally()
+    units, values, ones, agreed, pairs, coded = zip(*tallies)
+    widths = set(map(len, coded))
+    if len(widths) == 1:
+        summed = tuple(map(sum, zip(*coded)))
+    else:
+        summed = [0] * max(widths)
+        for counts in coded:
+            for i, n in enumerate(counts):
+                summed[i] += n
+        summed = tuple(summed)
+    return Tally(sum(units), sum(values), sum(ones), sum(agreed), sum(pairs, 0.0), summed)
 
 
 # ---------------------------------------------------------------------- the statistics
@@ -266,20 +267,33 @@ def compare(project, names: list[str] | None = None, unit: str = "character", sc
     the codes, and overall; with `passages`, the stretches where they differ."""
     check_unit(unit)
     coders = team_coders(project, names)
-    position = {c.id: i for i, c in enumerate(coders)}
     wanted_codes = code_ids(project, scope)
+    documents = documents_in(project, scope)
+    spans = named_spans(project, [c.id for c in coders])
+    if spans is None:
+        spans = _state_spans(project, coders, documents)
     per_doc = []
-    for document in documents_in(project, scope):
-        mine = [(c, position.get(c.coder)) for c in project.state.codings_by_document.get(document.id, {}).values()]
-        who = sorted({i for _, i in mine if i is not None})
+    for document in documents:
+        mine = spans.get(document.id, ())
+        who = sorted({i for _, i, _, _ in mine})
         if len(who) == len(coders) or (partial and len(who) >= 2):
-            kept = [(c, i) for c, i in mine if i is not None and (wanted_codes is None or c.code in wanted_codes)]
+            kept = mine if wanted_codes is None else [s for s in mine if s[0] in wanted_codes]
             per_doc.append((document, who, kept))
-    used = {c.code for _, _, kept in per_doc for c, _ in kept}
+    used = {s[0] for _, _, kept in per_doc for s in kept}
     order = [c.id for c in project.codebook.all() if c.id in used]
     result = Comparison([c.name for c in coders], unit, [d for d, _, _ in per_doc], order)
     _fill(project, result, per_doc, len(coders), passages)
     return result
+
+
+def _state_spans(project, coders: list, documents: list[Document]) -> dict[str, list[Span]]:
+    """The plain path of `named_spans`: the named coders' codings of `documents` from the state."""
+    position = {c.id: i for i, c in enumerate(coders)}
+    found: dict[str, list[Span]] = {}
+    for document in documents:
+        codings = project.state.codings_by_document.get(document.id, {}).values()
+        found[document.id] = [(c.code, position[c.coder], c.start, c.end) for c in codings if c.coder in position]
+    return found
 
 
 def _fill(project, result: Comparison, per_doc, named: int, passages: bool) -> None:
@@ -290,9 +304,9 @@ def _fill(project, result: Comparison, per_doc, named: int, passages: bool) -> N
         index = unit_index(project, document, result.unit)
         length = unit_count(document, index)
         if index is None:  # characters: a unit is its own offset
-            spans = [(c.code, i, c.start, min(c.end, length)) for c, i in kept]
+            spans = [(code, i, start, min(end, length)) for code, i, start, end in kept]
         else:
-            spans = [(c.code, i, *index.span(c.start, c.end)) for c, i in kept]
+            spans = [(code, i, *index.span(start, end)) for code, i, start, end in kept]
         found: list | None = [] if passages else None
         tallies = sweep(spans, present, length, named, found)
         nobody = uncoded(length, present, named)

@@ -49,6 +49,35 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
+def git_dir(folder: Path) -> Path:
+    """The clone's git folder: `.git`, or the one a `.git` file names (a worktree); git is
+    asked only when it cannot be told so (a sync spared three processes this way)."""
+    dot = Path(folder) / ".git"
+    if dot.is_dir():
+        return dot
+    try:
+        text = dot.read_text()
+    except OSError:
+        text = ""
+    if text.startswith("gitdir:"):
+        return (Path(folder) / text.partition("gitdir:")[2].strip()).resolve()
+    return Path(folder) / run(folder, "rev-parse", "--git-dir").strip()
+
+
+def fetched_commit(folder: Path) -> str:
+    """The commit the last fetch brought (FETCH_HEAD's first line, read in a plain clone;
+    git is asked elsewhere)."""
+    dot = Path(folder) / ".git"
+    if dot.is_dir():
+        try:
+            first = (dot / "FETCH_HEAD").read_text().split(maxsplit=1)
+        except OSError:
+            first = []
+        if first and len(first[0]) in (40, 64) and all(c in "0123456789abcdef" for c in first[0]):
+            return first[0]
+    return run(folder, "rev-parse", "FETCH_HEAD").strip()
+
+
 def head_commit(folder: Path) -> str:
     """The commit HEAD names, read from .git's files (no process: every open may ask);
     "" when there is none or it cannot be told this way."""

@@ -75,7 +75,7 @@ def sync(project, remote: str | None = None) -> SyncReport:
     _commit_shared(folder, project.coder.name, f"{project.coder.name}'s coding")
     report = SyncReport(remote)
     theirs = _fetch(folder, remote, branch)
-    head = git.run(folder, "rev-parse", "HEAD").strip()
+    head = git.head_commit(folder) or git.run(folder, "rev-parse", "HEAD").strip()
     if theirs and theirs != head:
         base = git.run(folder, "merge-base", head, theirs, check=False).strip()
         if base != theirs:  # the remote has work this copy lacks
@@ -111,8 +111,7 @@ def _preflight(folder: Path, remote: str | None) -> tuple[str, str]:
 
 
 def _merging(folder: Path) -> bool:
-    git_dir = Path(folder) / git.run(folder, "rev-parse", "--git-dir").strip()
-    return (git_dir / "MERGE_HEAD").exists()
+    return (git.git_dir(folder) / "MERGE_HEAD").exists()
 
 
 def _commit_shared(folder: Path, coder: str, message: str) -> None:
@@ -145,7 +144,7 @@ def _fetch(folder: Path, remote: str, branch: str) -> str:
         if "couldn't find remote ref" in str(failed):
             return ""
         raise
-    return git.run(folder, "rev-parse", "FETCH_HEAD").strip()
+    return git.fetched_commit(folder)
 
 
 def tables_at(folder: Path, commit: str) -> tuple[dict, dict[str, str]]:
@@ -191,14 +190,10 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) ->
             os.unlink(index["GIT_INDEX_FILE"])
 
 
-def _git_dir(folder: Path) -> Path:
-    return Path(folder) / git.run(folder, "rev-parse", "--git-dir").strip()
-
-
 def _other_files_merged(folder: Path, base: str, head: str, theirs: str) -> dict:
     """A temporary index holding git's three-way merge of the clone's files other than
     Margin's; refuses (nothing changed yet) when one of those conflicts."""
-    fd, path = tempfile.mkstemp(prefix="margin-index-", dir=_git_dir(folder))
+    fd, path = tempfile.mkstemp(prefix="margin-index-", dir=git.git_dir(folder))
     os.close(fd)
     os.unlink(path)
     index = {"GIT_INDEX_FILE": path}
@@ -224,7 +219,7 @@ def _commit_merge(project, index: dict, head: str, theirs: str, fast_forward: bo
         commit = git.run(folder, "commit-tree", tree, "-p", head, "-p", theirs, data=message, env=_as(project.coder.name)).strip()
     changed = git.run(folder, "diff", "--name-only", "-z", head, commit, "--", ".", *(f":!{p}" for p in SHARED)).split("\0")
     git.run(folder, "update-ref", "-m", "margin sync", "HEAD", commit, head)
-    os.replace(index["GIT_INDEX_FILE"], _git_dir(folder) / "index")  # the merge's index is the clone's now
+    os.replace(index["GIT_INDEX_FILE"], git.git_dir(folder) / "index")  # the merge's index is the clone's now
     others = [p for p in changed if p]
     if others:
         git.run(folder, "checkout", "-q", commit, "--", *others, check=False)

@@ -128,14 +128,13 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
     coders = {**other["coders"], **mine["coders"], **result.tables.get("coders", {})}
     with ours.operation(summary):
         for table in ORDER:
-            merged = result.tables.get(table, {})
-            for key, record in merged.items():
-                if mine[table].get(key) != record:
-                    if table == "documents" and key not in mine["documents"]:
-                        ours.store_text(key, text_of(key))
-                    ours.put(ENTITIES[table].from_record(record))
-                    who = coders.get(record.get("coder") or "", {}).get("name", record.get("author", ""))
-                    report.came_in.setdefault(table, Counter())[who] += 1
+            changed = [(key, record) for key, record in result.tables.get(table, {}).items() if mine[table].get(key) != record]
+            for key, record in changed:
+                if table == "documents" and key not in mine["documents"]:
+                    ours.store_text(key, text_of(key))
+                who = coders.get(record.get("coder") or "", {}).get("name", record.get("author", ""))
+                report.came_in.setdefault(table, Counter())[who] += 1
+            ours.put_records(table, [record for _, record in changed])  # a codings file at a time
         for table in reversed(ORDER):
             for key, record in mine[table].items():
                 if key not in result.tables.get(table, {}):

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from store.errors import ProjectCorrupt
 from store.project import Project
 from tests.conftest import REPO, shared
+from tests.team.conftest import fingerprint as state
 from tui.cli import cli
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -55,17 +56,6 @@ class Team:
         self.run(alice, "alice", "sync")
         git(self.tmp, "clone", "-q", str(self.remote), str(bob))
         return alice, bob
-
-
-def state(folder) -> dict:
-    with Project.open(folder, readonly=True) as p:
-        coders = {c.id: c.name for c in p.state.coders.values()}
-        return {
-            "codings": sorted((coders[c.coder], c.document, c.code, c.start, c.end) for c in p.state.codings.values()),
-            "codes": sorted(c.name for c in p.state.codes.values()),
-            "memos": sorted(m.text for m in p.state.memos.values() if m.kind != "project"),
-            "conflict memos": sorted(m.text for m in p.state.memos.values() if m.kind == "project"),
-        }
 
 
 def memo_id(folder, text) -> str:

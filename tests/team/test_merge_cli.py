@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from store.project import Project
 from tests.conftest import shared
+from tests.team.conftest import fingerprint as state
 from tui.cli import cli
 
 
@@ -35,17 +36,6 @@ def copies(tmp_path, monkeypatch):
     run(alice, "alice", "memo", "add", "--code", "Access", "What counts as access?")
     shutil.copytree(alice, bob)
     return run, alice, bob
-
-
-def state(folder):
-    with Project.open(folder, readonly=True) as p:
-        coders = {c.id: c.name for c in p.state.coders.values()}
-        return {
-            "codings": sorted((coders[c.coder], c.document, c.code, c.start, c.end) for c in p.state.codings.values()),
-            "codes": sorted(c.name for c in p.state.codes.values()),
-            "memos": sorted(m.text for m in p.state.memos.values() if m.kind != "project"),
-            "conflict memos": [m.text for m in p.state.memos.values() if m.kind == "project"],
-        }
 
 
 def memo_id(folder, text):

@@ -64,24 +64,32 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
     machine = as_csv or as_json or (output is not None and output.suffix.lower() in (".csv", ".json"))
     paths = {c: project.codebook.path(project.state.codes[c]) for c in result.codes}
     names = {d.id: d.name for d in result.documents}
-    rows = [_row(paths, names, result, row, machine, qualcoder) for row in result.rows if machine or per_document or row.document is None]
+    suffix = output.suffix.lower() if output is not None else ""
+    as_text = (as_csv or suffix == ".csv") and not (as_json or suffix == ".json")  # CSV, as emit_table chooses
+    rows = [_row(paths, names, result, row, machine, qualcoder, as_text) for row in result.rows if machine or per_document or row.document is None]
+    if as_text:
+        from store.exporters.tabular import to_csv
+
+        deliver(to_csv(AGREEMENT_COLUMNS, rows), output)  # every cell text already: what emit_table writes, in one pass
+        return
     title = f"Agreement of {', '.join(result.coders)} by {unit} over {plural(len(result.documents), 'document')}"
     emit_table(AGREEMENT_COLUMNS, rows, as_csv, as_json, output, title=title)
 
 
-def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool) -> list:
+def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool, as_text: bool = False) -> list:
     from store.team.agreement import cohen_kappa, krippendorff_alpha, percent_agreement, qualcoder_kappa
 
     t = row.tally
     kappa = qualcoder_kappa(t) if qualcoder else cohen_kappa(t)
     figures = [percent_agreement(t), kappa, krippendorff_alpha(t)]
-    if machine:
-        figures = ["" if f is None else format(f, ".12g") for f in figures]
     code = paths[row.code] if row.code else ""
     document = names[row.document] if row.document else ""
-    if not machine and not code:
-        code = "(all codes)"
-    return [code, document, result.unit, ",".join(result.coders), t.units, t.agreed, *figures]
+    if machine:
+        figures = ["" if f is None else format(f, ".12g") for f in figures]
+        if as_text:
+            return [code, document, result.unit, ",".join(result.coders), str(t.units), str(t.agreed), *figures]
+        return [code, document, result.unit, ",".join(result.coders), t.units, t.agreed, *figures]
+    return ["(all codes)" if not code else code, document, result.unit, ",".join(result.coders), t.units, t.agreed, *figures]
 
 
 def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:

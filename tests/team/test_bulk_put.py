@@ -1,0 +1,157 @@
+"""`Project.put_records`, the bulk put that merges and syncs apply incoming codings with:
+the same state, files, log and undo as `put` one at a time, rolled back whole on failure,
+and a kill -9 anywhere in it leaves every acknowledged change (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store.clock import new_id, now
+from store.importers import parse_text
+from store.model import Coding
+from store.project import Project
+from tests.conftest import INTERVIEW, REPO
+from tests.team.conftest import fingerprint
+
+
+def started(folder: Path) -> tuple[list, list, list, list]:
+    """Two documents, two codes, alice and bob, and six codings to replace or keep."""
+    with Project.init(folder, name="Bulk", coder="alice") as p:
+        documents = [p.documents.import_parsed(parse_text(INTERVIEW + "x" * n, "txt"), f"N{n}").document.id for n in (1, 2)]
+        codes = [p.codebook.add(name).id for name in ("Trust", "Worry")]
+        coders = [p.add_coder(name).id for name in ("alice", "bob")]
+        existing = []
+        with p.operation("code"):
+            for n in range(6):
+                coding = Coding(f"c{n}", documents[n % 2], codes[n % 2], n, n + 9, "", coders[n % 2], "t0", "t0")
+                p.put(coding)
+                existing.append(coding.to_record())
+    return documents, codes, coders, existing
+
+
+incoming = st.lists(
+    st.tuples(st.integers(0, 9), st.integers(0, 1), st.integers(0, 1), st.integers(0, 1), st.integers(0, 200)),
+    max_size=25,
+    unique_by=lambda t: t[0],
+)
+
+
+def records_of(made, documents, codes, coders) -> list[dict]:
+    """(id number, document, code, coder, start): ids c0..c5 replace the existing codings
+    (in their own document, some by the other coder), the others are new."""
+    return [
+        Coding(f"c{n}", documents[n % 2 if n < 6 else d], codes[c], start, start + 5, "x", coders[k], "t1", "t1").to_record()
+        for n, d, c, k, start in made
+    ]
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted((folder / "codings").rglob("*.json"))} | {
+        "project.json": (folder / "project.json").read_bytes()
+    }
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(made=incoming)
+def test_put_records_is_put_one_at_a_time(tmp_path_factory, made):
+    root = tmp_path_factory.mktemp("bulk")
+    documents, codes, coders, _ = started(root / "start")
+    records = records_of(made, documents, codes, coders)
+    results = []
+    for way in ("one at a time", "bulk"):
+        folder = root / way.replace(" ", "-")
+        shutil.copytree(root / "start", folder)
+        with Project.open(folder, coder="alice") as p:
+            with p.operation("merge"):
+                if way == "bulk":
+                    p.put_records("codings", records)
+                else:
+                    for record in records:
+                        p.put(Coding.from_record(record))
+        logged = json.loads((folder / "log.jsonl").read_bytes().splitlines()[-1])["changes"] if records else []
+        merged = fingerprint(folder)
+        after_close = files_of(folder)
+        with Project.open(folder, coder="alice") as p:
+            if records:
+                p.undo()
+        results.append((sorted(map(str, logged)), merged, after_close, fingerprint(folder)))
+    assert results[0] == results[1]
+
+
+def test_a_failure_inside_the_action_takes_the_whole_bulk_put_back(tmp_path):
+    folder = tmp_path / "study"
+    documents, codes, coders, _ = started(folder)
+    before = fingerprint(folder)
+    with Project.open(folder, coder="alice") as p:
+        with pytest.raises(ZeroDivisionError):
+            with p.operation("merge"):
+                p.put_records("codings", records_of([(n, 1, 0, 1, 50) for n in range(9)], documents, codes, coders))
+                raise ZeroDivisionError
+        assert len(p.state.codings) == 6
+    assert fingerprint(folder) == before
+
+
+KILLED_MERGE = """
+import os, signal, sys
+sys.path.insert(0, {repo!r})
+from store import project, storage
+point = {point!r}
+if point == "mid bulk":
+    done = []
+    real = project.Project._put_codings
+    def dying(self, *args):
+        done.append(1)
+        if len(done) == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, *args)
+    project.Project._put_codings = dying
+else:  # the checkpoint after the logged merge, at its second file
+    saves = []
+    real = storage.MemoryStorage.save
+    def dying(self, raw=None):
+        saves.append(1)
+        if len(saves) == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, raw)
+    storage.MemoryStorage.save = dying
+from tui.cli import main
+sys.argv = ["margin", "-p", {ours!r}, "--coder", "alice", "merge", {theirs!r}]
+main()
+"""
+
+
+@pytest.mark.parametrize("point", ["mid bulk", "checkpoint after it"])
+def test_a_kill_during_a_bulk_merge_loses_no_acknowledged_change(tmp_path, point):
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    started(ours)
+    shutil.copytree(ours, theirs)
+    with Project.open(theirs, coder="bob") as p:  # bob's copy: new codings in both documents
+        for document in p.documents.all():
+            with p.operation(f"code {document.name}"):
+                for n in range(20):
+                    p.codings.apply(document, p.codebook.get("Trust"), 10 + n, 30 + n)
+    mine = fingerprint(ours)
+    script = KILLED_MERGE.format(repo=str(REPO), point=point, ours=str(ours), theirs=str(theirs))
+    killed = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, env={**os.environ, "MARGIN_CODER": "alice"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    after = fingerprint(ours)  # opens
+    if point == "mid bulk":
+        assert after == mine  # nothing of the unacknowledged merge, everything before it
+    else:
+        assert after == fingerprint(theirs) | {"conflict memos": after["conflict memos"]}  # the logged merge, whole
+    with Project.open(ours, coder="alice") as p:
+        from store.team.sync import merge_folder
+
+        with Project.open(theirs, readonly=True) as other:
+            merge_folder(p, other)
+    assert fingerprint(ours)["codings"] == fingerprint(theirs)["codings"]
