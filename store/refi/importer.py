@@ -71,8 +71,7 @@ def _store(project: Project, plan: Plan, label: str) -> None:
         written = [writers.submit(project.store_text, document.id, text) for document, text in plan.documents]
         if plan.replaces is not None:
             project.delete(plan.replaces)
-        for entity in (*plan.coders, *plan.codes, *(d for d, _ in plan.documents), *plan.codings, *plan.memos):
-            project.put(entity)
+        project.put_new_entities((*plan.coders, *plan.codes, *(d for d, _ in plan.documents), *plan.codings, *plan.memos))
         for future in written:
             future.result()
 
