@@ -130,11 +130,7 @@ class Project:
         """Create a project in `directory` (created if missing, refused if it holds one);
         `created` keeps the creation time of a project brought in from another tool."""
         path = Path(directory)
-        if (path / PROJECT_FILE).exists():
-            raise Refused(f"{path} already holds a Margin project; open it instead")
-        if path.exists() and not path.is_dir():
-            raise Refused(f"{path} is a file, not a folder; choose another path")
-        _check_path_length(path)
+        refuse_unfit_folder(path)
         os.umask(0o077)
         make_dir(path)
         fsync_dir(path.resolve().parent)  # the new folder's name must survive a power cut
@@ -1121,6 +1117,16 @@ class Project:
         write_atomic(path, data)
         self._texts[document_id] = text
         return hashlib.sha256(data).hexdigest()
+
+
+def refuse_unfit_folder(path: Path) -> None:
+    """Refuse a folder a new project cannot be made in: one holding a project, a file,
+    a path too long for the project's own files."""
+    if (path / PROJECT_FILE).exists():
+        raise Refused(f"{path} already holds a Margin project; open it instead")
+    if path.exists() and not path.is_dir():
+        raise Refused(f"{path} is a file, not a folder; choose another path")
+    _check_path_length(path)
 
 
 def _save_all(changed: dict[str, ProjectDB], encoded: dict[str, bytes]) -> None:
