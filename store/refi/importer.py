@@ -3,7 +3,7 @@
 The file is read and checked before anything is written; the project is then made and
 filled in one operation (one log entry, one undo step) in a folder of its own beside the
 target, and moved into place whole once every file is durable: a failure or a kill
-leaves no project (only, after a kill, a hidden `.NAME.margin-init-*` folder), never a
+leaves no project (only, after a kill, a hidden `.margin-init-*` folder), never a
 half-imported one. Into a folder that already holds other files (or the working folder)
 the project's entries are moved one by one, project.json before the log and backups.
 """
@@ -120,7 +120,6 @@ def _staged(directory: Path) -> Iterator[Path]:
 
 
 def _staging_path(directory: Path, whole: bool) -> Path:
-    mark = f"margin-init-{os.urandom(4).hex()}"
-    if whole:
-        return directory.parent / f".{directory.name}.{mark}"
-    return directory / f".{mark}"
+    """A hidden folder beside `directory` (or inside it), named apart from it so that no
+    long name grows past the system's limit."""
+    return (directory.parent if whole else directory) / f".margin-init-{os.urandom(6).hex()}"
