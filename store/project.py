@@ -52,6 +52,7 @@ CODINGS_DIR = layout.CODINGS_DIR
 SOURCES_DIR = layout.SOURCES_DIR
 CHECKPOINT_OPS = 200
 CHECKPOINT_BYTES = 8 << 20
+SAVE_THREADS = 8  # files a checkpoint writes at once, when it writes more than this
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
 # Room for the longest path Margin makes inside a project: a temporary file of a codings
 # file in a backup or damaged/ folder is about 110 bytes below the project folder.
@@ -129,11 +130,7 @@ class Project:
         """Create a project in `directory` (created if missing, refused if it holds one);
         `created` keeps the creation time of a project brought in from another tool."""
         path = Path(directory)
-        if (path / PROJECT_FILE).exists():
-            raise Refused(f"{path} already holds a Margin project; open it instead")
-        if path.exists() and not path.is_dir():
-            raise Refused(f"{path} is a file, not a folder; choose another path")
-        _check_path_length(path)
+        refuse_unfit_folder(path)
         os.umask(0o077)
         make_dir(path)
         fsync_dir(path.resolve().parent)  # the new folder's name must survive a power cut
@@ -607,8 +604,8 @@ class Project:
         if encoded:
             pending = {name: layout.digest(raw) for name, raw in encoded.items()}
             layout.write_local(self.dir, record | {"pending": pending, "pending_seq": self.seq})
+            _save_all(changed, encoded)
             for name, db in changed.items():
-                db.storage.save(encoded[name])
                 self._files[name] = [pending[name], len(db.storage.read().get("codings", {}))]
         counts = dict(self.state.coding_counts_by_document())
         undo, redo = [list(x) for x in self._undo], [list(x) for x in self._redo]
@@ -744,6 +741,34 @@ class Project:
             added[coding.id] = record
             state.put(coding)
         stored._update_table(lambda table: table.update(added))
+
+    def put_new_entities(self, entities) -> None:
+        """Put entities the project does not hold yet (an import into a new project) inside
+        the current operation: each is logged as made, stored and indexed without a lookup
+        of a value before it or being built again from its record, and each file's table
+        is updated once, not once per entity. One already held goes the way of `put`."""
+        if self._op is None:
+            raise RuntimeError("changes must be made inside Project.operation()")
+        changes, state = self._op.changes, self.state
+        batch: dict[tuple[str, str] | str, dict] = {}  # (coder, document) or table -> records
+
+        def flush() -> None:
+            for key, records in batch.items():
+                db = self._coding_db(*key) if isinstance(key, tuple) else self._main
+                db.table("codings" if isinstance(key, tuple) else key).set_many(records)
+            batch.clear()
+
+        for entity in entities:
+            table = entity.TABLE
+            if entity.id in (state.codings if table == "codings" else state.table(table)):
+                flush()
+                self.put(entity)
+                continue
+            record = entity.to_record()
+            changes.append([table, entity.id, None, record])
+            batch.setdefault((entity.coder, entity.document) if table == "codings" else table, {})[entity.id] = record
+            state.put(entity)
+        flush()
 
     def _change(self, table: str, entity_id: str, before: dict | None, after: dict | None) -> None:
         if self._op is None:
@@ -1129,6 +1154,32 @@ class Project:
         write_atomic(path, data)
         self._texts[document_id] = text
         return sha256(data).hexdigest()
+
+
+def refuse_unfit_folder(path: Path) -> None:
+    """Refuse a folder a new project cannot be made in: one holding a project, a file,
+    a path too long for the project's own files."""
+    if (path / PROJECT_FILE).exists():
+        raise Refused(f"{path} already holds a Margin project; open it instead")
+    if path.exists() and not path.is_dir():
+        raise Refused(f"{path} is a file, not a folder; choose another path")
+    _check_path_length(path)
+
+
+def _save_all(changed: dict[str, ProjectDB], encoded: dict[str, bytes]) -> None:
+    """Write a checkpoint's files, project.json last (a reader reads it first). Many
+    codings files (an import's first checkpoint writes hundreds) are written by threads,
+    so that their fsyncs wait on the disk together rather than one after another."""
+    codings = [name for name in changed if name != PROJECT_FILE]
+    if len(codings) > SAVE_THREADS:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(SAVE_THREADS) as writers:
+            for future in [writers.submit(changed[name].storage.save, encoded[name]) for name in codings]:
+                future.result()
+        codings = []
+    for name in (*codings, *([PROJECT_FILE] if PROJECT_FILE in changed else [])):
+        changed[name].storage.save(encoded[name])
 
 
 def restore_hint(directory: Path) -> str:

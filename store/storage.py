@@ -188,6 +188,10 @@ class FastTable(Table):
     def delete(self, doc_id: str) -> None:
         self._update_table(lambda table: table.pop(doc_id, None))
 
+    def set_many(self, records: dict[str, dict]) -> None:
+        """Insert or replace records by id, in one update of the table."""
+        self._update_table(lambda table: table.update(records))
+
 
 class ProjectDB(TinyDB):
     table_class = FastTable

@@ -108,3 +108,22 @@ def test_each_distinct_time_is_checked_once(tmp_path, monkeypatch):
     refi = read_project(qde_of(tmp_path / "out.qdpx"), "out.qdpx")
     assert sum(len(s.selections) for s in refi.sources) >= 40
     assert checked and len(checked) == len(set(checked))
+
+
+def test_text_between_elements_calls_no_handler(tmp_path, monkeypatch):
+    """Only the text of elements that hold some (descriptions, values, contents) reaches
+    Python: the whitespace between a project's selections was a million calls at 200,000."""
+    from store.refi import reader
+
+    project = make_project(tmp_path / "p")
+    many_codings(project, 40)
+    export_qdpx(project, tmp_path / "out.qdpx")
+    data = qde_of(tmp_path / "out.qdpx")
+    calls = []
+    real = reader._Reader.data
+    monkeypatch.setattr(reader._Reader, "data", lambda self, text: calls.append(text) or real(self, text))
+    refi = read_project(data, "out.qdpx")
+    selections = sum(len(s.selections) for s in refi.sources)
+    assert selections >= 40
+    assert all(text.strip() for text in calls) and len(calls) < selections
+    assert refi == read_project(data, "again")

@@ -190,6 +190,13 @@ class _Reader:
 
     # ------------------------------------------------------------------ parser events
 
+    def bind(self, parser) -> None:
+        """Text is kept only inside the elements that hold some (TEXT_TAGS): elsewhere the
+        parser calls no handler for it (the whitespace between 200,000 selections' elements
+        was a million calls)."""
+        self.parser = parser
+        parser.CharacterDataHandler = None
+
     def start(self, tag: str, attrs: dict) -> None:
         local = self.local.get(tag)
         if local is None:
@@ -210,6 +217,7 @@ class _Reader:
             handler(attrs, parent, guid)
         elif local in TEXT_TAGS:
             self.text = []
+            self.parser.CharacterDataHandler = self.data
 
     def data(self, text: str) -> None:
         if self.text is not None:
@@ -221,6 +229,7 @@ class _Reader:
         if self.text is not None and tag in TEXT_TAGS:
             self._text(tag, self.tags[-1] if self.tags else "", "".join(self.text))
             self.text = None
+            self.parser.CharacterDataHandler = None
         handler = self.on_end.get(tag)
         if handler is not None:
             handler(owner)

@@ -124,6 +124,8 @@ def parse_events(data: bytes | Iterable[bytes], label: str, target):
     parser.StartElementHandler = target.start
     parser.EndElementHandler = target.end
     parser.CharacterDataHandler = target.data
+    if hasattr(target, "bind"):  # a target that turns the text handler on only where it keeps text
+        target.bind(parser)
     try:
         parser.Parse(head[skip:], False)
         for piece in pieces:

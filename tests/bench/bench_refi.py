@@ -70,6 +70,15 @@ def _new_coding(project: Project, rng: random.Random, document, codes: list, cod
 
 
 FLOOR = "floor: python -c 'import click'"
+PARSE_FLOOR = "parse floor: ET.iterparse of project.qde"
+# A plain pass of ElementTree's iterparse over the .qdpx's project.qde, read from the zip:
+# what any Python reading of the XML costs, the floor `margin init --from` is measured against.
+ITERPARSE = (
+    "import sys, zipfile, xml.etree.ElementTree as ET\n"
+    "with zipfile.ZipFile(sys.argv[1]) as z, z.open('project.qde') as qde:\n"
+    "    for _, element in ET.iterparse(qde):\n"
+    "        element.clear()\n"
+)
 # (seconds, MB) per command at 200,000 and at 50,000 codings (issue 11); None: no target
 TARGETS = {
     200_000: {"margin init --from": (5.0, 400), "margin export qdpx": (3.0, 400), "margin export csv": (2.0, 400)},
@@ -100,6 +109,7 @@ def commands(project: Path, qdpx: Path, work: Path) -> dict[str, object]:
     margin = margin_script()
     return {
         FLOOR: lambda n: [sys.executable, "-c", "import click"],
+        PARSE_FLOOR: lambda n: [sys.executable, "-c", ITERPARSE, str(qdpx)],
         "margin init --from": lambda n: [margin, "init", str(work / f"init{n}"), "--from", str(qdpx)],
         "margin export qdpx": lambda n: [margin, "-p", str(project), "export", "qdpx", "-o", str(work / "again.qdpx")],
         "margin export csv": lambda n: [margin, "-p", str(project), "export", "csv", "-o", str(work / "coded.csv")],
@@ -169,7 +179,17 @@ def report(codings: int, figures: dict, load: float, megabytes: float, runs: int
     if WRITE_FLOOR in figures:
         (wall, cpu, _), (floor_wall, floor_cpu, _) = figures["margin export csv"], figures[WRITE_FLOOR]
         lines.append(f"export csv / csv.writer floor: {wall / floor_wall:.2f}x wall, {cpu / floor_cpu:.2f}x CPU")
+    lines.append(import_against_parse_floor(figures))
     return lines
+
+
+def import_against_parse_floor(figures: dict) -> str:
+    """`margin init --from` beside the parse floor: wall and CPU, each as a ratio."""
+    (wall, cpu, peak), (floor_wall, floor_cpu, floor_peak) = figures["margin init --from"], figures[PARSE_FLOOR]
+    return (
+        f"margin init --from against the parse floor: wall {wall / floor_wall:.2f}x, CPU {cpu / floor_cpu:.2f}x "
+        f"({floor_wall:.2f} s wall, {floor_cpu:.2f} s CPU, {floor_peak:.0f} MB)"
+    )
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -32,9 +32,10 @@ def test_analysis_benchmark_reports_every_command(capsys):
 def test_exchange_benchmark_reports_every_command(capsys):
     result = bench_refi.main(["--documents", "3", "--sizes", "60", "--runs", "1"])
     printed = capsys.readouterr().out
-    for name in (bench_refi.FLOOR, "margin init --from", "margin export qdpx", "margin export csv"):
+    for name in (bench_refi.FLOOR, bench_refi.PARSE_FLOOR, "margin init --from", "margin export qdpx", "margin export csv"):
         wall, cpu, peak = result[60][name]
         assert wall > 0 and peak > 0 and name[:22] in printed
+    assert "margin init --from against the parse floor" in printed
 
 
 def test_qc_comparison_reports_every_step(capsys):
