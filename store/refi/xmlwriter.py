@@ -48,8 +48,8 @@ class XmlWriter:
     """Writes indented XML into a list of strings; attributes with value None are left out.
 
     With a `sink`, what is written goes to it as UTF-8 every few thousand pieces (an
-    export of 200,000 codings is 120 MB of XML, never held whole); `bytes()` then gives
-    what is left."""
+    export of 200,000 codings is 120 MB of XML, never held whole; a document's codings,
+    made at once by the export, go as one piece); `bytes()` then gives what is left."""
 
     FLUSH = 4096  # pieces held before they go to the sink
 
