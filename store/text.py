@@ -124,3 +124,25 @@ IRREGULAR = {"match": "matches", "entry": "entries", "sub-code": "sub-codes", "c
 def plural(count: int, noun: str) -> str:
     """`1 coding`, `2 codings`, `0 matches`: the count with its noun in the right number."""
     return f"{count} {noun if count == 1 else IRREGULAR.get(noun, noun + 's')}"
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` columns, cut with … at the end."""
+    if len(text) <= width:
+        return text
+    return text[: width - 1] + "…" if width > 1 else "…"[:width]
+
+
+def fit_path(path: str, width: int) -> str:
+    """A code path in `width` columns, keeping the code itself, since siblings differ there:
+    first the middle levels become … ("Role > … > Boundaries"), then the top level too
+    ("… > Boundaries"), then the start is cut ("…undaries"). A one-level name is cut at its end."""
+    if len(path) <= width:
+        return path
+    parts = path.split(" > ")
+    if len(parts) == 1 or width < 2:
+        return cut(path, width)
+    for short in (f"{parts[0]} > … > {parts[-1]}" if len(parts) > 2 else "", f"… > {parts[-1]}"):
+        if short and len(short) <= width:
+            return short
+    return "…" + path[len(path) - width + 1 :]

@@ -16,6 +16,7 @@ AGREEMENT_COLUMNS = [
     "code_path", "document", "unit", "coders", "units", "agreed",
     "percent_agreement", "cohen_kappa", "krippendorff_alpha",
 ]  # fmt: skip
+SHORT = {"percent_agreement": "percent", "cohen_kappa": "kappa", "krippendorff_alpha": "alpha"}  # the terminal's titles
 LIST_COLUMNS = ["code_path", "document", "start", "end", "coded_by", "text"]
 
 
@@ -66,7 +67,11 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
     names = {d.id: d.name for d in result.documents}
     rows = [_row(paths, names, result, row, machine, qualcoder) for row in result.rows if machine or per_document or row.document is None]
     title = f"Agreement of {', '.join(result.coders)} by {unit} over {plural(len(result.documents), 'document')}"
-    emit_table(AGREEMENT_COLUMNS, rows, as_csv, as_json, output, title=title)
+    header = AGREEMENT_COLUMNS
+    if not machine:  # the title names the unit and the coders: the terminal's width goes to the codes
+        kept = [i for i, name in enumerate(header) if name not in ("unit", "coders")]
+        header, rows = [SHORT.get(header[i], header[i]) for i in kept], [[row[i] for i in kept] for row in rows]
+    emit_table(header, rows, as_csv, as_json, output, title=title)
 
 
 def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool) -> list:
