@@ -134,3 +134,11 @@ def test_the_empty_tree_is_gits(tmp_path):
 
     done = subprocess.run(["git", "hash-object", "-t", "tree", "--stdin"], input=b"", capture_output=True, check=True, cwd=tmp_path)
     assert done.stdout.decode().strip() == EMPTY_TREE
+
+
+def test_settling_when_nothing_conflicts_says_so(two_copies):
+    """`conflicts --settled 1` with no conflicts said "numbers them 1 to 0"."""
+    alice, _ = two_copies
+    result = CliRunner().invoke(cli, ["-p", str(alice), "conflicts", "--settled", "1"])
+    assert result.exit_code == 2 and "1 to 0" not in result.output and "no conflicts to settle" in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -155,6 +155,8 @@ def conflicts(ctx, settled):
     project = open_project(ctx, readonly=settled is None)
     memos = conflict_memos(project)
     if settled is not None:
+        if not memos:
+            raise Bad("there are no conflicts to settle; `margin conflicts` lists what a merge could not settle alone")
         if not 1 <= settled <= len(memos):
             raise Bad(f"there is no conflict list {settled}; `margin conflicts` numbers them 1 to {len(memos)}")
         project.memos.delete(memos[settled - 1])
