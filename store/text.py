@@ -146,3 +146,21 @@ def fit_path(path: str, width: int) -> str:
         if short and len(short) <= width:
             return short
     return "…" + path[len(path) - width + 1 :]
+
+
+def cut_apart(texts: list[str], widths: list[int]) -> list[str]:
+    """Each text cut to its width (with … at the end), except that texts which would then
+    look the same are cut in the middle instead, keeping their ends, where names such as
+    "P01 nurse, round 1" and "P01 nurse, round 2" differ."""
+    cuts = [cut(t, w) for t, w in zip(texts, widths)]
+    seen: dict[str, set[str]] = {}
+    for text, short in zip(texts, cuts):
+        seen.setdefault(short, set()).add(text)
+    return [_cut_middle(t, w) if len(seen[short]) > 1 else short for t, w, short in zip(texts, widths, cuts)]
+
+
+def _cut_middle(text: str, width: int) -> str:
+    if len(text) <= width or width < 3:
+        return cut(text, width)
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
