@@ -63,3 +63,22 @@ def test_aligned_path_cells_end_with_the_code(rows, width):
         assert path.startswith(head) and path.endswith(tail), (path, cell)
         if " > " in path and len(path.rsplit(" > ", 1)[1]) < len(cell):
             assert cell.endswith(path.rsplit(" > ", 1)[1]), (path, cell)  # the code's own name, whole, when it fits
+
+
+def test_agreement_list_and_find_fit_80_columns(tmp_path):
+    """`agreement --list` printed 116-column lines at 80; `find` left the text 8 columns."""
+    folder = tmp_path / "p"
+    run = lambda coder, *a: CliRunner().invoke(cli, ["-p", str(folder), "--coder", coder, *a], catch_exceptions=False)
+    run("alice", "init", "--coder", "alice")
+    (tmp_path / "t.txt").write_text("A: one two three four five six seven eight nine ten eleven twelve thirteen.\n\n"
+                                    "B: four five six seven eight nine ten eleven twelve thirteen fourteen fifteen.\n", encoding="utf-8")
+    run("alice", "import", str(tmp_path / "t.txt"))
+    run("alice", "apply", "t", "Interview techniques > Scatter plots of interactions", "--turn", "1", "--create")
+    run("bob", "apply", "t", "Interview techniques > Scatter plots of interactions", "--turn", "2", "--create")
+    listed = _stats(folder, "agreement", "--coders", "alice,bob", "--list")
+    assert len(listed) == 3 and all(len(line) <= 80 for line in listed), listed
+    assert all("plots of interactions" in line and ("four" in line or "one" in line) for line in listed[1:]), listed
+    found = _stats(folder, "find", '"Scatter plots of interactions"')
+    rows = [line for line in found[1:] if line.startswith("t ")]
+    assert rows and all(len(line) <= 80 for line in rows), found
+    assert all(len(line.split("  ")[-1].strip()) >= 20 for line in rows), found  # the text keeps room

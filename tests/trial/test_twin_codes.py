@@ -140,5 +140,5 @@ def test_settling_when_nothing_conflicts_says_so(two_copies):
     """`conflicts --settled 1` with no conflicts said "numbers them 1 to 0"."""
     alice, _ = two_copies
     result = CliRunner().invoke(cli, ["-p", str(alice), "conflicts", "--settled", "1"])
-    assert result.exit_code == 2 and "1 to 0" not in result.output and "no conflicts to settle" in result.output, result.output
+    assert result.exit_code == 2 and "1 to 0" not in result.output and "none is left to settle" in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1
