@@ -124,3 +124,43 @@ IRREGULAR = {"match": "matches", "entry": "entries", "sub-code": "sub-codes", "c
 def plural(count: int, noun: str) -> str:
     """`1 coding`, `2 codings`, `0 matches`: the count with its noun in the right number."""
     return f"{count} {noun if count == 1 else IRREGULAR.get(noun, noun + 's')}"
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` columns, cut with … at the end."""
+    if len(text) <= width:
+        return text
+    return text[: width - 1] + "…" if width > 1 else "…"[:width]
+
+
+def fit_path(path: str, width: int) -> str:
+    """A code path in `width` columns, keeping the code itself, since siblings differ there:
+    first the middle levels become … ("Role > … > Boundaries"), then the top level too
+    ("… > Boundaries"), then the start is cut ("…undaries"). A one-level name is cut at its end."""
+    if len(path) <= width:
+        return path
+    parts = path.split(" > ")
+    if len(parts) == 1 or width < 2:
+        return cut(path, width)
+    for short in (f"{parts[0]} > … > {parts[-1]}" if len(parts) > 2 else "", f"… > {parts[-1]}"):
+        if short and len(short) <= width:
+            return short
+    return "…" + path[len(path) - width + 1 :]
+
+
+def cut_apart(texts: list[str], widths: list[int]) -> list[str]:
+    """Each text cut to its width (with … at the end), except that texts which would then
+    look the same are cut in the middle instead, keeping their ends, where names such as
+    "P01 nurse, round 1" and "P01 nurse, round 2" differ."""
+    cuts = [cut(t, w) for t, w in zip(texts, widths)]
+    seen: dict[str, set[str]] = {}
+    for text, short in zip(texts, cuts):
+        seen.setdefault(short, set()).add(text)
+    return [_cut_middle(t, w) if len(seen[short]) > 1 else short for t, w, short in zip(texts, widths, cuts)]
+
+
+def _cut_middle(text: str, width: int) -> str:
+    if len(text) <= width or width < 3:
+        return cut(text, width)
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
+import sys
 from pathlib import Path
 
 import orjson
@@ -33,7 +36,16 @@ ATTRIBUTES = (
     f"/{layout.PROJECT_FILE} merge=margin",
     f"/{layout.CODINGS_DIR}/**/*.json merge=margin",
 )
-DRIVER = "margin merge-file %O %A %B %P"
+DRIVER_ARGS = "merge-file %O %A %B %P"
+
+
+def driver_command() -> str:
+    """The driver as git will run it: this installation's `margin` by its full path (the
+    one beside the running Python, as a virtual environment has it), since a `git pull`
+    is often typed in a shell where `margin` is not on PATH; plain `margin` otherwise."""
+    beside = Path(sys.executable).parent / "margin"
+    found = str(beside) if beside.is_file() and os.access(beside, os.X_OK) else shutil.which("margin")
+    return f"{shlex.quote(str(Path(found).absolute())) if found else 'margin'} {DRIVER_ARGS}"
 
 
 def merge_file(ancestor: Path, ours: Path, theirs: Path, name: str, folder: Path) -> int:
@@ -109,8 +121,9 @@ def setup(folder: Path) -> list[str]:
         write_atomic(path, ("\n".join([*lines, *missing]) + "\n").encode("utf-8"))
         done.append(f"wrote {len(missing) - 1 if missing[0].startswith('#') else len(missing)} lines to .gitattributes")
     current = git.run(folder, "config", "--local", "--get", "merge.margin.driver", check=False).strip()
-    if current != DRIVER:
+    driver = driver_command()
+    if current != driver:
         git.run(folder, "config", "--local", "merge.margin.name", "Margin project files, entity by entity")
-        git.run(folder, "config", "--local", "merge.margin.driver", DRIVER)
-        done.append(f"set merge.margin.driver to \"{DRIVER}\" in this clone's .git/config")
+        git.run(folder, "config", "--local", "merge.margin.driver", driver)
+        done.append(f"set merge.margin.driver to \"{driver}\" in this clone's .git/config")
     return done or ["already set up"]

@@ -41,7 +41,7 @@ from store.team.sync import BASES_DIR, ORDER, apply_merged
 from store.text import plural
 
 SHARED = (layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbd4904"
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # `git hash-object -t tree /dev/null`
 HEAD_FILE = "git-head"  # merges/git-head: the commit this copy's files last matched (see accept.py)
 
 

@@ -140,9 +140,33 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                 if key not in result.tables.get(table, {}):
                     ours.delete(ENTITIES[table].from_record(record))
                     report.removed[table] += 1
+        result.conflicts.extend(join_twin_codes(ours, set(mine["codes"])))
         if result.conflicts:
             _keep_conflicts(ours, result.conflicts)
     return report
+
+
+def join_twin_codes(project, had: set[str]) -> list[Conflict]:
+    """Codes of one name under one parent (ignoring case, as the codebook does) that the
+    copies made apart, each with its own id: one code, the one whose id sorts first (so
+    either copy's merge keeps the same), holding both sides' codings, memos and sub-codes;
+    then their sub-codes, which may now be twins too. Only codes new from the other copy
+    (id not in `had`) start a join. Each join is listed, so that a team that meant two
+    things by one name sees it (`margin codes rename` splits them again)."""
+    joined: list[Conflict] = []
+    book = project.codebook
+    while True:
+        groups: dict[tuple, list] = {}
+        for code in project.state.codes.values():
+            groups.setdefault((code.parent, code.name.casefold()), []).append(code)
+        twins = [sorted(g, key=lambda c: c.id) for g in groups.values() if len(g) > 1 and any(c.id not in had for c in g)]
+        if not twins:
+            return joined
+        for keep, *others in twins:
+            for other in others:
+                book.merge(other, keep)
+                joined.append(Conflict("codes", keep.id, "made in both copies, joined", (), keep.to_record(), other.to_record()))
+            had.add(keep.id)
 
 
 def conflict_memos(project) -> list[Memo]:

@@ -80,7 +80,7 @@ def test_table_and_list(run, tmp_path):
     coded_study(tmp_path / "study")
     table = run("agreement")
     assert table.exit_code == 0, table.output
-    assert "Trust" in table.output and "(all codes)" in table.output and "alice,bob" in table.output
+    assert "Trust" in table.output and "(all codes)" in table.output and "alice, bob" in table.output
     listed = run("agreement", "--list")
     assert listed.exit_code == 0
     assert "only alice: her judgement." in listed.output

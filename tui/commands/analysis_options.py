@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from store.text import cut, fit_path
 from tui.complete import complete_codes, complete_documents
 from tui.context import deliver
 
@@ -86,6 +87,9 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
+PATH_COLUMNS = {"code_path", "code_a", "code_b"}  # cut keeping the code's own name: siblings differ there
+
+
 def aligned(header: list[str], rows: list[list], width: int, title: str = "") -> str:
     """A text table that fits `width` columns: numbers right-aligned, the widest text
     columns (such as code paths) cut with … when the line would be too long, and columns
@@ -102,8 +106,8 @@ def aligned(header: list[str], rows: list[list], width: int, title: str = "") ->
         return "\n".join(lines + [""] * (1 + len(cells))) + "\n"
     shaped = []
     for h, column, w, number in zip(header, columns, widths, numeric):
-        pad = str.rjust if number else str.ljust
-        shaped.append([pad(v if len(v) <= w else v[: w - 1] + "…", w) for v in [h, *column]])
+        pad, fit = str.rjust if number else str.ljust, fit_path if h in PATH_COLUMNS else cut
+        shaped.append([pad(h if len(h) <= w else cut(h, w), w), *(pad(v if len(v) <= w else fit(v, w), w) for v in column)])
     lines += ["  ".join(parts).rstrip() for parts in zip(*shaped)]
     return "\n".join(lines) + "\n"
 

@@ -3,6 +3,7 @@ through git `margin git-setup`, `margin sync [REMOTE]` and the merge driver `mar
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ AGREEMENT_COLUMNS = [
     "code_path", "document", "unit", "coders", "units", "agreed",
     "percent_agreement", "cohen_kappa", "krippendorff_alpha",
 ]  # fmt: skip
+SHORT = {"percent_agreement": "percent", "cohen_kappa": "kappa", "krippendorff_alpha": "alpha"}  # the terminal's titles
 LIST_COLUMNS = ["code_path", "document", "start", "end", "coded_by", "text"]
 
 
@@ -73,7 +75,11 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
         deliver(to_csv(AGREEMENT_COLUMNS, rows), output)  # every cell text already: what emit_table writes, in one pass
         return
     title = f"Agreement of {', '.join(result.coders)} by {unit} over {plural(len(result.documents), 'document')}"
-    emit_table(AGREEMENT_COLUMNS, rows, as_csv, as_json, output, title=title)
+    header = AGREEMENT_COLUMNS
+    if not machine:  # the title names the unit and the coders: the terminal's width goes to the codes
+        kept = [i for i, name in enumerate(header) if name not in ("unit", "coders")]
+        header, rows = [SHORT.get(header[i], header[i]) for i in kept], [[row[i] for i in kept] for row in rows]
+    emit_table(header, rows, as_csv, as_json, output, title=title)
 
 
 def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool, as_text: bool = False) -> list:
@@ -93,7 +99,7 @@ def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool, 
 
 
 def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
-    from store.text import one_line
+    from store.text import cut, fit_path, one_line
 
     rows = []
     for d in result.disagreements:
@@ -105,11 +111,11 @@ def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
     if as_csv or as_json or output is not None:
         emit_table(LIST_COLUMNS, rows, as_csv, as_json, output)
         return
+    width = shutil.get_terminal_size((100, 24)).columns
     lines = [f"{len(rows)} disagreeing passages ({result.unit}s), {', '.join(result.coders)}:"]
     for path, document, start, end, coded_by, text in rows:
-        snippet = one_line(text)
-        snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
-        lines.append(f"{document} {start}-{end}  {path}  only {coded_by}: {snippet}")
+        line = f"{document} {start}-{end}  {fit_path(path, max(16, width // 3))}  only {coded_by}: "
+        lines.append(line + cut(one_line(text), max(20, width - len(line))))  # the passage takes what the line has left
     deliver(safe("\n".join(lines)) + "\n", None)
 
 
@@ -117,8 +123,9 @@ def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
 
 @click.command("merge")
 @click.argument("directory", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--unrelated", is_flag=True, help="Merge a project that is not a copy of this one (its documents arrive as new ones).")
 @click.pass_context
-def merge_(ctx, directory):
+def merge_(ctx, directory, unrelated):
     """Merge another copy of this project (a folder) into this one, entity by entity.
 
     \b
@@ -132,8 +139,13 @@ def merge_(ctx, directory):
     from store.project import Project
     from store.team.sync import merge_folder
 
+    from store.errors import Refused
+
     project = open_project(ctx)
     with Project.open(directory, readonly=True) as theirs:
+        if not unrelated and theirs.meta.get("id") != project.meta.get("id"):
+            raise Refused(f"{directory} holds another project ({theirs.meta.get('name', '')!r}), not a copy of this one; "
+                          "check the folder, or pass --unrelated to merge it anyway")
         report = merge_folder(project, theirs)
     for line in report.lines():
         click.echo(safe(line))
@@ -158,6 +170,8 @@ def conflicts(ctx, settled):
     project = open_project(ctx, readonly=settled is None)
     memos = conflict_memos(project)
     if settled is not None:
+        if not memos:
+            raise Bad(f"there is no conflict list {settled}: none is left to settle (`margin conflicts` lists them)")
         if not 1 <= settled <= len(memos):
             raise Bad(f"there is no conflict list {settled}; `margin conflicts` numbers them 1 to {len(memos)}")
         project.memos.delete(memos[settled - 1])

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.strip import Strip
 
 from store.analysis.cell import Cell
+from store.text import cut, fit_path  # noqa: F401 (cut: the heat map takes both from here)
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
@@ -41,28 +42,6 @@ def bar_text(value: float, maximum: float, width: int) -> str:
     eighths = max(1, round(min(value, maximum) / maximum * width * 8))
     full, part = divmod(eighths, 8)
     return FULL * full + (EIGHTHS[part] if part else "")
-
-
-def cut(text: str, width: int) -> str:
-    """`text` in at most `width` columns, cut with … at the end."""
-    if len(text) <= width:
-        return text
-    return text[: width - 1] + "…" if width > 1 else "…"[:width]
-
-
-def fit_path(path: str, width: int) -> str:
-    """A code path in `width` columns, keeping the code itself, since siblings differ there:
-    first the middle levels become … ("Role > … > Boundaries"), then the top level too
-    ("… > Boundaries"), then the start is cut ("…undaries"). A one-level name is cut at its end."""
-    if len(path) <= width:
-        return path
-    parts = path.split(" > ")
-    if len(parts) == 1 or width < 2:
-        return cut(path, width)
-    for short in (f"{parts[0]} > … > {parts[-1]}" if len(parts) > 2 else "", f"… > {parts[-1]}"):
-        if short and len(short) <= width:
-            return short
-    return "…" + path[len(path) - width + 1 :]
 
 
 class Bars(Widget, can_focus=True):

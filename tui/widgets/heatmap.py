@@ -17,6 +17,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from store.analysis.cell import Cell
+from store.text import cut_apart
 from tui.widgets.bars import cut, fit_path
 
 LEVELS = 5
@@ -209,8 +210,9 @@ class Heatmap(Widget, can_focus=True):
         more_left, more_right = self.left > 0, shown.stop < len(grid.columns)
         corner = cut(grid.corner, label_w - 2).ljust(label_w - 1) + ("‹" if more_left else " ")
         segments = [Segment(corner, style), Segment(grid.note_title.ljust(note_w), style)]
-        for i in shown:
-            title = cut(grid.columns[i], grid.widths[i] - 1).rjust(grid.widths[i])
+        titles = cut_apart([grid.columns[i] for i in shown], [grid.widths[i] - 1 for i in shown])
+        for i, short in zip(shown, titles):
+            title = short.rjust(grid.widths[i])
             current = i == self.column and self.row is not None
             segments.append(Segment(title, style + self._style("current") if current else style))
         if more_right:
