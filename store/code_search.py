@@ -30,6 +30,7 @@ import re
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import attrgetter
 
 from store.codebook import SEPARATOR
@@ -75,6 +76,7 @@ class CodeIndex:
         self._counted = counts
         self._segments = [segments(p) for p in paths]
         self._leaf = [s[-1] for s in self._segments]
+        self._ancestors = [tuple(s[:-1]) for s in self._segments]
         self._leaves = sorted((leaf, i) for i, leaf in enumerate(self._leaf))  # for the prefix tier
         self._leaf_words = [f" {leaf}" for leaf in self._leaf]
         self._path_words = [" " + " ".join(s) for s in self._segments]
@@ -186,7 +188,15 @@ class CodeIndex:
         high = bisect.bisect_left(self._leaves, (last + "\U0010ffff", -1))  # past every leaf starting so
         hits = [i for _, i in self._leaves[low:high]]
         if earlier:
-            hits = [i for i in hits if _in_order(earlier, self._segments[i][:-1])]
+            # Every word typed before the last `>` is in the path: a scan in C narrows the
+            # codes before the ordered check (`Theme 1 >` asked it of all 5,000 leaves: 31 ms).
+            # The ordered check is asked once per distinct parent path, not once per code.
+            hold = set(_holding([f" {w}" for segment in earlier for w in segment.split()], self._path_words))
+            ancestors, fits = self._ancestors, {}
+            for i in hold:
+                if ancestors[i] not in fits:
+                    fits[ancestors[i]] = _in_order(earlier, ancestors[i])
+            hits = [i for i in hits if i in hold and fits[ancestors[i]]]
         return hits
 
     def _fuzzy(self, query: str, limit: int) -> dict[int, float]:
@@ -226,6 +236,14 @@ def _in_order(wanted: list[str], ancestors: list[str]) -> bool:
     return all(any(all(f" {w}" in a for w in segment.split()) for a in rest) for segment in wanted)
 
 
+@lru_cache(maxsize=1)
+def _levenshtein():
+    """rapidfuzz's Levenshtein, imported once when first needed (not for the first frame)."""
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein
+
+
 def _allowance(length: int) -> int:
     """Typos forgiven in a word this long: none in short words, where one letter is a new word."""
     return 0 if length < 4 else 1 if length < 8 else 2
@@ -234,8 +252,7 @@ def _allowance(length: int) -> int:
 def _starts_but_for_typo(typed: str, word: str) -> bool:
     if word.startswith(typed):
         return True
-    from rapidfuzz.distance import Levenshtein
-
+    Levenshtein = _levenshtein()
     allowed = _allowance(len(typed))
     return allowed > 0 and any(
         Levenshtein.distance(typed, word[:n], score_cutoff=allowed) <= allowed
