@@ -11,10 +11,16 @@ class SteadyScrollBars:
     widget sets itself). Each layout, showing or hiding the code picker included, then
     re-rendered every scroll bar line of the reader and the panes, and with those columns
     dirty, every line of the screen (15 of the 38 ms of a picker's opening at 200x50).
-    When neither its size nor its container's changed there is nothing to update: a new
-    virtual size comes through the widget's own `virtual_size`, which updates the bars."""
+    When nothing it shows from changed since the last update (its size, its container's,
+    its own virtual size, which bars it shows) there is nothing to do."""
+
+    _steady = None  # what the last full update saw
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
-        if size == self._size and container_size == self.container_size:
+        seen = (size, container_size, self.virtual_size, self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        if seen == self._steady and size == self._size:
             return False
-        return super()._size_updated(size, virtual_size, container_size, layout)
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        self._steady = (size, container_size, self.virtual_size, self.show_vertical_scrollbar,
+                        self.show_horizontal_scrollbar)
+        return changed
