@@ -76,10 +76,11 @@ class CodeIndex:
         self._counted = counts
         self._segments = [segments(p) for p in paths]
         self._leaf = [s[-1] for s in self._segments]
+        self._ancestors = [tuple(s[:-1]) for s in self._segments]
         self._leaves = sorted((leaf, i) for i, leaf in enumerate(self._leaf))  # for the prefix tier
-        self._leaf_words = [f" {leaf}" for leaf in self._leaf]
-        self._path_words = [" " + " ".join(s) for s in self._segments]
-        self._all_words = [f"{p} {_NOT_WORD.sub(' ', c.description.casefold())}" for p, c in zip(self._path_words, codes)]
+        self._leaf_words = _Texts(f" {leaf}" for leaf in self._leaf)
+        self._path_words = _Texts(" " + " ".join(s) for s in self._segments)
+        self._all_words = _Texts(f"{p} {_NOT_WORD.sub(' ', c.description.casefold())}" for p, c in zip(self._path_words, codes))
         from rapidfuzz import utils  # imported here: the app's first frame does not need it
 
         self._paths = [utils.default_process(p) for p in paths]
@@ -183,11 +184,24 @@ class CodeIndex:
 
     def _prefixed(self, typed: list[str]) -> list[int]:
         last, earlier = typed[-1], typed[:-1]
+        if earlier:
+            return self._prefixed_under(earlier, last)
         low = bisect.bisect_left(self._leaves, (last, -1))
         high = bisect.bisect_left(self._leaves, (last + "\U0010ffff", -1))  # past every leaf starting so
-        hits = [i for _, i in self._leaves[low:high]]
-        if earlier:
-            hits = [i for i in hits if _in_order(earlier, self._segments[i][:-1])]
+        return [i for _, i in self._leaves[low:high]]
+
+    def _prefixed_under(self, earlier: list[str], last: str) -> list[int]:
+        """Codes whose leaf starts with `last` under ancestors matching `earlier`, in order.
+        Every word typed before the last `>` is in the path, so a scan in C narrows the codes
+        first, and the ordered check is asked once per parent path (`Theme 1 >` asked it of
+        all 5,000 leaves: 31 ms)."""
+        ancestors, leaves, fits, hits = self._ancestors, self._leaf, {}, []
+        for i in _holding([f" {w}" for segment in earlier for w in segment.split()], self._path_words):
+            fit = fits.get(ancestors[i])
+            if fit is None:
+                fit = fits[ancestors[i]] = _in_order(earlier, ancestors[i])
+            if fit and leaves[i].startswith(last):
+                hits.append(i)
         return hits
 
     def _fuzzy(self, query: str, limit: int) -> dict[int, float]:
@@ -212,9 +226,26 @@ class CodeIndex:
 _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # project -> (its codes then, index)
 
 
+class _Texts(list):
+    """Texts to scan for word starts, with all of them joined once so that a needle's
+    matches can be counted in C: the rarest needle is scanned for first."""
+
+    def __init__(self, texts):
+        super().__init__(texts)
+        self.joined = "\n".join(self)
+
+
 def _holding(needles: list[str], texts: list[str]) -> list[int]:
-    """Indices of the texts holding every needle (one scan per needle over what is left)."""
-    found = [i for i, text in enumerate(texts) if needles[0] in text] if needles else []
+    """Indices of the texts holding every needle (one scan per needle over what is left,
+    the rarest first when the texts are `_Texts`)."""
+    if not needles:
+        return []
+    joined = getattr(texts, "joined", None)
+    if joined is not None and len(needles) > 1:
+        needles = sorted(needles, key=joined.count)
+    if joined is not None and needles[0] not in joined:
+        return []
+    found = [i for i, text in enumerate(texts) if needles[0] in text]
     for needle in needles[1:]:
         found = [i for i in found if needle in texts[i]]
     return found
@@ -227,6 +258,14 @@ def _in_order(wanted: list[str], ancestors: list[str]) -> bool:
     return all(any(all(f" {w}" in a for w in segment.split()) for a in rest) for segment in wanted)
 
 
+@lru_cache(maxsize=1)
+def _levenshtein():
+    """rapidfuzz's Levenshtein, imported once when first needed (not for the first frame)."""
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein
+
+
 def _allowance(length: int) -> int:
     """Typos forgiven in a word this long: none in short words, where one letter is a new word."""
     return 0 if length < 4 else 1 if length < 8 else 2
@@ -235,8 +274,7 @@ def _allowance(length: int) -> int:
 def _starts_but_for_typo(typed: str, word: str) -> bool:
     if word.startswith(typed):
         return True
-    from rapidfuzz.distance import Levenshtein
-
+    Levenshtein = _levenshtein()
     allowed = _allowance(len(typed))
     return allowed > 0 and any(
         Levenshtein.distance(typed, word[:n], score_cutoff=allowed) <= allowed

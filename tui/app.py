@@ -155,11 +155,24 @@ class MarginApp(App):
             self._last_key, self._heap_settled = time.monotonic(), False
             if not event.is_forwarded and not self.key_gate.admit(event):
                 return
-        await super().on_event(event)
+        if not (isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded and await self._to_picker(event)):
+            await super().on_event(event)
 
     async def handle_key_now(self, event) -> None:
         """A key the gate held, handed on now that the keys before it have settled."""
-        await super().on_event(event)
+        if not await self._to_picker(event):
+            await super().on_event(event)
+
+    async def _to_picker(self, event) -> bool:
+        """An open picker takes the keys itself: the focus stays beneath (see code_picker.py)."""
+        picker = CodePicker.shown_on(self.screen)
+        if picker is None:
+            return False
+        if isinstance(event, events.Paste):
+            picker.paste(event.text)
+        else:
+            await picker.take_key(event)
+        return True
 
     @property
     def reader(self) -> Reader:

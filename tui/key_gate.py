@@ -56,10 +56,18 @@ class KeyGate:
     def typing_on(self) -> bool:
         """The last key was a letter typed into the field still focused: nothing it set
         going can move the focus, so the next key may follow it straight away."""
-        return self.typed_into is not None and self.typed_into is self.app.focused
+        return self.typed_into is not None and self.typed_into is self._target()
+
+    def _target(self):
+        """Where keys go: the open picker's active part (the focus stays beneath it), else
+        the focused widget."""
+        from tui.screens.code_picker import CodePicker
+
+        picker = CodePicker.shown_on(self.app.screen)
+        return picker.active if picker is not None else self.app.focused
 
     def _handed_on(self, event: events.Key) -> None:
-        focused = self.app.focused
+        focused = self._target()
         letter = event.is_printable and not (event.character or "").isdigit()  # a digit may pick a hit
         field = isinstance(focused, (Input, TextArea)) or getattr(focused, "takes_letters", False)
         self.typed_into = focused if letter and field else None

@@ -311,6 +311,9 @@ def _worker(argv: list[str]) -> None:
     elif kind == "scale":
         project_dir, width, height, presses = args
         figures = asyncio.run(_worker_scale(project_dir, (int(width), int(height)), int(presses)))
+    elif kind == "picker":
+        project_dir, width, height, presses = args
+        figures = asyncio.run(_worker_picker(project_dir, (int(width), int(height)), int(presses)))
     elif kind == "build":
         which, directory = args
         if which == "demo":
@@ -488,6 +491,60 @@ async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -
     return figures
 
 
+PICKER_QUERIES = ("tr", "ho", "ca", "trus", "wrd", "theme 1 >")  # the last letter is timed; wrd is fuzzy only
+
+
+async def _worker_picker(project_dir: str, size: tuple[int, int], presses: int) -> dict:
+    """The picker's figures alone (CPU ms per press and frame): its opening, the last letter
+    of each of PICKER_QUERIES, backspace; beside an empty app's key in the same worker."""
+    from textual.app import App
+    from textual.widgets import Static
+
+    from store.project import Project
+    from tui.app import MarginApp
+
+    class Empty(App):
+        def compose(self):
+            yield Static("empty\n" * 60, id="x")
+
+    figures: dict = {}
+    async with Empty().run_test(size=size) as pilot:
+        await pilot.pause()
+        figures["floor: an empty app's key"] = await _timed_presses(pilot, ["j"] * presses)
+    with Project.open(Path(project_dir)) as project:
+        app = MarginApp(project)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press("J", "c", "escape")  # the first opening builds the index
+            figures["picker opens (c)"] = await _timed_presses(pilot, ["c"] * presses, untimed=["escape"])
+            for query in PICKER_QUERIES:
+                typed = [_key_of(ch) for ch in query]
+                figures[f"picker key: {query}"] = await _timed_presses(pilot, typed[-1:] * presses,
+                                                                       untimed=["escape", "c", *typed[:-1]])
+            figures["picker key: backspace"] = await _timed_presses(pilot, ["backspace", "s"] * presses)
+    return figures
+
+
+def picker(trees: list[Path], presses: int, workdir: Path) -> None:
+    """`--picker`: the picker's figures at 80x24 and 200x50 for each tree, alternated."""
+    directory = workdir / "scale-5000-200000"
+    if not directory.exists():
+        print(f"building {directory} (5,000 codes, 200,000 codings; minutes)...", flush=True)
+        _run_worker(REPO, "build", "codes5000:200000", str(directory))
+    for size in ((80, 24), (200, 50)):
+        for tree in trees:
+            load = os.getloadavg()[0]
+            figures = _run_worker(tree, "picker", str(directory), str(size[0]), str(size[1]), str(presses))
+            floor = statistics.median(s[0] for s in figures.pop("floor: an empty app's key"))
+            print(f"{tree} at {size[0]}x{size[1]}: floor {floor:.1f} ms CPU, load {load:.1f}, medians of {presses}")
+            for name, samples in figures.items():
+                cpu = sorted(s[0] for s in samples)
+                median = statistics.median(cpu)
+                target = 20 if name.endswith("(c)") else 10
+                print(f"  {name:26} median {median:6.1f}  p90 {cpu[int(len(cpu) * 0.9)]:6.1f}  "
+                      f"+{median - floor:5.1f} above the floor (target < {target})")
+
+
 def _first_frame_cpu(tree: Path, project_dir: Path | None, size=(80, 24)) -> tuple[float, float]:
     """(wall ms, CPU ms) from starting a fresh interpreter to the first frame: Margin on
     `project_dir`, or with None an empty Textual app (the floor). Bytecode is cached (in a
@@ -578,6 +635,17 @@ def main() -> None:
             workdir = options.workdir or Path(tmp)
             workdir.mkdir(parents=True, exist_ok=True)
             scale(options.codings, options.runs, options.presses, workdir)
+        return
+    if sys.argv[1:2] == ["--picker"]:
+        import argparse
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--picker", action="store_true")
+        parser.add_argument("--tree", type=Path, action="append", default=[], help="also measure this tree (say main)")
+        parser.add_argument("--presses", type=int, default=15)
+        parser.add_argument("--workdir", type=Path, required=True, help="holds (or gets) scale-5000-200000")
+        options = parser.parse_args()
+        picker([REPO, *(t.resolve() for t in options.tree)], options.presses, options.workdir)
         return
     if sys.argv[1:2] == ["--compare"]:
         import argparse

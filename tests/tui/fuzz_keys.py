@@ -737,7 +737,7 @@ class Session:
         picker = self.app.screen
         hits = picker.query_one("#picker-hits")
         typed = picker.query_one("#picker-input").value
-        if hits.has_focus:
+        if hits.active:
             option = hits.highlighted_option
             if option is None or option.id in (CREATE, TOP_LEVEL):
                 return None

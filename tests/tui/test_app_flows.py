@@ -71,9 +71,9 @@ async def test_digits_pick_while_the_filter_is_empty_and_in_the_hit_list(make_ap
         [coding] = mine(project)
         assert coding.code == second
         await pilot.press("J", "c", *"role", "down")
-        assert app.screen.query_one("#picker-hits").has_focus
+        assert app.screen.query_one("#picker-hits").active
         await pilot.press("x")  # a letter in the list goes back to the filter
-        assert app.screen.query_one("#picker-input").has_focus
+        assert app.screen.query_one("#picker-input").active
         assert app.screen.query_one("#picker-input").value == "rolex"
         await pilot.press("backspace", "tab", "1")
         await pilot.pause()

@@ -74,7 +74,7 @@ async def test_compl_ranks_compliment_first_and_enter_asks_before_applying(make_
         await pilot.press("enter")
         await pilot.pause()
         question = app.screen.query_one(Question)
-        assert CodePicker.shown_on(app.screen) and question.display and question.has_focus
+        assert CodePicker.shown_on(app.screen) and question.display and question.active
         assert "Compliment" in str(question.render()) and "(y)" in str(question.render())
         await pilot.press("y")
         await pilot.pause()
@@ -119,7 +119,7 @@ async def test_esc_at_the_question_goes_back_to_typing(make_app, pdpilot):
         await pilot.press("escape")
         await pilot.pause()
         field = app.screen.query_one("#picker-input")
-        assert CodePicker.shown_on(app.screen) and field.has_focus and field.value == "compl"
+        assert CodePicker.shown_on(app.screen) and field.active and field.value == "compl"
         assert not app.screen.query_one(Question).display and app.screen.query_one("#picker-help").display
         await pilot.press(*"iment", "enter")  # now exact: applied at once
         await pilot.pause()
@@ -145,7 +145,7 @@ async def test_down_at_the_question_moves_into_the_list(make_app, pdpilot):
         await pilot.press("J", "c", *"compl", "enter", "down")
         await pilot.pause()
         assert not app.screen.query_one(Question).display
-        assert app.screen.query_one("#picker-hits").has_focus
+        assert app.screen.query_one("#picker-hits").active
         await pilot.press("enter")
         await pilot.pause()
     assert coded_with(pdpilot) == ["PDPilot General Usage > Tool complexity"]

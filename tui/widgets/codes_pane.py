@@ -25,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.widgets.keys import bindings, clean
+from tui.widgets.steady import SteadyScrollBars
 
 INDENT = 2  # columns per level
 RETREE_AT_MOST = 200  # changed codes moved one by one in the tree; more: sort every code again
@@ -50,7 +51,7 @@ def _by_name(code) -> str:
     return code.name.casefold()
 
 
-class CodesPane(ScrollView, can_focus=True):
+class CodesPane(SteadyScrollBars, ScrollView, can_focus=True):
     """The actions here only pick the code; the app runs the dialogs and the store calls."""
 
     # The arrows, page and home/end keys move the highlight as in every other list.

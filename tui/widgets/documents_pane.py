@@ -7,10 +7,11 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.widgets.keys import ListKeys, bindings, clean
+from tui.widgets.steady import SteadyScrollBars
 from store.text import plural
 
 
-class DocumentsPane(ListKeys, OptionList):
+class DocumentsPane(ListKeys, SteadyScrollBars, OptionList):
     BINDINGS = bindings("documents")
 
     def __init__(self, project, **kwargs):

@@ -29,6 +29,7 @@ from store import annotations, motions
 from store.model import Coding, Document, Memo
 from tui.widgets.keys import bindings, clean
 from tui.widgets.layout import BLANK, HEADER, Layout, Row
+from tui.widgets.steady import SteadyScrollBars
 from store.text import plural, tidy_span
 
 GUTTER = 2
@@ -45,7 +46,7 @@ SENTENCE_MOVES = {"sentence_back", "sentence_forward"}  # in an s selection: add
 NOTE_MARK = Style(italic=True, underline2=True)  # annotated text
 
 
-class Reader(ScrollView, can_focus=True):
+class Reader(SteadyScrollBars, ScrollView, can_focus=True):
     """Cursor, selection and motions over one document; coding keys act on the selection."""
 
     BINDINGS = bindings("reader")
