@@ -423,3 +423,56 @@ async def test_recent_codes_come_back_in_the_next_session(demo_dir):
             hits = CodePicker.shown_on(app.screen).query_one("#picker-hits")
             assert [hits.get_option_at_index(i).id for i in range(2)] == applied
             assert [project.state.codes[c].name for c in applied] == ["Boundaries", "Employment terms"]
+
+
+async def test_applying_and_undoing_repaint_only_the_coded_turn_and_mount_nothing(make_app, monkeypatch):
+    """Applying a code or undoing it repainted every row of the reader (and with them every
+    pane on those lines) and mounted a toast saying what was done; now only the rows of
+    the turn whose codings changed are rendered again and the status line says it."""
+    from textual.widgets._toast import ToastRack
+
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("J", "J")
+        await pilot.pause()
+        app.last_code = app.project.codebook.find_path("Relationships > Trust").id
+        reader = app.reader
+        turn_rows = sum(1 for r in reader._rows.rows if r.turn == reader.turn.index)
+        for key, said in ((".", "Coded"), ("u", "Undone"), ("ctrl+r", "Redone")):
+            with counting(monkeypatch, (Reader, "render_line"), (Reader, "_render_row"), (ToastRack, "show")) as calls:
+                await pilot.press(key)
+                await pilot.pause()
+            assert said in str(app.query_one("#status").render())
+            assert calls["ToastRack.show"] == 0
+            assert 1 <= calls["Reader._render_row"] <= turn_rows + 1  # was every row on screen
+            assert calls["Reader.render_line"] < reader.size.height // 2
+            await screen_matches_a_full_repaint(app, pilot)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_partial_repaints_after_project_changes_leave_the_screen_as_a_full_repaint(make_app, project, seed):
+    """The class of bug repainting only changed turns brings: a row left showing a coding
+    that was undone, a code's old colour or name, a removed annotation."""
+    import random
+
+    rng = random.Random(seed)
+    app = make_app()
+    trust = project.codebook.find_path("Relationships > Trust")
+    steps = [["J"], ["K"], ["j"], ["."], ["u"], ["ctrl+r"], ["x"], ["v", "w", "w", "."], ["V", "J", "."],
+             ["c", *"trust", "enter"], "colour", "rename"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.last_code = trust.id
+        for _ in range(14):
+            step = rng.choice(steps)
+            if step == "colour":
+                project.codebook.color(project.state.codes[trust.id], f"#{rng.randrange(0x1000000):06x}")
+                app.project_changed()
+            elif step == "rename":
+                project.codebook.rename(project.state.codes[trust.id], f"Trust {rng.randrange(1000)}")
+                app.project_changed()
+            else:
+                await pilot.press(*step)
+            if app.screen is not app.screen_stack[0]:
+                await pilot.press("escape")
+            await screen_matches_a_full_repaint(app, pilot)
