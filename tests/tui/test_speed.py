@@ -427,8 +427,9 @@ async def test_recent_codes_come_back_in_the_next_session(demo_dir):
 
 async def test_applying_and_undoing_repaint_only_the_coded_turn_and_mount_nothing(make_app, monkeypatch):
     """Applying a code or undoing it repainted every row of the reader (and with them every
-    pane on those lines) and mounted a toast saying what was done; now only the rows of
-    the turn whose codings changed are rendered again and the status line says it."""
+    pane on those lines), re-measured and repainted every document in the documents pane,
+    and mounted a toast saying what was done; now only the rows of the turn whose codings
+    changed and the document's own lines are rendered again, and the status line says it."""
     from textual.widgets._toast import ToastRack
 
     app = make_app()
@@ -439,11 +440,13 @@ async def test_applying_and_undoing_repaint_only_the_coded_turn_and_mount_nothin
         reader = app.reader
         turn_rows = sum(1 for r in reader._rows.rows if r.turn == reader.turn.index)
         for key, said in ((".", "Coded"), ("u", "Undone"), ("ctrl+r", "Redone")):
-            with counting(monkeypatch, (Reader, "render_line"), (Reader, "_render_row"), (ToastRack, "show")) as calls:
+            with counting(monkeypatch, (Reader, "render_line"), (Reader, "_render_row"), (ToastRack, "show"),
+                          (OptionList, "_clear_caches")) as calls:
                 await pilot.press(key)
                 await pilot.pause()
             assert said in str(app.query_one("#status").render())
             assert calls["ToastRack.show"] == 0
+            assert calls["OptionList._clear_caches"] == 0  # the documents pane re-measured every option
             assert 1 <= calls["Reader._render_row"] <= turn_rows + 1  # was every row on screen
             assert calls["Reader.render_line"] < reader.size.height // 2
             await screen_matches_a_full_repaint(app, pilot)

@@ -96,6 +96,7 @@ class Reader(ScrollView, can_focus=True):
         self._tints: dict[str, Style] = {}
         self._styles: tuple = ()  # the styles the cached rows were rendered with
         self._style = Style()  # the reader's own style, taken once per frame (render_lines)
+        self._frame: tuple[int, int] | None = None  # (width, text width) while a frame renders
         self._underline = bool(os.environ.get("NO_COLOR"))
 
     # ------------------------------------------------------------------ document
@@ -322,13 +323,20 @@ class Reader(ScrollView, can_focus=True):
         return self._stamps.get(turn, self._base)
 
     def render_lines(self, crop):
-        self._style = self.rich_style  # once per frame: Textual computes it from every ancestor
-        return super().render_lines(crop)
+        """Take the style and widths once per frame, not per row (Textual computes the style
+        from every ancestor, and the content region from the styles)."""
+        self._style = self.rich_style
+        self._frame = (self.scrollable_content_region.width, max(8, self._text_width()))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if self._rows is not None and self._rows.width != max(8, self._text_width()):
+        width, text_width = self._frame or (self.scrollable_content_region.width, max(8, self._text_width()))
+        if self._rows is not None and self._rows.width != text_width:
             self._relayout()  # the width changed before on_resize (or the scrollbar came or went)
+            self._frame, width = None, self.scrollable_content_region.width
         index = self.scroll_offset.y + y
         if self._rows is None or index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
