@@ -444,11 +444,11 @@ async def test_applying_and_undoing_repaint_only_the_coded_turn_and_mount_nothin
                           (OptionList, "_clear_caches")) as calls:
                 await pilot.press(key)
                 await pilot.pause()
-            assert said in str(app.query_one("#status").render())
-            assert calls["ToastRack.show"] == 0
-            assert calls["OptionList._clear_caches"] == 0  # the documents pane re-measured every option
             assert 1 <= calls["Reader._render_row"] <= turn_rows + 1  # was every row on screen
             assert calls["Reader.render_line"] < reader.size.height // 2
+            assert calls["OptionList._clear_caches"] == 0  # the documents pane re-measured every option
+            assert calls["ToastRack.show"] == 0
+            assert said in str(app.query_one("#status").render())
             await screen_matches_a_full_repaint(app, pilot)
 
 
