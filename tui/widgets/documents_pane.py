@@ -58,8 +58,8 @@ class DocumentsPane(ListKeys, OptionList):
             self._option_render_cache.discard(key)
         room = self.scrollable_content_region.width - self._get_left_gutter_width()
         room -= self.get_component_styles("option-list--option").padding.width
-        if height is None or index not in lines.index_to_line or \
-                self._get_visual(option).get_height(self.styles, room) + option._divider != height:
+        if height is None or room <= 0 or index not in lines.index_to_line or \
+                self._get_visual(option).get_height(self.styles, room) + option._divider != height:  # room 0: hidden
             self._clear_caches()
             return
         first = lines.index_to_line[index]
