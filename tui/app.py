@@ -153,6 +153,8 @@ class MarginApp(App):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self._last_key, self._heap_settled = time.monotonic(), False
+            if (status := self._status_line()) is not None:
+                status.key_pressed()  # the notice said before this key was read
             if not event.is_forwarded and not self.key_gate.admit(event):
                 return
         if not (isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded and await self._to_picker(event)):
@@ -218,13 +220,28 @@ class MarginApp(App):
         self.query_one(StatusLine).show(self.reader, self.focused_pane())
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup=False) -> None:
-        """One notification at a time, on one line over the status line (app.tcss), so it
-        never covers the text; the title goes in front; project text is never markup."""
+        """One notification at a time, said in the status line on the main screen and on
+        one line over it elsewhere (app.tcss), so it never covers the text; the title goes
+        in front; project text is never markup."""
         super().notify(f"{title}: {message}" if title else message, severity=severity, timeout=timeout, markup=markup)
 
     def _on_notify(self, event) -> None:
         """Drop the notification shown; Textual's App._on_notify, called next, adds the new one."""
         self._notifications.clear()
+
+    def _refresh_notifications(self) -> None:
+        """On the main screen the status line says the notification (a one-line repaint;
+        a toast is a widget mounted and laid out, 50-70 ms of an apply at 5,000 codes);
+        other screens show it as a one-line toast."""
+        status = self._status_line()
+        if status is not None and self.screen is self.screen_stack[0]:
+            status.say(next(iter(self._notifications), None))
+        else:
+            super()._refresh_notifications()
+
+    def _status_line(self) -> StatusLine | None:
+        found = self.screen_stack[0].query(StatusLine) if self.screen_stack else ()
+        return found.first() if found else None
 
     def handle_bindings_clash(self, clashed_bindings, node) -> None:
         keys = ", ".join(sorted({b.key for b in clashed_bindings}))

@@ -236,22 +236,43 @@ def test_fit_keeps_every_part_when_there_is_room():
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_notifications_sit_on_the_status_line_and_never_cover_the_text(make_app, size):
+async def test_notifications_are_said_in_the_status_line_and_never_cover_the_text(make_app, size):
+    """On the main screen a notification takes the status line's place (no toast is
+    mounted: a toast was a widget laid out over the screen), the reader keeps every row,
+    and the next key brings the status back."""
     from textual.widgets._toast import Toast
 
     app = make_app()
     async with app.run_test(size=size, notifications=True) as pilot:
         for _ in range(12):  # the cursor down to the bottom of the reader
             await pilot.press("J")
-        for key in ("ctrl+r", "x", "ctrl+r", "x"):  # nothing to redo, no coding here: two warnings each
+        await pilot.pause()
+        reader = app.reader.region
+        for key, said in (("ctrl+r", "Nothing to redo"), ("x", "No coding under the cursor"),
+                          ("ctrl+r", "Nothing to redo"), ("x", "No coding under the cursor")):
             await pilot.press(key)
             await pilot.pause()
-            toasts = [t for t in app.screen.query(Toast) if t.region.height]
-            assert len(toasts) == 1
-            status = app.query_one("#status").region
-            for toast in toasts:
-                assert toast.region.y == status.y and toast.region.height == 1
-                assert not toast.region.overlaps(app.reader.region)
+            assert not [t for t in app.screen.query(Toast) if t.region.height]
+            status = app.query_one("#status")
+            assert said.lower() in str(status.render()).lower() and status.region.height == 1
+            assert status.region.y == reader.bottom and app.reader.region == reader
+            assert len(app._notifications) == 1
+        await pilot.press("k")
+        await pilot.pause()
+        assert "turn " in str(app.query_one("#status").render()) and not len(app._notifications)
+
+
+async def test_a_notification_on_another_screen_is_a_one_line_toast(make_app):
+    from textual.widgets._toast import Toast
+
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        app.notify("Saved elsewhere")
+        await pilot.pause()
+        toasts = [t for t in app.screen.query(Toast) if t.region.height]
+        assert len(toasts) == 1 and toasts[0].region.height == 1
 
 
 # ---------------------------------------------------------------- small items

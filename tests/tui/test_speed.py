@@ -502,3 +502,59 @@ async def test_the_picker_under_random_keys_paints_what_a_full_repaint_would(mak
                 break
             assert app.focused is app.reader
             await screen_matches_a_full_repaint(app, pilot)
+
+
+async def test_applying_and_undoing_repaint_only_the_coded_turn_and_mount_nothing(make_app, monkeypatch):
+    """Applying a code or undoing it repainted every row of the reader (and with them every
+    pane on those lines), re-measured and repainted every document in the documents pane,
+    and mounted a toast saying what was done; now only the rows of the turn whose codings
+    changed and the document's own lines are rendered again, and the status line says it."""
+    from textual.widgets._toast import ToastRack
+
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("J", "J")
+        await pilot.pause()
+        app.last_code = app.project.codebook.find_path("Relationships > Trust").id
+        reader = app.reader
+        turn_rows = sum(1 for r in reader._rows.rows if r.turn == reader.turn.index)
+        for key, said in ((".", "Coded"), ("u", "Undone"), ("ctrl+r", "Redone")):
+            with counting(monkeypatch, (Reader, "render_line"), (Reader, "_render_row"), (ToastRack, "show"),
+                          (OptionList, "_clear_caches")) as calls:
+                await pilot.press(key)
+                await pilot.pause()
+            assert 1 <= calls["Reader._render_row"] <= turn_rows + 1  # was every row on screen
+            assert calls["Reader.render_line"] < reader.size.height // 2
+            assert calls["OptionList._clear_caches"] == 0  # the documents pane re-measured every option
+            assert calls["ToastRack.show"] == 0
+            assert said in str(app.query_one("#status").render())
+            await screen_matches_a_full_repaint(app, pilot)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_partial_repaints_after_project_changes_leave_the_screen_as_a_full_repaint(make_app, project, seed):
+    """The class of bug repainting only changed turns brings: a row left showing a coding
+    that was undone, a code's old colour or name, a removed annotation."""
+    import random
+
+    rng = random.Random(seed)
+    app = make_app()
+    trust = project.codebook.find_path("Relationships > Trust")
+    steps = [["J"], ["K"], ["j"], ["."], ["u"], ["ctrl+r"], ["x"], ["v", "w", "w", "."], ["V", "J", "."],
+             ["c", *"trust", "enter"], "colour", "rename"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.last_code = trust.id
+        for _ in range(14):
+            step = rng.choice(steps)
+            if step == "colour":
+                project.codebook.color(project.state.codes[trust.id], f"#{rng.randrange(0x1000000):06x}")
+                app.project_changed()
+            elif step == "rename":
+                project.codebook.rename(project.state.codes[trust.id], f"Trust {rng.randrange(1000)}")
+                app.project_changed()
+            else:
+                await pilot.press(*step)
+            if app.screen is not app.screen_stack[0]:
+                await pilot.press("escape")
+            await screen_matches_a_full_repaint(app, pilot)

@@ -19,6 +19,7 @@ class DocumentsPane(ListKeys, SteadyScrollBars, OptionList):
         self.project = project
         self.border_title = "Documents"
         self._shown: list[tuple] = []  # what each option shows, as `_line` gives it
+        self._names: dict[str, tuple] = {}  # document id: (document, clean name, attributes), made once per value
 
     def reload(self, current_id: str | None = None) -> None:
         """Bring the list up to date: only the documents whose line changed (a coding
@@ -40,9 +41,30 @@ class DocumentsPane(ListKeys, SteadyScrollBars, OptionList):
 
     def _line(self, document, current_id: str | None, counts) -> tuple:
         """What the document's option shows: id, name, bold, attributes, turns, codings."""
-        attributes = " ".join(f"{clean(k)}={clean(v)}" for k, v in document.attributes.items() if k != "case")
+        known = self._names.get(document.id)
+        if known is None or known[0] is not document:  # cleaning 200 names and attributes was 3 ms of every coding
+            attributes = " ".join(f"{clean(k)}={clean(v)}" for k, v in document.attributes.items() if k != "case")
+            known = self._names[document.id] = (document, clean(document.name), attributes)
         count = counts.get(document.id, 0)
-        return document.id, clean(document.name), document.id == current_id, attributes, len(document.turns), count
+        return document.id, known[1], document.id == current_id, known[2], len(document.turns), count
+
+    def _replace_option_prompt(self, index: int, prompt) -> None:
+        """One new prompt (a coding count, mostly): repaint that option's lines only when
+        its height is unchanged. OptionList re-measured and re-rendered every option, 27-33
+        ms of each apply or undo at 200x50 (textual is pinned: this overrides its method)."""
+        option, lines = self.get_option_at_index(index), self._line_cache
+        height = lines.heights.get(index)
+        option._set_prompt(prompt)
+        for key in [k for k in self._option_render_cache.keys() if k[0] is option]:
+            self._option_render_cache.discard(key)
+        room = self.scrollable_content_region.width - self._get_left_gutter_width()
+        room -= self.get_component_styles("option-list--option").padding.width
+        if height is None or room <= 0 or index not in lines.index_to_line or \
+                self._get_visual(option).get_height(self.styles, room) + option._divider != height:  # room 0: hidden
+            self._clear_caches()
+            return
+        first = lines.index_to_line[index]
+        self.refresh_lines(first, height)
 
     @staticmethod
     def _prompt(name: str, bold: bool, attributes: str, turns: int, count: int) -> Text:

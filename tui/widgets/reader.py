@@ -5,9 +5,11 @@ their code's colour, a bar in the left gutter marks coded lines, and the margin 
 the right names the codes that start on each line (`│` where a coding continues).
 Annotated text is italic and double-underlined, and the margin starts with `✎` and the
 note's first words on the line where an annotation starts. Rendered
-rows are kept in an LRU cache keyed by what can change on a key press (cursor, selection),
-and a key press repaints only the rows on screen whose key changed, so moving the cursor
-re-renders two or three rows whatever the document's length.
+rows are kept in an LRU cache keyed by what can change on a key press (cursor, selection)
+and by their turn's stamp, which changes only when that turn's codings, annotations or
+their codes' looks change; a key press, or a change to the project, repaints only the rows
+on screen whose key changed, so moving the cursor or coding a turn re-renders the rows it
+touches whatever the document's length.
 """
 
 from __future__ import annotations
@@ -83,12 +85,19 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         self._rows: Layout | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(4096)
         self._version = -1
+        self._indexed: Document | None = None  # the document value the codings were indexed for
+        self._ends: list[int] = []  # each turn's end, for bisecting
+        self._codes: dict = {}  # the codes (state.codes, copied) the rows were rendered with
+        self._stamps: dict[int, int] = {}  # turn index -> its stamp, when changed since _base
+        self._base = 0  # the stamp of every turn not in _stamps
+        self._last_stamp = 0
         self._by_turn: dict[int, list[Coding]] = {}
         self._coding_starts: list[int] = []
         self._notes: dict[int, list[Memo]] = {}  # turn index -> the annotations on it
         self._tints: dict[str, Style] = {}
         self._styles: tuple = ()  # the styles the cached rows were rendered with
-        self._style = Style()  # the reader's own style, taken as each row is rendered
+        self._style = Style()  # the reader's own style, taken once per frame (render_lines)
+        self._frame: tuple[int, int] | None = None  # (width, text width) while a frame renders
         self._underline = bool(os.environ.get("NO_COLOR"))
 
     # ------------------------------------------------------------------ document
@@ -99,7 +108,7 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         self.text = self.project.text(document.id)
         self.anchor, self.goal, self.pending, self.visual = None, None, "", False
         self.matches = []
-        self._version = -1
+        self._version, self._indexed = -1, None
         self._rows = None
         self._relayout()
         self.cursor = motions.inside(document, position if position is not None else 0)
@@ -124,10 +133,8 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         self._changed()
 
     def refresh_codings(self) -> None:
-        """Redraw after the project changed (codings, codes, colours)."""
-        self._version = -1
-        self._cache.clear()
-        self.refresh()
+        """Redraw after the project changed (codings, codes, colours): the rows of the
+        turns whose codings, annotations or codes' looks changed (see `_sync`)."""
         self._changed()
 
     @property
@@ -264,47 +271,83 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
             self._cache.clear()
 
     def _sync(self) -> None:
-        """Re-index the document's codings when the project has changed."""
-        if self.document is None or self._version == self.project.state.version:
+        """Re-index the document's codings and annotations when the project has changed,
+        and give a new stamp to each turn whose codings, annotations or codes' colours and
+        names changed: the stamp is in its rows' cache keys, so only those rows repaint
+        (an apply used to repaint every row, and with them every pane beside the reader)."""
+        seen = (self.project.state.version, getattr(self.project, "blind", None))  # blind: what BlindView shows
+        if self.document is None or self._version == seen:
             return
-        self._version = self.project.state.version
-        self.document = self.project.state.documents.get(self.document.id, self.document)
-        by_turn: dict[int, list[Coding]] = {}
-        codings = self.project.codings.for_document(self.document)
-        for coding in codings:
-            first = self.document.turn_at(coding.start)
-            final = self.document.turn_at(max(coding.start, coding.end - 1))
-            for index in range((first.index if first else 0), (final.index if final else 0) + 1):
-                by_turn.setdefault(index, []).append(coding)
-        self._by_turn = by_turn
+        self._version = seen
+        document = self.project.state.documents.get(self.document.id, self.document)
+        codings = self.project.codings.for_document(document)
+        by_turn, notes = self._by_turns(document, codings), self._by_turns(document, annotations.of_document(self.project, document.id))
+        codes = self.project.state.codes
+        if document is not self._indexed:  # another document, or its turns or speakers changed
+            self.document = self._indexed = document
+            self._last_stamp += 1
+            self._stamps, self._base = {}, self._last_stamp
+            self._tints.clear()
+        else:
+            changed = self._changed_turns(self._by_turn, by_turn) | self._changed_turns(self._notes, notes)
+            if codes != self._codes:
+                looks = {k for k in codes.keys() | self._codes.keys() if codes.get(k) is not self._codes.get(k)}
+                for code_id in looks:
+                    self._tints.pop(code_id, None)
+                changed.update(t for t, found in by_turn.items() if any(c.code in looks for c in found))
+            for turn in changed:
+                self._last_stamp += 1
+                self._stamps[turn] = self._last_stamp
+        self._codes = dict(codes)
+        self._by_turn, self._notes = by_turn, notes
         self._coding_starts = sorted({c.start for c in codings})
-        self._notes = self._index_notes()
-        self._cache.clear()
 
-    def _index_notes(self) -> dict[int, list[Memo]]:
-        """The document's annotations by the turns they cover."""
-        notes: dict[int, list[Memo]] = {}
-        for note in annotations.of_document(self.project, self.document.id):
-            first, final = self.document.turn_at(note.start), self.document.turn_at(max(note.start, note.end - 1))
-            for index in range(first.index if first else 0, (final.index if final else 0) + 1):
-                notes.setdefault(index, []).append(note)
-        return notes
+    def _by_turns(self, document: Document, spans) -> dict[int, list]:
+        """Codings or annotations (in their order) by the turns they cover."""
+        ends = self._ends = [t.end for t in document.turns] if document is not self._indexed else self._ends
+        last, found = max(0, len(ends) - 1), {}
+        for span in spans:
+            first = min(bisect_right(ends, span.start), last)
+            if first == last or span.end <= ends[first]:  # inside one turn, as most are
+                found.setdefault(first, []).append(span)
+                continue
+            final = min(bisect_right(ends, max(span.start, span.end - 1)), last)
+            for index in range(first, final + 1):
+                found.setdefault(index, []).append(span)
+        return found
+
+    @staticmethod
+    def _changed_turns(old: dict[int, list], new: dict[int, list]) -> set[int]:
+        return {t for t in old.keys() | new.keys() if old.get(t) != new.get(t)}
+
+    def _stamp(self, turn: int) -> int:
+        return self._stamps.get(turn, self._base)
+
+    def render_lines(self, crop):
+        """Take the style and widths once per frame, not per row (Textual computes the style
+        from every ancestor, and the content region from the styles)."""
+        self._style = self.rich_style
+        self._frame = (self.scrollable_content_region.width, max(8, self._text_width()))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if self._rows is not None and self._rows.width != max(8, self._text_width()):
+        width, text_width = self._frame or (self.scrollable_content_region.width, max(8, self._text_width()))
+        if self._rows is not None and self._rows.width != text_width:
             self._relayout()  # the width changed before on_resize (or the scrollbar came or went)
+            self._frame, width = None, self.scrollable_content_region.width
         index = self.scroll_offset.y + y
         if self._rows is None or index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
         self._sync()
         row = self._rows.rows[index]
-        key = (index, width, *self._decoration(index, row, self.selection, self.turn))
+        key = (index, width, self._stamp(row.turn), *self._decoration(index, row, self.selection, self.turn))
         self._painted[y] = key
         strip = self._cache.get(key)
         if strip is None:
-            self._style = self.rich_style  # once per row: Textual computes it from every ancestor
-            strip = self._render_row(row, width, *key[2:5]).crop_extend(0, width, self._style)
+            strip = self._render_row(row, width, *key[3:6]).crop_extend(0, width, self._style)
             self._cache[key] = strip
         return strip
 
@@ -462,16 +505,18 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
 
     def _refresh_changed_rows(self) -> None:
         """Mark for repaint only the rows on screen whose cache key (cursor, selection,
-        current turn) differs from the one painted there; a scroll or a change to the
-        project repaints everything. A full repaint would make Textual re-render every
-        line of the screen, every pane beside the reader included."""
-        if self._rows is None or self._version != self.project.state.version:
+        current turn, the turn's stamp) differs from the one painted there. A full repaint
+        would make Textual re-render every line of the screen, every pane beside the
+        reader included."""
+        if self._rows is None:
             self.refresh()
             return
+        self._sync()
         top, width = self.scroll_offset.y, self.scrollable_content_region.width
         span, turn = self.selection, self.turn
         for index in range(top, min(top + self.scrollable_content_region.height, len(self._rows))):
-            key = (index, width, *self._decoration(index, self._rows.rows[index], span, turn))
+            row = self._rows.rows[index]
+            key = (index, width, self._stamp(row.turn), *self._decoration(index, row, span, turn))
             if self._painted.get(index - top) != key:
                 self.refresh_line(index)
 
