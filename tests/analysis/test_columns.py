@@ -76,10 +76,10 @@ def compare(study, directory, expect_fast: bool) -> None:
                     assert figures(fast) == figures(plain), (scope, by, rollup)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32 - 1), steps=st.integers(1, 25))
-def test_the_columns_give_the_plain_figures_or_are_not_used(tmp_path_factory, seed, steps):
-    directory = tmp_path_factory.mktemp("columns") / "small"
+def through_a_writers_actions(directory, seed: int, steps: int, compare) -> None:
+    """The columns' life on a small study: built at a checkpoint, read back, not used while
+    the log's tail holds codings, rebuilt where a file changed; `compare(study, directory,
+    expect_fast)` checks the figures of one path against the other at each stage."""
     study = build_small(directory)
     rng = random.Random(seed)
     study.project.close()  # a checkpoint: the codings are the files
@@ -94,6 +94,12 @@ def test_the_columns_give_the_plain_figures_or_are_not_used(tmp_path_factory, se
     writer.close()
     compare(study, directory, expect_fast=True)  # rebuilt where a file changed
     compare(study, directory, expect_fast=True)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), steps=st.integers(1, 25))
+def test_the_columns_give_the_plain_figures_or_are_not_used(tmp_path_factory, seed, steps):
+    through_a_writers_actions(tmp_path_factory.mktemp("columns") / "small", seed, steps, compare)
 
 
 def test_a_damaged_or_foreign_columns_file_is_rebuilt(small, tmp_path):

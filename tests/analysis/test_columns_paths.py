@@ -6,20 +6,16 @@ a coding the columns must not be used; after a checkpoint they must be."""
 
 from __future__ import annotations
 
-import random
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import layout
 from store.analysis import columns
 from store.analysis.cooccurrence import cooccurrence
 from store.analysis.query import find
 from store.analysis.rounds import rounds
 from store.analysis.scope import Scope
 from store.project import Project
-from tests.analysis.conftest import build_small
-from tests.analysis.test_columns import act
+from tests.analysis.test_columns import scopes as column_scopes, through_a_writers_actions
 
 WITHINS = ("overlap", "turn", "document", "words:0", "words:3")
 QUERIES = (
@@ -36,12 +32,9 @@ QUERIES = (
 
 
 def scopes(study) -> list[Scope]:
+    """The frequencies' scopes, and speakers (these figures take the columns with them too)."""
     return [
-        Scope(),
-        Scope(coder=study.coders["bob"]),
-        Scope(code=study.codes["Care"]),
-        Scope(attributes=(("case", "A"),)),
-        Scope(documents=frozenset([study.docs["B1"]])),
+        *column_scopes(study),
         Scope(speakers=frozenset(["Participant"])),
         Scope(not_speakers=frozenset(["Participant"]), coder=study.coders["alice"]),
     ]
@@ -79,19 +72,7 @@ def compare(study, directory, expect_fast: bool) -> None:
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1), steps=st.integers(1, 25))
 def test_cooccur_rounds_and_find_from_columns_equal_the_plain_path(tmp_path_factory, seed, steps):
-    directory = tmp_path_factory.mktemp("paths") / "small"
-    study = build_small(directory)
-    rng = random.Random(seed)
-    study.project.close()  # a checkpoint: the codings are the files
-    compare(study, directory, expect_fast=True)
-    writer = Project.open(directory, coder="alice")
-    checkpointed = layout.read_local(directory)["seq"]
-    act(writer, rng, steps)
-    tail = [e for _, e in writer.journal.read_lines(0) if e and e["seq"] > checkpointed]
-    touched = any(change[0] == "codings" for entry in tail for change in entry["changes"])
-    compare(study, directory, expect_fast=not touched)  # the log's tail holds codings: never the columns
-    writer.close()
-    compare(study, directory, expect_fast=True)  # rebuilt where a file changed
+    through_a_writers_actions(tmp_path_factory.mktemp("paths") / "small", seed, steps, compare)
 
 
 def test_find_reads_only_the_files_of_documents_with_results(small):

@@ -423,23 +423,27 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -> dict:
-    """CPU ms per press (press and frame) of every app figure at scale, with its floors."""
+async def _empty_app_key(size: tuple[int, int], presses: int) -> list[tuple[float, float]]:
+    """The floor of the app's keys: a key in an empty Textual app (one Static), same size."""
     from textual.app import App
     from textual.widgets import Static
-
-    import store.project
-    from store.project import Project
-    from tui.app import MarginApp
 
     class Empty(App):
         def compose(self):
             yield Static("empty\n" * 60, id="x")
 
-    figures: dict = {}
     async with Empty().run_test(size=size) as pilot:
         await pilot.pause()
-        figures["floor: an empty app's key"] = await _timed_presses(pilot, ["j"] * presses)
+        return await _timed_presses(pilot, ["j"] * presses)
+
+
+async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -> dict:
+    """CPU ms per press (press and frame) of every app figure at scale, with its floors."""
+    import store.project
+    from store.project import Project
+    from tui.app import MarginApp
+
+    figures: dict = {"floor: an empty app's key": await _empty_app_key(size, presses)}
     before = _rss_mb()
     checkpoints = []
     original = Project.checkpoint
@@ -497,20 +501,10 @@ PICKER_QUERIES = ("tr", "ho", "ca", "trus", "wrd", "theme 1 >")  # the last lett
 async def _worker_picker(project_dir: str, size: tuple[int, int], presses: int) -> dict:
     """The picker's figures alone (CPU ms per press and frame): its opening, the last letter
     of each of PICKER_QUERIES, backspace; beside an empty app's key in the same worker."""
-    from textual.app import App
-    from textual.widgets import Static
-
     from store.project import Project
     from tui.app import MarginApp
 
-    class Empty(App):
-        def compose(self):
-            yield Static("empty\n" * 60, id="x")
-
-    figures: dict = {}
-    async with Empty().run_test(size=size) as pilot:
-        await pilot.pause()
-        figures["floor: an empty app's key"] = await _timed_presses(pilot, ["j"] * presses)
+    figures: dict = {"floor: an empty app's key": await _empty_app_key(size, presses)}
     with Project.open(Path(project_dir)) as project:
         app = MarginApp(project)
         async with app.run_test(size=size) as pilot:
