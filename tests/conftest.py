@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,19 @@ Interviewer: And now?
 
 Nurse: Now I trust her judgement. She notices things we miss.
 """
+
+
+def modules_after_command(project_dir: Path, args: list[str]) -> set[str]:
+    """The modules a `margin -p PROJECT ARGS...` command leaves imported, run in a fresh
+    interpreter as an installed command is (what each command pays for at start-up)."""
+    code = (
+        "import sys\nfrom tui.cli import main\n"
+        f"sys.argv = ['margin', '-p', {str(project_dir)!r}, *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    return set(eval(done.stderr.strip().splitlines()[-1]))  # noqa: S307 - our own list of names
 
 
 def shared(*parts: str) -> Path:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
-from pathlib import Path
 
 import click
 import pytest
 
+from tests.conftest import modules_after_command
 from tui import cli as cli_module
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _commands_of(modules: list[str]) -> dict[str, set[str]]:
@@ -50,14 +46,7 @@ def test_a_command_imports_only_its_own_modules(tmp_path, args, modules):
     from store.project import Project
 
     Project.init(tmp_path / "p", coder="ana").close()
-    code = (
-        "import sys\nfrom tui.cli import main\n"
-        f"sys.argv = ['margin', '-p', {str(tmp_path / 'p')!r}, *{args!r}]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m.rpartition('.')[2] for m in sys.modules if m.startswith('tui.commands.')), file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    loaded = set(eval(done.stderr.strip().splitlines()[-1]))  # noqa: S307 - our own list of names
+    loaded = {m.rpartition(".")[2] for m in modules_after_command(tmp_path / "p", args) if m.startswith("tui.commands.")}
     assert loaded == modules
 
 

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,8 +14,7 @@ from hypothesis import strategies as st
 from store import backup, digests, layout
 from store.model import Code, Coder, Memo
 from store.project import Project
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import modules_after_command
 
 
 @settings(max_examples=60, deadline=None)
@@ -76,14 +72,8 @@ def test_memos_and_coders_build_all_at_once_too():
 def test_a_command_line_does_not_load_openssl(tmp_path):
     """hashlib loads OpenSSL, about 13 ms of every command; store/digests.py has the same digests."""
     Project.init(tmp_path / "p", coder="ana").close()
-    code = (
-        "import sys\nfrom tui.cli import main\n"
-        f"sys.argv = ['margin', '-p', {str(tmp_path / 'p')!r}, 'codes', 'add', 'Trust']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('hashlib', '_hashlib') if m in sys.modules), file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+    loaded = modules_after_command(tmp_path / "p", ["codes", "add", "Trust"])
+    assert sorted(m for m in ("hashlib", "_hashlib") if m in loaded) == []
 
 
 def test_a_writers_open_syncs_the_backup_but_not_the_lock_or_the_project_folder(project, interview, monkeypatch):
