@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-
-from store import backup, codings_files, layout, schema
+from store import backup, layout, schema
 from store.clock import new_id, now
+from store.core.backups import Candidate, candidates, check, newest_good  # noqa: F401 - check, newest_good: restore's API too
+from store.core.store import Store
 from store.errors import BadInput, ProjectCorrupt, Refused
 from store.journal import LOG_NAME, Journal
 from store.lock import ProjectLock
-from store.model import Document
 from store.storage import make_dir, read_json_file, remove_tree, write_atomic
 from store.text import plural
 
@@ -46,19 +46,6 @@ PROJECT_FILE = "project.json"
 CODINGS_DIR = "codings"
 SOURCES_DIR = "sources"
 DAMAGED_DIR = "damaged"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A backup folder and what is wrong with it ("" when it can be restored)."""
-
-    path: Path
-    problem: str = ""
-    offset: int = 0
-
-    @property
-    def good(self) -> bool:
-        return not self.problem
 
 
 @dataclass(frozen=True)
@@ -74,72 +61,6 @@ class Report:
 
 
 # ---------------------------------------------------------------------- looking
-
-
-def candidates(project_dir: str | os.PathLike) -> list[Candidate]:
-    """Every backup, oldest first, checked."""
-    log_size = _log_size(Path(project_dir))
-    return [check(folder, log_size) for folder in backup.listing(Path(project_dir))]
-
-
-def check(folder: Path, log_size: int) -> Candidate:
-    """Whether a backup can be put back: its files parse and pass the schema checks, and
-    its codings files hold every coding its project.json counts."""
-    try:
-        main = layout.read_main(folder)
-        if not isinstance(main.get("meta"), dict) or not isinstance(main["meta"].get("project"), dict):
-            return Candidate(folder, f"{PROJECT_FILE} has no project record")
-        schema.check_main(main)
-        codings, problem = _codings_of(folder, main)
-        problem = problem or _codings_problem(main, codings)
-    except (ProjectCorrupt, OSError) as exc:
-        return Candidate(folder, str(exc))
-    if problem:
-        return Candidate(folder, problem)
-    offset = main["meta"].get("checkpoint", {}).get("offset", 0)
-    if offset > log_size:
-        return Candidate(folder, f"it expects {offset} bytes of {LOG_NAME}, which has {log_size}")
-    return Candidate(folder, "", offset)
-
-
-def _codings_of(folder: Path, main: dict) -> tuple[dict[str, dict], str]:
-    """A backup's codings files by key ("<coder>/<document>"), and what is wrong with
-    them: missing, or not the ones its checkpoint record wrote. A backup of the first
-    format is read as if migrated (restoring it migrates the project again)."""
-    if main["meta"]["project"].get("schema", 1) == 1:
-        from store.migrate import read_schema_1
-
-        return schema.migrate(read_schema_1(folder, main), 1)[0]["codings"], ""
-    problem = codings_files.missing_problem(folder, main)
-    if problem:
-        return {}, problem
-    files, digests = codings_files.read_all(folder)
-    digests[PROJECT_FILE] = layout.digest((folder / PROJECT_FILE).read_bytes())
-    return files, codings_files.mismatch_problem(main, digests)
-
-
-def _codings_problem(main: dict, files: dict[str, dict]) -> str:
-    """A codings file that fails the schema, or fewer codings than the checkpoint counted."""
-    documents = {k: Document.from_record(v) for k, v in main.get("documents", {}).items()}
-    held: dict[str, int] = {}
-    for coder_id, data in files.items():
-        records = schema.check_codings_file(coder_id, data)
-        schema.check_coding_references(records.values(), documents, main.get("codes", {}), layout.relative_name(coder_id))
-        for record in records.values():
-            held[record["document"]] = held.get(record["document"], 0) + 1
-    counted = main["meta"].get("checkpoint", {}).get("coding_counts")
-    if counted is None or counted == {k: v for k, v in held.items() if v}:
-        return ""
-    lacking = sum(max(0, n - held.get(d, 0)) for d, n in counted.items())
-    return (
-        f"its {PROJECT_FILE} counts {plural(sum(counted.values()), 'coding')} but its {CODINGS_DIR}/ holds "
-        f"{sum(held.values())}" + (f" ({lacking} missing: a codings file is lost)" if lacking else "")
-    )
-
-
-def newest_good(project_dir: str | os.PathLike) -> Path | None:
-    good = [c for c in candidates(project_dir) if c.good]
-    return good[-1].path if good else None
 
 
 def find_log_damage(project_dir: str | os.PathLike) -> LogDamage | None:
@@ -159,8 +80,6 @@ def trial_open(project_dir: Path, folder: Path) -> LogDamage | None:
     """Open `folder`'s checkpoint with the project's log in a trial folder, read-only: the
     damage its replay meets (found line by line, as every open does), or None. A backup
     that fails for another reason raises ProjectCorrupt. Nothing in the project changes."""
-    from store.project import Project
-
     trial = Path(tempfile.mkdtemp(dir=project_dir, prefix=".restore-trial-", suffix=".tmp"))
     try:
         for relative in (p.relative_to(folder) for p in layout.checkpoint_paths(folder)):
@@ -168,7 +87,7 @@ def trial_open(project_dir: Path, folder: Path) -> LogDamage | None:
         if (project_dir / LOG_NAME).is_file():
             _link_or_copy(project_dir / LOG_NAME, trial / LOG_NAME)
         try:
-            with Project.open(trial, readonly=True) as project:
+            with Store.open(trial, readonly=True) as project:
                 project.state.codings  # noqa: B018 - the codings are checked when first read
         except schema.LogDamaged as damage:
             return LogDamage(damage.offset, _entries_from(trial, damage.offset) - 1)
@@ -383,11 +302,11 @@ def _replayed(directory: Path) -> int:
 
 def _verify(directory: Path, sources: Path | None, saved: Path, report: Report) -> None:
     """Open the restored project read-only (load and replay), then check every text."""
-    from store.project import Project
+    from store.documents import Documents
 
-    project = Project.open(directory, readonly=True)
+    project = Store.open(directory, readonly=True)
     try:
-        for document in project.documents.all():
+        for document in Documents(project).all():  # in name order
             problem = _source_problem(project, document)
             if problem and not _recover_source(project, document, sources, saved):
                 report.missing.append(f"{document.name} ({problem}: {SOURCES_DIR}/{document.id}.txt)")
@@ -452,10 +371,3 @@ def _from_originals(folder: Path, sha: str) -> bytes | None:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _log_size(directory: Path) -> int:
-    try:
-        return (directory / LOG_NAME).stat().st_size
-    except FileNotFoundError:
-        return 0

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from store import project as project_module
+from store.core import changes as core_changes
+from store.core import store as core_store
 from store.model import Memo
 from store.refi import export_qdpx, import_project, importer
 from store.refi import plan as plan_module
@@ -42,8 +44,9 @@ def files_of(folder: Path) -> dict[str, bytes]:
 def imported(source: Path, target: Path, monkeypatch, store=None) -> dict[str, bytes]:
     """The import's files, made with fixed ids and times so that two imports can agree."""
     ids = (f"00000000-0000-4000-8000-{n:012d}" for n in itertools.count())
-    monkeypatch.setattr(project_module, "new_id", lambda: next(ids))
-    monkeypatch.setattr(project_module, "now", lambda: STAMP)
+    monkeypatch.setattr(core_store, "new_id", lambda: next(ids))
+    monkeypatch.setattr(core_store, "now", lambda: STAMP)
+    monkeypatch.setattr(core_changes, "now", lambda: STAMP)
     monkeypatch.setattr(plan_module, "now", lambda: STAMP)
     if store is not None:
         monkeypatch.setattr(importer, "_store", store)

@@ -256,7 +256,7 @@ def test_writes_after_a_lazy_open_keep_every_coding(project, interview):
 
 
 def test_disk_full_at_close_keeps_the_changes_in_the_log(project, interview, monkeypatch):
-    import store.project as project_module
+    import store.core.store as project_module
 
     project.codebook.add("Trust")
 

@@ -17,7 +17,7 @@ import sys
 
 import orjson
 
-import store.project
+import store.core.checkpoints
 from store.errors import MarginError
 from store.importers import parse_text
 from store.project import Project
@@ -147,7 +147,7 @@ OPERATIONS = {
 
 
 def main(directory: str, seed: int, checkpoint_ops: int) -> None:
-    store.project.CHECKPOINT_OPS = checkpoint_ops
+    store.core.checkpoints.CHECKPOINT_OPS = checkpoint_ops
     rng = random.Random(seed)
     project = Project.open(directory)
     say(f"READY {project.seq}")

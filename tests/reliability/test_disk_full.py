@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import store.core.checkpoints
 import store.journal
 import store.storage
 from store.errors import Refused
@@ -113,7 +114,7 @@ def test_full_disk_on_a_checkpoint_keeps_the_old_file_and_the_log(project, monke
 
 
 def test_full_disk_on_the_automatic_checkpoint_still_acknowledges(project, monkeypatch):
-    monkeypatch.setattr(store.project, "CHECKPOINT_OPS", 1)
+    monkeypatch.setattr(store.core.checkpoints, "CHECKPOINT_OPS", 1)
     monkeypatch.setattr(store.storage, "os", FaultyOS("raise"))
     _code_something(project, "Stigma")  # in the log; the checkpoint after it failed
     assert "could not write a checkpoint" in project.warnings[-1]

@@ -199,10 +199,10 @@ async def test_no_checkpoint_runs_on_a_key_only_when_idle(make_app, project, mon
     is written after IDLE seconds without a key, and as the app closes."""
     import json
 
-    import store.project
+    import store.core.checkpoints
     import tui.app
 
-    monkeypatch.setattr(store.project, "CHECKPOINT_OPS", 3)
+    monkeypatch.setattr(store.core.checkpoints, "CHECKPOINT_OPS", 3)
     monkeypatch.setattr(tui.app, "IDLE", 60, raising=False)  # no pause between keys counts as idle
     monkeypatch.setattr(tui.app, "IDLE_CHECK", 0.05, raising=False)
     written = []

@@ -1,0 +1,328 @@
+"""Operations: changes made in memory, logged as one fsynced entry, rolled back on failure."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from store import layout
+from store.clock import now
+from store.errors import Refused, save_failed
+from store.model import ENTITIES, Coder
+from store.storage import ProjectDB, fsync_dir, make_dir, open_db
+
+
+@dataclass
+class Operation:
+    """The changes of one user action: (table, id, before, after) records."""
+
+    summary: str
+    changes: list[list] = field(default_factory=list)
+    undoable: bool = True
+    new_files: list[Path] = field(default_factory=list)  # source texts, removed if the action fails
+    amends: int | None = None  # the action this one continues, if still the coder's newest (see _amendment)
+
+
+class Changes:
+    """The part of `store.core.store.Store` that does this; see the module docstring."""
+
+    @contextmanager
+    def operation(self, summary: str, *, undoable: bool = True, amends: int | None = None) -> Iterator[Operation]:
+        """Group changes into one acknowledged, undoable action (nested calls join the outer).
+
+        `amends` names an earlier action that this one continues (the saves of one memo
+        being typed): if that is still the coder's newest and touched the same entities,
+        the two are one undo step."""
+        if self._op is not None:
+            yield self._op
+            return
+        self._require_writable()
+        op = Operation(summary, undoable=undoable, amends=amends)
+        self._op = op
+        self._stage_new_coder()
+        try:
+            yield op
+        except BaseException:
+            self._rollback(op)
+            self._unstage_new_coder()
+            raise
+        finally:
+            self._op = None
+        if changes_nothing(op.changes):  # a value set to what it was: nothing to log, nothing to undo
+            self._rollback(op)
+        if op.changes:
+            amended = self._amendment(op)
+            if amended is not None:
+                self._commit(op, *amended)
+            else:
+                self._commit(op, {"kind": "do" if undoable else "system"})
+
+    def _amendment(self, op: Operation) -> tuple[dict, list] | None:
+        """When `op` continues the coder's newest undoable action on the same entities:
+        the log fields that say so, and its changes with the "before" of that action, so
+        that one undo takes both back. None when it does not (then it is an action of its own)."""
+        if op.amends is None or not op.undoable:
+            return None
+        name = self._name()
+        newest = next((item for item in reversed(self._undo) if self._coder_of(item) == name), None)
+        if newest is None or newest[0] != op.amends:
+            return None
+        try:
+            original = self._logged(newest)
+        except Refused:
+            return None
+        before = {(t, i): b for t, i, b, _a in original["changes"]}
+        if set(before) != {(t, i) for t, i, _b, _a in op.changes}:
+            return None
+        changes = [[t, i, before[(t, i)], a] for t, i, _b, a in op.changes]
+        return {"kind": "do", "amends": op.amends, "summary": original["summary"]}, changes
+
+    def put(self, entity) -> None:
+        """Insert or replace an entity inside the current operation."""
+        record = entity.to_record()
+        before = self._current(entity.TABLE, entity.id, record)
+        self._change(entity.TABLE, entity.id, before.to_record() if before else None, record)
+
+    def delete(self, entity) -> None:
+        self._change(entity.TABLE, entity.id, entity.to_record(), None)
+
+    def put_records(self, table: str, records: list[dict]) -> None:
+        """Insert or replace many entities of `table`, given as records, inside the current
+        operation: what `put` does for each, a codings file at a time (a merge brings in
+        tens of thousands: one round trip per coding through `_current` and `_set` was most
+        of it). Logged, rolled back and undone like any change of the operation."""
+        if self._op is None:
+            raise RuntimeError("changes must be made inside Project.operation()")
+        entities = [ENTITIES[table].from_record(record) for record in records]
+        if table != "codings":
+            for entity in entities:
+                self.put(entity)
+            return
+        by_file: dict[tuple[str, str], list] = {}
+        for coding, record in zip(entities, records):
+            by_file.setdefault((coding.coder, coding.document), []).append((coding, record))
+        for (coder, document), codings in by_file.items():
+            self._put_codings(coder, document, codings)
+
+    def _put_codings(self, coder: str, document: str, codings: list) -> None:
+        """One codings file's part of `put_records`: its TinyDB table written once."""
+        current = self.state.codings_of(document)
+        stored = self._coding_db(coder, document).table("codings")
+        changes, state = self._op.changes, self.state
+        added = {}
+        fields = codings[0][0].to_record().keys()
+        for coding, raw in codings:
+            old = current.get(coding.id)
+            if old is not None and old.coder != coder:
+                self._coding_db(old.coder, old.document).table("codings").delete(coding.id)
+            record = raw if raw.keys() == fields else coding.to_record()  # a record of other fields: as put() stores it
+            changes.append(["codings", coding.id, old.to_record() if old is not None else None, record])
+            added[coding.id] = record
+            state.put(coding)
+        stored._update_table(lambda table: table.update(added))
+
+    def put_new_entities(self, entities) -> None:
+        """Put entities the project does not hold yet (an import into a new project) inside
+        the current operation: each is logged as made, stored and indexed without a lookup
+        of a value before it or being built again from its record, and each file's table
+        is updated once, not once per entity. One already held goes the way of `put`."""
+        if self._op is None:
+            raise RuntimeError("changes must be made inside Project.operation()")
+        changes, state = self._op.changes, self.state
+        batch: dict[tuple[str, str] | str, dict] = {}  # (coder, document) or table -> records
+
+        def flush() -> None:
+            for key, records in batch.items():
+                db = self._coding_db(*key) if isinstance(key, tuple) else self._main
+                db.table("codings" if isinstance(key, tuple) else key).set_many(records)
+            batch.clear()
+
+        for entity in entities:
+            table = entity.TABLE
+            if entity.id in (state.codings if table == "codings" else state.table(table)):
+                flush()
+                self.put(entity)
+                continue
+            record = entity.to_record()
+            changes.append([table, entity.id, None, record])
+            batch.setdefault((entity.coder, entity.document) if table == "codings" else table, {})[entity.id] = record
+            state.put(entity)
+        flush()
+
+    def _change(self, table: str, entity_id: str, before: dict | None, after: dict | None) -> None:
+        if self._op is None:
+            raise RuntimeError("changes must be made inside Project.operation()")
+        self._op.changes.append([table, entity_id, before, after])
+        self._set(table, entity_id, after, before)
+
+    def _current(self, table: str, entity_id: str, hint: dict | None = None):
+        """The entity's value now. For a coding, `hint` (a record of it, before or after
+        a change) names its document, so only that document's codings are read."""
+        if table == "codings" and isinstance(hint, dict) and isinstance(hint.get("document"), str):
+            return self.state.codings_of(hint["document"]).get(entity_id)
+        return self.state.table(table).get(entity_id)
+
+    def _set(self, table: str, entity_id: str, record: dict | None, hint: dict | None = None) -> None:
+        """Make `record` the stored value (None removes it), in memory and in TinyDB;
+        `hint` is another record of the entity (see _current)."""
+        if record is None and table in ("codes", "documents") and not self.state.codings_loaded:
+            # read the codings that may point at it first, while their references hold
+            if table == "documents":
+                self.state.codings_of(entity_id)
+            elif self.state.code_in_use(entity_id):
+                self.state.codings  # noqa: B018
+        old = self._current(table, entity_id, record or hint)
+        if table == "codings" and old is not None and (record is None or (old.coder, old.document) != (
+            record["coder"], record["document"]
+        )):
+            self._coding_db(old.coder, old.document).table(table).delete(entity_id)
+        if record is None:
+            if table != "codings" and old is not None:
+                self._main.table(table).delete(entity_id)
+            self.state.remove(table, entity_id)
+            return
+        db = self._coding_db(record["coder"], record["document"]) if table == "codings" else self._main
+        db.table(table).set(entity_id, record)
+        self.state.put(ENTITIES[table].from_record(record))
+
+    def _coding_db(self, coder_id: str, document_id: str) -> ProjectDB:
+        """The TinyDB file of one coder's codings of one document (made when first needed)."""
+        self.state.codings_of(document_id)  # reads the document's codings files before any write to them
+        key = layout.codings_key(coder_id, document_id)
+        if key not in self._coding_dbs:
+            self._coding_dbs[key] = open_db(layout.codings_path(self.dir, key), {"codings": {}})
+            folder = layout.codings_path(self.dir, key).parent
+            if not folder.is_dir() and not self.readonly:
+                make_dir(folder)
+                fsync_dir(folder.parent)  # the coder's new folder must survive a power cut
+        return self._coding_dbs[key]
+
+    def _rollback(self, op: Operation) -> None:
+        for table, entity_id, before, after in reversed(op.changes):
+            self._set(table, entity_id, before, after)
+        op.changes.clear()
+        for path in op.new_files:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            self._texts.pop(path.stem, None)
+
+    def _commit(self, op: Operation, extra: dict, changes: list | None = None) -> dict:
+        """Log `op` durably (a session's new coder first); on failure memory is as before.
+        `changes` replaces the logged changes of an amending action (memory rolls back by op's own)."""
+        try:
+            new_coder = self._log_new_coder()
+        except Refused:
+            self._rollback(op)
+            raise
+        try:
+            entry = self._append(op, extra, changes)
+        except Refused:
+            if new_coder is not None:
+                self._unlog_new_coder(*new_coder)
+            raise
+        if self.auto_checkpoint:
+            self.checkpoint_if_due()
+        return entry
+
+    def _log_new_coder(self) -> tuple[Coder, int] | None:
+        """Record the session's coder, if new, just before its first change: a command that
+        is refused (or changes nothing) leaves no "add coder" behind."""
+        coder = self._new_coder
+        if coder is None:
+            return None
+        namesake = next((c for c in self.state.coders.values() if c.name == coder.name and c.id != coder.id), None)
+        if namesake is not None:  # the action brought a coder of that name (an import)
+            self._unstage_new_coder()
+            self._new_coder = None
+            self.coder = namesake if self.coder is coder else self.coder
+            return None
+        self._stage_new_coder()
+        start = self.journal.size()
+        op = Operation(f"add coder {coder.name}", undoable=False)
+        op.changes.append(["coders", coder.id, None, coder.to_record()])
+        try:
+            self._append(op, {"kind": "system"})
+        except Refused:
+            self._unstage_new_coder()
+            raise
+        self._new_coder = None
+        return coder, start
+
+    def _stage_new_coder(self) -> None:
+        """Put the unrecorded coder in memory while an action runs (so that it is found by
+        name); it is logged with the action, or taken out again if the action fails."""
+        coder = self._new_coder
+        if coder is not None and coder.id not in self.state.coders:
+            self._set("coders", coder.id, coder.to_record())
+
+    def _unstage_new_coder(self) -> None:
+        coder = self._new_coder
+        if coder is not None and coder.id in self.state.coders:
+            self._set("coders", coder.id, None)
+
+    def _unlog_new_coder(self, coder: Coder, start: int) -> None:
+        """Take back the coder's entry when the change it came with could not be saved."""
+        with contextlib.suppress(OSError):
+            self.journal.cut(start)
+        self.seq -= 1
+        self._ops_since_checkpoint -= 1
+        self._new_coder = coder
+        self._unstage_new_coder()
+
+    def _append(self, op: Operation, extra: dict, changes: list | None = None) -> dict:
+        entry = {
+            "seq": self.seq + 1,
+            "at": now(),
+            "by": self.coder.name if self.coder else "",
+            "summary": op.summary,
+            **extra,
+            "changes": op.changes if changes is None else changes,
+        }
+        try:
+            offset = self.journal.append(entry)
+        except OSError as exc:
+            self._rollback(op)
+            raise Refused(save_failed(exc)) from None
+        self.seq = entry["seq"]
+        self._track_undo(entry, offset)
+        self._ops_since_checkpoint += 1
+        return entry
+
+    def _track_undo(self, entry: dict, offset: int) -> None:
+        """Keep the undo and redo stacks: items are [seq, offset, coder name], each coder's
+        own in one list; a coder's new action clears only that coder's redo items."""
+        kind, by = entry.get("kind"), entry.get("by", "")
+        if kind == "do":
+            if "amends" in entry:  # one undo step with the action it continues
+                self._undo[:] = [item for item in self._undo if item[0] != entry["amends"]]
+            self._undo.append([entry["seq"], offset, by])
+            self._redo[:] = [item for item in self._redo if self._coder_of(item) != by]
+        elif kind == "undo":
+            _move(self._undo, self._redo, entry.get("target"))
+        elif kind == "redo":
+            _move(self._redo, self._undo, entry.get("target"))
+
+    def _require_writable(self) -> None:
+        if self.readonly:
+            raise Refused("the project is open read-only; close the other Margin session to change it")
+
+
+def changes_nothing(changes: list) -> bool:
+    """Whether every change of an action puts back what was there (its `modified` stamp
+    aside): `codes describe` with the same words, `exemplar --off` on a coding that is not one."""
+
+    def unstamped(record: dict) -> dict:
+        return {k: v for k, v in record.items() if k != "modified"}
+
+    return bool(changes) and all(b is not None and a is not None and unstamped(b) == unstamped(a) for _t, _i, b, a in changes)
+
+
+def _move(source: list[list], target: list[list], seq: int | None) -> None:
+    """Move the undo item of action `seq` (else the newest) from one stack to the other."""
+    for index in range(len(source) - 1, -1, -1):
+        if seq is None or source[index][0] == seq:
+            target.append(source.pop(index))
+            return

@@ -1,0 +1,108 @@
+"""Checkpoints (the shared files rewritten, then this machine's record) and backups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store import backup, layout
+from store.core.backups import restore_hint
+from store.journal import LOG_NAME
+from store.layout import PROJECT_FILE
+from store.storage import ProjectDB
+
+CHECKPOINT_OPS = 200
+CHECKPOINT_BYTES = 8 << 20
+SAVE_THREADS = 8  # files a checkpoint writes at once, when it writes more than this
+
+
+class Checkpoints:
+    """The part of `store.core.store.Store` that does this; see the module docstring."""
+
+    def checkpoint(self) -> None:
+        """Write the shared files changed since the last checkpoint, then this machine's
+        record (local.json); the log then replays from here. The record is written first
+        with the new files' digests as pending, so a kill between the writes leaves files
+        that the record accepts (see store/layout.py)."""
+        self._require_writable()
+        offset = self.journal.size()
+        changed = {name: db for name, db in self._shared_dbs().items() if db.storage.dirty}
+        encoded = {name: db.storage.encoded() for name, db in changed.items()}
+        record = self._record | {"files": self._files}
+        if encoded:
+            pending = {name: layout.digest(raw) for name, raw in encoded.items()}
+            layout.write_local(self.dir, record | {"pending": pending, "pending_seq": self.seq})
+            _save_all(changed, encoded)
+            for name, db in changed.items():
+                self._files[name] = [pending[name], len(db.storage.read().get("codings", {}))]
+        counts = dict(self.state.coding_counts_by_document())
+        undo, redo = [list(x) for x in self._undo], [list(x) for x in self._redo]
+        record = {"seq": self.seq, "offset": offset, "undo": undo, "redo": redo, "coding_counts": counts, "files": self._files,
+                  "code_counts": dict(self.state.coding_counts_by_code())}  # fmt: skip
+        layout.write_local(self.dir, record)
+        self._checkpoint_seq, self._checkpoint_undo, self._checkpoint_redo = self.seq, undo, redo
+        self._record = record | {"files": dict(self._files)}
+        self._ops_since_checkpoint = 0
+        self._log_at_checkpoint = offset
+
+    def _shared_dbs(self) -> dict[str, ProjectDB]:
+        """The TinyDB files a checkpoint writes, by their names inside the project."""
+        dbs = {layout.relative_name(key): db for key, db in self._coding_dbs.items()}
+        return dbs | {PROJECT_FILE: self._main}  # project.json last, as a reader reads it first
+
+    def backup(self, reason: str) -> Path:
+        """Checkpoint, then snapshot the files into backups/ (before destructive actions)."""
+        self.checkpoint()
+        backup.keep_sources(self.dir)
+        return backup.take(self.dir, self._checkpoint_files(), reason)
+
+    def _checkpoint_files(self) -> list[Path]:
+        return layout.checkpoint_paths(self.dir)
+
+    def _backup_if_changed(self) -> None:
+        """A backup at open when the checkpoint moved since the newest one (local.json
+        changes with every checkpoint)."""
+        latest = backup.newest(self.dir)
+        local = self.dir / layout.LOCAL_FILE
+        if latest is None or not local.is_file() or not (latest / layout.LOCAL_FILE).is_file() or (
+            (latest / layout.LOCAL_FILE).read_bytes() != local.read_bytes()
+        ):
+            backup.keep_sources(self.dir)
+            backup.take(self.dir, self._checkpoint_files(), "open")
+
+    def _restore_hint(self) -> str:
+        return restore_hint(self.dir)
+
+    @property
+    def checkpoint_due(self) -> bool:
+        """Enough actions or log bytes since the last checkpoint that one should be written."""
+        return self._ops_since_checkpoint >= CHECKPOINT_OPS or (
+            self.journal.size() - self._log_at_checkpoint >= CHECKPOINT_BYTES
+        )
+
+    def checkpoint_if_due(self) -> None:
+        """Write a checkpoint when one is due (quietly: the log already holds every change)."""
+        if not self.readonly and self._op is None and self.checkpoint_due:
+            self._checkpoint_quietly()
+
+    def _checkpoint_quietly(self) -> None:
+        """A failed checkpoint loses nothing (the log has it); say so and go on."""
+        try:
+            self.checkpoint()
+        except OSError as exc:
+            self.warnings.append(f"could not write a checkpoint ({exc.strerror or exc}); changes are safe in {LOG_NAME}")
+
+
+def _save_all(changed: dict[str, ProjectDB], encoded: dict[str, bytes]) -> None:
+    """Write a checkpoint's files, project.json last (a reader reads it first). Many
+    codings files (an import's first checkpoint writes hundreds) are written by threads,
+    so that their fsyncs wait on the disk together rather than one after another."""
+    codings = [name for name in changed if name != PROJECT_FILE]
+    if len(codings) > SAVE_THREADS:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(SAVE_THREADS) as writers:
+            for future in [writers.submit(changed[name].storage.save, encoded[name]) for name in codings]:
+                future.result()
+        codings = []
+    for name in (*codings, *([PROJECT_FILE] if PROJECT_FILE in changed else [])):
+        changed[name].storage.save(encoded[name])
