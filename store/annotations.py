@@ -16,12 +16,12 @@ from store.errors import BadInput
 from store.model import Document, Memo
 
 if TYPE_CHECKING:
-    from store.project import Project
+    from store.workspace import Workspace
 
 KIND = "annotation"
 
 
-def annotate(project: Project, document: Document, start: int, end: int, text: str, title: str = "") -> Memo:
+def annotate(project: Workspace, document: Document, start: int, end: int, text: str, title: str = "") -> Memo:
     """A new annotation on document[start:end]; one action."""
     project.memos.check_target(KIND, document.id)
     if not 0 <= start < end <= document.length:
@@ -32,25 +32,25 @@ def annotate(project: Project, document: Document, start: int, end: int, text: s
     return memo
 
 
-def edit(project: Project, memo: Memo, text: str, amends: int | None = None) -> Memo:
+def edit(project: Workspace, memo: Memo, text: str, amends: int | None = None) -> Memo:
     return project.memos.edit(memo, text, amends)
 
 
-def delete(project: Project, memo: Memo) -> None:
+def delete(project: Workspace, memo: Memo) -> None:
     project.memos.delete(memo)
 
 
-def of_document(project: Project, document_id: str) -> list[Memo]:
+def of_document(project: Workspace, document_id: str) -> list[Memo]:
     """The document's annotations in reading order."""
     return sorted(project.memos.on(document_id, KIND), key=lambda m: (m.start, m.end, m.created))
 
 
-def at(project: Project, document_id: str, position: int) -> list[Memo]:
+def at(project: Workspace, document_id: str, position: int) -> list[Memo]:
     """The annotations whose span holds `position`, innermost (shortest) first."""
     found = [m for m in project.memos.on(document_id, KIND) if m.start <= position < m.end]
     return sorted(found, key=lambda m: (m.end - m.start, m.start))
 
 
-def quote(project: Project, memo: Memo) -> str:
+def quote(project: Workspace, memo: Memo) -> str:
     """The annotated text."""
     return project.text(memo.target)[memo.start : memo.end]

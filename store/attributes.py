@@ -15,12 +15,12 @@ from store.model import Document
 from store.text import one_line
 
 if TYPE_CHECKING:
-    from store.project import Project
+    from store.workspace import Workspace
 
 SHOWN = 10  # changed values listed one by one; the rest are counted
 
 
-def read_attribute_table(project: Project, path: Path) -> tuple[list[tuple[Document, dict[str, str]]], list[str]]:
+def read_attribute_table(project: Workspace, path: Path) -> tuple[list[tuple[Document, dict[str, str]]], list[str]]:
     """Each known row's document and its non-empty values, and the names of rows whose
     document is not in the project (a participants sheet often lists more people than
     have been imported). Refused when no row names a document of the project."""
@@ -78,7 +78,7 @@ class AttributeImport:
         return lines
 
 
-def import_attributes(project: Project, path: Path, keep: bool = False) -> AttributeImport:
+def import_attributes(project: Workspace, path: Path, keep: bool = False) -> AttributeImport:
     """Set the table's values as one undoable action. An existing different value is
     replaced (and listed, old and new), or with `keep` left alone and listed."""
     assignments, unknown = read_attribute_table(project, path)

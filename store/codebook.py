@@ -12,7 +12,7 @@ from store.model import Code
 from store.text import one_line
 
 if TYPE_CHECKING:
-    from store.project import Project
+    from store.workspace import Workspace
 
 SEPARATOR = " > "
 PALETTE = (
@@ -23,7 +23,7 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 class Codebook:
-    def __init__(self, project: Project):
+    def __init__(self, project: Workspace):
         self.project = project
         self._tree: dict[str | None, list[Code]] = {}
         self._tree_version = -1

@@ -10,11 +10,11 @@ from store.errors import BadInput, NotFound, Refused
 from store.model import Code, Coding, Document
 
 if TYPE_CHECKING:
-    from store.project import Project
+    from store.workspace import Workspace
 
 
 class Codings:
-    def __init__(self, project: Project):
+    def __init__(self, project: Workspace):
         self.project = project
 
     # -------------------------------------------------------------- reading

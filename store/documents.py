@@ -15,7 +15,7 @@ from store.text import one_line, words_said
 
 if TYPE_CHECKING:
     from store.importers import ParsedDocument
-    from store.project import Project
+    from store.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class ImportResult:
 
 
 class Documents:
-    def __init__(self, project: Project):
+    def __init__(self, project: Workspace):
         self.project = project
 
     def all(self) -> list[Document]:

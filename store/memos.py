@@ -10,11 +10,11 @@ from store.errors import BadInput, NotFound
 from store.model import MEMO_KINDS, MEMO_TARGET_TABLES, NAMED_TARGET_KINDS, Memo
 
 if TYPE_CHECKING:
-    from store.project import Project
+    from store.workspace import Workspace
 
 
 class Memos:
-    def __init__(self, project: Project):
+    def __init__(self, project: Workspace):
         self.project = project
 
     def add(self, kind: str, target: str | None, text: str, title: str = "") -> Memo:
