@@ -82,9 +82,17 @@ class Changes:
 
     def put(self, entity) -> None:
         """Insert or replace an entity inside the current operation."""
-        record = entity.to_record()
-        before = self._current(entity.TABLE, entity.id, record)
-        self._change(entity.TABLE, entity.id, before.to_record() if before else None, record)
+        before = self._held(entity)
+        self._change(entity.TABLE, entity.id, before.to_record() if before else None, entity.to_record())
+
+    def _held(self, entity):
+        """The one rule of every put (`put`, `put_records`, `put_new_entities`) for an entity
+        the project may hold already: its value now, looked up by id in its table, a coding
+        in its own document's codings (only that document's file is read); None when new.
+        A held entity is replaced, and the change logs that value as its "before"."""
+        if entity.TABLE == "codings":
+            return self.state.codings_of(entity.document).get(entity.id)
+        return self.state.table(entity.TABLE).get(entity.id)
 
     def delete(self, entity) -> None:
         self._change(entity.TABLE, entity.id, entity.to_record(), None)
@@ -108,7 +116,8 @@ class Changes:
             self._put_codings(coder, document, codings)
 
     def _put_codings(self, coder: str, document: str, codings: list) -> None:
-        """One codings file's part of `put_records`: its TinyDB table written once."""
+        """One codings file's part of `put_records`: its TinyDB table written once. A coding
+        held already is found as `_held` finds it (in its document's codings) and replaced."""
         current = self.state.codings_of(document)
         stored = self._coding_db(coder, document).table("codings")
         changes, state = self._op.changes, self.state
@@ -128,7 +137,7 @@ class Changes:
         """Put entities the project does not hold yet (an import into a new project) inside
         the current operation: each is logged as made, stored and indexed without a lookup
         of a value before it or being built again from its record, and each file's table
-        is updated once, not once per entity. One already held goes the way of `put`."""
+        is updated once, not once per entity. One already held (`_held`) goes the way of `put`."""
         if self._op is None:
             raise RuntimeError("changes must be made inside Project.operation()")
         changes, state = self._op.changes, self.state
@@ -142,7 +151,7 @@ class Changes:
 
         for entity in entities:
             table = entity.TABLE
-            if entity.id in (state.codings if table == "codings" else state.table(table)):
+            if self._held(entity) is not None:
                 flush()
                 self.put(entity)
                 continue
