@@ -19,6 +19,10 @@ replaying the log past its offset rebuilds every acknowledged change. Restoring:
    read-only to prove that it loads and replays;
 6. puts back source texts that are missing or changed from a copy with the right sha256
    (in backups/, damaged/, or a folder of originals), and names those it cannot find.
+
+Which backups are good (step 2's checks) is store/core/backups.py's, which an open's error
+messages also use; restoring opens projects through the core's `Store`, never the facade
+(store.project), so the two never import each other (tests/test_layers.py).
 """
 
 from __future__ import annotations
