@@ -34,7 +34,9 @@ class Workspace(Protocol):
     codings: Codings
     memos: Memos
 
-    def operation(self, summary: str, *, undoable: bool = True, amends: int | None = None) -> AbstractContextManager[Operation]: ...
+    def operation(
+        self, summary: str, *, undoable: bool = True, amends: int | None = None
+    ) -> AbstractContextManager[Operation]: ...
 
     def put(self, entity) -> None: ...
 

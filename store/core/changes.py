@@ -27,7 +27,8 @@ class Operation:
 
 
 class Changes:
-    """The part of `store.core.store.Store` that does this; see the module docstring."""
+    """Store's operations and puts: a part of `store.core.store.Store`, which mixes it in
+    (its methods work on the Store's state, files and journal)."""
 
     @contextmanager
     def operation(self, summary: str, *, undoable: bool = True, amends: int | None = None) -> Iterator[Operation]:

@@ -16,7 +16,7 @@ SAVE_THREADS = 8  # files a checkpoint writes at once, when it writes more than 
 
 
 class Checkpoints:
-    """The part of `store.core.store.Store` that does this; see the module docstring."""
+    """Store's checkpoints and backups: a part of `store.core.store.Store`, which mixes it in."""
 
     def checkpoint(self) -> None:
         """Write the shared files changed since the last checkpoint, then this machine's

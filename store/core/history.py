@@ -13,7 +13,7 @@ from store.model import NAMED_TARGET_KINDS
 
 
 class History:
-    """The part of `store.core.store.Store` that does this; see the module docstring."""
+    """Store's undo, redo and log listing: a part of `store.core.store.Store`, which mixes it in."""
 
     def undo(self) -> dict:
         """Reverse the current coder's newest action not yet undone; returns its log entry.

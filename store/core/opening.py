@@ -18,7 +18,7 @@ LAZY = object()  # a writer's codings, read per document when first needed (Open
 
 
 class Opening:
-    """The part of `store.core.store.Store` that does this; see the module docstring."""
+    """Store's reading of the files at open: a part of `store.core.store.Store`, which mixes it in."""
 
     def _load(self, coder: str | None) -> None:
         if not self.readonly:

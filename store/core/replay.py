@@ -10,7 +10,7 @@ from store.journal import LOG_NAME
 
 
 class Replay:
-    """The part of `store.core.store.Store` that does this; see the module docstring."""
+    """Store's replay of the log: a part of `store.core.store.Store`, which mixes it in."""
 
     def _replay(self) -> None:
         """Bring the checkpoint up to date from the log (idempotent: sets final values).
