@@ -134,7 +134,7 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                     ours.store_text(key, text_of(key))
                 who = coders.get(record.get("coder") or "", {}).get("name", record.get("author", ""))
                 report.came_in.setdefault(table, Counter())[who] += 1
-            ours.put_records(table, [record for _, record in changed])  # a codings file at a time
+            ours.put_records(table, [record for _, record in changed], held=mine["codings"])  # a codings file at a time
         for table in reversed(ORDER):
             for key, record in mine[table].items():
                 if key not in result.tables.get(table, {}):
