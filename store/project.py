@@ -719,7 +719,7 @@ class Project:
         bringing in 50,000 of bob's codings need not decode alice's 50,000)."""
         if self._op is None:
             raise RuntimeError("changes must be made inside Project.operation()")
-        entities = [ENTITIES[table].from_record(record) for record in records]
+        entities = ENTITIES[table].build_all(records)
         if table != "codings":
             for entity in entities:
                 self.put(entity)
