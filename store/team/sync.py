@@ -139,7 +139,11 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
     coders = {**other["coders"], **mine["coders"], **result.tables.get("coders", {})}
     with ours.operation(summary):
         for table in ORDER:
-            changed = [(key, record) for key, record in result.tables.get(table, {}).items() if mine[table].get(key) != record]
+            held = mine[table]
+            changed = [
+                (key, record) for key, record in result.tables.get(table, {}).items()
+                if (before := held.get(key)) is not record and before != record  # the merge keeps our own records as they are
+            ]
             for key, record in changed:
                 if table == "documents" and key not in mine["documents"]:
                     ours.store_text(key, text_of(key))
