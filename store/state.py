@@ -52,8 +52,9 @@ class State:
         self._settle = None  # called once the deferred codings are in
         # A writer's codings files not yet read, by document: each document's are read
         # when first needed (`codings_of`), all of them when a whole-project view asks.
-        self._unloaded: dict[str, list] = {}
+        self._unloaded: dict[str, dict[str, object]] = {}  # document -> {codings key: loader}
         self._unloaded_counts: dict[str, int] = {}
+        self._read_counts = Counter()  # records read so far from the files of documents still partly unread
         # Codings per code as the checkpoint counted them, and the part of that count in
         # the files read since: what `coding_counts_by_code` answers without reading all.
         self._code_counts: Counter | None = None
@@ -83,10 +84,11 @@ class State:
         self._deferred, self._deferred_counts, self._settle = loader, counts, settle
         self._deferred_code_counts = code_counts
 
-    def defer_documents(self, loaders: dict[str, list], counts: dict[str, int], code_counts: dict | None) -> None:
-        """Read each document's codings only when first needed: `loaders` by document id
-        (each returns a table of records); `counts` and `code_counts` (from the
-        checkpoint) stand in for the counts of what is not yet read."""
+    def defer_documents(self, loaders: dict[str, dict], counts: dict[str, int], code_counts: dict | None) -> None:
+        """Read each document's codings only when first needed: `loaders` by document id,
+        each a map of its codings files' keys to a function returning the file's table of
+        records; `counts` and `code_counts` (from the checkpoint) stand in for the counts
+        of what is not yet read."""
         self._unloaded, self._unloaded_counts = loaders, counts
         self._code_counts = Counter(code_counts) if code_counts is not None else None
         self._unread_code_counts = None
@@ -118,21 +120,47 @@ class State:
         if self._deferred is not None or self._pending:
             self._materialise()
         elif document_id in self._unloaded:
-            with paused_collector():
-                tables = [loader() for loader in self._unloaded[document_id]]  # a damaged file fails every time
-            del self._unloaded[document_id]
-            for records in tables:
-                self._code_counts_read.update(_code_of(r) for r in records.values())
-                self._unread_code_counts = None
-                self._load_codings(records)
+            self._read_files(document_id, list(self._unloaded[document_id]))
         return self._by_document.get(document_id, {})
+
+    def read_file(self, key: str, document_id: str) -> None:
+        """Read one codings file of a document (`key`, coder/document) if it is unread,
+        leaving the document's other files unread: what a change to that file needs
+        first (a sync bringing in another coder's codings need not read this coder's)."""
+        if self._deferred is not None or self._pending:
+            self._materialise()
+        elif key in self._unloaded.get(document_id, ()):
+            self._read_files(document_id, [key])
+
+    def loaded_coding(self, coding_id: str) -> Coding | None:
+        """The coding if its file has been read, without reading any."""
+        return self._codings.get(coding_id)
+
+    def _read_files(self, document_id: str, keys: list[str]) -> None:
+        loaders = self._unloaded[document_id]
+        with paused_collector():
+            tables = [loaders[key]() for key in keys]  # a damaged file fails every time: its loader stays
+        for key in keys:
+            del loaders[key]
+        if not loaders:
+            del self._unloaded[document_id]
+            self._read_counts.pop(document_id, None)
+        for records in tables:
+            self._code_counts_read.update(_code_of(r) for r in records.values())
+            self._unread_code_counts = None
+            if loaders:
+                self._read_counts[document_id] += len(records)
+            self._load_codings(records)
 
     def coding_counts_by_document(self) -> Counter:
         if self._deferred is not None and self._deferred_counts is not None:
             return Counter(self._deferred_counts)
         if self._unloaded and not self._pending:
             counts = Counter({d: len(c) for d, c in self._by_document.items() if d not in self._unloaded})
-            counts.update({d: self._unloaded_counts.get(d, 0) for d in self._unloaded})
+            by_document, read = self._by_document, self._read_counts
+            counts.update({
+                d: self._unloaded_counts.get(d, 0) - read.get(d, 0) + len(by_document.get(d, ())) for d in self._unloaded
+            })
             return +counts
         self._load_deferred()
         if self._pending:

@@ -98,14 +98,19 @@ class Changes:
     def delete(self, entity) -> None:
         self._change(entity.TABLE, entity.id, entity.to_record(), None)
 
-    def put_records(self, table: str, records: list[dict]) -> None:
+    def put_records(self, table: str, records: list[dict], held: dict[str, dict] | None = None) -> None:
         """Insert or replace many entities of `table`, given as records, inside the current
         operation: what `put` does for each, a codings file at a time (a merge brings in
         tens of thousands: one round trip per coding through `_current` and `_set` was most
-        of it). Logged, rolled back and undone like any change of the operation."""
+        of it). Logged, rolled back and undone like any change of the operation.
+
+        `held`, the caller's map of the coding records this project holds (a merge has
+        it), says which files hold an incoming coding already; then only the incoming
+        coder's file of each document and those are read, not every coder's (a sync
+        bringing in 50,000 of bob's codings need not decode alice's 50,000)."""
         if self._op is None:
             raise RuntimeError("changes must be made inside Project.operation()")
-        entities = [ENTITIES[table].from_record(record) for record in records]
+        entities = ENTITIES[table].build_all(records)
         if table != "codings":
             for entity in entities:
                 self.put(entity)
@@ -114,19 +119,24 @@ class Changes:
         for coding, record in zip(entities, records):
             by_file.setdefault((coding.coder, coding.document), []).append((coding, record))
         for (coder, document), codings in by_file.items():
-            self._put_codings(coder, document, codings)
+            self._put_codings(coder, document, codings, held)
 
-    def _put_codings(self, coder: str, document: str, codings: list) -> None:
+    def _put_codings(self, coder: str, document: str, codings: list, held: dict[str, dict] | None) -> None:
         """One codings file's part of `put_records`: its TinyDB table written once. A coding
-        held already is found as `_held` finds it (in its document's codings) and replaced."""
-        current = self.state.codings_of(document)
+        held already is found in its document's codings (as `_held` finds it), or, told
+        what is held, in the file `held` names, and replaced."""
+        if held is None:
+            self.state.codings_of(document)
         stored = self._coding_db(coder, document).table("codings")
         changes, state = self._op.changes, self.state
         added = {}
         fields = codings[0][0].to_record().keys()
         for coding, raw in codings:
-            old = current.get(coding.id)
-            if old is not None and old.coder != coder:
+            elsewhere = held.get(coding.id) if held is not None else None
+            if elsewhere is not None and (elsewhere["coder"], elsewhere["document"]) != (coder, document):
+                state.read_file(layout.codings_key(elsewhere["coder"], elsewhere["document"]), elsewhere["document"])
+            old = state.loaded_coding(coding.id)
+            if old is not None and (old.coder, old.document) != (coder, document):
                 self._coding_db(old.coder, old.document).table("codings").delete(coding.id)
             record = raw if raw.keys() == fields else coding.to_record()  # a record of other fields: as put() stores it
             changes.append(["codings", coding.id, old.to_record() if old is not None else None, record])
@@ -200,8 +210,8 @@ class Changes:
 
     def _coding_db(self, coder_id: str, document_id: str) -> ProjectDB:
         """The TinyDB file of one coder's codings of one document (made when first needed)."""
-        self.state.codings_of(document_id)  # reads the document's codings files before any write to them
         key = layout.codings_key(coder_id, document_id)
+        self.state.read_file(key, document_id)  # the file as it is on disk before any write to it
         if key not in self._coding_dbs:
             self._coding_dbs[key] = open_db(layout.codings_path(self.dir, key), {"codings": {}})
             folder = layout.codings_path(self.dir, key).parent

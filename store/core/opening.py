@@ -277,9 +277,9 @@ class Opening:
                 self._deferred_codings, checkpoint.get("coding_counts"), self._settle, checkpoint.get("code_counts")
             )
         elif raw["codings"] is LAZY:
-            loaders: dict[str, list] = {}
+            loaders: dict[str, dict] = {}
             for key in layout.codings_keys(self.dir):
-                loaders.setdefault(key.partition("/")[2], []).append(functools.partial(self._load_codings_file, key))
+                loaders.setdefault(key.partition("/")[2], {})[key] = functools.partial(self._load_codings_file, key)
             self.state.defer_documents(loaders, checkpoint.get("coding_counts") or {}, checkpoint.get("code_counts"))
         else:
             # Files a checkpoint cut short wrote are newer than project.json and may point at

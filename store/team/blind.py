@@ -69,6 +69,10 @@ class BlindState:
         mine = self._view.coder_id
         return {i: c for i, c in found.items() if c.coder == mine}
 
+    def loaded_coding(self, coding_id: str):
+        found = self._view.project.state.loaded_coding(coding_id)
+        return found if found is None or not self._view.blind or found.coder == self._view.coder_id else None
+
     def coding_counts_by_document(self):
         from collections import Counter
 

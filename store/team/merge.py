@@ -100,8 +100,12 @@ def merge(base: dict, ours: dict, theirs: dict) -> Merged:
     for table in sorted(set(base) | set(ours) | set(theirs)):
         b, o, t = base.get(table, {}), ours.get(table, {}), theirs.get(table, {})
         merged: dict[str, dict] = {}
-        for key in sorted(set(b) | set(o) | set(t)):
-            record = _merge_entity(out, table, key, b.get(key), o.get(key), t.get(key), copies)
+        for key in sorted(b.keys() | o.keys() | t.keys()):
+            mine, other = o.get(key), t.get(key)
+            if key not in b and (mine is None or other is None):  # added on one side: most of a merge
+                merged[key] = mine if other is None else other
+                continue
+            record = _merge_entity(out, table, key, b.get(key), mine, other, copies)
             if record is not None:
                 merged[key] = record
         out.tables[table] = merged

@@ -8,7 +8,8 @@ alice and bob clone one project (200 documents, 100 codes) from a bare repositor
 temporary folder; alice codes 50,000 passages and syncs; bob codes 50,000 of his own.
 Timed, on fresh copies of that moment (remote and bob's clone): bob's `margin sync`
 (commit his work, fetch hers, merge, commit, push), and git's own round on an identical
-copy (`git add -A; git commit; git pull --no-rebase -X ours; git push`): the floor. Also
+copy (`git add -A; git commit; git pull --no-rebase -X ours; git push`): the floor; and
+bob's `margin merge DIR` of alice's folder (the same merge without git, also < 3 s). Also
 `python -c 'import click'`. Medians of wall times.
 """
 
@@ -115,12 +116,17 @@ def main(argv=None) -> dict:
             figures.setdefault("margin sync", []).append(timed([*margin_command(), "-p", str(copy / "bob"), "--coder", "bob", "sync"]))
             copy = fresh_copy(moment, Path(tmp) / f"git{n}")
             figures.setdefault("floor: git's own round", []).append(git_round(copy / "bob"))
+            copy = fresh_copy(moment, Path(tmp) / f"merge{n}")
+            figures.setdefault("margin merge DIR (no git)", []).append(
+                timed([*margin_command(), "-p", str(copy / "bob"), "--coder", "bob", "merge", str(copy / "alice")])
+            )
             figures.setdefault("floor: python -c 'import click'", []).append(timed([sys.executable, "-c", "import click"]))
     medians = {name: statistics.median(values) for name, values in figures.items()}
     above = medians["margin sync"] - medians["floor: git's own round"]
     for name, value in medians.items():
         print(f"{name:34} {value:6.2f} s")
     print(f"{'margin sync above git':34} {above:6.2f} s   target < {TARGET:.1f} s   (load {load()})")
+    print(f"{'margin merge DIR':34} {medians['margin merge DIR (no git)']:6.2f} s   target < {TARGET:.1f} s")
     return medians | {"above git": above}
 
 

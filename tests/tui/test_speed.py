@@ -359,7 +359,7 @@ async def test_the_first_frame_reads_only_the_document_shown(demo_dir, monkeypat
     with Project.open(demo_dir, coder="tester") as project:
         state = project.state
         for document_id, loaders in state._unloaded.items():
-            loaders[:] = [lambda _load=load, _id=document_id: (read.append(_id), _load())[1] for load in loaders]
+            loaders.update({k: lambda _load=load, _id=document_id: (read.append(_id), _load())[1] for k, load in loaders.items()})
         app = MarginApp(project)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
