@@ -168,7 +168,13 @@ def _stamp_of(key: tuple[str | None, str | None, str | None]) -> Stamp:
 
 
 _STAMPS: dict[tuple, Stamp] = {}
-_RAW_STAMPS: dict[tuple, Stamp] = {}  # the same, by the attributes' bytes as a scanned run holds them
+
+
+def _raw_stamp(user: bytes | None, created: bytes | None, modified: bytes | None) -> Stamp:
+    """`_stamp` of a scanned element's attributes, as their bytes are written (not cached
+    by the bytes: Margin writes each coding's own time, so they seldom repeat)."""
+    text = scan.text
+    return _stamp_of((text(user), text(created), text(modified)))
 
 
 def _raw_target(target: bytes) -> str | None:
@@ -182,16 +188,6 @@ def _raw_target(target: bytes) -> str | None:
 
 
 _RAW_TARGETS: dict[bytes, str | None] = {}
-
-
-def _raw_stamp(user: bytes | None, created: bytes | None, modified: bytes | None) -> Stamp:
-    key = (user, created, modified)
-    stamp = _RAW_STAMPS.get(key)
-    if stamp is None:
-        if len(_RAW_STAMPS) > 1 << 16:
-            _RAW_STAMPS.clear()
-        stamp = _RAW_STAMPS[key] = _stamp_of((scan.text(user), scan.text(created), scan.text(modified)))
-    return stamp
 
 
 class _Reader:
