@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from store.errors import BadInput
-from store.refi import guids
+from store.refi import guids, scan
 from store.refi.codebook_xml import CodeSpec
 from store.refi.safety import parse_events
 from store.refi.variables import is_datetime
@@ -136,8 +136,10 @@ def read_codebook_xml(data: bytes, label: str) -> RefiProject:
     return project
 
 
-def read_refi(data: bytes | Iterable[bytes], label: str) -> RefiProject:
-    return parse_events(data, label, _Reader())
+def read_refi(data: bytes | Iterable[bytes], label: str, scan: bool = True) -> RefiProject:
+    """The file's records; `scan=False` has the parser read every element (what the
+    scanning of plain selection runs, store/refi/scan.py, is held equal to)."""
+    return parse_events(data, label, _Reader() if scan else _EventsOnly())
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -153,7 +155,10 @@ _element_guid = guids.normalise.__wrapped__  # each element's own GUID is seen o
 def _stamp(attrs: dict) -> Stamp:
     """The element's stamp; one object per distinct (user, created, modified), shared, as a
     file's codings repeat a few users and times (it is never changed after reading)."""
-    key = (attrs.get("creatingUser"), attrs.get("creationDateTime"), attrs.get("modifiedDateTime"))
+    return _stamp_of((attrs.get("creatingUser"), attrs.get("creationDateTime"), attrs.get("modifiedDateTime")))
+
+
+def _stamp_of(key: tuple[str | None, str | None, str | None]) -> Stamp:
     stamp = _STAMPS.get(key)
     if stamp is None:
         if len(_STAMPS) > 1 << 16:
@@ -163,6 +168,26 @@ def _stamp(attrs: dict) -> Stamp:
 
 
 _STAMPS: dict[tuple, Stamp] = {}
+
+
+def _raw_stamp(user: bytes | None, created: bytes | None, modified: bytes | None) -> Stamp:
+    """`_stamp` of a scanned element's attributes, as their bytes are written (not cached
+    by the bytes: Margin writes each coding's own time, so they seldom repeat)."""
+    text = scan.text
+    return _stamp_of((text(user), text(created), text(modified)))
+
+
+def _raw_target(target: bytes) -> str | None:
+    """A CodeRef's targetGUID as its bytes are written, normalised (a file names few codes)."""
+    found = _RAW_TARGETS.get(target, _RAW_TARGETS)
+    if found is _RAW_TARGETS:
+        if len(_RAW_TARGETS) > 1 << 16:
+            _RAW_TARGETS.clear()
+        found = _RAW_TARGETS[target] = guids.normalise(scan.text(target))
+    return found
+
+
+_RAW_TARGETS: dict[bytes, str | None] = {}
 
 
 class _Reader:
@@ -196,6 +221,45 @@ class _Reader:
         was a million calls)."""
         self.parser = parser
         parser.CharacterDataHandler = None
+
+    def feeder(self, parse):
+        """What gives the parser the document: runs of plain selections are read by scan."""
+        return scan.Feeder(parse, self._ready_for_run, self._take_run).feed
+
+    def _ready_for_run(self) -> bool:
+        """Whether selections starting here would be read as a source's own, with nothing
+        else open: what `_take_run` assumes of the events it stands for."""
+        return (
+            self.tags[-1:] == ["TextSource"]
+            and self.source is not None
+            and self.selection is None
+            and self.coding is None
+            and self.text is None
+            and not self.media
+        )
+
+    def _take_run(self, items: list) -> None:
+        """Selections scanned from the bytes (scan.Item), kept as `start` and `end` would
+        keep each PlainTextSelection, Coding and CodeRef. Every value is decoded before
+        any selection is kept, so a run that is not UTF-8 (scan.NotPlain) leaves nothing."""
+        text, raw_stamp, target_of = scan.text, _raw_stamp, _raw_target
+        decoded = [
+            (guid.decode().lower(), text(name), int(start), int(end), raw_stamp(user, created, modified),
+             [(c[0].decode().lower(), target_of(c[3]), raw_stamp(c[1], c[2], None)) for c in codings])
+            for guid, name, start, end, user, created, modified, codings in items
+        ]  # fmt: skip
+        kinds, selections = self.project.kinds, self.source.selections
+        for guid, name, start, end, stamp, codings in decoded:
+            if guid in kinds:
+                guid = self._renew("PlainTextSelection", {"name": name}, guid)
+            kinds[guid] = "PlainTextSelection"
+            kept = []
+            for coding_guid, code, coding_stamp in codings:
+                if coding_guid in kinds:
+                    coding_guid = self._renew("Coding", {}, coding_guid)
+                kinds[coding_guid] = "Coding"
+                kept.append(RefiCoding(coding_guid, code, coding_stamp))
+            selections.append(RefiSelection(guid, start, end, name, "", kept, stamp))
 
     def start(self, tag: str, attrs: dict) -> None:
         local = self.local.get(tag)
@@ -470,3 +534,10 @@ class _Reader:
 
     def _start_Graph(self, attrs: dict, parent: str, guid: str | None) -> None:
         self.graphs.append(attrs.get("name") or guid or "")
+
+
+class _EventsOnly(_Reader):
+    """The reader with every element read from the parser's events."""
+
+    def feeder(self, parse):
+        return lambda piece: parse(piece, False)

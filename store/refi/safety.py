@@ -126,10 +126,12 @@ def parse_events(data: bytes | Iterable[bytes], label: str, target):
     parser.CharacterDataHandler = target.data
     if hasattr(target, "bind"):  # a target that turns the text handler on only where it keeps text
         target.bind(parser)
+    # a target may read some of the bytes itself (store/refi/scan.py), giving the parser the rest
+    feed = target.feeder(parser.Parse) if hasattr(target, "feeder") else lambda piece: parser.Parse(piece, False)
     try:
-        parser.Parse(head[skip:], False)
+        feed(head[skip:])
         for piece in pieces:
-            parser.Parse(piece, False)
+            feed(piece)
         parser.Parse(b"", True)
     except _Refused:
         raise BadInput(
