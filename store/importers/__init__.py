@@ -9,10 +9,8 @@ import os
 from pathlib import Path
 
 from store.errors import BadInput
-from store.importers.captions import parse_captions
 from store.importers.decode import MAX_BYTES, check_size, decode_bytes, normalise_newlines
 from store.importers.document import ParsedDocument, ParsedTurn
-from store.importers.docx import parse_docx
 from store.importers.plaintext import parse_plain
 
 __all__ = [
@@ -41,6 +39,8 @@ def parse_file(path: str | os.PathLike, format: str | None = None) -> ParsedDocu
     fmt = _format_of(path, format)
     data = _read(path)
     if fmt == "docx":
+        from store.importers.docx import parse_docx  # here: python-docx and lxml cost a plain-text import 0.1 s
+
         return _require_turns(parse_docx(data, path.name), path.name)
     return _parse_decoded(decode_bytes(data, path.name), fmt, path.name)
 
@@ -61,6 +61,8 @@ def parse_text(text: str, format: str = "txt") -> ParsedDocument:
 def _parse_decoded(text: str, fmt: str, name: str) -> ParsedDocument:
     text = normalise_newlines(text)
     if fmt in ("vtt", "srt"):
+        from store.importers.captions import parse_captions  # here, as parse_docx: webvtt and srt
+
         return parse_captions(text, fmt, name)
     return _require_turns(parse_plain(text, fmt), name)
 

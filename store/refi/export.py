@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain, repeat
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,7 @@ from store.refi.nvivo import NVIVO_ORIGIN, NvivoUnits, nvivo_text
 from store.refi.peer_names import journal_note_names, unique_code_names
 from store.refi.variables import VALUE_ELEMENTS, variable_type
 from store.refi.xmlwriter import XmlWriter, escape_attr, escape_text, has_special
+from store.version import VERSION
 
 if TYPE_CHECKING:
     from store.project import Project
@@ -56,10 +56,7 @@ class ExportOptions:
 
 
 def origin(options: ExportOptions | None = None) -> str:
-    try:
-        name = f"Margin {version('margin-qda')}"
-    except PackageNotFoundError:
-        name = "Margin"
+    name = f"Margin {VERSION}"
     return f"{name} {NVIVO_ORIGIN}" if options and options.positions == "nvivo" else name
 
 

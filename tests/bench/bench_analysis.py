@@ -21,7 +21,9 @@ from __future__ import annotations
 import argparse
 import bisect
 import hashlib
+import os
 import re
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -205,19 +207,35 @@ def available(commands: dict[str, tuple[list[str], Path | None]]) -> tuple[dict,
     return ok, missing
 
 
-def alternated(commands: dict[str, tuple[list[str], Path | None]], runs: int, limits: dict[str, int] | None = None) -> dict[str, float]:
+def child_cpu() -> float:
+    """User + system seconds of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def alternated(
+    commands: dict[str, tuple[list[str], Path | None]],
+    runs: int,
+    limits: dict[str, int] | None = None,
+    cpu: dict[str, float] | None = None,
+) -> dict[str, float]:
     """Median wall time of each command, the commands taking turns within each round;
     a command in `limits` runs only in that many of the first rounds (qc's crosstab takes
-    minutes)."""
+    minutes). `cpu`, when given, receives each command's median CPU time (what a loaded
+    machine distorts least)."""
     limits = limits or {}
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     for round_number in range(runs):
         for name, (args, cwd) in commands.items():
             if round_number >= limits.get(name, runs):
                 continue
-            start = time.perf_counter()
+            start, used = time.perf_counter(), child_cpu()
             subprocess.run(args, cwd=cwd, check=True, capture_output=True, env=COMMAND_ENV)
             times[name].append(time.perf_counter() - start)
+            cpus[name].append(child_cpu() - used)
+    if cpu is not None:
+        cpu.update({name: statistics.median(values) for name, values in cpus.items()})
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -244,9 +262,18 @@ def bench_main_size(workdir: Path, documents: int, codings: int, runs: int, qc: 
         commands.update(qc_commands(workdir / f"qc-{codings}", qc))
     commands, missing = available(commands)
     limits = {name: qc_runs for name in commands if name.startswith("qc ")}
-    figures = alternated(commands, runs, limits)
+    cpu: dict[str, float] = {}
+    figures = alternated(commands, runs, limits, cpu)
     screen = bench_screen(project, runs)
-    return {"figures": figures, "screen": screen, "missing": missing, "coded_lines": coded_lines, "qc_runs": min(qc_runs, runs)}
+    return {
+        "figures": figures,
+        "cpu": cpu,
+        "screen": screen,
+        "missing": missing,
+        "coded_lines": coded_lines,
+        "qc_runs": min(qc_runs, runs),
+        "load": os.getloadavg(),
+    }
 
 
 def bench_scaling(workdir: Path, documents: int, sizes: list[int], runs: int) -> dict[int, dict[str, float]]:
@@ -303,9 +330,13 @@ def report(main: dict, scaling: dict[int, dict[str, float]], codings: int) -> li
     for name, why in main["missing"].items():
         lines.append(f"{name:<48} not run: {why}")
     pairs = (("margin stats codes", "qc codes stats"), ("margin stats cooccur --within turn", "qc codes crosstab"))
+    cpu = main.get("cpu", {})
     for ours, theirs in pairs:
         if ours in figures and theirs in figures:
-            lines.append(f"{theirs} / {ours}: {figures[theirs] / figures[ours]:.1f}x faster")
+            by_cpu = f", CPU {cpu[theirs]:.2f} s / {cpu[ours]:.2f} s = {cpu[theirs] / cpu[ours]:.1f}x" if cpu else ""
+            lines.append(f"{theirs} / {ours}: wall {figures[theirs] / figures[ours]:.1f}x faster{by_cpu}")
+    if "load" in main:
+        lines.append("(load average at the end of these rounds: " + ", ".join(f"{n:.1f}" for n in main["load"]) + ")")
     if main["coded_lines"] is not None:
         lines.append(f"(the qc project holds {main['coded_lines']:,} coded lines; qc timed in {main['qc_runs']} of the rounds)")
     if scaling:

@@ -16,6 +16,8 @@ passages. qc runs from its own virtual environment (.venv-qc, see docs/benchmark
 never Margin's; without it only Margin's figures are printed. Each round runs Margin's
 steps and qc's in turn (which goes first alternates), with the floor `python -c 'import
 click'`, so that a busy machine slows them alike; figures are medians of the rounds.
+Both run with compiled bytecode, as installed: Margin's is written first (this machine's
+helpers set PYTHONDONTWRITEBYTECODE, which made every Margin command compile its modules).
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_store import COMMAND_ENV, compile_modules  # noqa: E402
+
 CORPUS = REPO.parent / "shared" / "corpus" / "pdpilot-interviews"
 QC = REPO / ".venv-qc" / "bin" / "qc"
 FLOOR = "floor: python -c 'import click'"
@@ -63,7 +69,7 @@ open(codes, "w", encoding="utf-8").write("\\n".join(out) + "\\n")
 def timed(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
     """Wall and CPU (user + system) seconds of one process, which must succeed."""
     start = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=COMMAND_ENV)
     error = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
@@ -141,8 +147,8 @@ def run_qc(work: Path, qc: Path) -> dict[str, float]:
     return figures
 
 
-def rounds(work: Path, runs: int, qc: Path | None) -> tuple[dict[str, list], dict[str, list], list[float], list[float]]:
-    """Margin's and qc's (wall, CPU) per step, the floors and the load before each round."""
+def rounds(work: Path, runs: int, qc: Path | None) -> tuple[dict[str, list], dict[str, list], list[tuple], list[float]]:
+    """Margin's and qc's (wall, CPU) per step, the floor's and the load before each round."""
     margin: dict[str, list] = {s: [] for s in STEPS}
     theirs: dict[str, list] = {s: [] for s in STEPS}
     floors, loads = [], []
@@ -154,18 +160,18 @@ def rounds(work: Path, runs: int, qc: Path | None) -> tuple[dict[str, list], dic
         for side, go in sides if n % 2 == 0 else sides[::-1]:
             for step, wall in go().items():
                 (margin if side == "margin" else theirs)[step].append(wall)
-        floors.append(timed([sys.executable, "-c", "import click"])[0])
+        floors.append(timed([sys.executable, "-c", "import click"]))
     return margin, theirs, floors, loads
 
 
-def report(margin: dict, theirs: dict, floors: list[float], loads: list[float]) -> list[str]:
+def report(margin: dict, theirs: dict, floors: list[tuple], loads: list[float]) -> list[str]:
     """A line per step: Margin's median wall and CPU, qc's, and qc's over Margin's (each
     against the 10x target: wall is what the researcher waits, CPU what a loaded machine
     distorts least)."""
-    floor = statistics.median(floors)
+    floor, floor_cpu = (statistics.median(f[i] for f in floors) for i in (0, 1))
     lines = [
         f"Margin against qc on the {len(texts())} PDPilot interviews (median of {len(floors)}; "
-        f"load {min(loads):.1f}-{max(loads):.1f} on 2 cores; floor {floor * 1000:.0f} ms wall)",
+        f"load {min(loads):.1f}-{max(loads):.1f} on 2 cores; floor {floor * 1000:.0f} ms wall, {floor_cpu * 1000:.0f} ms CPU)",
         f"{'step':12} {'margin':>8} {'cpu':>7} {'x floor':>8} {'qc':>8} {'cpu':>7} {'wall ratio':>11} {'cpu ratio':>10}   target",
     ]
     for step in STEPS:
@@ -193,6 +199,7 @@ def main(argv: list[str] | None = None) -> dict:
     qc = None if options.no_qc or not options.qc.exists() else options.qc
     if qc is None and not options.no_qc:
         print(f"qc is not at {options.qc}: only Margin's figures (see docs/benchmarks.md to install it)", file=sys.stderr)
+    compile_modules()  # the bytecode an installed Margin has, as pip gave qc's
     work = Path(tempfile.mkdtemp(prefix="margin-bench-qc-"))
     try:
         margin, theirs, floors, loads = rounds(work, options.runs, qc)
