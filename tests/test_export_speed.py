@@ -264,21 +264,25 @@ def test_each_derived_guid_is_computed_once_per_entity(tmp_path, monkeypatch):
 
 
 def test_ids_and_times_are_escaped_only_when_a_document_needs_it(tmp_path, monkeypatch):
-    """Margin's ids are GUIDs: per coding only the quoted text is escaped, each distinct
-    time once, and no id is normalised (three escapes and two GUID checks per coding before)."""
+    """Margin's ids are GUIDs: a document's quoted texts are escaped at once, and so are its
+    created and modified times, and no id is normalised (three escapes and two GUID checks
+    per coding once, then one escape per coding and one per distinct time)."""
     from store.refi import export as export_module
 
     project = make_project(tmp_path / "p")
     many_codings(project, 30)
     expected = project_xml(project, STAMP)
-    escaped, checked = [], []
-    real_escape, real_of = export_module.escape_attr, guids.of
+    escaped, at_once, checked = [], [], []
+    real_escape, real_escapes, real_of = export_module.escape_attr, export_module.escape_attrs, guids.of
     monkeypatch.setattr(export_module, "escape_attr", lambda v: escaped.append(v) or real_escape(v))
+    monkeypatch.setattr(export_module, "escape_attrs", lambda v: at_once.append(v) or real_escapes(v))
     monkeypatch.setattr(guids, "of", lambda v: checked.append(v) or real_of(v))
     assert project_xml(project, STAMP) == expected
     codings = project.state.codings
     times = {c.created for c in codings.values() if c.created}, {c.modified for c in codings.values() if c.modified}
-    assert len(escaped) == len(codings) + len(times[0]) + len(times[1])
+    assert all(times) and not escaped
+    coded = {c.document for c in codings.values()}
+    assert len(at_once) == 3 * len(coded) and sum(map(len, at_once)) == 3 * len(codings)
     assert not set(checked) & set(codings)
 
 

@@ -179,7 +179,8 @@ def report(codings: int, figures: dict, load: float, megabytes: float, runs: int
     if WRITE_FLOOR in figures:
         (wall, cpu, _), (floor_wall, floor_cpu, _) = figures["margin export csv"], figures[WRITE_FLOOR]
         lines.append(f"export csv / csv.writer floor: {wall / floor_wall:.2f}x wall, {cpu / floor_cpu:.2f}x CPU")
-    lines.append(import_against_parse_floor(figures))
+    if PARSE_FLOOR in figures:
+        lines.append(import_against_parse_floor(figures))
     return lines
 
 
