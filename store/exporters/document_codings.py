@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 ID, CODE, CODER, DOCUMENT, START, END = map(attrgetter, ("id", "code", "coder", "document", "start", "end"))
 
 
-def reader(project: Project, text: bool = True) -> Callable[[Document], list]:
-    """A function giving a document's codings (values with a `Coding`'s attributes; without
-    `text` when not asked for), each document read once, when asked for."""
+def reader(project: Project) -> Callable[[Document], list]:
+    """A function giving a document's codings (values with a `Coding`'s fields), each
+    document's files read when it is asked for."""
     files = _trusted_files(project)
     if files is None:
         return project.codings.for_document
@@ -42,16 +42,16 @@ def reader(project: Project, text: bool = True) -> Callable[[Document], list]:
         by_document.setdefault(key.partition("/")[2], []).append((key, digest))
 
     def codings_of(document: Document) -> list:
-        found = _read(project, document, by_document.get(document.id, ()), text)
+        found = _read(project, document, by_document.get(document.id, ()))
         return project.codings.for_document(document) if found is None else found
 
     return codings_of
 
 
-def _read(project: Project, document: Document, files, text: bool) -> list | None:
+def _read(project: Project, document: Document, files) -> list | None:
     """The codings of a document's files in order, or None when any file is not as the
     record says or fails a check."""
-    decoder, found = _decoder(text), []
+    decoder, found = _decoder(), []
     for key, digest in files:
         try:
             raw = layout.codings_path(project.dir, key).read_bytes()
@@ -103,13 +103,13 @@ def _decoded(decoder, raw: bytes) -> dict | None:
 
 
 @cache
-def _decoder(text: bool):
-    """A decoder of a codings file into structs of a `Coding`'s fields (`text`, the longest,
-    only when asked for: the .qde quotes the document's own text)."""
+def _decoder():
+    """A decoder of a codings file into structs of a `Coding`'s fields, typed as `Coding`'s
+    (a struct is cheaper to make than the dataclass; the .qde does not write `text`, but
+    a file without one fails the open, so it is read all the same)."""
     import msgspec
 
-    fields = [("id", str), ("document", str), ("code", str), ("start", int), ("end", int), ("coder", str)]
-    fields += [("text", str)] if text else []
+    fields = [("id", str), ("document", str), ("code", str), ("start", int), ("end", int), ("text", str), ("coder", str)]
     fields += [("created", str, ""), ("modified", str, ""), ("exemplar", bool, False)]
     coding = msgspec.defstruct("ExportedCoding", fields, gc=False, frozen=True)
     codings_file = msgspec.defstruct("ExportedCodings", [("codings", dict[str, coding], {})], gc=False)

@@ -175,7 +175,7 @@ class _ProjectWriter:
         self.created_bytes = _Made(lambda at: f' creationDateTime="{escape_attr(at)}"'.encode() if at else b"")
         self.modified_bytes = _Made(lambda at: f' modifiedDateTime="{escape_attr(at)}"'.encode() if at else b"")
         self.coding_guid = guids.deriver("coding")  # a coding's Coding element
-        self.codings_of = document_codings.reader(project, text=False)
+        self.codings_of = document_codings.reader(project)
         self.codings = 0  # written so far
 
     def notes_on(self, target: str | None, kind: str | None = None) -> list[str]:
