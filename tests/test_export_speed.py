@@ -342,11 +342,13 @@ def test_a_documents_selections_made_at_once_are_those_made_one_by_one(tricky, t
 # ------------------------------------------- the exports' codings, read from their files
 
 
-def exported(project) -> tuple[bytes, bytes]:
-    """The segment table and project.qde of a project as it is."""
+def exported(project) -> tuple[bytes, ...]:
+    """The segment table (whole, and by a coder and by a code) and project.qde of a project."""
     from store.refi.export import project_xml
 
-    return b"".join(segments.SegmentsCsv(project)), project_xml(project, STAMP)
+    coder, code = sorted(project.state.coders)[0], project.codebook.all()[0]
+    tables = [segments.SegmentsCsv(project), segments.SegmentsCsv(project, coder=coder), segments.SegmentsCsv(project, code=code)]
+    return (*map(b"".join, tables), project_xml(project, STAMP))
 
 
 def compare_exports(study, directory, expect_fast: bool) -> None:
