@@ -5,12 +5,13 @@ values nor the project's indexes of them: at 200,000 codings, reading every file
 `project.state` was 1.7 s of each export and held every coding at once. After a read-only
 open whose codings are exactly the files its checkpoint record names (the condition the
 kept columns of store/analysis/columns.py use), a document's files are read when its turn
-comes: each must be the file the record names (its digest), is decoded by msgspec into a
-small struct of the fields the export writes (the field types checked as it is decoded),
-and must pass the open's other checks (`schema.built_codings_sound`'s, for one document). A file that fails any of this, or a project whose files are
-not its codings (a log tail that changed codings, a writer's checkpoint since the open),
-takes the project's own reading, which reports any problem as an open does. Either way a
-document's codings come in `Codings.for_document` order: start, end, id.
+comes: each must be the file the record names (its digest), is decoded by msgspec into
+small structs of a coding's fields (typed as `Coding`'s, checked as they are decoded) and
+must pass the open's other checks (`schema.built_codings_sound`'s, for its one document).
+A file that fails any of this, or a project whose files are not its codings (a log tail
+that changed codings, a writer's checkpoint since the open), takes the project's own
+reading, which reports any problem as an open does. Either way a document's codings come
+in `Codings.for_document` order: start, end, id.
 """
 
 from __future__ import annotations
