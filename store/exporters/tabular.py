@@ -117,12 +117,13 @@ def write_file(text: str, path: str | Path) -> None:
     write_export(path, text.encode("utf-8"))
 
 
-def write_pieces(pieces: Iterable[str], path: str | Path) -> None:
-    """`write_file` for text made a piece at a time: each piece is written as it comes,
-    so the whole text is never held (a 200,000-coding table is 50 MB)."""
+def write_pieces(pieces: Iterable[str | bytes], path: str | Path) -> None:
+    """`write_file` for text made a piece at a time (str, or bytes in UTF-8 already): each
+    piece is written as it comes, so the whole text is never held (a 200,000-coding table
+    is 50 MB)."""
     with open_export(Path(path)) as handle:
         for piece in pieces:
-            handle.write(piece.encode("utf-8"))
+            handle.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
 
 
 def read_csv(text: str, label: str, delimiter: str = ",") -> list[list[str]]:

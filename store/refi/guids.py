@@ -35,7 +35,8 @@ def derived(*parts: str) -> str:
 def deriver(*first: str):
     """`derived(*first, last)` as a function of `last`, the shared start hashed once
     (an export derives a GUID for every coding from the same first part)."""
-    start = hashlib.sha1(_NAMESPACE_BYTES + "".join(f"{p}\x1f" for p in first).encode("utf-8"))
+    prefix = _NAMESPACE_BYTES + "".join(f"{p}\x1f" for p in first).encode("utf-8")
+    start = hashlib.sha1(prefix)
 
     def derive(last: str) -> str:
         digest = start.copy()
@@ -43,14 +44,12 @@ def deriver(*first: str):
         return _formatted(digest.hexdigest())
 
     def many(lasts: list[str]) -> list[bytes]:
-        """`derive(last)` for each of `lasts`, as ASCII bytes: the digests are made one by
-        one, their version, variant and hyphens set for all at once by C (bytes.translate
-        over every digest's 7th and 9th byte, one regular expression over the hex)."""
-        copy, data = start.copy, bytearray()
-        for last in lasts:
-            digest = copy()
-            digest.update(last.encode("utf-8"))
-            data += digest.digest()
+        """`derive(last)` for each of `lasts`, as ASCII bytes: the SHA-1s are made by C-level
+        maps (the shared start added to each name, hashed, digested), their version,
+        variant and hyphens set for all at once by C (bytes.translate over every digest's
+        7th and 9th byte, strided slices over the hex)."""
+        named = map(prefix.__add__, map(str.encode, lasts))
+        data = bytearray(b"".join(map(_DIGEST, map(hashlib.sha1, named))))
         data[6::20] = data[6::20].translate(_VERSION_BYTE)
         data[8::20] = data[8::20].translate(_VARIANT_BYTE)
         hexed, count = binascii.hexlify(data), len(lasts)
@@ -71,6 +70,7 @@ def _formatted(h: str) -> str:
 
 
 _NAMESPACE_BYTES = NAMESPACE.bytes
+_DIGEST = type(hashlib.sha1()).digest
 _VERSION_BYTE = bytes((b & 0x0F) | 0x50 for b in range(256))  # version 5 in the top nibble
 _VARIANT_BYTE = bytes((b & 0x3F) | 0x80 for b in range(256))  # top bits 10
 # (place in a GUID, place in a SHA-1's 40 hex digits) of each of the GUID's 32 digits
@@ -82,7 +82,7 @@ _CANONICAL = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 def all_canonical(ids: list[str]) -> bool:
     """Whether every id is already a GUID in Margin's form (`of` gives it back as it is),
     told by one scan: Margin's own ids all are."""
-    return _CANONICAL.fullmatch("".join(f"{i}\n" for i in ids)) is not None
+    return _CANONICAL.fullmatch("\n".join(ids) + "\n" if ids else "") is not None
 
 
 def of(entity_id: str) -> str:

@@ -38,6 +38,14 @@ def test_exchange_benchmark_reports_every_command(capsys):
     assert "margin init --from against the parse floor" in printed
 
 
+def test_exports_benchmark_reports_the_exports_beside_their_floors(capsys):
+    """`--exports` times no import, so its report must not ask for the import's figures."""
+    result = bench_refi.main(["--documents", "3", "--sizes", "60", "--runs", "1", "--exports"])
+    printed = capsys.readouterr().out
+    assert set(result[60]) == {bench_refi.FLOOR, "margin export qdpx", "margin export csv", bench_refi.WRITE_FLOOR}
+    assert "export csv / csv.writer floor" in printed and "parse floor" not in printed
+
+
 def test_qc_comparison_reports_every_step(capsys):
     """Margin's side of the qc comparison, once (qc's needs .venv-qc and minutes)."""
     if not bench_qc.texts():

@@ -133,18 +133,19 @@ def export_memos(ctx, output, raw, pseudonymise):
 
 
 def _deliver_pieces(pieces, output) -> None:
-    """`deliver` for text made a piece at a time: a file or a pipe gets each piece as it
-    is made; a terminal gets the whole text made safe, as `deliver` gives it."""
+    """`deliver` for text made a piece at a time (UTF-8): a file or a pipe gets each piece
+    as it is made; a terminal gets the whole text made safe, as `deliver` gives it."""
     from store.exporters.tabular import write_pieces
 
     if output is not None and str(output) != "-":
         write_pieces(pieces, output)
     elif sys.stdout.isatty():
-        deliver("".join(pieces), output)
+        deliver(b"".join(pieces).decode("utf-8"), output)
     else:
-        for piece in pieces:
-            sys.stdout.write(piece)
         sys.stdout.flush()
+        for piece in pieces:
+            sys.stdout.buffer.write(piece)
+        sys.stdout.buffer.flush()
 
 
 def _with_annotations(project, rows: list[list], documents) -> list[list]:

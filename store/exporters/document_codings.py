@@ -1,0 +1,117 @@
+"""An export's codings, a document at a time, read straight from the codings files.
+
+An export goes through each document's codings once, in order, and needs neither `Coding`
+values nor the project's indexes of them: at 200,000 codings, reading every file into
+`project.state` was 1.7 s of each export and held every coding at once. After a read-only
+open whose codings are exactly the files its checkpoint record names (the condition the
+kept columns of store/analysis/columns.py use), a document's files are read when its turn
+comes: each must be the file the record names (its digest), is decoded by msgspec into
+small structs of a coding's fields (typed as `Coding`'s, checked as they are decoded) and
+must pass the open's other checks (`schema.built_codings_sound`'s, for its one document).
+A file that fails any of this, or a project whose files are not its codings (a log tail
+that changed codings, a writer's checkpoint since the open), takes the project's own
+reading, which reports any problem as an open does. Either way a document's codings come
+in `Codings.for_document` order: start, end, id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from itertools import repeat
+from operator import add, attrgetter, eq, lt, mul
+from typing import TYPE_CHECKING
+
+from store import layout
+from store.analysis.columns import _trusted_files
+from store.model import Document
+
+if TYPE_CHECKING:
+    from store.project import Project
+
+ID, CODE, CODER, DOCUMENT, START, END = map(attrgetter, ("id", "code", "coder", "document", "start", "end"))
+
+
+def reader(project: Project) -> Callable[[Document], list]:
+    """A function giving a document's codings (values with a `Coding`'s fields), each
+    document's files read when it is asked for."""
+    files = _trusted_files(project)
+    if files is None:
+        return project.codings.for_document
+    by_document: dict[str, list[tuple[str, str]]] = {}
+    for key, digest in files.items():
+        by_document.setdefault(key.partition("/")[2], []).append((key, digest))
+
+    def codings_of(document: Document) -> list:
+        found = _read(project, document, by_document.get(document.id, ()))
+        return project.codings.for_document(document) if found is None else found
+
+    return codings_of
+
+
+def _read(project: Project, document: Document, files) -> list | None:
+    """The codings of a document's files in order, or None when any file is not as the
+    record says or fails a check."""
+    decoder, found = _decoder(), []
+    for key, digest in files:
+        try:
+            raw = layout.codings_path(project.dir, key).read_bytes()
+        except OSError:
+            return None
+        if layout.digest(raw) != digest:
+            return None
+        codings = _decoded(decoder, raw)
+        if codings is None or not _sound(key, codings, document, project.state.codes):
+            return None
+        found += codings.values()  # each file in id order (one entity per line, by id)
+    return _ordered(found) if len(files) > 1 else _ordered(found, by_id=False)
+
+
+def _sound(key: str, codings: dict, document: Document, codes) -> bool:
+    """`schema.built_codings_sound` for the file `key` of `document`, its references
+    looked up in that one document (the open checks them against every document)."""
+    coder_id = key.partition("/")[0]
+    values = codings.values()
+    starts, ends = list(map(START, values)), list(map(END, values))
+    return (
+        all(map(eq, codings, map(ID, values)))
+        and min(starts, default=0) >= 0
+        and max(ends, default=0) <= document.length
+        and all(map(lt, starts, ends))
+        and {*map(CODER, values)} <= {coder_id}
+        and {*map(DOCUMENT, values)} <= {document.id}
+        and {*map(CODE, values)} <= codes.keys()
+    )
+
+
+def _ordered(codings: list, by_id: bool = True) -> list:
+    """`codings` by start, end and id: sorted by id (a merge of the files' runs), then,
+    stably, by one whole number per coding made of its start and end (ends are within the
+    text, so below 2**40), which compares faster than a tuple."""
+    if by_id:
+        codings.sort(key=ID)
+    places = list(map(add, map(mul, map(START, codings), repeat(1 << 40)), map(END, codings)))
+    return list(map(codings.__getitem__, sorted(range(len(codings)), key=places.__getitem__)))
+
+
+def _decoded(decoder, raw: bytes) -> dict | None:
+    import msgspec
+
+    try:
+        return decoder.decode(raw).codings
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        return None
+
+
+@cache
+def _decoder():
+    """A decoder of a codings file into structs of a `Coding`'s fields, typed as `Coding`'s
+    (a struct is cheaper to make than the dataclass; the .qde does not write `text`, but
+    a file without one fails the open, so it is read all the same)."""
+    import msgspec
+
+    fields = [("id", str), ("document", str), ("code", str), ("start", int), ("end", int), ("text", str), ("coder", str)]
+    fields += [("created", str, ""), ("modified", str, ""), ("exemplar", bool, False)]
+    coding = msgspec.defstruct("ExportedCoding", fields, gc=False, frozen=True)
+    codings_file = msgspec.defstruct("ExportedCodings", [("codings", dict[str, coding], {})], gc=False)
+    return msgspec.json.Decoder(codings_file)
