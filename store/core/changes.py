@@ -111,8 +111,8 @@ class Changes:
         if self._op is None:
             raise RuntimeError("changes must be made inside Project.operation()")
         entities = ENTITIES[table].build_all(records)
-        if table != "codings":
-            for entity in entities:
+        if table != "codings" or len({entity.id for entity in entities}) < len(entities):
+            for entity in entities:  # an id twice: one at a time, in order, so the last one given stays
                 self.put(entity)
             return
         by_file: dict[tuple[str, str], list] = {}
