@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left, bisect_right
+from math import ceil
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,6 +27,7 @@ from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from store import annotations, motions
@@ -46,6 +49,18 @@ SEARCHES = {"next_match", "previous_match", "next_coding", "previous_coding"}
 JUMPS = {"turn_down", "turn_up", "top", "bottom", "next_match", "previous_match", "next_coding", "previous_coding"}
 SENTENCE_MOVES = {"sentence_back", "sentence_forward"}  # in an s selection: add a sentence at the start, the end
 NOTE_MARK = Style(italic=True, underline2=True)  # annotated text
+
+
+class Frame(NamedTuple):
+    """What the rows of one frame are rendered from (taken once per frame, not per row)."""
+
+    width: int
+    text_width: int
+    margin: int
+    span: tuple[int, int] | None  # the selection
+    turn: object  # the cursor's Turn
+    cursor_row: int
+    focused: bool
 
 
 class Reader(SteadyScrollBars, ScrollView, can_focus=True):
@@ -97,7 +112,7 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         self._tints: dict[str, Style] = {}
         self._styles: tuple = ()  # the styles the cached rows were rendered with
         self._style = Style()  # the reader's own style, taken once per frame (render_lines)
-        self._frame: tuple[int, int] | None = None  # (width, text width) while a frame renders
+        self._frame: Frame | None = None  # while a frame renders
         self._underline = bool(os.environ.get("NO_COLOR"))
 
     # ------------------------------------------------------------------ document
@@ -200,6 +215,8 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
 
     @property
     def margin_width(self) -> int:
+        if self._frame is not None:
+            return self._frame.margin
         width = self.scrollable_content_region.width
         return 0 if width < 40 else 14 if width < 72 else 20
 
@@ -223,6 +240,7 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
             line = old.row_of(self.cursor) - self.scroll_offset.y
         self._rows = Layout(self.document, self.text, self._text_width())
         self._cache.clear()
+        self.refresh()  # every row may have changed: nothing painted is kept (see _shift)
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
         if old is not None:
             self._keep_cursor(line)
@@ -237,6 +255,43 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         y = max(0, min(row - line, len(self._rows) - height))
         if y != self.scroll_offset.y:
             self.scroll_to(y=y, animate=False, immediate=True, force=True)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """A scroll keeps the rows still on screen and renders only those new on it; the
+        scroll bar repaints only when its thumb moves. Textual's ScrollView repaints every
+        line and the scroll bar on any scroll: a `j` at the window's edge rendered all 23
+        rows at 80x24 and the bar's 23 lines (5 ms), for one row new on screen."""
+        self._move_thumb(new_value)
+        if round(old_value) != round(new_value):
+            self._shift(round(new_value) - round(old_value))
+
+    def _shift(self, delta: int) -> None:
+        """Move what Textual keeps rendered (its styles cache, by screen line) and the keys
+        painted there `delta` lines up, and mark dirty only the lines it does not hold. The
+        whole region is still sent to the screen: every line of it moved."""
+        cache, height = self._styles_cache, self.size.height
+        dirty = {y - delta for y in cache._dirty_lines}
+        kept = {y - delta: strip for y, strip in cache._cache.items() if 0 <= y - delta < height and y - delta not in dirty}
+        self._painted = {y - delta: key for y, key in self._painted.items() if 0 <= y - delta < height}
+        self.refresh(self.size.region)  # marks every line dirty
+        if self.styles.gutter.top or self.styles.gutter.bottom:  # a border or padding line does not move
+            return
+        cache._cache.clear()
+        cache._cache.update(kept)
+        cache._dirty_lines.clear()
+        cache._dirty_lines.update(y for y in range(height) if y not in kept)
+
+    def _move_thumb(self, y: float) -> None:
+        """Give the scroll bar its new position, repainting it only when its thumb moves
+        (at 4,000 turns a page down moves it an eighth of a cell or less)."""
+        if not self.show_vertical_scrollbar:
+            return
+        bar = self.vertical_scrollbar
+        position = bar.validate_position(y)
+        if _thumb(bar, position) == _thumb(bar, bar.position):
+            bar.set_reactive(ScrollBar.position, position)
+        else:
+            bar.position = position
 
     def _on_focus(self, event: events.Focus) -> None:
         """Focus coming or going changes only the cursor's look: repaint its row, not all
@@ -320,30 +375,38 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
     def _changed_turns(old: dict[int, list], new: dict[int, list]) -> set[int]:
         return {t for t in old.keys() | new.keys() if old.get(t) != new.get(t)}
 
-    def _stamp(self, turn: int) -> int:
-        return self._stamps.get(turn, self._base)
-
     def render_lines(self, crop):
-        """Take the style and widths once per frame, not per row (Textual computes the style
-        from every ancestor, and the content region from the styles)."""
+        """Take the style, widths, selection and cursor row once per frame, not per row
+        (Textual computes the style from every ancestor, and the content region from the
+        styles)."""
         self._style = self.rich_style
-        self._frame = (self.scrollable_content_region.width, max(8, self._text_width()))
+        self._frame = self._frame_values()
         try:
             return super().render_lines(crop)
         finally:
             self._frame = None
 
+    def _frame_values(self) -> Frame:
+        """What every row's cache key and rendering are made from, taken once."""
+        self._sync()
+        self._frame = None  # margin_width and _text_width read the widths afresh
+        cursor_row = self._rows.row_of(self.cursor) if self._rows is not None else -1
+        return Frame(self.scrollable_content_region.width, max(8, self._text_width()), self.margin_width,
+                     self.selection, self.turn, cursor_row, self.has_focus)
+
     def render_line(self, y: int) -> Strip:
-        width, text_width = self._frame or (self.scrollable_content_region.width, max(8, self._text_width()))
-        if self._rows is not None and self._rows.width != text_width:
+        rendering = self._frame is not None
+        frame = self._frame or self._frame_values()
+        if self._rows is not None and self._rows.width != frame.text_width:
             self._relayout()  # the width changed before on_resize (or the scrollbar came or went)
-            self._frame, width = None, self.scrollable_content_region.width
+            frame = self._frame_values()
+        self._frame = frame if rendering else None
+        width = frame.width
         index = self.scroll_offset.y + y
         if self._rows is None or index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
-        self._sync()
         row = self._rows.rows[index]
-        key = (index, width, self._stamp(row.turn), *self._decoration(index, row, self.selection, self.turn))
+        key = self._key(index, row, frame)
         self._painted[y] = key
         strip = self._cache.get(key)
         if strip is None:
@@ -351,18 +414,21 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
             self._cache[key] = strip
         return strip
 
-    def _decoration(self, index: int, row: Row, span: tuple[int, int] | None, turn) -> tuple:
-        """What a key press can change on a row: current turn, cursor column, selected part,
-        and on the cursor's row whether the reader has focus (the cursor's style)."""
+    def _key(self, index: int, row: Row, frame: Frame) -> tuple:
+        """A row's cache key: where it is, the width, its turn's stamp, then what a key press
+        can change on it: current turn, cursor column, selected part, and on the cursor's
+        row whether the reader has focus (the cursor's style)."""
+        width, span, turn, cursor_row, focused = frame.width, frame.span, frame.turn, frame.cursor_row, frame.focused
+        stamp = self._stamps.get(row.turn, self._base)
         if row.kind == HEADER:
-            return (turn is not None and turn.index == row.turn, None, None, False)
+            return (index, width, stamp, turn is not None and turn.index == row.turn, None, None, False)
         if row.kind == BLANK:
-            return (False, None, None, False)
-        cursor = self.cursor - row.start if self._rows.row_of(self.cursor) == index else None
+            return (index, width, stamp, False, None, None, False)
+        cursor = self.cursor - row.start if cursor_row == index else None
         selected = None
         if span and span[0] <= row.end and span[1] > row.start:
             selected = (max(span[0], row.start) - row.start, min(span[1], row.end + 1) - row.start)
-        return (False, cursor, selected, cursor is not None and self.has_focus)
+        return (index, width, stamp, False, cursor, selected, cursor is not None and focused)
 
     def _render_row(self, row: Row, width: int, current: bool, cursor: int | None, selected) -> Strip:
         base = self._style
@@ -511,13 +577,10 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         if self._rows is None:
             self.refresh()
             return
-        self._sync()
-        top, width = self.scroll_offset.y, self.scrollable_content_region.width
-        span, turn = self.selection, self.turn
-        for index in range(top, min(top + self.scrollable_content_region.height, len(self._rows))):
-            row = self._rows.rows[index]
-            key = (index, width, self._stamp(row.turn), *self._decoration(index, row, span, turn))
-            if self._painted.get(index - top) != key:
+        frame = self._frame_values()
+        top, rows = self.scroll_offset.y, self._rows.rows
+        for index in range(top, min(top + self.scrollable_content_region.height, len(rows))):
+            if self._painted.get(index - top) != self._key(index, rows[index], frame):
                 self.refresh_line(index)
 
     def _follow(self, center: bool = False) -> None:
@@ -788,6 +851,18 @@ def _motion_action(name: str):
 
 for _name in MOTIONS:
     setattr(Reader, f"action_{_name}", _motion_action(_name))
+
+
+def _thumb(bar: ScrollBar, position: float) -> tuple[int, int] | None:
+    """The eighths of a cell the thumb of `bar` spans at `position`, computed as Textual's
+    ScrollBarRender.render_bar draws it (None: no thumb is drawn)."""
+    size, virtual = bar.size.height, ceil(bar.window_virtual_size)
+    window = ceil(bar.window_size) if bar.window_size < bar.window_virtual_size else 0
+    if not (window and size and virtual and size != virtual):
+        return None
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (position / (virtual - window)) * 8)
+    return start, start + ceil(thumb * 8)
 
 
 def _clock(seconds: float) -> str:
