@@ -392,9 +392,40 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         self._style = self.rich_style
         self._frame = self._frame_values()
         try:
-            return super().render_lines(crop)
+            return self._plain_lines(crop) if self._plain() else super().render_lines(crop)
         finally:
             self._frame = None
+
+    def _plain(self) -> bool:
+        """No border, padding, outline, tint, hatch or opacity: nothing Textual's styles
+        cache adds to a line but the filters."""
+        styles = self.styles
+        return (not any(styles.gutter) and not any(edge for edge, _ in styles.outline) and not styles.tint.a
+                and self.opacity == 1 and styles.text_opacity == 1 and not styles.has_rule("hatch"))
+
+    def _plain_lines(self, crop: Region) -> list[Strip]:
+        """Textual's styles cache, less its per-line styling: it read a dozen CSS rules for
+        every line (0.07 ms a line, 3.5 ms of a page down at 200x50). The same cache holds
+        the lines, by screen line, so `refresh` and `_shift` work on it as before."""
+        cache, (width, _) = self._styles_cache, self.size
+        if width != cache._width:
+            cache.clear()
+            cache._width = width
+        base_background, background = self.background_colors
+        fill = Style.from_color(bgcolor=(base_background + background).rich_color)
+        filters = self.get_line_filters()
+        strips = []
+        for y in crop.line_range:
+            strip = None if y in cache._dirty_lines else cache._cache.get(y)
+            if strip is None:
+                strip = cache._cache[y] = self.render_line(y).adjust_cell_length(width, fill)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        cache._dirty_lines.difference_update(crop.line_range)
+        if crop.column_span != (0, width):
+            strips = [strip.crop(*crop.column_span) for strip in strips]
+        return strips
 
     def _frame_values(self) -> Frame:
         """What every row's cache key and rendering are made from, taken once."""
