@@ -9,7 +9,9 @@ rows are kept in an LRU cache keyed by what can change on a key press (cursor, s
 and by their turn's stamp, which changes only when that turn's codings, annotations or
 their codes' looks change; a key press, or a change to the project, repaints only the rows
 on screen whose key changed, so moving the cursor or coding a turn re-renders the rows it
-touches whatever the document's length.
+touches whatever the document's length. A scroll keeps the lines still on screen (shifted in
+Textual's styles cache, see `_shift`) and renders only the rows new on it; the scroll bar
+repaints only the cells its thumb left or reached; the status line is told in the same frame.
 """
 
 from __future__ import annotations
