@@ -116,6 +116,7 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         self._coding_starts: list[int] = []
         self._notes: dict[int, list[Memo]] = {}  # turn index -> the annotations on it
         self._tints: dict[str, Style] = {}
+        self._marks: dict[tuple, Style] = {}  # (colour, bold, reader style) -> a margin or gutter style
         self._styles: tuple = ()  # the styles the cached rows were rendered with
         self._style = Style()  # the reader's own style, taken once per frame (render_lines)
         self._frame: Frame | None = None  # while a frame renders
@@ -519,8 +520,7 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         if not codings:
             return Segment(" " * GUTTER, self._style)
         inner = min(codings, key=lambda c: c.end - c.start)
-        colour = self._code_colour(inner.code)
-        return Segment("▌".ljust(GUTTER), self._style + Style(color=colour))
+        return Segment("▌".ljust(GUTTER), self._mark(inner.code))
 
     def _text_segments(self, row: Row, codings: list[Coding], cursor: int | None, selected) -> list[Segment]:
         """Split the row where any styling changes, then style each piece."""
@@ -572,7 +572,7 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         ordered = sorted(codings, key=lambda c: (c.start, -c.end))
         for coding in ordered:
             if coding.start < row.start and used + 1 <= room:
-                segments.append(Segment("│", self._style + Style(color=self._code_colour(coding.code))))
+                segments.append(Segment("│", self._mark(coding.code)))
                 used += 1
         for coding in ordered:
             if coding.start >= row.start and used < room:
@@ -584,9 +584,19 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
                 if used:
                     segments.append(Segment(" ", self._style))
                     used += 1
-                segments.append(Segment(name, self._style + Style(color=self._code_colour(coding.code), bold=True)))
+                segments.append(Segment(name, self._mark(coding.code, bold=True)))
                 used += len(name)
         return segments
+
+    def _mark(self, code_id: str, bold: bool = False) -> Style:
+        """A code's colour over the reader's style (gutter bars, margin marks and names),
+        made once per colour: making them for every coding of every row was most of a
+        densely coded row's rendering."""
+        key = (self._code_colour(code_id), bold, self._style)
+        style = self._marks.get(key)
+        if style is None:
+            style = self._marks[key] = self._style + Style(color=key[0], bold=bold)
+        return style
 
     def _code_colour(self, code_id: str) -> str:
         code = self.project.state.codes.get(code_id)
