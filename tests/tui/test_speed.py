@@ -558,3 +558,99 @@ async def test_partial_repaints_after_project_changes_leave_the_screen_as_a_full
             if app.screen is not app.screen_stack[0]:
                 await pilot.press("escape")
             await screen_matches_a_full_repaint(app, pilot)
+
+
+# ---------------------------------------------------------------------------- scrolling the reader
+
+
+@pytest.fixture
+def long_document(project):
+    """A 1,200-turn document (about 5,000 rows at 80 columns: the scroll bar's thumb is one
+    cell), every fifth turn coded, so a scroll shows tints, gutter bars and margin names."""
+    import random
+
+    from store.importers.document import ParsedDocument, ParsedTurn
+
+    rng = random.Random(1200)
+    words = "the ward team said peer support workers were trusted because they had been there".split()
+    parts, turns, offset = [], [], 0
+    for index in range(1200):
+        label, text = ("Ann", "Bo")[index % 2], " ".join(rng.choice(words) for _ in range(rng.randint(3, 40))) + "."
+        turns.append(ParsedTurn(label, offset + len(label) + 2, offset + len(label) + 2 + len(text)))
+        parts.append(f"{label}: {text}\n\n")
+        offset += len(label) + 2 + len(text) + 2
+    document = project.documents.import_parsed(ParsedDocument("".join(parts), tuple(turns), "txt"), "Long").document
+    trust = project.codebook.find_path("Relationships > Trust")
+    project.codings.apply_many(document, trust, [(t.start, min(t.end, t.start + 25)) for t in turns[::5]])
+    return document
+
+
+async def _press_counting(pilot, monkeypatch, key: str):
+    """Press `key`; return (rows scrolled, reader lines rendered, rows rendered anew, scroll bar renders)."""
+    from textual.scrollbar import ScrollBar
+
+    reader = pilot.app.reader
+    top = reader.scroll_offset.y
+    with counting(monkeypatch, (Reader, "render_line"), (Reader, "_render_row"), (ScrollBar, "render")) as calls:
+        await pilot.press(key)
+        await pilot.pause()
+    return reader.scroll_offset.y - top, calls["Reader.render_line"], calls["Reader._render_row"], calls["ScrollBar.render"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_a_scroll_renders_only_the_rows_new_on_screen(make_app, long_document, monkeypatch, size):
+    """Textual's ScrollView repaints every line of the reader and its scroll bar on any
+    scroll: `j` at the window's edge rendered all 23 rows at 80x24 (49 at 200x50) and the
+    bar's lines, for one row new on screen. Now a scroll keeps the rows still on screen, and
+    the bar repaints only when its thumb moves (an eighth of a cell every 40-odd rows here)."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        app.open_document(long_document.id)
+        await pilot.pause()
+        reader = app.reader
+        height = reader.scrollable_content_region.height
+        while reader.scroll_offset.y == 0:  # to the window's lower edge
+            await pilot.press("j")
+        await pilot.pause()
+        bars = 0
+        for _ in range(6):
+            scrolled, lines, rows, bar = await _press_counting(pilot, monkeypatch, "j")
+            assert 1 <= scrolled <= 3
+            assert lines <= scrolled + 3 and rows <= scrolled + 3  # the new rows, the cursor's old and new rows, a speaker row
+            bars += bar
+        assert bars <= 1  # was 6
+        for key in ("pagedown", "pageup", "J", "K"):
+            scrolled, lines, rows, bar = await _press_counting(pilot, monkeypatch, key)
+            assert lines <= min(height, abs(scrolled) + 4) and rows <= lines  # and the old and new speaker rows
+        await screen_matches_a_full_repaint(app, pilot)
+
+
+SCROLL_STEPS = ["j", "k", "J", "K", "w", "b", "e", ")", "(", "pagedown", "pageup", "G", "g", "]", "[", "l", "h",
+                "v", "V", "s", "escape", "wheel down", "wheel up", "scroll to", "resize"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+async def test_random_motions_and_scrolls_leave_the_screen_as_a_full_repaint(make_app, long_document, seed):
+    """The class of bug keeping rendered rows across a scroll brings: a row left where it
+    was, an old cursor or selection on a kept row, a stale scroll thumb. Seeded random
+    motions, selections, wheel scrolls, jumps and resizes between 80x24 and 200x50; after
+    each, the screen equals a repaint of every widget from scratch."""
+    import random
+
+    rng = random.Random(seed)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_document(long_document.id)
+        await pilot.pause()
+        reader = app.reader
+        for _ in range(24):
+            step = rng.choice(SCROLL_STEPS)
+            if step.startswith("wheel"):
+                reader.scroll_relative(y=rng.randint(1, 30) * (1 if step == "wheel down" else -1), animate=False)
+            elif step == "scroll to":
+                reader.scroll_to(y=rng.randrange(len(reader._rows)), animate=False)
+            elif step == "resize":
+                await pilot.resize_terminal(*rng.choice([(80, 24), (120, 40), (200, 50), (100, 30)]))
+            else:
+                await pilot.press(step)
+            await screen_matches_a_full_repaint(app, pilot)
