@@ -165,7 +165,7 @@ def conflicts(ctx, settled):
       margin conflicts --settled 1
     """
     from store.errors import BadInput as Bad
-    from store.team.sync import conflict_memos
+    from store.team.sync import conflict_memos, twin_codes
 
     project = open_project(ctx, readonly=settled is None)
     memos = conflict_memos(project)
@@ -177,11 +177,16 @@ def conflicts(ctx, settled):
         project.memos.delete(memos[settled - 1])
         click.echo(f"Conflict list {settled} settled.")
         return
-    if not memos:
+    twins = twin_codes(project.state.codes)
+    if not memos and not twins:
         click.echo("No conflicts.")
     for n, memo in enumerate(memos, 1):
         click.echo(f"{n}. merged {memo.created[:16].replace('T', ' ')}")
         click.echo(safe(memo.text))
+    if twins:
+        click.echo("Made in both copies under one name (a git pull by hand keeps both): `margin sync` joins them")
+        for group in twins:
+            click.echo(safe(f"- code {project.codebook.path(project.state.codes[group[0]])}: {len(group)} codes"))
 
 
 @click.command("sync")
