@@ -115,7 +115,10 @@ def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
     lines = [f"{len(rows)} disagreeing passages ({result.unit}s), {', '.join(result.coders)}:"]
     for path, document, start, end, coded_by, text in rows:
         line = f"{document} {start}-{end}  {fit_path(path, max(16, width // 3))}  only {coded_by}: "
-        lines.append(line + cut(one_line(text), max(20, width - len(line))))  # the passage takes what the line has left
+        if len(line) + 20 <= width:
+            lines.append(line + cut(one_line(text), width - len(line)))  # the passage takes what the line has left
+        else:  # a narrow terminal: the passage on a line of its own
+            lines += [cut(line.rstrip(), width), "  " + cut(one_line(text), max(1, width - 2))]
     deliver(safe("\n".join(lines)) + "\n", None)
 
 
