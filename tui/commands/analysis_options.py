@@ -83,7 +83,8 @@ def emit_table(
 
 def _cell(value) -> str:
     if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
+        text = f"{value:.4f}".rstrip("0").rstrip(".")
+        return "0" if text in ("", "-0", "0") else text  # never "-0" for a tiny negative
     return "" if value is None else str(value)
 
 
