@@ -59,7 +59,7 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
     except NotFound as error:
         raise BadInput(error.message) from None
     if not result.documents:
-        click.echo(f"No document was coded by all of {', '.join(result.coders)}; try --partial or other --coders.", err=True)
+        click.echo(_none_compared(project, result.coders, partial), err=True)
     if as_list:
         _emit_list(project, result, as_csv, as_json, output)
         return
@@ -80,6 +80,19 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
         kept = [i for i, name in enumerate(header) if name not in ("unit", "coders")]
         header, rows = [SHORT.get(header[i], header[i]) for i in kept], [[row[i] for i in kept] for row in rows]
     emit_table(header, rows, as_csv, as_json, output, title=title)
+
+
+def _none_compared(project, coders: list[str], partial: bool) -> str:
+    """Why no document was compared: a coder who coded nothing at all, or no document
+    coded by every coder (then --partial may help, unless it was given)."""
+    ids = {project.coder_named(n).id: n for n in coders}
+    coded = {c.coder for c in project.state.codings.values() if c.coder in ids}
+    idle = [n for i, n in ids.items() if i not in coded]
+    if idle:
+        return f"{', '.join(idle)} coded nothing yet, so there is nothing to compare; choose other --coders."
+    if partial:
+        return f"No document was coded by two of {', '.join(coders)}; choose other --coders or documents."
+    return f"No document was coded by all of {', '.join(coders)}; try --partial or other --coders."
 
 
 def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool, as_text: bool = False) -> list:
