@@ -69,4 +69,4 @@ def test_kappa_in_whole_numbers_is_the_formula(n, data):
 @given(st.floats(-1, 1))
 def test_a_figure_is_never_minus_zero(value):
     text = _cell(value)
-    assert text != "-0" and float(text) == pytest.approx(value, abs=5e-5)
+    assert text != "-0" and float(text) == pytest.approx(value, abs=6e-5)  # four places, half-even
