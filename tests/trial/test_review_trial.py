@@ -117,3 +117,21 @@ def test_decisions_are_exactly_the_passages_decided_and_undo_names_each(tmp_path
             before = review.decisions(p)
             p.undo()
             assert review.changed(before, review.decisions(p)) == {items[which].key}
+
+
+async def test_leaving_and_returning_takes_up_at_the_first_passage_not_reviewed(tmp_path):
+    """On main, D opened again on passage 1, already decided, after 2 of 6 were reviewed."""
+    from tui.app import MarginApp
+
+    alike_study(tmp_path / "study")
+    with Project.open(tmp_path / "study", coder="reviewer") as project:
+        app = MarginApp(project)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_review(app, pilot)
+            await pilot.press("1", "2", "m", *"we agree", "enter", "escape")
+            await pilot.pause()
+            screen = await open_review(app, pilot)
+            assert shown(screen).startswith("3/6") and "Not reviewed yet" in shown(screen)
+            assert "2 of 6 reviewed" in str(screen.query_one("#review-title").render())
+        memos = review.decisions(project)
+        assert sum("we agree" in m.text for m in memos.values()) == 1  # the discussion of passage 3, not yet decided

@@ -61,7 +61,12 @@ class Disagreements(ModalScreen):
             yield Label(f"1 {first} · 2 {second} · b both · 0 neither · m memo · n/p · t order · c into · u undo", classes="dialog-help", markup=False)
 
     def on_mount(self) -> None:
+        """Open on the first passage not yet reviewed: a review done over several sittings
+        takes up where it was left."""
         self._load()
+        done = review.decisions(self.project)
+        self.index = next((i for i, p in enumerate(self.items) if not review.decided(done.get(p.key))), self.index)
+        self._show()
 
     # ------------------------------------------------------------------ data
 
