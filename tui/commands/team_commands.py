@@ -182,6 +182,7 @@ def conflicts(ctx, settled):
     """
     from store.errors import BadInput as Bad
     from store.team.sync import conflict_memos, twin_codes
+    from store.text import plural
 
     project = open_project(ctx, readonly=settled is None)
     memos = conflict_memos(project)
@@ -202,7 +203,7 @@ def conflicts(ctx, settled):
     if twins:
         click.echo("Made in both copies under one name (a git pull by hand keeps both): `margin sync` joins them")
         for group in twins:
-            click.echo(safe(f"- code {project.codebook.path(project.state.codes[group[0]])}: {len(group)} codes"))
+            click.echo(safe(f"- code {project.codebook.path(project.state.codes[group[0]])}: {plural(len(group), 'code')}"))
 
 
 @click.command("sync")
