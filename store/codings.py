@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from store.attribute_values import holds
 from store.clock import new_id, now
 from store.errors import BadInput, NotFound, Refused
 from store.model import Code, Coding, Document
@@ -52,7 +53,7 @@ class Codings:
         if attributes:
             docs = state.documents
             found = [
-                c for c in found if all(docs[c.document].attributes.get(k) == v for k, v in attributes.items())
+                c for c in found if holds(docs[c.document].attributes, attributes)
             ]
         order = {d.id: i for i, d in enumerate(self.project.documents.all())}
         return sorted(found, key=lambda c: (order.get(c.document, 0), *_order(c)))

@@ -300,8 +300,11 @@ def test_exports_to_files_say_what_they_wrote(study, run, tmp_path):
     run("memo", "add", "--journal", "one entry")
     memos = run("export", "memos", "-o", str(tmp_path / "m.csv"))
     assert "Wrote 1 memo to" in memos.stderr
-    empty = run("export", "csv", "--attr", "round=9", "-o", str(tmp_path / "e.csv"))
+    run("codes", "add", "Unused")
+    empty = run("export", "csv", "--code", "Unused", "-o", str(tmp_path / "e.csv"))
     assert empty.exit_code == 0 and "Wrote 0 coded segments" in empty.stderr and "No coding matches" in empty.stderr
+    unknown = run("export", "csv", "--attr", "round=9", "-o", str(tmp_path / "u.csv"))  # a value no document has, as stats says
+    assert unknown.exit_code != 0 and "no document has round=9" in unknown.stderr and not (tmp_path / "u.csv").exists()
 
 
 def test_a_file_without_suffix_imports_with_format(study, run, tmp_path):

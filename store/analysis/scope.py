@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from store.attribute_values import holds, same
 from store.errors import BadInput, NotFound
 from store.model import Coding, Document
 from store.speakers import spoken
@@ -54,7 +55,7 @@ def named_scope(project, documents=(), code=None, coder_name=None, attrs=(), spe
     every = list(project.state.documents.values())
     return Scope(
         documents=frozenset(project.documents.get(d).id for d in documents) if documents else None,
-        attributes=_attributes(every, dict(parse_assignment(a) for a in attrs)),
+        attributes=known_attributes(every, dict(parse_assignment(a) for a in attrs)),
         coder=project.coder_named(coder_name).id if coder_name else None,
         speakers=spoken(every, speakers, "any document") if speakers else None,
         not_speakers=spoken(every, not_speakers, "any document") if not_speakers else frozenset(),
@@ -62,15 +63,16 @@ def named_scope(project, documents=(), code=None, coder_name=None, attrs=(), spe
     )
 
 
-def _attributes(documents: list[Document], wanted: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """KEY=VALUE filters that some document has: a typo would give empty figures, so an
-    unknown key or value is NotFound, saying what there is."""
+def known_attributes(documents: list[Document], wanted: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """KEY=VALUE filters that some document has (values compared ignoring case and
+    spacing, as speakers are): a typo would give empty figures, so an unknown key or value
+    is NotFound, saying what there is."""
     for key, value in wanted.items():
         values = {str(d.attributes[key]) for d in documents if key in d.attributes}
         if not values:
             keys = sorted({k for d in documents for k in d.attributes})
             raise NotFound(f"no document has the attribute {key!r}; attributes: {', '.join(keys) or 'none yet (see `margin attrs`)'}")
-        if value not in values:
+        if not any(same(v, value) for v in values):
             raise NotFound(f"no document has {key}={value}; values of {key}: {', '.join(sorted(values)[:12])}")
     return tuple(wanted.items())
 
@@ -82,7 +84,7 @@ def documents_in(project, scope: Scope) -> list[Document]:
         d
         for d in project.documents.all()
         if (scope.documents is None or d.id in scope.documents)
-        and all(d.attributes.get(k) == v for k, v in wanted.items())
+        and holds(d.attributes, wanted)
     ]
 
 

@@ -14,6 +14,7 @@ from itertools import repeat
 from operator import attrgetter, sub
 from typing import TYPE_CHECKING
 
+from store.attribute_values import holds
 from store.exporters import document_codings
 from store.exporters.tabular import _QUOTED, _notable, csv_field, to_csv
 from store.matching import LineIndex
@@ -162,7 +163,7 @@ class SegmentsCsv:
     def _wanted(self, document: Document) -> bool:
         if self.documents is not None and document.id not in self.documents:
             return False
-        return all(document.attributes.get(k) == v for k, v in self.attributes.items())
+        return holds(document.attributes, self.attributes)
 
     def _kept(self, coding: Coding) -> bool:
         return (self.codes is None or coding.code in self.codes) and (self.coder is None or coding.coder == self.coder)

@@ -17,8 +17,13 @@ from store.exporters.output import open_export, write_export
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A plain number such as a negative κ (-0.25) is no formula: guarding it would make R and
+# pandas read the column as text.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and _NUMBER.match(value) is None:
         return "'" + value
     return value
 
@@ -92,8 +97,8 @@ def csv_field(value, safe: bool = True) -> str:
     """One cell as `to_csv` writes it (the formula guard when `safe`, then quoting): for
     writers that format their rows themselves (store/exporters/segments.py)."""
     if isinstance(value, str):
-        if safe and value.startswith(FORMULA_STARTS):
-            value = "'" + value
+        if safe:
+            value = neutralise(value)
         return value if _QUOTED.search(value) is None else '"' + value.replace('"', '""') + '"'
     return _cell(value)
 

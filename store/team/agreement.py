@@ -79,11 +79,11 @@ def cohen_kappa(t: Tally) -> float | None:
     if len(t.coded) != 2 or not t.units:
         return None
     n = t.units
-    a, b = t.coded[0] / n, t.coded[1] / n
-    expected = a * b + (1 - a) * (1 - b)
-    if expected >= 1.0:
+    a, b = t.coded
+    expected = a * b + (n - a) * (n - b)  # Pe times n², in whole numbers: κ is exactly 0 when Po is Pe (not -7.8e-16)
+    if expected >= n * n:
         return None
-    return (t.agreed / n - expected) / (1 - expected)
+    return (t.agreed * n - expected) / (n * n - expected)
 
 
 def krippendorff_alpha(t: Tally) -> float | None:

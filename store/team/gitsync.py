@@ -71,9 +71,10 @@ def sync(project, remote: str | None = None) -> SyncReport:
     """One round with `remote` (default: the branch's upstream, else origin, else the only one)."""
     folder = project.dir
     branch, remote = _preflight(folder, remote)
+    joined = _join_twins(project)
     project.checkpoint()
     _commit_shared(folder, project.coder.name, f"{project.coder.name}'s coding")
-    report = SyncReport(remote)
+    report = SyncReport(remote, conflicts=joined)
     theirs = _fetch(folder, remote, branch)
     head = git.head_commit(folder) or git.run(folder, "rev-parse", "HEAD").strip()
     if theirs and theirs != head:
@@ -88,6 +89,20 @@ def sync(project, remote: str | None = None) -> SyncReport:
         report.pushed = True
     remember_head(folder, head)
     return report
+
+
+def _join_twins(project) -> int:
+    """Join the codes of one name under one parent that a hand `git pull` left side by
+    side (the merge driver sees one file at a time), as one action listed in `margin
+    conflicts`, before they are committed; how many were joined."""
+    from store.team.sync import _keep_conflicts, join_twin_codes, twin_codes
+
+    if not twin_codes(project.state.codes):
+        return 0
+    with project.operation("join the codes both copies made under one name"):
+        joined = join_twin_codes(project, set())
+        _keep_conflicts(project, joined)
+    return len(joined)
 
 
 def _preflight(folder: Path, remote: str | None) -> tuple[str, str]:
@@ -181,7 +196,7 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) ->
             return git.read_blobs(folder, [blob])[blob].decode("utf-8") if blob else project.text(document_id)
 
         merged = apply_merged(project, mine, other, result, text_of, f"sync with {report.remote}", report.remote)
-        report.came_in, report.conflicts = merged.came_in, len(merged.conflicts)
+        report.came_in, report.conflicts = merged.came_in, report.conflicts + len(merged.conflicts)
         report.removed = sum(merged.removed.values())
         project.checkpoint()
         return _commit_merge(project, index, head, theirs, fast_forward=base == head)

@@ -43,8 +43,16 @@ class Conflict:
 
     def describe(self) -> str:
         name = (self.kept or self.other or {}).get("name") or (self.kept or self.other or {}).get("title") or self.id
-        detail = f" ({', '.join(self.fields)})" if self.fields else ""
+        detail = f" ({', '.join(map(self._field, self.fields))})" if self.fields else ""
         return f"{self.table[:-1]} {name}: {self.what}{detail}"
+
+    def _field(self, field: str) -> str:
+        """A changed name or title with both versions, so the list says what was not kept
+        (a code renamed two ways: which name the other copy gave it)."""
+        kept, other = (self.kept or {}).get(field), (self.other or {}).get(field)
+        if field in ("name", "title") and isinstance(other, str) and other != kept:
+            return f"{field}: kept {kept!r}, the other copy's {other!r}"
+        return field
 
 
 @dataclass

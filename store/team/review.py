@@ -4,8 +4,8 @@ on each, kept in the project.
 A decision is one undoable action: the chosen coder's codings of the code at the passage
 (one coder's, both, or neither: then what both coded there) are copied to the consensus coder (a coder named
 `consensus`, or the reviewer), and a document memo records it. The memo's title names
-the passage (`review:<code id>:<start>-<end>`), so progress is read back from the
-project: a passage is reviewed when its memo exists. The memo also holds the discussion.
+the passage (`review:<code id>:<start>-<end>`, on the passage's document), so progress is
+read back from the project: a passage is reviewed when its memo exists. The memo also holds the discussion.
 """
 
 from __future__ import annotations
@@ -29,8 +29,15 @@ class Passage:
     coded_by: tuple[str, ...]  # names of the coders who coded it
 
     @property
-    def key(self) -> str:
+    def title(self) -> str:
+        """The review memo's title (the memo is on the passage's document)."""
         return f"review:{self.code}:{self.start}-{self.end}"
+
+    @property
+    def key(self) -> str:
+        """The passage among every document's: two documents can hold a disagreement on
+        one code at the same offsets (transcripts that open alike), each decided apart."""
+        return f"{self.document}/{self.title}"
 
 
 def passages(project, coders: list[str], by: str = "code", unit: str = "character") -> list[Passage]:
@@ -49,7 +56,15 @@ def passages(project, coders: list[str], by: str = "code", unit: str = "characte
 
 def decisions(project) -> dict[str, Memo]:
     """The review memos by passage key."""
-    return {m.title: m for m in project.state.memos.values() if m.kind == "document" and m.title.startswith("review:")}
+    return {
+        f"{m.target}/{m.title}": m for m in project.state.memos.values() if m.kind == "document" and m.title.startswith("review:")
+    }
+
+
+def changed(before: dict[str, Memo], after: dict[str, Memo]) -> set[str]:
+    """The passage keys whose review memo differs between two readings of `decisions`
+    (what an undo or redo took back or put back)."""
+    return {k for k in before.keys() | after.keys() if (before.get(k) and before[k].text) != (after.get(k) and after[k].text)}
 
 
 def codings_at(project, passage: Passage, coder_id: str) -> list[Coding]:
@@ -110,7 +125,7 @@ def decide(project, passage: Passage, choice: str, coders: list, into, note: str
             if (start, end) not in held:
                 project.codings.apply(document, code, start, end, coder=into.id)
         if earlier is None:
-            memo = project.memos.add("document", document.id, text, title=passage.key)
+            memo = project.memos.add("document", document.id, text, title=passage.title)
         else:
             memo = project.memos.edit(earlier, text)
     return memo
@@ -123,7 +138,7 @@ def discuss(project, passage: Passage, note: str) -> Memo:
     head = earlier.text.split("\n\n", 1)[0] if earlier is not None else "Decision: not yet"
     text = f"{head}\n\n{note}" if note else head
     if earlier is None:
-        return project.memos.add("document", passage.document, text, title=passage.key)
+        return project.memos.add("document", passage.document, text, title=passage.title)
     return project.memos.edit(earlier, text)
 
 

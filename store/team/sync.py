@@ -170,11 +170,9 @@ def join_twin_codes(project, had: set[str]) -> list[Conflict]:
     things by one name sees it (`margin codes rename` splits them again)."""
     joined: list[Conflict] = []
     book = project.codebook
+    codes = project.state.codes
     while True:
-        groups: dict[tuple, list] = {}
-        for code in project.state.codes.values():
-            groups.setdefault((code.parent, code.name.casefold()), []).append(code)
-        twins = [sorted(g, key=lambda c: c.id) for g in groups.values() if len(g) > 1 and any(c.id not in had for c in g)]
+        twins = [[codes[i] for i in group] for group in twin_codes(codes) if any(i not in had for i in group)]
         if not twins:
             return joined
         for keep, *others in twins:
@@ -182,6 +180,16 @@ def join_twin_codes(project, had: set[str]) -> list[Conflict]:
                 book.merge(other, keep)
                 joined.append(Conflict("codes", keep.id, "made in both copies, joined", (), keep.to_record(), other.to_record()))
             had.add(keep.id)
+
+
+def twin_codes(codes: dict) -> list[list[str]]:
+    """The ids of codes that share one name under one parent (ignoring case), each group
+    sorted, the first being the one a join keeps. Only a merge can make them: a hand `git
+    pull` (the merge driver sees one file at a time) leaves them for `margin sync` to join."""
+    groups: dict[tuple, list[str]] = {}
+    for code in codes.values():
+        groups.setdefault((code.parent, code.name.casefold()), []).append(code.id)
+    return sorted(sorted(g) for g in groups.values() if len(g) > 1)
 
 
 def conflict_memos(project) -> list[Memo]:

@@ -83,7 +83,8 @@ def emit_table(
 
 def _cell(value) -> str:
     if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
+        text = f"{value:.4f}".rstrip("0").rstrip(".")
+        return "0" if text in ("", "-0", "0") else text  # never "-0" for a tiny negative
     return "" if value is None else str(value)
 
 
@@ -102,6 +103,8 @@ def aligned(header: list[str], rows: list[list], width: int, title: str = "") ->
     numeric = [bool(cells) and all(map(_is_number, column)) for column in columns]
     _narrow(widths, [i for i, n in enumerate(numeric) if not n], header, width)
     lines = [title] if title else []
+    if header and sum(widths) + 2 * (len(widths) - 1) > width:
+        return "\n".join(lines + _records(header, columns, width)) + "\n"
     if not header:
         return "\n".join(lines + [""] * (1 + len(cells))) + "\n"
     shaped = []
@@ -110,6 +113,20 @@ def aligned(header: list[str], rows: list[list], width: int, title: str = "") ->
         shaped.append([pad(h if len(h) <= w else cut(h, w), w), *(pad(v if len(v) <= w else fit(v, w), w) for v in column)])
     lines += ["  ".join(parts).rstrip() for parts in zip(*shaped)]
     return "\n".join(lines) + "\n"
+
+
+def _records(header: list[str], columns: list[list[str]], width: int) -> list[str]:
+    """Rows too wide for the terminal even cut (COLUMNS=40): one `column  value` line per
+    cell, a blank line between rows, each line within `width` (as psql's expanded view)."""
+    label = min(max(map(len, header)), max(1, width // 2 - 1))
+    room = max(1, width - label - 2)
+    lines: list[str] = []
+    for n, row in enumerate(zip(*columns)):
+        lines += [""] if n else []
+        for h, v in zip(header, row):
+            fit = fit_path if h in PATH_COLUMNS else cut
+            lines.append(f"{cut(h, label).ljust(label)}  {v if len(v) <= room else fit(v, room)}".rstrip())
+    return lines
 
 
 def _narrow(widths: list[int], text_columns: list[int], header: list[str], width: int) -> None:

@@ -60,6 +60,7 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, annotations, raw
     With --annotations, each annotation is a row too: its id, no code, its
     author as coder, its passage as text and its note as memo.
     """
+    from store.analysis.scope import known_attributes
     from store.documents import parse_assignment
     from store.exporters.bulk import without_gc
     from store.exporters.segments import SegmentsCsv, segment_rows
@@ -71,7 +72,7 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, annotations, raw
             code=project.codebook.get(code) if code else None,
             documents=[project.documents.get(d) for d in documents] or None,
             coder=project.coder_named(coder_name).id if coder_name else None,
-            attributes=dict(parse_assignment(a) for a in attrs),
+            attributes=dict(known_attributes(list(project.state.documents.values()), dict(parse_assignment(a) for a in attrs))),
         )
         if pseudonymise or annotations:
             header, rows = segment_rows(project, **filters)

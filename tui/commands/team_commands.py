@@ -59,7 +59,7 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
     except NotFound as error:
         raise BadInput(error.message) from None
     if not result.documents:
-        click.echo(f"No document was coded by all of {', '.join(result.coders)}; try --partial or other --coders.", err=True)
+        click.echo(_none_compared(project, result.coders, partial), err=True)
     if as_list:
         _emit_list(project, result, as_csv, as_json, output)
         return
@@ -80,6 +80,19 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
         kept = [i for i, name in enumerate(header) if name not in ("unit", "coders")]
         header, rows = [SHORT.get(header[i], header[i]) for i in kept], [[row[i] for i in kept] for row in rows]
     emit_table(header, rows, as_csv, as_json, output, title=title)
+
+
+def _none_compared(project, coders: list[str], partial: bool) -> str:
+    """Why no document was compared: a coder who coded nothing at all, or no document
+    coded by every coder (then --partial may help, unless it was given)."""
+    ids = {project.coder_named(n).id: n for n in coders}
+    coded = {c.coder for c in project.state.codings.values() if c.coder in ids}
+    idle = [n for i, n in ids.items() if i not in coded]
+    if idle:
+        return f"{', '.join(idle)} coded nothing yet, so there is nothing to compare; choose other --coders."
+    if partial:
+        return f"No document was coded by two of {', '.join(coders)}; choose other --coders or documents."
+    return f"No document was coded by all of {', '.join(coders)}; try --partial or other --coders."
 
 
 def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool, as_text: bool = False) -> list:
@@ -115,7 +128,10 @@ def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
     lines = [f"{len(rows)} disagreeing passages ({result.unit}s), {', '.join(result.coders)}:"]
     for path, document, start, end, coded_by, text in rows:
         line = f"{document} {start}-{end}  {fit_path(path, max(16, width // 3))}  only {coded_by}: "
-        lines.append(line + cut(one_line(text), max(20, width - len(line))))  # the passage takes what the line has left
+        if len(line) + 20 <= width:
+            lines.append(line + cut(one_line(text), width - len(line)))  # the passage takes what the line has left
+        else:  # a narrow terminal: the passage on a line of its own
+            lines += [cut(line.rstrip(), width), "  " + cut(one_line(text), max(1, width - 2))]
     deliver(safe("\n".join(lines)) + "\n", None)
 
 
@@ -165,7 +181,8 @@ def conflicts(ctx, settled):
       margin conflicts --settled 1
     """
     from store.errors import BadInput as Bad
-    from store.team.sync import conflict_memos
+    from store.team.sync import conflict_memos, twin_codes
+    from store.text import plural
 
     project = open_project(ctx, readonly=settled is None)
     memos = conflict_memos(project)
@@ -177,11 +194,16 @@ def conflicts(ctx, settled):
         project.memos.delete(memos[settled - 1])
         click.echo(f"Conflict list {settled} settled.")
         return
-    if not memos:
+    twins = twin_codes(project.state.codes)
+    if not memos and not twins:
         click.echo("No conflicts.")
     for n, memo in enumerate(memos, 1):
         click.echo(f"{n}. merged {memo.created[:16].replace('T', ' ')}")
         click.echo(safe(memo.text))
+    if twins:
+        click.echo("Made in both copies under one name (a git pull by hand keeps both): `margin sync` joins them")
+        for group in twins:
+            click.echo(safe(f"- code {project.codebook.path(project.state.codes[group[0]])}: {plural(len(group), 'code')}"))
 
 
 @click.command("sync")

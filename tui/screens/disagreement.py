@@ -61,13 +61,23 @@ class Disagreements(ModalScreen):
             yield Label(f"1 {first} · 2 {second} · b both · 0 neither · m memo · n/p · t order · c into · u undo", classes="dialog-help", markup=False)
 
     def on_mount(self) -> None:
+        """Open on the first passage not yet reviewed: a review done over several sittings
+        takes up where it was left."""
         self._load()
+        done = review.decisions(self.project)
+        self.index = next((i for i, p in enumerate(self.items) if not review.decided(done.get(p.key))), self.index)
+        self._show()
 
     # ------------------------------------------------------------------ data
 
-    def _load(self, keep: review.Passage | None = None) -> None:
+    def _load(self, keep: review.Passage | None = None, rather: set[str] = frozenset()) -> None:
+        """Read the passages again, staying on a passage whose key is in `rather` if
+        any, else on `keep` when it is still there."""
         self.items = review.passages(self.project, [c.name for c in self.coders], by=self.by)
-        if keep in self.items:
+        back = [i for i, p in enumerate(self.items) if p.key in rather]
+        if back:
+            self.index = back[0]
+        elif keep in self.items:
             self.index = self.items.index(keep)
         self.index = min(self.index, max(0, len(self.items) - 1))
         self._show()
@@ -205,13 +215,16 @@ class Disagreements(ModalScreen):
         self._load(self.current)
 
     def action_undo(self) -> None:
+        """Undo the newest action and show the passage it was about (the decision just
+        taken back), not the passage the screen had moved on to."""
+        before = review.decisions(self.project)
         try:
             summary = self.project.undo()
         except MarginError as error:
             self.app.notify(clean(error.message), severity="error")
             return
         self.app.notify(f"Undone: {clean(str(summary.get('summary', '')))}", timeout=4)
-        self._load(self.current)
+        self._load(self.current, review.changed(before, review.decisions(self.project)))
 
     def action_memo(self) -> None:
         from tui.screens.prompt import Prompt

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from store.attribute_values import holds
 from store.text import plural
 from tui.screens.prompt import Prompt
 from tui.widgets.keys import ListKeys, bindings, clean
@@ -79,7 +80,7 @@ class Retrieval(ListKeys, ModalScreen):
         return [
             c for c in self.codings
             if (coder is None or c.coder == coder)
-            and all(documents[c.document].attributes.get(k) == v for k, v in self.attributes.items())
+            and holds(documents[c.document].attributes, self.attributes)
         ]  # fmt: skip
 
     def action_jump(self) -> None:
