@@ -396,6 +396,8 @@ def view_of(project, s: Settings, view: str) -> View:
             raise Stale from None
         if project.state.version != key[-1]:
             raise Stale
+        if built.grid is not None and not built.grid.widths:
+            built.grid.measure()  # here, in the builder's thread, not on the key that shows it
         with _CACHE_LOCK:  # two builds can finish at once, each in its own thread
             for old in [k for k in s.cache if k[-1] != key[-1]]:  # counted before the last change
                 s.cache.pop(old, None)
@@ -518,7 +520,7 @@ class Analysis(ModalScreen):
         view = self.settings.cache.get(key)
         if view is not None:
             self._draw(view)
-            self.builder.want([s for s in ahead(self.project, self.settings) if self._missing(s)])
+            self.call_after_refresh(self._build_ahead)
             return
         self._view = None
         self.bars.display = self.heatmap.display = False
@@ -526,8 +528,9 @@ class Analysis(ModalScreen):
         self.query_one("#analysis-detail", Label).update("")
         self.builder.want([copy(self.settings)], "asked")
 
-    def _missing(self, s: Settings) -> bool:
-        return view_key(self.project, s, s.view) not in s.cache
+    def _build_ahead(self) -> None:
+        """After the frame: what the keys of the view shown could ask for next."""
+        self.builder.want([s for s in ahead(self.project, self.settings) if view_key(self.project, s, s.view) not in s.cache])
 
     class Built(Message):
         """A view built in the thread (or the one-line error that stopped it)."""
@@ -545,7 +548,7 @@ class Analysis(ModalScreen):
             return  # already drawn (built ahead, and asked for again)
         if message.view is not None:
             self._draw(message.view)
-            self.builder.want([s for s in ahead(self.project, self.settings) if self._missing(s)])
+            self.call_after_refresh(self._build_ahead)
         else:
             self._say(message.error)
             self.app.notify(clean(message.error), severity="error", timeout=8)

@@ -4,7 +4,7 @@ One thread per app builds views one at a time: first the one the researcher is w
 for (the screen shows "Counting…" until it comes), then those a key could ask for next
 (`analysis.ahead`: every view as it was left, each option of the view shown). When the
 app has been idle (no key for a second) and the project is large enough for a build to
-be felt, `warm` queues the same ahead of the screen's first opening, and again after
+be felt (analysis_warm.py), `warm_views` queues the same ahead of the screen's first opening, and again after
 each change of the coding, so that opening the screen and moving between its views finds
 them built. A key pressed meanwhile stops the builds done only ahead (the one asked for
 is always finished). Figures are never shown from another state of the project: a view
@@ -23,8 +23,6 @@ from store.analysis.live import keep_live
 from store.errors import MarginError
 from tui.screens.analysis import Settings, Stale, ahead, view_key, view_of
 
-WARM_FROM = 5_000  # codings: below this every view builds in well under 100 ms, so nothing is warmed
-WARM_CODES = 1_000  # codes: above this a heat map is not read whole, and warming it would cost memory
 ASKED, AHEAD, IDLE = "asked", "ahead", "idle"
 TRIES = 3  # builds of one view that saw the project change before it is left to the next ask
 
@@ -110,13 +108,10 @@ def builder_of(app, project) -> Builder:
     return found
 
 
-def warm(app) -> None:
-    """At idle: queue the views the analysis screen would show next that are not built for
-    the project as it is now (nothing for a small project or a very large codebook)."""
+def warm_views(app) -> None:
+    """Queue the views the analysis screen would show next that are not built for the
+    project as it is now (analysis_warm.warm decides whether the project is worth it)."""
     project = app.project
-    state = project.state
-    if len(state.codes) > WARM_CODES or sum(state.coding_counts_by_document().values()) < WARM_FROM:
-        return
     if app.analysis_settings is None:
         app.analysis_settings = Settings()
     settings = app.analysis_settings
