@@ -1,10 +1,11 @@
 """The analysis screen: what the coding says, as bars and heat maps, down to the passages.
 
 Four views (frequencies, co-occurrence, matrix, rounds) over one Scope, the researcher's
-filters, shown in the header. Each view is built only when shown, from the store's
-analysis functions, and kept by (view, its options, scope, project version), so moving
-between views is a dictionary look-up once each has been seen and coding anything
-rebuilds them. Every figure is a `Cell` holding its codings: Enter opens the retrieval
+filters, shown in the header. Each view is built from the store's analysis functions, on
+the project's live columns (store/analysis/live.py), in the builder's thread
+(analysis_build.py), and kept by (view, its options, scope, project version): the app
+builds every view and the shown view's options ahead, at idle, so a key only draws; a
+view not built yet says "Counting…" until it is, and coding anything builds them again. Every figure is a `Cell` holding its codings: Enter opens the retrieval
 view of exactly those, and Enter there jumps to the text (this screen closes with the
 coding, and the app opens it in the reader).
 
