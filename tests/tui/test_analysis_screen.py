@@ -625,3 +625,36 @@ async def test_the_matrix_total_column_opens_every_coding_of_its_row(make_app, p
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, Retrieval) and retrieval_ids(app) == list(first.codings.codings)
+
+
+async def test_at_idle_the_app_builds_the_views_so_the_keys_only_draw(make_app, project, monkeypatch):
+    """A large project's views are built at the app's idle moments, before the screen is
+    opened: the analysis key and each view's key then find their view built, and draw."""
+    from collections import Counter
+
+    from tui.screens import analysis, analysis_warm
+
+    calls = Counter()
+
+    def counting(name, build):
+        return lambda p, s: calls.update([analysis.view_key(p, s, name)]) or build(p, s)
+
+    for name, build in list(analysis.BUILDERS.items()):
+        monkeypatch.setitem(analysis.BUILDERS, name, counting(name, build))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app._last_key = 0.0  # idle for long
+        app.checkpoint_when_idle()
+        await settle(pilot)
+        assert calls == {}  # the demo is small: nothing is built ahead of the screen
+        monkeypatch.setattr(analysis_warm, "WARM_FROM", 0)
+        app.checkpoint_when_idle()
+        await settle(pilot)
+        assert {key[0] for key in calls} == set(analysis.VIEWS)
+        for key in ("percent_sign", "2", "3", "4", "1"):
+            before = set(calls)
+            await pilot.press(key)
+            assert app.screen._view is not None and app.screen._key() in before, key  # drawn at once, built before
+            await settle(pilot)
+        assert max(calls.values()) == 1

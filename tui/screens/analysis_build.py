@@ -19,6 +19,8 @@ import time
 import weakref
 from collections import deque
 
+from textual.worker import get_current_worker
+
 from store.analysis.live import keep_live
 from store.errors import MarginError
 from tui.screens.analysis import Settings, Stale, ahead, view_key, view_of
@@ -61,6 +63,8 @@ class Builder:
 
     def _next(self, since: float) -> tuple[Settings, str] | None:
         with self._lock:
+            if get_current_worker().is_cancelled:  # the app is closing: it waits for this thread
+                self._queue.clear()
             if self._queue and self._queue[0][1] == IDLE and self._key_since(since):
                 self._queue = deque(item for item in self._queue if item[1] != IDLE)  # a key came: warm later
             if not self._queue:
