@@ -149,6 +149,13 @@ class MarginApp(App):
             self.store(self.project.checkpoint_if_due)
         if not self._heap_settled:
             self.settle_heap()
+        self.warm_analysis()
+
+    def warm_analysis(self) -> None:
+        """At idle, build the analysis screen's views ahead (in a thread; a large project's only)."""
+        from tui.screens.analysis_warm import warm
+
+        warm(self)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):

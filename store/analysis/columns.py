@@ -140,7 +140,9 @@ def columns_of(project) -> list[Columns] | None:
     columns would not be exactly the project's codings."""
     files = _trusted_files(project)
     if files is None:
-        return None
+        from store.analysis.live import live_columns
+
+        return live_columns(project)  # None unless the app keeps them (store/analysis/live.py)
     documents = project.state.documents
     found, stale = {}, []
     for key, digest in files.items():
@@ -184,9 +186,13 @@ def _build(project, stale: list) -> dict[str, Columns] | None:
 
 def _columns(project, document, coder: str) -> Columns:
     """One coder's codings of a document as columns (what `_build` keeps)."""
+    return columns_from(project, document, coder, [c for c in project.codings.for_document(document) if c.coder == coder])
+
+
+def columns_from(project, document, coder: str, codings: list) -> Columns:
+    """The columns of one coder's codings of a document, given in position order."""
     from store.analysis.frequencies import shared_words, union_size
 
-    codings = [c for c in project.codings.for_document(document) if c.coder == coder]
     index = words_of(project, document)
     by_code: dict[str, list] = {}
     touched = turns_touched(document, codings)

@@ -300,9 +300,19 @@ def cooccurrence(project, scope: Scope = EVERYTHING, within: str = "overlap", co
     """Every pair of codes that occur together at least once, each unordered pair once,
     code_a before code_b in codebook order. `columns` False takes the plain path (the
     tests compare the two)."""
+    return table(project, scope, within, columns)[0]
+
+
+def table(project, scope: Scope = EVERYTHING, within: str = "overlap", columns: bool = True) -> tuple[list[Pair], dict[str, int]]:
+    """`cooccurrence` and `code_counts` from one sweep (what a heat map shows)."""
     parse_within(within)
     codes, parts, ids = _prepared(project, scope, columns)
     tally = _tally(parts, within)
+    counts = {c.id: tally.counts.get(n, 0) for n, c in enumerate(codes)}
+    return _pairs(project, scope, within, codes, parts, ids, tally), counts
+
+
+def _pairs(project, scope: Scope, within: str, codes, parts, ids, tally) -> list[Pair]:
     own, both = _shared_words(parts)
     if ids is None:
         plain = _plain_pairs(project, scope, within)

@@ -26,7 +26,10 @@ def test_analysis_benchmark_reports_every_command(capsys):
     for name in commands:
         assert name in result["figures"] and name in printed
     assert all(seconds > 0 for seconds in result["figures"].values())
-    assert len(result["screen"]) == 2 * len(bench_analysis.SCREEN_VIEWS) and all(n in printed for n in result["screen"])
+    screen = result["screen"]
+    assert all(f"screen at idle: {view}, built ahead" in screen for view in bench_analysis.SCREEN_VIEWS)
+    assert sum(name.startswith("screen key 80x24") for name in screen) == 2 * len(bench_analysis.SCREEN_KEYS) + 1
+    assert all(n in printed for n in screen)
 
 
 def test_exchange_benchmark_reports_every_command(capsys):

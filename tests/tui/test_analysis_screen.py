@@ -367,29 +367,31 @@ async def test_a_slow_view_is_built_in_a_thread_while_the_keys_stay_live(make_ap
 
     from tui.screens import analysis
 
-    release = threading.Event()
+    release, armed = threading.Event(), threading.Event()
     build = analysis.BUILDERS["matrix"]
 
     def slow(project, settings):
-        release.wait(10)
+        if armed.is_set() and settings.count == "documents":
+            release.wait(10)
         return build(project, settings)
 
     monkeypatch.setitem(analysis.BUILDERS, "matrix", slow)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_analysis(pilot)
-        await pilot.press("3")
+        armed.set()
+        await pilot.press("3", "n")  # the matrix counting documents: built after a release
         await pilot.pause()
         assert "Counting 33 codings…" in str(screen.query_one("#analysis-empty").render())
         assert not screen.heatmap.display and not screen.bars.display
         await pilot.press("j", "l", "pagedown", "G", "enter")  # nothing to move over yet: nothing happens
-        await pilot.press("1")  # the frequencies are cached: shown at once
+        await pilot.press("1")  # the frequencies are built: shown at once
         await pilot.pause()
         assert screen.bars.display and screen.bars.current.label == "Challenging practice"
         await pilot.press("3")
         release.set()
         await settle(pilot)
-        assert screen.heatmap.display and screen.heatmap.grid.corner == "code × document (codings)"
+        assert screen.heatmap.display and screen.heatmap.grid.corner == "code × document (documents)"
         assert screen.settings.view == "matrix"
 
 
@@ -523,30 +525,41 @@ def test_every_label_for_changing_text_reads_no_markup():
 
 
 async def test_each_view_is_counted_once_per_change(make_app, project, monkeypatch):
-    """Cached by view, options, filters and project version: coming back costs nothing,
-    and a filter (a prompt closing, then the screen resuming) counts once."""
+    """Cached by view, options, filters and project version: no view is counted twice for
+    one state of the project, and once the screen has built ahead (every view as it was
+    left, each option of the view shown), a key that moves to one of them counts nothing."""
     from collections import Counter
 
     from tui.screens import analysis
 
     calls = Counter()
+
+    def counting(name, build):
+        return lambda p, s: calls.update([analysis.view_key(p, s, name)]) or build(p, s)
+
     for name, build in list(analysis.BUILDERS.items()):
-        monkeypatch.setitem(analysis.BUILDERS, name, lambda p, s, build=build, name=name: calls.update([name]) or build(p, s))
+        monkeypatch.setitem(analysis.BUILDERS, name, counting(name, build))
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_analysis(pilot)
-        for key in ("2", "3", "4", "1", "2", "tab", "tab", "shift+tab"):
+        assert {key[0] for key in calls} == set(analysis.VIEWS)
+        screen = app.screen
+        for key in ("2", "3", "4", "1", "2", "tab", "tab", "shift+tab", "1", "s", "s", "r", "r", "3", "b", "n"):
+            before = set(calls)
             await pilot.press(key)
+            assert screen._view is not None and screen._key() in before, key  # built ahead: the key only draws
             await settle(pilot)
-        assert calls == {"frequencies": 1, "cooccurrence": 1, "matrix": 1, "rounds": 1}
+        assert max(calls.values()) == 1
         await pilot.press("f", *"round=1", "enter")
         await settle(pilot)
-        assert calls["matrix"] == 2 and sum(calls.values()) == 5
+        assert {key[2] for key in calls} == {analysis.EVERYTHING, app.screen.settings.scope}
+        assert max(calls.values()) == 1
+        count = sum(calls.values())
         await pilot.press("enter", "escape", "escape")  # the passages and back, then close
         await settle(pilot)
         await open_analysis(pilot)
         await settle(pilot)
-        assert sum(calls.values()) == 5
+        assert sum(calls.values()) == count
 
 
 async def test_sixteen_colours_keep_nothing_apart_from_something():
@@ -612,3 +625,36 @@ async def test_the_matrix_total_column_opens_every_coding_of_its_row(make_app, p
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, Retrieval) and retrieval_ids(app) == list(first.codings.codings)
+
+
+async def test_at_idle_the_app_builds_the_views_so_the_keys_only_draw(make_app, project, monkeypatch):
+    """A large project's views are built at the app's idle moments, before the screen is
+    opened: the analysis key and each view's key then find their view built, and draw."""
+    from collections import Counter
+
+    from tui.screens import analysis, analysis_warm
+
+    calls = Counter()
+
+    def counting(name, build):
+        return lambda p, s: calls.update([analysis.view_key(p, s, name)]) or build(p, s)
+
+    for name, build in list(analysis.BUILDERS.items()):
+        monkeypatch.setitem(analysis.BUILDERS, name, counting(name, build))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app._last_key = 0.0  # idle for long
+        app.checkpoint_when_idle()
+        await settle(pilot)
+        assert calls == {}  # the demo is small: nothing is built ahead of the screen
+        monkeypatch.setattr(analysis_warm, "WARM_FROM", 0)
+        app.checkpoint_when_idle()
+        await settle(pilot)
+        assert {key[0] for key in calls} == set(analysis.VIEWS)
+        for key in ("percent_sign", "2", "3", "4", "1"):
+            before = set(calls)
+            await pilot.press(key)
+            assert app.screen._view is not None and app.screen._key() in before, key  # drawn at once, built before
+            await settle(pilot)
+        assert max(calls.values()) == 1

@@ -1,10 +1,11 @@
 """The analysis screen: what the coding says, as bars and heat maps, down to the passages.
 
 Four views (frequencies, co-occurrence, matrix, rounds) over one Scope, the researcher's
-filters, shown in the header. Each view is built only when shown, from the store's
-analysis functions, and kept by (view, its options, scope, project version), so moving
-between views is a dictionary look-up once each has been seen and coding anything
-rebuilds them. Every figure is a `Cell` holding its codings: Enter opens the retrieval
+filters, shown in the header. Each view is built from the store's analysis functions, on
+the project's live columns (store/analysis/live.py), in the builder's thread
+(analysis_build.py), and kept by (view, its options, scope, project version): the app
+builds every view and the shown view's options ahead, at idle, so a key only draws; a
+view not built yet says "Counting…" until it is, and coding anything builds them again. Every figure is a `Cell` holding its codings: Enter opens the retrieval
 view of exactly those, and Enter there jumps to the text (this screen closes with the
 coding, and the app opens it in the reader).
 
@@ -19,8 +20,8 @@ import threading
 from collections import defaultdict
 from copy import copy
 from dataclasses import dataclass, field
+from functools import partial
 
-from textual import work
 
 from textual.containers import Vertical
 from textual.message import Message
@@ -29,7 +30,7 @@ from textual.widgets import Label
 
 from store.analysis.cell import Cell
 from store.analysis.scope import EVERYTHING, Scope, codings_in, named_scope
-from store.errors import BadInput, MarginError
+from store.errors import BadInput
 from store.text import plural
 from tui.screens.prompt import Prompt
 from tui.screens.retrieval import Retrieval
@@ -42,7 +43,7 @@ TITLES = {"frequencies": "Frequencies", "cooccurrence": "Co-occurrence", "matrix
 WITHIN = ("overlap", "turn", "document")
 MEASURES = ("together", "c_coefficient", "jaccard")
 COUNTS = ("codings", "documents", "cases", "words")
-CACHED = 12  # built views kept (each is a few lists of plain rows), all of the project's current version
+CACHED = 24  # built views kept (each is a few lists of plain rows), all of the project's current version
 
 
 @dataclass
@@ -156,16 +157,11 @@ def _by_name(by: str | None) -> str:
 
 
 def build_cooccurrence(project, s: Settings) -> View:
-    from store.analysis.cooccurrence import code_counts, cooccurrence
+    from store.analysis.cooccurrence import table
 
-    pairs = cooccurrence(project, s.scope, within=s.within)
+    pairs, counts = table(project, s.scope, within=s.within)  # counts: every code in scope, 0 without codings
     own = _own_codings(project, s.scope)
-    counts: dict[str, int] = {}
-    for pair in pairs:
-        counts[pair.code_a.id], counts[pair.code_b.id] = pair.count_a, pair.count_b
-    codes = [c for c in project.codebook.all() if own.get(c.id) or counts.get(c.id)]
-    if any(c.id not in counts for c in codes):  # codes never together: their own count, as the pairs count
-        counts = {**code_counts(project, s.scope, within=s.within), **counts}
+    codes = [c for c in project.codebook.all() if counts.get(c.id)]
     index = {c.id: i for i, c in enumerate(codes)}
     together: dict[tuple[int, int], object] = {}
     for pair in pairs:
@@ -179,7 +175,7 @@ def build_cooccurrence(project, s: Settings) -> View:
         marks = []
         for j, other in enumerate(codes):
             if i == j:
-                cell = Cell(counts.get(code.id, 0), own.get(code.id, ()))
+                cell = Cell.lazy(counts.get(code.id, 0), partial(lambda code_id: own().get(code_id, ()), code.id))
                 marks.append(Mark(cell, str(cell.value), -1))
             elif (i, j) in together:
                 pair, value = together[i, j], values[i, j]
@@ -202,12 +198,21 @@ def build_cooccurrence(project, s: Settings) -> View:
     return View(grid=grid, describe=describe, empty="No codings in scope: code some passages, or change the filters (f)")
 
 
-def _own_codings(project, scope: Scope) -> dict[str, tuple[str, ...]]:
-    """Each code's codings in scope (what its diagonal cell opens)."""
-    found: dict[str, list[str]] = defaultdict(list)
-    for coding in codings_in(project, scope):
-        found[coding.code].append(coding.id)
-    return {code: tuple(ids) for code, ids in found.items()}
+def _own_codings(project, scope: Scope):
+    """A function giving each code's codings in scope (what its diagonal cell opens),
+    listed once, when a diagonal cell is first opened: building the view reads no coding."""
+    found: dict[str, tuple[str, ...]] = {}
+
+    def listed() -> dict[str, tuple[str, ...]]:
+        if not found:
+            by_code: dict[str, list[str]] = defaultdict(list)
+            for coding in codings_in(project, scope):
+                by_code[coding.code].append(coding.id)
+            found.update({code: tuple(ids) for code, ids in by_code.items()})
+            found[""] = ()  # listed (a scope without codings has none)
+        return found
+
+    return listed
 
 
 def _measure(pair, measure: str) -> float:
@@ -304,6 +309,59 @@ def _natural(value: str):
     return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
+OPTIONS = {  # the option keys of each view (their actions), as option_change reads them
+    "frequencies": ("sort", "rollup", "by"),
+    "cooccurrence": ("within", "measure"),
+    "matrix": ("by", "measure"),
+    "rounds": ("by", "case"),
+}
+
+
+def option_change(project, s: Settings, name: str) -> dict | None:
+    """What the option key `name` changes in the settings of the view shown, or None
+    when it changes nothing there (the screen builds what it gives; so does `ahead`)."""
+    view, keys = s.view, project.documents.attribute_keys()
+    if name not in OPTIONS[view]:
+        return None
+    if name == "sort":
+        return {"sort": "codebook" if s.sort == "count" else "count"}
+    if name == "rollup":
+        return {"rollup": not s.rollup}
+    if name == "within":
+        return {"within": _next(list(WITHIN), s.within)}
+    if name == "measure":
+        return {"measure": _next(list(MEASURES), s.measure)} if view == "cooccurrence" else {"count": _next(list(COUNTS), s.count)}
+    if name == "by" and view == "frequencies":
+        return {"by": _next(groupings(project), s.by)}
+    if name == "by" and view == "matrix":
+        return {"cols": _next(matrix_columns(project), s.cols)}
+    others = [k for k in keys if k != (s.case if name == "by" else round_attribute(project, s))]
+    if not others:
+        return None
+    return {"round_by": _next(others, round_attribute(project, s))} if name == "by" else {"case": _next(others, s.case)}
+
+
+def ahead(project, s: Settings) -> list[Settings]:
+    """The settings of what a key on the screen could show next, the likeliest first:
+    each view as it was left, then each option key's change of the view shown."""
+    found = []
+    for view in (s.view, *(v for v in VIEWS if v != s.view)):
+        found.append(replace_settings(s, view=view))
+    for name in OPTIONS[s.view]:
+        changes = option_change(project, s, name)
+        if changes:
+            found.append(replace_settings(s, **changes))
+    return found
+
+
+def replace_settings(s: Settings, **changes) -> Settings:
+    """A copy sharing the cache (and cursors), with `changes` made."""
+    found = copy(s)
+    for name, value in changes.items():
+        setattr(found, name, value)
+    return found
+
+
 VIEW_KEYS = {  # the option keys each view's help line names
     "frequencies": (("sort", "sort"), ("rollup", "roll up"), ("by", "split")),
     "cooccurrence": (("within", "within"), ("measure", "number")),
@@ -315,12 +373,32 @@ BUILDERS = {"frequencies": build_frequencies, "cooccurrence": build_cooccurrence
             "rounds": build_rounds}
 
 
+class Stale(Exception):
+    """The project changed while a view was being built: its figures may mix two states."""
+
+
+def view_key(project, s: Settings, view: str) -> tuple:
+    """What a built view depends on: the view, its options, the filters, the project's state."""
+    return (view, s.options(view), s.scope, project.state.version)
+
+
 def view_of(project, s: Settings, view: str) -> View:
-    """The view built for these settings and this state of the project (cached)."""
-    key = (view, s.options(view), s.scope, project.state.version)
+    """The view built for these settings and this state of the project (cached). Built
+    in a thread while the app may change the project: a build that saw a change (the
+    version moved, or a dict changed size under it) raises Stale and is not kept."""
+    key = view_key(project, s, view)
     built = s.cache.get(key)
     if built is None:
-        built = BUILDERS[view](project, s)
+        try:
+            built = BUILDERS[view](project, s)
+        except RuntimeError as error:  # a dict "changed size during iteration": the app changed the project
+            if "during iteration" not in str(error):
+                raise
+            raise Stale from None
+        if project.state.version != key[-1]:
+            raise Stale
+        if built.grid is not None and not built.grid.widths:
+            built.grid.measure()  # here, in the builder's thread, not on the key that shows it
         with _CACHE_LOCK:  # two builds can finish at once, each in its own thread
             for old in [k for k in s.cache if k[-1] != key[-1]]:  # counted before the last change
                 s.cache.pop(old, None)
@@ -401,7 +479,20 @@ class Analysis(ModalScreen):
             yield Label("", markup=False, id="analysis-help", classes="dialog-help")
 
     def on_mount(self) -> None:
+        from tui.screens.analysis_build import builder_of
+
+        self.builder = builder_of(self.app, self.project)
+        self.builder.listener = self._built_elsewhere
         self.refresh_view()
+
+    def on_unmount(self) -> None:
+        if self.builder.listener == self._built_elsewhere:
+            self.builder.listener = None
+
+    def _built_elsewhere(self, key: tuple, view: View | None, error: str) -> None:
+        """From the builder's thread: a message, which never waits for the app (as
+        call_from_thread would, and the app may be closing)."""
+        self.post_message(self.Built(key, view, error))
 
     def on_screen_resume(self) -> None:
         """Back from the retrieval (or the journal): rebuild if the project changed."""
@@ -423,19 +514,24 @@ class Analysis(ModalScreen):
         return self.query_one(Heatmap)
 
     def refresh_view(self) -> None:
-        """Draw the current view: from the cache at once, else built in a thread while
-        the screen says so (a big project's first look at a view can take a while)."""
+        """Draw the current view: from the cache at once (the builder builds ahead), else
+        built in the builder's thread while the screen says so."""
         key = self._asked = self._key()
         self._headers()
         view = self.settings.cache.get(key)
         if view is not None:
             self._draw(view)
+            self.call_after_refresh(self._build_ahead)
             return
         self._view = None
         self.bars.display = self.heatmap.display = False
-        self._say(f"Counting {plural(len(self.project.state.codings), 'coding')}…")
+        self._say(f"Counting {plural(sum(self.project.state.coding_counts_by_document().values()), 'coding')}…")
         self.query_one("#analysis-detail", Label).update("")
-        self._build(key, copy(self.settings))
+        self.builder.want([copy(self.settings)], "asked")
+
+    def _build_ahead(self) -> None:
+        """After the frame: what the keys of the view shown could ask for next."""
+        self.builder.want([s for s in ahead(self.project, self.settings) if view_key(self.project, s, s.view) not in s.cache])
 
     class Built(Message):
         """A view built in the thread (or the one-line error that stopped it)."""
@@ -444,20 +540,16 @@ class Analysis(ModalScreen):
             super().__init__()
             self.key, self.view, self.error = key, view, error
 
-    @work(thread=True, exclusive=True, group="analysis")
-    def _build(self, key: tuple, settings: Settings) -> None:
-        """Build one view off the main thread. It reports by message, which never waits
-        for the app (call_from_thread would, and the app may be closing)."""
-        try:
-            self.post_message(self.Built(key, view_of(self.project, settings, settings.view)))
-        except MarginError as error:
-            self.post_message(self.Built(key, None, error.message))
-
     def on_analysis_built(self, message: Built) -> None:
         if message.key != self._key():
-            return  # the researcher moved on; the view stays in the cache
+            if self._view is None and message.key[:-1] == self._key()[:-1]:
+                self.refresh_view()  # built for a state the project has left: build it again
+            return  # else the researcher moved on; the view stays in the cache
+        if self._view is not None:
+            return  # already drawn (built ahead, and asked for again)
         if message.view is not None:
             self._draw(message.view)
+            self.call_after_refresh(self._build_ahead)
         else:
             self._say(message.error)
             self.app.notify(clean(message.error), severity="error", timeout=8)
@@ -564,49 +656,33 @@ class Analysis(ModalScreen):
         self.app.notify(f"That key changes the {names} view", severity="warning", timeout=3)
         return False
 
+    def _option(self, name: str) -> None:
+        if self._only(*(v for v, names in OPTIONS.items() if name in names)):
+            changes = option_change(self.project, self.settings, name)
+            if changes:
+                self._set(**changes)
+
     def action_sort(self) -> None:
-        if self._only("frequencies"):
+        if self.settings.view == "frequencies":
             self.settings.cursors.pop("frequencies", None)
-            self._set(sort="codebook" if self.settings.sort == "count" else "count")
+        self._option("sort")
 
     def action_rollup(self) -> None:
-        if self._only("frequencies"):
-            self._set(rollup=not self.settings.rollup)
+        self._option("rollup")
 
     def action_by(self) -> None:
         """Cycle what the view is split by: frequencies' groups, the matrix's columns or
         the rounds' ordering attribute."""
-        s, p = self.settings, self.project
-        if not self._only("frequencies", "matrix", "rounds"):
-            return
-        if s.view == "frequencies":
-            self._set(by=_next(groupings(p), s.by))
-        elif s.view == "matrix":
-            self._set(cols=_next(matrix_columns(p), s.cols))
-        else:
-            keys = [k for k in p.documents.attribute_keys() if k != s.case]
-            if keys:
-                self._set(round_by=_next(keys, round_attribute(p, s)))
+        self._option("by")
 
     def action_case(self) -> None:
-        s = self.settings
-        if self._only("rounds"):
-            keys = [k for k in self.project.documents.attribute_keys() if k != round_attribute(self.project, s)]
-            if keys:
-                self._set(case=_next(keys, s.case))
+        self._option("case")
 
     def action_within(self) -> None:
-        if self._only("cooccurrence"):
-            self._set(within=_next(list(WITHIN), self.settings.within))
+        self._option("within")
 
     def action_measure(self) -> None:
-        s = self.settings
-        if not self._only("cooccurrence", "matrix"):
-            return
-        if s.view == "cooccurrence":
-            self._set(measure=_next(list(MEASURES), s.measure))
-        else:
-            self._set(count=_next(list(COUNTS), s.count))
+        self._option("measure")
 
     def action_filter(self) -> None:
         self.app.push_screen(
