@@ -9,8 +9,14 @@ and container render all 49 lines between them (120 widget renders, most of the 
 crop has every widget under it render every line.) Here each band of changed lines that
 touch is its own crop, and a widget renders only its lines inside the band. The screen
 drawn is the same (tests/tui/test_speed.py compares it with a full repaint). Textual is
-pinned: this replaces the compositor's `render_partial_update` and `_get_renders` on the
-screens given to `render_in_bands`.
+pinned: this replaces the compositor's `render_partial_update`, `_get_renders` and
+`reflow` on the screens given to `render_in_bands`.
+
+A layout marks dirty the whole region of every widget whose place changed, and its place
+includes its z-order: showing the code picker put it in the map ahead of every other widget,
+so every pane was repainted whole though none moved. A change of order alone, with the
+order among the widgets that stay the same, changes nothing drawn (the shown or hidden
+widget's own region is repainted), so `reflow_by_place` leaves those widgets alone.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ def render_in_bands(compositor) -> None:
     """Make `compositor` (a Screen's) render its partial updates band by band."""
     compositor.render_partial_update = partial(banded_update, compositor)
     compositor._get_renders = partial(renders_in, compositor)
+    compositor.reflow = partial(reflow_by_place, compositor)
 
 
 def bands(regions) -> list[Region]:
@@ -59,12 +66,37 @@ def banded_update(compositor) -> ChopsUpdate | None:
 
 def renders_in(compositor, crop: Region | None = None):
     """Textual's Compositor._get_renders with each widget rendering only its lines inside
-    `crop` (all of them when there is none): (region, clip, strips) per visible widget."""
+    `crop` (all of them when there is none): (region, clip, strips) per visible widget,
+    front to back, ending at a widget that covers the whole crop (the first strip drawn at
+    a place is the one shown, so nothing behind it would show: the picker's opening had
+    every pane beneath it render the lines it covers)."""
     crop = crop or compositor.size.region
     for widget, (region, clip) in compositor.visible_widgets.items():
-        if not crop.overlaps(clip):
+        visible = region.intersection(clip)  # a clip is its container's: wider than the widget
+        if not crop.overlaps(visible):
             continue
         clip = clip.intersection(Region(clip.x, crop.y, clip.width, crop.height))  # whole lines: the cuts stay
         x, y, width, height = region.intersection(clip)
-        if width and height:
-            yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, height))
+        yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, height))
+        if visible.contains_region(crop):
+            return
+
+
+def reflow_by_place(compositor, parent, size):
+    """Textual's Compositor.reflow, without marking dirty the widgets whose only change is
+    their z-order when the order among the widgets in both layouts is the same."""
+    old, dirty = compositor._full_map, set(compositor._dirty_regions)
+    result = type(compositor).reflow(compositor, parent, size)
+    new = compositor._full_map
+    both = old.keys() & new.keys()
+    if size.region in dirty or sorted(both, key=lambda w: old[w].order) != sorted(both, key=lambda w: new[w].order):
+        return result
+    moved = [new[w] for w in both if old[w]._replace(order=()) != new[w]._replace(order=())]
+    moved += [geometry for w, geometry in old.items() if w not in new]
+    moved += [geometry for w, geometry in new.items() if w not in old]
+    compositor._dirty_regions.clear()
+    compositor._dirty_regions.update(dirty)
+    for geometry in moved:
+        if region := geometry.clip.intersection(geometry.region):
+            compositor._dirty_regions.add(region)
+    return result
