@@ -708,3 +708,28 @@ async def test_the_terminal_shows_what_a_full_render_would_under_random_keys(mak
             if app.screen is not app.screen_stack[0]:
                 await pilot.press("escape")
             await terminal_shows_a_full_render(app, pilot, terminal)
+
+
+def test_bands_group_every_changed_region_into_separate_runs_of_lines():
+    """The bands drawn apart: each changed region lies in exactly one band, each band is
+    the rectangle around its regions, and bands never share or touch a line (touching
+    ones are one band), so no line is rendered twice and none is left out."""
+    from hypothesis import given, settings, strategies as st
+    from textual.geometry import Region
+
+    from tui.widgets.bands import bands
+
+    region = st.builds(Region, st.integers(0, 150), st.integers(0, 50), st.integers(1, 60), st.integers(1, 12))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(region, max_size=12))
+    def check(regions):
+        grouped = bands(regions)
+        for above, below in zip(grouped, grouped[1:]):
+            assert below.y > above.bottom  # a line apart at least
+        for band in grouped:
+            inside = [r for r in regions if band.contains_region(r)]
+            assert inside and Region.from_union(inside) == band
+        assert all(sum(band.contains_region(r) for band in grouped) == 1 for r in regions)
+
+    check()
