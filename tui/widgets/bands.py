@@ -4,7 +4,7 @@ Textual's compositor renders a partial update through one crop, the rectangle ar
 changed region, and has every widget under that rectangle render its lines before it keeps
 only the changed ones. A coded turn near the top of the reader and the status line at the
 bottom made that rectangle the whole screen: an apply at 200x50 had every pane, scroll bar
-and container render all 49 lines between them (120 widget renders, most of the key's cost).
+and container render all 49 lines between them (120 widget renders for one apply).
 (Textual hands each widget its whole visible region, not the crop, so even a one-line
 crop has every widget under it render every line.) Here each band of changed lines that
 touch is its own crop, and a widget renders only its lines inside the band. The screen
@@ -91,7 +91,7 @@ def reflow_by_place(compositor, parent, size):
     both = old.keys() & new.keys()
     if size.region in dirty or sorted(both, key=lambda w: old[w].order) != sorted(both, key=lambda w: new[w].order):
         return result
-    moved = [new[w] for w in both if old[w]._replace(order=()) != new[w]._replace(order=())]
+    moved = [g for w in both if old[w]._replace(order=()) != new[w]._replace(order=()) for g in (old[w], new[w])]
     moved += [geometry for w, geometry in old.items() if w not in new]
     moved += [geometry for w, geometry in new.items() if w not in old]
     compositor._dirty_regions.clear()
