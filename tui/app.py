@@ -33,6 +33,7 @@ from tui.screens.confirm import Confirm
 from tui.screens.help import Help
 from tui.screens.prompt import Prompt
 from tui.widgets.codes_pane import CodesPane
+from tui.widgets.bands import render_in_bands
 from tui.widgets.documents_pane import DocumentsPane
 from tui.widgets.fit import SIDES, WIDE, fit_panes
 from tui.widgets.keys import bindings, changed_keys, clean
@@ -75,6 +76,7 @@ class MarginApp(App):
         self._last_key = time.monotonic()
         self._heap_settled = False  # whether the heap was frozen since the last key
         self.key_gate = KeyGate(self)  # keys typed in a burst wait for the keys before them
+        self._status: StatusLine | None = None  # the main screen's, found once (see _status_line)
 
     def compose(self):
         with Horizontal(id="main"):
@@ -87,6 +89,7 @@ class MarginApp(App):
         yield CodePicker(self.project)
 
     def on_mount(self) -> None:
+        render_in_bands(self.screen._compositor)  # a changed turn and the status line repaint only those lines
         self.set_keymap(changed_keys(self.keymap))
         for problem in self.keymap.problems:
             self.notify(clean(problem), title="Keymap", severity="error", timeout=15)
@@ -224,7 +227,7 @@ class MarginApp(App):
         self.notify(f"{clean(name)} is no longer in the project", severity="warning")
 
     def on_reader_changed(self, event: Reader.Changed) -> None:
-        self.query_one(StatusLine).show(self.reader, self.focused_pane())
+        self._status_line().show(self.reader, self.focused_pane())
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup=False) -> None:
         """One notification at a time, said in the status line on the main screen and on
@@ -247,8 +250,13 @@ class MarginApp(App):
             super()._refresh_notifications()
 
     def _status_line(self) -> StatusLine | None:
-        found = self.screen_stack[0].query(StatusLine) if self.screen_stack else ()
-        return found.first() if found else None
+        """The main screen's status line, None once it is gone (the app closing). Kept: a
+        query walks every widget of the screen, and every key asked for it up to three times."""
+        status = self._status
+        if status is None or not status.is_attached:
+            found = self.screen_stack[0].query(StatusLine) if self.screen_stack else ()
+            status = self._status = found.first() if found else None
+        return status
 
     def handle_bindings_clash(self, clashed_bindings, node) -> None:
         keys = ", ".join(sorted({b.key for b in clashed_bindings}))
@@ -358,7 +366,7 @@ class MarginApp(App):
         return ""
 
     def _focus_moved(self, _focused=None) -> None:
-        self.query_one(StatusLine).show(self.reader, self.focused_pane())
+        self._status_line().show(self.reader, self.focused_pane())
 
     def action_toggle_documents(self) -> None:
         self._toggle_pane("documents", self.query_one(DocumentsPane))

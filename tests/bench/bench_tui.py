@@ -423,14 +423,17 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-async def _empty_app_key(size: tuple[int, int], presses: int) -> list[tuple[float, float]]:
-    """The floor of the app's keys: a key in an empty Textual app (one Static), same size."""
+async def _empty_app_key(size: tuple[int, int], presses: int, widgets: int = 1) -> list[tuple[float, float]]:
+    """The floor of the app's keys: a key in an empty Textual app (one Static, or `widgets`
+    of them: Pilot's wait after each key sends a callback to every widget), same size."""
     from textual.app import App
     from textual.widgets import Static
 
     class Empty(App):
         def compose(self):
             yield Static("empty\n" * 60, id="x")
+            for _ in range(widgets - 1):
+                yield Static("")
 
     async with Empty().run_test(size=size) as pilot:
         await pilot.pause()
@@ -464,9 +467,9 @@ async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -
                                                                        untimed=["escape", "c", query[0]])
             await pilot.press("escape", "g", "g")
             app.last_code = project.codebook.all()[-1].id
-            made = len(project.state.codings)
+            made = len(project.state.codings_of(app.document.id))  # not state.codings: that reads every file
             figures["apply (.)"] = await _timed_presses(pilot, ["."] * presses, untimed=["J"])
-            figures["applies that coded"] = [(float(len(project.state.codings) - made), float(presses))]
+            figures["applies that coded"] = [(float(len(project.state.codings_of(app.document.id)) - made), float(presses))]
             figures["undo (u)"] = await _timed_presses(pilot, ["u"] * presses)
             await pilot.press("g", "g", "J")
             code, samples = project.codebook.all()[10], []
@@ -492,6 +495,10 @@ async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -
             figures["250 actions in a row (. then u)"] = await _timed_presses(pilot, [".", "u"] * 125)
             figures["checkpoints written on a key, of 250 actions"] = [(float(len(checkpoints)), 250.0)]
             figures["memory MB: after every figure"] = [(_rss_mb(), 0.0, 0.0)]
+            widgets = len(app.screen.query("*")) + 1
+            len(project.state.codings)  # what a whole-project view (analysis, retrieval) reads
+            figures["memory MB: every coding read too"] = [(_rss_mb(), 0.0, 0.0)]
+    figures[f"floor: an empty app of {widgets} widgets' key"] = await _empty_app_key(size, presses, widgets)
     return figures
 
 
@@ -598,6 +605,9 @@ def scale(codings: int, runs: int, presses: int, workdir: Path) -> None:
         print(f"at {size[0]}x{size[1]}, CPU ms per press and frame, medians of {presses}; floor (empty app's key) "
               f"{floor:.1f} ms; load {os.getloadavg()[0]:.2f}")
         for name, samples in figures.items():
+            if name.startswith("floor: an empty app of"):  # what of a key's figure is Pilot's wait on the widgets
+                print(f"  {name}: {statistics.median(s[0] for s in samples):.1f} ms")
+                continue
             if name.startswith(("memory", "checkpoints", "applies")):
                 values = [v for v in samples[0] if v] if name.startswith("memory") else samples[0][:1]
                 print(f"  {name}: " + " / ".join(f"{v:.0f}" for v in values))

@@ -654,3 +654,177 @@ async def test_random_motions_and_scrolls_leave_the_screen_as_a_full_repaint(mak
             else:
                 await pilot.press(step)
             await screen_matches_a_full_repaint(app, pilot)
+
+# ---------------------------------------------------------------- the screen drawn band by band
+
+class Terminal:
+    """The screen as a terminal would show it: every update the app writes (full layouts
+    and partial chops), applied cell by cell. Headless Textual writes nothing, so without
+    this a partial update that left a stale cell could not be seen."""
+
+    def __init__(self, app):
+        from textual._compositor import CompositorUpdate
+
+        self.app, self.cells = app, {}
+        original = app._display
+
+        def display(screen, renderable):
+            if isinstance(renderable, CompositorUpdate) and not app._batch_count:
+                self.apply(renderable)
+            return original(screen, renderable)
+
+        app._display = display
+
+    def apply(self, update) -> None:
+        from rich.cells import cell_len
+        from rich.segment import ControlType
+
+        x = y = 0
+        for segment in update.__rich_console__(self.app.console, self.app.console.options):
+            for control in segment.control or ():
+                if control[0] == ControlType.CURSOR_MOVE_TO:
+                    x, y = control[1], control[2]
+            if segment.control or segment.text == "\n":
+                continue
+            for character in segment.text:
+                self.cells[x, y] = (character, segment.style)
+                x += cell_len(character)
+
+    def lines(self, size) -> list[list]:
+        return [[self.cells.get((x, y)) for x in range(size.width)] for y in range(size.height)]
+
+
+def full_render(app) -> list[list]:
+    """The screen from Textual's own compositor (every widget, whole), as cells."""
+    from rich.cells import cell_len
+    from textual._compositor import Compositor
+
+    compositor = app.screen._compositor
+    patched = compositor.__dict__.pop("_get_renders", None)
+    try:
+        strips = Compositor.render_strips(compositor)
+    finally:
+        if patched is not None:
+            compositor._get_renders = patched
+    lines = []
+    for strip in strips:
+        line, x = [None] * app.size.width, 0
+        for segment in strip:
+            for character in segment.text:
+                if x < len(line):
+                    line[x] = (character, segment.style)
+                x += cell_len(character)
+        lines.append(line)
+    return lines
+
+
+async def terminal_shows_a_full_render(app, pilot, terminal: Terminal) -> None:
+    await pilot.pause()
+    assert terminal.lines(app.size) == full_render(app)
+
+
+def lines_rendered(monkeypatch):
+    """Lines each widget renders (Widget.render_lines), by `Class#id`."""
+    from textual.widget import Widget
+
+    rendered: Counter = Counter()
+    original = Widget.render_lines
+
+    def render_lines(self, crop):
+        rendered[f"{type(self).__name__}#{self.id}"] += crop.height
+        return original(self, crop)
+
+    monkeypatch.setattr(Widget, "render_lines", render_lines)
+    return rendered
+
+
+async def test_an_apply_renders_only_the_lines_it_changed(make_app, big_codebook, monkeypatch):
+    """Textual's compositor renders a partial update through the one rectangle around every
+    change, and every widget under it renders all its lines there: a coded turn near the
+    top and the status line at the bottom had every pane, scroll bar and container render
+    every line of a 200x50 screen. Now each band of changed lines is rendered apart, and
+    only the widgets' lines inside it."""
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("J")
+        await pilot.pause()
+        app.last_code = app.project.codebook.find_path("Relationships > Trust").id
+        turn_rows = sum(1 for r in app.reader._rows.rows if r.turn == app.reader.turn.index)
+        for key in (".", "u", "ctrl+r"):
+            rendered = lines_rendered(monkeypatch)
+            await pilot.press(key)
+            await pilot.pause()
+            monkeypatch.undo()
+            band = max(turn_rows + 2, 4)  # the turn's lines (the document's three beside them)
+            assert "Screen#_default" not in rendered, rendered  # no line left for the screen to fill
+            assert all(n <= band for name, n in rendered.items() if not name.startswith("ScrollBar")), rendered
+            assert sum(rendered.values()) <= 8 * band  # main: 9 widgets of 48 lines
+
+
+async def test_opening_the_picker_renders_nothing_beneath_it(make_app, big_codebook, monkeypatch):
+    """Showing the picker put it ahead of every widget in the z-order, and Textual's layout
+    marked every widget whose order changed as moved: the whole screen was repainted, every
+    pane under the picker rendered too. Now nothing behind it renders, on opening or on a
+    keystroke."""
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("J", "c", "escape")
+        await pilot.pause()
+        for keys in (["c"], ["t"], ["r"], ["backspace"]):
+            rendered = lines_rendered(monkeypatch)
+            await pilot.press(*keys)
+            await pilot.pause()
+            monkeypatch.undo()
+            picker = CodePicker.shown_on(app.screen)
+            inside = {f"{type(w).__name__}#{w.id}" for w in (picker, *picker.query("*"))}
+            assert rendered and set(rendered) <= inside, rendered
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_the_terminal_shows_what_a_full_render_would_under_random_keys(make_app, big_codebook, seed):
+    """The class of bug drawing band by band brings (a line changed but never sent, a cell
+    left to what was under a closed picker, a pane behind an open one): every update the
+    app writes is applied to a model terminal, which after each of 16 random keys (coding,
+    undo, the picker opened, typed in and closed, panes toggled, scrolling) equals
+    Textual's own full render of the screen."""
+    import random
+
+    rng = random.Random(seed)
+    keys = [["J"], ["K"], ["j"], ["pagedown"], ["."], ["u"], ["ctrl+r"], ["c"], ["c", "t", "r"], ["escape"],
+            ["backspace"], ["down"], ["v", "w", "w"], ["tab"], ["x"]]
+    app = make_app()
+    async with app.run_test(size=(rng.choice([80, 120, 200]), rng.choice([24, 40, 50]))) as pilot:
+        terminal = Terminal(app)
+        app.refresh()  # the first frame again, now that the terminal listens
+        await pilot.pause()
+        app.last_code = app.project.codebook.find_path("Relationships > Trust").id
+        for _ in range(16):
+            await pilot.press(*rng.choice(keys))
+            if app.screen is not app.screen_stack[0]:
+                await pilot.press("escape")
+            await terminal_shows_a_full_render(app, pilot, terminal)
+
+
+def test_bands_group_every_changed_region_into_separate_runs_of_lines():
+    """The bands drawn apart: each changed region lies in exactly one band, each band is
+    the rectangle around its regions, and bands never share or touch a line (touching
+    ones are one band), so no line is rendered twice and none is left out."""
+    from hypothesis import given, settings, strategies as st
+    from textual.geometry import Region
+
+    from tui.widgets.bands import bands
+
+    region = st.builds(Region, st.integers(0, 150), st.integers(0, 50), st.integers(1, 60), st.integers(1, 12))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(region, max_size=12))
+    def check(regions):
+        grouped = bands(regions)
+        for above, below in zip(grouped, grouped[1:]):
+            assert below.y > above.bottom  # a line apart at least
+        for band in grouped:
+            inside = [r for r in regions if band.contains_region(r)]
+            assert inside and Region.from_union(inside) == band
+        assert all(sum(band.contains_region(r) for band in grouped) == 1 for r in regions)
+
+    check()

@@ -20,6 +20,8 @@ class DocumentsPane(ListKeys, SteadyScrollBars, OptionList):
         self.border_title = "Documents"
         self._shown: list[tuple] = []  # what each option shows, as `_line` gives it
         self._names: dict[str, tuple] = {}  # document id: (document, clean name, attributes), made once per value
+        self._values: list = []  # the documents the order below was sorted from
+        self._order: list = []  # they, in name order
 
     def reload(self, current_id: str | None = None) -> None:
         """Bring the list up to date: only the documents whose line changed (a coding
@@ -27,7 +29,7 @@ class DocumentsPane(ListKeys, SteadyScrollBars, OptionList):
         state = self.project.state
         highlighted = self.highlighted_option.id if self.highlighted_option else current_id
         counts = state.coding_counts_by_document()  # from the checkpoint for documents not read yet
-        lines = [self._line(document, current_id, counts) for document in self.project.documents.all()]
+        lines = [self._line(document, current_id, counts) for document in self._documents()]
         if [line[0] for line in lines] == [line[0] for line in self._shown]:
             for index, (line, old) in enumerate(zip(lines, self._shown)):
                 if line != old:
@@ -38,6 +40,14 @@ class DocumentsPane(ListKeys, SteadyScrollBars, OptionList):
         self._shown = lines
         if highlighted and highlighted in state.documents:
             self.highlighted = self.get_option_index(highlighted)
+
+    def _documents(self) -> list:
+        """The documents in name order, sorted again only when one changed (the natural
+        sort of 200 names was 0.5 ms of every coding)."""
+        values = list(self.project.state.documents.values())
+        if values != self._values:  # equal documents sort the same
+            self._values, self._order = values, self.project.documents.all()
+        return self._order
 
     def _line(self, document, current_id: str | None, counts) -> tuple:
         """What the document's option shows: id, name, bold, attributes, turns, codings."""
