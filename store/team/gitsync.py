@@ -22,7 +22,9 @@ merge as git merges them; if those conflict, sync stops before changing anything
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -212,7 +214,13 @@ def _other_files_merged(folder: Path, base: str, head: str, theirs: str) -> dict
     os.close(fd)
     os.unlink(path)
     index = {"GIT_INDEX_FILE": path}
-    git.run(folder, "read-tree", "-m", "-i", "--aggressive", base, head, theirs, env=index)
+    try:  # from the clone's index, so that its files' stat data stays and `add` hashes only what the merge wrote
+        shutil.copyfile(git.git_dir(folder) / "index", path)
+        git.run(folder, "read-tree", "-m", "-i", "--aggressive", base, head, theirs, env=index)
+    except (OSError, GitFailed):  # no index yet, or one git will not merge into (something else staged)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        git.run(folder, "read-tree", "-m", "-i", "--aggressive", base, head, theirs, env=index)
     unmerged = {line.split("\t", 1)[1] for line in git.run(folder, "ls-files", "-u", env=index).splitlines() if "\t" in line}
     others = sorted(p for p in unmerged if not p.startswith(SHARED))
     if others:

@@ -144,11 +144,11 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                 (key, record) for key, record in result.tables.get(table, {}).items()
                 if (before := held.get(key)) is not record and before != record  # the merge keeps our own records as they are
             ]
+            came = report.came_in.setdefault(table, Counter())
             for key, record in changed:
                 if table == "documents" and key not in mine["documents"]:
                     ours.store_text(key, text_of(key))
-                who = coders.get(record.get("coder") or "", {}).get("name", record.get("author", ""))
-                report.came_in.setdefault(table, Counter())[who] += 1
+                came[coders.get(record.get("coder") or "", {}).get("name", record.get("author", ""))] += 1
             ours.put_records(table, [record for _, record in changed], held=mine["codings"])  # a codings file at a time
         for table in reversed(ORDER):
             for key, record in mine[table].items():

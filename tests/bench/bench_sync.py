@@ -76,7 +76,12 @@ def setup(root: Path, documents: int, codings: int) -> Path:
 
 
 def fresh_copy(moment: Path, where: Path) -> Path:
+    """A copy of the moment whose clones push to the copy's own remote: a clone records its
+    remote's absolute path, so a copy left as it is pushed into the moment's remote, and
+    every later run merged what an earlier run had pushed."""
     shutil.copytree(moment, where, symlinks=True)
+    for clone in ("alice", "bob"):
+        git(where / clone, "remote", "set-url", "origin", str(where / "remote.git"))
     return where
 
 

@@ -283,3 +283,23 @@ def test_a_code_deleted_on_one_side_and_used_on_the_other_comes_back(tmp_path, f
     assert "Carers" not in a["codes"] and "Diagnosis" in a["codes"]
     assert [c[0] for c in a["codings"]] == ["bob"]
     assert "code Diagnosis: deleted and used" in team.run(alice, "alice", "conflicts")
+
+
+def test_a_sync_keeps_the_clones_stat_data_and_survives_a_file_staged_by_hand(tmp_path):
+    """The merge's index starts from the clone's, so git hashes only the files the merge
+    wrote (a 50,000-coding sync re-hashed all 400 codings files); when the clone's index has
+    something else staged, the merge's index is made from the trees alone, as before."""
+    team = Team(tmp_path)
+    texts = sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3]
+    alice, bob = team.start(texts)
+    made = parallel_coding(team, alice, bob, [t.stem for t in texts])
+    team.run(alice, "alice", "sync")
+    (bob / "notes.txt").write_text("mine\n")
+    git(bob, "add", "notes.txt")
+    team.run(bob, "bob", "sync")
+    team.run(alice, "alice", "sync")
+    a, b = state(alice), state(bob)
+    assert a == b and Counter(c[0] for c in a["codings"]) == made
+    assert (bob / "notes.txt").read_text() == "mine\n"
+    assert git(bob, "status", "--porcelain", "--", "codings", "project.json") == ""  # the index matches the files
+    no_markers(alice, bob)
