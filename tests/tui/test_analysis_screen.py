@@ -528,17 +528,9 @@ async def test_each_view_is_counted_once_per_change(make_app, project, monkeypat
     """Cached by view, options, filters and project version: no view is counted twice for
     one state of the project, and once the screen has built ahead (every view as it was
     left, each option of the view shown), a key that moves to one of them counts nothing."""
-    from collections import Counter
-
     from tui.screens import analysis
 
-    calls = Counter()
-
-    def counting(name, build):
-        return lambda p, s: calls.update([analysis.view_key(p, s, name)]) or build(p, s)
-
-    for name, build in list(analysis.BUILDERS.items()):
-        monkeypatch.setitem(analysis.BUILDERS, name, counting(name, build))
+    calls = counted_builds(monkeypatch)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_analysis(pilot)
@@ -630,17 +622,9 @@ async def test_the_matrix_total_column_opens_every_coding_of_its_row(make_app, p
 async def test_at_idle_the_app_builds_the_views_so_the_keys_only_draw(make_app, project, monkeypatch):
     """A large project's views are built at the app's idle moments, before the screen is
     opened: the analysis key and each view's key then find their view built, and draw."""
-    from collections import Counter
-
     from tui.screens import analysis, analysis_warm
 
-    calls = Counter()
-
-    def counting(name, build):
-        return lambda p, s: calls.update([analysis.view_key(p, s, name)]) or build(p, s)
-
-    for name, build in list(analysis.BUILDERS.items()):
-        monkeypatch.setitem(analysis.BUILDERS, name, counting(name, build))
+    calls = counted_builds(monkeypatch)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -658,3 +642,19 @@ async def test_at_idle_the_app_builds_the_views_so_the_keys_only_draw(make_app, 
             assert app.screen._view is not None and app.screen._key() in before, key  # drawn at once, built before
             await settle(pilot)
         assert max(calls.values()) == 1
+
+
+def counted_builds(monkeypatch):
+    """Each view build, counted by its key (view, settings, project version)."""
+    from collections import Counter
+
+    from tui.screens import analysis
+
+    calls = Counter()
+
+    def counting(name, build):
+        return lambda p, s: calls.update([analysis.view_key(p, s, name)]) or build(p, s)
+
+    for name, build in list(analysis.BUILDERS.items()):
+        monkeypatch.setitem(analysis.BUILDERS, name, counting(name, build))
+    return calls
