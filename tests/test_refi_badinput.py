@@ -57,6 +57,20 @@ def test_not_a_zip(tmp_path):
     refused(path, tmp_path / "p", "not a .qdpx file")
 
 
+@pytest.mark.parametrize("value", [64, 116, 0xFFFF])  # the version needed to extract: 6.4, 11.6, 655.35
+def test_a_central_directory_naming_a_zip_version_zipfile_lacks_is_refused_in_one_line(tmp_path, value):
+    """The REFI fuzzer flipped a byte of a .qdpx's central directory: zipfile raised
+    NotImplementedError ("zip file version 11.6") while opening it, a traceback."""
+    path = qdpx(tmp_path, qde())
+    data = bytearray(path.read_bytes())
+    at = data.index(b"PK\x01\x02")  # the first central directory header
+    data[at + 6 : at + 8] = value.to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(NotImplementedError):
+        zipfile.ZipFile(path)  # what the file does to zipfile, so the test cannot pass without the case
+    refused(path, tmp_path / "p", "not a .qdpx file")
+
+
 def test_zip_without_project(tmp_path):
     refused(qdpx(tmp_path, None), tmp_path / "p", "no .qde file")
 

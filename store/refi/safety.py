@@ -35,7 +35,7 @@ class Archive:
         self.label = label
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except UNREADABLE as exc:  # a damaged central directory may name a zip version zipfile lacks (NotImplementedError)
             raise BadInput(f"{label} is not a .qdpx file (not a readable zip archive: {exc})") from None
         self._check_members()
         self.names = {info.filename.casefold(): info for info in self._zip.infolist() if not info.is_dir()}
