@@ -773,12 +773,14 @@ class Session:
         app, project = self.app, self.project
         from tui.screens.code_picker import CodePicker
 
+        await self.settle()  # a loaded machine can leave the last key's work (a dialog closing) pending
         if app.screen is not app.screen_stack[0] or CodePicker.shown_on(app.screen):
             self.coverage["(undo check skipped: a dialog is open)"] += 1
             return self.check(index)
         app._save_memos()
         await self.settle()
         if not project.can_undo:
+            self.coverage["(undo check skipped: nothing to undo)"] += 1
             return self.check(index)
         before = snapshot(project)
         app.undo()
