@@ -121,7 +121,9 @@ def test_terminal_gone_sighup_saves_the_memo_and_releases_the_lock(tmp_path):
         keys(session, "m")
         wait_for(session, "Memo · P01")
         tmux("send-keys", "-t", session, " Cut off mid-thought")
-        time.sleep(0.2)  # typed, but before the debounced save
+        # Shown, but (on a quiet machine) before the debounced save. What the app never
+        # read from the terminal it never showed, so a loaded machine must wait for it.
+        wait_for(session, "mid-thought")
     finally:
         subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True)  # SIGHUP
     wait_until_released(project_dir)
