@@ -318,6 +318,9 @@ def columns_with_totals(
 ) -> tuple[list[Frequency], list[Frequency]] | None:
     """`counted_with_totals` from the kept columns, in one pass, or None (see from_columns).
     A document is in one group here, so its figures for the totals are its group's."""
+    found = _live_with_totals(project, scope, by, rollup, words, totals)
+    if found is not None:
+        return found
     if scope.speakers is not None or scope.not_speakers or by in ("speaker", "coder"):
         return None
     group_of = grouping(project, by)  # checks `by` first, as the plain path does
@@ -428,3 +431,91 @@ def _corpus_words(project, scope: Scope, by: str | None, in_scope: dict, by_docu
         found = by_document.get(document.id)
         totals[name(document, None)] += found[0].words if found else document_words(words_of(project, document), document)
     return totals
+
+
+# ---------------------------------------------------------------------- per document, kept live
+
+
+def _live_with_totals(
+    project, scope: Scope, by: str | None, rollup: bool, words: bool, totals: bool
+) -> tuple[list[Frequency], list[Frequency]] | None:
+    """`columns_with_totals` summed from the live columns' per-document contributions
+    (store/analysis/live.py), or None where the project keeps none or the scope or the
+    grouping is by speaker (a coding's speaker is its turn's: the plain path)."""
+    if scope.speakers is not None or scope.not_speakers or by == "speaker":
+        return None
+    grouping(project, by)  # checks `by` first, as the other paths do
+    rows = _live_rows(project, scope, by, rollup, words, keep_empty=by is None)
+    if rows is None or not totals:
+        return None if rows is None else (rows, [])
+    if by is None:
+        return rows, rows
+    return rows, _live_rows(project, scope, None, rollup, words, keep_empty=True)
+
+
+def _live_rows(project, scope: Scope, by: str | None, rollup: bool, words: bool, keep_empty: bool) -> list[Frequency] | None:
+    from functools import partial
+
+    from store.analysis.live import summed
+
+    codes = codes_in(project, scope)
+    targets = _targets(project, codes, rollup)
+    coders = tuple(sorted((c.id, c.name) for c in project.state.coders.values())) if by == "coder" else ()
+    kind = ("frequencies", by, scope.coder, tuple(sorted(targets.items())), coders)
+    contribute = partial(_contribution, project, scope, by, grouping(project, by), targets)
+    sums = summed(project, kind, documents_in(project, scope), contribute)
+    if sums is None:
+        return None
+    tally, corpus = _ColumnTally(), defaultdict(int)
+    for key, value in sums.items():
+        what = key[0]
+        if what == "t":
+            corpus[key[1]] = value
+        elif what == "c":
+            tally.cases[key[1], key[2]].add(key[3])
+        else:
+            getattr(tally, _SUMMED[what])[key[1], key[2]] = value
+    if by == "coder":
+        whole = corpus.pop("", 0)
+        corpus = defaultdict(lambda: whole)
+    groups = group_order(project, by, {g for _, g in tally.counts}) if by else [""]
+    return tally.rows(project, codes, groups, corpus if words else None, _plain_cells(project, scope, by, rollup), keep_empty)
+
+
+_SUMMED = {"n": "counts", "w": "words", "d": "documents"}
+
+
+def _contribution(project, scope: Scope, by: str | None, group_of, targets: dict, document, files) -> dict:
+    """One document's frequencies: ("n"|"w"|"d", code, group) its codings, words coded
+    and 1 (it holds the code), ("c", code, group, case) 1 per case, ("t", group) its
+    words (the group's text). A coder's group is the whole text: ("t", "")."""
+    from store.analysis.columns import document_words
+
+    found: dict = defaultdict(int)
+    group = "" if by == "coder" else group_of(document, None)
+    here: dict = defaultdict(list)
+    coders = project.state.coders
+    for columns in files:
+        if scope.coder is not None and columns.coder != scope.coder:
+            continue
+        if by == "coder":
+            group = coders[columns.coder].name if columns.coder in coders else columns.coder
+        for code, begin, end, union in columns.runs():
+            for target in targets.get(code, ()):
+                here[target, group].append((columns, begin, end, union))
+    case = document.case
+    for (target, group), parts in here.items():
+        if len(parts) == 1:
+            _, begin, end, covered_words = parts[0]
+            count = end - begin
+        else:
+            count = sum(end - begin for _, begin, end, _ in parts)
+            covered_words = union_size([span for c, b, e, _ in parts for span in zip(c.first[b:e], c.after[b:e])])
+        found["n", target, group] += count
+        found["w", target, group] += covered_words
+        found["d", target, group] += 1
+        if case:
+            found["c", target, group, case] += 1
+    text = files[0].words if files else document_words(words_of(project, document), document)
+    found["t", "" if by == "coder" else group_of(document, None)] += text
+    return dict(found)

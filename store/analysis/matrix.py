@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from store.analysis.cell import EMPTY, Cell
 from store.analysis.frequencies import codes_in, counted_with_totals, group_order, grouping
-from store.analysis.scope import EVERYTHING, Scope, codings_in, documents_in
+from store.analysis.scope import EVERYTHING, Scope, documents_in
 from store.errors import BadInput
 from store.model import Code
 
@@ -42,7 +42,7 @@ def matrix(project, scope: Scope = EVERYTHING, cols: str = "document", count: st
     rows, whole = counted_with_totals(project, scope, cols, rollup=False, words=count == "words", totals=True)
     cells = {(row.code.id, row.group): _cell(row, count) for row in rows}  # a cell of 0 words may still hold codings
     totals = {row.code.id: _cell(row, count) for row in whole if row.codings.value}
-    return Matrix(codes_in(project, scope), _columns(project, scope, cols), cells, totals)
+    return Matrix(codes_in(project, scope), _columns(project, scope, cols, rows), cells, totals)
 
 
 def _cell(row, count: str) -> Cell:
@@ -52,13 +52,13 @@ def _cell(row, count: str) -> Cell:
     return Cell.lazy(row.codings.value if count == "codings" else getattr(row, count), lambda: row.codings.codings)
 
 
-def _columns(project, scope: Scope, cols: str) -> list[str]:
+def _columns(project, scope: Scope, cols: str, rows) -> list[str]:
     """Every column the scope has: its documents, their cases or attribute values (the
-    empty value for documents without), or the coders of its codings."""
+    empty value for documents without), or the coders of its codings (the groups of the
+    rows by coder, each of which holds codings)."""
     name = grouping(project, cols)
     if cols == "coder":
-        documents = project.state.documents
-        values = {name(documents[c.document], c) for c in codings_in(project, scope)}
+        values = {row.group for row in rows}
     else:
         values = {name(d, None) for d in documents_in(project, scope)}
     return group_order(project, cols, values)
