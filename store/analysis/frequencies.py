@@ -359,13 +359,13 @@ def columns_with_totals(
                 whole.add((target, ""), count, covered_words, case)
     groups = group_order(project, by, {g for _, g in grouped.counts}) if by else [""]
     corpus = _corpus_words(project, scope, by, in_scope, by_document) if words else None
-    rows = grouped.rows(project, codes, groups, corpus, _plain_cells(project, scope, by, rollup), keep_empty=by is None)
+    rows = grouped.rows(project, codes, groups, corpus, plain_cells(project, scope, by, rollup), keep_empty=by is None)
     if not totals:
         return rows, []
     if whole is None:
         return rows, rows
     corpus = _corpus_words(project, scope, None, in_scope, by_document) if words else None
-    return rows, whole.rows(project, codes, [""], corpus, _plain_cells(project, scope, None, rollup), keep_empty=True)
+    return rows, whole.rows(project, codes, [""], corpus, plain_cells(project, scope, None, rollup), keep_empty=True)
 
 
 class _ColumnTally:
@@ -406,7 +406,7 @@ class _ColumnTally:
         return rows
 
 
-def _plain_cells(project, scope: Scope, by: str | None, rollup: bool):
+def plain_cells(project, scope: Scope, by: str | None, rollup: bool):
     """A function giving {(code id, group): the coding ids} from the plain path, computed
     once, when a cell's codings are first asked for."""
     found: dict = {}
@@ -454,6 +454,18 @@ def _live_with_totals(
 
 
 def _live_rows(project, scope: Scope, by: str | None, rollup: bool, words: bool, keep_empty: bool) -> list[Frequency] | None:
+    found = live_tally(project, scope, by, rollup)
+    if found is None:
+        return None
+    tally, corpus, codes = found
+    groups = group_order(project, by, {g for _, g in tally.counts}) if by else [""]
+    return tally.rows(project, codes, groups, corpus if words else None, plain_cells(project, scope, by, rollup), keep_empty)
+
+
+def live_tally(project, scope: Scope, by: str | None, rollup: bool):
+    """(the _ColumnTally, the words of each group's text, the codes in scope) summed from
+    the live columns' contributions, or None where the project keeps none (the caller
+    leaves out speakers: a coding's speaker is its turn's)."""
     from functools import partial
 
     from store.analysis.live import summed
@@ -467,28 +479,30 @@ def _live_rows(project, scope: Scope, by: str | None, rollup: bool, words: bool,
     if sums is None:
         return None
     tally, corpus = _ColumnTally(), defaultdict(int)
+    counts, words, documents, cases = tally.counts, tally.words, tally.documents, tally.cases
     for key, value in sums.items():
-        what = key[0]
-        if what == "t":
-            corpus[key[1]] = value
-        elif what == "c":
-            tally.cases[key[1], key[2]].add(key[3])
+        size = len(key)
+        if size == 2:
+            counts[key], words[key], documents[key] = value & _FIELD, (value >> _BITS) & _FIELD, value >> (2 * _BITS)
+        elif size == 3:
+            cases[key[:2]].add(key[2])
         else:
-            getattr(tally, _SUMMED[what])[key[1], key[2]] = value
+            corpus[key[0]] = value
     if by == "coder":
         whole = corpus.pop("", 0)
         corpus = defaultdict(lambda: whole)
-    groups = group_order(project, by, {g for _, g in tally.counts}) if by else [""]
-    return tally.rows(project, codes, groups, corpus if words else None, _plain_cells(project, scope, by, rollup), keep_empty)
+    return tally, corpus, codes
 
 
-_SUMMED = {"n": "counts", "w": "words", "d": "documents"}
+_BITS = 40  # a contribution packs a code's codings, words and documents in one integer, 40 bits each
+_FIELD = (1 << _BITS) - 1  # (sums of packed integers add field by field: no figure reaches 2**40)
 
 
 def _contribution(project, scope: Scope, by: str | None, group_of, targets: dict, document, files) -> dict:
-    """One document's frequencies: ("n"|"w"|"d", code, group) its codings, words coded
-    and 1 (it holds the code), ("c", code, group, case) 1 per case, ("t", group) its
-    words (the group's text). A coder's group is the whole text: ("t", "")."""
+    """One document's frequencies: (code, group) its codings, words coded and 1 (it holds
+    the code), packed in one integer (`_BITS` each, codings lowest); (code, group, case)
+    1 for its case; (group,) its words (the group's text; a coder's group is the whole
+    text: ("",))."""
     from store.analysis.columns import document_words
 
     found: dict = defaultdict(int)
@@ -511,11 +525,9 @@ def _contribution(project, scope: Scope, by: str | None, group_of, targets: dict
         else:
             count = sum(end - begin for _, begin, end, _ in parts)
             covered_words = union_size([span for c, b, e, _ in parts for span in zip(c.first[b:e], c.after[b:e])])
-        found["n", target, group] += count
-        found["w", target, group] += covered_words
-        found["d", target, group] += 1
+        found[target, group] += count | covered_words << _BITS | 1 << (2 * _BITS)
         if case:
-            found["c", target, group, case] += 1
+            found[target, group, case] += 1
     text = files[0].words if files else document_words(words_of(project, document), document)
-    found["t", "" if by == "coder" else group_of(document, None)] += text
+    found[("" if by == "coder" else group_of(document, None),)] += text
     return dict(found)
