@@ -359,7 +359,7 @@ def gathered(project, scope, wanted: set[str] | None = None) -> list[Gathered] |
     `wanted` (None: any), from the kept columns; None where the columns are not exactly
     the codings. The scope's coder, documents, attributes and speakers apply here (a
     coding's speaker is its first turn's); its code does not (the caller decides)."""
-    from store.analysis.scope import documents_in, speaker_allowed
+    from store.analysis.scope import documents_in
 
     files = columns_of(project)
     if files is None:
@@ -368,27 +368,37 @@ def gathered(project, scope, wanted: set[str] | None = None) -> list[Gathered] |
     for columns in files:
         if scope.coder is None or columns.coder == scope.coder:
             by_document.setdefault(columns.document, []).append(columns)
-    speakers = scope.speakers is not None or bool(scope.not_speakers)
     found = []
     for document in documents_in(project, scope):
-        here = Gathered(document)
-        allowed = _allowed_turns(document, scope, speaker_allowed) if speakers else None
-        for columns in by_document.get(document.id, ()):
-            if allowed is None and (wanted is None or wanted.issuperset(columns.codes)):
-                here.take_all(columns)
-                continue
-            for code, begin, end, _ in columns.runs():
-                if wanted is not None and code not in wanted:
-                    continue
-                indices = range(begin, end)
-                if allowed is not None:
-                    turns = columns.turn_first
-                    indices = [i for i in indices if allowed[turns[i]]]
-                if indices:
-                    here.take(columns, code, indices)
+        here = gather_document(document, by_document.get(document.id, ()), scope, wanted)
         if here.codes:
             found.append(here)
     return found
+
+
+def gather_document(document, files, scope, wanted: set[str] | None) -> Gathered:
+    """One document's codings in scope (see `gathered`) from its files' columns (those of
+    the scope's coder, or every coder's when the scope has none)."""
+    from store.analysis.scope import speaker_allowed
+
+    here = Gathered(document)
+    allowed = _allowed_turns(document, scope, speaker_allowed) if scope.speakers is not None or scope.not_speakers else None
+    for columns in files:
+        if scope.coder is not None and columns.coder != scope.coder:
+            continue
+        if allowed is None and (wanted is None or wanted.issuperset(columns.codes)):
+            here.take_all(columns)
+            continue
+        for code, begin, end, _ in columns.runs():
+            if wanted is not None and code not in wanted:
+                continue
+            indices = range(begin, end)
+            if allowed is not None:
+                turns = columns.turn_first
+                indices = [i for i in indices if allowed[turns[i]]]
+            if indices:
+                here.take(columns, code, indices)
+    return here
 
 
 def _allowed_turns(document, scope, speaker_allowed) -> list[bool]:

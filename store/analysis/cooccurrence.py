@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from store.analysis.cell import Cell
-from store.analysis.columns import Gathered, gathered, turns_touched
+from store.analysis.columns import Gathered, gather_document, gathered, turns_touched
 from store.analysis.frequencies import Coded, codes_in, coded_documents, shared_words
 from store.analysis.scope import EVERYTHING, Scope
 from store.errors import BadInput
@@ -304,16 +304,90 @@ def cooccurrence(project, scope: Scope = EVERYTHING, within: str = "overlap", co
 
 
 def table(project, scope: Scope = EVERYTHING, within: str = "overlap", columns: bool = True) -> tuple[list[Pair], dict[str, int]]:
-    """`cooccurrence` and `code_counts` from one sweep (what a heat map shows)."""
+    """`cooccurrence` and `code_counts` from one sweep (what a heat map shows), or from
+    the live columns' per-document contributions where the project keeps them."""
     parse_within(within)
+    found = _live_table(project, scope, within) if columns else None
+    if found is not None:
+        return found
     codes, parts, ids = _prepared(project, scope, columns)
     tally = _tally(parts, within)
     counts = {c.id: tally.counts.get(n, 0) for n, c in enumerate(codes)}
-    return _pairs(project, scope, within, codes, parts, ids, tally), counts
+    return _pairs(project, scope, within, codes, _shared_words(parts), ids, tally), counts
 
 
-def _pairs(project, scope: Scope, within: str, codes, parts, ids, tally) -> list[Pair]:
-    own, both = _shared_words(parts)
+# ---------------------------------------------------------------------- per document, kept live
+
+
+class _EveryPair:
+    """A document's contribution in document mode: each of its codes once, and every pair
+    of them (listed when added, never kept: a document of 100 codes has 4,950 pairs)."""
+
+    __slots__ = ("codes", "words")
+
+    def __init__(self, codes: list[str], words: dict):
+        self.codes, self.words = codes, words
+
+    def items(self):
+        codes = self.codes
+        for n, a in enumerate(codes):
+            yield ("n", a), 1
+            for b in codes[n + 1 :]:
+                yield ("p", a, b), 1
+        yield from self.words.items()
+
+
+def _contribution(document, files, scope: Scope, wanted: set[str], within: str):
+    """One document's part of the table, keyed by code ids (the smaller id first in a
+    pair): ("n", code) its count, ("p", a, b) together, ("o", code) and ("b", a, b) the
+    words coded (for Jaccard). Exactly additive: co-occurrences never cross documents."""
+    here = gather_document(document, files, scope, wanted)
+    if not here.codes:
+        return {}
+    ids = sorted(set(here.codes))
+    part = _Part.of_columns(here, {code: n for n, code in enumerate(ids)})
+    own, both = _shared_words([part])
+    words = {("o", ids[r]): w for r, w in own.items() if w}
+    words.update({("b", ids[a], ids[b]): w for (a, b), w in both.items() if w})
+    if parse_within(within)[0] == "document":
+        return _EveryPair(ids, words)
+    tally = _tally([part], within)
+    words.update({("n", ids[r]): n for r, n in tally.counts.items()})
+    words.update({("p", ids[a], ids[b]): n for (a, b), n in tally.together.items()})
+    return words
+
+
+def _live_table(project, scope: Scope, within: str) -> tuple[list[Pair], dict[str, int]] | None:
+    """`table` summed from the live columns' contributions (store/analysis/live.py), or None."""
+    from store.analysis.live import summed
+    from store.analysis.scope import documents_in
+
+    codes = codes_in(project, scope)
+    rank = {c.id: n for n, c in enumerate(codes)}
+    wanted = set(rank)
+    kind = ("cooccurrence", within, scope.coder, scope.speakers, scope.not_speakers, frozenset(wanted) if scope.code else None)
+    sums = summed(project, kind, documents_in(project, scope), partial(_contribution, scope=scope, wanted=wanted, within=within))
+    if sums is None:
+        return None
+    counts: dict[int, int] = {}
+    together: dict[tuple[int, int], int] = {}
+    own: dict[int, int] = {}
+    both: dict[tuple[int, int], int] = {}
+    for key, value in sums.items():
+        if any(code not in rank for code in key[1:]):
+            continue  # a code no longer in scope (the codebook changed after the contribution)
+        if len(key) == 2:
+            (counts if key[0] == "n" else own)[rank[key[1]]] = value
+        else:
+            a, b = rank[key[1]], rank[key[2]]
+            (together if key[0] == "p" else both)[(a, b) if a < b else (b, a)] = value
+    tally = _Tally(counts, together, None)
+    found = {c.id: counts.get(n, 0) for n, c in enumerate(codes)}
+    return _pairs(project, scope, within, codes, (own, both), None, tally), found
+
+
+def _pairs(project, scope: Scope, within: str, codes, shared, ids, tally) -> list[Pair]:
+    own, both = shared
     if ids is None:
         plain = _plain_pairs(project, scope, within)
         listing = lambda key: plain()[key]  # noqa: E731

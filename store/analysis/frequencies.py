@@ -318,6 +318,9 @@ def columns_with_totals(
 ) -> tuple[list[Frequency], list[Frequency]] | None:
     """`counted_with_totals` from the kept columns, in one pass, or None (see from_columns).
     A document is in one group here, so its figures for the totals are its group's."""
+    found = _live_with_totals(project, scope, by, rollup, words, totals)
+    if found is not None:
+        return found
     if scope.speakers is not None or scope.not_speakers or by in ("speaker", "coder"):
         return None
     group_of = grouping(project, by)  # checks `by` first, as the plain path does
@@ -356,13 +359,13 @@ def columns_with_totals(
                 whole.add((target, ""), count, covered_words, case)
     groups = group_order(project, by, {g for _, g in grouped.counts}) if by else [""]
     corpus = _corpus_words(project, scope, by, in_scope, by_document) if words else None
-    rows = grouped.rows(project, codes, groups, corpus, _plain_cells(project, scope, by, rollup), keep_empty=by is None)
+    rows = grouped.rows(project, codes, groups, corpus, plain_cells(project, scope, by, rollup), keep_empty=by is None)
     if not totals:
         return rows, []
     if whole is None:
         return rows, rows
     corpus = _corpus_words(project, scope, None, in_scope, by_document) if words else None
-    return rows, whole.rows(project, codes, [""], corpus, _plain_cells(project, scope, None, rollup), keep_empty=True)
+    return rows, whole.rows(project, codes, [""], corpus, plain_cells(project, scope, None, rollup), keep_empty=True)
 
 
 class _ColumnTally:
@@ -403,7 +406,7 @@ class _ColumnTally:
         return rows
 
 
-def _plain_cells(project, scope: Scope, by: str | None, rollup: bool):
+def plain_cells(project, scope: Scope, by: str | None, rollup: bool):
     """A function giving {(code id, group): the coding ids} from the plain path, computed
     once, when a cell's codings are first asked for."""
     found: dict = {}
@@ -428,3 +431,103 @@ def _corpus_words(project, scope: Scope, by: str | None, in_scope: dict, by_docu
         found = by_document.get(document.id)
         totals[name(document, None)] += found[0].words if found else document_words(words_of(project, document), document)
     return totals
+
+
+# ---------------------------------------------------------------------- per document, kept live
+
+
+def _live_with_totals(
+    project, scope: Scope, by: str | None, rollup: bool, words: bool, totals: bool
+) -> tuple[list[Frequency], list[Frequency]] | None:
+    """`columns_with_totals` summed from the live columns' per-document contributions
+    (store/analysis/live.py), or None where the project keeps none or the scope or the
+    grouping is by speaker (a coding's speaker is its turn's: the plain path)."""
+    if scope.speakers is not None or scope.not_speakers or by == "speaker":
+        return None
+    grouping(project, by)  # checks `by` first, as the other paths do
+    rows = _live_rows(project, scope, by, rollup, words, keep_empty=by is None)
+    if rows is None or not totals:
+        return None if rows is None else (rows, [])
+    if by is None:
+        return rows, rows
+    return rows, _live_rows(project, scope, None, rollup, words, keep_empty=True)
+
+
+def _live_rows(project, scope: Scope, by: str | None, rollup: bool, words: bool, keep_empty: bool) -> list[Frequency] | None:
+    found = live_tally(project, scope, by, rollup)
+    if found is None:
+        return None
+    tally, corpus, codes = found
+    groups = group_order(project, by, {g for _, g in tally.counts}) if by else [""]
+    return tally.rows(project, codes, groups, corpus if words else None, plain_cells(project, scope, by, rollup), keep_empty)
+
+
+def live_tally(project, scope: Scope, by: str | None, rollup: bool):
+    """(the _ColumnTally, the words of each group's text, the codes in scope) summed from
+    the live columns' contributions, or None where the project keeps none (the caller
+    leaves out speakers: a coding's speaker is its turn's)."""
+    from functools import partial
+
+    from store.analysis.live import summed
+
+    codes = codes_in(project, scope)
+    targets = _targets(project, codes, rollup)
+    coders = tuple(sorted((c.id, c.name) for c in project.state.coders.values())) if by == "coder" else ()
+    kind = ("frequencies", by, scope.coder, tuple(sorted(targets.items())), coders)
+    contribute = partial(_contribution, project, scope, by, grouping(project, by), targets)
+    sums = summed(project, kind, documents_in(project, scope), contribute)
+    if sums is None:
+        return None
+    tally, corpus = _ColumnTally(), defaultdict(int)
+    counts, words, documents, cases = tally.counts, tally.words, tally.documents, tally.cases
+    for key, value in sums.items():
+        size = len(key)
+        if size == 2:
+            counts[key], words[key], documents[key] = value & _FIELD, (value >> _BITS) & _FIELD, value >> (2 * _BITS)
+        elif size == 3:
+            cases[key[:2]].add(key[2])
+        else:
+            corpus[key[0]] = value
+    if by == "coder":
+        whole = corpus.pop("", 0)
+        corpus = defaultdict(lambda: whole)
+    return tally, corpus, codes
+
+
+_BITS = 40  # a contribution packs a code's codings, words and documents in one integer, 40 bits each
+_FIELD = (1 << _BITS) - 1  # (sums of packed integers add field by field: no figure reaches 2**40)
+
+
+def _contribution(project, scope: Scope, by: str | None, group_of, targets: dict, document, files) -> dict:
+    """One document's frequencies: (code, group) its codings, words coded and 1 (it holds
+    the code), packed in one integer (`_BITS` each, codings lowest); (code, group, case)
+    1 for its case; (group,) its words (the group's text; a coder's group is the whole
+    text: ("",))."""
+    from store.analysis.columns import document_words
+
+    found: dict = defaultdict(int)
+    group = "" if by == "coder" else group_of(document, None)
+    here: dict = defaultdict(list)
+    coders = project.state.coders
+    for columns in files:
+        if scope.coder is not None and columns.coder != scope.coder:
+            continue
+        if by == "coder":
+            group = coders[columns.coder].name if columns.coder in coders else columns.coder
+        for code, begin, end, union in columns.runs():
+            for target in targets.get(code, ()):
+                here[target, group].append((columns, begin, end, union))
+    case = document.case
+    for (target, group), parts in here.items():
+        if len(parts) == 1:
+            _, begin, end, covered_words = parts[0]
+            count = end - begin
+        else:
+            count = sum(end - begin for _, begin, end, _ in parts)
+            covered_words = union_size([span for c, b, e, _ in parts for span in zip(c.first[b:e], c.after[b:e])])
+        found[target, group] += count | covered_words << _BITS | 1 << (2 * _BITS)
+        if case:
+            found[target, group, case] += 1
+    text = files[0].words if files else document_words(words_of(project, document), document)
+    found[("" if by == "coder" else group_of(document, None),)] += text
+    return dict(found)

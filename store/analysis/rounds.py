@@ -15,7 +15,8 @@ from operator import attrgetter
 
 from store.analysis.cell import EMPTY, Cell
 from store.analysis.frequencies import check_attribute, codes_in, natural_order
-from store.analysis.columns import gathered
+from store.analysis.columns import gather_document, gathered
+from store.analysis.live import summed
 from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in
 from store.errors import BadInput
 from store.model import Code
@@ -90,8 +91,13 @@ def _plain_cells(project, scope: Scope, case: str, by: str, held):
 
 
 def _counted(project, scope: Scope, case: str, by: str, held) -> dict[tuple[str, str, str], int] | None:
-    """(case, code, round) -> how many codings, from the kept columns, or None."""
+    """(case, code, round) -> how many codings, from the live columns' per-document
+    contributions or the kept columns, or None."""
     wanted = code_ids(project, scope)
+    kind = ("rounds", case, by, scope.coder, scope.speakers, scope.not_speakers, frozenset(wanted) if wanted is not None else None)
+    found = summed(project, kind, documents_in(project, scope), partial(_contribution, scope, case, by, wanted))
+    if found is not None:
+        return found
     documents = gathered(project, scope, wanted)
     if documents is None:
         return None
@@ -103,6 +109,17 @@ def _counted(project, scope: Scope, case: str, by: str, held) -> dict[tuple[str,
             for code, n in Counter(part.codes).items():
                 found[name, code, value] += n
     return found
+
+
+def _contribution(scope: Scope, case: str, by: str, wanted: set[str] | None, document, files) -> dict:
+    """One document's codings per (case, code, round); none without a case or a round
+    (a document with both is in a case that `rounds` lists)."""
+    attributes = document.attributes
+    if attributes.get(case, "") == "" or attributes.get(by, "") == "":
+        return {}
+    name, value = str(attributes[case]), str(attributes[by])
+    here = gather_document(document, files, scope, wanted)
+    return {(name, code, value): n for code, n in Counter(here.codes).items()}
 
 
 def _change(present: dict[str, Cell], order: list[str]) -> str:

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store import speakers
-from store.analysis import live
+from store.analysis import columns, live
 from store.analysis.scope import Scope
 from store.errors import MarginError
 from tests.analysis.conftest import build_small
@@ -49,13 +49,25 @@ def shown(view: analysis.View) -> tuple:
 
 
 def settings_to_check(project, study, base: analysis.Settings, rng: random.Random) -> list[analysis.Settings]:
-    """Every view and option key's view, with no filter and with one other filter."""
+    """Every view and option key's view, with no filter and with one other filter (each
+    the filter prompt can give), and one view of each kind with a random option of all."""
     found = []
+    documents = sorted(project.state.documents)
     others = (Scope(coder=study.coders["bob"]), Scope(code=study.codes["Care"]),
-              Scope(attributes=(("case", "A"),)), Scope(speakers=frozenset(["Participant"])))
+              Scope(attributes=(("case", "A"),)), Scope(speakers=frozenset(["Participant"])),
+              Scope(documents=frozenset(rng.sample(documents, min(2, len(documents))))),
+              Scope(attributes=(("round", "1"),), coder=study.coders["alice"]),
+              Scope(not_speakers=frozenset(["Interviewer"]), code=study.codes["Care"]))
     for scope in (Scope(), rng.choice(others)):
         for view in analysis.VIEWS:
             found += analysis.ahead(project, analysis.replace_settings(base, view=view, scope=scope))
+    scope = rng.choice((Scope(), *others))
+    found.append(analysis.replace_settings(base, view="frequencies", scope=scope, by=rng.choice(analysis.groupings(project)),
+                                           rollup=rng.random() < 0.5))
+    found.append(analysis.replace_settings(base, view="cooccurrence", scope=scope, within=rng.choice(analysis.WITHIN),
+                                           measure=rng.choice(analysis.MEASURES)))
+    found.append(analysis.replace_settings(base, view="matrix", scope=scope, cols=rng.choice(analysis.matrix_columns(project)),
+                                           count=rng.choice(analysis.COUNTS)))
     return found
 
 
@@ -80,7 +92,7 @@ def change(project, study, rng: random.Random) -> None:
         pass
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1), steps=st.integers(1, 8))
 def test_the_screen_figures_follow_every_change_exactly(tmp_path_factory, seed, steps):
     study = build_small(tmp_path_factory.mktemp("live") / "small")
@@ -120,3 +132,39 @@ def test_an_apply_remakes_one_documents_columns(small):
     assert live.remade(project) == len(project.state.documents) + 1  # only A2's
     with without_live(project):
         assert shown(view) == shown(analysis.build_cooccurrence(project, analysis.Settings()))
+
+
+def test_an_apply_recounts_only_the_touched_document(small, monkeypatch):
+    """After every view is built once, an apply in one document costs each view's
+    figures that document's contribution: no other document's columns are read again,
+    under no filter and under a filter (the counts of a filter come from what is kept)."""
+    project = small.project
+    live.keep_live(project)
+    read: list[str] = []
+    for name in ("runs", "coding_ids"):
+        original = getattr(columns.Columns, name)
+        monkeypatch.setattr(columns.Columns, name, lambda self, _o=original: (read.append(self.document), _o(self))[1])
+    take_all = columns.Gathered.take_all
+    monkeypatch.setattr(columns.Gathered, "take_all", lambda self, c: (read.append(c.document), take_all(self, c))[1])
+    take = columns.Gathered.take
+    monkeypatch.setattr(columns.Gathered, "take", lambda self, c, code, i: (read.append(c.document), take(self, c, code, i))[1])
+    every = [analysis.replace_settings(analysis.Settings(), view=view, **options) for view, options in (
+        ("frequencies", {}), ("frequencies", {"by": "coder", "rollup": True}), ("cooccurrence", {}),
+        ("cooccurrence", {"within": "turn"}), ("cooccurrence", {"within": "document"}), ("matrix", {}),
+        ("matrix", {"cols": "case", "count": "words"}), ("rounds", {}),
+    )]
+    every += [analysis.replace_settings(s, scope=Scope(attributes=(("group", "g1"),))) for s in every]
+    for s in every:
+        analysis.view_of(project, s, s.view)
+    made = live.contributed(project)
+    assert set(read) == set(project.state.documents)  # the first builds read every document
+    read.clear()
+    a2 = project.state.documents[small.docs["A2"]]
+    project.codings.apply(a2, project.state.codes[small.codes["Time"]], 0, 5)
+    for s in every:
+        found = analysis.view_of(project, s, s.view)
+        with without_live(project):
+            assert shown(found) == shown(analysis.BUILDERS[s.view](project, analysis.Settings(**{**vars(s), "cache": {}})))
+    assert set(read) == {a2.id}  # only A2's columns were read again
+    kinds = len(live._LIVE[project].parts)
+    assert live.contributed(project) - made == kinds  # one contribution per kind: A2's

@@ -28,7 +28,8 @@ def test_analysis_benchmark_reports_every_command(capsys):
     assert all(seconds > 0 for seconds in result["figures"].values())
     screen = result["screen"]
     assert all(f"screen at idle: {view}, built ahead" in screen for view in bench_analysis.SCREEN_VIEWS)
-    assert sum(name.startswith("screen key 80x24") for name in screen) == 2 * len(bench_analysis.SCREEN_KEYS) + 1
+    keys = len(bench_analysis.SCREEN_KEYS) + len(bench_analysis.AFTER_APPLY_KEYS) + 2  # + `%` before, the rebuild at idle
+    assert sum(name.startswith("screen key 80x24") for name in screen) == 2 * keys + 1
     assert all(n in printed for n in screen)
 
 

@@ -658,3 +658,42 @@ def counted_builds(monkeypatch):
     for name, build in list(analysis.BUILDERS.items()):
         monkeypatch.setitem(analysis.BUILDERS, name, counting(name, build))
     return calls
+
+
+async def test_after_an_apply_in_the_reader_each_view_key_draws_figures_holding_it(make_app, project, monkeypatch):
+    """Apply a code with keys in the reader; at the next idle moment the views are made
+    again from one document's contributions (store/analysis/live.py); then the analysis
+    key and each view's key draw at once (never "Counting…") and each view has a figure
+    whose codings hold the new coding."""
+    from store.analysis import live
+    from tui.screens import analysis, analysis_warm
+
+    monkeypatch.setattr(analysis_warm, "WARM_FROM", 0)  # the demo is small: warm it as a large project is
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app._last_key = 0.0
+        app.checkpoint_when_idle()  # the first idle moment: every view built ahead
+        await settle(pilot)
+        made, before = live.contributed(project), set(project.state.codings)
+        await pilot.press("j", "j", "V", "c", *"Challenging practice", "enter")
+        await settle(pilot)
+        for _ in range(5):  # answer what asks (a near duplicate), as a user would
+            if app.screen is app.screen_stack[0]:
+                break
+            await pilot.press("y")
+            await settle(pilot)
+        (new,) = set(project.state.codings) - before
+        app._last_key = 0.0
+        app.checkpoint_when_idle()  # the idle moment after the apply
+        await settle(pilot)
+        assert live.contributed(project) - made == len(live._LIVE[project].parts)  # one document's part per kind
+        for key in ("percent_sign", "2", "3", "4", "1"):
+            await pilot.press(key)
+            screen = app.screen
+            assert isinstance(screen, analysis.Analysis) and screen._view is not None, key  # drawn, not "Counting…"
+            view = screen._view
+            cells = [b.cell for b in view.bars] if view.bars is not None else [
+                m.cell for row in view.grid.rows for m in row.marks if m is not None]
+            assert any(new in cell.codings for cell in cells if cell is not None), key
+            await settle(pilot)

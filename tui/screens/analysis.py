@@ -28,7 +28,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
-from store.analysis.cell import Cell
+from store.analysis.cell import EMPTY, Cell
 from store.analysis.scope import EVERYTHING, Scope, codings_in, named_scope
 from store.errors import BadInput
 from store.text import plural
@@ -181,7 +181,7 @@ def build_cooccurrence(project, s: Settings) -> View:
                 pair, value = together[i, j], values[i, j]
                 marks.append(Mark(Cell.lazy(value, lambda pair=pair: pair.together.codings), _number(value), level(value, top)))
             else:
-                marks.append(Mark(Cell(0), "·", 0))
+                marks.append(NOTHING)
         rows.append(GridRow(f"{i + 1} {clean(project.codebook.path(code))}", tuple(marks), colour=code.color))
     grid = Grid(tuple(str(i + 1) for i in range(len(codes))), rows, corner=f"code ({_measure_name(s.measure)}, {s.within})")
 
@@ -225,6 +225,8 @@ def _measure_name(measure: str) -> str:
 
 def _number(value: float) -> str:
     """A count as it is; a coefficient in two decimals, without the leading 0 (".25")."""
+    if type(value) is int:
+        return str(value)
     if isinstance(value, int) or value == 0:
         return str(int(value)) if float(value).is_integer() else str(value)
     text = f"{value:.2f}"
@@ -237,9 +239,9 @@ def build_matrix(project, s: Settings) -> View:
     m = matrix(project, s.scope, cols=s.cols, count=s.count)
     top = max((cell.value for cell in m.cells.values()), default=0)
     top_total = max((cell.value for cell in m.totals.values()), default=0)  # the total column is shaded on its own scale
-    rows = []
+    rows, cells = [], m.cells
     for code in m.codes:
-        marks = [_mark(m.cell(code.id, column), top) for column in m.columns]
+        marks = [_mark(cells.get((code.id, column), EMPTY), top) for column in m.columns]
         marks.append(_mark(m.total(code.id), top_total))
         rows.append(GridRow(clean(project.codebook.path(code)), tuple(marks), colour=code.color))
     grid = Grid((*(clean(c) for c in m.columns), "(total)"), rows, corner=f"code × {_by_name(s.cols)} ({s.count})")
@@ -255,8 +257,14 @@ def build_matrix(project, s: Settings) -> View:
 
 
 def _mark(cell, top) -> Mark:
-    shown = _number(cell.value) if cell.value or cell.codings else "·"  # 0 words can still be codings
-    return Mark(cell, shown, level(cell.value, top))
+    """A matrix cell's mark: a cell holds codings unless it is EMPTY (0 words can still be
+    codings), so its codings are not listed to tell."""
+    if cell is EMPTY:
+        return NOTHING
+    return Mark(cell, _number(cell.value), level(cell.value, top))
+
+
+NOTHING = Mark(EMPTY, "·", 0)  # a cell with no codings behind it
 
 
 def round_attribute(project, s: Settings) -> str | None:
@@ -289,7 +297,7 @@ def build_rounds(project, s: Settings) -> View:
         for value in values:
             cell = row.present.get(value)
             if cell is None or not cell.value:
-                marks.append(Mark(Cell(0), "·", 0))
+                marks.append(NOTHING)
             else:
                 marks.append(Mark(cell, _number(cell.value), level(cell.value, top)))
         rows.append(GridRow(clean(row.path), tuple(marks), note=row.change, colour=row.code.color))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,9 +26,9 @@ COLUMN_MAX = 10  # a column title is cut to this; the cursor's detail line shows
 LABEL_SHARE = 0.35 # the label column takes at most this share of the width
 
 
-@dataclass(frozen=True)
-class Mark:
-    """One cell as shown: its figure, the text of its number and its shade."""
+class Mark(NamedTuple):
+    """One cell as shown: its figure, the text of its number and its shade (a tuple: a
+    matrix makes tens of thousands, and a frozen dataclass's are four times as dear)."""
 
     cell: Cell
     text: str
