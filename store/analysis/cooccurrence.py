@@ -396,7 +396,7 @@ def _pairs(project, scope: Scope, within: str, codes, shared, ids, tally) -> lis
     pairs = []
     for a, b in sorted(tally.together):
         n12, n1, n2 = tally.together[a, b], tally.counts[a], tally.counts[b]
-        union = own[a] + own[b] - both.get((a, b), 0)
+        union = own.get(a, 0) + own.get(b, 0) - both.get((a, b), 0)  # a code over no words has no entry
         pairs.append(
             Pair(
                 code_a=codes[a],
