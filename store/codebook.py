@@ -242,8 +242,11 @@ class Codebook:
         return updated
 
     def _refuse_sibling(self, name: str, parent: str | None, code: Code) -> None:
-        for sibling in self.children(parent):
-            if sibling.id != code.id and sibling.name.casefold() == name.casefold():
+        """A scan, not `children`: that sorts every code again after each change (3 ms of
+        each rename in the app at 5,000 codes)."""
+        folded = name.casefold()
+        for sibling in self._codes.values():
+            if sibling.parent == parent and sibling.id != code.id and sibling.name.casefold() == folded:
                 raise Refused(f"a code named {sibling.name!r} exists there already; merge them with `margin codes merge`")
 
 

@@ -77,6 +77,7 @@ class MarginApp(App):
         self._heap_settled = False  # whether the heap was frozen since the last key
         self.key_gate = KeyGate(self)  # keys typed in a burst wait for the keys before them
         self._status: StatusLine | None = None  # the main screen's, found once (see _status_line)
+        self._reader: Reader | None = None  # found once (see reader)
 
     def compose(self):
         with Horizontal(id="main"):
@@ -188,7 +189,12 @@ class MarginApp(App):
 
     @property
     def reader(self) -> Reader:
-        return self.query_one(Reader)
+        """The main screen's reader, found once (a query walks every widget; a key asked
+        for it several times)."""
+        reader = self._reader
+        if reader is None or not reader.is_attached:
+            reader = self._reader = self.query_one(Reader)
+        return reader
 
     @property
     def document(self):
@@ -515,7 +521,7 @@ class MarginApp(App):
     def pick_code(self, title: str, recent: list[str], done, **options) -> None:
         """Open the code picker over the current screen; `done(Pick | None)` once it closes.
         The main screen's picker is made with the app; another screen gets one the first time."""
-        picker = next(iter(self.screen.query(CodePicker)), None)
+        picker = CodePicker.mounted_on(self.screen) or next(iter(self.screen.query(CodePicker)), None)
         if picker is None:
             picker = CodePicker(self.project)
             self.screen.mount(picker)

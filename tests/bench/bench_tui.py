@@ -490,7 +490,8 @@ async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -
                 await pilot.pause()
                 samples.append(((time.process_time() - cpu) * 1000, 0.0))
                 code = project.state.codes[code.id]
-            figures["codebook change (a rename)"] = samples
+            figures["codebook change (a rename)"] = samples  # the code moves below the codes pane's lines
+            figures["codebook change (a rename in view)"] = await _renames_in_view(app, pilot, presses)
             checkpoints.clear()
             figures["250 actions in a row (. then u)"] = await _timed_presses(pilot, [".", "u"] * 125)
             figures["checkpoints written on a key, of 250 actions"] = [(float(len(checkpoints)), 250.0)]
@@ -500,6 +501,25 @@ async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -
             figures["memory MB: every coding read too"] = [(_rss_mb(), 0.0, 0.0)]
     figures[f"floor: an empty app of {widgets} widgets' key"] = await _empty_app_key(size, presses, widgets)
     return figures
+
+
+async def _renames_in_view(app, pilot, presses: int) -> list[tuple[float, float]]:
+    """CPU ms of renaming the codes pane's highlighted code (on screen, where the panes
+    show) so that it keeps its place: its line repaints, with the reader's rows naming it."""
+    from tui.widgets.codes_pane import CodesPane
+
+    project, samples = app.project, []
+    code = app.query_one(CodesPane).code
+    name = code.name
+    for i in range(presses):
+        await pilot.pause()
+        cpu = time.process_time()
+        project.codebook.rename(code, f"{name} {'ab'[i % 2]}")
+        app.project_changed()
+        await pilot.pause()
+        samples.append(((time.process_time() - cpu) * 1000, 0.0))
+        code = project.state.codes[code.id]
+    return samples
 
 
 PICKER_QUERIES = ("tr", "ho", "ca", "trus", "wrd", "theme 1 >")  # the last letter is timed; wrd is fuzzy only
@@ -578,6 +598,7 @@ SCALE_TARGETS = {  # figure: (target, what it is above)
     "picker opens (c)": (20, "floor"), "picker key: tr": (10, "floor"), "picker key: ho": (10, "floor"),
     "picker key: ca": (10, "floor"), "apply (.)": (30, "floor"), "undo (u)": (30, "floor"),
     "codebook change (a colour)": (30, "floor"), "codebook change (a rename)": (30, "floor"),
+    "codebook change (a rename in view)": (30, "floor"),
 }
 
 

@@ -79,6 +79,41 @@ def _style(name: str) -> Style:
     return Style.parse(name) if name else Style()
 
 
+class KeptLines:
+    """A part of the picker whose rendered lines are kept while it is hidden, by what they
+    show. Textual renders a shown widget afresh (hiding it sizes it to nothing), and the
+    picker's frame, filter and help line were 4 ms of every opening at 200x50 though
+    they show the same as the last time. `_kept_key` is what the lines show beside the
+    widget's size; a change of style (theme, focus) drops them."""
+
+    KEPT_AT_MOST = 64
+
+    def _kept_key(self):
+        return None
+
+    def render_lines(self, crop: Region) -> list:
+        kept = self.__dict__.setdefault("_kept_lines", {})
+        key = (crop, self.size, self._kept_key())
+        lines = kept.get(key)
+        if lines is None:
+            if len(kept) >= self.KEPT_AT_MOST:
+                kept.clear()
+            lines = kept[key] = super().render_lines(crop)
+        return lines
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.__dict__.get("_kept_lines", {}).clear()
+
+
+class KeptLabel(KeptLines, Label):
+    """A one-line label of the picker (its title, help line and question)."""
+
+    def _kept_key(self):
+        content = self.content
+        return type(content), str(content)  # a Rich Text is not hashable
+
+
 class Part(Widget):
     """A part of the picker that takes keys while it is the picker's `active` part."""
 
@@ -87,7 +122,7 @@ class Part(Widget):
         return self.parent is not None and self.parent.active is self
 
 
-class FilterField(Part):
+class FilterField(KeptLines, Part):
     """The one-line filter: typing, backspace, delete, ←→, home and end. Each change calls
     the picker at once and repaints this one line (a Textual Input laid out the screen)."""
 
@@ -163,6 +198,9 @@ class FilterField(Part):
 
     def action_clear(self) -> None:
         self._changed("", 0)
+
+    def _kept_key(self):
+        return self.value, self.cursor, self.active
 
     def render_line(self, y: int) -> Strip:
         width, base = self.size.width, self.rich_style
@@ -301,7 +339,7 @@ def _render(line: Line, width: int, style: Style) -> Strip:
     return strip.apply_style(style).crop_extend(0, width, style)
 
 
-class Question(Label):
+class Question(KeptLabel):
     """The one-line question of Enter on a hit that is not what was typed; the picker's
     `answer_hit` (y) and `answer_typed` (n) keys answer it, esc goes back to typing."""
 
@@ -310,7 +348,7 @@ class Question(Label):
         return self.parent is not None and self.parent.active is self
 
 
-class CodePicker(Vertical):
+class CodePicker(KeptLines, Vertical):
     """The overlay. `open` shows it with a title and a callback given the Pick (or None)."""
 
     DEFAULT_CSS = "CodePicker { layer: picker; display: none; }"
@@ -332,6 +370,15 @@ class CodePicker(Vertical):
         self._ready = False  # mounted, its parts made
         self._help = HELP_TYPING  # the help line shown
         self._keys: dict[str, str] = {}  # key -> picker action, from the app's keymap
+        self._parts: dict = {}  # selector -> the part, found once
+
+    def _part(self, selector, expect_type=None):
+        """A part of the picker, found once: its parts never change, and a query walks the
+        DOM (an opening asked for them eight times)."""
+        part = self._parts.get(selector)
+        if part is None:
+            part = self._parts[selector] = self.query_one(selector, expect_type)
+        return part
 
     @classmethod
     def shown_on(cls, screen) -> CodePicker | None:
@@ -339,16 +386,22 @@ class CodePicker(Vertical):
         picker = _ON_SCREEN.get(screen)
         return picker if picker is not None and picker.display and picker.is_attached else None
 
+    @classmethod
+    def mounted_on(cls, screen) -> CodePicker | None:
+        """The picker mounted on `screen`, open or not (no query of the DOM)."""
+        picker = _ON_SCREEN.get(screen)
+        return picker if picker is not None and picker.is_attached else None
+
     def compose(self):
-        yield Label("", id="picker-title", markup=False)
+        yield KeptLabel("", id="picker-title", markup=False)
         yield FilterField(id="picker-input")
         yield HitList(id="picker-hits")
-        yield Label(HELP_TYPING, id="picker-help")
+        yield KeptLabel(HELP_TYPING, id="picker-help")
         yield Question(id="picker-question")
 
     def on_mount(self) -> None:
         _ON_SCREEN[self.screen] = self
-        self.query_one(Question).display = False
+        self._part(Question).display = False
         keymap = getattr(self.app, "keymap", None)
         actions = keymap.scope("picker") if keymap is not None else []
         self._keys = {key: action.name for action in actions for key in action.keys}
@@ -368,11 +421,11 @@ class CodePicker(Vertical):
         if self.index is None or self._version != self.project.state.version:
             self.index, self._version = CodeIndex.of(self.project), self.project.state.version  # counts: 13-22 ms at 200,000
         self.chosen, self.asking = False, None
-        self.query_one("#picker-title", Label).update(clean(title), layout=False)  # one line, cut
-        self.query_one(Question).display = False
-        self.query_one("#picker-help").display = True
+        self._part("#picker-title", Label).update(clean(title), layout=False)  # one line, cut
+        self._part(Question).display = False
+        self._part("#picker-help").display = True
         self.fit(self.app.size.width, self.app.size.height)
-        field = self.query_one(FilterField)
+        field = self._part(FilterField)
         self._activate(field)
         field.set_value("")
         self._show("")
@@ -384,7 +437,7 @@ class CodePicker(Vertical):
         off: the list shrinks, not the question."""
         rows = max(2, min(HITS_MOST, int(height * 0.9) - AROUND_HITS))
         wide = min(PICKER_WIDTH, width)
-        self.query_one(HitList).styles.height = rows
+        self._part(HitList).styles.height = rows
         self.styles.width, self.styles.height = wide, rows + AROUND_HITS
         self.styles.offset = ((width - wide) // 2, max(0, (height - rows - AROUND_HITS) // 2))
 
@@ -407,7 +460,7 @@ class CodePicker(Vertical):
         help_line = HELP_LIST if isinstance(part, HitList) else HELP_TYPING
         if help_line != self._help and not isinstance(part, Question):  # an update lays the picker out
             self._help = help_line
-            self.query_one("#picker-help", Label).update(help_line)
+            self._part("#picker-help", Label).update(help_line)
 
     async def take_key(self, event: events.Key) -> None:
         """Every key while the picker is open. Characters are text (digits pick, as the
@@ -419,7 +472,7 @@ class CodePicker(Vertical):
             if self.asking is not None:
                 self._stop_asking()
             else:
-                self._activate(self.query_one(HitList) if isinstance(part, FilterField) else self.query_one(FilterField))
+                self._activate(self._part(HitList) if isinstance(part, FilterField) else self._part(FilterField))
             return
         if isinstance(part, (FilterField, HitList)) and part.take_key(event):
             return
@@ -446,7 +499,7 @@ class CodePicker(Vertical):
     def paste(self, text: str) -> None:
         """Pasted text goes into the filter, on one line."""
         if self.asking is None:
-            field = self.query_one(FilterField)
+            field = self._part(FilterField)
             self._activate(field)
             field.paste(text)
 
@@ -454,7 +507,7 @@ class CodePicker(Vertical):
         self._show(value)
 
     def _typed(self) -> str:
-        return " ".join(self.query_one(FilterField).value.split())
+        return " ".join(self._part(FilterField).value.split())
 
     def _show(self, query: str) -> None:
         ranked = self.index.rank(query, self.recent, limit=20)
@@ -469,7 +522,7 @@ class CodePicker(Vertical):
             rows.insert(typed, create)
         if self.top_level:
             rows.append(Hit(TOP_LEVEL, ((("⇱ The top level (no parent)", "bold"),),)))
-        self.query_one(HitList).show(rows)
+        self._part(HitList).show(rows)
 
     def _hit(self, number: int, hit) -> Hit:
         prompt = ((f"{number} ", "bold"), ("■ ", hit.code.color or ""), (clean(hit.path), ""), (f"  {hit.count}", "dim"))
@@ -478,7 +531,7 @@ class CodePicker(Vertical):
         return Hit(hit.code.id, (prompt, (("    " + clean(hit.description), "dim italic"),)))
 
     def pick_number(self, number: int) -> None:
-        hit_list = self.query_one(HitList)
+        hit_list = self._part(HitList)
         codes = [i for i, hit in enumerate(hit_list.hits) if hit.id not in (CREATE, TOP_LEVEL)]
         if number <= len(codes):
             hit_list.highlight(codes[number - 1])
@@ -486,7 +539,7 @@ class CodePicker(Vertical):
 
     def type_into_filter(self, character: str) -> None:
         """From the hit list: back to the filter, typing `character` (or deleting with "")."""
-        field = self.query_one(FilterField)
+        field = self._part(FilterField)
         self._activate(field)
         if character:
             field.insert_text_at_cursor(character)
@@ -498,7 +551,7 @@ class CodePicker(Vertical):
         (or "+ New code" on top) is, and any other top hit asks which was meant."""
         if self.asking is not None:
             return  # the question wants y or n
-        hit_list = self.query_one(HitList)
+        hit_list = self._part(HitList)
         option = hit_list.highlighted_option
         if option is None:
             if self._typed() and self.allow_create:
@@ -534,17 +587,17 @@ class CodePicker(Vertical):
         else:
             question = f"Apply “{_cut(path, room - len(f'Apply “”? {hit} yes · {back} back'))}”? {hit} yes · {back} back"
         self.asking = option_id
-        self.query_one("#picker-help").display = False
-        asked = self.query_one(Question)
+        self._part("#picker-help").display = False
+        asked = self._part(Question)
         asked.update(Text(clean(question), style="bold"))
         asked.display = True
         self._activate(asked)
 
     def _stop_asking(self) -> None:
         self.asking = None
-        self.query_one(Question).display = False
-        self.query_one("#picker-help").display = True
-        self._activate(self.query_one(FilterField))
+        self._part(Question).display = False
+        self._part("#picker-help").display = True
+        self._activate(self._part(FilterField))
 
     def action_answer_hit(self) -> None:
         if self.asking is not None:
@@ -557,16 +610,16 @@ class CodePicker(Vertical):
     def action_down(self) -> None:
         if self.asking is not None:
             self._stop_asking()
-        hit_list = self.query_one(HitList)
+        hit_list = self._part(HitList)
         self._activate(hit_list)  # in the list digits pick; letters go back to the filter
         hit_list.action_cursor_down()
 
     def action_up(self) -> None:
         if self.asking is not None:
             self._stop_asking()
-        hit_list = self.query_one(HitList)
+        hit_list = self._part(HitList)
         if hit_list.active and not hit_list.highlighted:
-            self._activate(self.query_one(FilterField))  # up from the first hit: back to typing
+            self._activate(self._part(FilterField))  # up from the first hit: back to typing
         else:
             hit_list.action_cursor_up()
 

@@ -35,6 +35,7 @@ from textual.strip import Strip
 from store import annotations, motions
 from store.model import Coding, Document, Memo
 from tui.widgets.keys import bindings, clean
+from tui.widgets.codes_pane import changed_codes
 from tui.widgets.layout import BLANK, HEADER, Layout, Row
 from tui.widgets.steady import SteadyScrollBars
 from store.text import plural, tidy_span
@@ -359,7 +360,7 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         else:
             changed = self._changed_turns(self._by_turn, by_turn) | self._changed_turns(self._notes, notes)
             if codes != self._codes:
-                looks = {k for k in codes.keys() | self._codes.keys() if codes.get(k) is not self._codes.get(k)}
+                looks = set(changed_codes(self._codes, codes))
                 for code_id in looks:
                     self._tints.pop(code_id, None)
                 changed.update(t for t, found in by_turn.items() if any(c.code in looks for c in found))
