@@ -155,14 +155,21 @@ class MemoryStorage(Storage):
 
 def dump_tables(data: dict) -> bytes:
     """TinyDB tables as JSON, one entity per line, tables and entities in key order, so
-    that a file diffs and merges line by line and the same data gives the same bytes."""
+    that a file diffs and merges line by line and the same data gives the same bytes.
+    A row may be an entity rather than its record (a codings table read at open holds
+    its `Coding` values, store/state.py `_built`): it is written as its record."""
     parts = []
     for table in sorted(data):
         rows = data[table]
-        lines = [orjson.dumps(str(key)) + b": " + orjson.dumps(rows[key], option=orjson.OPT_SORT_KEYS) for key in sorted(rows)]
+        lines = [orjson.dumps(str(key)) + b": " + orjson.dumps(_record(rows[key]), option=orjson.OPT_SORT_KEYS)
+                 for key in sorted(rows)]  # fmt: skip
         body = b"{\n" + b",\n".join(lines) + b"\n}" if lines else b"{}"
         parts.append(orjson.dumps(table) + b": " + body)
     return b"{" + b",\n".join(parts) + b"}\n"
+
+
+def _record(row):
+    return row if type(row) is dict else row.to_record()
 
 
 class FastTable(Table):

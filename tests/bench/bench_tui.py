@@ -12,6 +12,10 @@ and CPU; the floor an empty Textual app started the same way), reader keys, the 
 opening and keystrokes, applying, undoing, a codebook change, 250 actions in a row (the 200th
 beside the others, and how many checkpoints ran on a key) and the app's memory.
 
+Memory at scale: `python tests/bench/bench_tui.py --memory --workdir DIR [--runs 3]`: the app's
+RSS at its first frame, with every coding read and with the analysis screen's views built,
+beside an empty Textual app's, each in a fresh interpreter.
+
 Old against new, in one run: `python tests/bench/bench_tui.py --compare OLD_TREE [--rounds 3]
 [--presses 10] [--workdir DIR]` (OLD_TREE: `git worktree add /work/wt-old 55d90aa --detach`).
 Each tree builds its own demo, 4,000-turn and 5,000-code projects (kept in DIR between runs;
@@ -311,6 +315,9 @@ def _worker(argv: list[str]) -> None:
     elif kind == "scale":
         project_dir, width, height, presses = args
         figures = asyncio.run(_worker_scale(project_dir, (int(width), int(height)), int(presses)))
+    elif kind == "memory":
+        project_dir, width, height = args
+        figures = asyncio.run(_worker_memory(project_dir, (int(width), int(height))))
     elif kind == "picker":
         project_dir, width, height, presses = args
         figures = asyncio.run(_worker_picker(project_dir, (int(width), int(height)), int(presses)))
@@ -522,6 +529,80 @@ async def _renames_in_view(app, pilot, presses: int) -> list[tuple[float, float]
     return samples
 
 
+def _status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _worker_memory(project_dir: str, size: tuple[int, int]) -> dict:
+    """The app's RSS in MB at scale, on each path that reads more (issue 11, < 300 MB):
+    its first frame, after every coding is read (retrieval over everything), and with the
+    analysis screen open and its views built; with None a floor, an empty Textual app at
+    its first frame. Also the peak (VmHWM). (tracemalloc is not used: tracing 2.5 million
+    allocations adds more RSS than the codings take; tests/test_coding_memory.py counts bytes.)"""
+    import gc
+
+    from textual.app import App
+    from textual.widgets import Static
+
+    if project_dir == "-":
+        class Empty(App):
+            def compose(self):
+                yield Static("empty")
+
+        async with Empty().run_test(size=size) as pilot:
+            await pilot.pause()
+            return {"floor: an empty Textual app, first frame": _status_mb("VmRSS")}
+    from store.project import Project
+    from tui.app import MarginApp
+    from store.analysis.live import remade
+
+    figures = {"before open": _status_mb("VmRSS")}
+    with Project.open(Path(project_dir)) as project:
+        app = MarginApp(project)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            figures["first frame"] = _status_mb("VmRSS")
+            len(project.state.codings)  # what retrieval over everything reads
+            gc.collect()
+            figures["every coding read"] = _status_mb("VmRSS")
+            await pilot.press("percent_sign")
+            start = time.monotonic()
+            while remade(project) < len(project.state.documents) and time.monotonic() - start < 300:
+                await pilot.pause(0.2)  # until every document's live columns are made (what the views hold)
+            await pilot.pause(1.0)
+            gc.collect()
+            figures["the analysis screen open, its columns made"] = _status_mb("VmRSS")
+            figures["peak (VmHWM)"] = _status_mb("VmHWM")
+    return figures
+
+
+def memory(runs: int, workdir: Path) -> None:
+    """`--memory`: the app's RSS at 5,000 codes and 200,000 codings beside an empty app's,
+    each in a fresh interpreter, `runs` rounds alternated, medians."""
+    directory = workdir / "scale-5000-200000"
+    if not directory.exists():
+        print(f"building {directory} (5,000 codes, 200,000 codings; minutes)...", flush=True)
+        _run_worker(REPO, "build", "codes5000:200000", str(directory))
+    for size in ((80, 24), (200, 50)):
+        samples: dict = {}
+        loads = []
+        for _ in range(runs):
+            loads.append(os.getloadavg()[0])
+            for which in ("-", str(directory)):
+                for name, value in _run_worker(REPO, "memory", which, str(size[0]), str(size[1])).items():
+                    samples.setdefault(name, []).append(value)
+        floor = statistics.median(samples.pop("floor: an empty Textual app, first frame"))
+        print(f"memory at {size[0]}x{size[1]}, MB, medians of {runs}; floor (an empty Textual app's RSS) {floor:.0f} MB; "
+              f"load {min(loads):.1f}-{max(loads):.1f}")
+        for name, values in samples.items():
+            median = statistics.median(values)
+            said = "" if name == "before open" else f"  (+{median - floor:.0f} above the floor; target < 300)"
+            print(f"  {name:50} {median:6.0f}{said}")
+
+
 PICKER_QUERIES = ("tr", "ho", "ca", "trus", "wrd", "theme 1 >")  # the last letter is timed; wrd is fuzzy only
 
 
@@ -660,6 +741,16 @@ def main() -> None:
             workdir = options.workdir or Path(tmp)
             workdir.mkdir(parents=True, exist_ok=True)
             scale(options.codings, options.runs, options.presses, workdir)
+        return
+    if sys.argv[1:2] == ["--memory"]:
+        import argparse
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--memory", action="store_true")
+        parser.add_argument("--runs", type=int, default=3)
+        parser.add_argument("--workdir", type=Path, required=True, help="holds (or gets) scale-5000-200000")
+        options = parser.parse_args()
+        memory(options.runs, options.workdir)
         return
     if sys.argv[1:2] == ["--picker"]:
         import argparse
