@@ -85,6 +85,9 @@ class _Planner:
         check_tree({c.id: c.parent for c in self.plan.codes}, {c.id: c.name for c in self.plan.codes}, self.report.source)
         for source in self.refi.sources:
             self.source(source)
+            # only selections with a comment are read again (memo_plan): the others go now,
+            # so the file's records and the plan's codings never all exist at once
+            source.selections = [s for s in source.selections if s.description]
         self.attributes()
         self.plan.memos = plan_memos(self)
         self.links()
