@@ -76,6 +76,7 @@ class _Planner:
         self.noted_selections = _noted(refi)
         self.noted_sources = {(owner, note) for tag, owner, note in refi.note_refs if tag == "TextSource"}
         self.passage_notes = [note for note in refi.notes if note.span]  # QualCoder's annotations; usually none
+        self.referred = _referred(refi)  # what a Note may be attached to: only their codings are memo targets
 
     def run(self) -> Plan:
         self.report.dropped += self.refi.unsupported
@@ -242,8 +243,16 @@ class _Planner:
                 wanted = selection.guid if single else coding.guid
                 made = self.coding(document, text, coding, placed.start, placed.end, self.new_id(wanted, str(index)), selection)
                 if made is not None:
-                    self.targets.setdefault(selection.guid, ("coding", made.id))
-                    self.targets[coding.guid] = ("coding", made.id)
+                    self.coding_target(selection, coding, made)
+
+    def coding_target(self, selection: RefiSelection, coding: RefiCoding, made: Coding) -> None:
+        """Record the coding as what memos on its selection or coding are about, only where
+        one may be (a NoteRef or Link names it, the selection has a comment): not two
+        entries for each of 200,000 codings that no memo is on."""
+        if selection.description or selection.guid in self.referred:
+            self.targets.setdefault(selection.guid, ("coding", made.id))
+        if coding.guid in self.referred:
+            self.targets[coding.guid] = ("coding", made.id)
 
     def uncoded(self, document: Document, selection: RefiSelection, start: int, end: int) -> None:
         """A selection with no code: an annotation when a note or comment is on it, else listed."""
@@ -360,6 +369,11 @@ class _Planner:
                 self.report.dropped.append(f"the description of set {refi_set.name!r} (it became an attribute value)")
             return True
         return False
+
+
+def _referred(refi: RefiProject) -> set[str | None]:
+    """Every GUID a NoteRef is inside or a Link names: the elements memos may be on."""
+    return {owner for _tag, owner, _note in refi.note_refs} | {end for link in refi.links for end in link}
 
 
 def _noted(refi: RefiProject) -> set:
