@@ -52,6 +52,7 @@ class Plan:
 
 
 def plan_import(refi: RefiProject, package: Package, current: Coder, strict: bool, report: ImportReport) -> Plan:
+    """The plan; `refi` is used up: each source keeps only its commented selections once planned."""
     return _Planner(refi, package, current, strict, report).run()
 
 
