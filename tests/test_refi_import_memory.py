@@ -20,7 +20,7 @@ from store.refi.plan import plan_import
 from store.refi.reader import read_project
 from store.refi.report import ImportReport
 from tests.test_export_speed import many_codings
-from tests.test_refi_support import make_project
+from tests.test_refi_support import REFI, SAMPLES, make_project
 
 
 @pytest.fixture
@@ -36,10 +36,14 @@ def _without_collector():
     gc.disable()
 
 
-def test_the_read_records_are_freed_without_the_collector(export):
+SOURCES = [s.name for s in sorted(SAMPLES.glob("*.qd[ep]*"))] if REFI.is_dir() else []
+
+
+@pytest.mark.parametrize("sample", ["margin", *SOURCES])
+def test_the_read_records_are_freed_without_the_collector(export, sample):
     """On main the reader's parser and handlers referred back to it, so every record of
     the file stayed alive through planning and storing (200 MB at 200,000 codings)."""
-    package = Package(export)
+    package = Package(export if sample == "margin" else SAMPLES / sample)
     _without_collector()
     try:
         refi = read_project(package.qde(), "study.qdpx")
