@@ -41,6 +41,25 @@ def parse_entry(line: bytes) -> dict | None:
     return entry if valid else None
 
 
+PIECE_CHANGES = 4096  # an entry with more changes than this is written a piece at a time
+
+
+def line_pieces(entry: dict) -> Iterator[bytes]:
+    """The entry's log line, the bytes of `orjson.dumps(entry)` and a newline, in pieces of
+    PIECE_CHANGES changes: an import's one entry (90 MB at 200,000 codings) is never held
+    whole beside the records it is made of."""
+    changes = entry.get("changes")
+    if not isinstance(changes, list) or len(changes) <= PIECE_CHANGES or next(reversed(entry)) != "changes":
+        yield orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE)
+        return
+    yield orjson.dumps({**entry, "changes": []})[:-2]  # up to the list's "["
+    for start in range(0, len(changes), PIECE_CHANGES):
+        if start:
+            yield b","
+        yield memoryview(orjson.dumps(changes[start : start + PIECE_CHANGES]))[1:-1]  # without its brackets
+    yield b"]}\n"
+
+
 class Journal:
     def __init__(self, directory: Path):
         self.path = Path(directory) / LOG_NAME
@@ -70,12 +89,11 @@ class Journal:
 
     def append(self, entry: dict) -> int:
         """Write one entry durably; returns the offset of its line."""
-        line = orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE)  # no copy of a long line to add its newline
         offset = os.lseek(self._fd, 0, os.SEEK_END)
-        written = os.write(self._fd, line)
         try:
-            if written != len(line):
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            for piece in line_pieces(entry):
+                if os.write(self._fd, piece) != len(piece):
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             os.fsync(self._fd)
         except OSError:
             os.ftruncate(self._fd, offset)

@@ -36,7 +36,20 @@ def fsync_dir(directory: Path) -> None:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data`: readers and crashes see the old file or the new, never a mix."""
     path = Path(path)
-    fd, tmp = _temporary_beside(path)
+    tmp = write_temporary(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def write_temporary(path: Path, data: bytes) -> str:
+    """`data` in a new fsynced file beside `path`, named `.NAME.<random>.tmp` (which an
+    open removes if it is left behind), to be renamed over `path`; returns its name."""
+    fd, tmp = _temporary_beside(Path(path))
     try:
         try:
             _write_all(fd, data)
@@ -44,12 +57,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         finally:
             os.close(fd)
         os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    return tmp
 
 
 def _temporary_beside(path: Path) -> tuple[int, str]:
@@ -148,8 +160,13 @@ class MemoryStorage(Storage):
         """The file's bytes: deterministic, one entity per line (see dump_tables)."""
         return dump_tables(self._data)
 
-    def save(self, raw: bytes | None = None) -> None:
-        write_atomic(self.path, self.encoded() if raw is None else raw)
+    def stage(self, raw: bytes) -> str:
+        """The file's new bytes written and fsynced beside it (`write_temporary`), for `place`."""
+        return write_temporary(self.path, raw)
+
+    def place(self, staged: str) -> None:
+        """Rename a staged file over this one (a checkpoint fsyncs the folder after)."""
+        os.replace(staged, self.path)
         self.dirty = False
 
 

@@ -265,6 +265,7 @@ def test_disk_full_at_close_keeps_the_changes_in_the_log(project, interview, mon
 
     monkeypatch.setattr(project_module, "write_atomic", lambda *a: full(*a))
     monkeypatch.setattr("store.storage.write_atomic", full)
+    monkeypatch.setattr("store.storage.write_temporary", full)  # a checkpoint stages its files with it
     project.close()
     assert any("No space left" in w for w in project.warnings)
     monkeypatch.undo()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections import deque
 from pathlib import Path
 
 from store import backup, layout
 from store.core.backups import restore_hint
 from store.journal import LOG_NAME
 from store.layout import PROJECT_FILE
-from store.storage import ProjectDB
+from store.storage import ProjectDB, fsync_dir
 
 CHECKPOINT_OPS = 200
 CHECKPOINT_BYTES = 8 << 20
@@ -20,18 +23,24 @@ class Checkpoints:
 
     def checkpoint(self) -> None:
         """Write the shared files changed since the last checkpoint, then this machine's
-        record (local.json); the log then replays from here. The record is written first
-        with the new files' digests as pending, so a kill between the writes leaves files
-        that the record accepts (see store/layout.py)."""
+        record (local.json); the log then replays from here. The new files are staged
+        first (fsynced temporary files beside them, which an open removes), then the
+        record is written with their digests as pending, then they are renamed into
+        place: a kill between the writes leaves files that the record accepts (see
+        store/layout.py)."""
         self._require_writable()
         offset = self.journal.size()
         changed = {name: db for name, db in self._shared_dbs().items() if db.storage.dirty}
-        encoded = {name: db.storage.encoded() for name, db in changed.items()}
         record = self._record | {"files": self._files}
-        if encoded:
-            pending = {name: layout.digest(raw) for name, raw in encoded.items()}
-            layout.write_local(self.dir, record | {"pending": pending, "pending_seq": self.seq})
-            _save_all(changed, encoded)
+        if changed:
+            staged = _stage_all(changed)
+            pending = {name: digest for name, (_tmp, digest) in staged.items()}
+            try:
+                layout.write_local(self.dir, record | {"pending": pending, "pending_seq": self.seq})
+            except BaseException:
+                _discard(staged)
+                raise
+            _put_in_place(changed, staged)
             for name, db in changed.items():
                 self._files[name] = [pending[name], len(db.storage.read().get("codings", {}))]
         counts = dict(self.state.coding_counts_by_document())
@@ -92,17 +101,71 @@ class Checkpoints:
             self.warnings.append(f"could not write a checkpoint ({exc.strerror or exc}); changes are safe in {LOG_NAME}")
 
 
-def _save_all(changed: dict[str, ProjectDB], encoded: dict[str, bytes]) -> None:
-    """Write a checkpoint's files, project.json last (a reader reads it first). Many
-    codings files (an import's first checkpoint writes hundreds) are written by threads,
-    so that their fsyncs wait on the disk together rather than one after another."""
-    codings = [name for name in changed if name != PROJECT_FILE]
-    if len(codings) > SAVE_THREADS:
-        from concurrent.futures import ThreadPoolExecutor
+def _stage_all(changed: dict[str, ProjectDB]) -> dict[str, tuple[str, str]]:
+    """Each changed file's new bytes in a fsynced temporary file beside it, by name: (its
+    temporary name, the digest of its bytes). A file's bytes are let go once written, so
+    a checkpoint holds a few files' bytes, not all of them (an import's first checkpoint
+    writes 90 MB at 200,000 codings). A failure removes what was staged."""
+    staged: dict[str, tuple[str, str]] = {}
+    try:
+        if len(changed) <= SAVE_THREADS:
+            for name, db in changed.items():
+                raw = db.storage.encoded()
+                staged[name] = (db.storage.stage(raw), layout.digest(raw))
+        else:
+            _stage_by_threads(changed, staged)
+    except BaseException:
+        _discard(staged)
+        raise
+    return staged
 
-        with ThreadPoolExecutor(SAVE_THREADS) as writers:
-            for future in [writers.submit(changed[name].storage.save, encoded[name]) for name in codings]:
-                future.result()
-        codings = []
-    for name in (*codings, *([PROJECT_FILE] if PROJECT_FILE in changed else [])):
-        changed[name].storage.save(encoded[name])
+
+def _stage_by_threads(changed: dict[str, ProjectDB], staged: dict[str, tuple[str, str]]) -> None:
+    """`_stage_all` of many files (an import's first checkpoint writes hundreds): encoded
+    here, written by threads so that their fsyncs wait on the disk together, with at most
+    2 x SAVE_THREADS files' bytes waiting for a writer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    running: deque = deque()  # (name, digest, future of its temporary name)
+
+    def settle(limit: int) -> None:
+        while len(running) > limit:
+            name, digest, future = running.popleft()
+            staged[name] = (future.result(), digest)
+
+    with ThreadPoolExecutor(SAVE_THREADS) as writers:
+        try:
+            for name, db in changed.items():
+                raw = db.storage.encoded()
+                running.append((name, layout.digest(raw), writers.submit(db.storage.stage, raw)))
+                del raw
+                settle(2 * SAVE_THREADS)
+            settle(0)
+        except BaseException:
+            for name, digest, future in running:  # what the other writers made is removed too
+                with contextlib.suppress(Exception):
+                    staged[name] = (future.result(), digest)
+            raise
+
+
+def _put_in_place(changed: dict[str, ProjectDB], staged: dict[str, tuple[str, str]]) -> None:
+    """Rename the staged files over the checkpoint's and make the renames durable: the
+    codings files first, project.json last (a reader reads it first)."""
+    codings = [name for name in changed if name != PROJECT_FILE]
+    placed: set[str] = set()
+    try:
+        for group in (codings, [PROJECT_FILE] if PROJECT_FILE in changed else []):
+            for name in group:
+                changed[name].storage.place(staged[name][0])
+                placed.add(name)
+            for folder in {changed[name].storage.path.parent for name in group}:
+                fsync_dir(folder)
+    except BaseException:
+        _discard({name: found for name, found in staged.items() if name not in placed})
+        raise
+
+
+def _discard(staged: dict[str, tuple[str, str]]) -> None:
+    for tmp, _digest in staged.values():
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)

@@ -52,6 +52,7 @@ class Plan:
 
 
 def plan_import(refi: RefiProject, package: Package, current: Coder, strict: bool, report: ImportReport) -> Plan:
+    """The plan; `refi` is used up: each source keeps only its commented selections once planned."""
     return _Planner(refi, package, current, strict, report).run()
 
 
@@ -76,6 +77,7 @@ class _Planner:
         self.noted_selections = _noted(refi)
         self.noted_sources = {(owner, note) for tag, owner, note in refi.note_refs if tag == "TextSource"}
         self.passage_notes = [note for note in refi.notes if note.span]  # QualCoder's annotations; usually none
+        self.referred = _referred(refi)  # what a Note may be attached to: only their codings are memo targets
 
     def run(self) -> Plan:
         self.report.dropped += self.refi.unsupported
@@ -85,6 +87,9 @@ class _Planner:
         check_tree({c.id: c.parent for c in self.plan.codes}, {c.id: c.name for c in self.plan.codes}, self.report.source)
         for source in self.refi.sources:
             self.source(source)
+            # only selections with a comment are read again (memo_plan): the others go now,
+            # so the file's records and the plan's codings never all exist at once
+            source.selections = [s for s in source.selections if s.description]
         self.attributes()
         self.plan.memos = plan_memos(self)
         self.links()
@@ -239,8 +244,16 @@ class _Planner:
                 wanted = selection.guid if single else coding.guid
                 made = self.coding(document, text, coding, placed.start, placed.end, self.new_id(wanted, str(index)), selection)
                 if made is not None:
-                    self.targets.setdefault(selection.guid, ("coding", made.id))
-                    self.targets[coding.guid] = ("coding", made.id)
+                    self.coding_target(selection, coding, made)
+
+    def coding_target(self, selection: RefiSelection, coding: RefiCoding, made: Coding) -> None:
+        """Record the coding as what memos on its selection or coding are about, only where
+        one may be (a NoteRef or Link names it, the selection has a comment): not two
+        entries for each of 200,000 codings that no memo is on."""
+        if selection.description or selection.guid in self.referred:
+            self.targets.setdefault(selection.guid, ("coding", made.id))
+        if coding.guid in self.referred:
+            self.targets[coding.guid] = ("coding", made.id)
 
     def uncoded(self, document: Document, selection: RefiSelection, start: int, end: int) -> None:
         """A selection with no code: an annotation when a note or comment is on it, else listed."""
@@ -357,6 +370,11 @@ class _Planner:
                 self.report.dropped.append(f"the description of set {refi_set.name!r} (it became an attribute value)")
             return True
         return False
+
+
+def _referred(refi: RefiProject) -> set[str | None]:
+    """Every GUID a NoteRef is inside or a Link names: the elements memos may be on."""
+    return {owner for _tag, owner, _note in refi.note_refs} | {end for link in refi.links for end in link}
 
 
 def _noted(refi: RefiProject) -> set:

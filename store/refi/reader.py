@@ -312,6 +312,10 @@ class _Reader:
         return renewed
 
     def close(self) -> RefiProject:
+        """The records read. The reader lets go of its parser and handlers first: they refer
+        back to it, and with the collector off (an import) that cycle would keep every
+        record alive after the caller drops them."""
+        self.parser = self.on_start = self.on_end = None
         if self.graphs:
             self.project.unsupported.append(f"{len(self.graphs)} graph(s) (network views): {', '.join(map(repr, self.graphs))}")
         return self.project

@@ -44,19 +44,19 @@ def _checkpoint_killed_after(project: Project, monkeypatch, writes: int) -> None
         if next(count) >= writes:
             raise Killed
 
-    real_local, real_save = layout.write_local, storage.MemoryStorage.save
+    real_local, real_place = layout.write_local, storage.MemoryStorage.place
 
     def write_local(folder, checkpoint):
         maybe_kill()
         real_local(folder, checkpoint)
 
-    def save(self, raw=None):
+    def place(self, staged):  # a shared file renamed into place
         maybe_kill()
-        real_save(self, raw)
+        real_place(self, staged)
 
     with monkeypatch.context() as patched:
         patched.setattr(layout, "write_local", write_local)
-        patched.setattr(storage.MemoryStorage, "save", save)
+        patched.setattr(storage.MemoryStorage, "place", place)
         try:
             project.checkpoint()
         except Killed:

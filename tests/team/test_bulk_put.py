@@ -124,13 +124,13 @@ if point == "mid bulk":
     project.Project._put_codings = dying
 else:  # the checkpoint after the logged merge, at its second file
     saves = []
-    real = storage.MemoryStorage.save
-    def dying(self, raw=None):
+    real = storage.MemoryStorage.place
+    def dying(self, staged):
         saves.append(1)
         if len(saves) == 2:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(self, raw)
-    storage.MemoryStorage.save = dying
+        return real(self, staged)
+    storage.MemoryStorage.place = dying
 from tui.cli import main
 sys.argv = ["margin", "-p", {ours!r}, "--coder", "alice", "merge", {theirs!r}]
 main()
