@@ -150,7 +150,8 @@ def test_a_checkpoint_holds_a_few_files_bytes_not_all(tmp_path):
 
     from store.core import checkpoints
 
-    project = _many_files(tmp_path / "p", 4 * checkpoints.SAVE_THREADS, 1000)
+    files = 8 * checkpoints.SAVE_THREADS
+    project = _many_files(tmp_path / "p", files, 500)
     total = sum(len(db.storage.encoded()) for db in project._coding_dbs.values())
     tracemalloc.start()
     try:
@@ -159,7 +160,10 @@ def test_a_checkpoint_holds_a_few_files_bytes_not_all(tmp_path):
     finally:
         tracemalloc.stop()
     project.close()
-    assert peak < total / 2, f"{peak} bytes held to write {total}"
+    # At most 2 x SAVE_THREADS files wait for a writer while one more is encoded (a slow
+    # disk fills that window), and a little more for the bookkeeping.
+    window = (2 * checkpoints.SAVE_THREADS + 2) / files
+    assert peak < total * window, f"{peak} bytes held to write {total} (window {window:.2f})"
     from store.project import Project
 
     with Project.open(tmp_path / "p", readonly=True) as again:
