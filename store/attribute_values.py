@@ -16,3 +16,33 @@ def same(value, wanted) -> bool:
 def holds(attributes: dict, wanted: dict) -> bool:
     """Whether a document's attributes hold every wanted KEY=VALUE."""
     return all(same(attributes.get(k), v) for k, v in wanted.items())
+
+
+def spellings(documents, attribute: str) -> dict[str, str]:
+    """Each spelling of `attribute`'s values on `documents` -> the value it is grouped and
+    shown under: the first spelling of that value (compared by `same`) in the documents'
+    order, its spacing tidied, so that "Nurse" and "nurse " are one profession in every
+    figure, as they are one in `--attr profession=nurse`."""
+    first: dict[str, str] = {}
+    found: dict[str, str] = {}
+    for document in documents:
+        value = document.attributes.get(attribute)
+        if value is not None and (value := str(value)) not in found:
+            found[value] = first.setdefault(key(value), " ".join(value.split()))
+    return found
+
+
+def group_names(project, attribute: str):
+    """A function document -> its value of `attribute` as figures group it (`spellings`
+    over every document of the project, in its order, whatever the scope: the same name
+    in every command and view); "" for a document without it."""
+    names = spellings(project.documents.all(), attribute)
+
+    def value_of(document) -> str:
+        value = document.attributes.get(attribute)
+        if value is None:
+            return ""
+        value = str(value)
+        return names.get(value) or " ".join(value.split())  # a document added since: its own spelling
+
+    return value_of

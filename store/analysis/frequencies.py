@@ -14,6 +14,7 @@ from operator import attrgetter
 
 from store.analysis.cell import Cell
 from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in, speaker_allowed, speaker_of
+from store.attribute_values import group_names
 from store.errors import BadInput
 from store.model import Code, Coding, Document
 from store.words import words_of
@@ -130,21 +131,23 @@ def check_attribute(project, key: str) -> str:
 
 
 def grouping(project, by: str | None):
-    """A function (document, coding) -> group name for `by`, checked first."""
+    """A function (document, coding) -> group name for `by`, checked first. Cases and
+    attribute values group as `--attr` compares them (store/attribute_values.py)."""
     if by is None:
         return lambda document, coding: ""
     if by == "document":
         return lambda document, coding: document.name
     if by == "case":
-        return lambda document, coding: document.case
+        case_of = group_names(project, "case")
+        return lambda document, coding: case_of(document)
     if by == "coder":
         coders = project.state.coders
         return lambda document, coding: coders[coding.coder].name if coding.coder in coders else coding.coder
     if by == "speaker":
         return speaker_of
     if by.startswith("attr.") and by != "attr.":
-        key = check_attribute(project, by[5:])
-        return lambda document, coding: str(document.attributes.get(key, ""))
+        value_of = group_names(project, check_attribute(project, by[5:]))
+        return lambda document, coding: value_of(document)
     raise BadInput(f"cannot break down by {by!r}; use document, case, coder, speaker or attr.KEY")
 
 
@@ -223,6 +226,7 @@ def plain_counted(
     codes = codes_in(project, scope)
     targets = _targets(project, codes, rollup)
     grouped, whole = _Tally(), _Tally() if totals and by is not None else None
+    case_of = group_names(project, "case")
     for coded in coded_documents(project, scope, words):
         document = coded.document
         here: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # -> word ranges in this document
@@ -237,9 +241,9 @@ def plain_counted(
                 if whole is not None:
                     whole.found[code_id, ""].append(coding.id)
                     everywhere[code_id, ""].append(span)
-        grouped.add(here, document.case)
+        grouped.add(here, case_of(document))
         if whole is not None:
-            whole.add(everywhere, document.case)
+            whole.add(everywhere, case_of(document))
     corpus = group_words(project, scope, by) if words else defaultdict(int)
     groups = group_order(project, by, {g for _, g in grouped.found}) if by else [""]
     rows = grouped.rows(project, codes, groups, corpus, keep_empty=by is None)
@@ -333,7 +337,7 @@ def columns_with_totals(
     for columns in files:
         if columns.document in in_scope and (scope.coder is None or columns.coder == scope.coder):
             by_document[columns.document].append(columns)
-    grouped = _ColumnTally()
+    grouped, case_of = _ColumnTally(), group_names(project, "case")
     whole = _ColumnTally() if totals and by is not None else None
     for document_id, found in by_document.items():
         document = in_scope[document_id]
@@ -343,7 +347,7 @@ def columns_with_totals(
             for code, begin, end, union in columns.runs():
                 for target in targets.get(code, ()):
                     here[target].append((columns, begin, end, union))
-        case = document.case
+        case = case_of(document)
         for target, parts in here.items():
             if len(parts) == 1:
                 _, begin, end, covered_words = parts[0]

@@ -17,6 +17,7 @@ from store.analysis.cell import EMPTY, Cell
 from store.analysis.frequencies import check_attribute, codes_in, natural_order
 from store.analysis.columns import gathered
 from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in
+from store.attribute_values import group_names
 from store.errors import BadInput
 from store.model import Code
 
@@ -41,9 +42,10 @@ def rounds(project, scope: Scope = EVERYTHING, case: str = "case", by: str = "ro
     if case == by:
         raise BadInput(f"--case and --by are both {case!r}; compare rounds of a case, such as --case case --by round")
     held: dict[str, set[str]] = defaultdict(set)  # case -> its rounds
+    place = _placed(project, case, by)
     for document in documents_in(project, scope):
-        if document.attributes.get(case, "") != "" and document.attributes.get(by, "") != "":
-            held[str(document.attributes[case])].add(str(document.attributes[by]))
+        if (where := place(document)) is not None:
+            held[where[0]].add(where[1])
     found = _counted(project, scope, case, by, held) if columns else None
     if found is None:
         found = _plain(project, scope, case, by, held)
@@ -66,11 +68,11 @@ def rounds(project, scope: Scope = EVERYTHING, case: str = "case", by: str = "ro
 def _plain(project, scope: Scope, case: str, by: str, held) -> dict[tuple[str, str, str], Cell]:
     """(case, code, round) -> the codings there, over every coding in scope."""
     found: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    documents = project.state.documents
+    documents, place = project.state.documents, _placed(project, case, by)
     for document_id, codings in groupby(codings_in(project, scope), key=attrgetter("document")):
-        attributes = documents[document_id].attributes
-        if str(attributes.get(case, "")) in held and attributes.get(by, "") != "":
-            name, value = str(attributes[case]), str(attributes[by])
+        where = place(documents[document_id])
+        if where is not None and where[0] in held:
+            name, value = where
             for coding in codings:
                 found[name, coding.code, value].append(coding.id)
     return {key: Cell(len(ids), tuple(ids)) for key, ids in found.items()}
@@ -96,13 +98,26 @@ def _counted(project, scope: Scope, case: str, by: str, held) -> dict[tuple[str,
     if documents is None:
         return None
     found: dict[tuple[str, str, str], int] = defaultdict(int)
+    place = _placed(project, case, by)
     for part in documents:
-        attributes = part.document.attributes
-        if str(attributes.get(case, "")) in held and attributes.get(by, "") != "":
-            name, value = str(attributes[case]), str(attributes[by])
+        where = place(part.document)
+        if where is not None and where[0] in held:
+            name, value = where
             for code, n in Counter(part.codes).items():
                 found[name, code, value] += n
     return found
+
+
+def _placed(project, case: str, by: str):
+    """A function document -> (its case, its round), or None when it lacks either; values
+    grouped as `--attr` compares them ("P1" and "p1 " are one case: attribute_values.py)."""
+    case_of, round_of = group_names(project, case), group_names(project, by)
+
+    def place(document) -> tuple[str, str] | None:
+        name, value = case_of(document), round_of(document)
+        return (name, value) if name and value else None
+
+    return place
 
 
 def _change(present: dict[str, Cell], order: list[str]) -> str:
