@@ -1,11 +1,20 @@
 """Attribute filters (`--attr KEY=VALUE`) compare values as `margin speakers` compares
 names: ignoring case and spacing, so `profession=nurse` finds the documents whose
-profession is `Nurse`. Keys are names the researcher chose once and are compared as
+profession is `Nurse`; and as the same letters however their accents are encoded
+(Unicode NFC: "é" typed as one character or as "e" and a combining accent, as a Mac or a
+pasted table may write it). Keys are names the researcher chose once and are compared as
 written (an unknown key is told, with the keys there are)."""
 
 from __future__ import annotations
 
-from store.speakers import key
+import unicodedata
+
+from store.speakers import key as name_key
+
+
+def key(value: str) -> str:
+    """What two spellings of one value share: NFC letters, case and spacing ignored."""
+    return name_key(unicodedata.normalize("NFC", value))
 
 
 def same(value, wanted) -> bool:
@@ -28,7 +37,7 @@ def spellings(documents, attribute: str) -> dict[str, str]:
     for document in documents:
         value = document.attributes.get(attribute)
         if value is not None and (value := str(value)) not in found:
-            found[value] = first.setdefault(key(value), " ".join(value.split()))
+            found[value] = first.setdefault(key(value), _tidy(value))
     return found
 
 
@@ -43,6 +52,10 @@ def group_names(project, attribute: str):
         if value is None:
             return ""
         value = str(value)
-        return names.get(value) or " ".join(value.split())  # a document added since: its own spelling
+        return names.get(value) or _tidy(value)  # a document added since: its own spelling
 
     return value_of
+
+
+def _tidy(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value).split())

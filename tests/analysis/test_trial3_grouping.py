@@ -166,3 +166,17 @@ def _written(by: str) -> dict:
 def _written_rounds() -> list:
     _written("case")
     return _WRITTEN["rounds"]
+
+
+def test_an_accent_written_as_a_combining_mark_is_the_same_value(tmp_path):
+    """Found in the trial: "Médecin" (é one character) and "me\u0301decin" (e and a
+    combining accent, as a Mac or a pasted table writes it) look alike but were two
+    professions, and `--attr profession=médecin` found only one of them."""
+    study = build_small(tmp_path / "s")
+    project = study.project
+    _respell(project, {"A1": {"group": "M\u00e9decin"}, "A2": {"group": "me\u0301decin"}, "B1": {"group": "Other"}})
+    assert {f.group for f in frequencies(project, EVERYTHING, by="attr.group")} == {"M\u00e9decin", "Other"}
+    project.close()
+    done = CliRunner().invoke(cli, ["-p", str(tmp_path / "s"), "stats", "matrix", "--cols", "case", "--attr", "group=m\u00e9decin", "--csv"])
+    assert done.exit_code == 0 and {r["column"] for r in csv.DictReader(io.StringIO(done.stdout))} == {"A"}
+    assert sum(int(r["value"]) for r in csv.DictReader(io.StringIO(done.stdout))) == 11  # A1's 7 codings and A2's 4
