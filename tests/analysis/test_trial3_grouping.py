@@ -180,3 +180,15 @@ def test_an_accent_written_as_a_combining_mark_is_the_same_value(tmp_path):
     done = CliRunner().invoke(cli, ["-p", str(tmp_path / "s"), "stats", "matrix", "--cols", "case", "--attr", "group=m\u00e9decin", "--csv"])
     assert done.exit_code == 0 and {r["column"] for r in csv.DictReader(io.StringIO(done.stdout))} == {"A"}
     assert sum(int(r["value"]) for r in csv.DictReader(io.StringIO(done.stdout))) == 11  # A1's 7 codings and A2's 4
+
+
+@pytest.mark.parametrize("command", [("stats", "codes"), ("find", "Care"), ("export", "csv")], ids=" ".join)
+def test_an_unknown_value_lists_each_value_once_as_figures_name_it(tmp_path, command):
+    """Found in the trial: `--attr group=dentist` listed " G1, g1, g2" (every spelling,
+    spaces and all); it lists the values the figures show, each once."""
+    study = build_small(tmp_path / "s")
+    _respell(study.project, RESPELLED)
+    study.project.close()
+    done = CliRunner().invoke(cli, ["-p", str(tmp_path / "s"), *command, "--attr", "group=dentist"])
+    assert done.exit_code == (1 if command[0] == "export" else 2)  # export's filters say "not found" (1), as it always has
+    assert done.output.strip() == "Error: no document has group=dentist; values of group: g1, G2"
