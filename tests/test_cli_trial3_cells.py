@@ -112,3 +112,11 @@ def test_every_aligned_table_fits_and_lines_up_in_cells(rows, columns):
     assert all(width(line) <= columns for line in lines)
     if lines[0].endswith("codings"):  # a table, not a row at a time
         assert len({width(line) for line in lines}) == 1, lines
+
+
+def test_find_at_40_columns_gives_the_text_a_line_of_its_own(study):
+    """Found in the trial: at COLUMNS=40 `margin find` fell back to a row at a time but
+    with the text already cut for the table, three letters and … ("Oka…")."""
+    lines = _run(study, "find", f'"{CJK}"', columns=40).splitlines()
+    assert "text       我是护士 🧑\u200d⚕️，" in lines, lines  # the whole passage, not "我…"
+    assert f"code_path  {CJK}" in lines  # the path whole: it fits the line
