@@ -60,6 +60,7 @@ def stats_codes(ctx, by, rollup, as_csv, as_json, output, **scope_args):
     ]
     title = _title(project, scope, "Codes" + (f" by {by}" if by else "") + (", rolled up" if rollup else ""))
     emit_table(FREQUENCY_COLUMNS, rows, as_csv, as_json, output, title=title)
+    _say_when_empty(project, rows)
 
 
 @stats.command("cooccur")
@@ -130,6 +131,7 @@ def stats_matrix(ctx, cols, count, wide, as_csv, as_json, output, **scope_args):
         header = MATRIX_COLUMNS
         rows = [[path, col, table.cell(c.id, col).value] for c, path in zip(table.codes, paths) for col in table.columns]
     emit_table(header, rows, as_csv, as_json, output, title=_title(project, scope, f"{count.capitalize()} by {cols}"))
+    _say_when_empty(project, rows)
 
 
 @stats.command("rounds")
@@ -164,6 +166,18 @@ def stats_rounds(ctx, case_key, by_key, as_csv, as_json, output, **scope_args):
     ]
     title = _title(project, scope, f"Rounds: {case_key} by {by_key}")
     emit_table(["case", "code_path", *values, "change"], rows, as_csv, as_json, output, title=title)
+    _say_when_empty(project, rows, f"No codings in documents with both {case_key} and {by_key} in this scope.")
+
+
+def _say_when_empty(project, rows: list, otherwise: str = "") -> None:
+    """An empty table says why on standard error (the table itself stays as it is, for
+    programs): a new project has no codes yet."""
+    if rows:
+        return
+    if not project.state.codes:
+        click.echo("No codes yet: add them with `margin codes add PATH`, or code in the app (`margin open`).", err=True)
+    elif otherwise:
+        click.echo(otherwise, err=True)
 
 
 def register(cli: click.Group) -> None:
