@@ -7,6 +7,7 @@ share: words as positions in a document, groupings, and the order of attribute v
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
@@ -110,15 +111,24 @@ def coded_documents(project, scope: Scope, words: bool = True) -> list[Coded]:
 
 
 def natural_order(values) -> list[str]:
-    """Attribute values in order: as numbers when every non-empty value is one, else as
-    text (case-insensitive); the empty value last."""
+    """Attribute values in order: as numbers when every non-empty value is a finite one,
+    else as text (case-insensitive); the empty value last. ("nan", as a spreadsheet may
+    write a missing value, is text: as a number it sorts anywhere, and rounds would
+    compare the wrong first and last round.)"""
     values = set(values)
     filled = [v for v in values if v != ""]
     try:
-        ordered = sorted(filled, key=lambda v: (float(v), v))
+        ordered = sorted(filled, key=lambda v: (_finite(v), v))
     except ValueError:
         ordered = sorted(filled, key=lambda v: (v.casefold(), v))
     return ordered + ([""] if "" in values else [])
+
+
+def _finite(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
 
 
 def check_attribute(project, key: str) -> str:
