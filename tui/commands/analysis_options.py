@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from tui.commands.cells import cut, fit_path, ljust, rjust, width as cell_width
+from tui.commands.cells import cut, fit_path, ljust, width as cell_width
 from tui.complete import complete_codes, complete_documents
 from tui.context import deliver
 
@@ -100,7 +100,8 @@ def aligned(header: list[str], rows: list[list], width: int, title: str = "") ->
     columns = [list(c) for c in zip(*cells)] if cells else [[] for _ in header]  # column by column: no per-cell calls
     shown = [i for i in range(len(header)) if not cells or any(columns[i])]  # an empty column says nothing here
     header, columns = [header[i] for i in shown], [columns[i] for i in shown]
-    widths = [max(cell_width(h), _widest(column)) for h, column in zip(header, columns)]
+    measured = [_measure([h, *column]) for h, column in zip(header, columns)]  # cells, or None: all ASCII
+    widths = [max(m) if m else max(map(len, [h, *c])) for h, c, m in zip(header, columns, measured)]
     numeric = [bool(cells) and all(map(_is_number, column)) for column in columns]
     _narrow(widths, [i for i, n in enumerate(numeric) if not n], header, width)
     lines = [title] if title else []
@@ -109,26 +110,32 @@ def aligned(header: list[str], rows: list[list], width: int, title: str = "") ->
     if not header:
         return "\n".join(lines + [""] * (1 + len(cells))) + "\n"
     shaped = []
-    for h, column, w, number in zip(header, columns, widths, numeric):
-        shaped.append(_shaped([h, *column], w, number, fit_path if h in PATH_COLUMNS else cut))
+    for h, column, measures, w, number in zip(header, columns, measured, widths, numeric):
+        shaped.append(_shaped([h, *column], measures, w, number, fit_path if h in PATH_COLUMNS else cut))
     lines += ["  ".join(parts).rstrip() for parts in zip(*shaped)]
     return "\n".join(lines) + "\n"
 
 
-def _widest(texts: list[str]) -> int:
-    """The cells of the widest text (len, in C, when all are ASCII: a table of 50,000 rows)."""
+def _measure(texts: list[str]) -> list[int] | None:
+    """Each text's cells, or None when all are ASCII (then `len` is the measure, in C: a
+    table of 50,000 rows)."""
     if all(map(str.isascii, texts)):
-        return max(map(len, texts), default=0)
-    return max(map(cell_width, texts), default=0)
+        return None
+    return list(map(cell_width, texts))
 
 
-def _shaped(texts: list[str], width: int, number: bool, fit) -> list[str]:
+def _shaped(texts: list[str], cells: list[int] | None, width: int, number: bool, fit) -> list[str]:
     """Each text cut to `width` cells by `fit` and padded to them, numbers to the right."""
-    if all(map(str.isascii, texts)):
+    if cells is None:
         pad = str.rjust if number else str.ljust
         return [pad(t if len(t) <= width else fit(t, width), width) for t in texts]
-    pad = rjust if number else ljust
-    return [pad(fit(t, width), width) for t in texts]
+    shaped = []
+    for text, n in zip(texts, cells):  # each text measured once (and a cut one again)
+        if n > width:
+            text = fit(text, width)
+            n = cell_width(text)
+        shaped.append(" " * (width - n) + text if number else text + " " * (width - n))
+    return shaped
 
 
 def _records(header: list[str], columns: list[list[str]], width: int) -> list[str]:
