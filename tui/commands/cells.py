@@ -78,8 +78,3 @@ def fit_path(path: str, cells: int) -> str:
 def ljust(text: str, cells: int) -> str:
     """`text` padded with spaces on the right to `cells` cells."""
     return text + " " * (cells - width(text))
-
-
-def rjust(text: str, cells: int) -> str:
-    """`text` padded with spaces on the left to `cells` cells."""
-    return " " * (cells - width(text)) + text
