@@ -7,6 +7,7 @@ share: words as positions in a document, groupings, and the order of attribute v
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
@@ -14,6 +15,7 @@ from operator import attrgetter
 
 from store.analysis.cell import Cell
 from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in, speaker_allowed, speaker_of
+from store.attribute_values import group_names
 from store.errors import BadInput
 from store.model import Code, Coding, Document
 from store.words import words_of
@@ -109,15 +111,24 @@ def coded_documents(project, scope: Scope, words: bool = True) -> list[Coded]:
 
 
 def natural_order(values) -> list[str]:
-    """Attribute values in order: as numbers when every non-empty value is one, else as
-    text (case-insensitive); the empty value last."""
+    """Attribute values in order: as numbers when every non-empty value is a finite one,
+    else as text (case-insensitive); the empty value last. ("nan", as a spreadsheet may
+    write a missing value, is text: as a number it sorts anywhere, and rounds would
+    compare the wrong first and last round.)"""
     values = set(values)
     filled = [v for v in values if v != ""]
     try:
-        ordered = sorted(filled, key=lambda v: (float(v), v))
+        ordered = sorted(filled, key=lambda v: (_finite(v), v))
     except ValueError:
         ordered = sorted(filled, key=lambda v: (v.casefold(), v))
     return ordered + ([""] if "" in values else [])
+
+
+def _finite(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
 
 
 def check_attribute(project, key: str) -> str:
@@ -130,21 +141,23 @@ def check_attribute(project, key: str) -> str:
 
 
 def grouping(project, by: str | None):
-    """A function (document, coding) -> group name for `by`, checked first."""
+    """A function (document, coding) -> group name for `by`, checked first. Cases and
+    attribute values group as `--attr` compares them (store/attribute_values.py)."""
     if by is None:
         return lambda document, coding: ""
     if by == "document":
         return lambda document, coding: document.name
     if by == "case":
-        return lambda document, coding: document.case
+        case_of = group_names(project, "case")
+        return lambda document, coding: case_of(document)
     if by == "coder":
         coders = project.state.coders
         return lambda document, coding: coders[coding.coder].name if coding.coder in coders else coding.coder
     if by == "speaker":
         return speaker_of
     if by.startswith("attr.") and by != "attr.":
-        key = check_attribute(project, by[5:])
-        return lambda document, coding: str(document.attributes.get(key, ""))
+        value_of = group_names(project, check_attribute(project, by[5:]))
+        return lambda document, coding: value_of(document)
     raise BadInput(f"cannot break down by {by!r}; use document, case, coder, speaker or attr.KEY")
 
 
@@ -223,6 +236,7 @@ def plain_counted(
     codes = codes_in(project, scope)
     targets = _targets(project, codes, rollup)
     grouped, whole = _Tally(), _Tally() if totals and by is not None else None
+    case_of = group_names(project, "case")
     for coded in coded_documents(project, scope, words):
         document = coded.document
         here: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # -> word ranges in this document
@@ -237,9 +251,9 @@ def plain_counted(
                 if whole is not None:
                     whole.found[code_id, ""].append(coding.id)
                     everywhere[code_id, ""].append(span)
-        grouped.add(here, document.case)
+        grouped.add(here, case_of(document))
         if whole is not None:
-            whole.add(everywhere, document.case)
+            whole.add(everywhere, case_of(document))
     corpus = group_words(project, scope, by) if words else defaultdict(int)
     groups = group_order(project, by, {g for _, g in grouped.found}) if by else [""]
     rows = grouped.rows(project, codes, groups, corpus, keep_empty=by is None)
@@ -336,7 +350,7 @@ def columns_with_totals(
     for columns in files:
         if columns.document in in_scope and (scope.coder is None or columns.coder == scope.coder):
             by_document[columns.document].append(columns)
-    grouped = _ColumnTally()
+    grouped, case_of = _ColumnTally(), group_names(project, "case")
     whole = _ColumnTally() if totals and by is not None else None
     for document_id, found in by_document.items():
         document = in_scope[document_id]
@@ -346,7 +360,7 @@ def columns_with_totals(
             for code, begin, end, union in columns.runs():
                 for target in targets.get(code, ()):
                     here[target].append((columns, begin, end, union))
-        case = document.case
+        case = case_of(document)
         for target, parts in here.items():
             if len(parts) == 1:
                 _, begin, end, covered_words = parts[0]

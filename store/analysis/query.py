@@ -199,7 +199,12 @@ class _Parser:
     def _hint(self) -> str:
         before = self.tokens[self.at - 1]
         if before.kind == "code" and self.token.kind == "code":
-            return f' (a name with spaces goes in quotes: "{before.text} {self.token.text}")'
+            words = [before.text]
+            for token in self.tokens[self.at :]:  # every bare word up to the next operator: the whole name
+                if token.kind != "code":
+                    break
+                words.append(token.text)
+            return f' (a name with spaces goes in quotes: "{" ".join(words)}")'
         return ""
 
     def either(self) -> Node:
@@ -245,7 +250,7 @@ class _Parser:
             if self.token.kind != ")":
                 if self.token.kind == "end":
                     raise _fail(f'unbalanced parenthesis: "(" at column {token.column} is never closed')
-                raise _fail(f'expected ")" or an operator at column {self.token.column}, found {_shown(self.token)}')
+                raise _fail(f'expected ")" or an operator at column {self.token.column}, found {_shown(self.token)}{self._hint()}')
             self.take()
             return node
         before = self.tokens[self.at - 2] if self.at >= 2 else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store.attribute_values import holds, same
+from store.attribute_values import holds, same, spellings
 from store.errors import BadInput, NotFound
 from store.model import Coding, Document
 from store.speakers import spoken
@@ -73,7 +73,11 @@ def known_attributes(documents: list[Document], wanted: dict[str, str]) -> tuple
             keys = sorted({k for d in documents for k in d.attributes})
             raise NotFound(f"no document has the attribute {key!r}; attributes: {', '.join(keys) or 'none yet (see `margin attrs`)'}")
         if not any(same(v, value) for v in values):
-            raise NotFound(f"no document has {key}={value}; values of {key}: {', '.join(sorted(values)[:12])}")
+            from store.documents import _natural  # the project's document order, as figures choose a value's spelling
+
+            ordered = sorted(documents, key=lambda d: _natural(d.name))
+            shown = sorted(set(spellings(ordered, key).values()) - {""}, key=str.casefold)  # each value once, as figures name it
+            raise NotFound(f"no document has {key}={value}; values of {key}: {', '.join(shown[:12])}")
     return tuple(wanted.items())
 
 

@@ -67,7 +67,7 @@ INVALID = [
     ("Trust AND (Hope OR (Role)", 'query: unbalanced parenthesis: "(" at column 11 is never closed'),
     ("Trust)", 'query: unexpected ")" at column 6 (no "(" before it)'),
     ("(Trust) Hope)", 'query: expected AND, OR or NEAR/N at column 9, found "Hope"'),
-    ("(Trust Hope)", 'query: expected ")" or an operator at column 8, found "Hope"'),
+    ("(Trust Hope)", 'query: expected ")" or an operator at column 8, found "Hope" (a name with spaces goes in quotes: "Trust Hope")'),
     ("Peer support AND Trust", 'query: expected AND, OR or NEAR/N at column 6, found "support" (a name with spaces goes in quotes: "Peer support")'),
     ("Trust NEAR Hope", 'query: "NEAR" at column 7 needs a distance in words, like NEAR/5'),
     ("Trust NEAR/ Hope", 'query: "NEAR/" at column 7 needs a distance in words, like NEAR/5'),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from store.text import cut, fit_path
+from tui.commands.cells import cut, fit_path, ljust, width as cell_width
 from tui.complete import complete_codes, complete_documents
 from tui.context import deliver
 
@@ -94,12 +94,14 @@ PATH_COLUMNS = {"code_path", "code_a", "code_b"}  # cut keeping the code's own n
 def aligned(header: list[str], rows: list[list], width: int, title: str = "") -> str:
     """A text table that fits `width` columns: numbers right-aligned, the widest text
     columns (such as code paths) cut with … when the line would be too long, and columns
-    empty in every row (`group` without --by) left out; CSV and JSON keep every column."""
+    empty in every row (`group` without --by) left out; CSV and JSON keep every column.
+    Widths are terminal cells (tui/commands/cells.py): a CJK character takes two."""
     cells = [[_cell(v) for v in row] for row in rows]
     columns = [list(c) for c in zip(*cells)] if cells else [[] for _ in header]  # column by column: no per-cell calls
     shown = [i for i in range(len(header)) if not cells or any(columns[i])]  # an empty column says nothing here
     header, columns = [header[i] for i in shown], [columns[i] for i in shown]
-    widths = [max(len(h), max(map(len, column), default=0)) for h, column in zip(header, columns)]
+    measured = [_measure([h, *column]) for h, column in zip(header, columns)]  # cells, or None: all ASCII
+    widths = [max(m) if m else max(map(len, [h, *c])) for h, c, m in zip(header, columns, measured)]
     numeric = [bool(cells) and all(map(_is_number, column)) for column in columns]
     _narrow(widths, [i for i, n in enumerate(numeric) if not n], header, width)
     lines = [title] if title else []
@@ -108,33 +110,54 @@ def aligned(header: list[str], rows: list[list], width: int, title: str = "") ->
     if not header:
         return "\n".join(lines + [""] * (1 + len(cells))) + "\n"
     shaped = []
-    for h, column, w, number in zip(header, columns, widths, numeric):
-        pad, fit = str.rjust if number else str.ljust, fit_path if h in PATH_COLUMNS else cut
-        shaped.append([pad(h if len(h) <= w else cut(h, w), w), *(pad(v if len(v) <= w else fit(v, w), w) for v in column)])
+    for h, column, measures, w, number in zip(header, columns, measured, widths, numeric):
+        shaped.append(_shaped([h, *column], measures, w, number, fit_path if h in PATH_COLUMNS else cut))
     lines += ["  ".join(parts).rstrip() for parts in zip(*shaped)]
     return "\n".join(lines) + "\n"
+
+
+def _measure(texts: list[str]) -> list[int] | None:
+    """Each text's cells, or None when all are ASCII (then `len` is the measure, in C: a
+    table of 50,000 rows)."""
+    if all(map(str.isascii, texts)):
+        return None
+    return list(map(cell_width, texts))
+
+
+def _shaped(texts: list[str], cells: list[int] | None, width: int, number: bool, fit) -> list[str]:
+    """Each text cut to `width` cells by `fit` and padded to them, numbers to the right."""
+    if cells is None:
+        pad = str.rjust if number else str.ljust
+        return [pad(t if len(t) <= width else fit(t, width), width) for t in texts]
+    shaped = []
+    for text, n in zip(texts, cells):  # each text measured once (and a cut one again)
+        if n > width:
+            text = fit(text, width)
+            n = cell_width(text)
+        shaped.append(" " * (width - n) + text if number else text + " " * (width - n))
+    return shaped
 
 
 def _records(header: list[str], columns: list[list[str]], width: int) -> list[str]:
     """Rows too wide for the terminal even cut (COLUMNS=40): one `column  value` line per
     cell, a blank line between rows, each line within `width` (as psql's expanded view)."""
-    label = min(max(map(len, header)), max(1, width // 2 - 1))
+    label = min(max(map(cell_width, header)), max(1, width // 2 - 1))
     room = max(1, width - label - 2)
     lines: list[str] = []
     for n, row in enumerate(zip(*columns)):
         lines += [""] if n else []
         for h, v in zip(header, row):
             fit = fit_path if h in PATH_COLUMNS else cut
-            lines.append(f"{cut(h, label).ljust(label)}  {v if len(v) <= room else fit(v, room)}".rstrip())
+            lines.append(f"{ljust(cut(h, label), label)}  {fit(v, room)}".rstrip())
     return lines
 
 
 def _narrow(widths: list[int], text_columns: list[int], header: list[str], width: int) -> None:
-    """Take one character at a time from the widest text column (never below its header
+    """Take one cell at a time from the widest text column (never below its header
     or 8) until the line fits."""
     spare = width - (sum(widths) + 2 * (len(widths) - 1))
     while spare < 0:
-        cuttable = [i for i in text_columns if widths[i] > max(len(header[i]), 8)]
+        cuttable = [i for i in text_columns if widths[i] > max(cell_width(header[i]), 8)]
         if not cuttable:
             return
         widest = max(cuttable, key=lambda i: widths[i])

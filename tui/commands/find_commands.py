@@ -6,7 +6,7 @@ import shutil
 
 import click
 
-from tui.commands.analysis_options import aligned, emit_table, no_collector, output_options, scope_of, scope_options
+from tui.commands.analysis_options import _records, aligned, emit_table, no_collector, output_options, scope_of, scope_options
 from tui.context import deliver, open_project, plural, safe
 
 TABLE = ["document", "turn", "speaker", "code_path", "text"]
@@ -56,18 +56,22 @@ def find_command(ctx, query, output, as_csv, as_json, **scope_args):
 
 
 def _table(header: list[str], rows: list[list], width: int) -> str:
-    """document, turn, speaker, code path and the text on one line, cut to `width`."""
-    from store.text import fit_path, one_line
+    """document, turn, speaker, code path and the text on one line, cut to `width`; when
+    the rest leaves the text no room (COLUMNS=40), a row at a time, each cell on a line."""
+    from store.text import one_line
+    from tui.commands.cells import cut, fit_path, width as cells
 
     at = [header.index(c) for c in TABLE]
-    picked = [[row[i] for i in at] for row in rows]
+    picked = [[*(str(row[i]) for i in at[:4]), one_line(row[at[4]])] for row in rows]
+    whole = [list(row) for row in picked]
     for row in picked:
         row[3] = fit_path(row[3], min(_PATH_WIDTH, max(16, width // 4)))  # at 80 columns the text keeps room
-        row[4] = one_line(row[4])
-    fixed = [max([len(TABLE[i]), *(len(str(r[i])) for r in picked)]) for i in range(4)]
-    room = max(len("text"), width - sum(fixed) - 2 * 4)
+    fixed = [max([len(TABLE[i]), *(cells(r[i]) for r in picked)]) for i in range(4)]
+    room = width - sum(fixed) - 2 * 4
+    if room <= len("text"):
+        return "\n".join(_records(TABLE, [list(c) for c in zip(*whole)] if whole else [[] for _ in TABLE], width)) + "\n"
     for row in picked:
-        row[4] = row[4] if len(row[4]) <= room else row[4][: room - 1] + "…"
+        row[4] = cut(row[4], room)
     return aligned(TABLE, picked, width)
 
 

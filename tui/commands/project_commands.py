@@ -139,11 +139,13 @@ def docs(ctx, as_json):
     if not rows:
         click.echo("No documents yet: margin import FILE ...")
         return
-    width = max(len("document"), *(len(r["name"]) for r in rows))
+    from tui.commands.cells import ljust, width as cells
+
+    width = max(len("document"), *(cells(r["name"]) for r in rows))  # terminal cells: a CJK name takes two each
     click.echo(f"{'document':<{width}}  {'turns':>6}  {'words':>7}  {'codings':>7}  attributes")
     for r in rows:
         attrs = " ".join(f"{k}={v}" for k, v in r["attributes"].items())
-        click.echo(safe(f"{r['name']:<{width}}  {r['turns']:>6}  {r['words']:>7}  {r['codings']:>7}  {attrs}"))
+        click.echo(safe(f"{ljust(r['name'], width)}  {r['turns']:>6}  {r['words']:>7}  {r['codings']:>7}  {attrs}"))
 
 
 @click.command()

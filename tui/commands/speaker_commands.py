@@ -55,9 +55,11 @@ def list_speakers(ctx, document, as_json):
         return
     if not found:
         click.echo("No speakers: import a transcript with `margin import FILE`")
-    width = min(30, max((len(s.name) for s in found), default=0))
+    from tui.commands.cells import ljust, width as cells
+
+    width = min(30, max((cells(s.name) for s in found), default=0))  # terminal cells, as every table
     for s in found:
-        line = f"{s.name:<{width}}  {plural(s.turns, 'turn')}"
+        line = f"{ljust(s.name, width)}  {plural(s.turns, 'turn')}"
         if not document:
             line += f" in {', '.join(s.documents)}" if len(s.documents) <= 3 else f" in {plural(len(s.documents), 'document')}"
         if s.like:

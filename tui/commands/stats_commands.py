@@ -60,6 +60,7 @@ def stats_codes(ctx, by, rollup, as_csv, as_json, output, **scope_args):
     ]
     title = _title(project, scope, "Codes" + (f" by {by}" if by else "") + (", rolled up" if rollup else ""))
     emit_table(FREQUENCY_COLUMNS, rows, as_csv, as_json, output, title=title)
+    _say_when_empty(project, rows)
 
 
 @stats.command("cooccur")
@@ -121,7 +122,7 @@ def stats_matrix(ctx, cols, count, wide, as_csv, as_json, output, **scope_args):
     table = matrix(project, scope, cols=cols, count=count)
     paths = [project.codebook.path(c) for c in table.codes]
     if wide:
-        header = ["code_path", *(c if c != "" else "(none)" for c in table.columns), "(total)"]
+        header = ["code_path", *_wide_names(table.columns), "(total)"]
         rows = [
             [path, *(table.cell(c.id, col).value for col in table.columns), table.total(c.id).value]
             for c, path in zip(table.codes, paths)
@@ -130,6 +131,7 @@ def stats_matrix(ctx, cols, count, wide, as_csv, as_json, output, **scope_args):
         header = MATRIX_COLUMNS
         rows = [[path, col, table.cell(c.id, col).value] for c, path in zip(table.codes, paths) for col in table.columns]
     emit_table(header, rows, as_csv, as_json, output, title=_title(project, scope, f"{count.capitalize()} by {cols}"))
+    _say_when_empty(project, rows)
 
 
 @stats.command("rounds")
@@ -164,6 +166,35 @@ def stats_rounds(ctx, case_key, by_key, as_csv, as_json, output, **scope_args):
     ]
     title = _title(project, scope, f"Rounds: {case_key} by {by_key}")
     emit_table(["case", "code_path", *values, "change"], rows, as_csv, as_json, output, title=title)
+    _say_when_empty(project, rows, f"No codings in documents with both {case_key} and {by_key} in this scope.")
+
+
+def _wide_names(columns: list[str]) -> list[str]:
+    """The --wide header's name of each column: its value, "(none)" for the documents
+    without one; a name already taken (a value that is literally "(none)", "(total)" or
+    "code_path") gets parentheses until it is unique, since in --json a second column of
+    one name would overwrite the first."""
+    taken = {"code_path", "(total)"}
+    names = []
+    for column in sorted(columns, key=lambda c: c == ""):  # real values keep their names first
+        name = column if column != "" else "(none)"
+        while name in taken:
+            name = f"({name})"
+        taken.add(name)
+        names.append((column, name))
+    named = dict(names)
+    return [named[c] for c in columns]
+
+
+def _say_when_empty(project, rows: list, otherwise: str = "") -> None:
+    """An empty table says why on standard error (the table itself stays as it is, for
+    programs): a new project has no codes yet."""
+    if rows:
+        return
+    if not project.state.codes:
+        click.echo("No codes yet: add them with `margin codes add PATH`, or code in the app (`margin open`).", err=True)
+    elif otherwise:
+        click.echo(otherwise, err=True)
 
 
 def register(cli: click.Group) -> None:

@@ -112,7 +112,8 @@ def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool, 
 
 
 def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
-    from store.text import cut, fit_path, one_line
+    from store.text import one_line
+    from tui.commands.cells import cut, fit_path, width as cells
 
     rows = []
     for d in result.disagreements:
@@ -128,8 +129,8 @@ def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
     lines = [f"{len(rows)} disagreeing passages ({result.unit}s), {', '.join(result.coders)}:"]
     for path, document, start, end, coded_by, text in rows:
         line = f"{document} {start}-{end}  {fit_path(path, max(16, width // 3))}  only {coded_by}: "
-        if len(line) + 20 <= width:
-            lines.append(line + cut(one_line(text), width - len(line)))  # the passage takes what the line has left
+        if cells(line) + 20 <= width:
+            lines.append(line + cut(one_line(text), width - cells(line)))  # the passage takes what the line has left
         else:  # a narrow terminal: the passage on a line of its own
             lines += [cut(line.rstrip(), width), "  " + cut(one_line(text), max(1, width - 2))]
     deliver(safe("\n".join(lines)) + "\n", None)

@@ -1,0 +1,80 @@
+"""Widths in terminal cells, not characters, for every table the command line prints.
+
+A CJK character or an emoji takes two cells, a combining accent or a zero-width joiner
+none, and a health-worker emoji is three characters in two cells. Counting characters
+(`len`, `str.ljust`) misaligns such columns and runs lines past COLUMNS. Widths are rich's
+(`rich.cells`, what Textual draws with), and text is cut between graphemes (store/graphemes.py),
+never inside an accented letter or an emoji. Plain ASCII, most of what a table holds, is
+measured by `len` without importing anything.
+"""
+
+from __future__ import annotations
+
+ELLIPSIS = "…"
+
+
+def width(text: str) -> int:
+    """The cells `text` takes in a terminal."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _graphemes(text: str) -> list[str]:
+    import regex
+
+    return regex.findall(r"\X", text)
+
+
+def head(text: str, cells: int) -> str:
+    """The longest start of `text` (whole graphemes) within `cells`."""
+    if text.isascii():
+        return text[: max(cells, 0)]
+    taken, used = [], 0
+    for grapheme in _graphemes(text):
+        used += width(grapheme)
+        if used > cells:
+            break
+        taken.append(grapheme)
+    return "".join(taken)
+
+
+def tail(text: str, cells: int) -> str:
+    """The longest end of `text` (whole graphemes) within `cells`."""
+    if text.isascii():
+        return text[len(text) - max(cells, 0) :] if cells > 0 else ""
+    taken, used = [], 0
+    for grapheme in reversed(_graphemes(text)):
+        used += width(grapheme)
+        if used > cells:
+            break
+        taken.append(grapheme)
+    return "".join(reversed(taken))
+
+
+def cut(text: str, cells: int) -> str:
+    """`text` in at most `cells` cells, cut with … at the end."""
+    if width(text) <= cells:
+        return text
+    return head(text, cells - 1) + ELLIPSIS if cells >= 1 else ""
+
+
+def fit_path(path: str, cells: int) -> str:
+    """A code path in `cells` cells keeping the code itself (as store.text.fit_path does in
+    characters): the middle levels become …, then the top level, then the start is cut."""
+    if width(path) <= cells:
+        return path
+    parts = path.split(" > ")
+    if len(parts) == 1 or cells < 2:
+        return cut(path, cells)
+    for short in (f"{parts[0]} > … > {parts[-1]}" if len(parts) > 2 else "", f"… > {parts[-1]}"):
+        if short and width(short) <= cells:
+            return short
+    return ELLIPSIS + tail(path, cells - 1)
+
+
+def ljust(text: str, cells: int) -> str:
+    """`text` padded with spaces on the right to `cells` cells."""
+    return text + " " * (cells - width(text))
