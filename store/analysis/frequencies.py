@@ -15,7 +15,7 @@ from operator import attrgetter
 
 from store.analysis.cell import Cell
 from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in, speaker_allowed, speaker_of
-from store.attribute_values import group_names
+from store.attribute_values import group_names, spellings
 from store.errors import BadInput
 from store.model import Code, Coding, Document
 from store.words import words_of
@@ -487,8 +487,8 @@ def live_tally(project, scope: Scope, by: str | None, rollup: bool):
     codes = codes_in(project, scope)
     targets = _targets(project, codes, rollup)
     coders = tuple(sorted((c.id, c.name) for c in project.state.coders.values())) if by == "coder" else ()
-    kind = ("frequencies", by, scope.coder, tuple(sorted(targets.items())), coders)
-    contribute = partial(_contribution, project, scope, by, grouping(project, by), targets)
+    kind = ("frequencies", by, scope.coder, tuple(sorted(targets.items())), coders, _spellings(project, by))
+    contribute = partial(_contribution, project, scope, by, grouping(project, by), group_names(project, "case"), targets)
     sums = summed(project, kind, documents_in(project, scope), contribute)
     if sums is None:
         return None
@@ -512,7 +512,16 @@ _BITS = 40  # a contribution packs a code's codings, words and documents in one 
 _FIELD = (1 << _BITS) - 1  # (sums of packed integers add field by field: no figure reaches 2**40)
 
 
-def _contribution(project, scope: Scope, by: str | None, group_of, targets: dict, document, files) -> dict:
+def _spellings(project, by: str | None) -> tuple:
+    """The spellings the contributions group under (cases, and `by`'s attribute values):
+    part of the contributions' kind, so that a change of who spells a value first (its
+    first document recoded) remakes them rather than leave a document under an old name."""
+    attributes = ["case"] + ([by[5:]] if by and by.startswith("attr.") else [])
+    documents = project.documents.all()
+    return tuple(tuple(sorted(spellings(documents, a).items())) for a in attributes)
+
+
+def _contribution(project, scope: Scope, by: str | None, group_of, case_of, targets: dict, document, files) -> dict:
     """One document's frequencies: (code, group) its codings, words coded and 1 (it holds
     the code), packed in one integer (`_BITS` each, codings lowest); (code, group, case)
     1 for its case; (group,) its words (the group's text; a coder's group is the whole
@@ -531,7 +540,7 @@ def _contribution(project, scope: Scope, by: str | None, group_of, targets: dict
         for code, begin, end, union in columns.runs():
             for target in targets.get(code, ()):
                 here[target, group].append((columns, begin, end, union))
-    case = document.case
+    case = case_of(document)
     for (target, group), parts in here.items():
         if len(parts) == 1:
             _, begin, end, covered_words = parts[0]

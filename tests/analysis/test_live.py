@@ -84,7 +84,11 @@ def change(project, study, rng: random.Random) -> None:
             project.documents.delete(project.state.documents[rng.choice(sorted(project.state.documents))])
         elif move == "attribute":
             document = project.state.documents[rng.choice(sorted(project.state.documents))]
-            project.documents.set_attributes(document, {"round": rng.choice(["1", "2", "3"])})
+            # a value respelled ("a " and "A" one case) groups with its other spellings, under
+            # the first document's spelling, which this very change may alter
+            key = rng.choice(("round", "round", "case"))
+            values = ["1", "2", "3", " 2", "2 "] if key == "round" else ["A", "a ", "B", " b"]
+            project.documents.set_attributes(document, {key: rng.choice(values)})
         else:
             old, new = rng.choice([("Participant", "Respondent"), ("Respondent", "Participant"), ("Interviewer", "Participant")])
             speakers.rename(project, old, new)
