@@ -446,3 +446,75 @@ def test_every_member_is_deflated_by_isal_and_inflates_to_what_was_written(tmp_p
                 deflater = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
                 written = deflater.compress(archive.read(info)) + deflater.flush()
                 assert raw[start : start + info.compress_size] == written, info.filename
+
+
+# Values a codings file may hold for a coding's text and times (the open takes any string):
+# what CSV quotes or guards, what XML escapes or forbids, and what JSON escapes.
+UNESCAPED = [",", "=", "+", "-", "@", "&", "<", ">", "\ufffe", "\uffff", "\x7f", "é", "😀", " ", "a", "1"]
+ESCAPED = ['"', "\\", "\n", "\r", "\t", "\x01"]
+
+
+def raw_values(alphabet: list[str], min_size: int = 0):
+    return st.lists(st.sampled_from(alphabet), min_size=min_size, max_size=5).map("".join)
+
+
+@pytest.fixture(scope="module")
+def small_template(tmp_path_factory):
+    study = build_small(tmp_path_factory.mktemp("template") / "small")
+    study.project.close()
+    return study.project.dir
+
+
+def with_values(template, directory, value) -> None:
+    """A copy of the study at `template` whose codings' text, created and modified are
+    `value(field)` each, the files' digests recorded again."""
+    import shutil
+
+    import orjson
+
+    from store import layout
+
+    shutil.copytree(template, directory)
+    local = layout.read_local(directory)
+    for key in layout.codings_keys(directory):
+        path = layout.codings_path(directory, key)
+        content = orjson.loads(path.read_bytes())
+        for coding in content["codings"].values():
+            coding.update({field: value(field) for field in ("text", "created", "modified")})
+        raw = orjson.dumps(content)
+        path.write_bytes(raw)
+        local["files"][layout.relative_name(key)][0] = layout.digest(raw)
+    layout.write_local(directory, local)
+
+
+def read_raw_throughout(directory) -> bool:
+    from store.exporters import document_codings
+
+    with Project.open(directory, readonly=True) as project:
+        read = document_codings.reader(project)
+        return all(isinstance(read(d), document_codings.FromFiles) for d in project.documents.all())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_texts_and_times_written_as_read_from_the_files_are_those_decoded(small_template, tmp_path_factory, data):
+    """The exports write a coding's text and times as the raw UTF-8 of its codings file when
+    no value of the document holds a JSON escape (document_codings.FromFiles): for any
+    values (commas, formula starts, & < >, non-characters, empty times, escapes), the CSV and
+    the .qde equal those made from the project's own reading of every coding."""
+    escapes = data.draw(st.booleans(), label="escapes")
+    alphabet = data.draw(st.lists(st.sampled_from(UNESCAPED + ESCAPED if escapes else UNESCAPED), min_size=1, max_size=4, unique=True))
+    texts, times = raw_values(alphabet), raw_values(alphabet, min_size=data.draw(st.integers(0, 1), label="no empty time"))
+    directory = tmp_path_factory.mktemp("raw") / "small"
+    with_values(small_template, directory, lambda field: data.draw(texts if field == "text" else times, label=field))
+    compare_exports(None, directory, expect_fast=True)
+    assert escapes or read_raw_throughout(directory)
+
+
+@pytest.mark.parametrize("char", UNESCAPED)
+def test_each_character_in_raw_texts_and_times_is_written_as_decoded(small_template, tmp_path, char):
+    """Each character alone, at a value's start and inside it, in every text and time."""
+    values = iter([char, f"{char}a", f"a{char}", f"{char}1"] * 100)
+    with_values(small_template, tmp_path / "small", lambda field: next(values))
+    compare_exports(None, tmp_path / "small", expect_fast=True)
+    assert read_raw_throughout(tmp_path / "small")

@@ -7,6 +7,7 @@ code, turns and lines by C-level bisection, memos from the state's index by targ
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import cache
@@ -155,7 +156,8 @@ class SegmentsCsv:
             if self._wanted(document):
                 codings = codings_of(document)
                 if self.codes is not None or self.coder is not None:
-                    codings = [c for c in codings if self._kept(c)]
+                    kept = self._kept
+                    codings = codings.where(kept) if isinstance(codings, document_codings.FromFiles) else [*filter(kept, codings)]
                 if codings:
                     self.rows += len(codings)
                     yield self._document(document, codings, codes, coder_cells)
@@ -179,12 +181,13 @@ class SegmentsCsv:
         tail = "".join("," + field(document.attributes.get(k, ""), safe) for k in self.keys) + "\r\n"
         turns = [f"{field(t.speaker, safe)},{t.index + 1}".encode() for t in document.turns] or [b","]
         ends_of_turns, lines = [t.end for t in document.turns], LineIndex(self.project.text(document.id)).starts
-        ids, created, modified = list(map(ID, codings)), list(map(CREATED, codings)), list(map(MODIFIED, codings))
-        if not _plain([*ids, *created, *modified], safe):
-            ids, created, modified = ([field(v, safe) for v in column] for column in (ids, created, modified))
-        texts = list(map(TEXT, codings))
-        if not _plain(texts, safe):
-            texts = [field(t, safe) for t in texts]
+        ids = list(map(ID, codings))
+        if isinstance(codings, document_codings.FromFiles):  # UTF-8 already, no escapes
+            created, modified, texts = (_raw_cells(codings.column(field), safe) for field in ("created", "modified", "text"))
+        else:
+            created, modified, texts = (_cells(list(map(f, codings)), safe) for f in (CREATED, MODIFIED, TEXT))
+        if not _plain(ids, safe):
+            ids = [field(v, safe) for v in ids]
         starts, ends = list(map(START, codings)), list(map(END, codings))
         turn_numbers = map(min, map(bisect_right, repeat(ends_of_turns), starts), repeat(len(turns) - 1))
         with_memos = memos.keys() & set(ids)
@@ -193,7 +196,7 @@ class SegmentsCsv:
             map(str.encode, ids), map(turns.__getitem__, turn_numbers), starts, ends,
             map(bisect_right, repeat(lines), starts), map(bisect_right, repeat(lines), map(sub, ends, repeat(1))),
             map(codes.__getitem__, map(CODE, codings)), map(coders.__getitem__, map(CODER, codings)),
-            map(str.encode, created), map(str.encode, modified), map(str.encode, texts), memo_cells,
+            created, modified, texts, memo_cells,
             map((b"no", b"yes").__getitem__, map(EXEMPLAR, codings)),
         )  # fmt: skip
         template = "%s" + head.replace("%", "%%") + "%s,%d,%d,%d,%d,%s,%s,%s,%s,%s,%s,%s" + tail.replace("%", "%%")
@@ -214,6 +217,27 @@ class _Cells(dict):
     def __missing__(self, key: str) -> bytes:
         value = self[key] = self.make(key).encode()
         return value
+
+
+def _cells(values: list[str], safe: bool) -> list[bytes]:
+    """A column of text as CSV cells in UTF-8: as it is when one scan finds nothing to
+    guard or quote, else cell by cell."""
+    cells = values if _plain(values, safe) else [csv_field(v, safe) for v in values]
+    return list(map(str.encode, cells))
+
+
+def _raw_cells(values: list[bytes], safe: bool) -> list[bytes]:
+    """`_cells` of text read raw from the codings files (document_codings.FromFiles): UTF-8
+    holding no quote, CR, LF or tab (JSON escapes them), so only a comma needs quoting and
+    only = + - @ start a formula; the column goes as it is when a few scans find neither."""
+    joined = b"\x00".join(values)
+    if b"," not in joined and not (safe and (joined.startswith(_RAW_STARTS) or _RAW_START.search(joined))):
+        return values
+    return _cells(joined.decode("utf-8").split("\x00"), safe)
+
+
+_RAW_STARTS = (b"=", b"+", b"-", b"@")
+_RAW_START = re.compile(rb"\x00[=+\-@]")
 
 
 def _plain(values: list, safe: bool) -> bool:

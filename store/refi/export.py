@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import threading
 import zipfile
 from collections import defaultdict
@@ -328,8 +329,11 @@ class _ProjectWriter:
         A part a coding lacks (its memos' Description and NoteRefs) is empty."""
         ids, starts, ends = list(map(ID, codings)), list(map(START, codings)), list(map(END, codings))
         users = list(map(self.user_bytes.__getitem__, map(CODER, codings)))
-        created, created_markup = self.times(list(map(CREATED, codings)), "creationDateTime", self.created_bytes)
-        modified, modified_markup = self.times(list(map(MODIFIED, codings)), "modifiedDateTime", self.modified_bytes)
+        raw = isinstance(codings, document_codings.FromFiles)  # its times UTF-8 already
+        created = codings.column("created") if raw else list(map(CREATED, codings))
+        modified = codings.column("modified") if raw else list(map(MODIFIED, codings))
+        created, created_markup = self.times(created, "creationDateTime", self.created_bytes)
+        modified, modified_markup = self.times(modified, "modifiedDateTime", self.modified_bytes)
         descriptions, notes = self.memo_parts(ids, pad)
         template = (
             f'{pad}<PlainTextSelection guid="%s" name="%s" startPosition="%d" endPosition="%d"%s{created_markup}'
@@ -345,9 +349,15 @@ class _ProjectWriter:
         return b"".join(map(template.__mod__, parts))
 
     @staticmethod
-    def times(values: list[str], name: str, made: _Made) -> tuple[list[bytes], str]:
+    def times(values: list[str] | list[bytes], name: str, made: _Made) -> tuple[list[bytes], str]:
         """A column of times and the markup around each: when every coding has one, the
-        times escaped at once and ` name="%s"`; else each time's attribute, made once."""
+        times escaped at once and ` name="%s"`; else each time's attribute, made once.
+        Times read raw from the codings files (UTF-8 with no JSON escape, so no quote and
+        no control character) go as they are when none holds & < > or a non-character."""
+        if values and type(values[0]) is bytes:
+            if b"" not in values and _RAW_SPECIAL.search(b"\x00".join(values)) is None:
+                return values, f' {name}="%s"'
+            values = [value.decode("utf-8") for value in values]
         if "" in values:
             return list(map(made.__getitem__, values)), "%s"
         return _encoded(escape_attrs(values)), f' {name}="%s"'
@@ -458,6 +468,11 @@ class _Made(dict):
     def __missing__(self, key: str):
         value = self[key] = self.make(key)
         return value
+
+
+# What escape_attr changes in UTF-8 that JSON writes without an escape: & < > and the
+# non-characters U+FFFE and U+FFFF (surrogates are not valid UTF-8).
+_RAW_SPECIAL = re.compile(rb"[&<>]|\xef\xbf[\xbe\xbf]")
 
 
 def _encoded(values: list[str]) -> list[bytes]:
