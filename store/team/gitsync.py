@@ -34,6 +34,7 @@ import orjson
 
 from store import layout
 from store.errors import BadInput
+from store.state import paused_collector
 from store.storage import make_dir, write_atomic
 from store.team import git
 from store.team.git import GitFailed
@@ -189,19 +190,20 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) ->
     folder = project.dir
     index = _other_files_merged(folder, base or EMPTY_TREE, head, theirs)
     try:
-        base_tables, mine, other, sources, left_out = filewise.sides(folder, base, head, theirs)
-        result = merge(base_tables, mine, other)
-        filewise.bring_back_used(result, (base_tables, mine, other), project, left_out)
+        with paused_collector():  # records hold no cycles; the collector's passes over 100,000 were a fifth of the merge
+            base_tables, mine, other, sources, left_out = filewise.sides(folder, base, head, theirs)
+            result = merge(base_tables, mine, other)
+            filewise.bring_back_used(result, (base_tables, mine, other), project, left_out)
 
-        def text_of(document_id: str) -> str:
-            blob = sources.get(document_id)
-            return git.read_blobs(folder, [blob])[blob].decode("utf-8") if blob else project.text(document_id)
+            def text_of(document_id: str) -> str:
+                blob = sources.get(document_id)
+                return git.read_blobs(folder, [blob])[blob].decode("utf-8") if blob else project.text(document_id)
 
-        merged = apply_merged(project, mine, other, result, text_of, f"sync with {report.remote}", report.remote)
-        report.came_in, report.conflicts = merged.came_in, report.conflicts + len(merged.conflicts)
-        report.removed = sum(merged.removed.values())
-        project.checkpoint()
-        return _commit_merge(project, index, head, theirs, fast_forward=base == head)
+            merged = apply_merged(project, mine, other, result, text_of, f"sync with {report.remote}", report.remote)
+            report.came_in, report.conflicts = merged.came_in, report.conflicts + len(merged.conflicts)
+            report.removed = sum(merged.removed.values())
+            project.checkpoint()
+            return _commit_merge(project, index, head, theirs, fast_forward=base == head)
     finally:
         if os.path.exists(index["GIT_INDEX_FILE"]):
             os.unlink(index["GIT_INDEX_FILE"])

@@ -23,6 +23,7 @@ import orjson
 
 from store.clock import now
 from store.model import ENTITIES, Memo
+from store.state import paused_collector
 from store.storage import make_dir, write_atomic
 from store.text import plural
 from store.team.merge import Conflict, merge
@@ -113,10 +114,11 @@ def read_base(path: Path) -> dict:
 
 def merge_folder(ours, theirs) -> Report:
     """Merge the copy `theirs` (open, read-only) into `ours` (open for writing)."""
-    mine, other = tables_of(ours), tables_of(theirs)
-    path = base_path(ours, theirs)
-    result = merge(choose_base(ours, theirs, mine, other), mine, other)
-    report = apply_merged(ours, mine, other, result, theirs.text, f"merge the copy in {theirs.dir}", Path(theirs.dir).name)
+    with paused_collector():  # records hold no cycles (see gitsync._merge_in)
+        mine, other = tables_of(ours), tables_of(theirs)
+        path = base_path(ours, theirs)
+        result = merge(choose_base(ours, theirs, mine, other), mine, other)
+        report = apply_merged(ours, mine, other, result, theirs.text, f"merge the copy in {theirs.dir}", Path(theirs.dir).name)
     make_dir(path.parent)
     write_atomic(path, _encoded(other))
     return report
