@@ -38,7 +38,6 @@ from store.state import paused_collector
 from store.storage import make_dir, write_atomic
 from store.team import git
 from store.team.git import GitFailed
-from store.team.merge import merge
 from store.team import filewise
 from store.team.sync import BASES_DIR, ORDER, apply_merged
 from store.text import plural
@@ -118,9 +117,8 @@ def _preflight(folder: Path, remote: str | None) -> tuple[str, str]:
     branch = git.current_branch(folder)
     if _merging(folder):
         raise BadInput("a git merge is in progress in this clone; finish it (git commit) or undo it (git merge --abort) first")
-    remotes = git.run(folder, "remote").split()
+    remotes, upstream = git.remotes(folder, branch)
     if remote is None:
-        upstream = git.run(folder, "config", f"branch.{branch}.remote", check=False).strip()
         remote = upstream or ("origin" if "origin" in remotes else (remotes[0] if len(remotes) == 1 else ""))
     if not remote or remote not in remotes:
         what = f"no remote named {remote}" if remote else "no remote to sync with"
@@ -191,15 +189,17 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) ->
     index = _other_files_merged(folder, base or EMPTY_TREE, head, theirs)
     try:
         with paused_collector():  # records hold no cycles; the collector's passes over 100,000 were a fifth of the merge
-            base_tables, mine, other, sources, left_out = filewise.sides(folder, base, head, theirs)
-            result = merge(base_tables, mine, other)
-            filewise.bring_back_used(result, (base_tables, mine, other), project, left_out)
+            found = filewise.sides(folder, base, head, theirs)
+            result = filewise.merged(found, project)
 
             def text_of(document_id: str) -> str:
-                blob = sources.get(document_id)
-                return git.read_blobs(folder, [blob])[blob].decode("utf-8") if blob else project.text(document_id)
+                blob = found.sources.get(document_id) or f"{theirs}:{layout.SOURCES_DIR}/{document_id}.txt"
+                raw = git.read_blobs(folder, [blob]).get(blob)
+                return raw.decode("utf-8") if raw is not None else project.text(document_id)
 
-            merged = apply_merged(project, mine, other, result, text_of, f"sync with {report.remote}", report.remote)
+            merged = apply_merged(
+                project, found.ours, found.theirs, result, text_of, f"sync with {report.remote}", report.remote, found.known
+            )
             report.came_in, report.conflicts = merged.came_in, report.conflicts + len(merged.conflicts)
             report.removed = sum(merged.removed.values())
             project.checkpoint()

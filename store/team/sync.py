@@ -133,10 +133,11 @@ def _encoded(tables: dict) -> bytes:
         return json.dumps(tables, ensure_ascii=False).encode("utf-8")
 
 
-def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, source: str) -> Report:
+def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, source: str, known: dict | None = None) -> Report:
     """Make `ours` (whose tables are `mine`) hold the merge `result`, as one action: what
     changed is put, what went is deleted, new documents bring their texts (`text_of(id)`),
-    the conflicts are kept as a project memo. Returns what came in."""
+    the conflicts are kept as a project memo. `known`: incoming codings files' bytes, for
+    `put_records`. Returns what came in."""
     report = Report(source, conflicts=result.conflicts)
     coders = {**other["coders"], **mine["coders"], **result.tables.get("coders", {})}
     with ours.operation(summary):
@@ -151,7 +152,7 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                 if table == "documents" and key not in mine["documents"]:
                     ours.store_text(key, text_of(key))
                 came[coders.get(record.get("coder") or "", {}).get("name", record.get("author", ""))] += 1
-            ours.put_records(table, [record for _, record in changed], held=mine["codings"])  # a codings file at a time
+            ours.put_records(table, [record for _, record in changed], held=mine["codings"], known=known)  # a codings file at a time
         for table in reversed(ORDER):
             for key, record in mine[table].items():
                 if key not in result.tables.get(table, {}):
