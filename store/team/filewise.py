@@ -56,7 +56,8 @@ def sides(folder: Path, base: str, head: str, theirs: str) -> Sides:
     names = {n for n in t if n.startswith(layout.CODINGS_DIR + "/")} | {layout.PROJECT_FILE}
     one_sided = {n for n in names if n != layout.PROJECT_FILE and o.get(n) == b.get(n)}
     both = names - one_sided
-    wanted = {side[n] for side in (b, o, t) for n in both if side.get(n)} | {side[n] for side in (o, t) for n in one_sided if side.get(n)}
+    wanted = {side[n] for side in (b, o, t) for n in both if side.get(n)}
+    wanted |= {side[n] for side in (o, t) for n in one_sided if side.get(n)}  # a one-sided file's ancestor is ours
     contents = git.read_blobs(folder, sorted(wanted))
     parsed: dict[str, dict] = {}  # by blob: a file two sides share is decoded once
     tables = [_tables(side, both, contents, parsed) for side in (b, o, t)]

@@ -188,7 +188,9 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) ->
     folder = project.dir
     index = _other_files_merged(folder, base or EMPTY_TREE, head, theirs)
     try:
-        with paused_collector():  # records hold no cycles; the collector's passes over 100,000 were a fifth of the merge
+        # Records hold no cycles; the collector's passes over the 100,000 held made the
+        # 50,000 small lists of put_records' log cost 0.5 s (profiled).
+        with paused_collector():
             found = filewise.sides(folder, base, head, theirs)
             result = filewise.merged(found, project)
 

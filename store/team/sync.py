@@ -152,7 +152,8 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                 if table == "documents" and key not in mine["documents"]:
                     ours.store_text(key, text_of(key))
                 came[coders.get(record.get("coder") or "", {}).get("name", record.get("author", ""))] += 1
-            ours.put_records(table, [record for _, record in changed], held=mine["codings"], known=known)  # a codings file at a time
+            records = [record for _, record in changed]
+            ours.put_records(table, records, held=mine["codings"], known=known)  # a codings file at a time
         for table in reversed(ORDER):
             for key, record in mine[table].items():
                 if key not in result.tables.get(table, {}):
