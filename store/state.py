@@ -155,7 +155,7 @@ class State:
 
     def holds_any(self, coding_ids) -> bool:
         """Whether any of the codings is held among those read (no file is read)."""
-        return not self._codings.keys().isdisjoint(coding_ids)
+        return not self._codings.keys().isdisjoint(coding_ids.keys() if isinstance(coding_ids, dict) else coding_ids)
 
     def loaded_coding(self, coding_id: str) -> Coding | None:
         """The coding if its file has been read, without reading any."""

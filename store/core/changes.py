@@ -152,7 +152,7 @@ class Changes:
                 state.codings_of(document)  # every file of the document read: an id held is found
             stored = self._coding_db(coder, document).table("codings")
             added = {record["id"]: record for record in group}
-            if len(stored) or state.holds_any(added) or (held and not added.keys().isdisjoint(held)):
+            if len(stored) or state.holds_any(added) or (held and not added.keys().isdisjoint(held.keys())):  # views: the smaller is walked
                 rest += group
                 continue
             changes += [["codings", key, None, record] for key, record in added.items()]
