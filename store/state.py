@@ -136,6 +136,31 @@ class State:
         elif key in self._unloaded.get(document_id, ()):
             self._read_files(document_id, [key])
 
+    def add_unread_file(self, key: str, document_id: str, records: dict) -> bool:
+        """Hold a codings file new to the project (`records`, by id, none held already)
+        as an unread file is held: its codings become values when its document is first
+        read, as a file on disk does, and the counts include them meanwhile. A sync taking
+        in 50,000 of another coder's codings then builds none of them. False, and nothing
+        done, unless files are read per document (a writer's open)."""
+        if self._deferred is not None or self._pending:
+            return False
+        loaders = self._unloaded.get(document_id)
+        if loaders is None:  # every file of the document read (or none there): count afresh
+            loaders = self._unloaded[document_id] = {}
+            self._unloaded_counts[document_id] = 0
+            self._read_counts.pop(document_id, None)
+        loaders[key] = lambda: records
+        self._unloaded_counts[document_id] = self._unloaded_counts.get(document_id, 0) + len(records)
+        if self._code_counts is not None:
+            self._code_counts.update(map(itemgetter("code"), records.values()))
+            self._unread_code_counts = None
+        self.version += 1
+        return True
+
+    def holds_any(self, coding_ids) -> bool:
+        """Whether any of the codings is held among those read (no file is read)."""
+        return not self._codings.keys().isdisjoint(coding_ids.keys() if isinstance(coding_ids, dict) else coding_ids)
+
     def loaded_coding(self, coding_id: str) -> Coding | None:
         """The coding if its file has been read, without reading any."""
         return self._codings.get(coding_id)

@@ -148,6 +148,7 @@ class MemoryStorage(Storage):
         self.path = Path(path)
         self._data: dict = data if data is not None else {}
         self.dirty = False
+        self.known: bytes | None = None  # bytes known to hold the data, until it changes (a file a sync took as git has it)
 
     def read(self) -> dict:
         return self._data
@@ -155,10 +156,12 @@ class MemoryStorage(Storage):
     def write(self, data: dict) -> None:
         self._data = data
         self.dirty = True
+        self.known = None
 
     def encoded(self) -> bytes:
-        """The file's bytes: deterministic, one entity per line (see dump_tables)."""
-        return dump_tables(self._data)
+        """The file's bytes: deterministic, one entity per line (see dump_tables), or the
+        bytes known to hold the data."""
+        return dump_tables(self._data) if self.known is None else self.known
 
     def stage(self, raw: bytes) -> str:
         """The file's new bytes written and fsynced beside it (`write_temporary`), for `place`."""

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from store import layout
 from store.clock import now
 from store.errors import Refused, save_failed
-from store.model import ENTITIES, Coder
+from store.model import ENTITIES, Coder, Coding
 from store.storage import ProjectDB, fsync_dir, make_dir, open_db
 
 
@@ -24,6 +25,9 @@ class Operation:
     undoable: bool = True
     new_files: list[Path] = field(default_factory=list)  # source texts, removed if the action fails
     amends: int | None = None  # the action this one continues, if still the coder's newest (see _amendment)
+
+
+CODING_FIELDS = {f.name for f in fields(Coding)}
 
 
 class Changes:
@@ -98,7 +102,9 @@ class Changes:
     def delete(self, entity) -> None:
         self._change(entity.TABLE, entity.id, entity.to_record(), None)
 
-    def put_records(self, table: str, records: list[dict], held: dict[str, dict] | None = None) -> None:
+    def put_records(
+        self, table: str, records: list[dict], held: dict[str, dict] | None = None, known: dict | None = None
+    ) -> None:
         """Insert or replace many entities of `table`, given as records, inside the current
         operation: what `put` does for each, a codings file at a time (a merge brings in
         tens of thousands: one round trip per coding through `_current` and `_set` was most
@@ -107,9 +113,15 @@ class Changes:
         `held`, the caller's map of the coding records this project holds (a merge has
         it), says which files hold an incoming coding already; then only the incoming
         coder's file of each document and those are read, not every coder's (a sync
-        bringing in 50,000 of bob's codings need not decode alice's 50,000)."""
+        bringing in 50,000 of bob's codings need not decode alice's 50,000).
+
+        `known` names, by codings key, the bytes and parsed table of files the records
+        come from (a sync's incoming files as git holds them): a file new to the project
+        that takes exactly that table's records is written as those bytes, not encoded."""
         if self._op is None:
             raise RuntimeError("changes must be made inside Project.operation()")
+        if table == "codings" and len({record.get("id") for record in records}) == len(records):
+            records = self._put_new_files(records, held, known or {})
         entities = ENTITIES[table].build_all(records)
         if table != "codings" or len({entity.id for entity in entities}) < len(entities):
             for entity in entities:  # an id twice: one at a time, in order, so the last one given stays
@@ -120,6 +132,39 @@ class Changes:
             by_file.setdefault((coding.coder, coding.document), []).append((coding, record))
         for (coder, document), codings in by_file.items():
             self._put_codings(coder, document, codings, held)
+
+    def _put_new_files(self, records: list[dict], held: dict[str, dict] | None, known: dict) -> list[dict]:
+        """The part of `put_records` for codings files new to the project (a sync taking in
+        another coder's files): each file's records, when none is held and each has exactly
+        a coding's fields, are logged as made, stored in one update of the file's table and
+        held by the state as an unread file (`State.add_unread_file`): no `Coding` is built
+        until its document is read. Returns the records left for the usual way."""
+        by_file: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        rest = []
+        for record in records:
+            if record.keys() == CODING_FIELDS:
+                by_file[record["coder"], record["document"]].append(record)
+            else:
+                rest.append(record)
+        state, changes = self.state, self._op.changes
+        for (coder, document), group in by_file.items():
+            if held is None:
+                state.codings_of(document)  # every file of the document read: an id held is found
+            stored = self._coding_db(coder, document).table("codings")
+            added = {record["id"]: record for record in group}
+            if len(stored) or state.holds_any(added) or (held and not added.keys().isdisjoint(held.keys())):  # views: the smaller is walked
+                rest += group
+                continue
+            changes += [["codings", key, None, record] for key, record in added.items()]
+            stored.set_many(added)
+            key = layout.codings_key(coder, document)
+            raw, table = known.get(key, (None, {}))
+            if raw is not None and len(table) == len(added) and all(added.get(i) is r for i, r in table.items()):
+                self._coding_dbs[key].storage.known = raw
+            if not state.add_unread_file(key, document, added):
+                for coding in ENTITIES["codings"].build_all(group):
+                    state.put(coding)
+        return rest
 
     def _put_codings(self, coder: str, document: str, codings: list, held: dict[str, dict] | None) -> None:
         """One codings file's part of `put_records`: its TinyDB table written once. A coding

@@ -6,8 +6,9 @@ names each file's content by its blob id, so without reading a file it is known 
 side changed it since the common ancestor:
 
 - changed on neither side, or only on ours: the file stays as it is, nothing to read;
-- changed on theirs (only, or on both): the file's codings enter the merge, all three
-  versions of them.
+- changed on theirs only: their version is the merge's, taken as it is (no merge over its
+  codings; ours, the ancestor's, read once so that what they deleted goes);
+- changed on both sides: the file's codings enter the merge, all three versions of them.
 
 project.json (coders, documents, codes, memos) always enters the merge. The one thing
 the files left out can still need is a code or document that the merge removed (deleted
@@ -18,39 +19,112 @@ whole-project merge does.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
 from store import layout
 from store.team import git
-from store.team.merge import Conflict, Merged, _restore_references
+from store.team.merge import Conflict, Merged, _restore_references, merge
 from store.team.sync import ORDER
 
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
+SHARED_PATHS = (layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)
 
 
-def sides(folder: Path, base: str, head: str, theirs: str) -> tuple[dict, dict, dict, dict[str, str], set[str]]:
-    """(base, ours, theirs) tables of what changed on their side, the blob ids of their
-    source texts by document id, and the codings files left out (ours as they are)."""
-    listed = [git.shared_blobs(folder, commit) if commit else {} for commit in (base, head, theirs)]
-    b, o, t = listed
-    names = {n for side in listed for n in side if n == layout.PROJECT_FILE or n.startswith(layout.CODINGS_DIR + "/")}
-    wanted = {n for n in names if n == layout.PROJECT_FILE or t.get(n) != b.get(n)}
-    contents = git.read_blobs(folder, sorted({side[n] for side in listed for n in wanted if n in side}))
-    tables = [_tables(side, wanted, contents) for side in listed]
-    sources = {Path(p).stem: blob for p, blob in t.items() if p.startswith(layout.SOURCES_DIR + "/")}
-    left_out = {n for n in names - wanted if n in o}
-    return tables[0], tables[1], tables[2], sources, left_out
+@dataclass
+class Sides:
+    """The three sides of the files that enter the merge, and what else the merge needs."""
+
+    base: dict
+    ours: dict
+    theirs: dict
+    sources: dict[str, str]  # their source texts' blob ids, by document id
+    left_out: set[str]  # codings files not read: ours as they are
+    taken: dict[str, dict] = field(default_factory=dict)  # codings of files changed on their side only, theirs as they are
+    known: dict[str, tuple] = field(default_factory=dict)  # codings key -> (their bytes, their table) of those files
+    replaced: dict[str, dict] = field(default_factory=dict)  # our codings of those files (the ancestor's)
 
 
-def _tables(blobs: dict[str, str], names: set[str], contents: dict[str, bytes]) -> dict:
+def sides(folder: Path, base: str, head: str, theirs: str) -> Sides:
+    """The tables of what changed on their side, by file: a codings file changed on their
+    side only needs no merge (theirs is the result), so its records are `taken` whole
+    and only its ancestor's, which is ours, read once; a file changed on both sides and
+    project.json enter the merge with all three versions, each blob read once."""
+    b, o, t = _blobs(folder, base, head, theirs)
+    names = {n for n in t if n.startswith(layout.CODINGS_DIR + "/")} | {layout.PROJECT_FILE}
+    one_sided = {n for n in names if n != layout.PROJECT_FILE and o.get(n) == b.get(n)}
+    both = names - one_sided
+    wanted = {side[n] for side in (b, o, t) for n in both if side.get(n)}
+    wanted |= {side[n] for side in (o, t) for n in one_sided if side.get(n)}  # a one-sided file's ancestor is ours
+    contents = git.read_blobs(folder, sorted(wanted))
+    parsed: dict[str, dict] = {}  # by blob: a file two sides share is decoded once
+    tables = [_tables(side, both, contents, parsed) for side in (b, o, t)]
+    sources = {Path(n).stem: blob for n, blob in t.items() if n.startswith(layout.SOURCES_DIR + "/") and blob}
+    left_out = {layout.relative_name(key) for key in layout.codings_keys(folder)} - names
+    found = Sides(*tables, sources, left_out)
+    found.taken, found.known = _taken(t, one_sided, contents)
+    found.replaced = _tables(o, one_sided, contents, parsed)["codings"]
+    return found
+
+
+def _blobs(folder: Path, base: str, head: str, theirs: str) -> tuple[dict, dict, dict]:
+    """The blob ids (or `commit:path` names) of the shared files each side holds, as far
+    as the merge needs them: with an ancestor, only the files their side changed (and
+    project.json), from one `git diff-tree` of both sides against it; "" where a side has
+    none. Without one (two copies that never met), every file of both sides."""
+    if not base:
+        return {}, git.shared_blobs(folder, head), git.shared_blobs(folder, theirs)
+    ours_changed, theirs_changed = git.changed_files(folder, base, [head, theirs], SHARED_PATHS)
+    b, o, t = {}, {}, {}
+    for name in {*theirs_changed, layout.PROJECT_FILE}:
+        at_base = (theirs_changed.get(name) or ours_changed.get(name) or (f"{base}:{name}",))[0]
+        b[name] = at_base
+        o[name] = ours_changed[name][1] if name in ours_changed else at_base
+        t[name] = theirs_changed[name][1] if name in theirs_changed else at_base
+    return b, o, t
+
+
+def merged(found: Sides, project) -> Merged:
+    """The merge of `found`: the files that need one merged entity by entity, the files
+    changed on their side only taken as they are (our codings of them join `found.ours`,
+    so that the ones they deleted go), then what a kept coding uses brought back."""
+    result = merge(found.base, found.ours, found.theirs)
+    result.tables.setdefault("codings", {}).update(found.taken)
+    found.ours["codings"].update(found.replaced)
+    versions = (found.base, found.ours, found.theirs)
+    if found.taken:
+        _restore_references(result, *versions)
+    bring_back_used(result, versions, project, found.left_out)
+    return result
+
+
+def _taken(blobs: dict[str, str], names: set[str], contents: dict[str, bytes]) -> tuple[dict, dict]:
+    """Their codings of the files `names`, and each file's bytes and table by codings key
+    (when the file holds nothing else), so that the project writes those bytes as they are."""
+    records, known = {}, {}
+    for name in sorted(names):
+        raw = contents.get(blobs.get(name) or "")
+        if raw is None:
+            continue
+        data = orjson.loads(raw)
+        table = data.get("codings") or {}
+        records.update(table)
+        if data.keys() == {"codings"}:
+            known[name[len(layout.CODINGS_DIR) + 1 : -len(".json")]] = (raw, table)
+    return records, known
+
+
+def _tables(blobs: dict[str, str], names: set[str], contents: dict[str, bytes], parsed: dict) -> dict:
     tables: dict[str, dict] = {table: {} for table in ORDER}
     for name in sorted(names):
         blob = blobs.get(name)
-        if blob is None or blob not in contents:
+        if not blob or blob not in contents:
             continue
-        data = orjson.loads(contents[blob])
+        if blob not in parsed:
+            parsed[blob] = orjson.loads(contents[blob])
+        data = parsed[blob]
         for table in ("codings",) if name != layout.PROJECT_FILE else MAIN_TABLES:
             tables[table].update(data.get(table) or {})
     return tables

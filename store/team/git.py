@@ -114,6 +114,32 @@ def shared_blobs(folder: Path, commit: str) -> dict[str, str]:
     return blobs
 
 
+ZERO = "0" * 40
+
+
+def changed_files(folder: Path, base: str, commits: list[str], paths: tuple[str, ...]) -> list[dict[str, tuple[str, str]]]:
+    """For each of `commits`, its files under `paths` that differ from commit `base`:
+    path -> (blob at base, blob at the commit), "" where there is none. One process
+    (`git diff-tree --stdin`) for all of them, and only the differences are listed."""
+    pairs = "".join(f"{commit} {base}\n" for commit in commits).encode()  # a commit, then the "parent" it is compared with
+    out = run(folder, "diff-tree", "-r", "-z", "--always", "--no-renames", "--stdin", "--", *paths, data=pairs)
+    found: list[dict[str, tuple[str, str]]] = []
+    tokens, at = out.split("\0"), 0
+    while at < len(tokens):
+        token = tokens[at]
+        if token.startswith(":"):  # ":mode mode old new status", then the path
+            meta = token.split()
+            found[-1][tokens[at + 1]] = tuple("" if blob == ZERO else blob for blob in meta[2:4])
+            at += 2
+            continue
+        if token:  # a pair's first line: the commit it starts from
+            found.append({})
+        at += 1
+    if len(found) != len(commits):
+        raise GitFailed(f"git diff-tree failed: {len(found)} of {len(commits)} comparisons answered")
+    return found
+
+
 def read_blobs(folder: Path, ids: list[str]) -> dict[str, bytes]:
     """Many blobs at once (`git cat-file --batch`), by id."""
     if not ids:
@@ -136,11 +162,35 @@ def read_blobs(folder: Path, ids: list[str]) -> dict[str, bytes]:
 
 
 def current_branch(folder: Path) -> str:
-    """The branch checked out; refuses a detached HEAD, which a sync cannot push."""
+    """The branch checked out (read from HEAD's file, asked of git only when that cannot
+    tell); refuses a detached HEAD, which a sync cannot push."""
+    try:
+        head = (git_dir(folder) / "HEAD").read_text().strip()
+    except OSError:
+        head = ""
+    if head.startswith("ref: refs/heads/"):
+        return head[len("ref: refs/heads/") :]
     name = run(folder, "symbolic-ref", "-q", "--short", "HEAD", check=False).strip()
     if not name:
         raise GitFailed("the clone is on a detached HEAD, not on a branch; run `git switch main` (or your branch) first")
     return name
+
+
+def remotes(folder: Path, branch: str) -> tuple[list[str], str]:
+    """The clone's remotes (as `git remote` lists those set in its config) and the
+    branch's upstream remote ("" when none), asked of git in one process."""
+    out = run(folder, "config", "-z", "--get-regexp", r"^(remote\..*\.[a-z]+|branch\..*\.remote)$", check=False)
+    names: list[str] = []
+    upstream = ""
+    for entry in out.split("\0"):
+        key, _, value = entry.partition("\n")
+        if key == f"branch.{branch}.remote":
+            upstream = value
+        elif key.startswith("remote.") and key.count(".") >= 2:
+            name = key[len("remote.") : key.rindex(".")]
+            if name not in names:
+                names.append(name)
+    return names, upstream
 
 
 def is_ancestor(folder: Path, older: str, newer: str) -> bool:

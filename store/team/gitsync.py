@@ -34,10 +34,10 @@ import orjson
 
 from store import layout
 from store.errors import BadInput
+from store.state import paused_collector
 from store.storage import make_dir, write_atomic
 from store.team import git
 from store.team.git import GitFailed
-from store.team.merge import merge
 from store.team import filewise
 from store.team.sync import BASES_DIR, ORDER, apply_merged
 from store.text import plural
@@ -117,9 +117,8 @@ def _preflight(folder: Path, remote: str | None) -> tuple[str, str]:
     branch = git.current_branch(folder)
     if _merging(folder):
         raise BadInput("a git merge is in progress in this clone; finish it (git commit) or undo it (git merge --abort) first")
-    remotes = git.run(folder, "remote").split()
+    remotes, upstream = git.remotes(folder, branch)
     if remote is None:
-        upstream = git.run(folder, "config", f"branch.{branch}.remote", check=False).strip()
         remote = upstream or ("origin" if "origin" in remotes else (remotes[0] if len(remotes) == 1 else ""))
     if not remote or remote not in remotes:
         what = f"no remote named {remote}" if remote else "no remote to sync with"
@@ -189,19 +188,24 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) ->
     folder = project.dir
     index = _other_files_merged(folder, base or EMPTY_TREE, head, theirs)
     try:
-        base_tables, mine, other, sources, left_out = filewise.sides(folder, base, head, theirs)
-        result = merge(base_tables, mine, other)
-        filewise.bring_back_used(result, (base_tables, mine, other), project, left_out)
+        # Records hold no cycles; the collector's passes over the 100,000 held made the
+        # 50,000 small lists of put_records' log cost 0.5 s (profiled).
+        with paused_collector():
+            found = filewise.sides(folder, base, head, theirs)
+            result = filewise.merged(found, project)
 
-        def text_of(document_id: str) -> str:
-            blob = sources.get(document_id)
-            return git.read_blobs(folder, [blob])[blob].decode("utf-8") if blob else project.text(document_id)
+            def text_of(document_id: str) -> str:
+                blob = found.sources.get(document_id) or f"{theirs}:{layout.SOURCES_DIR}/{document_id}.txt"
+                raw = git.read_blobs(folder, [blob]).get(blob)
+                return raw.decode("utf-8") if raw is not None else project.text(document_id)
 
-        merged = apply_merged(project, mine, other, result, text_of, f"sync with {report.remote}", report.remote)
-        report.came_in, report.conflicts = merged.came_in, report.conflicts + len(merged.conflicts)
-        report.removed = sum(merged.removed.values())
-        project.checkpoint()
-        return _commit_merge(project, index, head, theirs, fast_forward=base == head)
+            merged = apply_merged(
+                project, found.ours, found.theirs, result, text_of, f"sync with {report.remote}", report.remote, found.known
+            )
+            report.came_in, report.conflicts = merged.came_in, report.conflicts + len(merged.conflicts)
+            report.removed = sum(merged.removed.values())
+            project.checkpoint()
+            return _commit_merge(project, index, head, theirs, fast_forward=base == head)
     finally:
         if os.path.exists(index["GIT_INDEX_FILE"]):
             os.unlink(index["GIT_INDEX_FILE"])

@@ -23,6 +23,7 @@ import orjson
 
 from store.clock import now
 from store.model import ENTITIES, Memo
+from store.state import paused_collector
 from store.storage import make_dir, write_atomic
 from store.text import plural
 from store.team.merge import Conflict, merge
@@ -113,10 +114,11 @@ def read_base(path: Path) -> dict:
 
 def merge_folder(ours, theirs) -> Report:
     """Merge the copy `theirs` (open, read-only) into `ours` (open for writing)."""
-    mine, other = tables_of(ours), tables_of(theirs)
-    path = base_path(ours, theirs)
-    result = merge(choose_base(ours, theirs, mine, other), mine, other)
-    report = apply_merged(ours, mine, other, result, theirs.text, f"merge the copy in {theirs.dir}", Path(theirs.dir).name)
+    with paused_collector():  # records hold no cycles (see gitsync._merge_in)
+        mine, other = tables_of(ours), tables_of(theirs)
+        path = base_path(ours, theirs)
+        result = merge(choose_base(ours, theirs, mine, other), mine, other)
+        report = apply_merged(ours, mine, other, result, theirs.text, f"merge the copy in {theirs.dir}", Path(theirs.dir).name)
     make_dir(path.parent)
     write_atomic(path, _encoded(other))
     return report
@@ -131,10 +133,11 @@ def _encoded(tables: dict) -> bytes:
         return json.dumps(tables, ensure_ascii=False).encode("utf-8")
 
 
-def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, source: str) -> Report:
+def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, source: str, known: dict | None = None) -> Report:
     """Make `ours` (whose tables are `mine`) hold the merge `result`, as one action: what
     changed is put, what went is deleted, new documents bring their texts (`text_of(id)`),
-    the conflicts are kept as a project memo. Returns what came in."""
+    the conflicts are kept as a project memo. `known`: incoming codings files' bytes, for
+    `put_records`. Returns what came in."""
     report = Report(source, conflicts=result.conflicts)
     coders = {**other["coders"], **mine["coders"], **result.tables.get("coders", {})}
     with ours.operation(summary):
@@ -149,7 +152,8 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                 if table == "documents" and key not in mine["documents"]:
                     ours.store_text(key, text_of(key))
                 came[coders.get(record.get("coder") or "", {}).get("name", record.get("author", ""))] += 1
-            ours.put_records(table, [record for _, record in changed], held=mine["codings"])  # a codings file at a time
+            records = [record for _, record in changed]
+            ours.put_records(table, records, held=mine["codings"], known=known)  # a codings file at a time
         for table in reversed(ORDER):
             for key, record in mine[table].items():
                 if key not in result.tables.get(table, {}):

@@ -10,7 +10,8 @@ Timed, on fresh copies of that moment (remote and bob's clone): bob's `margin sy
 (commit his work, fetch hers, merge, commit, push), and git's own round on an identical
 copy (`git add -A; git commit; git pull --no-rebase -X ours; git push`): the floor; and
 bob's `margin merge DIR` of alice's folder (the same merge without git, also < 3 s). Also
-`python -c 'import click'`. Medians of wall times.
+`python -c 'import click'`. Medians of wall and of CPU times (user and system, git's
+processes included).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -85,19 +87,27 @@ def fresh_copy(moment: Path, where: Path) -> Path:
     return where
 
 
-def timed(args: list[str], cwd: Path | None = None) -> float:
-    start = time.perf_counter()
+def children_cpu() -> float:
+    """CPU seconds (user and system) of every finished child process so far, their own
+    children (a sync's git processes) included: what a loaded machine inflates least."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one command."""
+    start, cpu = time.perf_counter(), children_cpu()
     subprocess.run(args, cwd=cwd, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
-def git_round(bob: Path) -> float:
-    start = time.perf_counter()
+def git_round(bob: Path) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), children_cpu()
     git(bob, "add", "-A")
     git(bob, "commit", "-q", "-m", "bob")
     git(bob, "pull", "-q", "--no-rebase", "--no-edit", "-X", "ours", "origin", "main")
     git(bob, "push", "-q", "origin", "main")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
 def load() -> str:
@@ -109,13 +119,15 @@ def main(argv=None) -> dict:
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--codings", type=int, default=50_000, help="codings each coder makes")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--moment", type=Path, help="keep the moment before the sync here, or reuse it if it is there")
     args = parser.parse_args(argv)
-    figures: dict[str, list[float]] = {}
+    figures: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="margin-bench-sync-") as tmp:
-        moment = Path(tmp) / "moment"
-        moment.mkdir()
-        setup(moment, args.documents, args.codings)
-        print(f"set up: {args.documents} documents, 2 x {args.codings} codings (load {load()})")
+        moment = args.moment or Path(tmp) / "moment"
+        if not (moment / "bob").is_dir():
+            moment.mkdir(parents=True, exist_ok=True)
+            setup(moment, args.documents, args.codings)
+        print(f"set up: {args.documents} documents, 2 x {args.codings} codings in {moment} (load {load()})")
         for n in range(args.runs):
             copy = fresh_copy(moment, Path(tmp) / f"sync{n}")
             figures.setdefault("margin sync", []).append(timed([*margin_command(), "-p", str(copy / "bob"), "--coder", "bob", "sync"]))
@@ -126,13 +138,16 @@ def main(argv=None) -> dict:
                 timed([*margin_command(), "-p", str(copy / "bob"), "--coder", "bob", "merge", str(copy / "alice")])
             )
             figures.setdefault("floor: python -c 'import click'", []).append(timed([sys.executable, "-c", "import click"]))
-    medians = {name: statistics.median(values) for name, values in figures.items()}
+    medians = {name: statistics.median(wall for wall, _ in values) for name, values in figures.items()}
+    cpus = {name: statistics.median(cpu for _, cpu in values) for name, values in figures.items()}
     above = medians["margin sync"] - medians["floor: git's own round"]
+    cpu_above = cpus["margin sync"] - cpus["floor: git's own round"]
+    print(f"{'':34} {'wall':>8} {'CPU':>8}")
     for name, value in medians.items():
-        print(f"{name:34} {value:6.2f} s")
-    print(f"{'margin sync above git':34} {above:6.2f} s   target < {TARGET:.1f} s   (load {load()})")
+        print(f"{name:34} {value:6.2f} s {cpus[name]:6.2f} s")
+    print(f"{'margin sync above git':34} {above:6.2f} s {cpu_above:6.2f} s   target < {TARGET:.1f} s   (load {load()})")
     print(f"{'margin merge DIR':34} {medians['margin merge DIR (no git)']:6.2f} s   target < {TARGET:.1f} s")
-    return medians | {"above git": above}
+    return medians | {"above git": above, "CPU above git": cpu_above}
 
 
 if __name__ == "__main__":

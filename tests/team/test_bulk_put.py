@@ -115,13 +115,13 @@ from store import project, storage
 point = {point!r}
 if point == "mid bulk":
     done = []
-    real = project.Project._put_codings
+    real = project.Project._coding_db  # each file of the bulk put, new to the project or not
     def dying(self, *args):
         done.append(1)
         if len(done) == 2:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(self, *args)
-    project.Project._put_codings = dying
+    project.Project._coding_db = dying
 else:  # the checkpoint after the logged merge, at its second file
     saves = []
     real = storage.MemoryStorage.place

@@ -303,3 +303,42 @@ def test_a_sync_keeps_the_clones_stat_data_and_survives_a_file_staged_by_hand(tm
     assert (bob / "notes.txt").read_text() == "mine\n"
     assert git(bob, "status", "--porcelain", "--", "codings", "project.json") == ""  # the index matches the files
     no_markers(alice, bob)
+
+
+def test_a_sync_of_one_document_changed_on_the_other_side_does_one_documents_work(tmp_path, monkeypatch):
+    """The work of a sync in which alice changed one document's codings, counted: the git
+    processes bob's sync runs and the files it decodes. bfe8283 ran 18 processes and decoded
+    six files (project.json and the document's codings file, three versions each, the same
+    blob decoded once per side); now a file changed on her side only is taken as she has it
+    (its ancestor, which is bob's, decoded once), a blob two sides share is decoded once, and
+    one `git diff-tree` of both sides replaces three `git ls-tree` of every file."""
+    from types import SimpleNamespace
+
+    from store.team import filewise
+
+    team = Team(tmp_path)
+    texts = sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3]
+    alice, bob = team.start(texts)
+    for folder, coder in ((alice, "alice"), (bob, "bob")):
+        for text in texts:
+            team.run(folder, coder, "apply", text.stem, "Access", "--turn", "2")
+    for folder, coder in ((alice, "alice"), (bob, "bob"), (alice, "alice")):
+        team.run(folder, coder, "sync")
+    team.run(alice, "alice", "apply", texts[1].stem, "Barriers", "--turn", "4")
+    team.run(alice, "alice", "sync")
+    processes: list[str] = []
+    decoded: list[int] = []
+    real_run, real_loads = subprocess.run, filewise.orjson.loads
+
+    def counted_run(args, *rest, **options):
+        if args and args[0] == "git":
+            processes.append(" ".join(args[1:3]))
+        return real_run(args, *rest, **options)
+
+    monkeypatch.setattr(subprocess, "run", counted_run)
+    monkeypatch.setattr(filewise, "orjson", SimpleNamespace(loads=lambda raw: (decoded.append(len(raw)), real_loads(raw))[1]))
+    assert team.run(bob, "bob", "sync").startswith("From origin: alice: 1 coding")
+    assert len(decoded) <= 3, decoded  # bfe8283: 6
+    assert len(processes) <= 14, processes  # bfe8283: 18
+    assert state(alice) == state(bob)
+    assert "Nothing to send" in team.run(bob, "bob", "sync")
