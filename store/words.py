@@ -16,7 +16,6 @@ The cache holds nothing that cannot be rebuilt: a project folder that cannot be 
 
 from __future__ import annotations
 
-import hashlib
 import struct
 import sys
 import zlib
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from store.digests import sha256  # not hashlib, which loads OpenSSL
 from store.model import Coding, Document
 from store.storage import make_dir, write_atomic
 from store.text import LETTERS  # the words store.text.word_count counts
@@ -80,7 +80,7 @@ def word_index(text: str, bounds: tuple[tuple[int, int], ...] | None = None) -> 
 
 def _definition(bounds: tuple[tuple[int, int], ...]) -> bytes:
     """What made an index besides the text: the word pattern and the bounds searched."""
-    return hashlib.sha256(LETTERS.pattern.encode("utf-8") + repr(bounds).encode("ascii")).digest()[:8]
+    return sha256(LETTERS.pattern.encode("utf-8") + repr(bounds).encode("ascii")).digest()[:8]
 
 
 _kept: dict[tuple, WordIndex] = {}  # (project folder, document id, sha256, turns)

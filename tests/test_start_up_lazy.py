@@ -1,7 +1,10 @@
 """The steps of the qc comparison (tests/bench/bench_qc.py) import only what they use:
 a plain-text import no python-docx, lxml or caption parsers (store/importers), an export
 of a .qdpx no REFI reader, importer or XML parser (store/refi's lazy names) and no
-installation metadata (store/version.py), `margin codes` no REFI writer."""
+installation metadata (store/version.py), `margin codes` no REFI writer; and no step
+imports OpenSSL's hashlib where CPython's own hashes do (store/digests.py), shutil (bz2,
+lzma) for the terminal's width, tempfile (random) to print a table, or click's shell
+completion outside a completion."""
 
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ from store.project import Project
 from tests.conftest import modules_after_command
 
 DOCX_AND_CAPTIONS = {"docx", "lxml", "lxml.etree", "webvtt", "srt", "store.importers.docx", "store.importers.captions"}
+OPENSSL = {"hashlib", "_hashlib"}
+ARCHIVERS = {"shutil", "bz2", "lzma", "tempfile", "random"}
+COMPLETION = {"click.shell_completion"}
 REFI_READING = {"store.refi.reader", "store.refi.importer", "store.refi.codebook_import", "pyexpat", "concurrent.futures"}
 
 
@@ -19,6 +25,48 @@ def study(tmp_path):
     (tmp_path / "P1.txt").write_text("Interviewer: How did it start?\nNurse: With a phone call.\n", encoding="utf-8")
     Project.init(tmp_path / "p", coder="ana").close()
     return tmp_path
+
+
+@pytest.fixture
+def coded(study):
+    """The study with its interview imported and a code on the nurse's turn, as the qc
+    comparison's project is when it counts, retrieves and exports."""
+    for args in (["import", str(study / "P1.txt")], ["apply", "--all-documents", "Calls", "--regex", "phone", "--extend", "turn", "--create"]):
+        modules_after_command(study / "p", args)
+    return study
+
+
+@pytest.mark.parametrize(
+    "args, needed",
+    [
+        (["stats", "codes"], "store.analysis.frequencies"),
+        (["find", "Calls"], "store.analysis.query"),
+        (["codes"], "tui.commands.coding_commands"),
+    ],
+)
+def test_a_step_that_prints_a_table_loads_no_openssl_archivers_or_completion(coded, args, needed):
+    loaded = modules_after_command(coded / "p", args)
+    assert needed in loaded and "store.project" in loaded
+    assert loaded & (OPENSSL | ARCHIVERS | COMPLETION) == set()
+
+
+def test_exporting_a_qdpx_loads_no_shell_completion(coded):
+    loaded = modules_after_command(coded / "p", ["export", "qdpx", "-o", str(coded / "out.qdpx")])
+    assert (coded / "out.qdpx").stat().st_size > 0
+    assert loaded & COMPLETION == set()
+
+
+def test_the_width_is_the_terminal_size_shutil_gives(monkeypatch):
+    import shutil
+
+    from tui.context import terminal_columns
+
+    for columns in ("123", "0", "-5", "wide", None):
+        if columns is None:
+            monkeypatch.delenv("COLUMNS", raising=False)
+        else:
+            monkeypatch.setenv("COLUMNS", columns)
+        assert terminal_columns() == shutil.get_terminal_size((100, 24)).columns
 
 
 def test_importing_plain_text_loads_no_docx_or_caption_parser(study):
