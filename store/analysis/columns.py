@@ -299,7 +299,7 @@ def _write(path: Path, digest: str, stamp, words, columns: Columns) -> None:
     try:
         for folder in (path.parent.parent.parent, path.parent.parent, path.parent):
             make_dir(folder)  # each folder made 0700
-        write_atomic(path, encode(digest, stamp, words, columns))
+        write_atomic(path, encode(digest, stamp, words, columns), durable=False)  # a cache: checked on reading
     except OSError:
         pass
 
