@@ -103,3 +103,29 @@ def test_the_refi_names_are_all_there():
         assert callable(getattr(store.refi, name)) and name in dir(store.refi)
     with pytest.raises(AttributeError):
         store.refi.nosuch  # noqa: B018
+
+
+def test_a_short_option_is_read_without_difflib(study):
+    loaded = modules_after_command(study / "p", ["docs"])  # given as `margin -p DIR docs`
+    assert "tui.commands.project_commands" in loaded and "difflib" not in loaded
+
+
+@pytest.mark.parametrize(
+    "args, code, output",
+    [
+        (["-x", "docs"], 2, "Error: No such option '-x'. See `margin --help`."),
+        (["--proj", "P", "docs"], 2, "Error: No such option '--proj'. Did you mean '--project'? See `margin --help`."),
+        (["-p"], 2, "Error: Option '-p' requires an argument. See `margin --help`."),
+        (["-pP", "docs"], 0, "No documents yet: margin import FILE ..."),
+        (["--project=P", "docs"], 0, "No documents yet: margin import FILE ..."),
+        (["-p", "P", "--coder", "bo", "docs"], 0, "No documents yet: margin import FILE ..."),
+    ],
+)
+def test_the_groups_options_parse_as_click_parses_them(study, args, code, output):
+    from click.testing import CliRunner
+
+    from tui.cli import cli
+
+    args = [a.replace("P", str(study / "p")) if a in ("P", "-pP", "--project=P") else a for a in args]
+    done = CliRunner().invoke(cli, args, prog_name="margin")
+    assert (done.exit_code, done.output.strip().splitlines()[0]) == (code, output)

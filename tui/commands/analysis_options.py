@@ -67,14 +67,14 @@ def emit_table(
 ) -> None:
     """Print or write a table: aligned text for a terminal, CSV or JSON for programs (CSV
     cells starting = + - @ get a leading ' unless `raw`, as in `export csv`)."""
-    from store.exporters.tabular import to_csv
-
     suffix = output.suffix.lower() if output is not None else ""
     if as_json or suffix == ".json":
         import json  # here: a table is most often printed
 
         text = json.dumps([dict(zip(header, row)) for row in rows], ensure_ascii=False, indent=2) + "\n"
     elif as_csv or suffix == ".csv":
+        from store.exporters.tabular import to_csv  # here: a printed table needs no csv module
+
         text = to_csv(header, [[_cell(v) for v in row] for row in rows], safe=not raw)
     else:
         text = aligned(header, rows, terminal_columns(), title)
