@@ -50,10 +50,10 @@ def test_a_step_that_prints_a_table_loads_no_openssl_archivers_or_completion(cod
     assert loaded & (OPENSSL | ARCHIVERS | COMPLETION) == set()
 
 
-def test_exporting_a_qdpx_loads_no_shell_completion(coded):
+def test_exporting_a_qdpx_loads_no_shell_completion_nor_difflib(coded):
     loaded = modules_after_command(coded / "p", ["export", "qdpx", "-o", str(coded / "out.qdpx")])
     assert (coded / "out.qdpx").stat().st_size > 0
-    assert loaded & COMPLETION == set()
+    assert loaded & (COMPLETION | {"difflib"}) == set()
 
 
 def test_the_width_is_the_terminal_size_shutil_gives(monkeypatch):
@@ -119,6 +119,9 @@ def test_a_short_option_is_read_without_difflib(study):
         (["-pP", "docs"], 0, "No documents yet: margin import FILE ..."),
         (["--project=P", "docs"], 0, "No documents yet: margin import FILE ..."),
         (["-p", "P", "--coder", "bo", "docs"], 0, "No documents yet: margin import FILE ..."),
+        (["-p", "P", "export", "qdpx", "-z"], 2, "Error: No such option '-z'. See `margin export qdpx --help`."),
+        (["-p", "P", "export", "qdpx", "--outp", "x"], 2, "Error: No such option '--outp'. Did you mean '--output'? See `margin export qdpx --help`."),
+        (["-p", "P", "find", "-o"], 2, "Error: Option '-o' requires an argument. See `margin --help`."),
     ],
 )
 def test_the_groups_options_parse_as_click_parses_them(study, args, code, output):

@@ -7,6 +7,7 @@ print one line, `Error: ...`, and exit 1 (refused) or 2 (bad input), never a tra
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -76,6 +77,8 @@ class LazyCommands(dict):
         for need in NEEDS.get(module, ()):
             self._register(need)
         importlib.import_module(f"tui.commands.{module}").register(self.group)
+        for command in dict.values(self):  # again for those a module added subcommands to
+            adopt(command)
 
     def __getitem__(self, name):
         if name not in self:
@@ -136,14 +139,27 @@ class QuickShortOptions(getattr(click.parser, "_OptionParser", None) or click.pa
         super()._match_long_opt(opt, explicit_value, state)
 
 
+def quick_parser(command: click.Command, ctx: click.Context):
+    """`command.make_parser`, with QuickShortOptions for click's parser."""
+    parser = QuickShortOptions(ctx)
+    for param in command.get_params(ctx):
+        param.add_to_parser(parser, ctx)
+    return parser
+
+
+def adopt(command: click.Command) -> None:
+    """Give a command, and each of a group's subcommands, QuickShortOptions (`export qdpx
+    -o FILE` has a short option too)."""
+    command.make_parser = functools.partial(quick_parser, command)
+    for sub in getattr(command, "commands", {}).values():
+        adopt(sub)
+
+
 class MarginGroup(click.Group):
     """Shows user errors as one line; `margin DIR` opens the app on DIR."""
 
     def make_parser(self, ctx: click.Context):
-        parser = QuickShortOptions(ctx)
-        for param in self.get_params(ctx):
-            param.add_to_parser(parser, ctx)
-        return parser
+        return quick_parser(self, ctx)
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
