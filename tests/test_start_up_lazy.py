@@ -73,6 +73,7 @@ def test_importing_plain_text_loads_no_docx_or_caption_parser(study):
     loaded = modules_after_command(study / "p", ["import", str(study / "P1.txt")])
     assert "store.importers.plaintext" in loaded
     assert not loaded & DOCX_AND_CAPTIONS
+    assert loaded & ({"csv", "difflib"} | OPENSSL | ARCHIVERS | COMPLETION) == set()
 
 
 def test_a_docx_import_still_finds_its_parser(study):
