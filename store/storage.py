@@ -33,27 +33,35 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data`: readers and crashes see the old file or the new, never a mix."""
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """Replace `path` with `data`: readers and crashes see the old file or the new, never a mix.
+
+    `durable=False` is for a cache (cache/words, cache/columns): readers see the whole file
+    or none, but a power cut may leave it short or garbled, which its reader's length and
+    CRC checks refuse and recompute; its two fsyncs were most of a first `stats` command's
+    wall time on seven interviews."""
     path = Path(path)
-    tmp = write_temporary(path, data)
+    tmp = write_temporary(path, data, durable)
     try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
-def write_temporary(path: Path, data: bytes) -> str:
-    """`data` in a new fsynced file beside `path`, named `.NAME.<random>.tmp` (which an
-    open removes if it is left behind), to be renamed over `path`; returns its name."""
+def write_temporary(path: Path, data: bytes, durable: bool = True) -> str:
+    """`data` in a new file beside `path` (fsynced unless `durable` is False), named
+    `.NAME.<random>.tmp` (which an open removes if it is left behind), to be renamed over
+    `path`; returns its name."""
     fd, tmp = _temporary_beside(Path(path))
     try:
         try:
             _write_all(fd, data)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.chmod(tmp, FILE_MODE)

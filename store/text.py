@@ -60,7 +60,14 @@ def shows(ch: str) -> bool:
 
 
 def one_line(text: str) -> str:
-    """Characters that show, on one line, spaces collapsed (control characters never reach a terminal)."""
+    """Characters that show, on one line, spaces collapsed (control characters never reach a terminal).
+
+    White space separates words either way, so when what is left after collapsing it is
+    all printable (the usual passage), no character needed replacing: that answer is made
+    in C, without a test per character (most of `margin find`'s own work)."""
+    collapsed = " ".join(text.split())
+    if collapsed.isprintable():
+        return collapsed
     return " ".join("".join(ch if shows(ch) else " " for ch in text).split())
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:  # imported where a completion is made: every command line imports this module
+    from click.shell_completion import CompletionItem
 
 
 def _project(ctx: click.Context):
@@ -19,6 +23,8 @@ def complete_documents(ctx: click.Context, param, incomplete: str) -> list[Compl
         project = _project(ctx)
     except Exception:  # completion must never print a traceback into the shell
         return []
+    from click.shell_completion import CompletionItem
+
     names = [d.name for d in project.documents.all()]
     return [CompletionItem(n) for n in names if n.casefold().startswith(incomplete.casefold())]
 
@@ -28,5 +34,7 @@ def complete_codes(ctx: click.Context, param, incomplete: str) -> list[Completio
         project = _project(ctx)
     except Exception:  # completion must never print a traceback into the shell
         return []
+    from click.shell_completion import CompletionItem
+
     paths = [project.codebook.path(c) for c in project.codebook.all()]
     return [CompletionItem(p) for p in paths if p.casefold().startswith(incomplete.casefold())]

@@ -20,7 +20,6 @@ over `project.state`. tests/analysis/test_columns.py compares the two on random 
 
 from __future__ import annotations
 
-import hashlib
 import struct
 import sys
 import zlib
@@ -32,6 +31,7 @@ from operator import lt
 from pathlib import Path
 
 from store import layout
+from store.digests import sha256  # not hashlib, which loads OpenSSL
 from store.storage import make_dir, write_atomic
 from store.text import LETTERS
 from store.words import bounds_of, words_of
@@ -132,7 +132,7 @@ def words_definition(document) -> bytes:
     """What a document's words depend on besides its text: the word pattern and its turns'
     bounds (a cheaper key than store.words's, made from the same things)."""
     bounds = array("q", list(chain.from_iterable(turn_bounds(document)))).tobytes()
-    return hashlib.sha256(LETTERS.pattern.encode("utf-8") + bounds).digest()[:8]
+    return sha256(LETTERS.pattern.encode("utf-8") + bounds).digest()[:8]
 
 
 def columns_of(project) -> list[Columns] | None:
@@ -299,7 +299,7 @@ def _write(path: Path, digest: str, stamp, words, columns: Columns) -> None:
     try:
         for folder in (path.parent.parent.parent, path.parent.parent, path.parent):
             make_dir(folder)  # each folder made 0700
-        write_atomic(path, encode(digest, stamp, words, columns))
+        write_atomic(path, encode(digest, stamp, words, columns), durable=False)  # a cache: checked on reading
     except OSError:
         pass
 

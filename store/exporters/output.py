@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -86,6 +85,8 @@ def _destination(path: Path) -> Path | None:
 
 
 def _atomic(target: Path, named: Path) -> Iterator[BinaryIO]:
+    import tempfile  # here: a command that prints its table imports no tempfile, shutil or random
+
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except PermissionError:

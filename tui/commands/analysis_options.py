@@ -4,15 +4,13 @@ aligned to the terminal's width or written as CSV or JSON."""
 from __future__ import annotations
 
 import functools
-import json
-import shutil
 from pathlib import Path
 
 import click
 
 from tui.commands.cells import cut, fit_path, ljust, width as cell_width
 from tui.complete import complete_codes, complete_documents
-from tui.context import deliver
+from tui.context import deliver, terminal_columns
 
 
 def no_collector(command):
@@ -69,15 +67,17 @@ def emit_table(
 ) -> None:
     """Print or write a table: aligned text for a terminal, CSV or JSON for programs (CSV
     cells starting = + - @ get a leading ' unless `raw`, as in `export csv`)."""
-    from store.exporters.tabular import to_csv
-
     suffix = output.suffix.lower() if output is not None else ""
     if as_json or suffix == ".json":
+        import json  # here: a table is most often printed
+
         text = json.dumps([dict(zip(header, row)) for row in rows], ensure_ascii=False, indent=2) + "\n"
     elif as_csv or suffix == ".csv":
+        from store.exporters.tabular import to_csv  # here: a printed table needs no csv module
+
         text = to_csv(header, [[_cell(v) for v in row] for row in rows], safe=not raw)
     else:
-        text = aligned(header, rows, shutil.get_terminal_size((100, 24)).columns, title)
+        text = aligned(header, rows, terminal_columns(), title)
     deliver(text, output)
 
 

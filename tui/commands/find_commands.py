@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import click
 
 from tui.commands.analysis_options import _records, aligned, emit_table, no_collector, output_options, scope_of, scope_options
-from tui.context import deliver, open_project, plural, safe
+from tui.context import deliver, open_project, plural, safe, terminal_columns
 
 TABLE = ["document", "turn", "speaker", "code_path", "text"]
 _PATH_WIDTH = 40  # a longer code path is cut with … so the text keeps room
@@ -51,7 +49,7 @@ def find_command(ctx, query, output, as_csv, as_json, **scope_args):
     if as_csv or as_json or (output is not None and output.suffix.lower() in (".csv", ".json")):
         emit_table(header, rows, as_csv, as_json, output)
     else:
-        deliver(_table(header, rows, shutil.get_terminal_size((100, 24)).columns), output)
+        deliver(_table(header, rows, terminal_columns()), output)
     click.echo(safe(_summary(codings, scope.describe(project))), err=True)
 
 

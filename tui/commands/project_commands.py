@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
@@ -209,6 +208,8 @@ def attrs(ctx, as_json):
     if as_json:
         emit_json(rows)
         return
+    import csv  # here: init, import, docs and show print no CSV
+
     writer = csv.writer(sys.stdout)
     writer.writerow(["document", *keys])
     for row in rows:
