@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from itertools import repeat
-from operator import attrgetter, eq, setitem
+from operator import attrgetter, eq, itemgetter, setitem
 
 from store.model import ENTITIES, Code, Coder, Coding, Document, Memo
 
