@@ -12,6 +12,11 @@ and CPU; the floor an empty Textual app started the same way), reader keys, the 
 opening and keystrokes, applying, undoing, a codebook change, 250 actions in a row (the 200th
 beside the others, and how many checkpoints ran on a key) and the app's memory.
 
+The codes pane's dialogs as typed: `python tests/bench/bench_tui.py --dialogs --workdir DIR
+[--tree OLD_TREE] [--presses 15]`: `r`, a letter, Enter (a rename shown), `C` and Enter (a
+colour), `d` and `n` (the delete confirmation), CPU ms above an empty app's key, at 80x24 and
+200x50, on a copy of DIR's scale-5000-200000 (each tree its own copy).
+
 Old against new, in one run: `python tests/bench/bench_tui.py --compare OLD_TREE [--rounds 3]
 [--presses 10] [--workdir DIR]` (OLD_TREE: `git worktree add /work/wt-old 55d90aa --detach`).
 Each tree builds its own demo, 4,000-turn and 5,000-code projects (kept in DIR between runs;
@@ -26,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -311,6 +317,9 @@ def _worker(argv: list[str]) -> None:
     elif kind == "scale":
         project_dir, width, height, presses = args
         figures = asyncio.run(_worker_scale(project_dir, (int(width), int(height)), int(presses)))
+    elif kind == "dialogs":
+        project_dir, width, height, presses = args
+        figures = asyncio.run(_worker_dialogs(project_dir, (int(width), int(height)), int(presses)))
     elif kind == "picker":
         project_dir, width, height, presses = args
         figures = asyncio.run(_worker_picker(project_dir, (int(width), int(height)), int(presses)))
@@ -566,6 +575,59 @@ def picker(trees: list[Path], presses: int, workdir: Path) -> None:
                       f"+{median - floor:5.1f} above the floor (target < {target})")
 
 
+async def _worker_dialogs(project_dir: str, size: tuple[int, int], presses: int) -> dict:
+    """The codes pane's dialogs typed as a researcher types them (CPU ms per key and frame):
+    `r` (the rename prompt opens), a letter typed, Enter (the rename shown); the same for a
+    colour (`C`, Enter); `d` (the delete confirmation opens) and `n` (it closes); beside an
+    empty app's key in the same worker. Each rename alternates two names, so each changes."""
+    from store.project import Project
+    from tui.app import MarginApp
+    from tui.widgets.codes_pane import CodesPane
+
+    figures: dict = {"floor: an empty app's key": await _empty_app_key(size, presses)}
+    with Project.open(Path(project_dir)) as project:
+        app = MarginApp(project)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            app.query_one(CodesPane).focus()
+            for name, key in (("r (prompt opens)", "r"), ("a letter typed", "x"), ("enter (rename shown)", "enter"),
+                              ("C (colour prompt opens)", "C"), ("enter (colour shown)", "enter"),
+                              ("d (confirm opens)", "d"), ("n (confirm closes)", "n")):
+                figures[f"dialog: {name}"] = []
+            for i in range(presses):
+                for name, key, untimed in (("r (prompt opens)", "r", ()), ("a letter typed", "x", ()),
+                                           ("enter (rename shown)", "enter", ("y" if i % 2 else "z",)),
+                                           ("C (colour prompt opens)", "C", ()),
+                                           ("enter (colour shown)", "enter", tuple(f"#12{i % 10}4{i % 7}6")),
+                                           ("d (confirm opens)", "d", ()), ("n (confirm closes)", "n", ())):
+                    figures[f"dialog: {name}"] += await _timed_presses(pilot, [_key_of(key) if len(key) == 1 else key],
+                                                                        untimed=[_key_of(k) for k in untimed])
+    return figures
+
+
+def dialogs(trees: list[Path], presses: int, workdir: Path) -> None:
+    """`--dialogs`: the codes pane's dialogs at 80x24 and 200x50 for each tree, alternated,
+    on a copy of the 5,000-code, 200,000-coding project (renamed and recoloured as it runs)."""
+    source = workdir / "scale-5000-200000"
+    if not source.exists():
+        print(f"building {source} (5,000 codes, 200,000 codings; minutes)...", flush=True)
+        _run_worker(REPO, "build", "codes5000:200000", str(source))
+    for size in ((80, 24), (200, 50)):
+        for tree in trees:
+            with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+                directory = Path(tmp) / "project"
+                shutil.copytree(source, directory)
+                load = os.getloadavg()[0]
+                figures = _run_worker(tree, "dialogs", str(directory), str(size[0]), str(size[1]), str(presses))
+            floor = statistics.median(s[0] for s in figures.pop("floor: an empty app's key"))
+            print(f"{tree} at {size[0]}x{size[1]}: floor {floor:.1f} ms CPU, load {load:.1f}, medians of {presses}")
+            for name, samples in figures.items():
+                cpu = sorted(s[0] for s in samples)
+                median = statistics.median(cpu)
+                print(f"  {name:32} median {median:6.1f}  p90 {cpu[int(len(cpu) * 0.9)]:6.1f}  "
+                      f"+{median - floor:5.1f} above the floor (target < 30)")
+
+
 def _first_frame_cpu(tree: Path, project_dir: Path | None, size=(80, 24)) -> tuple[float, float]:
     """(wall ms, CPU ms) from starting a fresh interpreter to the first frame: Margin on
     `project_dir`, or with None an empty Textual app (the floor). Bytecode is cached (in a
@@ -671,6 +733,17 @@ def main() -> None:
         parser.add_argument("--workdir", type=Path, required=True, help="holds (or gets) scale-5000-200000")
         options = parser.parse_args()
         picker([REPO, *(t.resolve() for t in options.tree)], options.presses, options.workdir)
+        return
+    if sys.argv[1:2] == ["--dialogs"]:
+        import argparse
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--dialogs", action="store_true")
+        parser.add_argument("--tree", type=Path, action="append", default=[], help="also measure this tree (say main)")
+        parser.add_argument("--presses", type=int, default=15)
+        parser.add_argument("--workdir", type=Path, required=True, help="holds (or gets) scale-5000-200000")
+        options = parser.parse_args()
+        dialogs([REPO, *(t.resolve() for t in options.tree)], options.presses, options.workdir)
         return
     if sys.argv[1:2] == ["--compare"]:
         import argparse

@@ -1000,7 +1000,9 @@ async def test_opening_a_dialog_lays_out_nothing_beneath_and_draws_it_once(make_
     whole main screen (the Resize a new screen gets re-laid out every screen beneath it) and
     rendered and tinted the main screen three times for the dimmed background (170-190 ms at
     200x50 with 5,000 codes). Now nothing beneath is laid out and it is drawn once; what is
-    drawn is Textual's own dimmed background, and closing leaves the screen as a full repaint."""
+    drawn is Textual's own dimmed background. Closing laid the main screen out again (Textual
+    refreshes a removed screen's parent, the app, with a layout); now it lays nothing out, and
+    leaves the screen as a full repaint."""
     from textual.screen import ModalScreen
 
     app = make_app()
@@ -1022,7 +1024,11 @@ async def test_opening_a_dialog_lays_out_nothing_beneath_and_draws_it_once(make_
             await pilot.pause()
             assert app.export_screenshot() == drawn
             monkeypatch.undo()
+            calls = main_screen_work(monkeypatch, main)
             await pilot.press(close)
             await pilot.pause()
+            await pilot.pause()
+            monkeypatch.undo()
             assert app.screen is main
+            assert calls["layouts"] == 0, calls  # closing: one repaint beneath, no layout
         await screen_matches_a_full_repaint(app, pilot)

@@ -5,8 +5,10 @@ shows. Textual's own opening of a dimmed modal at 200x50 with 5,000 codes was 17
 the Resize a new screen gets re-laid out every screen beneath it though none changed size
 (the main screen's whole layout and repaint), and the dimmed background re-tinted every
 segment of the screen beneath, one Style sum each (3,700 segments at 200x50, most of them
-in a dozen styles). Here a screen beneath is laid out only when its size changed, and each
-style's tint is computed once, and the tinted screen beneath is kept while it is the same.
+in a dozen styles); closing repainted the main screen twice, the second time with a
+layout (Textual refreshes a removed screen's parent, the app). Here a screen beneath is laid out only when its size changed, and each
+style's tint is computed once, the tinted screen beneath is kept while it is the same, and
+closing repaints the main screen once.
 """
 
 from __future__ import annotations
@@ -69,6 +71,12 @@ class Dialog(ModalScreen):
             if screen._size != event.size:
                 screen._screen_resized(event.size)
 
+    def remove(self):
+        """Remove the closed dialog without Textual's refresh of its parent, the app, with a
+        layout: that laid out and repainted the whole main screen a second time, after the
+        repaint its resume asks for (the one that takes the dimming away)."""
+        return self.app._prune(self, parent=None)
+
     _kept: dict | None = None  # the tinted screen beneath, while it shows the same
 
     def render(self):
@@ -79,12 +87,28 @@ class Dialog(ModalScreen):
             return KeptTint(shown.screen, shown.color, self._kept)
         return shown
 
+    _beneath = 0  # counts the changes of the screen beneath while the dialog is open
+    _content_key: tuple | None = None
+
     def refresh(self, *regions, **kwargs):
         """A refresh of regions is the screen beneath changing (Textual passes its dirty
         regions up to the screen on top): its kept tint is dropped."""
-        if regions and self._kept:
-            self._kept.clear()
+        if regions:
+            self._beneath += 1
+            if self._kept:
+                self._kept.clear()
         return super().refresh(*regions, **kwargs)
+
+    def _render_content(self) -> None:
+        """Textual's Widget._render_content, kept while the size, the style and the screen
+        beneath are the same: a new screen's refreshes as it opens and lays out had it cut
+        the whole tinted screen beneath into lines three times."""
+        key = (self.size, self.visual_style, self.styles.background, self._beneath)
+        if key == self._content_key and self._render_cache.size == self.size:
+            self._dirty_regions.clear()
+            return
+        super()._render_content()
+        self._content_key = key
 
 
 class Prompt(Dialog):
