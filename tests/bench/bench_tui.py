@@ -16,6 +16,11 @@ Memory at scale: `python tests/bench/bench_tui.py --memory --workdir DIR [--runs
 RSS at its first frame, with every coding read and with the analysis screen's views built,
 beside an empty Textual app's, each in a fresh interpreter.
 
+The codes pane's dialogs as typed: `python tests/bench/bench_tui.py --dialogs --workdir DIR
+[--tree OLD_TREE] [--presses 15]`: `r`, a letter, Enter (a rename shown), `C` and Enter (a
+colour), `d` and `n` (the delete confirmation), CPU ms above an empty app's key, at 80x24 and
+200x50, on a copy of DIR's scale-5000-200000 (each tree its own copy).
+
 Old against new, in one run: `python tests/bench/bench_tui.py --compare OLD_TREE [--rounds 3]
 [--presses 10] [--workdir DIR]` (OLD_TREE: `git worktree add /work/wt-old 55d90aa --detach`).
 Each tree builds its own demo, 4,000-turn and 5,000-code projects (kept in DIR between runs;
@@ -30,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -318,6 +324,10 @@ def _worker(argv: list[str]) -> None:
     elif kind == "memory":
         project_dir, width, height = args
         figures = asyncio.run(_worker_memory(project_dir, (int(width), int(height))))
+
+    elif kind == "dialogs":
+        project_dir, width, height, presses = args
+        figures = asyncio.run(_worker_dialogs(project_dir, (int(width), int(height)), int(presses)))
     elif kind == "picker":
         project_dir, width, height, presses = args
         figures = asyncio.run(_worker_picker(project_dir, (int(width), int(height)), int(presses)))
@@ -647,6 +657,94 @@ def picker(trees: list[Path], presses: int, workdir: Path) -> None:
                       f"+{median - floor:5.1f} above the floor (target < {target})")
 
 
+async def _empty_app_dialog(size: tuple[int, int], presses: int) -> dict:
+    """What Textual's own pushed, dimmed modal costs in an empty app (a title, an Input and a
+    help line, like `Prompt`): opening (`c`) and closing (escape), CPU ms per key and frame."""
+    from textual.app import App
+    from textual.containers import Vertical
+    from textual.screen import ModalScreen
+    from textual.widgets import Input, Label, Static
+
+    class Modal(ModalScreen):
+        DEFAULT_CSS = "Modal { align: center middle; background: $background 60%; } Vertical { width: 70; height: auto; }"
+        BINDINGS = [("escape", "dismiss")]
+
+        def compose(self):
+            with Vertical():
+                yield Label("Rename a code")
+                yield Input("Code 1")
+                yield Label("enter ok · esc cancel")
+
+    class Empty(App):
+        BINDINGS = [("c", "modal")]
+
+        def compose(self):
+            yield Static("empty\n" * 60, id="x")
+
+        def action_modal(self):
+            self.push_screen(Modal())
+
+    async with Empty().run_test(size=size) as pilot:
+        await pilot.pause()
+        return {"floor: an empty app's modal opens": await _timed_presses(pilot, ["c"] * presses, untimed=["escape"]),
+                "floor: an empty app's modal closes": await _timed_presses(pilot, ["escape"] * presses, untimed=["c"])}
+
+
+async def _worker_dialogs(project_dir: str, size: tuple[int, int], presses: int) -> dict:
+    """The codes pane's dialogs typed as a researcher types them (CPU ms per key and frame):
+    `r` (the rename prompt opens), a letter typed, Enter (the rename shown); the same for a
+    colour (`C`, Enter); `d` (the delete confirmation opens) and `n` (it closes); beside an
+    empty app's key and of an empty app's dimmed modal opening and closing, in the same worker.
+    Each rename alternates two names, so each changes."""
+    from store.project import Project
+    from tui.app import MarginApp
+    from tui.widgets.codes_pane import CodesPane
+
+    figures: dict = {"floor: an empty app's key": await _empty_app_key(size, presses),
+                     **await _empty_app_dialog(size, presses)}
+    with Project.open(Path(project_dir)) as project:
+        app = MarginApp(project)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            app.query_one(CodesPane).focus()
+            for name, key in (("r (prompt opens)", "r"), ("a letter typed", "x"), ("enter (rename shown)", "enter"),
+                              ("C (colour prompt opens)", "C"), ("enter (colour shown)", "enter"),
+                              ("d (confirm opens)", "d"), ("n (confirm closes)", "n")):
+                figures[f"dialog: {name}"] = []
+            for i in range(presses):
+                for name, key, untimed in (("r (prompt opens)", "r", ()), ("a letter typed", "x", ()),
+                                           ("enter (rename shown)", "enter", ("y" if i % 2 else "z",)),
+                                           ("C (colour prompt opens)", "C", ()),
+                                           ("enter (colour shown)", "enter", tuple(f"#12{i % 10}4{i % 7}6")),
+                                           ("d (confirm opens)", "d", ()), ("n (confirm closes)", "n", ())):
+                    figures[f"dialog: {name}"] += await _timed_presses(pilot, [_key_of(key) if len(key) == 1 else key],
+                                                                        untimed=[_key_of(k) for k in untimed])
+    return figures
+
+
+def dialogs(trees: list[Path], presses: int, workdir: Path) -> None:
+    """`--dialogs`: the codes pane's dialogs at 80x24 and 200x50 for each tree, alternated,
+    on a copy of the 5,000-code, 200,000-coding project (renamed and recoloured as it runs)."""
+    source = workdir / "scale-5000-200000"
+    if not source.exists():
+        print(f"building {source} (5,000 codes, 200,000 codings; minutes)...", flush=True)
+        _run_worker(REPO, "build", "codes5000:200000", str(source))
+    for size in ((80, 24), (200, 50)):
+        for tree in trees:
+            with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+                directory = Path(tmp) / "project"
+                shutil.copytree(source, directory)
+                load = os.getloadavg()[0]
+                figures = _run_worker(tree, "dialogs", str(directory), str(size[0]), str(size[1]), str(presses))
+            floor = statistics.median(s[0] for s in figures.pop("floor: an empty app's key"))
+            print(f"{tree} at {size[0]}x{size[1]}: floor {floor:.1f} ms CPU, load {load:.1f}, medians of {presses}")
+            for name, samples in figures.items():
+                cpu = sorted(s[0] for s in samples)
+                median = statistics.median(cpu)
+                said = "" if name.startswith("floor") else f"  +{median - floor:5.1f} above the floor (target < 30)"
+                print(f"  {name:34} median {median:6.1f}  p90 {cpu[int(len(cpu) * 0.9)]:6.1f}{said}")
+
+
 def _first_frame_cpu(tree: Path, project_dir: Path | None, size=(80, 24)) -> tuple[float, float]:
     """(wall ms, CPU ms) from starting a fresh interpreter to the first frame: Margin on
     `project_dir`, or with None an empty Textual app (the floor). Bytecode is cached (in a
@@ -762,6 +860,17 @@ def main() -> None:
         parser.add_argument("--workdir", type=Path, required=True, help="holds (or gets) scale-5000-200000")
         options = parser.parse_args()
         picker([REPO, *(t.resolve() for t in options.tree)], options.presses, options.workdir)
+        return
+    if sys.argv[1:2] == ["--dialogs"]:
+        import argparse
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--dialogs", action="store_true")
+        parser.add_argument("--tree", type=Path, action="append", default=[], help="also measure this tree (say main)")
+        parser.add_argument("--presses", type=int, default=15)
+        parser.add_argument("--workdir", type=Path, required=True, help="holds (or gets) scale-5000-200000")
+        options = parser.parse_args()
+        dialogs([REPO, *(t.resolve() for t in options.tree)], options.presses, options.workdir)
         return
     if sys.argv[1:2] == ["--compare"]:
         import argparse

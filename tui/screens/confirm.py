@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from tui.screens.prompt import Dialog
 from tui.widgets.keys import bindings, clean
 
 
-class Confirm(ModalScreen[bool]):
+class Confirm(Dialog):
     BINDINGS = bindings("confirm")
 
     def __init__(self, question: str, detail: str = ""):
