@@ -324,7 +324,6 @@ def _worker(argv: list[str]) -> None:
     elif kind == "memory":
         project_dir, width, height = args
         figures = asyncio.run(_worker_memory(project_dir, (int(width), int(height))))
-
     elif kind == "dialogs":
         project_dir, width, height, presses = args
         figures = asyncio.run(_worker_dialogs(project_dir, (int(width), int(height)), int(presses)))
