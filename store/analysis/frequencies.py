@@ -362,12 +362,7 @@ def columns_with_totals(
                     here[target].append((columns, begin, end, union))
         case = case_of(document)
         for target, parts in here.items():
-            if len(parts) == 1:
-                _, begin, end, covered_words = parts[0]
-                count = end - begin
-            else:
-                count = sum(end - begin for _, begin, end, _ in parts)
-                covered_words = union_size([span for c, b, e, _ in parts for span in zip(c.first[b:e], c.after[b:e])])
+            count, covered_words = _covered(parts)
             grouped.add((target, group), count, covered_words, case)
             if whole is not None:
                 whole.add((target, ""), count, covered_words, case)
@@ -508,6 +503,16 @@ def live_tally(project, scope: Scope, by: str | None, rollup: bool):
     return tally, corpus, codes
 
 
+def _covered(parts: list) -> tuple[int, int]:
+    """(codings, words coded) of one code's runs of codings, `(columns, begin, end,
+    words)` each, from one or more coders' files: words counted once where they overlap."""
+    if len(parts) == 1:
+        _, begin, end, covered_words = parts[0]
+        return end - begin, covered_words
+    count = sum(end - begin for _, begin, end, _ in parts)
+    return count, union_size([span for c, b, e, _ in parts for span in zip(c.first[b:e], c.after[b:e])])
+
+
 _BITS = 40  # a contribution packs a code's codings, words and documents in one integer, 40 bits each
 _FIELD = (1 << _BITS) - 1  # (sums of packed integers add field by field: no figure reaches 2**40)
 
@@ -542,12 +547,7 @@ def _contribution(project, scope: Scope, by: str | None, group_of, case_of, targ
                 here[target, group].append((columns, begin, end, union))
     case = case_of(document)
     for (target, group), parts in here.items():
-        if len(parts) == 1:
-            _, begin, end, covered_words = parts[0]
-            count = end - begin
-        else:
-            count = sum(end - begin for _, begin, end, _ in parts)
-            covered_words = union_size([span for c, b, e, _ in parts for span in zip(c.first[b:e], c.after[b:e])])
+        count, covered_words = _covered(parts)
         found[target, group] += count | covered_words << _BITS | 1 << (2 * _BITS)
         if case:
             found[target, group, case] += 1

@@ -849,28 +849,18 @@ def main() -> None:
         options = parser.parse_args()
         memory(options.runs, options.workdir)
         return
-    if sys.argv[1:2] == ["--picker"]:
-        import argparse
+    for flag, measure in (("--picker", picker), ("--dialogs", dialogs)):  # trees side by side at scale
+        if sys.argv[1:2] == [flag]:
+            import argparse
 
-        parser = argparse.ArgumentParser()
-        parser.add_argument("--picker", action="store_true")
-        parser.add_argument("--tree", type=Path, action="append", default=[], help="also measure this tree (say main)")
-        parser.add_argument("--presses", type=int, default=15)
-        parser.add_argument("--workdir", type=Path, required=True, help="holds (or gets) scale-5000-200000")
-        options = parser.parse_args()
-        picker([REPO, *(t.resolve() for t in options.tree)], options.presses, options.workdir)
-        return
-    if sys.argv[1:2] == ["--dialogs"]:
-        import argparse
-
-        parser = argparse.ArgumentParser()
-        parser.add_argument("--dialogs", action="store_true")
-        parser.add_argument("--tree", type=Path, action="append", default=[], help="also measure this tree (say main)")
-        parser.add_argument("--presses", type=int, default=15)
-        parser.add_argument("--workdir", type=Path, required=True, help="holds (or gets) scale-5000-200000")
-        options = parser.parse_args()
-        dialogs([REPO, *(t.resolve() for t in options.tree)], options.presses, options.workdir)
-        return
+            parser = argparse.ArgumentParser()
+            parser.add_argument(flag, action="store_true")
+            parser.add_argument("--tree", type=Path, action="append", default=[], help="also measure this tree (say main)")
+            parser.add_argument("--presses", type=int, default=15)
+            parser.add_argument("--workdir", type=Path, required=True, help="holds (or gets) scale-5000-200000")
+            options = parser.parse_args()
+            measure([REPO, *(t.resolve() for t in options.tree)], options.presses, options.workdir)
+            return
     if sys.argv[1:2] == ["--compare"]:
         import argparse
 
