@@ -343,12 +343,16 @@ def test_a_documents_selections_made_at_once_are_those_made_one_by_one(tricky, t
 
 
 def exported(project) -> tuple[bytes, ...]:
-    """The segment table (whole, and by a coder and by a code) and project.qde of a project."""
-    from store.refi.export import project_xml
+    """The segment table (whole, and by a coder and by a code) and project.qde of a project,
+    with each option that takes another path through the codings (NVivo's positions write
+    a coding at a time)."""
+    from store.refi.export import ExportOptions, project_xml
 
     coder, code = sorted(project.state.coders)[0], project.codebook.all()[0]
     tables = [segments.SegmentsCsv(project), segments.SegmentsCsv(project, coder=coder), segments.SegmentsCsv(project, code=code)]
-    return (*map(b"".join, tables), project_xml(project, STAMP))
+    qde = [project_xml(project, STAMP, options) for options in (None, ExportOptions(positions="nvivo"),
+                                                                   ExportOptions(unique_names=True))]
+    return (*map(b"".join, tables), *qde)
 
 
 def compare_exports(study, directory, expect_fast: bool) -> None:

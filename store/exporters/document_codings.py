@@ -68,6 +68,15 @@ class FromFiles(list):
         """The UTF-8 of each coding's `field` (text, created or modified)."""
         return self._joined[field][1:-1].split(b'"\x00"') if self else []
 
+    def decoded(self) -> list:
+        """The codings with their raw fields as `str`, for a writer that takes a coding
+        at a time: each is a string with no escape in valid UTF-8 (`_raw_strings`), so
+        its characters are its bytes within the quotes."""
+        from msgspec.structs import replace
+
+        columns = [[bytes(v)[1:-1].decode("utf-8") for v in map(attrgetter(f), self)] for f in RAW_FIELDS]
+        return [replace(c, **dict(zip(RAW_FIELDS, values))) for c, *values in zip(self, *columns)]
+
     def where(self, keep: Callable[[object], bool]) -> FromFiles:
         """The codings `keep` is true of, with their columns."""
         flags = list(map(keep, self))

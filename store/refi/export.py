@@ -309,6 +309,8 @@ class _ProjectWriter:
         if units is None and canonical:
             w.encoded(self.selections(codings, text, w.pad))
         else:
+            if isinstance(codings, document_codings.FromFiles):  # a coding at a time takes str
+                codings = codings.decoded()
             plain = _plain(c.created + " " + c.modified for c in codings)
             for coding in codings:
                 w.raw(self.selection(coding, text, w.pad, units, canonical, plain))
