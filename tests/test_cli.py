@@ -233,7 +233,7 @@ def test_export_csv_columns_filters_and_safety(study, run, tmp_path):
     assert [r["document"] for r in rows(run("export", "csv", "--attr", "round=2").stdout)] == ["N1-2", "N1-2"]
     assert [r["document"] for r in rows(run("export", "csv", "--doc", "N1-1").stdout)] == ["N1-1"]
     assert len(rows(run("export", "csv", "--coder", "alice").stdout)) == 3
-    assert run("export", "csv", "--coder", "bob").exit_code == 1
+    assert run("export", "csv", "--coder", "bob").exit_code == 2  # a filter naming no coder is bad input, as in stats
     target = tmp_path / "coded.csv"
     assert run("export", "csv", "-o", str(target)).exit_code == 0
     assert rows(target.read_text(encoding="utf-8"))[2]["text"] == "Patients café talk"

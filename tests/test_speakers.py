@@ -81,7 +81,7 @@ def test_rename_across_the_project_or_one_document(study, tmp_path):
         (("speakers", "rename", "Nobody", "X"), 1, "no turns by 'Nobody' in any document; speakers: "),
         (("speakers", "rename", "Dan", "  "), 2, "give the new speaker name"),
         (("speakers", "rename", "Dan", "Dan"), 1, "already named 'Dan'"),
-        (("speakers", "rename", "Dan", "X", "--document", "P9"), 1, "P9"),
+        (("speakers", "rename", "Dan", "X", "--document", "P9"), 2, "P9"),  # a filter: bad input
         (("speakers", "P9"), 1, "P9"),
     ],
 )

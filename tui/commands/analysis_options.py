@@ -10,7 +10,7 @@ import click
 
 from tui.commands.cells import cut, fit_path, ljust, width as cell_width
 from tui.complete import complete_codes, complete_documents
-from tui.context import deliver, terminal_columns
+from tui.context import deliver, names_are_input, terminal_columns
 
 
 def no_collector(command):
@@ -44,15 +44,11 @@ def scope_options(command):
 
 
 def scope_of(project, scope_args: dict):
-    """The filters of `scope_options` as a Scope; a name not in the project is bad input
-    (exit 2), as a malformed filter is."""
+    """The filters of `scope_options` as a Scope."""
     from store.analysis.scope import named_scope
-    from store.errors import BadInput, NotFound
 
-    try:
+    with names_are_input():
         return named_scope(project, **scope_args)
-    except NotFound as error:
-        raise BadInput(error.message) from None
 
 
 def output_options(command):

@@ -7,7 +7,7 @@ import sys
 import click
 
 from tui.complete import complete_codes, complete_documents
-from tui.context import emit_json, open_project, plural, safe
+from tui.context import emit_json, names_are_input, open_project, plural, safe
 
 
 @click.group(invoke_without_command=True)
@@ -279,7 +279,8 @@ def _apply_rule(project, docs, target, rule, every: bool, memo: str) -> str:
     from store.errors import BadInput, NotFound
     from store.search import auto_code_spans
 
-    found = auto_code_spans(project, docs, rule)
+    with names_are_input():  # a speaker no turn carries
+        found = auto_code_spans(project, docs, rule)
     where = docs[0].name if len(docs) == 1 else "any document"
     if not found:
         hint = f"`margin show {docs[0].name}`" if len(docs) == 1 else "`margin` then F (search every document)"
@@ -344,7 +345,8 @@ def codings_named(project, doc, code: str | None, span: str | None, turn: int | 
     if coding_id:
         found = [c for c in found if c.id.startswith(coding_id)]
     if code:
-        target = project.codebook.get(code)
+        with names_are_input():
+            target = project.codebook.get(code)
         found = [c for c in found if c.code == target.id]
     if span:
         found = [c for c in found if (c.start, c.end) == parse_span(span)]
