@@ -90,7 +90,22 @@ class Codebook:
         if len(named) > 1:
             paths = "; ".join(self.path(c) for c in named)
             raise BadInput(f"{ref!r} names several codes ({paths}); give the full path")
+        meant = self.meant(ref)
+        if meant:
+            raise NotFound(f"no code {ref!r} (did you mean {meant!r}?); see the codebook with `margin codes`")
         raise NotFound(f"no code {ref!r}; see the codebook with `margin codes` (`margin codes add {_quote(ref)}` adds it)")
+
+    def meant(self, ref: str) -> str | None:
+        """The path of the code that `ref` is a slip of (in its path or its name), or None."""
+        from store.suggest import closest
+
+        by_shown: dict[str, str] = {}
+        for code in self._codes.values():
+            path = self.path(code)
+            by_shown.setdefault(path, path)
+            by_shown.setdefault(code.name, path)
+        found = closest(ref, list(by_shown))
+        return by_shown[found] if found else None
 
     def find_path(self, path: str) -> Code | None:
         parent: Code | None = None

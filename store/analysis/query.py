@@ -314,10 +314,8 @@ def _code_named(project, operand: Operand):
 
 
 def _suggestion(project, name: str) -> str:
-    from store.code_search import CodeIndex
-
-    hits = CodeIndex.of(project).rank(name, limit=1) if project.state.codes else []
-    return f' (did you mean "{hits[0].path}"?)' if hits else "; see the codebook with `margin codes`"
+    meant = project.codebook.meant(name)
+    return f' (did you mean "{meant}"?)' if meant else "; see the codebook with `margin codes`"
 
 
 # ------------------------------------------------------------------------------ evaluation
