@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from store.model import Code, Memo
 from store.refi.naming import UniqueNames
-from store.text import one_line
+from store.text import one_line, plural
 
 QUALIFIER_SEPARATOR = " › "  # not `>`, which Margin's import reads as a path separator
 
@@ -29,15 +29,27 @@ def shared_names(codes: dict[str, Code]) -> dict[str, list[Code]]:
     }
 
 
+_NAMES_SHOWN = 3  # a warning is one line to read, not the codebook
+_PATHS_SHOWN = 3
+
+
+def _paths_of(codes: dict[str, Code], group: list[Code]) -> str:
+    paths = [" > ".join(_path(codes, c)) for c in group[:_PATHS_SHOWN]]
+    return ", ".join(paths) + (f" and {len(group) - _PATHS_SHOWN} more" if len(group) > _PATHS_SHOWN else "")
+
+
 def shared_names_line(codes: dict[str, Code]) -> str | None:
     """One line naming the codes that share a name, or None when every name is unique."""
     groups = shared_names(codes)
     if not groups:
         return None
-    named = "; ".join(f"{name!r} ({', '.join(' > '.join(_path(codes, c)) for c in group)})" for name, group in groups.items())
+    shown = list(groups.items())[:_NAMES_SHOWN]
+    named = "; ".join(f"{name!r} ({_paths_of(codes, group)})" for name, group in shown)
+    if len(groups) > _NAMES_SHOWN:
+        named += f"; and {len(groups) - _NAMES_SHOWN} more shared names"
     example = next(iter(groups.values()))
     return (
-        f"codes share names, which QualCoder merges (losing the codings of all but one): {named}; "
+        f"{plural(len(groups), 'name')} shared by several codes, which QualCoder merges (losing the codings of all but one): {named}; "
         f"--unique-names writes them as {unique_code_names(codes)[example[-1].id]!r} and so on"
     )
 

@@ -49,6 +49,20 @@ def test_export_warns_in_one_line_and_unique_names_does_not(study, tmp_path):
     assert 'name="Other (Benefits of PDPilot)"' in qdc and 'name="Other (Drawbacks)"' in qdc
 
 
+def test_the_warning_stays_a_line_to_read_with_many_shared_names(tmp_path):
+    """Found in a trial: a codebook with hundreds of shared names (`Other` under every
+    theme) made the warning one line of thousands of characters."""
+    with Project.init(tmp_path / "p", coder="a") as project:
+        with project.operation("codebook"):
+            for theme in range(300):
+                for name in ("Other", "Unclear", f"Sub {theme}", "Notes and more notes"):
+                    project.codebook.add(f"Theme {theme} > {name}")
+        line = shared_names_line(project.state.codes)
+    assert line.startswith("3 names shared by several codes")
+    assert "and 297 more" in line and len(line) < 500
+    assert "--unique-names" in line
+
+
 def test_no_warning_when_names_are_unique(tmp_path):
     with Project.init(tmp_path / "p", coder="a") as project:
         project.codebook.add("A > B")
