@@ -30,6 +30,7 @@ MISSING = {
     "--coder": "nobody-at-all",
     "--attr": "nosuchkey=1",
     "--speaker": "Nobody at all",
+    "--not-speaker": "Nobody at all",
     "--turn": "9999",
 }
 # "Only" options that take no name: a span is checked by what it finds (exit 1 when no
@@ -53,7 +54,7 @@ def _filters():
         for option in command.params:
             if not isinstance(option, click.Option) or option.is_flag:
                 continue
-            if (option.help or "").startswith("Only") and option.opts[0] not in NOT_NAMES:
+            if (option.help or "").startswith(("Only", "Leave out")) and option.opts[0] not in NOT_NAMES:
                 yield path, option.opts[0]
 
 

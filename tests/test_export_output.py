@@ -155,3 +155,33 @@ def test_a_folder_without_write_permission_is_named_not_its_temporary_file(study
     result = export(study, ["export", "csv"], tmp_path / "out.csv")
     assert result.exit_code == 1 and ".tmp" not in result.output
     assert f"no permission to create files in {tmp_path}" in result.output
+
+
+@pytest.mark.parametrize("options", [
+    ["--speaker", "Aisha"], ["--not-speaker", "interviewer"], ["--speaker", "Mark", "--speaker", "dr hale"],
+    ["--speaker", "Aisha", "--code", "Relationships"], ["--not-speaker", "Aisha", "--annotations"],
+    ["--not-speaker", "Aisha", "--not-speaker", "MARK"],
+])
+def test_export_csv_by_speaker_is_the_whole_table_kept_by_its_speaker_column(tmp_path, options):
+    """`export csv --speaker` (as stats and find take it) gives exactly the rows of the
+    unfiltered export whose speaker column is one of them, in the same order."""
+    import csv
+    import io
+
+    from click.testing import CliRunner
+
+    from tui.cli import cli
+
+    folder = tmp_path / "demo"
+    assert CliRunner().invoke(cli, ["demo", "--no-open", str(folder)]).exit_code == 0
+    run = lambda *args: CliRunner().invoke(cli, ["-p", str(folder), "export", "csv", *args])  # noqa: E731
+    rest = [o for o in options if o not in ("--annotations",)]
+    narrow = [o for o, v in zip(rest[::2], rest[1::2]) if o in ("--code",) for o in (o, v)]
+    every = list(csv.DictReader(io.StringIO(run(*narrow, *(["--annotations"] if "--annotations" in options else [])).stdout)))
+    wanted = {" ".join(v.split()).casefold() for o, v in zip(rest[::2], rest[1::2]) if o == "--speaker"}
+    unwanted = {" ".join(v.split()).casefold() for o, v in zip(rest[::2], rest[1::2]) if o == "--not-speaker"}
+    kept = [r for r in every if (not wanted or r["speaker"].casefold() in wanted) and r["speaker"].casefold() not in unwanted]
+    result = run(*options)
+    assert result.exit_code == 0, result.output
+    got = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert got == kept and got

@@ -43,12 +43,14 @@ def export():
 @click.option("--doc", "documents", multiple=True, shell_complete=complete_documents, help="Only this document (repeatable).")
 @click.option("--coder", "coder_name", help="Only this coder's codings.")
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Only documents with this attribute (repeatable).")
+@click.option("--speaker", "speakers", multiple=True, help="Only codings in this speaker's turns (repeatable).")
+@click.option("--not-speaker", "not_speakers", multiple=True, help="Leave out codings in this speaker's turns, such as the interviewer's (repeatable).")
 @click.option("--annotations", is_flag=True, help="Add a row per annotation (code and code_path empty), in document order.")
 @RAW
 @BOM
 @PSEUDONYMISE
 @click.pass_context
-def export_csv(ctx, output, code, documents, coder_name, attrs, annotations, raw, bom, pseudonymise):
+def export_csv(ctx, output, code, documents, coder_name, attrs, speakers, not_speakers, annotations, raw, bom, pseudonymise):
     """One row per coding, in document order.
 
     \b
@@ -58,9 +60,11 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, annotations, raw
     attr.<key> column per document attribute. Offsets are characters (code
     points) of the stored text, end exclusive; turn and lines count from 1.
     With --annotations, each annotation is a row too: its id, no code, its
-    author as coder, its passage as text and its note as memo.
+    author as coder, its passage as text and its note as memo. A coding's
+    speaker is the speaker of the turn it starts in (as in `margin stats`).
     """
-    from store.analysis.scope import known_attributes
+    from store.analysis.scope import codings_in, known_attributes, speaker_allowed
+    from tui.commands.analysis_options import scope_of
     from store.documents import parse_assignment
     from store.exporters.bulk import without_gc
     from store.exporters.segments import SegmentsCsv, segment_rows
@@ -75,10 +79,16 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, annotations, raw
                 coder=project.coder_named(coder_name).id if coder_name else None,
                 attributes=dict(known_attributes(list(project.state.documents.values()), dict(parse_assignment(a) for a in attrs))),
             )
-        if pseudonymise or annotations:
-            header, rows = segment_rows(project, **filters)
+        scope = None
+        if speakers or not_speakers:  # the filters as `margin stats` takes them
+            scope = scope_of(project, dict(documents=documents, code=code, coder_name=coder_name, attrs=attrs,
+                                           speakers=speakers, not_speakers=not_speakers))  # fmt: skip
+        if pseudonymise or annotations or scope:
+            header, rows = segment_rows(project, **filters, codings=codings_in(project, scope) if scope else None)
             if annotations:
                 rows = _with_annotations(project, rows, filters["documents"])
+                if scope:  # an annotation's speaker is its passage's, as a coding's is
+                    rows = [row for row in rows if speaker_allowed(scope, row[3])]
             rows = _pseudonymised(project, rows, pseudonymise)
             deliver(to_csv(header, rows, safe=not raw, bom=bom), output)
             count = len(rows)
