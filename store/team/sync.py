@@ -98,6 +98,7 @@ class Snapshot:
     tables: dict
     files: dict[str, list]
     blob: bytes | memoryview = b""
+    parts: list[bytes] | None = None  # the files' bytes, not yet joined into `blob` (a snapshot being made)
 
     def digests(self) -> dict[str, str]:
         return {name: entry[0] for name, entry in self.files.items()}
@@ -124,7 +125,7 @@ class Snapshot:
             head = orjson.dumps(header)
         except TypeError:  # what orjson refuses (an integer past 64 bits)
             head = json.dumps(header, ensure_ascii=False).encode("utf-8")
-        return head + b"\n" + bytes(self.blob)
+        return b"".join([head, b"\n", *(self.parts if self.parts is not None else [self.blob])])
 
     @classmethod
     def of(cls, tables: dict, raws: dict[str, bytes], digests: dict[str, str]) -> Snapshot:
@@ -134,7 +135,7 @@ class Snapshot:
             files[name] = [digests[name], offset, len(raw), raw.count(b'"coder"')]
             parts.append(raw)
             offset += len(raw)
-        return cls(tables, files, b"".join(parts))
+        return cls(tables, files, parts=parts)
 
     @classmethod
     def read(cls, path: Path) -> Snapshot | None:
@@ -332,10 +333,13 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                 if (before := held.get(key)) is not record and before != record  # the merge keeps our own records as they are
             ]
             came = report.came_in.setdefault(table, Counter())
-            for key, record in changed:
-                if table == "documents" and key not in mine["documents"]:
-                    ours.store_text(key, text_of(key))
-                came[coders.get(record.get("coder") or "", {}).get("name", record.get("author", ""))] += 1
+            if table == "documents":
+                for key, _ in changed:
+                    if key not in mine["documents"]:
+                        ours.store_text(key, text_of(key))
+            by = Counter((record.get("coder") or "", record.get("author", "")) for _, record in changed)
+            for (coder, author), count in by.items():  # 50,000 codings: by coder, then by name
+                came[coders.get(coder, {}).get("name", author)] += count
             records = [record for _, record in changed]
             ours.put_records(table, records, held=mine["codings"], known=known)  # a codings file at a time
         for table in reversed(ORDER):
