@@ -196,3 +196,28 @@ def test_merge_dir_file_by_file_gives_the_entity_wise_merge(tmp_path_factory, st
     merged(entitywise, bob, merge_entitywise)
     assert content(alice) == content(entitywise)
     assert merged(alice, bob) == ["Nothing new from bob."]
+
+
+@pytest.mark.parametrize(
+    "base, ours, theirs, kind",
+    [
+        ("x", "x", "x", "left out"),  # neither changed
+        ("x", "y", "x", "left out"),  # ours only
+        ("x", "x", "y", "one-sided"),  # theirs only: taken as it is
+        ("x", "y", "z", "both"),
+        ("x", "y", "y", "left out"),  # the same change on both sides
+        ("", "", "y", "one-sided"),  # new on their side
+        ("", "y", "", "left out"),  # new on ours
+        ("", "y", "z", "both"),  # new on both (copies that never met)
+        ("x", "x", "", "one-sided"),  # they deleted it: ours (the base's) goes
+        ("x", "", "x", "left out"),  # we deleted it
+        ("x", "", "y", "both"),  # we deleted it, they changed it
+        ("x", "y", "", "both"),  # we changed it, they deleted it
+    ],
+)
+def test_which_files_a_merge_reads(base, ours, theirs, kind):
+    name = "codings/c/d.json"
+    sides = [{name: v} if v else {} for v in (base, ours, theirs)]
+    one_sided, both, left_out = filewise.classified(*sides)
+    assert {"one-sided": one_sided, "both": both, "left out": left_out}[kind] == {name}
+    assert len(one_sided) + len(both) + len(left_out) == 1
