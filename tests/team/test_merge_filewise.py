@@ -221,3 +221,28 @@ def test_which_files_a_merge_reads(base, ours, theirs, kind):
     one_sided, both, left_out = filewise.classified(*sides)
     assert {"one-sided": one_sided, "both": both, "left out": left_out}[kind] == {name}
     assert len(one_sided) + len(both) + len(left_out) == 1
+
+
+def test_merge_dir_keeps_an_action_of_this_copy_that_only_its_log_holds(tmp_path, monkeypatch):
+    """This copy killed after an action (its log past its checkpoint): the merge checkpoints
+    first, so that its files hold the action, then goes file by file; nothing is lost."""
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    started(alice)
+    shutil.copytree(alice, bob)
+    code(bob, "bob", 3)
+    p = Project.open(alice, coder="alice")
+    try:
+        document = sorted(p.state.documents.values(), key=lambda d: d.name)[3]
+        with p.operation("alice codes, logged only"):
+            p.put(Coding("only-in-the-log", document.id, next(iter(p.state.codes)), 3, 8, "", p.coder.id, now(), now()))
+    finally:
+        p._release()  # as a kill would leave it: no checkpoint
+    monkeypatch.setattr(sync, "merge_entitywise", lambda *a: pytest.fail("went entity by entity"))
+    lines = merged(alice, bob)
+    monkeypatch.undo()
+    assert lines[0].startswith("From bob: bob: 2 codings"), lines
+    with Project.open(alice, readonly=True) as p:
+        assert "only-in-the-log" in p.state.codings
+    assert len(list((alice / "merges").glob("*.base"))) == 1
+    assert merged(bob, alice)[0].startswith("From alice: alice: 1 coding")
+    assert fingerprint(alice) == fingerprint(bob) | {"conflict memos": fingerprint(alice)["conflict memos"]}
