@@ -109,15 +109,25 @@ class Snapshot:
         return bytes(self.blob[offset : offset + length])
 
     def contents(self, names) -> dict[str, bytes]:
-        """The bytes of the files `names` it holds, by digest."""
-        return {self.files[n][0]: self.raw(n) for n in names if n in self.files}
+        """The bytes of the files `names` it holds, by digest; a file whose bytes are not
+        its digest's (the snapshot damaged) is left out, as if the base had none: nothing
+        is then deleted from it, every difference is kept and listed."""
+        found = {}
+        for name in names:
+            if name in self.files:
+                raw = self.raw(name)
+                if layout.digest(raw) == self.files[name][0]:
+                    found[self.files[name][0]] = raw
+        return found
 
     def as_tables(self) -> dict:
         """Every table as records (what the entity-wise merge takes)."""
         tables = {table: dict(self.tables.get(table) or {}) for table in ORDER if table != "codings"}
         tables["codings"] = {}
-        for name in sorted(self.files):
-            tables["codings"].update(orjson.loads(self.raw(name)).get("codings") or {})
+        for raw in self.contents(sorted(self.files)).values():
+            data = orjson.loads(raw)
+            if isinstance(data, dict) and isinstance(data.get("codings"), dict):
+                tables["codings"].update(data["codings"])
         return tables
 
     def encoded(self) -> bytes:
@@ -152,9 +162,17 @@ class Snapshot:
         if not isinstance(tables, dict) or not isinstance(files, dict):
             return None
         blob = memoryview(data)[end + 1 :]
-        if any(not (isinstance(e, list) and len(e) == 4 and e[1] + e[2] <= len(blob)) for e in files.values()):
+        if not all(_sound_entry(e, len(blob)) for e in files.values()) or not all(isinstance(t, dict) for t in tables.values()):
             return None
         return cls(tables, files, blob)
+
+
+def _sound_entry(entry, size: int) -> bool:
+    """Whether a snapshot's file entry is [digest, offset, length, codings] inside its bytes."""
+    return (
+        isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], str)
+        and all(type(n) is int and n >= 0 for n in entry[1:]) and entry[1] + entry[2] <= size
+    )  # fmt: skip
 
 
 def choose_base(ours, theirs, mine: dict, other: dict) -> dict:

@@ -246,3 +246,38 @@ def test_merge_dir_keeps_an_action_of_this_copy_that_only_its_log_holds(tmp_path
     assert len(list((alice / "merges").glob("*.base"))) == 1
     assert merged(bob, alice)[0].startswith("From alice: alice: 1 coding")
     assert fingerprint(alice) == fingerprint(bob) | {"conflict memos": fingerprint(alice)["conflict memos"]}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not json\n", b'{"format": 1, "tables": [], "files": {}}\n', b'{"format": 1, "tables": {}, "files": {"x": ["d", "0", 1, 1]}}\n',
+     b'{"format": 1, "tables": {"codes": 3}, "files": {}}\n', "cut", "garbled"],
+)
+def test_a_damaged_snapshot_is_no_base_and_loses_nothing(tmp_path, damage):
+    """A snapshot that is not one (cut short, garbled, the wrong shapes): the merge goes on as
+    if the copies never met, without a traceback; nothing of either side is lost."""
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    started(alice)
+    shutil.copytree(alice, bob)
+    code(bob, "bob", 1)
+    merged(alice, bob)
+    (snapshot,) = (alice / "merges").glob("*.base")
+    raw = snapshot.read_bytes()
+    if damage == "garbled":  # the files' bytes, their lengths kept
+        damage = raw[: raw.index(b"\n") + 1] + bytes(len(raw) - raw.index(b"\n") - 1)
+    snapshot.write_bytes(raw[: len(raw) // 2] + b"garbled" if damage == "cut" else damage)
+    code(bob, "bob", 2)
+    code(alice, "alice", 2)
+    with Project.open(alice, coder="alice") as p:  # alice deletes one of bob's codings, bob codes that file too:
+        gone = next(c for c in p.state.codings.values() if c.coder == p.coder_named("bob").id and c.id.startswith("c"))
+        with p.operation("alice deletes one of bob's"):  # a file both changed, whose base is damaged
+            p.delete(gone)
+    code(bob, "bob", sorted_documents(bob).index(gone.document))
+    before = Counter(fingerprint(alice)["codings"]) | Counter(fingerprint(bob)["codings"])
+    assert merged(alice, bob)[0].startswith("From bob: bob: ")
+    assert Counter(fingerprint(alice)["codings"]) == before  # without a base, nothing goes: the deleted one is back
+
+
+def sorted_documents(folder: Path) -> list[str]:
+    with Project.open(folder, readonly=True) as p:
+        return [d.id for d in sorted(p.state.documents.values(), key=lambda d: d.name)]
