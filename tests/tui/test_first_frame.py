@@ -1,0 +1,68 @@
+"""What the app pays before its first frame (issue 11: first frame under 1.0 s at 5,000
+codes and 200,000 codings). Each module left out here was imported eagerly for a key or a
+pane the first frame does not show; the app is run in a fresh interpreter, as `margin`
+starts, and the modules loaded when the first frame is drawn are read back."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+FIRST_FRAME = """
+import asyncio, sys, json
+from store.project import Project
+from tui.app import MarginApp
+import keymaps
+reads = []
+_read = keymaps._read
+keymaps._read = lambda path: reads.append(path.name) or _read(path)
+async def main():
+    p = Project.open(sys.argv[1])
+    app = MarginApp(p)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = app.screen.query_one("#codes").option_count
+        print(json.dumps({"modules": sorted(sys.modules), "reads": reads, "codes": shown}))
+    p.close()
+asyncio.run(main())
+"""
+
+TEXT_AREA = {"textual.widgets._text_area", "textual.document", "textual.document._document", "textual._text_area_theme"}
+
+
+def first_frame(project_dir: Path, state: Path) -> dict:
+    import json
+
+    env = {**os.environ, "MARGIN_STATE_DIR": str(state)}
+    done = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(project_dir)], cwd=REPO, env=env,
+                          capture_output=True, text=True, check=True, timeout=120)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_first_frame_imports_no_text_area(demo_dir, tmp_path):
+    """The memo pane is hidden until `m`: its TextArea (and textual's document, history
+    and theme modules) is made when a memo is first opened."""
+    seen = first_frame(demo_dir, tmp_path / "state")
+    assert seen["codes"] > 0 and "tui.widgets.memo_editor" in seen["modules"]
+    assert not TEXT_AREA & set(seen["modules"])
+
+
+async def test_a_memo_opens_typed_into_and_saved_with_the_text_area_made_late(make_app, project):
+    from textual.widgets import TextArea
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        editor = app.query_one("#memo")
+        assert not editor.query(TextArea)
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.focused, TextArea) and editor.query_one(TextArea) is editor.area
+        await pilot.press(*"fast", "space", *"typing", "escape")
+        await pilot.pause()
+    memos = [m for m in project.state.memos.values() if m.text.endswith("fast typing")]
+    assert len(memos) == 1
