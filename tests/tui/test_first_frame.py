@@ -14,12 +14,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 FIRST_FRAME = """
 import asyncio, sys, json
-from store.project import Project
-from tui.app import MarginApp
 import keymaps
 reads = []
 _read = keymaps._read
 keymaps._read = lambda path: reads.append(path.name) or _read(path)
+from store.project import Project
+from tui.app import MarginApp
 async def main():
     p = Project.open(sys.argv[1])
     app = MarginApp(p)
@@ -66,3 +66,19 @@ async def test_a_memo_opens_typed_into_and_saved_with_the_text_area_made_late(ma
         await pilot.pause()
     memos = [m for m in project.state.memos.values() if m.text.endswith("fast typing")]
     assert len(memos) == 1
+
+
+def test_the_first_frame_reads_the_default_keymap_once(demo_dir, tmp_path):
+    """The bindings (tui/widgets/keys.py) and the app's keymap (keymaps.load) both start
+    from default.toml; it is parsed once."""
+    assert first_frame(demo_dir, tmp_path / "state")["reads"] == ["default.toml"]
+
+
+def test_default_keymaps_share_no_state():
+    import keymaps
+
+    one, two = keymaps.default(), keymaps.default()
+    one.actions["app.quit"].keys = ("x",)
+    one.problems.append("a problem")
+    assert two.actions["app.quit"].keys != ("x",) and keymaps.default().actions["app.quit"].keys != ("x",)
+    assert not two.problems and not keymaps.default().problems
