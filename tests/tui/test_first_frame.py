@@ -10,6 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 REPO = Path(__file__).resolve().parents[2]
 
 FIRST_FRAME = """
@@ -82,3 +85,33 @@ def test_default_keymaps_share_no_state():
     one.problems.append("a problem")
     assert two.actions["app.quit"].keys != ("x",) and keymaps.default().actions["app.quit"].keys != ("x",)
     assert not two.problems and not keymaps.default().problems
+
+
+NAMES = st.text(alphabet=st.sampled_from("abAB é\t\x07\x7f\u00a0\u200b"), min_size=1, max_size=4)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 30), NAMES), max_size=30))
+def test_the_codes_pane_built_whole_is_the_codebooks_tree(tmp_path_factory, tree):
+    """The whole kind for the codes pane's one-pass build (rewritten for the first frame at
+    5,000 codes): any tree, names cased alike or with unprintables (whatever of them the
+    store accepts), each line's depth, name and total as the store's own tree gives them."""
+    from store.errors import MarginError
+    from store.project import Project
+    from tests.tui.test_speed import pane_as_the_codebook_says
+    from tui.widgets.codes_pane import CodesPane
+
+    project = Project.init(tmp_path_factory.mktemp("p") / "p", coder="ana")
+    try:
+        book, made = project.codebook, []
+        for parent, name in tree:
+            path = f"{book.path(made[parent % len(made)])} > {name}" if made and parent else name
+            try:
+                made.append(book.add(path))
+            except MarginError:
+                continue  # a name the store refuses (blank, a sibling's) adds nothing
+        pane = CodesPane(project)
+        pane.reload()
+        pane_as_the_codebook_says(pane, project)
+    finally:
+        project.close()
