@@ -34,6 +34,7 @@ async def main():
 asyncio.run(main())
 """
 
+LATER_KEYS = {"store.search", "store.matching", "store.team.blind", "tui.screens.help"}  # /, ?, --blind
 TEXT_AREA = {"textual.widgets._text_area", "textual.document", "textual.document._document", "textual._text_area_theme"}
 
 
@@ -52,6 +53,11 @@ def test_the_first_frame_imports_no_text_area(demo_dir, tmp_path):
     seen = first_frame(demo_dir, tmp_path / "state")
     assert seen["codes"] > 0 and "tui.widgets.memo_editor" in seen["modules"]
     assert not TEXT_AREA & set(seen["modules"])
+
+
+async def test_the_first_frame_imports_no_search_help_or_blind_view(demo_dir, tmp_path):
+    seen = first_frame(demo_dir, tmp_path / "state")
+    assert "tui.app" in seen["modules"] and not LATER_KEYS & set(seen["modules"])
 
 
 async def test_a_memo_opens_typed_into_and_saved_with_the_text_area_made_late(make_app, project):
