@@ -415,6 +415,8 @@ class MarginApp(App):
             pane.display = columns > 0
             if columns:
                 pane.styles.width = columns
+                if name == "documents":
+                    pane.catch_up()  # its reloads wait while it is hidden
             elif toggled and name != toggled and name != self._tab_shown and self._wants(name, width):
                 self._wanted[name] = False  # squeezed out by the pane just asked for
         self.query_one("#centre").set_class(not fit.memo, "-memo-below")

@@ -121,3 +121,31 @@ def test_the_codes_pane_built_whole_is_the_codebooks_tree(tmp_path_factory, tree
         pane_as_the_codebook_says(pane, project)
     finally:
         project.close()
+
+
+def _documents_shown(pane) -> list:
+    return [(option.id, str(option.prompt), option.prompt.style) for option in pane._options]
+
+
+async def test_the_hidden_documents_pane_is_built_as_it_is_shown(make_app, project):
+    """At 80 columns the documents pane is hidden and its 200-document list was built
+    anyway before the first frame; it is now built as it is shown (f2, Tab), the same list
+    as a pane shown from the start, the document being read bold and highlighted."""
+    from tui.widgets.documents_pane import DocumentsPane
+
+    app = make_app()
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "J")  # a coding count or the position: nothing that changes the list
+        wide = _documents_shown(app.query_one(DocumentsPane))
+        reading = app.document.id
+    for keys in (["f2"], ["tab", "tab"]):
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            pane = app.query_one(DocumentsPane)
+            assert not pane.display and pane.option_count == 0
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert pane.display and _documents_shown(pane) == wide
+            assert pane.highlighted_option.id == reading == app.document.id
