@@ -24,13 +24,10 @@ from store import annotations
 from store.code_search import near_duplicate_warning, recent_codes
 from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
-from store.search import Rule, auto_code_spans, corpus_search, spoken_matches
-from store.team.blind import BlindView
 from tui import ui_state
 from tui.key_gate import KeyGate
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
-from tui.screens.help import Help
 from tui.screens.prompt import Prompt
 from tui.widgets.codes_pane import CodesPane
 from tui.widgets.bands import render_in_bands
@@ -58,7 +55,11 @@ class MarginApp(App):
 
     def __init__(self, project, keymap: keymaps.Keymap | None = None, handle_signals: bool = False, blind: bool = False):
         super().__init__()
-        self.project = BlindView(project) if blind else project  # blind: only the coder's own codings anywhere
+        self.project = project
+        if blind:  # only the coder's own codings anywhere
+            from store.team.blind import BlindView
+
+            self.project = BlindView(project)
         self.keymap = keymap or keymaps.load(user=_nowhere())
         self.handle_signals = handle_signals
         self.last_code: str | None = None
@@ -322,6 +323,8 @@ class MarginApp(App):
 
     def action_show_others(self) -> None:
         """Blind double coding: show or hide the other coders' codings (opened with --blind)."""
+        from store.team.blind import BlindView
+
         if not isinstance(self.project, BlindView):
             self.notify("Open with `margin open --blind` (or MARGIN_BLIND=1) to code blind", timeout=6)
             return
@@ -332,6 +335,8 @@ class MarginApp(App):
 
     def action_help(self) -> None:
         self.clear_notifications()  # a stale toast ("Nothing to redo") would cover the keys
+        from tui.screens.help import Help
+
         self.push_screen(Help(self.keymap))
 
     def action_open_document(self) -> None:
@@ -410,6 +415,8 @@ class MarginApp(App):
             pane.display = columns > 0
             if columns:
                 pane.styles.width = columns
+                if name == "documents":
+                    pane.catch_up()  # its reloads wait while it is hidden
             elif toggled and name != toggled and name != self._tab_shown and self._wants(name, width):
                 self._wanted[name] = False  # squeezed out by the pane just asked for
         self.query_one("#centre").set_class(not fit.memo, "-memo-below")
@@ -699,6 +706,8 @@ class MarginApp(App):
     def _searched(self, pattern: str | None) -> None:
         if not pattern:
             return
+        from store.search import spoken_matches
+
         matches = self.store(spoken_matches, self.document, self.reader.text, pattern)
         if matches is not None:
             self.reader.set_search(pattern, matches)
@@ -713,6 +722,8 @@ class MarginApp(App):
     def _corpus_search(self, pattern: str | None) -> None:
         if not pattern:
             return
+        from store.search import corpus_search
+
         hits = self.store(corpus_search, self.project, pattern)
         if hits is None:
             return
@@ -728,6 +739,8 @@ class MarginApp(App):
         """The search results closed: jump to the chosen hit (None: closed, or all coded)."""
         if result is None:
             return
+        from store.search import spoken_matches
+
         self.open_document(hit_doc := result.document.id, result.start)
         matches = self.store(spoken_matches, self.project.state.documents[hit_doc], self.reader.text, pattern)
         if matches:
@@ -739,6 +752,8 @@ class MarginApp(App):
         self._auto_code(self.project.documents.all(), results.pattern, done=lambda: results.dismiss(None))
 
     def _auto_code(self, documents: list, pattern: str, done=None) -> None:
+        from store.search import Rule, auto_code_spans
+
         rule = Rule(pattern, regex=True)
         found = self.store(auto_code_spans, self.project, documents, rule)
         if not found:
@@ -761,6 +776,8 @@ class MarginApp(App):
         def confirmed(chosen) -> None:
             if chosen is None:
                 return  # n: back to what is beneath, the search results or the reader
+            from store.search import auto_code_spans
+
             found = self.store(auto_code_spans, self.project, documents, chosen)
             result = found and self.store(self.project.codings.apply_across, pick.code or pick.new_name, found, chosen.describe())
             if not result:

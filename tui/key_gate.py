@@ -13,13 +13,21 @@ typing in the memo is not slowed.
 
 from __future__ import annotations
 
+import sys
 from time import monotonic
 
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 CHECK_EVERY = 0.004  # seconds between looks while keys wait
 GIVE_UP = 1.0  # a key never waits longer than this for the app to settle
+
+
+def _text_areas() -> tuple[type, ...]:
+    """TextArea, once something has imported it (the memo pane makes its own when first
+    opened: importing it for this check cost the first frame 20 ms)."""
+    module = sys.modules.get("textual.widgets._text_area")
+    return (module.TextArea,) if module is not None else ()
 
 
 class KeyGate:
@@ -69,7 +77,7 @@ class KeyGate:
     def _handed_on(self, event: events.Key) -> None:
         focused = self._target()
         letter = event.is_printable and not (event.character or "").isdigit()  # a digit may pick a hit
-        field = isinstance(focused, (Input, TextArea)) or getattr(focused, "takes_letters", False)
+        field = isinstance(focused, (Input, *_text_areas())) or getattr(focused, "takes_letters", False)
         self.typed_into = focused if letter and field else None
 
     def _look_again(self) -> None:

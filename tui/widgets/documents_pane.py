@@ -1,4 +1,10 @@
-"""The documents pane: each document with its attributes and how many codings it has."""
+"""The documents pane: each document with its attributes and how many codings it has.
+
+While the pane is hidden (at 80 columns the reader and the codes pane take the width) a
+reload only notes that the list is behind; the app brings it up to date as it shows the
+pane (`catch_up`). Building 200 documents' options was 15-30 ms of the first frame, for a
+pane not on screen.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +28,20 @@ class DocumentsPane(ListKeys, SteadyScrollBars, OptionList):
         self._names: dict[str, tuple] = {}  # document id: (document, clean name, attributes), made once per value
         self._values: list = []  # the documents the order below was sorted from
         self._order: list = []  # they, in name order
+        self._behind: tuple | None = None  # the arguments of a reload skipped while hidden
+
+    def catch_up(self) -> None:
+        """The pane is being shown: do the reload skipped while it was hidden, if any."""
+        if self._behind is not None:
+            self.reload(*self._behind)
 
     def reload(self, current_id: str | None = None) -> None:
         """Bring the list up to date: only the documents whose line changed (a coding
         count, mostly) get a new prompt, so coding does not re-measure every option."""
+        if not self.display:
+            self._behind = (current_id,)
+            return
+        self._behind = None
         state = self.project.state
         highlighted = self.highlighted_option.id if self.highlighted_option else current_id
         counts = state.coding_counts_by_document()  # from the checkpoint for documents not read yet

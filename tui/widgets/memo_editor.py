@@ -4,6 +4,10 @@ A save comes after a short pause in typing, and also at the latest MAX_WAIT afte
 first unsaved key, so that steady typing (which never pauses) is saved too: a kill or a
 crash loses at most about a second of typing.
 
+The TextArea is made the first time a memo is opened, not with the app: importing it (and
+textual's document, edit history and theme modules) was 25-50 ms of the first frame, for
+a pane hidden until `m`.
+
 The saves of one spell of editing (from opening the memo to leaving it) are one undo
 step: each save after the first continues the one before (`Memos.edit(amends=)`), so `u`
 takes back the whole spell, however many saves the typing took.
@@ -13,10 +17,15 @@ from __future__ import annotations
 
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Label, TextArea
+from textual.widgets import Label
+
+from typing import TYPE_CHECKING
 
 from store.model import MEMO_TARGET_TABLES
 from tui.widgets.keys import bindings, clean
+
+if TYPE_CHECKING:
+    from textual.widgets import TextArea
 
 SAVE_AFTER = 0.5  # seconds of no typing before the memo is written
 MAX_WAIT = 1.0  # seconds from the first unsaved key to a save, however steady the typing
@@ -40,14 +49,19 @@ class MemoEditor(Vertical):
         self._deadline = None  # the MAX_WAIT timer, started by the first unsaved key
         self._spell: int | None = None  # the action that saved this spell's typing so far
         self._create = None  # how a new memo of a kind not found by its target is made (annotations)
+        self._area = None  # the TextArea, made when a memo is first shown
 
     def compose(self):
         yield Label("", id="memo-title", markup=False)
-        yield TextArea("", id="memo-text", soft_wrap=True, tab_behavior="focus")
 
     @property
     def area(self) -> TextArea:
-        return self.query_one("#memo-text", TextArea)
+        if self._area is None:
+            from textual.widgets import TextArea
+
+            self._area = TextArea("", id="memo-text", soft_wrap=True, tab_behavior="focus")
+            self.mount(self._area)
+        return self._area
 
     def edit(self, kind: str, target: str | None, title: str, memo=None, create=None) -> None:
         """Show the memo of `kind` on `target` (or `memo` itself, for journal entries and
@@ -58,7 +72,7 @@ class MemoEditor(Vertical):
         existing = self.project.memos.on(target, kind) if memo is None and self._by_target else []
         self.memo = memo or (existing[0] if existing else None)
         self.query_one("#memo-title", Label).update(clean(title))
-        with self.area.prevent(TextArea.Changed):
+        with self.area.prevent(type(self.area).Changed):
             self.area.load_text(self.memo.text if self.memo else "")
         self.area.move_cursor(self.area.document.end)
 
@@ -84,7 +98,7 @@ class MemoEditor(Vertical):
         self._stop_timers()
         self._spell = None
         self.memo = current
-        with self.area.prevent(TextArea.Changed):
+        with self.area.prevent(type(self.area).Changed):
             self.area.load_text(current.text if current else "")
         self.area.move_cursor(self.area.document.end)
 
