@@ -24,6 +24,8 @@ import weakref
 from rich.text import Text
 from textual import events
 from textual.containers import Vertical
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input, Label
 
 from tui.widgets.keys import bindings, clean
@@ -174,6 +176,9 @@ class DialogInput(Input):
     and takes the keys its prompt hands on."""
 
     takes_letters = True  # the key gate lets letters typed here through without waiting
+    # Its width as typed (a ScrollView's virtual size) without a layout: Textual's lays out
+    # the whole screen on each key, and an Input's size never depends on its text.
+    virtual_size = Reactive(Size(0, 0), repaint=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
