@@ -28,6 +28,7 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Input, Label
 
+from tui.screens.code_picker import KeptLabel, KeptLines
 from tui.widgets.keys import bindings, clean
 
 DIALOG_WIDTH = 70  # as in app.tcss .dialog
@@ -37,7 +38,7 @@ _SHOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # screen -> its
 _KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # screen -> the dialogs mounted on it
 
 
-class Dialog(Vertical):
+class Dialog(KeptLines, Vertical):
     """An overlay question. Made with its question, handed to `MarginApp.ask(dialog, done)`,
     which shows it (or the one of its kind kept on the screen, given this one's question)
     and calls `done(answer)` once it is answered."""
@@ -171,6 +172,14 @@ class Dialog(Vertical):
                 return
 
 
+def _say(label, text: str) -> None:
+    """Show `text` in `label` unless it shows it already (an update re-renders it). No
+    layout of its own: the dialog's showing lays the screen out (and an open dialog's
+    label never changes)."""
+    if str(label.content) != text:
+        label.update(text, layout=False)
+
+
 class DialogInput(Input):
     """The prompt's Input: never focused (the focus stays beneath), it shows as focused
     and takes the keys its prompt hands on."""
@@ -229,10 +238,10 @@ class Prompt(Dialog):
         self._input: DialogInput | None = None
 
     def compose(self):
-        yield Label(clean(self.question), classes="dialog-title", markup=False)
+        yield KeptLabel(clean(self.question), classes="dialog-title", markup=False)
         # a memo is typed on to (its text not selected, lest a key replace it); a name is retyped
         yield DialogInput(self.value, id="prompt-input", select_on_focus=not self.keep_on_escape)
-        yield Label(clean(self.hint) or OK_CANCEL, classes="dialog-help", markup=False)
+        yield KeptLabel(clean(self.hint) or OK_CANCEL, classes="dialog-help", markup=False)
 
     @property
     def input(self) -> DialogInput:
@@ -247,8 +256,8 @@ class Prompt(Dialog):
     def take_over(self, other: Prompt) -> None:
         self.question, self.value, self.hint, self.keep_on_escape = other.question, other.value, other.hint, other.keep_on_escape
         title, help_line = self.query(Label)
-        title.update(clean(self.question))
-        help_line.update(clean(self.hint) or OK_CANCEL)
+        _say(title, clean(self.question))
+        _say(help_line, clean(self.hint) or OK_CANCEL)
         self.input.select_on_focus = not self.keep_on_escape
 
     def _opened(self) -> None:
