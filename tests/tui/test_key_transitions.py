@@ -88,7 +88,7 @@ def cut_labels(screen) -> list[str]:
 
     cut = []
     for label in screen.query(Label):
-        if not label.display or not ({"dialog-title", "dialog-help"} & set(label.classes) or label.id == "analysis-options"):
+        if not label.display or not label.region or not ({"dialog-title", "dialog-help"} & set(label.classes) or label.id == "analysis-options"):
             continue
         text = str(label.render()).replace(" ", "")
         inside = label.region.right <= label.parent.content_region.right <= screen.region.right

@@ -202,6 +202,9 @@ class DialogInput(Input):
         if self.app._keymap:
             bindings_.apply_keymap(self.app._keymap)
         for binding in bindings_.key_to_bindings.get(event.key, ()):
+            if binding.action == "submit" and isinstance(self.parent, Prompt):
+                self.parent.dismiss(self.value)  # at once, not by a Submitted message's round
+                return True
             if await self.app.run_action(binding.action, self):
                 self._restart_blink()
                 return True
