@@ -28,7 +28,7 @@ from tui import ui_state
 from tui.key_gate import KeyGate
 from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
-from tui.screens.prompt import Prompt
+from tui.screens.prompt import Dialog, Prompt
 from tui.widgets.codes_pane import CodesPane
 from tui.widgets.bands import render_in_bands
 from tui.widgets.documents_pane import DocumentsPane
@@ -169,16 +169,24 @@ class MarginApp(App):
                 status.key_pressed()  # the notice said before this key was read
             if not event.is_forwarded and not self.key_gate.admit(event):
                 return
-        if not (isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded and await self._to_picker(event)):
+        if not (isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded and await self._to_overlay(event)):
             await super().on_event(event)
 
     async def handle_key_now(self, event) -> None:
         """A key the gate held, handed on now that the keys before it have settled."""
-        if not await self._to_picker(event):
+        if not await self._to_overlay(event):
             await super().on_event(event)
 
-    async def _to_picker(self, event) -> bool:
-        """An open picker takes the keys itself: the focus stays beneath (see code_picker.py)."""
+    async def _to_overlay(self, event) -> bool:
+        """An open dialog, else an open picker, takes the keys itself: the focus stays
+        beneath (see prompt.py and code_picker.py)."""
+        dialog = Dialog.shown_on(self.screen)
+        if dialog is not None:
+            if isinstance(event, events.Paste):
+                dialog.paste(event.text)
+            else:
+                await dialog.take_key(event)
+            return True
         picker = CodePicker.shown_on(self.screen)
         if picker is None:
             return False
@@ -394,7 +402,7 @@ class MarginApp(App):
         self.call_after_refresh(self._focus_after_toggle, pane)
 
     def _focus_after_toggle(self, pane) -> None:
-        if CodePicker.shown_on(self.screen) is None:  # an open picker keeps the keys
+        if CodePicker.shown_on(self.screen) is None and Dialog.shown_on(self.screen) is None:  # an open one keeps the keys
             (pane if pane.display else self.reader).focus()
 
     def _wants(self, name: str, width: int) -> bool:
@@ -427,6 +435,8 @@ class MarginApp(App):
         for screen in self.screen_stack:
             if picker := CodePicker.shown_on(screen):
                 picker.fit(*event.size)
+            if dialog := Dialog.shown_on(screen):
+                dialog.fit(*event.size)
         self.call_after_refresh(self._focus_moved)  # the status line fits the new width
 
     def action_analysis(self) -> None:
@@ -462,7 +472,7 @@ class MarginApp(App):
         self.push_screen(Journal(self.project), lambda _: self.project_changed())
 
     def action_corpus_search(self) -> None:
-        self.push_screen(Prompt("Search every document (regex, ignores case)", self.reader.pattern), self._corpus_search)
+        self.ask(Prompt("Search every document (regex, ignores case)", self.reader.pattern), self._corpus_search)
 
     def action_speakers(self) -> None:
         """Pick a speaker of every document or of this one, then name it (an existing name merges)."""
@@ -494,7 +504,7 @@ class MarginApp(App):
                                   f"{plural(done.turns, 'turn')} in {plural(done.documents, 'document')} (u undoes)"), timeout=4)
 
         where = f"in {document.name}" if document else "in every document"
-        self.push_screen(Prompt(f"Rename speaker {speaker.name} {where} (an existing name merges them)",
+        self.ask(Prompt(f"Rename speaker {speaker.name} {where} (an existing name merges them)",
                                 speaker.like or speaker.name), renamed)
 
     # ------------------------------------------------------------------ documents
@@ -525,6 +535,24 @@ class MarginApp(App):
             return
         self.pick_code(f"Code “{self._excerpt(span)}” as", self.recent, partial(self._code_picked, span))
 
+    def ask(self, dialog: Dialog, done=None) -> None:
+        """Ask `dialog`'s question (a Prompt or a Confirm) over the current screen;
+        `done(answer)` once it is answered. A dialog is an overlay, not a screen: the one of
+        its kind kept on the screen asks it, else `dialog` is mounted there and kept."""
+        screen = self.screen
+        kept = Dialog.kept_on(screen, type(dialog))
+        if kept is not None:
+            kept.take_over(dialog)
+            kept.open(done)
+            return
+        screen.mount(dialog)
+        dialog.open(done)
+
+    @property
+    def dialog(self) -> Dialog | None:
+        """The dialog open on the current screen, if any."""
+        return Dialog.shown_on(self.screen)
+
     def pick_code(self, title: str, recent: list[str], done, **options) -> None:
         """Open the code picker over the current screen; `done(Pick | None)` once it closes.
         The main screen's picker is made with the app; another screen gets one the first time."""
@@ -546,7 +574,7 @@ class MarginApp(App):
         """Make a new code at once, or first ask when it is one or two typos from an existing one."""
         near = near_duplicate_warning(self.project.codebook.all(), name)
         if near:
-            self.push_screen(Confirm(f"Create the new code “{name}”?", near), lambda yes: yes and create())
+            self.ask(Confirm(f"Create the new code “{name}”?", near), lambda yes: yes and create())
         else:
             create()
 
@@ -701,7 +729,7 @@ class MarginApp(App):
 
     def search_document(self) -> None:
         if self.document is not None:
-            self.push_screen(Prompt("Search this document (regex, ignores case)", self.reader.pattern), self._searched)
+            self.ask(Prompt("Search this document (regex, ignores case)", self.reader.pattern), self._searched)
 
     def _searched(self, pattern: str | None) -> None:
         if not pattern:
@@ -809,7 +837,7 @@ class MarginApp(App):
 
     def code_add(self, parent) -> None:
         prefix = f"{self.project.codebook.path(parent)} > " if parent is not None else ""
-        self.push_screen(Prompt("New code (Parent > Child makes a sub-code)", prefix), self._code_added)
+        self.ask(Prompt("New code (Parent > Child makes a sub-code)", prefix), self._code_added)
 
     def _code_added(self, path: str | None) -> None:
         if path and path.strip(" >"):
@@ -824,7 +852,7 @@ class MarginApp(App):
             if name and self.store(self.project.codebook.rename, code, name) is not None:
                 self.project_changed()
 
-        self.push_screen(Prompt(f"Rename {self.project.codebook.path(code)}", code.name), renamed)
+        self.ask(Prompt(f"Rename {self.project.codebook.path(code)}", code.name), renamed)
 
     def code_move(self, code) -> None:
         def moved(pick: Pick | None) -> None:
@@ -841,7 +869,7 @@ class MarginApp(App):
             if pick is None or pick.code is None:
                 return
             target = self.project.codebook.path(pick.code)
-            self.push_screen(
+            self.ask(
                 Confirm(f"Merge {source} into {target}?", "Its codings, memos and sub-codes move; it is removed."),
                 lambda yes: yes and self._changed_by(self.project.codebook.merge, code, pick.code),
             )
@@ -851,13 +879,13 @@ class MarginApp(App):
     def code_delete(self, code) -> None:
         impact = self.project.codebook.impact(code)
         said = describe_impact(impact) or "nothing else"
-        self.push_screen(
+        self.ask(
             Confirm(f"Delete {self.project.codebook.path(code)}?", f"This also removes {said}. u undoes it."),
             lambda yes: yes and self._changed_by(self.project.codebook.delete, code, force=True),
         )
 
     def code_describe(self, code) -> None:
-        self.push_screen(
+        self.ask(
             Prompt(f"Definition of {self.project.codebook.path(code)}", code.description),
             lambda text: text is not None and self._changed_by(self.project.codebook.describe, code, text),
         )
@@ -865,7 +893,7 @@ class MarginApp(App):
     def code_colour(self, code) -> None:
         from store.codebook import PALETTE
 
-        self.push_screen(
+        self.ask(
             Prompt(f"Colour of {self.project.codebook.path(code)} (#rrggbb)", code.color,
                    "e.g. " + " ".join(PALETTE[:6])),
             lambda colour: colour and self._changed_by(self.project.codebook.color, code, colour.strip()),

@@ -67,10 +67,14 @@ class KeyGate:
         return self.typed_into is not None and self.typed_into is self._target()
 
     def _target(self):
-        """Where keys go: the open picker's active part (the focus stays beneath it), else
-        the focused widget."""
+        """Where keys go: the open dialog (a prompt's Input) or the open picker's active
+        part (the focus stays beneath them), else the focused widget."""
         from tui.screens.code_picker import CodePicker
+        from tui.screens.prompt import Dialog
 
+        dialog = Dialog.shown_on(self.app.screen)
+        if dialog is not None:
+            return dialog.key_target
         picker = CodePicker.shown_on(self.app.screen)
         return picker.active if picker is not None else self.app.focused
 

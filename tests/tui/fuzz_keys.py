@@ -473,13 +473,18 @@ def context_of(app) -> str:
     from tui.screens.search_results import SearchResults
 
     screen = app.screen
-    if CodePicker.shown_on(screen):  # an overlay on the screen it opened on
+    dialog = app.dialog  # an overlay on the screen it opened on, as the picker is
+    if isinstance(dialog, Prompt):
+        return "prompt"
+    if isinstance(dialog, Confirm):
+        return "confirm"
+    if CodePicker.shown_on(screen):
         return "picker"
     if screen is app.screen_stack[0]:
         return app.focused_pane() or "reader"
     if isinstance(screen, Journal):
         return "journal-editor" if isinstance(screen.focused, TextArea) else "journal"
-    for cls, name in ((Prompt, "prompt"), (Confirm, "confirm"), (AutoCode, "auto_code"), (Help, "help"),
+    for cls, name in ((AutoCode, "auto_code"), (Help, "help"),
                       (Retrieval, "retrieval"), (Analysis, "analysis"), (SearchResults, "search_results"), (CommandPalette, "palette"),
                       (Disagreements, "review")):
         if isinstance(screen, cls):
@@ -760,7 +765,7 @@ class Session:
             got = state.codes.get(wrong[0].code)
             return Failure("picker-wrong-code", f"typed {typed!r}, {path!r} {why}, but coded as "
                            f"{self.project.codebook.path(got) if got else wrong[0].code!r}", index)
-        if new_codes or isinstance(self.app.screen, Confirm) and "new code" in self.app.screen.question:
+        if new_codes or isinstance(self.app.dialog, Confirm) and "new code" in self.app.dialog.question:
             return Failure("picker-wrong-code", f"typed {typed!r}, {path!r} {why}, but a new code was made or offered"
                            f" {new_codes}", index)
         return None

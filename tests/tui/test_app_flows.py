@@ -52,7 +52,7 @@ async def test_digits_type_into_the_picker_filter(make_app, project):
         assert app.screen.query_one("#picker-input").value == "Band 6"
         await pilot.press("enter")
         await pilot.pause()
-        if isinstance(app.screen, Confirm):  # near-duplicates are still asked about
+        if isinstance(app.dialog, Confirm):  # near-duplicates are still asked about
             await pilot.press("y")
             await pilot.pause()
     [coding] = mine(project)
@@ -96,8 +96,8 @@ async def test_a_near_duplicate_name_asks_did_you_mean(make_app, project):
     async with app.run_test() as pilot:
         await pilot.press("J", "c", *"Boundary", "down", "enter")  # the top hit, then "+ New code"
         await pilot.pause()
-        assert isinstance(app.screen, Confirm)
-        assert "Role > Boundaries" in app.screen.detail
+        assert isinstance(app.dialog, Confirm)
+        assert "Role > Boundaries" in app.dialog.detail
         await pilot.press("n")
         await pilot.pause()
     assert not mine(project)
@@ -567,7 +567,7 @@ async def test_long_code_names_are_cut_with_an_ellipsis_and_help_stays(make_app,
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("J", "J", "J", "V", "c", *LONG_NAME, "enter")
         await pilot.pause()
-        if isinstance(app.screen, Confirm):
+        if isinstance(app.dialog, Confirm):
             await pilot.press("y")
             await pilot.pause()
         await pilot.press("K")
@@ -654,7 +654,7 @@ async def test_a_code_added_in_the_codes_pane_one_typo_from_another_asks_first(m
         await pilot.pause()
         await pilot.press("a", *typo, "enter")
         await pilot.pause()
-        assert isinstance(app.screen, Confirm), "a near-duplicate was made without asking"
+        assert isinstance(app.dialog, Confirm), "a near-duplicate was made without asking"
         await pilot.press("n")
         await pilot.pause()
         assert len(project.codebook.all()) == before

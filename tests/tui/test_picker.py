@@ -186,9 +186,9 @@ async def test_a_typo_in_a_parent_is_asked_about_before_a_second_tree_is_made(ma
         if CodePicker.shown_on(app.screen):  # a sibling ranked first: create the typed one
             await pilot.press("n")
             await pilot.pause()
-        assert isinstance(app.screen, Confirm)
-        assert "“PDPilot Technique Usage” is close to the existing “PDPilot Techniques Usage”" in app.screen.detail
-        assert "PDPilot Techniques Usage > Ranking > Liked importance ranking" in app.screen.detail
+        assert isinstance(app.dialog, Confirm)
+        assert "“PDPilot Technique Usage” is close to the existing “PDPilot Techniques Usage”" in app.dialog.detail
+        assert "PDPilot Techniques Usage > Ranking > Liked importance ranking" in app.dialog.detail
         await pilot.press("n")
         await pilot.pause()
     assert pdpilot.codebook.find_path("PDPilot Technique Usage") is None and not mine(pdpilot)
@@ -202,7 +202,7 @@ async def test_template_siblings_are_created_without_a_warning(make_app, pdpilot
         if CodePicker.shown_on(app.screen):
             await pilot.press("n")
             await pilot.pause()
-        assert not isinstance(app.screen, Confirm)
+        assert not isinstance(app.dialog, Confirm)
     assert coded_with(pdpilot) == ["PDPilot Techniques Usage > Ranking > Highlighted histograms useful"]
 
 

@@ -20,7 +20,7 @@ async def test_S_renames_a_speaker_in_every_document_and_u_undoes_it(make_app, p
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"Aisha every", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, Prompt)
+        assert isinstance(app.dialog, Prompt)
         await pilot.press("end", *" (nurse)", "enter")
         await pilot.pause()
         assert "Aisha (nurse)" in speakers_of(project) and "Aisha" not in speakers_of(project)

@@ -693,7 +693,7 @@ class Analysis(ModalScreen):
         self._option("measure")
 
     def action_filter(self) -> None:
-        self.app.push_screen(
+        self.app.ask(
             Prompt("Filter every view (round=2 coder=NAME speaker=NAME -speaker=NAME doc=NAME code=PATH; empty clears)",
                    filters_text(self.project, self.settings.scope)),
             self._set_filter,
@@ -708,7 +708,7 @@ class Analysis(ModalScreen):
             self._set(scope=scope)
 
     def action_query(self) -> None:
-        self.app.push_screen(
+        self.app.ask(
             Prompt("Find passages (Trust AND \"Role > Boundaries\", OR, NOT, NEAR/5, parentheses), within the filters",
                    self.settings.query),
             self._find,

@@ -243,7 +243,7 @@ class Disagreements(ModalScreen):
                     self.app.notify(clean(error.message), severity="error")
                 self._show()
 
-        self.app.push_screen(Prompt("The discussion of this passage", kept, "enter or esc: saved", keep_on_escape=True), save)
+        self.app.ask(Prompt("The discussion of this passage", kept, "enter or esc: saved", keep_on_escape=True), save)
 
     def action_into(self) -> None:
         """Where accepted codings go: the `consensus` coder or the reviewer (you)."""

@@ -1,135 +1,289 @@
 """A one-line question: a new name, a definition, a colour, a search pattern.
 
-`Dialog` is the pushed modal screen of a prompt or a confirmation, at the cost of what it
-shows. Textual's own opening of a dimmed modal at 200x50 with 5,000 codes was 170-190 ms:
-the Resize a new screen gets re-laid out every screen beneath it though none changed size
-(the main screen's whole layout and repaint), and the dimmed background re-tinted every
-segment of the screen beneath, one Style sum each (3,700 segments at 200x50, most of them
-in a dozen styles); closing repainted the main screen twice, the second time with a
-layout (Textual refreshes a removed screen's parent, the app). Here a screen beneath is laid out only when its size changed, and each
-style's tint is computed once, the tinted screen beneath is kept while it is the same, and
-closing repaints the main screen once.
+`Dialog` is the base of a prompt and a confirmation (tui/screens/confirm.py). It is not a
+screen. A pushed, dimmed ModalScreen cost 58-108 ms above the floor to open with 5,000
+codes (Textual's own opening of an empty app's dimmed modal is 68-81 ms: composing and
+styling its widgets, the focus moving, the whole screen beneath rendered and tinted, and a
+full repaint to take the dimming away on closing). So a dialog is the code picker's kind
+(tui/screens/code_picker.py): an overlay on its own layer (`dialog`, app.tcss) of the screen
+it opens on, mounted the first time a dialog of its kind is asked for there and then kept,
+shown and hidden; it is not dimmed.
+
+The focus never moves to it: Textual repaints the whole screen when the focus moves. The
+app hands every key (and paste) to the open dialog instead (`MarginApp.ask`, `app.dialog`,
+`Dialog.take_key`). A prompt's Input is never focused but looks it (its `has_focus` is
+set, so its `:focus` style, cursor and selection show) and gets the keys the app hands on:
+the prompt's keymap keys first (`bindings("prompt")`: esc), then the Input's own bindings
+(enter, ←→, backspace...), then the text typed. Each keystroke repaints the Input only.
 """
 
 from __future__ import annotations
 
-from rich.segment import Segment
+import weakref
+
+from rich.text import Text
+from textual import events
 from textual.containers import Vertical
-from textual.renderables.background_screen import BackgroundScreen
-from textual.screen import ModalScreen
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input, Label
 
+from tui.screens.code_picker import KeptLabel, KeptLines
 from tui.widgets.keys import bindings, clean
 
-_TINTS: dict = {}  # (colour, style) -> the tinted style, as Textual's BackgroundScreen makes it
-_TINTS_MOST = 20_000
+DIALOG_WIDTH = 70  # as in app.tcss .dialog
+OK_CANCEL = "enter ok · esc cancel"
+
+_SHOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # screen -> its open dialogs, last opened last
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # screen -> the dialogs mounted on it
 
 
-class KeptTint(BackgroundScreen):
-    """Textual's BackgroundScreen with each style's tint computed once, not once a segment,
-    and the tinted screen beneath kept in `kept` (the dialog's) while it shows the same:
-    Textual renders a new screen's background three times as it opens."""
+class Dialog(KeptLines, Vertical):
+    """An overlay question. Made with its question, handed to `MarginApp.ask(dialog, done)`,
+    which shows it (or the one of its kind kept on the screen, given this one's question)
+    and calls `done(answer)` once it is answered."""
 
-    def __init__(self, screen, color, kept: dict):
-        super().__init__(screen, color)
-        self.kept = kept
+    DEFAULT_CSS = "Dialog { layer: dialog; display: none; }"
+    SCOPE = ""  # the keymap's table of this dialog's keys
+    FIXED_ROWS = 2  # its border
 
-    def __rich_console__(self, console, options):
-        key = (options.max_width, options.height, self.color)
-        segments = self.kept.get(key)
-        if segments is None:
-            self.kept.clear()
-            segments = self.kept[key] = list(self._tinted(console, options))
-        return segments
+    def __init__(self, **kwargs):
+        super().__init__(classes="dialog", **kwargs)
+        self.is_open = False
+        self._done = None
+        self._keys: dict[str, str] = {}  # key -> action, from the app's keymap
+        self._pending = None  # the `done` of an opening asked for before it was mounted
+        self._ready = False
 
-    def _tinted(self, console, options):
-        color, tints = self.color, _TINTS
-        if len(tints) > _TINTS_MOST:
-            tints.clear()
-        for segment in console.render(self.screen._compositor, options):
-            text, style, control = segment
-            if control:
-                yield segment
-                continue
-            tinted = tints.get((color, style))
-            if tinted is None:
-                tinted = tints[color, style] = next(iter(self.process_segments([Segment(" ", style)], color))).style
-            yield Segment(text, tinted)
+    # ------------------------------------------------------------------ finding it
 
+    @classmethod
+    def shown_on(cls, screen) -> Dialog | None:
+        """The dialog open on `screen` (the last opened), if any; asked on every key: no query."""
+        shown = _SHOWN.get(screen)
+        return shown[-1] if shown else None
 
-class Dialog(ModalScreen):
-    """A modal prompt or confirmation that leaves the screens beneath as they are."""
+    @classmethod
+    def kept_on(cls, screen, kind: type) -> Dialog | None:
+        """A closed dialog of `kind` mounted on `screen`, to be asked again."""
+        for dialog in _KEPT.get(screen, ()):
+            if type(dialog) is kind and not dialog.is_open and dialog.is_attached:
+                return dialog
+        return None
 
-    async def _on_resize(self, event) -> None:
-        """Textual's Screen._on_resize without re-laying out a screen beneath whose size is
-        the same (the app sets no breakpoints, the rest of Textual's handler, which
-        prevent_default keeps from running after this one)."""
-        event.stop()
-        event.prevent_default()
-        self._screen_resized(event.size)
-        for screen in self.app._background_screens:
-            if screen._size != event.size:
-                screen._screen_resized(event.size)
+    def on_mount(self) -> None:
+        _KEPT.setdefault(self.screen, []).append(self)
+        keymap = getattr(self.app, "keymap", None)
+        actions = keymap.scope(self.SCOPE) if keymap is not None else []
+        self._keys = {key: action.name for action in actions for key in action.keys}
+        self._ready = True
+        if self._pending is not None:
+            done, self._pending = self._pending, None
+            self.open(done[0])
 
-    def remove(self):
-        """Remove the closed dialog without Textual's refresh of its parent, the app, with a
-        layout: that laid out and repainted the whole main screen a second time, after the
-        repaint its resume asks for (the one that takes the dimming away)."""
-        return self.app._prune(self, parent=None)
+    def on_unmount(self) -> None:
+        for table in (_KEPT, _SHOWN):
+            for kept in table.values():
+                if self in kept:
+                    kept.remove(self)
 
-    _kept: dict | None = None  # the tinted screen beneath, while it shows the same
+    # ------------------------------------------------------------------ asking
 
-    def render(self):
-        shown = super().render()
-        if type(shown) is BackgroundScreen:
-            if self._kept is None:
-                self._kept = {}
-            return KeptTint(shown.screen, shown.color, self._kept)
-        return shown
+    def take_over(self, other: Dialog) -> None:
+        """Ask `other`'s question (this one is kept, `other` never mounted)."""
 
-    _beneath = 0  # counts the changes of the screen beneath while the dialog is open
-    _content_key: tuple | None = None
-
-    def refresh(self, *regions, **kwargs):
-        """A refresh of regions is the screen beneath changing (Textual passes its dirty
-        regions up to the screen on top): its kept tint is dropped."""
-        if regions:
-            self._beneath += 1
-            if self._kept:
-                self._kept.clear()
-        return super().refresh(*regions, **kwargs)
-
-    def _render_content(self) -> None:
-        """Textual's Widget._render_content, kept while the size, the style and the screen
-        beneath are the same: a new screen's refreshes as it opens and lays out had it cut
-        the whole tinted screen beneath into lines three times."""
-        key = (self.size, self.visual_style, self.styles.background, self._beneath)
-        if key == self._content_key and self._render_cache.size == self.size:
-            self._dirty_regions.clear()
+    def open(self, done) -> None:
+        """Show the dialog over the screen it is on; `done(answer)` once it is answered."""
+        self._done = done
+        self.is_open = True
+        if not self._ready:  # mounted just now: it opens once mounted
+            self._pending = (done,)
             return
-        super()._render_content()
-        self._content_key = key
+        self._opened()
+
+    def _opened(self) -> None:
+        shown = _SHOWN.setdefault(self.screen, [])
+        if self in shown:
+            shown.remove(self)
+        shown.append(self)
+        self.fit(self.app.size.width, self.app.size.height)
+        self.display = True
+
+    def fit(self, width: int, height: int) -> None:
+        """Centre the dialog on a `width` x `height` screen: its rows are counted as its
+        text wraps (its height stays auto, so a miscount only moves it, never cuts it)."""
+        wide = min(DIALOG_WIDTH, width)
+        rows = self.FIXED_ROWS + self.rows_of_text(max(1, wide - 4))
+        self.styles.width = wide
+        self.styles.offset = ((width - wide) // 2, max(0, (height - rows) // 2))
+
+    def rows_of_text(self, width: int) -> int:
+        return 0
+
+    def _wrapped(self, text: str, width: int) -> int:
+        return max(1, len(Text(text).wrap(self.app.console, width)))
+
+    def dismiss(self, answer) -> None:
+        """Close with `answer`, once (keys typed fast may answer twice before it closes)."""
+        if not self.is_open:
+            return
+        self.is_open = False
+        self.display = False
+        shown = _SHOWN.get(self.screen)
+        if shown and self in shown:
+            shown.remove(self)
+        done, self._done = self._done, None
+        if done is not None:
+            done(answer)
+
+    # ------------------------------------------------------------------ keys
+
+    @property
+    def key_target(self):
+        """Where the keys go, for the key gate: the dialog (a prompt: its Input)."""
+        return self
+
+    async def take_key(self, event: events.Key) -> None:
+        """Every key while the dialog is open: its keymap's keys, then `_own_key`, then the
+        app's bindings (F1, F2, ctrl+p...) for a key that types nothing, never those of the
+        screen or the widget focused beneath (as under a modal screen)."""
+        action = self._keys.get(event.key)
+        if action is not None:
+            getattr(self, f"action_{action}")()
+        elif not await self._own_key(event) and not (event.is_printable and event.character) \
+                and event.key not in ("tab", "shift+tab"):
+            await self._app_bindings(event.key)
+
+    async def _own_key(self, event: events.Key) -> bool:
+        return False
+
+    def paste(self, text: str) -> None:
+        """Pasted text: a prompt's Input takes it."""
+
+    async def _app_bindings(self, key: str) -> None:
+        app = self.app
+        if await app._check_bindings(key, priority=True):
+            return
+        bindings_ = app._bindings.copy()
+        if app._keymap:
+            bindings_.apply_keymap(app._keymap)
+        for binding in bindings_.key_to_bindings.get(key, ()):
+            if await app.run_action(binding.action, app):
+                return
+
+
+def _say(label, text: str) -> None:
+    """Show `text` in `label` unless it shows it already (an update re-renders it). No
+    layout of its own: the dialog's showing lays the screen out (and an open dialog's
+    label never changes)."""
+    if str(label.content) != text:
+        label.update(text, layout=False)
+
+
+class DialogInput(Input):
+    """The prompt's Input: never focused (the focus stays beneath), it shows as focused
+    and takes the keys its prompt hands on."""
+
+    takes_letters = True  # the key gate lets letters typed here through without waiting
+    # Its width as typed (a ScrollView's virtual size) without a layout: Textual's lays out
+    # the whole screen on each key, and an Input's size never depends on its text.
+    virtual_size = Reactive(Size(0, 0), repaint=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_focus = False
+
+    def on_mount(self) -> None:
+        self.has_focus = True  # its :focus style, cursor and selection; set once, while mounted
+
+    async def take_key(self, event: events.Key) -> bool:
+        """The Input's bindings (the app's keymap applied) and typing; False for another key."""
+        bindings_ = self._bindings.copy()
+        if self.app._keymap:
+            bindings_.apply_keymap(self.app._keymap)
+        for binding in bindings_.key_to_bindings.get(event.key, ()):
+            if binding.action == "submit" and isinstance(self.parent, Prompt):
+                self.parent.dismiss(self.value)  # at once, not by a Submitted message's round
+                return True
+            if await self.app.run_action(binding.action, self):
+                self._restart_blink()
+                return True
+        if event.is_printable and event.character:
+            await self._on_key(event)
+            return True
+        return False
+
+    def start(self, value: str, select: bool) -> None:
+        """Show `value`, all of it selected or the cursor at its end, the cursor blinking."""
+        from textual.widgets._input import Selection
+
+        self.value = value
+        self.selection = Selection(0, len(value)) if select and value else Selection.cursor(len(value))
+        self._restart_blink()
+        if self.cursor_blink and self._blink_timer is not None:
+            self._blink_timer.resume()
+
+    def stop_blinking(self) -> None:
+        if self._blink_timer is not None:
+            self._blink_timer.pause()
 
 
 class Prompt(Dialog):
     BINDINGS = bindings("prompt")
+    SCOPE = "prompt"
+    FIXED_ROWS = 2 + 3  # the border and the Input
 
     def __init__(self, question: str, value: str = "", hint: str = "", keep_on_escape: bool = False):
         """`keep_on_escape`: for a memo, Esc gives back what was typed too and the text is not
         selected when the prompt opens, so that neither leaving it nor typing loses what it held."""
-        super().__init__()
+        super().__init__(id=None)
         self.question, self.value, self.hint, self.keep_on_escape = question, value, hint, keep_on_escape
+        self._input: DialogInput | None = None
 
     def compose(self):
-        with Vertical(id="prompt", classes="dialog"):
-            yield Label(clean(self.question), classes="dialog-title", markup=False)
-            # a memo is typed on to (its text not selected, lest a key replace it); a name is retyped
-            yield Input(self.value, id="prompt-input", select_on_focus=not self.keep_on_escape)
-            yield Label(clean(self.hint) or "enter ok · esc cancel", classes="dialog-help", markup=False)
+        yield KeptLabel(clean(self.question), classes="dialog-title", markup=False)
+        # a memo is typed on to (its text not selected, lest a key replace it); a name is retyped
+        yield DialogInput(self.value, id="prompt-input", select_on_focus=not self.keep_on_escape)
+        yield KeptLabel(clean(self.hint) or OK_CANCEL, classes="dialog-help", markup=False)
+
+    @property
+    def input(self) -> DialogInput:
+        if self._input is None:
+            self._input = self.query_one(DialogInput)
+        return self._input
+
+    @property
+    def key_target(self):
+        return self.input
+
+    def take_over(self, other: Prompt) -> None:
+        self.question, self.value, self.hint, self.keep_on_escape = other.question, other.value, other.hint, other.keep_on_escape
+        title, help_line = self.query(Label)
+        _say(title, clean(self.question))
+        _say(help_line, clean(self.hint) or OK_CANCEL)
+        self.input.select_on_focus = not self.keep_on_escape
+
+    def _opened(self) -> None:
+        self.input.start(self.value, select=not self.keep_on_escape)
+        super()._opened()
+
+    def rows_of_text(self, width: int) -> int:
+        return self._wrapped(clean(self.question), width) + self._wrapped(clean(self.hint) or OK_CANCEL, width)
+
+    async def _own_key(self, event: events.Key) -> bool:
+        return await self.input.take_key(event)
+
+    def paste(self, text: str) -> None:
+        self.input._on_paste(events.Paste(text))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
-        self.dismiss(self.query_one(Input).value if self.keep_on_escape else None)
+        self.dismiss(self.input.value if self.keep_on_escape else None)
+
+    def dismiss(self, answer) -> None:
+        if self.is_open:
+            self.input.stop_blinking()
+        super().dismiss(answer)

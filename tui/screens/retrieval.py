@@ -94,7 +94,7 @@ class Retrieval(ListKeys, ModalScreen):
 
     def action_filter(self) -> None:
         current = " ".join([f"{k}={v}" for k, v in self.attributes.items()] + ([f"coder={self.coder.name}"] if self.coder else []))
-        self.app.push_screen(Prompt("Filter codings (key=value ..., coder=NAME)", current), self._set_filter)
+        self.app.ask(Prompt("Filter codings (key=value ..., coder=NAME)", current), self._set_filter)
 
     def _set_filter(self, value: str | None) -> None:
         if value is None:
