@@ -126,6 +126,7 @@ class _Reader:
         for i, w in zip(self.index, self.width):
             self.unit_start.append(i + extra)
             extra += w - 1
+        self.identity = not self.unit_start and not self.offset  # `position` gives back what it is given
 
     def position(self, units: int, is_end: bool) -> tuple[int, bool]:
         """Margin offset for a position in units, and whether it fell between characters."""
@@ -143,9 +144,13 @@ class _Reader:
         return index + 1 + units - start - width, True
 
     def place(self, selection: Selection, quotes: bool) -> Placed:
-        start, exact_start = self.position(selection.start, False)
-        end, exact_end = self.position(selection.end, True)
-        lands = exact_start and exact_end and 0 <= start < end <= len(self.text)
+        if self.identity:  # units are Margin's offsets (no wide character, no BOM counted): no search
+            start, end = selection.start, selection.end
+            lands = 0 <= start < end <= len(self.text)
+        else:
+            start, exact_start = self.position(selection.start, False)
+            end, exact_end = self.position(selection.end, True)
+            lands = exact_start and exact_end and 0 <= start < end <= len(self.text)
         if lands:
             if quotes and selection.name:
                 lands = _quote_matches(self.text[start:end], selection.name)
@@ -163,6 +168,8 @@ def _edge(text: str, position: int) -> bool:
 
 def _quote_matches(found: str, quote: str) -> bool:
     """Tools quote the selected text, some cut long quotes short with an ellipsis."""
+    if found == quote:  # the usual case: `found` (Margin's text) has no CR, and a quote read from XML no forbidden character
+        return True
     found, quote = xml_safe(found), quote.replace("\r\n", "\n").replace("\r", "\n")
     if found == quote:
         return True

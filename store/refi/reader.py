@@ -171,10 +171,22 @@ _STAMPS: dict[tuple, Stamp] = {}
 
 
 def _raw_stamp(user: bytes | None, created: bytes | None, modified: bytes | None) -> Stamp:
-    """`_stamp` of a scanned element's attributes, as their bytes are written (not cached
-    by the bytes: Margin writes each coding's own time, so they seldom repeat)."""
-    text = scan.text
-    return _stamp_of((text(user), text(created), text(modified)))
+    """`_stamp` of a scanned element's attributes, cached by their bytes as written: a file
+    has few coders, and times written to the second or millisecond repeat among neighbouring
+    selections (a seventh of them distinct in the 200,000-coding bench). Kept small, as its
+    keys hold their bytes. A value that is not UTF-8 raises scan.NotPlain before anything
+    is cached."""
+    key = (user, created, modified)
+    stamp = _RAW_STAMPS.get(key)
+    if stamp is None:
+        if len(_RAW_STAMPS) > 1 << 13:
+            _RAW_STAMPS.clear()
+        text = scan.text
+        stamp = _RAW_STAMPS[key] = _stamp_of((text(user), text(created), text(modified)))
+    return stamp
+
+
+_RAW_STAMPS: dict[tuple, Stamp] = {}
 
 
 def _raw_target(target: bytes) -> str | None:
@@ -243,23 +255,27 @@ class _Reader:
         keep each PlainTextSelection, Coding and CodeRef. Every value is decoded before
         any selection is kept, so a run that is not UTF-8 (scan.NotPlain) leaves nothing."""
         text, raw_stamp, target_of = scan.text, _raw_stamp, _raw_target
-        decoded = [
-            (guid.decode().lower(), text(name), int(start), int(end), raw_stamp(user, created, modified),
-             [(c[0].decode().lower(), target_of(c[3]), raw_stamp(c[1], c[2], None)) for c in codings])
-            for guid, name, start, end, user, created, modified, codings in items
-        ]  # fmt: skip
-        kinds, selections = self.project.kinds, self.source.selections
-        for guid, name, start, end, stamp, codings in decoded:
+        made = []
+        for item in items:
+            if len(item) == 11:  # one coding, its values flat
+                guid, name, start, end, user, created, modified, c_guid, c_user, c_created, c_target = item
+                codings = [RefiCoding(c_guid.decode().lower(), target_of(c_target), raw_stamp(c_user, c_created, None))]
+            else:
+                guid, name, start, end, user, created, modified, raw_codings = item
+                codings = [RefiCoding(c[0].decode().lower(), target_of(c[3]), raw_stamp(c[1], c[2], None)) for c in raw_codings]
+            made.append(RefiSelection(guid.decode().lower(), int(start), int(end), text(name), "", codings, raw_stamp(user, created, modified)))
+        kinds = self.project.kinds
+        for selection in made:
+            guid = selection.guid
             if guid in kinds:
-                guid = self._renew("PlainTextSelection", {"name": name}, guid)
+                guid = selection.guid = self._renew("PlainTextSelection", {"name": selection.name}, guid)
             kinds[guid] = "PlainTextSelection"
-            kept = []
-            for coding_guid, code, coding_stamp in codings:
-                if coding_guid in kinds:
-                    coding_guid = self._renew("Coding", {}, coding_guid)
-                kinds[coding_guid] = "Coding"
-                kept.append(RefiCoding(coding_guid, code, coding_stamp))
-            selections.append(RefiSelection(guid, start, end, name, "", kept, stamp))
+            for coding in selection.codings:
+                guid = coding.guid
+                if guid in kinds:
+                    guid = coding.guid = self._renew("Coding", {}, guid)
+                kinds[guid] = "Coding"
+        self.source.selections += made
 
     def start(self, tag: str, attrs: dict) -> None:
         local = self.local.get(tag)

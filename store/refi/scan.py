@@ -46,13 +46,14 @@ CLOSE = re.compile(_CLOSE)
 # the usual selection, with its one coding, in one match: (selection's 7 groups, coding's 4)
 SINGLE = re.compile(_OPEN + _CODING + _CLOSE)
 START = b"<PlainTextSelection"
-# characters XML forbids that UTF-8 can encode (U+FFFE, U+FFFF): a run holding one is left to expat
-_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+# characters XML forbids that UTF-8 can encode (U+FFFE, U+FFFF, written EF BF BE and EF BF BF):
+# a run holding one is left to expat
 _OTHER_MARKUP = re.compile(rb"<[!?]")
 _REFERENCE = re.compile("&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
-# (guid, name, start, end, user, created, modified, [(guid, user, created, code target)])
+# (guid, name, start, end, user, created, modified, [(guid, user, created, code target)]), or
+# for the usual selection with one coding its 11 values flat: (guid, ..., modified, guid, user, created, code target)
 Item = tuple
 
 
@@ -81,8 +82,11 @@ def well_formed(run: bytes) -> bool:
     """Whether a matched run holds neither U+FFFE nor U+FFFF and refers only to characters
     XML allows (its markup is the patterns'; its UTF-8 is checked as its values are
     decoded, `text`). Otherwise the parser reads it, and says what is wrong."""
-    if any(n in run for n in _NONCHARACTERS):
-        return False
+    at = run.find(b"\xef\xbf")  # both start so: one search for the two (a run seldom holds either start)
+    while at >= 0:
+        if run[at + 2 : at + 3] in (b"\xbe", b"\xbf"):
+            return False
+        at = run.find(b"\xef\xbf", at + 1)
     return b"&#" not in run or all(_allowed(m[1]) for m in _CHARACTER_REFERENCE.finditer(run))
 
 
@@ -100,8 +104,7 @@ def read_run(data: bytes, at: int) -> tuple[list[Item], int]:
     while True:
         found = single(data, end)
         if found is not None:
-            groups = found.groups()
-            items.append((*groups[:7], [groups[7:]]))
+            items.append(found.groups())  # as an Item, with its one coding's 4 values in place of the list
             end = found.end()
             continue
         opened = SELECTION.match(data, end)
