@@ -274,6 +274,7 @@ def round_attribute(project, s: Settings) -> str | None:
 
 
 def build_rounds(project, s: Settings) -> View:
+    from store.analysis.frequencies import natural_order
     from store.analysis.rounds import rounds
 
     keys = project.documents.attribute_keys()
@@ -284,7 +285,7 @@ def build_rounds(project, s: Settings) -> View:
             f"No {missing} attribute: set it on each interview (margin attrs set DOC {missing}=1), "
             f"or pick another with {'b' if by is None else 'c'}"))
     found = rounds(project, s.scope, case=s.case, by=by)
-    values = sorted({v for row in found for v in row.present}, key=_natural)
+    values = natural_order({v for row in found for v in row.present})
     top = max((cell.value for row in found for cell in row.present.values()), default=0)
     rows, meanings = [], []
     current = None
@@ -311,10 +312,6 @@ def build_rounds(project, s: Settings) -> View:
         return f"{where}: {plural(cell.value if cell else 0, 'coding')} · {row.change}"
 
     return View(grid=grid, describe=describe, empty=f"No codings by {s.case} and {by} in scope: change the filters (f)")
-
-
-def _natural(value: str):
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
 OPTIONS = {  # the option keys of each view (their actions), as option_change reads them

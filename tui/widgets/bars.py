@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.strip import Strip
 
 from store.analysis.cell import Cell
-from store.text import cut, fit_path  # noqa: F401 (cut: the heat map takes both from here)
+from tui.cells import cut, fit_path, head, ljust, rjust, width as cells  # noqa: F401 (cut: tests take it from here)
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
@@ -65,9 +65,9 @@ class Bars(Widget, can_focus=True):
         self.rows, self.columns, self.corner = rows, columns, corner
         self._maximum = max((r.value for r in rows if r.cell is not None), default=0)
         self._numbers = [
-            max([len(title), *(len(r.numbers[i]) for r in rows if i < len(r.numbers))]) for i, title in enumerate(columns)
+            max([cells(title), *(cells(r.numbers[i]) for r in rows if i < len(r.numbers))]) for i, title in enumerate(columns)
         ]
-        self._longest = max([len(corner), *(len(r.label) + 2 * r.depth for r in rows)], default=0)
+        self._longest = max([cells(corner), *(cells(r.label) + 2 * r.depth for r in rows)], default=0)
         self.top = 0
         self.cursor = None
         self.go(cursor)
@@ -155,8 +155,8 @@ class Bars(Widget, can_focus=True):
         label_w, bar_w, numbers = self.layout_widths(width)
         if y == 0:
             header = self._style("header")
-            text = self.corner.ljust(label_w)[:label_w] + " " * (bar_w + 1)
-            text += "".join(t.rjust(n + GAP) for t, n in zip(self.columns, numbers))
+            text = ljust(head(self.corner, label_w), label_w) + " " * (bar_w + 1)
+            text += "".join(rjust(t, n + GAP) for t, n in zip(self.columns, numbers))
             return Strip([Segment(text, header)]).crop_extend(0, width, base)
         index = self.top + y - 1
         if index >= len(self.rows):
@@ -170,12 +170,12 @@ class Bars(Widget, can_focus=True):
         elif current:
             base = self._style("cursor")
         indent = " " * min(2 * row.depth, max(0, label_w - 6))
-        label = (indent + fit_path(row.label, label_w - len(indent))).ljust(label_w)
+        label = ljust(indent + fit_path(row.label, label_w - len(indent)), label_w)
         segments = [Segment(label + " ", base)]
         if row.cell is not None:
             bar = bar_text(row.value, self._maximum, bar_w)
             colour = Style.parse(row.colour) if row.colour else Style()
             segments.append(Segment(bar.ljust(bar_w), base + colour))
-            figures = "".join(t.rjust(n + GAP) for t, n in zip(row.numbers, numbers))
+            figures = "".join(rjust(t, n + GAP) for t, n in zip(row.numbers, numbers))
             segments.append(Segment(figures, base + self._style("number", partial=True)))
         return Strip(segments)
