@@ -9,6 +9,7 @@ stay put; the rows scroll under the header and the columns scroll beside the lab
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -46,12 +47,22 @@ class GridRow:
 @dataclass
 class Grid:
     columns: tuple[str, ...]
-    rows: list[GridRow]
+    rows: Sequence[GridRow]  # a list, or tui.widgets.bars.Rows made as drawn (then measured by its view)
     corner: str = ""  # the title over the labels
     note_title: str = ""
     widths: list[int] = field(default_factory=list)  # per column, set by `measure`
     longest: int = 0  # the longest label (set by `measure`)
     note_width: int = 0
+    measured: bool = False
+
+    def measured_as(self, widths: list[int], longest: int, notes: int) -> "Grid":
+        """Measured by the view from its sums (each column's widest figure, the widest label
+        and note, in cells), for rows made lazily: `measure` would make every row."""
+        self.widths = [max(2, max(min(cells(title), COLUMN_MAX), w)) + 1 for title, w in zip(self.columns, widths)]
+        self.longest = max(cells(self.corner), longest)
+        self.note_width = max(cells(self.note_title), notes) + 1 if notes else 0
+        self.measured = True
+        return self
 
     def measure(self) -> None:
         """Each column's width (its cut title or its longest number, whichever is wider),
@@ -67,6 +78,7 @@ class Grid:
         self.widths = [max(2, w) + 1 for w in widths]
         self.longest = longest
         self.note_width = max(cells(self.note_title), notes) + 1 if notes else 0
+        self.measured = True
 
 
 def level(value: float, maximum: float) -> int:
@@ -97,7 +109,7 @@ class Heatmap(Widget, can_focus=True):
     # ------------------------------------------------------------------ content
 
     def show(self, grid: Grid, row: int = 0, column: int = 0) -> None:
-        if not grid.widths:
+        if not grid.measured:
             grid.measure()
         self.grid, self.top, self.left, self.row = grid, 0, 0, None
         self.column = max(0, min(column, len(grid.columns) - 1))
