@@ -84,12 +84,16 @@ def fit_path(path: str, cells: int) -> str:
 
 def ljust(text: str, cells: int) -> str:
     """`text` padded with spaces on the right to `cells` cells."""
+    if text.isascii():
+        return text.ljust(cells)
     text = _closed(text)
     return text + " " * (cells - width(text))
 
 
 def rjust(text: str, cells: int) -> str:
     """`text` padded with spaces on the left to `cells` cells."""
+    if text.isascii():
+        return text.rjust(cells)
     text = _closed(text)
     return " " * (cells - width(text)) + text
 

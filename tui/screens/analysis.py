@@ -36,7 +36,7 @@ from store.text import plural
 from tui.screens.prompt import Prompt
 from tui.screens.retrieval import Retrieval
 from tui.cells import width as cell_width
-from tui.widgets.bars import Bar, Bars, Measures, Rows
+from tui.widgets.bars import Bar, Bars, Lazy, Measures, Rows
 from tui.widgets.heatmap import Grid, GridRow, Heatmap, Mark, level
 from tui.widgets.keys import bindings, clean
 
@@ -215,18 +215,18 @@ def build_cooccurrence(project, s: Settings) -> View:
             widths[j] = len(text)
     labels = [f"{i + 1} {clean(project.codebook.path(code))}" for i, code in enumerate(codes)]
 
-    def make(i: int) -> GridRow:
-        code, marks = codes[i], []
-        for j in range(len(codes)):
-            if i == j:
-                cell = Cell.lazy(counts.get(code.id, 0), partial(lambda code_id: own().get(code_id, ()), code.id))
-                marks.append(Mark(cell, str(cell.value), -1))
-            elif (i, j) in together:
-                pair, value = together[i, j], values[i, j]
-                marks.append(Mark(Cell.lazy(value, lambda pair=pair: pair.together.codings), texts[i, j], level(value, top)))
-            else:
-                marks.append(NOTHING)
-        return GridRow(labels[i], tuple(marks), colour=code.color)
+    def mark(i: int, j: int) -> Mark:
+        if i == j:
+            cell = Cell.lazy(counts.get(codes[i].id, 0), partial(lambda code_id: own().get(code_id, ()), codes[i].id))
+            return Mark(cell, str(cell.value), -1)
+        pair = together.get((i, j))
+        if pair is None:
+            return NOTHING
+        value = values[i, j]
+        return Mark(Cell.lazy(value, lambda: pair.together.codings), texts[i, j], level(value, top))
+
+    def make(i: int) -> GridRow:  # its marks made as drawn too: a row is 110 of them, 30 on screen
+        return GridRow(labels[i], Lazy(len(codes), partial(mark, i)), colour=codes[i].color)
 
     rows = Rows(len(codes), make)
     grid = Grid(tuple(str(i + 1) for i in range(len(codes))), rows, corner=f"code ({_measure_name(s.measure)}, {s.within})")
@@ -296,11 +296,14 @@ def build_matrix(project, s: Settings) -> View:
     widths[-1] = max([1, *(len(_number(cell.value)) for cell in m.totals.values())])
     labels = [clean(project.codebook.path(code)) for code in m.codes]
 
-    def make(i: int) -> GridRow:
+    def mark(code_id: str, j: int) -> Mark:
+        if j == len(columns):
+            return _mark(m.total(code_id), top_total)
+        return _mark(cells.get((code_id, columns[j]), EMPTY), top)
+
+    def make(i: int) -> GridRow:  # its marks made as drawn too: a row is 201 of them, 40 on screen
         code = m.codes[i]
-        marks = [_mark(cells.get((code.id, column), EMPTY), top) for column in columns]
-        marks.append(_mark(m.total(code.id), top_total))
-        return GridRow(labels[i], tuple(marks), colour=code.color)
+        return GridRow(labels[i], Lazy(len(columns) + 1, partial(mark, code.id)), colour=code.color)
 
     grid = Grid((*(clean(c) for c in columns), "(total)"), Rows(len(m.codes), make), corner=f"code × {_by_name(s.cols)} ({s.count})")
     grid.measured_as(widths, max((cell_width(label) for label in labels), default=0), 0)

@@ -25,15 +25,11 @@ GAP = 2  # columns between the number columns
 BAR_MIN = 8  # number columns are dropped from the right before the bar gets narrower
 
 
-class Rows(Sequence):
-    """A view's rows made only when asked for (the Toolong way): `count` of them, row i
-    made by `make(i)` from the figures' sums and kept in a small cache, so drawing a
-    screenful of a 22,000-row view makes a screenful of rows, not 22,000. Reads like a
-    list (len, index, slice, iteration); `made` counts the rows made, for the tests."""
+class Lazy(Sequence):
+    """`count` items made only when asked for, item i by `make(i)`, and kept (up to
+    CACHE, then made again). Reads like a list: len, index, slice, iteration."""
 
-    CACHE = 512  # rows kept: a few screens at 200x50
-
-    made = 0  # rows made by every Rows, for the tests that count the work a key does
+    CACHE = 1 << 30
 
     def __init__(self, count: int, make: Callable[[int], object]):
         self._count, self._make = count, make
@@ -54,8 +50,24 @@ class Rows(Sequence):
             if len(self._cache) >= self.CACHE:
                 self._cache.clear()
             row = self._cache[index] = self._make(index)
-            Rows.made += 1
+            self._made()
         return row
+
+    def _made(self) -> None:
+        pass
+
+
+class Rows(Lazy):
+    """A view's rows made only when drawn (the Toolong way): row i made by `make(i)` from
+    the figures' sums and kept in a small cache, so drawing a screenful of a 22,000-row
+    view makes a screenful of rows, not 22,000. `made` counts them, for the tests."""
+
+    CACHE = 512  # rows kept: a few screens at 200x50
+
+    made = 0  # rows made by every Rows, for the tests that count the work a key does
+
+    def _made(self) -> None:
+        Rows.made += 1
 
 
 @dataclass(frozen=True)

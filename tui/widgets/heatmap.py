@@ -105,6 +105,7 @@ class Heatmap(Widget, can_focus=True):
         self.column = 0
         self.top = 0
         self.left = 0
+        self._visible: tuple[tuple, range] | None = None
 
     # ------------------------------------------------------------------ content
 
@@ -112,6 +113,7 @@ class Heatmap(Widget, can_focus=True):
         if not grid.measured:
             grid.measure()
         self.grid, self.top, self.left, self.row = grid, 0, 0, None
+        self._visible = None
         self.column = max(0, min(column, len(grid.columns) - 1))
         self.go(row)
 
@@ -163,8 +165,17 @@ class Heatmap(Widget, can_focus=True):
         return self.grid.note_width
 
     def visible_columns(self, width: int | None = None) -> range:
-        """The columns on screen from `left`, as many as fit beside the labels."""
+        """The columns on screen from `left`, as many as fit beside the labels (worked out
+        once per grid, width and scroll, not on every line drawn)."""
         width = self.size.width if width is None else width
+        key = (id(self.grid), width, self.left)
+        if self._visible is not None and self._visible[0] == key:
+            return self._visible[1]
+        shown = self._visible_columns(width)
+        self._visible = (key, shown)
+        return shown
+
+    def _visible_columns(self, width: int) -> range:
         room = width - self._label_width(width) - self._note_width() - 2  # 2: the › marker
         end = self.left
         while end < len(self.grid.widths) and room >= self.grid.widths[end]:
