@@ -1,6 +1,6 @@
 """Tables on the command line are measured in terminal cells, not characters: a CJK code
 name, an emoji or a letter with a combining accent neither breaks the alignment nor runs
-a line past COLUMNS, and cutting with … never splits a grapheme (tui/commands/cells.py)."""
+a line past COLUMNS, and cutting with … never splits a grapheme (tui/cells.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from store.importers import parse_text
 from store.project import Project
 from tui.cli import cli
 from tui.commands.analysis_options import aligned
-from tui.commands.cells import cut, fit_path, ljust, width
+from tui.cells import cut, fit_path, ljust, width
 
 CJK = "信任 > 边界感很重要的长名字"
 EMOJI = "🧑\u200d⚕️ Health worker 👍🏽"  # a ZWJ sequence and a skin tone: two cells each

@@ -55,7 +55,6 @@ def test_rounds_compare_the_numbered_rounds_when_one_is_nan(tmp_path):
     project.close()
 
 
-@pytest.mark.xfail(strict=True, reason="tui/screens/analysis.py build_rounds orders the columns by its own _natural (digits as ints, else text): 10 before 1.5, unlike stats rounds; natural_order would agree")
 def test_the_screen_orders_rounds_as_stats_rounds_does(tmp_path):
     from tui.screens.analysis import Settings, build_rounds
 

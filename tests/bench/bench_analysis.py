@@ -423,11 +423,23 @@ async def _keys_after_an_apply(app, pilot, project) -> dict[str, tuple[float, fl
     try:
         await pilot.pause()
         builder = analysis_build.builder_of(app, project)
-        cpu, wall = time.process_time(), time.perf_counter()
-        await pilot.press("percent_sign")
-        while app.screen._view is None:
-            await asyncio.sleep(0.005)
-        found["after an apply: % before the idle rebuild, until drawn"] = (time.process_time() - cpu, time.perf_counter() - wall)
+        drawn: list[tuple[float, float]] = []
+        draw = Analysis._draw
+
+        def timed_draw(self, view):  # the first frame with the view: the builds ahead start after it
+            draw(self, view)
+            if not drawn:
+                self.call_after_refresh(lambda: drawn or drawn.append((time.process_time(), time.perf_counter())))
+
+        Analysis._draw = timed_draw
+        try:
+            cpu, wall = time.process_time(), time.perf_counter()
+            await pilot.press("percent_sign")  # returns when the app is quiet: after the builds ahead too
+            while not drawn:
+                await asyncio.sleep(0.005)
+        finally:
+            Analysis._draw = draw
+        found["after an apply: % before the idle rebuild, until drawn"] = (drawn[0][0] - cpu, drawn[0][1] - wall)
         while builder.busy:  # the views built ahead after that frame
             await asyncio.sleep(0.05)
         await pilot.press("escape")

@@ -1,4 +1,4 @@
-"""The command line's aligned tables measured in terminal cells (tui/commands/cells.py):
+"""The command line's aligned tables measured in terminal cells (tui/cells.py):
 a table of wide code names (CJK) against the same table in ASCII, its floor, in the same
 run. ASCII columns are measured with len (in C); a column holding any wide character is
 measured once per cell with rich.cells. Prints figure, target and floor; CPU time,

@@ -697,3 +697,50 @@ async def test_after_an_apply_in_the_reader_each_view_key_draws_figures_holding_
                 m.cell for row in view.grid.rows for m in row.marks if m is not None]
             assert any(new in cell.codings for cell in cells if cell is not None), key
             await settle(pilot)
+
+
+@pytest.mark.parametrize("view, keys", [("frequencies", ()), ("rounds", ("4",))])
+async def test_after_an_apply_a_key_makes_a_screenful_of_rows_not_every_row(tmp_path, view, keys):
+    """Issue 10: a view is made lazily (tui/widgets/bars.py Rows): after an apply, `%`
+    (and a view's key) make the rows drawn, about a screenful, not each of the view's
+    1,000-odd rows (frequencies split by document, rounds by case), and no more rows stay
+    alive than a few screens' worth."""
+    import gc
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from bench_store import generate
+
+    from store.project import Project
+    from tui.app import MarginApp
+    from tui.screens.analysis import Analysis, Settings
+    from tui.widgets.bars import Rows
+
+    generate(tmp_path / "p", 30, 1_500)
+    with Project.open(tmp_path / "p", coder="tester") as project:
+        app = MarginApp(project)
+        app.analysis_settings = Settings(by="document")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await open_analysis(pilot)
+            await pilot.press(*keys)
+            await settle(pilot)
+            every = len(app.screen._view.bars if app.screen._view.bars is not None else app.screen._view.grid.rows)
+            assert every > 1_000
+            await pilot.press("escape")
+            await settle(pilot)
+            document = project.documents.all()[1]
+            turn = document.turns[5]
+            project.codings.apply(document, project.codebook.all()[-1], turn.start, turn.start + 20)
+            await pilot.pause()
+            made = Rows.made
+            await pilot.press("percent_sign")
+            await settle(pilot)
+            assert isinstance(app.screen, Analysis) and app.screen._view is not None
+            assert app.screen.settings.view == view
+            screen = app.screen.size.height
+            assert Rows.made - made <= 2 * screen, (Rows.made - made, every)
+            gc.collect()
+            alive = sum(type(o) in (Bar, GridRow) for o in gc.get_objects())
+            assert alive <= 4 * screen, (alive, every)

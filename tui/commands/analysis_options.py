@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tui.commands.cells import cut, fit_path, ljust, width as cell_width
+from tui.cells import cut, fit_path, ljust, width as cell_width
 from tui.complete import complete_codes, complete_documents
 from tui.context import deliver, names_are_input, terminal_columns
 
@@ -91,7 +91,7 @@ def aligned(header: list[str], rows: list[list], width: int, title: str = "") ->
     """A text table that fits `width` columns: numbers right-aligned, the widest text
     columns (such as code paths) cut with … when the line would be too long, and columns
     empty in every row (`group` without --by) left out; CSV and JSON keep every column.
-    Widths are terminal cells (tui/commands/cells.py): a CJK character takes two."""
+    Widths are terminal cells (tui/cells.py): a CJK character takes two."""
     cells = [[_cell(v) for v in row] for row in rows]
     columns = [list(c) for c in zip(*cells)] if cells else [[] for _ in header]  # column by column: no per-cell calls
     shown = [i for i in range(len(header)) if not cells or any(columns[i])]  # an empty column says nothing here

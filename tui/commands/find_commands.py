@@ -57,7 +57,7 @@ def _table(header: list[str], rows: list[list], width: int) -> str:
     """document, turn, speaker, code path and the text on one line, cut to `width`; when
     the rest leaves the text no room (COLUMNS=40), a row at a time, each cell on a line."""
     from store.text import one_line
-    from tui.commands.cells import cut, fit_path, width as cells
+    from tui.cells import cut, fit_path, width as cells
 
     at = [header.index(c) for c in TABLE]
     picked = [[*(str(row[i]) for i in at[:4]), one_line(row[at[4]])] for row in rows]

@@ -138,7 +138,7 @@ def docs(ctx, as_json):
     if not rows:
         click.echo("No documents yet: margin import FILE ...")
         return
-    from tui.commands.cells import ljust, width as cells
+    from tui.cells import ljust, width as cells
 
     width = max(len("document"), *(cells(r["name"]) for r in rows))  # terminal cells: a CJK name takes two each
     click.echo(f"{'document':<{width}}  {'turns':>6}  {'words':>7}  {'codings':>7}  attributes")

@@ -55,7 +55,7 @@ def list_speakers(ctx, document, as_json):
         return
     if not found:
         click.echo("No speakers: import a transcript with `margin import FILE`")
-    from tui.commands.cells import ljust, width as cells
+    from tui.cells import ljust, width as cells
 
     width = min(30, max((cells(s.name) for s in found), default=0))  # terminal cells, as every table
     for s in found:

@@ -113,7 +113,7 @@ def _row(paths: dict, names: dict, result, row, machine: bool, qualcoder: bool, 
 
 def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
     from store.text import one_line
-    from tui.commands.cells import cut, fit_path, width as cells
+    from tui.cells import cut, fit_path, width as cells
 
     rows = []
     for d in result.disagreements:

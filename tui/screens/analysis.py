@@ -18,6 +18,7 @@ from __future__ import annotations
 import shlex
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from functools import partial
@@ -34,7 +35,8 @@ from store.errors import BadInput
 from store.text import plural
 from tui.screens.prompt import Prompt
 from tui.screens.retrieval import Retrieval
-from tui.widgets.bars import Bar, Bars
+from tui.cells import width as cell_width
+from tui.widgets.bars import Bar, Bars, Lazy, Measures, Rows
 from tui.widgets.heatmap import Grid, GridRow, Heatmap, Mark, level
 from tui.widgets.keys import bindings, clean
 
@@ -78,7 +80,8 @@ class Settings:
 class View:
     """A built view: bars or a grid, and per row (and column) what its figure means."""
 
-    bars: list[Bar] | None = None
+    bars: Sequence[Bar] | None = None  # a list, or Rows made as drawn (with their `measures`)
+    measures: Measures | None = None
     columns: tuple[str, ...] = ()
     corner: str = ""
     grid: Grid | None = None
@@ -108,6 +111,8 @@ def _order(project) -> dict[str, int]:
 
 
 def build_frequencies(project, s: Settings) -> View:
+    """The bars as `Rows` made when drawn: here only the order (sorting by count needs the
+    totals, not the bars) and the measures the widget lays out by, from the store's rows."""
     from store.analysis.frequencies import frequencies
 
     rows = frequencies(project, s.scope, by=s.by, rollup=s.rollup)
@@ -120,25 +125,58 @@ def build_frequencies(project, s: Settings) -> View:
     if s.sort == "count":
         codes.sort(key=lambda c: -totals[c])
     tree = s.sort == "codebook"
-    bars, meanings = [], []
+    flat: list = []  # per line: its store row (a heading's: its code's first row)
+    headings: set[int] = set()
+    longest = 0
+    group_width: dict[str, int] = {}
     for code_id in codes:
         found = by_code[code_id]
         first = found[0]
-        label = first.code.name if tree else first.path
         depth = depths.get(code_id, 0) if tree else 0
+        label = first.code.name if tree else first.path
         if s.by is None:
-            bars.append(_frequency_bar(first, label, depth))
-            meanings.append(_frequency_meaning(first))
+            longest = max(longest, cell_width(clean(label)) + 2 * depth)
+            flat.append(first)
             continue
-        bars.append(Bar(label, 0, depth=depth))
-        meanings.append("")
+        longest = max(longest, cell_width(label) + 2 * depth)
+        headings.add(len(flat))
+        flat.append(first)
+        flat.extend(found)
         for row in found:
-            bars.append(_frequency_bar(row, clean(row.group) or "(none)", depth + 1))
-            meanings.append(_frequency_meaning(row))
+            w = group_width.get(row.group)
+            if w is None:
+                w = group_width[row.group] = cell_width(clean(row.group) or "(none)")
+            longest = max(longest, w + 2 * (depth + 1))
+
+    def make(i: int) -> Bar:
+        row = flat[i]
+        depth = depths.get(row.code.id, 0) if tree else 0
+        label = row.code.name if tree else row.path
+        if s.by is None:
+            return _frequency_bar(row, label, depth)
+        if i in headings:
+            return Bar(label, 0, depth=depth)
+        return _frequency_bar(row, clean(row.group) or "(none)", depth + 1)
+
+    shown = [r for i, r in enumerate(flat) if i not in headings] if headings else flat
+    measures = Measures(
+        max((r.codings.value for r in shown), default=0),
+        (_widest(r.codings.value for r in shown), _widest(r.documents for r in shown), _widest(r.cases for r in shown),
+         _widest(r.words for r in shown), len(f"{max((r.share for r in shown), default=0):.1%}")),
+        longest)
     columns = ("codings", "docs", "cases", "words", "share")
     corner = "code" + (f" by {_by_name(s.by)}" if s.by else "")
-    return View(bars=bars, columns=columns, corner=corner, describe=lambda r, c: meanings[r],
-                empty="No codings in scope: code some passages, or change the filters (f)")
+
+    def describe(r: int, c: int) -> str:
+        return "" if r in headings else _frequency_meaning(flat[r])
+
+    return View(bars=Rows(len(flat), make), measures=measures if flat else None, columns=columns, corner=corner,
+                describe=describe, empty="No codings in scope: code some passages, or change the filters (f)")
+
+
+def _widest(counts) -> int:
+    """The cells of the widest of these counts (whole numbers, none below 0) as `str` writes them."""
+    return len(str(max(counts, default=0)))
 
 
 def _frequency_bar(row, label: str, depth: int) -> Bar:
@@ -170,20 +208,29 @@ def build_cooccurrence(project, s: Settings) -> View:
             together[a, b] = together[b, a] = pair
     values = {key: _measure(pair, s.measure) for key, pair in together.items()}
     top = max(values.values(), default=0)
-    rows = []
-    for i, code in enumerate(codes):
-        marks = []
-        for j, other in enumerate(codes):
-            if i == j:
-                cell = Cell.lazy(counts.get(code.id, 0), partial(lambda code_id: own().get(code_id, ()), code.id))
-                marks.append(Mark(cell, str(cell.value), -1))
-            elif (i, j) in together:
-                pair, value = together[i, j], values[i, j]
-                marks.append(Mark(Cell.lazy(value, lambda pair=pair: pair.together.codings), _number(value), level(value, top)))
-            else:
-                marks.append(NOTHING)
-        rows.append(GridRow(f"{i + 1} {clean(project.codebook.path(code))}", tuple(marks), colour=code.color))
+    texts = {key: _number(value) for key, value in values.items()}
+    widths = [cell_width(str(counts.get(code.id, 0))) for code in codes]
+    for (_, j), text in texts.items():
+        if len(text) > widths[j]:
+            widths[j] = len(text)
+    labels = [f"{i + 1} {clean(project.codebook.path(code))}" for i, code in enumerate(codes)]
+
+    def mark(i: int, j: int) -> Mark:
+        if i == j:
+            cell = Cell.lazy(counts.get(codes[i].id, 0), partial(lambda code_id: own().get(code_id, ()), codes[i].id))
+            return Mark(cell, str(cell.value), -1)
+        pair = together.get((i, j))
+        if pair is None:
+            return NOTHING
+        value = values[i, j]
+        return Mark(Cell.lazy(value, lambda: pair.together.codings), texts[i, j], level(value, top))
+
+    def make(i: int) -> GridRow:  # its marks made as drawn too: a row is 110 of them, 30 on screen
+        return GridRow(labels[i], Lazy(len(codes), partial(mark, i)), colour=codes[i].color)
+
+    rows = Rows(len(codes), make)
     grid = Grid(tuple(str(i + 1) for i in range(len(codes))), rows, corner=f"code ({_measure_name(s.measure)}, {s.within})")
+    grid.measured_as(widths, max((cell_width(label) for label in labels), default=0), 0)
 
     def describe(r: int, c: int) -> str:
         a, b = codes[r], codes[c]
@@ -239,12 +286,27 @@ def build_matrix(project, s: Settings) -> View:
     m = matrix(project, s.scope, cols=s.cols, count=s.count)
     top = max((cell.value for cell in m.cells.values()), default=0)
     top_total = max((cell.value for cell in m.totals.values()), default=0)  # the total column is shaded on its own scale
-    rows, cells = [], m.cells
-    for code in m.codes:
-        marks = [_mark(cells.get((code.id, column), EMPTY), top) for column in m.columns]
-        marks.append(_mark(m.total(code.id), top_total))
-        rows.append(GridRow(clean(project.codebook.path(code)), tuple(marks), colour=code.color))
-    grid = Grid((*(clean(c) for c in m.columns), "(total)"), rows, corner=f"code × {_by_name(s.cols)} ({s.count})")
+    cells, columns = m.cells, m.columns
+    where = {column: j for j, column in enumerate(columns)}
+    widths = [1] * (len(columns) + 1)  # "·" where nothing is
+    for (_, column), cell in cells.items():
+        j = where.get(column)
+        if j is not None and cell is not EMPTY and len(text := _number(cell.value)) > widths[j]:
+            widths[j] = len(text)
+    widths[-1] = max([1, *(len(_number(cell.value)) for cell in m.totals.values())])
+    labels = [clean(project.codebook.path(code)) for code in m.codes]
+
+    def mark(code_id: str, j: int) -> Mark:
+        if j == len(columns):
+            return _mark(m.total(code_id), top_total)
+        return _mark(cells.get((code_id, columns[j]), EMPTY), top)
+
+    def make(i: int) -> GridRow:  # its marks made as drawn too: a row is 201 of them, 40 on screen
+        code = m.codes[i]
+        return GridRow(labels[i], Lazy(len(columns) + 1, partial(mark, code.id)), colour=code.color)
+
+    grid = Grid((*(clean(c) for c in columns), "(total)"), Rows(len(m.codes), make), corner=f"code × {_by_name(s.cols)} ({s.count})")
+    grid.measured_as(widths, max((cell_width(label) for label in labels), default=0), 0)
 
     def describe(r: int, c: int) -> str:
         code = m.codes[r]
@@ -274,6 +336,7 @@ def round_attribute(project, s: Settings) -> str | None:
 
 
 def build_rounds(project, s: Settings) -> View:
+    from store.analysis.frequencies import natural_order
     from store.analysis.rounds import rounds
 
     keys = project.documents.attribute_keys()
@@ -284,15 +347,37 @@ def build_rounds(project, s: Settings) -> View:
             f"No {missing} attribute: set it on each interview (margin attrs set DOC {missing}=1), "
             f"or pick another with {'b' if by is None else 'c'}"))
     found = rounds(project, s.scope, case=s.case, by=by)
-    values = sorted({v for row in found for v in row.present}, key=_natural)
+    values = natural_order({v for row in found for v in row.present})
     top = max((cell.value for row in found for cell in row.present.values()), default=0)
-    rows, meanings = [], []
+    flat: list = []  # per line: its store row (a heading's: the first row of its case)
+    headings: set[int] = set()
+    where = {value: j for j, value in enumerate(values)}
+    widths, longest, notes = [1] * len(values), 0, 0
+    measured: dict[str, int] = {}
+
+    def measure(text: str) -> int:
+        found_ = measured.get(text)
+        if found_ is None:
+            found_ = measured[text] = cell_width(text)
+        return found_
+
     current = None
     for row in found:
         if row.case != current:
             current = row.case
-            rows.append(GridRow(f"{s.case} {clean(row.case)}", heading=True))
-            meanings.append("")
+            headings.add(len(flat))
+            flat.append(row)
+            longest = max(longest, measure(f"{s.case} {clean(row.case)}"))
+        flat.append(row)
+        longest, notes = max(longest, measure(clean(row.path))), max(notes, measure(row.change))
+        for value, cell in row.present.items():
+            if cell.value and len(text := _number(cell.value)) > widths[where[value]]:
+                widths[where[value]] = len(text)
+
+    def make(i: int) -> GridRow:
+        row = flat[i]
+        if i in headings:
+            return GridRow(f"{s.case} {clean(row.case)}", heading=True)
         marks = []
         for value in values:
             cell = row.present.get(value)
@@ -300,21 +385,18 @@ def build_rounds(project, s: Settings) -> View:
                 marks.append(NOTHING)
             else:
                 marks.append(Mark(cell, _number(cell.value), level(cell.value, top)))
-        rows.append(GridRow(clean(row.path), tuple(marks), note=row.change, colour=row.code.color))
-        meanings.append(row)
-    grid = Grid(tuple(f"{by} {v}" for v in values), rows, corner=f"{s.case}, code", note_title="change")
+        return GridRow(clean(row.path), tuple(marks), note=row.change, colour=row.code.color)
+
+    grid = Grid(tuple(f"{by} {v}" for v in values), Rows(len(flat), make), corner=f"{s.case}, code", note_title="change")
+    grid.measured_as(widths, longest, notes)
 
     def describe(r: int, c: int) -> str:
-        row = meanings[r]
+        row = flat[r]
         cell = row.present.get(values[c]) if values else None
         where = f"{s.case} {row.case} · {row.path} · {by} {values[c]}" if values else row.path
         return f"{where}: {plural(cell.value if cell else 0, 'coding')} · {row.change}"
 
     return View(grid=grid, describe=describe, empty=f"No codings by {s.case} and {by} in scope: change the filters (f)")
-
-
-def _natural(value: str):
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
 OPTIONS = {  # the option keys of each view (their actions), as option_change reads them
@@ -405,7 +487,7 @@ def view_of(project, s: Settings, view: str) -> View:
             raise Stale from None
         if project.state.version != key[-1]:
             raise Stale
-        if built.grid is not None and not built.grid.widths:
+        if built.grid is not None and not built.grid.measured:
             built.grid.measure()  # here, in the builder's thread, not on the key that shows it
         with _CACHE_LOCK:  # two builds can finish at once, each in its own thread
             for old in [k for k in s.cache if k[-1] != key[-1]]:  # counted before the last change
@@ -579,7 +661,7 @@ class Analysis(ModalScreen):
         if empty:
             self._say(view.empty)
         if is_bars:
-            self.bars.show(view.bars, view.columns, view.corner, row)
+            self.bars.show(view.bars, view.columns, view.corner, row, view.measures)
         else:
             self.heatmap.show(view.grid, row, column)
         (self.bars if is_bars else self.heatmap).focus()

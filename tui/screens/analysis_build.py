@@ -76,9 +76,13 @@ class Builder:
         return getattr(self.app, "_last_key", 0.0) > since  # the app's time of its last key (tui/app.py)
 
     def _run(self) -> None:
-        since = time.monotonic()
+        since, built = time.monotonic(), self.built
         while (item := self._next(since)) is not None:
             self._build(*item)
+        if self.built != built and hasattr(self.app, "_heap_settled"):
+            # what was built joins the frozen heap at the app's next idle moment (MarginApp.settle_heap):
+            # left out, each full collection in the middle of a key walked every row and cell of it
+            self.app._heap_settled = False
 
     def _build(self, settings: Settings, why: str) -> None:
         for _ in range(TRIES):

@@ -8,6 +8,7 @@ groups follow) are shown but the cursor skips them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -16,12 +17,67 @@ from textual.widget import Widget
 from textual.strip import Strip
 
 from store.analysis.cell import Cell
-from store.text import cut, fit_path  # noqa: F401 (cut: the heat map takes both from here)
+from tui.cells import cut, fit_path, head, ljust, rjust, width as cells  # noqa: F401 (cut: tests take it from here)
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
 GAP = 2  # columns between the number columns
 BAR_MIN = 8  # number columns are dropped from the right before the bar gets narrower
+
+
+class Lazy(Sequence):
+    """`count` items made only when asked for, item i by `make(i)`, and kept (up to
+    CACHE, then made again). Reads like a list: len, index, slice, iteration."""
+
+    CACHE = 1 << 30
+
+    def __init__(self, count: int, make: Callable[[int], object]):
+        self._count, self._make = count, make
+        self._cache: dict[int, object] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        row = self._cache.get(index)
+        if row is None:
+            if len(self._cache) >= self.CACHE:
+                self._cache.clear()
+            row = self._cache[index] = self._make(index)
+            self._made()
+        return row
+
+    def _made(self) -> None:
+        pass
+
+
+class Rows(Lazy):
+    """A view's rows made only when drawn (the Toolong way): row i made by `make(i)` from
+    the figures' sums and kept in a small cache, so drawing a screenful of a 22,000-row
+    view makes a screenful of rows, not 22,000. `made` counts them, for the tests."""
+
+    CACHE = 512  # rows kept: a few screens at 200x50
+
+    made = 0  # rows made by every Rows, for the tests that count the work a key does
+
+    def _made(self) -> None:
+        Rows.made += 1
+
+
+@dataclass(frozen=True)
+class Measures:
+    """What `Bars.show` measures over every row, given by a view that makes its rows
+    lazily (worked out from the sums, without making a row)."""
+
+    maximum: float  # the longest bar's value (selectable rows only)
+    numbers: tuple[int, ...]  # each number column's widest figure, in cells
+    longest: int  # the widest label with its indentation, in cells
 
 
 @dataclass(frozen=True)
@@ -51,7 +107,7 @@ class Bars(Widget, can_focus=True):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.rows: list[Bar] = []
+        self.rows: Sequence[Bar] = []
         self.columns: tuple[str, ...] = ()
         self.corner = ""
         self.cursor: int | None = None
@@ -61,13 +117,18 @@ class Bars(Widget, can_focus=True):
 
     # ------------------------------------------------------------------ content
 
-    def show(self, rows: list[Bar], columns: tuple[str, ...], corner: str = "code", cursor: int = 0) -> None:
+    def show(self, rows: Sequence[Bar], columns: tuple[str, ...], corner: str = "code", cursor: int = 0,
+             measures: Measures | None = None) -> None:
+        """Show `rows`: a list, measured here, or `Rows` made lazily with their `measures`."""
         self.rows, self.columns, self.corner = rows, columns, corner
-        self._maximum = max((r.value for r in rows if r.cell is not None), default=0)
-        self._numbers = [
-            max([len(title), *(len(r.numbers[i]) for r in rows if i < len(r.numbers))]) for i, title in enumerate(columns)
-        ]
-        self._longest = max([len(corner), *(len(r.label) + 2 * r.depth for r in rows)], default=0)
+        if measures is None:
+            measures = Measures(
+                max((r.value for r in rows if r.cell is not None), default=0),
+                tuple(max([0, *(cells(r.numbers[i]) for r in rows if i < len(r.numbers))]) for i in range(len(columns))),
+                max((cells(r.label) + 2 * r.depth for r in rows), default=0))
+        self._maximum = measures.maximum
+        self._numbers = [max(cells(title), n) for title, n in zip(columns, measures.numbers)]
+        self._longest = max(cells(corner), measures.longest)
         self.top = 0
         self.cursor = None
         self.go(cursor)
@@ -155,8 +216,8 @@ class Bars(Widget, can_focus=True):
         label_w, bar_w, numbers = self.layout_widths(width)
         if y == 0:
             header = self._style("header")
-            text = self.corner.ljust(label_w)[:label_w] + " " * (bar_w + 1)
-            text += "".join(t.rjust(n + GAP) for t, n in zip(self.columns, numbers))
+            text = ljust(head(self.corner, label_w), label_w) + " " * (bar_w + 1)
+            text += "".join(rjust(t, n + GAP) for t, n in zip(self.columns, numbers))
             return Strip([Segment(text, header)]).crop_extend(0, width, base)
         index = self.top + y - 1
         if index >= len(self.rows):
@@ -170,12 +231,12 @@ class Bars(Widget, can_focus=True):
         elif current:
             base = self._style("cursor")
         indent = " " * min(2 * row.depth, max(0, label_w - 6))
-        label = (indent + fit_path(row.label, label_w - len(indent))).ljust(label_w)
+        label = ljust(indent + fit_path(row.label, label_w - len(indent)), label_w)
         segments = [Segment(label + " ", base)]
         if row.cell is not None:
             bar = bar_text(row.value, self._maximum, bar_w)
             colour = Style.parse(row.colour) if row.colour else Style()
             segments.append(Segment(bar.ljust(bar_w), base + colour))
-            figures = "".join(t.rjust(n + GAP) for t, n in zip(row.numbers, numbers))
+            figures = "".join(rjust(t, n + GAP) for t, n in zip(row.numbers, numbers))
             segments.append(Segment(figures, base + self._style("number", partial=True)))
         return Strip(segments)

@@ -9,6 +9,7 @@ stay put; the rows scroll under the header and the columns scroll beside the lab
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -18,8 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from store.analysis.cell import Cell
-from store.text import cut_apart
-from tui.widgets.bars import cut, fit_path
+from tui.cells import cut, cut_apart, fit_path, ljust, rjust, width as cells
 
 LEVELS = 5
 COLUMN_MAX = 10  # a column title is cut to this; the cursor's detail line shows it whole
@@ -47,27 +47,38 @@ class GridRow:
 @dataclass
 class Grid:
     columns: tuple[str, ...]
-    rows: list[GridRow]
+    rows: Sequence[GridRow]  # a list, or tui.widgets.bars.Rows made as drawn (then measured by its view)
     corner: str = ""  # the title over the labels
     note_title: str = ""
     widths: list[int] = field(default_factory=list)  # per column, set by `measure`
     longest: int = 0  # the longest label (set by `measure`)
     note_width: int = 0
+    measured: bool = False
+
+    def measured_as(self, widths: list[int], longest: int, notes: int) -> "Grid":
+        """Measured by the view from its sums (each column's widest figure, the widest label
+        and note, in cells), for rows made lazily: `measure` would make every row."""
+        self.widths = [max(2, max(min(cells(title), COLUMN_MAX), w)) + 1 for title, w in zip(self.columns, widths)]
+        self.longest = max(cells(self.corner), longest)
+        self.note_width = max(cells(self.note_title), notes) + 1 if notes else 0
+        self.measured = True
+        return self
 
     def measure(self) -> None:
         """Each column's width (its cut title or its longest number, whichever is wider),
         the longest label and the note column's width: once, not per line drawn."""
-        widths = [min(len(title), COLUMN_MAX) for title in self.columns]
-        longest, notes = len(self.corner), 0
+        widths = [min(cells(title), COLUMN_MAX) for title in self.columns]
+        longest, notes = cells(self.corner), 0
         for row in self.rows:
-            longest = max(longest, len(row.label))
-            notes = max(notes, len(row.note))
+            longest = max(longest, cells(row.label))
+            notes = max(notes, cells(row.note))
             for i, mark in enumerate(row.marks):
-                if mark is not None and len(mark.text) > widths[i]:
-                    widths[i] = len(mark.text)
+                if mark is not None and cells(mark.text) > widths[i]:
+                    widths[i] = cells(mark.text)
         self.widths = [max(2, w) + 1 for w in widths]
         self.longest = longest
-        self.note_width = max(len(self.note_title), notes) + 1 if notes else 0
+        self.note_width = max(cells(self.note_title), notes) + 1 if notes else 0
+        self.measured = True
 
 
 def level(value: float, maximum: float) -> int:
@@ -94,13 +105,15 @@ class Heatmap(Widget, can_focus=True):
         self.column = 0
         self.top = 0
         self.left = 0
+        self._visible: tuple[tuple, range] | None = None
 
     # ------------------------------------------------------------------ content
 
     def show(self, grid: Grid, row: int = 0, column: int = 0) -> None:
-        if not grid.widths:
+        if not grid.measured:
             grid.measure()
         self.grid, self.top, self.left, self.row = grid, 0, 0, None
+        self._visible = None
         self.column = max(0, min(column, len(grid.columns) - 1))
         self.go(row)
 
@@ -152,8 +165,17 @@ class Heatmap(Widget, can_focus=True):
         return self.grid.note_width
 
     def visible_columns(self, width: int | None = None) -> range:
-        """The columns on screen from `left`, as many as fit beside the labels."""
+        """The columns on screen from `left`, as many as fit beside the labels (worked out
+        once per grid, width and scroll, not on every line drawn)."""
         width = self.size.width if width is None else width
+        key = (id(self.grid), width, self.left)
+        if self._visible is not None and self._visible[0] == key:
+            return self._visible[1]
+        shown = self._visible_columns(width)
+        self._visible = (key, shown)
+        return shown
+
+    def _visible_columns(self, width: int) -> range:
         room = width - self._label_width(width) - self._note_width() - 2  # 2: the › marker
         end = self.left
         while end < len(self.grid.widths) and room >= self.grid.widths[end]:
@@ -209,11 +231,11 @@ class Heatmap(Widget, can_focus=True):
         label_w, note_w = self._label_width(width), self._note_width()
         shown = self.visible_columns(width)
         more_left, more_right = self.left > 0, shown.stop < len(grid.columns)
-        corner = cut(grid.corner, label_w - 2).ljust(label_w - 1) + ("‹" if more_left else " ")
-        segments = [Segment(corner, style), Segment(grid.note_title.ljust(note_w), style)]
+        corner = ljust(cut(grid.corner, label_w - 2), label_w - 1) + ("‹" if more_left else " ")
+        segments = [Segment(corner, style), Segment(ljust(cut(grid.note_title, note_w), note_w), style)]
         titles = cut_apart([grid.columns[i] for i in shown], [grid.widths[i] - 1 for i in shown])
         for i, short in zip(shown, titles):
-            title = short.rjust(grid.widths[i])
+            title = rjust(short, grid.widths[i])
             current = i == self.column and self.row is not None
             segments.append(Segment(title, style + self._style("current") if current else style))
         if more_right:
@@ -230,12 +252,12 @@ class Heatmap(Widget, can_focus=True):
         if row.colour and not here:
             label_style += Style.parse(row.colour)
         segments = [
-            Segment(fit_path(row.label, label_w - 1).ljust(label_w), label_style),
-            Segment(row.note.ljust(note_w), self._style("note")),
+            Segment(ljust(fit_path(row.label, label_w - 1), label_w), label_style),
+            Segment(ljust(cut(row.note, note_w), note_w), self._style("note")),
         ]
         for i in self.visible_columns(width):
             mark = row.marks[i] if i < len(row.marks) else None
-            text = (mark.text if mark is not None else "").rjust(grid.widths[i] - 1)
+            text = rjust(mark.text if mark is not None else "", grid.widths[i] - 1)
             if mark is None:
                 style = self._style("")
             else:

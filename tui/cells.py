@@ -1,4 +1,5 @@
-"""Widths in terminal cells, not characters, for every table the command line prints.
+"""Widths in terminal cells, not characters, for every table the command line prints and
+every label the analysis screen's widgets (tui/widgets/bars.py, heatmap.py) draw.
 
 A CJK character or an emoji takes two cells, a combining accent or a zero-width joiner
 none, and a health-worker emoji is three characters in two cells. Counting characters
@@ -11,6 +12,12 @@ measured by `len` without importing anything.
 from __future__ import annotations
 
 ELLIPSIS = "…"
+ZWJ = "\u200d"  # rich measures the character after a joiner as joined, so one that ends a
+# piece of text (joining nothing) would hide what follows it: head, tail, ljust, rjust drop it
+
+
+def _closed(text: str) -> str:
+    return text.rstrip(ZWJ) if text.endswith(ZWJ) else text
 
 
 def width(text: str) -> int:
@@ -38,7 +45,7 @@ def head(text: str, cells: int) -> str:
         if used > cells:
             break
         taken.append(grapheme)
-    return "".join(taken)
+    return _closed("".join(taken))
 
 
 def tail(text: str, cells: int) -> str:
@@ -51,7 +58,7 @@ def tail(text: str, cells: int) -> str:
         if used > cells:
             break
         taken.append(grapheme)
-    return "".join(reversed(taken))
+    return _closed("".join(reversed(taken)))
 
 
 def cut(text: str, cells: int) -> str:
@@ -77,4 +84,39 @@ def fit_path(path: str, cells: int) -> str:
 
 def ljust(text: str, cells: int) -> str:
     """`text` padded with spaces on the right to `cells` cells."""
+    if text.isascii():
+        return text.ljust(cells)
+    text = _closed(text)
     return text + " " * (cells - width(text))
+
+
+def rjust(text: str, cells: int) -> str:
+    """`text` padded with spaces on the left to `cells` cells."""
+    if text.isascii():
+        return text.rjust(cells)
+    text = _closed(text)
+    return " " * (cells - width(text)) + text
+
+
+def fit(text: str, cells: int) -> str:
+    """`text` cut (with …) or padded to exactly `cells` cells."""
+    return ljust(cut(text, cells), cells)
+
+
+def cut_apart(texts: list[str], widths: list[int]) -> list[str]:
+    """Each text cut to its width in cells (with … at the end), except that texts which
+    would then look the same are cut in the middle instead, keeping their ends, where names
+    such as "P01 nurse, round 1" and "P01 nurse, round 2" differ (store.text.cut_apart in cells)."""
+    cuts = [cut(t, w) for t, w in zip(texts, widths)]
+    seen: dict[str, set[str]] = {}
+    for text, short in zip(texts, cuts):
+        seen.setdefault(short, set()).add(text)
+    return [_cut_middle(t, w) if len(seen[short]) > 1 else short for t, w, short in zip(texts, widths, cuts)]
+
+
+def _cut_middle(text: str, cells: int) -> str:
+    if width(text) <= cells or cells < 3:
+        return cut(text, cells)
+    first = (cells - 1) // 2
+    start = head(text, first)
+    return start + ELLIPSIS + tail(text, cells - 1 - width(start))
