@@ -69,8 +69,9 @@ def cut(text: str, cells: int) -> str:
 
 
 def fit_path(path: str, cells: int) -> str:
-    """A code path in `cells` cells keeping the code itself (as store.text.fit_path does in
-    characters): the middle levels become …, then the top level, then the start is cut."""
+    """A code path in `cells` cells keeping the code itself, since siblings differ there:
+    the middle levels become … ("Role > … > Boundaries"), then the top level ("… >
+    Boundaries"), then the start is cut ("…undaries"); a one-level name is cut at its end."""
     if width(path) <= cells:
         return path
     parts = path.split(" > ")
@@ -106,7 +107,7 @@ def fit(text: str, cells: int) -> str:
 def cut_apart(texts: list[str], widths: list[int]) -> list[str]:
     """Each text cut to its width in cells (with … at the end), except that texts which
     would then look the same are cut in the middle instead, keeping their ends, where names
-    such as "P01 nurse, round 1" and "P01 nurse, round 2" differ (store.text.cut_apart in cells)."""
+    such as "P01 nurse, round 1" and "P01 nurse, round 2" differ."""
     cuts = [cut(t, w) for t, w in zip(texts, widths)]
     seen: dict[str, set[str]] = {}
     for text, short in zip(texts, cuts):

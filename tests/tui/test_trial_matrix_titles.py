@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from store.text import cut_apart
+from tui.cells import cut_apart
 from tests.tui.test_analysis_screen import open_analysis, settle
 
 
