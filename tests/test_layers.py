@@ -1,6 +1,6 @@
 """The store's dependencies run one way (issue 11, the shape of the store):
 
-    base      records and their checks: errors, clock, digests, text, model, schema
+    base      records and their checks: errors, clock, digests, text, suggest, model, schema
     core      persistence: store/core/ (the Store: files, log, operations, undo and redo,
               checkpoints, backups) with storage, journal, layout, codings_files, backup,
               lock, migrate and state; it knows entities only as base records
@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import REPO
 
-BASE = {"store", "store.errors", "store.clock", "store.digests", "store.graphemes", "store.text", "store.model", "store.schema"}
+BASE = {"store", "store.errors", "store.clock", "store.digests", "store.graphemes", "store.text", "store.suggest", "store.model", "store.schema"}
 CORE_MODULES = {
     "store.storage", "store.journal", "store.layout", "store.codings_files", "store.backup", "store.lock",
     "store.migrate", "store.state",
