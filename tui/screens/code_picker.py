@@ -44,7 +44,7 @@ from textual.widgets import Label
 
 from store.code_search import TYPED, CodeIndex
 from store.model import Code
-from tui.widgets.keys import clean
+from tui.widgets.keys import clean, run_binding
 
 CREATE = "+create"
 TOP_LEVEL = "+top"
@@ -480,21 +480,7 @@ class CodePicker(KeptLines, Vertical):
         if action is not None:
             getattr(self, f"action_{action}")()
         elif not (event.is_printable and event.character):
-            await self._bindings_beneath(event.key)
-
-    async def _bindings_beneath(self, key: str) -> None:
-        """Run the binding of `key` on the screen or else the app, as Textual would with
-        nothing focused (the user's keymap applied)."""
-        app = self.app
-        if await app._check_bindings(key, priority=True):
-            return
-        for namespace in (self.screen, app):
-            bindings = namespace._bindings.copy()
-            if app._keymap:
-                bindings.apply_keymap(app._keymap)
-            for binding in bindings.key_to_bindings.get(key, ()):
-                if await app.run_action(binding.action, namespace):
-                    return
+            await run_binding(self.app, event.key, (self.screen, self.app))  # as with nothing focused
 
     def paste(self, text: str) -> None:
         """Pasted text goes into the filter, on one line."""

@@ -29,7 +29,7 @@ from textual.reactive import Reactive
 from textual.widgets import Input, Label
 
 from tui.screens.code_picker import KeptLabel, KeptLines
-from tui.widgets.keys import bindings, clean
+from tui.widgets.keys import bindings, clean, run_binding
 
 DIALOG_WIDTH = 70  # as in app.tcss .dialog
 OK_CANCEL = "enter ok · esc cancel"
@@ -152,7 +152,7 @@ class Dialog(KeptLines, Vertical):
             getattr(self, f"action_{action}")()
         elif not await self._own_key(event) and not (event.is_printable and event.character) \
                 and event.key not in ("tab", "shift+tab"):
-            await self._app_bindings(event.key)
+            await run_binding(self.app, event.key, (self.app,))
 
     async def _own_key(self, event: events.Key) -> bool:
         return False
@@ -160,16 +160,6 @@ class Dialog(KeptLines, Vertical):
     def paste(self, text: str) -> None:
         """Pasted text: a prompt's Input takes it."""
 
-    async def _app_bindings(self, key: str) -> None:
-        app = self.app
-        if await app._check_bindings(key, priority=True):
-            return
-        bindings_ = app._bindings.copy()
-        if app._keymap:
-            bindings_.apply_keymap(app._keymap)
-        for binding in bindings_.key_to_bindings.get(key, ()):
-            if await app.run_action(binding.action, app):
-                return
 
 
 def _say(label, text: str) -> None:

@@ -26,6 +26,21 @@ def bindings(scope: str, *, show: bool = False) -> list[Binding]:
     ]
 
 
+async def run_binding(app, key: str, namespaces) -> None:
+    """Run the binding of `key` as Textual would with nothing focused: the app's priority
+    bindings, then each of `namespaces` (a screen, the app) in turn, the user's keymap
+    applied. What an overlay (the picker, a dialog) does with a key it does not take."""
+    if await app._check_bindings(key, priority=True):
+        return
+    for namespace in namespaces:
+        found = namespace._bindings.copy()
+        if app._keymap:
+            found.apply_keymap(app._keymap)
+        for binding in found.key_to_bindings.get(key, ()):
+            if await app.run_action(binding.action, namespace):
+                return
+
+
 def changed_keys(keymap: keymaps.Keymap) -> dict[str, str]:
     """id -> keys for the actions whose keys differ from the defaults the bindings were
     built with: the argument to `App.set_keymap`. Textual re-applies the keymap to every
