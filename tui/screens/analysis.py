@@ -459,6 +459,17 @@ VIEW_KEYS = {  # the option keys each view's help line names
     "rounds": (("by", "by"), ("case", "case")),
 }
 _CACHE_LOCK = threading.Lock()
+_RETIRED: list[View] = []  # views of an older state, left for release_retired to free
+
+
+def release_retired() -> None:
+    """Free the views an apply made stale. Freeing a full set at 50,000 codings takes
+    about 30 ms, which `view_of` paid inside the build a key waits for (the first view
+    asked for after an apply); the builder calls this before a build no key waits for."""
+    with _CACHE_LOCK:
+        retired = _RETIRED[:]
+        _RETIRED.clear()
+    del retired  # freed here, outside the lock
 BUILDERS = {"frequencies": build_frequencies, "cooccurrence": build_cooccurrence, "matrix": build_matrix,
             "rounds": build_rounds}
 
@@ -491,9 +502,9 @@ def view_of(project, s: Settings, view: str) -> View:
             built.grid.measure()  # here, in the builder's thread, not on the key that shows it
         with _CACHE_LOCK:  # two builds can finish at once, each in its own thread
             for old in [k for k in s.cache if k[-1] != key[-1]]:  # counted before the last change
-                s.cache.pop(old, None)
+                _RETIRED.append(s.cache.pop(old))
             while len(s.cache) >= CACHED:
-                s.cache.pop(next(iter(s.cache)), None)
+                _RETIRED.append(s.cache.pop(next(iter(s.cache))))
             s.cache[key] = built
     return built
 
@@ -557,13 +568,14 @@ class Analysis(ModalScreen):
         self.settings = settings or Settings()
         self._asked: tuple | None = None  # the cache key of what is shown or being built
         self._view: View | None = None  # None while it is being built
+        self.bars, self.heatmap = Bars(id="analysis-bars"), Heatmap(id="analysis-grid")
 
     def compose(self):
         with Vertical(id="analysis", classes="fullscreen"):
             yield Label("", markup=False, id="analysis-title", classes="dialog-title")
             yield Label("", markup=False, id="analysis-options")
-            yield Bars(id="analysis-bars")
-            yield Heatmap(id="analysis-grid")
+            yield self.bars
+            yield self.heatmap
             yield Label("", markup=False, id="analysis-empty")
             yield Label("", markup=False, id="analysis-detail")
             yield Label("", markup=False, id="analysis-help", classes="dialog-help")
@@ -578,6 +590,10 @@ class Analysis(ModalScreen):
     def on_unmount(self) -> None:
         if self.builder.listener == self._built_elsewhere:
             self.builder.listener = None
+        # A closed screen can outlive its closing, held in the frozen heap (its widgets make
+        # cycles): it lets go of its view, which its reference count then frees once stale.
+        self._view = None
+        self.bars.rows, self.heatmap.grid = [], Grid((), [])
 
     def _built_elsewhere(self, key: tuple, view: View | None, error: str) -> None:
         """From the builder's thread: a message, which never waits for the app (as
@@ -594,14 +610,6 @@ class Analysis(ModalScreen):
     def _key(self) -> tuple:
         s = self.settings
         return (s.view, s.options(s.view), s.scope, self.project.state.version)
-
-    @property
-    def bars(self) -> Bars:
-        return self.query_one(Bars)
-
-    @property
-    def heatmap(self) -> Heatmap:
-        return self.query_one(Heatmap)
 
     def refresh_view(self) -> None:
         """Draw the current view: from the cache at once (the builder builds ahead), else

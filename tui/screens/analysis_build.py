@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 from store.analysis.live import keep_live
 from store.errors import MarginError
-from tui.screens.analysis import Settings, Stale, ahead, view_key, view_of
+from tui.screens.analysis import Settings, Stale, ahead, release_retired, view_key, view_of
 
 ASKED, AHEAD, IDLE = "asked", "ahead", "idle"
 TRIES = 3  # builds of one view that saw the project change before it is left to the next ask
@@ -86,6 +86,8 @@ class Builder:
                 self.app._heap_settled = False  # the UI's own new objects: at the next idle moment
 
     def _build(self, settings: Settings, why: str) -> None:
+        if why != ASKED:
+            release_retired()
         for _ in range(TRIES):
             key = view_key(self.project, settings, settings.view)
             if key in settings.cache:
