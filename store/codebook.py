@@ -235,12 +235,21 @@ class Codebook:
         return moved
 
     def impact(self, code: Code) -> dict[str, int]:
-        """What deleting `code` would remove: codings, sub-codes and memos."""
+        """What deleting `code` would remove: codings, sub-codes and memos.
+
+        Counted from the state's codings per code, not from the codings themselves: reading
+        every coding for the count took 2-3 s of the first `d` at 200,000 codings. Only
+        memos on codings need the codings (which code each is of), so they are read only
+        when the project has such memos."""
         state = self.project.state
-        doomed = [code, *self.descendants(code)]
-        codings = [c for d in doomed for c in state.codings_by_code.get(d.id, {}).values()]
-        memos = sum(len(state.memos_by_target.get(x.id, {})) for x in [*doomed, *codings])
-        return {"codings": len(codings), "sub-codes": len(doomed) - 1, "memos": memos}
+        doomed = {code.id, *(c.id for c in self.descendants(code))}
+        counts = state.coding_counts_by_code()
+        memos = sum(len(state.memos_by_target.get(x, {})) for x in doomed)
+        on_codings = [m for m in state.memos.values() if m.kind == "coding"]
+        if on_codings:
+            codings = state.codings
+            memos += sum(1 for m in on_codings if m.target in codings and codings[m.target].code in doomed)
+        return {"codings": sum(counts[x] for x in doomed), "sub-codes": len(doomed) - 1, "memos": memos}
 
     def delete(self, code: Code, force: bool = False) -> dict[str, int]:
         impact = self.impact(code)
