@@ -72,8 +72,9 @@ def test_rename_move_and_cycles(project):
 def test_code_names_refuse_separators_and_controls(project):
     with pytest.raises(BadInput):
         project.codebook.add("  ")
-    code = project.codebook.add("Bell\x07 ring")
-    assert code.name == "Bell ring"
+    with pytest.raises(BadInput, match="control character"):
+        project.codebook.add("Bell\x07 ring")
+    assert project.codebook.add("Bell\tring").name == "Bell ring"
 
 
 def test_merge_moves_codings_memos_and_definition_dropping_duplicates(project, interview):

@@ -57,13 +57,25 @@ def evil(tmp_path_factory) -> Path:
     source.write_text(hostile.CONTROL)
     assert margin("import", source, project=project).code == 0
     name = [d for d in json.loads(margin("docs", "--json", project=project).out) if d["name"] != "N1"][0]["name"]
-    assert margin("codes", "add", EVIL_CODE, "-d", EVIL_MEMO, project=project).code == 0
+    put_code(project, EVIL_CODE, EVIL_MEMO)
     code = [c for c in json.loads(margin("codes", "--json", project=project).out) if "Red" in c["name"]][0]["id"]
     assert margin("apply", name, code, "--turn", "1", "--memo", EVIL_MEMO, project=project).code == 0
     assert margin("memo", "add", "--journal", EVIL_MEMO, project=project).code == 0
     assert margin("attrs", "set", name, f"note={EVIL_MEMO}", project=project).code == 0
     (project / "document-name").write_text(name)
     return project
+
+
+def put_code(project: Path, name: str, description: str) -> None:
+    """A code put through the store's lower layer, as an older Margin or an edited file
+    may have left it: `margin codes add` refuses a name holding escapes now."""
+    from store.clock import new_id, now
+    from store.model import Code
+    from store.project import Project
+
+    with Project.open(project) as opened, opened.operation("add a code as an older Margin did"):
+        stamp = now()
+        opened.put(Code(new_id(), name, None, "#e6194b", description=description, created=stamp, modified=stamp))
 
 
 COMMANDS = {
@@ -75,6 +87,7 @@ COMMANDS = {
     "attrs": ["attrs"],
     "restore --list": ["restore", "--list"],
     "an error naming the input": ["show", "\x1b[2J\x1b]0;x\x07"],
+    "a code name refused": ["codes", "add", EVIL_CODE],
     "export csv": ["export", "csv"],
     "export codebook": ["export", "codebook"],
     "export codebook md": ["export", "codebook", "--format", "md"],

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
+import pytest
+
 from store.project import Project
 from tui.app import MarginApp
 from tui.screens.auto_code import AutoCode
@@ -309,6 +313,63 @@ async def test_journal_adds_a_dated_entry(make_app, project):
         await pilot.press("a", *"Noticed my own bias", "escape", "escape")
         await pilot.pause()
     assert [m.text for m in project.memos.journal()][-1] == "Noticed my own bias"
+
+
+@pytest.fixture
+def empty_journal(make_app, project):
+    """The app on the demo without its journal entries: an async context that writes
+    `entries` (none unless given), opens the journal (R) and gives the pilot."""
+    for memo in project.memos.journal():
+        project.memos.delete(memo)
+
+    @asynccontextmanager
+    async def opened(entries: tuple[str, ...] = ()):
+        for text in entries:
+            project.memos.add("journal", None, text)
+        app = make_app()
+        async with app.run_test() as pilot:
+            await pilot.press("R")
+            await pilot.pause()
+            yield pilot
+
+    return opened
+
+
+async def test_an_empty_journal_opens_ready_to_write(empty_journal):
+    from tui.screens.journal import HINT, Journal
+
+    async with empty_journal() as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, Journal)
+        editor = screen.query_one("#journal-editor")
+        assert editor.area.has_focus and editor.kind == "journal" and editor.memo is None
+        assert "New journal entry" in str(editor.query_one("#memo-title").render())
+        assert HINT == "a: new entry · enter: write in it · esc: back/close"
+        assert str(screen.query_one(".dialog-help").render()) == HINT
+
+
+@pytest.mark.parametrize("entries", [(), ("one",), ("one", "two", "three")], ids=["none", "one", "three"])
+async def test_the_journal_opens_on_its_newest_entry_or_a_new_one(empty_journal, entries):
+    from tui.screens.journal import HINT
+
+    async with empty_journal(entries) as pilot:
+        screen = pilot.app.screen
+        entry_list, editor = screen.query_one("#journal-list"), screen.query_one("#journal-editor")
+        assert entry_list.option_count == len(entries)
+        assert (editor.area.has_focus, entry_list.has_focus) == ((True, False) if not entries else (False, True))
+        assert editor.memo is None if not entries else editor.memo.text == entries[-1]
+        assert str(screen.query_one(".dialog-help").render()) == HINT
+
+
+async def test_typing_in_an_empty_journal_and_saving_makes_an_entry_on_disk(empty_journal, project):
+    async with empty_journal() as pilot:
+        await pilot.press(*"First thought", "escape")
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#journal-list").option_count == 1
+        await pilot.press("escape")
+        await pilot.pause()
+    with Project.open(project.dir, readonly=True) as on_disk:
+        assert [m.text for m in on_disk.memos.journal()] == ["First thought"]
 
 
 async def test_fuzzy_document_picker_opens_a_document(make_app):

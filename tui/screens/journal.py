@@ -15,6 +15,7 @@ from tui.widgets.memo_editor import MemoEditor
 from tui.widgets.status_line import shorten
 
 PREVIEW = 27  # characters of an entry's first line shown in the list (30 columns less the border)
+HINT = "a: new entry · enter: write in it · esc: back/close"
 
 
 class Journal(ListKeys, ModalScreen):
@@ -30,11 +31,16 @@ class Journal(ListKeys, ModalScreen):
             with Horizontal():
                 yield OptionList(id="journal-list")
                 yield MemoEditor(self.project, id="journal-editor")
-            yield Label("a new entry · enter write · esc back/close", classes="dialog-help")
+            yield Label(HINT, classes="dialog-help")
 
     def on_mount(self) -> None:
+        """Entries listed, the newest shown; with none yet, a new one is begun, ready for
+        typing (an empty list and an empty pane left the coder not knowing what to press)."""
         self._fill()
-        self.query_one(OptionList).focus()
+        if self.query_one(OptionList).option_count:
+            self.query_one(OptionList).focus()
+        else:
+            self.action_add()
 
     def _fill(self, select: str | None = None) -> None:
         entries = self.project.memos.journal()[::-1]
