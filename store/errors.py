@@ -74,9 +74,9 @@ def advice_for(exc: OSError, elsewhere: str = "") -> str:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return f"permission was denied; fix the folder's permissions or {elsewhere or 'move the project'}, then try again"
     if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-        return f"the folder is gone or takes no files; {elsewhere or 'check that the project folder is still there'}, then try again"
+        return f"the folder is gone or takes no files; {elsewhere or 'check the project folder is there'}, then try again"
     if exc.errno == errno.EPIPE:
-        return "the program reading it stopped; start it again, then try again"
+        return "the program reading it stopped; start it first, then try again"
     return (
         "the disk or file system failed to write; check it (dmesg) or "
         f"{elsewhere or 'copy the project elsewhere'}, then try again"

@@ -145,7 +145,9 @@ def test_the_line_says_what_happened_and_what_to_do(tmp_path):
     assert "read-only" in write_failed("out.csv", _error(errno.EROFS)) and "choose another folder" in write_failed(
         "out.csv", _error(errno.EIO)
     )
-    assert save_failed(_error(errno.ENOSPC)) == "could not save (No space left on device); nothing was changed: free disk space and try again"
+    assert save_failed(_error(errno.ENOSPC)) == (
+        "could not save (No space left on device); nothing was changed: free disk space and try again"
+    )
     assert "move the project" in save_failed(_error(errno.EROFS)) and "dmesg" in save_failed(_error(errno.EIO))
 
 
@@ -181,3 +183,22 @@ def test_an_os_error_no_command_expected_is_one_line_with_the_advice(demo, monke
     result = run(demo, "codes", "add", "Other")
     assert result.exit_code == 1
     assert error_lines(result) == [f"Error: {os.strerror(code)} ({demo / 'log.jsonl'}): {advice_for(error)}"]
+
+
+def test_an_error_reading_the_project_is_not_called_a_failed_write(demo, tmp_path, monkeypatch):
+    """A source text that cannot be read while the export is written names that text."""
+    from store.project import Project
+
+    source = str(demo / "sources" / "unreadable.txt")
+    error = OSError(errno.EIO, os.strerror(errno.EIO), source)
+
+    def unreadable(self, document_id):
+        raise error
+
+    monkeypatch.setattr(Project, "text", unreadable)
+    out = tmp_path / "out" / "project.qdpx"
+    out.parent.mkdir()
+    result = run(demo, "export", "qdpx", "-o", out)
+    assert result.exit_code == 1
+    assert error_lines(result) == [f"Error: {os.strerror(errno.EIO)} ({source}): {advice_for(error)}"]
+    assert list(out.parent.iterdir()) == []
