@@ -48,13 +48,36 @@ class ProjectCorrupt(MarginError):
 def save_failed(exc: OSError) -> str:
     """The one line for a change that could not be made durable: the real error, and what
     to do about that error (a full disk is not the same as a failing one)."""
+    return f"could not save ({reason_of(exc)}); nothing was changed: {advice_for(exc)}"
+
+
+def write_failed(path, exc: OSError) -> str:
+    """The one line for a file the user asked for (an export, a report) that could not be
+    written: the file as they named it, the real error, and what to do about it."""
+    return f"could not write {path} ({reason_of(exc)}): {advice_for(exc, elsewhere='choose another folder')}"
+
+
+def reason_of(exc: OSError) -> str:
+    """The operating system's words for the error ("No space left on device")."""
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def advice_for(exc: OSError, elsewhere: str = "") -> str:
+    """What to do about a failed write. `elsewhere` is the way round it for a file the user
+    named (another folder); without it, the advice is for the project's own files."""
     import errno
 
-    reason = exc.strerror or str(exc) or type(exc).__name__
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        advice = "free disk space and try again"
-    elif exc.errno == errno.EROFS:
-        advice = "the file system is read-only; remount it or move the project, then try again"
-    else:
-        advice = "the disk or file system failed to write; check it (dmesg) or copy the project elsewhere, then try again"
-    return f"could not save ({reason}); nothing was changed: {advice}"
+        return "free disk space and try again"
+    if exc.errno == errno.EROFS:
+        return f"the file system is read-only; remount it or {elsewhere or 'move the project'}, then try again"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"permission was denied; fix the folder's permissions or {elsewhere or 'move the project'}, then try again"
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return f"the folder is gone or takes no files; {elsewhere or 'check the project folder is there'}, then try again"
+    if exc.errno == errno.EPIPE:
+        return "the program reading it stopped; start it first, then try again"
+    return (
+        "the disk or file system failed to write; check it (dmesg) or "
+        f"{elsewhere or 'copy the project elsewhere'}, then try again"
+    )

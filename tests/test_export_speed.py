@@ -226,7 +226,7 @@ def test_a_failed_write_of_the_qde_fails_the_export_and_leaves_no_file(tmp_path,
         return member
 
     monkeypatch.setattr(zipfile.ZipFile, "open", failing)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(Refused, match=r"out\.qdpx \(No space left on device\): free disk space"):
         export_qdpx(project, tmp_path / "out.qdpx", exported_at=STAMP)
     assert not (tmp_path / "out.qdpx").exists() and not list(tmp_path.glob(".out.qdpx.*"))
 

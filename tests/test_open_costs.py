@@ -76,10 +76,10 @@ def test_a_command_line_does_not_load_openssl(tmp_path):
     assert sorted(m for m in ("hashlib", "_hashlib") if m in loaded) == []
 
 
-def test_a_writers_open_syncs_the_backup_but_not_the_lock_or_the_project_folder(project, interview, monkeypatch):
+def test_a_writers_first_change_syncs_the_backup_but_not_the_lock_or_the_project_folder(project, interview, monkeypatch):
     code = project.codebook.add("Trust")
     project.codings.apply(interview, code, 0, 5)
-    project.close()  # a checkpoint: the next writer's open takes a backup
+    project.close()  # a checkpoint: the next writer's first change takes a backup
     synced: list[str] = []
     real = os.fsync
 
@@ -88,8 +88,9 @@ def test_a_writers_open_syncs_the_backup_but_not_the_lock_or_the_project_folder(
         real(fd)
 
     monkeypatch.setattr(os, "fsync", recording)
-    with Project.open(project.dir):
-        pass
+    with Project.open(project.dir) as again:
+        again.codebook.add("Other")
+        monkeypatch.setattr(os, "fsync", real)  # the close's checkpoint syncs the folder, for its renames
     newest = backup.newest(project.dir)
     assert str(newest) in synced and str(newest / "codings") in synced and str(newest.parent) in synced
     assert str(project.dir / ".margin.lock") not in synced
@@ -107,10 +108,8 @@ def test_the_first_backup_makes_backups_durable_in_the_project_folder(tmp_path, 
     folder = tmp_path / "p"
     Project.init(folder, coder="ana").close()
     backup_root = folder / backup.BACKUP_DIR
-    for old in backup_root.iterdir():
-        backup.remove_tree(old)
-    backup_root.rmdir()
+    assert not backup_root.exists()  # no change yet, so no backup
     monkeypatch.setattr(os, "fsync", recording)
-    with Project.open(folder):
-        pass
+    with Project.open(folder) as project:
+        project.codebook.add("Trust")
     assert str(folder.resolve()) in synced and str(backup_root.resolve()) in synced

@@ -18,7 +18,7 @@ import click.parser
 from click.core import ParameterSource
 from click.exceptions import NoArgsIsHelpError, NoSuchOption
 
-from store.errors import MarginError
+from store.errors import MarginError, advice_for, reason_of
 from tui.context import Settings, report_error, safe
 
 COMMAND_MODULES = (
@@ -176,9 +176,8 @@ class MarginGroup(click.Group):
             report_error(error)
         except BrokenPipeError:
             quiet_broken_pipe()
-        except OSError as error:
-            message = f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
-            click.echo(f"Error: {safe(message)}", err=True)
+        except OSError as error:  # one that no command turned into a MarginError
+            click.echo(f"Error: {safe(os_error_line(error))}", err=True)
             ctx.exit(1)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
@@ -220,6 +219,13 @@ def cli(ctx: click.Context, project_dir: Path, coder: str | None) -> None:
 
 
 cli.commands = LazyCommands(cli)
+
+
+def os_error_line(error: OSError) -> str:
+    """The one line for an operating system error no command expected: the error, the
+    file it names, and what to do (the advice of store/errors.py's `save_failed`)."""
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{reason_of(error)}{where}: {advice_for(error)}"
 
 
 def quiet_broken_pipe() -> None:

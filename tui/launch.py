@@ -30,6 +30,7 @@ def run_app(project_dir: Path, coder: str | None, mouse: bool = True, keymap_nam
 
     keymap = keymaps.load(keymap_name)
     project = Project.open(project_dir, coder=coder)
+    _take_open_backup(project)
     crash: BaseException | None = None
     try:
         app = MarginApp(project, keymap, handle_signals=True, blind=blind)
@@ -44,6 +45,18 @@ def run_app(project_dir: Path, coder: str | None, mouse: bool = True, keymap_nam
     if crash is not None:
         click.echo(crash_line(write_crash_report(crash)), err=True)
         sys.exit(CRASH_EXIT)
+
+
+def _take_open_backup(project) -> None:
+    """A session of the app is where work happens: its backup is taken as it opens, not
+    at its first change (a command line's is, store/core/checkpoints.py)."""
+    from store.errors import Refused, save_failed
+
+    try:
+        project.take_open_backup()
+    except OSError as exc:
+        project.close()
+        raise Refused(save_failed(exc)) from None
 
 
 def crash_line(path: Path | None) -> str:

@@ -347,6 +347,7 @@ class Changes:
             "changes": op.changes if changes is None else changes,
         }
         try:
+            self.take_open_backup()  # the state at open, kept before anything changes it
             offset = self.journal.append(entry)
         except OSError as exc:
             self._rollback(op)

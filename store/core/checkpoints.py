@@ -21,6 +21,8 @@ SAVE_THREADS = 8  # files a checkpoint writes at once, when it writes more than 
 class Checkpoints:
     """Store's checkpoints and backups: a part of `store.core.store.Store`, which mixes it in."""
 
+    _open_backup_due = False  # set by a writer's open (store/core/opening.py); see take_open_backup
+
     def checkpoint(self) -> None:
         """Write the shared files changed since the last checkpoint, then this machine's
         record (local.json); the log then replays from here. The new files are staged
@@ -59,17 +61,24 @@ class Checkpoints:
         return dbs | {PROJECT_FILE: self._main}  # project.json last, as a reader reads it first
 
     def backup(self, reason: str) -> Path:
-        """Checkpoint, then snapshot the files into backups/ (before destructive actions)."""
+        """Checkpoint, then snapshot the files into backups/ (before destructive actions);
+        it stands for the backup at open too, which is then not taken."""
         self.checkpoint()
         backup.keep_sources(self.dir)
-        return backup.take(self.dir, self._checkpoint_files(), reason)
+        taken = backup.take(self.dir, self._checkpoint_files(), reason)
+        self._open_backup_due = False
+        return taken
 
     def _checkpoint_files(self) -> list[Path]:
         return layout.checkpoint_paths(self.dir)
 
-    def _backup_if_changed(self) -> None:
-        """A backup at open when the checkpoint moved since the newest one (local.json
-        changes with every checkpoint)."""
+    def take_open_backup(self) -> None:
+        """The backup at open, taken once, just before the session's first change (and by
+        the app as it opens): a command that is refused, or only reads, leaves backups/
+        as it was. Skipped when the checkpoint has not moved since the newest backup
+        (local.json changes with every checkpoint). Raises OSError when it cannot be made."""
+        if not self._open_backup_due:
+            return
         latest = backup.newest(self.dir)
         local = self.dir / layout.LOCAL_FILE
         if latest is None or not local.is_file() or not (latest / layout.LOCAL_FILE).is_file() or (
@@ -77,6 +86,7 @@ class Checkpoints:
         ):
             backup.keep_sources(self.dir)
             backup.take(self.dir, self._checkpoint_files(), "open")
+        self._open_backup_due = False
 
     def _restore_hint(self) -> str:
         return restore_hint(self.dir)

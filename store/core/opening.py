@@ -40,7 +40,7 @@ class Opening:
 
             remove_leftovers(self.dir)
             self.journal.open_for_append()
-            self._backup_if_changed()
+            self._open_backup_due = True  # taken before the first change (`take_open_backup`)
         self.coder = self._ensure_coder(coder or os.environ.get("MARGIN_CODER") or self.meta["default_coder"])
 
     def _read_files(self) -> dict:

@@ -10,6 +10,9 @@ FIFO or a device such as /dev/null.
   atomically and the link stays a link (a link into a synced folder keeps working). A
   link is followed however far it leads, like every other program writing to a path the
   user named; Margin never writes through links found inside a project.
+
+A failure to write (a full disk, a read-only file system, a folder gone) is `Refused`: one
+line naming the file as the user gave it, the error and what to do (`write_failed`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from store.errors import BadInput, Refused
+from store.errors import BadInput, Refused, write_failed
 from store.storage import FILE_MODE, fsync_dir
 
 
@@ -38,10 +41,20 @@ def open_export(path: str | Path) -> Iterator[BinaryIO]:
     path = Path(path)
     target = _destination(path)
     if target is None:
-        with open(path, "wb") as handle:  # a device or FIFO: no temporary file, no fsync
-            yield _Stream(handle)
+        yield from _straight(path)
         return
     yield from _atomic(target, path)
+
+
+def _straight(path: Path) -> Iterator[BinaryIO]:
+    """Write into a device or FIFO: no temporary file, no fsync (/dev/full is a full disk)."""
+    try:
+        with open(path, "wb") as handle:
+            yield _Stream(handle)
+    except OSError as exc:
+        if _about_another_file(exc, path):
+            raise
+        raise Refused(write_failed(path, exc)) from None
 
 
 class _Stream:
@@ -92,7 +105,7 @@ def _atomic(target: Path, named: Path) -> Iterator[BinaryIO]:
     except PermissionError:
         raise Refused(f"cannot write {named}: no permission to create files in {target.parent}; choose another folder") from None
     except OSError as exc:  # named for the path given, not the temporary file (/proc, a read-only disk)
-        raise BadInput(f"cannot write {named}: {exc.strerror or exc}; choose another folder") from None
+        raise Refused(write_failed(named, exc)) from None
     try:
         with os.fdopen(fd, "w+b") as handle:
             yield handle
@@ -100,8 +113,16 @@ def _atomic(target: Path, named: Path) -> Iterator[BinaryIO]:
             os.fsync(handle.fileno())
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, target)
-    except BaseException:
+        fsync_dir(target.parent)
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not _about_another_file(exc, tmp, target, target.parent):
+            raise Refused(write_failed(named, exc)) from None
         raise
-    fsync_dir(target.parent)
+
+
+def _about_another_file(exc: OSError, *ours) -> bool:
+    """Whether the error names a file the export does not write (a source text it read):
+    that one is not said to be a failure to write the export."""
+    return exc.filename is not None and os.fspath(exc.filename) not in {os.fspath(p) for p in ours}

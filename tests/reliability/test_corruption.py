@@ -196,8 +196,16 @@ def test_rebuild_from_the_log_alone_when_no_backup_is_usable(study):
     }
 
 
+def _quiet_app_session(study: Path) -> None:
+    """What the app does on a session that changes nothing: its backup at open (the
+    newest backup then links the live files), no change, a close."""
+    project = Project.open(study)
+    project.take_open_backup()
+    project.close()
+
+
 def test_in_place_damage_after_a_quiet_open_names_a_usable_backup(study):
-    Project.open(study).close()  # a writer that changed nothing: the newest backup links the live file
+    _quiet_app_session(study)
     newest = backup.newest(study)
     assert os.path.samefile(newest / "project.json", study / "project.json")
     _truncate(study / "project.json")
@@ -208,7 +216,7 @@ def test_in_place_damage_after_a_quiet_open_names_a_usable_backup(study):
 
 def test_in_place_damage_shared_with_the_newest_backup_is_still_restored(study):
     before = read_state(study)
-    Project.open(study).close()
+    _quiet_app_session(study)
     _truncate(study / "project.json")
     listed = margin("restore", "--list", project=study).out
     assert "damaged: project.json cannot be read" in listed

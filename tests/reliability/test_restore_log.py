@@ -65,7 +65,9 @@ def test_a_backup_without_its_codings_is_not_usable_and_restore_takes_an_older_o
 def test_a_backup_missing_one_coders_file_is_not_usable(study):
     assert margin("--coder", "bob", "apply", "N1", "Trust", "--match", "She notices", project=study).code == 0
     margin("codes", project=study)
-    Project.open(study).close()
+    project = Project.open(study)
+    project.take_open_backup()  # as the app does: a backup of the checkpoint holding both coders' files
+    project.close()
     before = read_state(study)
     newest = backup.listing(study)[-1]
     files = sorted((newest / "codings").glob("*/*.json"))

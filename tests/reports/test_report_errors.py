@@ -32,7 +32,7 @@ CASES = [
     (["report", "codebook", "--format", "md", "-o", "y.docx"], 2, "--format md does not fit -o"),
     (["report", "codebook", "--format", "html", "-o", "y.md"], 2, "--format html does not fit -o"),
     # finding 7: an -o that cannot be written is named, never its temporary file
-    (["report", "codebook", "-o", "/proc/margin-report.html"], 2, "cannot write /proc/margin-report.html"),
+    (["report", "codebook", "-o", "/proc/margin-report.html"], 1, "could not write /proc/margin-report.html"),
     (["report", "codebook", "-o", "missing-folder/x.html"], 2, "is not a folder"),
     (["report", "codebook", "-o", "."], 2, "it is a folder"),
     (["report", "codebook", "--template", "missing", "-o", OUT], 2, "is not a folder"),
