@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from store.errors import BadInput, NotFound
+from store.errors import BadInput
 from tui.commands.analysis_options import emit_table
 from tui.complete import complete_codes, complete_documents
 from tui.context import deliver, open_project, plural, safe, settings
@@ -53,11 +53,8 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
 
     project = open_project(ctx, readonly=True)
     names = [n.strip() for n in coders.split(",") if n.strip()] if coders else None
-    try:
-        scope = named_scope(project, documents=documents, code=code, attrs=attrs)
-        result = compare(project, names, unit, scope, partial=partial, passages=as_list)
-    except NotFound as error:
-        raise BadInput(error.message) from None
+    scope = named_scope(project, documents=documents, code=code, attrs=attrs)
+    result = compare(project, names, unit, scope, partial=partial, passages=as_list)
     if not result.documents:
         click.echo(_none_compared(project, result.coders, partial), err=True)
     if as_list:
