@@ -3,6 +3,7 @@ through git `margin git-setup`, `margin sync [REMOTE]` and the merge driver `mar
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -133,6 +134,12 @@ def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
     deliver(safe("\n".join(lines)) + "\n", None)
 
 
+def _same_folder(one: Path, other: Path) -> bool:
+    """Whether two paths are one folder (however spelt: relative, through a link)."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # the project's folder is missing: opening it says so
+        return False
 
 
 @click.command("merge")
@@ -155,6 +162,8 @@ def merge_(ctx, directory, unrelated):
 
     from store.errors import Refused
 
+    if _same_folder(directory, settings(ctx).project_dir):
+        raise BadInput(f"{directory} is this project's own folder; give another copy of the project")
     project = open_project(ctx)
     with Project.open(directory, readonly=True) as theirs:
         if not unrelated and theirs.meta.get("id") != project.meta.get("id"):
