@@ -1,7 +1,10 @@
 """`margin merge DIR` given the project's own folder, however spelt, is bad input (found in
-a trial: it "merged" the project into itself and said "Nothing new")."""
+a trial: it "merged" the project into itself and said "Nothing new"); and the line
+`margin init` prints to go on with works when pasted, whatever the folder is called."""
 
 from __future__ import annotations
+
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -47,3 +50,15 @@ def test_another_copy_still_merges(demo_folder, tmp_path):
     result = CliRunner().invoke(cli, ["-p", str(copy), "merge", str(demo_folder)], prog_name="margin")
     assert result.exit_code == 0, result.output
 
+
+@pytest.mark.parametrize("name", ["study", "my study", "Bob's study", 'the "pilot"', "a$HOME;b", "round (1) & *"])
+def test_the_init_hint_pastes_as_it_is(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["init", name, "--coder", "alice"], prog_name="margin")
+    assert result.exit_code == 0, result.output
+    hint = result.stdout.strip().splitlines()[-1]
+    assert hint.startswith("Next: margin -p ")
+    pasted = subprocess.run(["sh", "-c", 'margin() { printf "%s\\n" "$@"; }\n' + hint.removeprefix("Next: ")],
+                            cwd=tmp_path, capture_output=True, text=True, check=True)  # fmt: skip
+    assert pasted.stdout.splitlines() == ["-p", name, "import", "INTERVIEW.txt", "..."]
+    assert (tmp_path / name / "project.json").is_file()
