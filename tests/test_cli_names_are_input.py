@@ -87,3 +87,26 @@ def test_a_name_the_project_lacks_is_bad_input(demo_folder, outside, kind, args,
     assert "Traceback" not in result.output
     assert folder_digest(demo_folder) == before
     assert not (outside / "out.qdpx").exists()
+
+
+def _shared_start(ids) -> str:
+    """A first character that more than one of `ids` starts with (more ids than hex digits)."""
+    firsts = [i[0] for i in ids]
+    assert len(firsts) > 16
+    return next(c for c in firsts if firsts.count(c) > 1)
+
+
+# "" starts every memo's id (the demo's few memos may share no first character)
+@pytest.mark.parametrize("command", [["memo", "edit", "", "new text"], ["memo", "delete", ""], ["memo", "add", "--coding", "{coding}", "a memo"]])
+def test_an_id_start_that_several_share_is_bad_input(demo_folder, command):
+    from store.project import Project
+
+    with Project.open(demo_folder, readonly=True) as project:
+        coding = _shared_start(list(project.state.codings))
+    before = folder_digest(demo_folder)
+    args = [coding if a == "{coding}" else a for a in command]
+    result = CliRunner().invoke(cli, ["-p", str(demo_folder), *args], prog_name="margin")
+    errors = result.stderr.strip().splitlines()
+    assert result.exit_code == 2, result.output
+    assert len(errors) == 1 and "give more of it" in errors[0], result.stderr
+    assert folder_digest(demo_folder) == before
