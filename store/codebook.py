@@ -302,4 +302,7 @@ def describe_impact(impact: dict[str, int]) -> str:
 
 
 def _quote(text: str) -> str:
-    return f"'{text}'" if " " in text or ">" in text else text
+    """A name as a shell takes it when pasted: on one line, quoted if need be (`Bob's`)."""
+    import shlex
+
+    return shlex.quote(one_line(text))

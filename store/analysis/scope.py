@@ -77,7 +77,8 @@ def known_attributes(documents: list[Document], wanted: dict[str, str]) -> tuple
 
             ordered = sorted(documents, key=lambda d: _natural(d.name))
             shown = sorted(set(spellings(ordered, key).values()) - {""}, key=str.casefold)  # each value once, as figures name it
-            raise UnknownName(f"no document has {key}={value}; values of {key}: {', '.join(shown[:12])}")
+            typed = value if value.isprintable() else repr(value)  # a control character escaped: one line
+            raise UnknownName(f"no document has {key}={typed}; values of {key}: {', '.join(shown[:12])}")
     return tuple(wanted.items())
 
 
