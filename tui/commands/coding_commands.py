@@ -342,9 +342,9 @@ def codings_named(project, doc, code: str | None, span: str | None, turn: int | 
     from store.matching import parse_span, turn_span
 
     found = project.codings.for_document(doc)
-    if coding_id and not any(c.startswith(coding_id) for c in project.state.codings):
-        raise UnknownName(f"no coding with an id starting {coding_id!r}; list them with `margin export csv --doc {doc.name}`")
     if coding_id:
+        if not any(c.startswith(coding_id) for c in project.state.codings):
+            raise UnknownName(f"no coding with an id starting {coding_id!r}; list them with `margin export csv --doc {doc.name}`")
         found = [c for c in found if c.id.startswith(coding_id)]
     if code:
         target = project.codebook.get(code)
