@@ -94,4 +94,3 @@ def safe(text: str) -> str:
 def report_error(error: MarginError) -> None:
     click.echo(f"Error: {safe(error.message)}", err=True)
     sys.exit(error.exit_code)
-
