@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from store.clock import now
 from store.documents import _check_key
-from store.errors import BadInput, NotFound
+from store.errors import BadInput, UnknownName
 from store.exporters.tabular import read_csv
 from store.importers import decode_bytes
 from store.model import Document
@@ -23,7 +23,7 @@ SHOWN = 10  # changed values listed one by one; the rest are counted
 def read_attribute_table(project: Workspace, path: Path) -> tuple[list[tuple[Document, dict[str, str]]], list[str]]:
     """Each known row's document and its non-empty values, and the names of rows whose
     document is not in the project (a participants sheet often lists more people than
-    have been imported). Refused when no row names a document of the project."""
+    have been imported). UnknownName when no row names a document of the project."""
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path} is not a file; give a CSV table with a header `document,<key>,...`")
@@ -37,14 +37,14 @@ def read_attribute_table(project: Workspace, path: Path) -> tuple[list[tuple[Doc
             continue
         try:
             document = project.documents.get(row[0].strip())
-        except NotFound:
+        except UnknownName:
             unknown.append(_short(row[0]))
             continue
         values = {k: v.strip() for k, v in zip(keys, row[1:]) if v.strip()}
         assignments.append((document, values))
     if not assignments:
         names = ", ".join(unknown[:5]) or "none"
-        raise NotFound(f"{path.name} names no document of the project (it names {names}); see `margin docs`")
+        raise UnknownName(f"{path.name} names no document of the project (it names {names}); see `margin docs`")
     return assignments, unknown
 
 

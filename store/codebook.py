@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from store.clock import new_id, now
-from store.errors import BadInput, NotFound, ProjectCorrupt, Refused
+from store.errors import BadInput, ProjectCorrupt, Refused, UnknownName
 from store.graphemes import grapheme_edge
 from store.model import Code
 from store.text import one_line, shows
@@ -99,8 +99,8 @@ class Codebook:
             raise BadInput(f"{ref!r} names several codes ({paths}); give the full path")
         meant = self.meant(ref)
         if meant:
-            raise NotFound(f"no code {ref!r} (did you mean {meant!r}?); see the codebook with `margin codes`")
-        raise NotFound(f"no code {ref!r}; see the codebook with `margin codes` (`margin codes add {_quote(ref)}` adds it)")
+            raise UnknownName(f"no code {ref!r} (did you mean {meant!r}?); see the codebook with `margin codes`")
+        raise UnknownName(f"no code {ref!r}; see the codebook with `margin codes` (`margin codes add {_quote(ref)}` adds it)")
 
     def meant(self, ref: str) -> str | None:
         """The path of the code that `ref` is a slip of (in its path or its name), or None."""
@@ -360,4 +360,7 @@ def describe_impact(impact: dict[str, int]) -> str:
 
 
 def _quote(text: str) -> str:
-    return f"'{text}'" if " " in text or ">" in text else text
+    """A name as a shell takes it when pasted: on one line, quoted if need be (`Bob's`)."""
+    import shlex
+
+    return shlex.quote(one_line(text))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from store.clock import new_id, now
 from store.digests import sha256
-from store.errors import BadInput, NotFound
+from store.errors import BadInput, UnknownName
 from store.model import Document, Turn
 from store.text import one_line, words_said
 
@@ -48,7 +48,7 @@ class Documents:
         if len(folded) == 1:
             return folded[0]
         names = ", ".join(d.name for d in self.all()[:10]) or "none yet"
-        raise NotFound(f"no document named {ref!r}; documents: {names} (see `margin docs`)")
+        raise UnknownName(f"no document named {ref!r}; documents: {names} (see `margin docs`)")
 
     def text(self, document: Document) -> str:
         return self.project.text(document.id)

@@ -2,7 +2,12 @@
 
 The command line turns them into `Error: <message>` and an exit code, never a traceback:
 `Refused` exits 1 (the action was understood but cannot be done), `BadInput` exits 2
-(the request itself is malformed: a wrong span, an unknown format).
+(the request itself is malformed: a wrong span, an unknown format), and so does
+`UnknownName`: a document, code, speaker, coder, memo, attribute, participant or pseudonym
+the user typed that the project does not have is a bad request, on every command alike.
+`NotFound` itself exits 1: what was asked for is not there although every name in the
+request is (no coding fits the span given, as grep finds no line), or an id the project
+or a window referred to is gone.
 """
 
 
@@ -24,7 +29,14 @@ class Refused(MarginError):
 
 
 class NotFound(MarginError):
-    """A document, code, coding or memo that the user named does not exist."""
+    """Nothing fits a request whose names all exist, or an id the project referred to is gone."""
+
+
+class UnknownName(NotFound):
+    """A name (or id) the user typed that the project does not have: bad input, as a
+    malformed argument is. The message names what is missing and how to list what exists."""
+
+    exit_code = 2
 
 
 class BadInput(MarginError):

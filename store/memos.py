@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from store.clock import new_id, now
-from store.errors import BadInput, NotFound
+from store.errors import BadInput, NotFound, UnknownName
 from store.model import MEMO_KINDS, MEMO_TARGET_TABLES, NAMED_TARGET_KINDS, Memo
 
 if TYPE_CHECKING:
@@ -77,10 +77,13 @@ class Memos:
         return sorted(self.project.state.memos.values(), key=lambda m: (m.kind, m.created))
 
     def get(self, ref: str) -> Memo:
+        """A memo by its id or the start of it, as `margin memo list` shows it."""
         memos = self.project.state.memos
         if ref in memos:
             return memos[ref]
         found = [m for m in memos.values() if m.id.startswith(ref)]
         if len(found) == 1:
             return found[0]
-        raise NotFound(f"no memo with id {ref!r}; see `margin memo list`")
+        if found:
+            raise BadInput(f"{len(found)} memos have an id starting {ref!r}; give more of it (see `margin memo list`)")
+        raise UnknownName(f"no memo with id {ref!r}; see `margin memo list`")

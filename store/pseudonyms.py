@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from store.errors import BadInput, NotFound
+from store.errors import BadInput, UnknownName
 from store.storage import write_atomic
 
 FILE = "pseudonyms.json"
@@ -143,7 +143,7 @@ class Pseudonyms:
     def remove(self, real: str) -> Pseudonyms:
         kept = tuple(p for p in self.pairs if _key(p[0]) != _key(real))
         if len(kept) == len(self.pairs):
-            raise NotFound(f"{real!r} is not in the pseudonym table; list it with `margin pseudonyms`")
+            raise UnknownName(f"{real!r} is not in the pseudonym table; list it with `margin pseudonyms`")
         return Pseudonyms(kept)
 
     def rows(self, rows: list[list]) -> list[list]:

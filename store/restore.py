@@ -40,7 +40,7 @@ from store import backup, layout, schema
 from store.clock import new_id, now
 from store.core.backups import Candidate, candidates, check, newest_good  # noqa: F401 - check, newest_good: restore's API too
 from store.core.store import Store
-from store.errors import BadInput, ProjectCorrupt, Refused
+from store.errors import BadInput, ProjectCorrupt, Refused, UnknownName
 from store.journal import LOG_NAME, Journal
 from store.lock import ProjectLock
 from store.storage import make_dir, read_json_file, remove_tree, write_atomic
@@ -175,7 +175,7 @@ def _choose(directory: Path, name: str | None) -> tuple[Candidate, LogDamage | N
         wanted = Path(name).name
         match = [c for c in found if c.path.name == wanted]
         if not match:
-            raise BadInput(f"no backup named {name!r} in {backup.BACKUP_DIR}/; run `margin restore --list`")
+            raise UnknownName(f"no backup named {name!r} in {backup.BACKUP_DIR}/; run `margin restore --list`")
         if not match[0].good:
             raise Refused(f"backup {wanted} cannot be used: {match[0].problem}; choose another")
         return match[0], _trial(directory, match[0])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from store.clock import now
-from store.errors import BadInput, NotFound, Refused
+from store.errors import BadInput, Refused, UnknownName
 from store.model import Document
 from store.text import one_line
 
@@ -33,7 +33,7 @@ def key(name: str) -> str:
 
 def spoken(documents: list[Document], names, where: str) -> frozenset[str]:
     """Every spelling on `documents`' turns of each of `names` (compared by `key`). A name
-    that no turn there carries is a typo that would give empty results, so it is NotFound,
+    that no turn there carries is a typo that would give empty results, so it is UnknownName,
     saying who does speak."""
     if not names:
         return frozenset()  # nothing to look up: no need to build every document's turns
@@ -44,7 +44,7 @@ def spoken(documents: list[Document], names, where: str) -> frozenset[str]:
     missing = [n for n in names if key(n) not in spellings]
     if missing:
         known = ", ".join(sorted({s for v in spellings.values() for s in v}, key=str.casefold)[:12]) or "none"
-        raise NotFound(f"no turns by {', '.join(map(repr, missing))} in {where}; speakers: {known} (see `margin speakers`)")
+        raise UnknownName(f"no turns by {', '.join(map(repr, missing))} in {where}; speakers: {known} (see `margin speakers`)")
     return frozenset(s for n in names for s in spellings[key(n)])
 
 

@@ -64,3 +64,29 @@ def interview(project):
     """The project with one imported interview (document `N1`, case N1, round 1)."""
     result = project.documents.import_parsed(parse_text(INTERVIEW, "txt"), "N1", {"case": "N1", "round": "1"})
     return result.document
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory) -> Path:
+    """The demo project as `margin demo` makes it, for commands run through click's
+    CliRunner, opened for writing once as a project in use has been (its open backup
+    taken), so that a command which changes nothing leaves every file as it was."""
+    from click.testing import CliRunner
+
+    from tui.cli import cli
+
+    folder = tmp_path_factory.mktemp("demo") / "project"
+    result = CliRunner().invoke(cli, ["demo", "--no-open", str(folder)], prog_name="margin")
+    assert result.exit_code == 0, result.output
+    Project.open(folder).close()
+    return folder
+
+
+def folder_digest(folder: Path) -> dict[str, str]:
+    """Every file and folder of a project, backups/ included, by its bytes' sha256."""
+    import hashlib
+
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
+        for p in sorted(folder.rglob("*"))
+    }

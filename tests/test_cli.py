@@ -137,8 +137,8 @@ def test_auto_coding_with_all(study, run):
 
 def test_user_mistakes_get_one_line_and_exit_codes(study, run):
     cases = [
-        (("apply", "N1-1", "Nope", "--turn", "1"), 1, "no code 'Nope'"),
-        (("apply", "N9", "Trust", "--turn", "1"), 1, "no document named 'N9'"),
+        (("apply", "N1-1", "Nope", "--turn", "1"), 2, "no code 'Nope'"),
+        (("apply", "N9", "Trust", "--turn", "1"), 2, "no document named 'N9'"),
         (("apply", "N1-1", "Trust", "--turn", "99"), 2, "turns 1 to 4"),
         (("apply", "N1-1", "Trust", "--span", "5:999999"), 2, "outside N1-1"),
         (("apply", "N1-1", "Trust", "--span", "a:b"), 2, "START:END"),
@@ -214,7 +214,7 @@ def test_attrs_set_list_and_import(study, run, tmp_path):
     assert rows(run("attrs").stdout)[0]["site"] == "South"
     table.write_text("document,site\nN7,South\n")
     bad = run("attrs", "import", str(table))
-    assert bad.exit_code == 1 and "names no document of the project (it names N7)" in bad.output
+    assert bad.exit_code == 2 and "names no document of the project (it names N7)" in bad.output
 
 
 def test_export_csv_columns_filters_and_safety(study, run, tmp_path):

@@ -10,13 +10,11 @@ has a value below (and behaves as the others do).
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import click
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import folder_digest
 from tests.test_cli_usage_errors import COMMANDS
 from tui.cli import cli
 
@@ -61,35 +59,18 @@ def _filters():
 FILTERS = list(_filters())
 
 
-def _digest(folder: Path) -> dict[str, str]:
-    """The project's files (a write command's first open may start a backup: not the project)."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != "lock" and "backups" not in p.relative_to(folder).parts
-    }
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo") / "project"
-    result = CliRunner().invoke(cli, ["demo", "--no-open", str(folder)], prog_name="margin")
-    assert result.exit_code == 0, result.output
-    return folder
-
-
 def test_the_table_knows_every_filter():
     assert {option for _, option in FILTERS} <= set(MISSING), "give the new filter a missing name in MISSING"
     assert ("export", "csv") in [path for path, _ in FILTERS]
 
 
 @pytest.mark.parametrize(("path", "option"), FILTERS, ids=lambda x: " ".join(x) if isinstance(x, tuple) else x)
-def test_a_filter_naming_what_the_project_lacks_is_bad_input(demo, path, option):
-    before = _digest(demo)
-    args = ["-p", str(demo), *path, *ARGUMENTS.get(path, []), option, MISSING[option]]
+def test_a_filter_naming_what_the_project_lacks_is_bad_input(demo_folder, path, option):
+    before = folder_digest(demo_folder)
+    args = ["-p", str(demo_folder), *path, *ARGUMENTS.get(path, []), option, MISSING[option]]
     result = CliRunner().invoke(cli, args, prog_name="margin")
     lines = result.output.strip().splitlines()
     assert result.exit_code == 2, result.output
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
     assert "Traceback" not in result.output
-    assert _digest(demo) == before
+    assert folder_digest(demo_folder) == before

@@ -78,11 +78,11 @@ def test_rename_across_the_project_or_one_document(study, tmp_path):
 @pytest.mark.parametrize(
     "args, code, message",
     [
-        (("speakers", "rename", "Nobody", "X"), 1, "no turns by 'Nobody' in any document; speakers: "),
+        (("speakers", "rename", "Nobody", "X"), 2, "no turns by 'Nobody' in any document; speakers: "),
         (("speakers", "rename", "Dan", "  "), 2, "give the new speaker name"),
         (("speakers", "rename", "Dan", "Dan"), 1, "already named 'Dan'"),
         (("speakers", "rename", "Dan", "X", "--document", "P9"), 2, "P9"),  # a filter: bad input
-        (("speakers", "P9"), 1, "P9"),
+        (("speakers", "P9"), 2, "P9"),
     ],
 )
 def test_speaker_mistakes_are_one_line_and_change_nothing(study, args, code, message):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -95,15 +94,3 @@ def safe(text: str) -> str:
 def report_error(error: MarginError) -> None:
     click.echo(f"Error: {safe(error.message)}", err=True)
     sys.exit(error.exit_code)
-
-
-@contextmanager
-def names_are_input():
-    """A filter naming a code, document, coder, speaker or attribute the project lacks is
-    bad input (exit 2), as a malformed filter is, on every command that filters."""
-    from store.errors import BadInput, NotFound
-
-    try:
-        yield
-    except NotFound as error:
-        raise BadInput(error.message) from None

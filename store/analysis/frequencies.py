@@ -16,7 +16,7 @@ from operator import attrgetter
 from store.analysis.cell import Cell
 from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in, documents_in, speaker_allowed, speaker_of
 from store.attribute_values import group_names, spellings
-from store.errors import BadInput
+from store.errors import BadInput, UnknownName
 from store.model import Code, Coding, Document
 from store.words import words_of
 
@@ -136,7 +136,7 @@ def check_attribute(project, key: str) -> str:
     keys = project.documents.attribute_keys()
     if key not in keys:
         known = ", ".join(keys) or "none yet (set them with `margin attrs`)"
-        raise BadInput(f"no document has the attribute {key!r}; attributes: {known}")
+        raise UnknownName(f"no document has the attribute {key!r}; attributes: {known}")
     return key
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from store.attribute_values import holds, same, spellings
-from store.errors import BadInput, NotFound
+from store.errors import UnknownName
 from store.model import Coding, Document
 from store.speakers import spoken
 from store.text import word_count
@@ -49,7 +49,7 @@ EVERYTHING = Scope()
 def named_scope(project, documents=(), code=None, coder_name=None, attrs=(), speakers=(), not_speakers=()) -> Scope:
     """The Scope that names name (documents, a code path, a coder, KEY=VALUE attributes,
     speakers, compared as `margin speakers` does, ignoring case and spacing); a name that
-    is not in the project raises NotFound, a bad KEY=VALUE BadInput."""
+    is not in the project raises UnknownName, a bad KEY=VALUE BadInput."""
     from store.documents import parse_assignment
 
     every = list(project.state.documents.values())
@@ -66,18 +66,19 @@ def named_scope(project, documents=(), code=None, coder_name=None, attrs=(), spe
 def known_attributes(documents: list[Document], wanted: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """KEY=VALUE filters that some document has (values compared ignoring case and
     spacing, as speakers are): a typo would give empty figures, so an unknown key or value
-    is NotFound, saying what there is."""
+    is UnknownName, saying what there is."""
     for key, value in wanted.items():
         values = {str(d.attributes[key]) for d in documents if key in d.attributes}
         if not values:
             keys = sorted({k for d in documents for k in d.attributes})
-            raise NotFound(f"no document has the attribute {key!r}; attributes: {', '.join(keys) or 'none yet (see `margin attrs`)'}")
+            raise UnknownName(f"no document has the attribute {key!r}; attributes: {', '.join(keys) or 'none yet (see `margin attrs`)'}")
         if not any(same(v, value) for v in values):
             from store.documents import _natural  # the project's document order, as figures choose a value's spelling
 
             ordered = sorted(documents, key=lambda d: _natural(d.name))
             shown = sorted(set(spellings(ordered, key).values()) - {""}, key=str.casefold)  # each value once, as figures name it
-            raise NotFound(f"no document has {key}={value}; values of {key}: {', '.join(shown[:12])}")
+            typed = value if value.isprintable() else repr(value)  # a control character escaped: one line
+            raise UnknownName(f"no document has {key}={typed}; values of {key}: {', '.join(shown[:12])}")
     return tuple(wanted.items())
 
 

@@ -39,7 +39,7 @@ from store.core.history import History
 from store.core.opening import Opening
 from store.core.replay import Replay
 from store.digests import sha256
-from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused
+from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused, UnknownName
 from store.journal import LOG_NAME, Journal
 from store.layout import CODINGS_DIR, PROJECT_FILE, SOURCES_DIR
 from store.lock import ProjectLock
@@ -160,13 +160,13 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
                 return coder
         if self.coder is not None and self.coder.name == name:
             return self.coder
-        raise NotFound(f"no coder named {name!r}; coders: {', '.join(sorted(c.name for c in self.state.coders.values()))}")
+        raise UnknownName(f"no coder named {name!r}; coders: {', '.join(sorted(c.name for c in self.state.coders.values()))}")
 
     def _ensure_coder(self, name: str) -> Coder:
         """The session's coder. A new one is recorded with the session's first change
         (never by a read-only session, nor by a command that is refused)."""
         name = one_line(name) or _login_name()
-        with contextlib.suppress(NotFound):
+        with contextlib.suppress(UnknownName):
             return self.coder_named(name)
         coder = Coder(new_id(), name, now())
         if not self.readonly:
@@ -176,7 +176,7 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
     def add_coder(self, name: str) -> Coder:
         """The coder of that name, recorded if new (the first one signs its own log entry)."""
         name = one_line(name)
-        with contextlib.suppress(NotFound):
+        with contextlib.suppress(UnknownName):
             return self.coder_named(name)
         if self._new_coder is not None and self._new_coder.name == name:
             coder = self._new_coder

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from store.analysis.scope import EVERYTHING, Scope, code_ids, codings_in
 from store.clock import now
-from store.errors import NotFound
+from store.errors import UnknownName
 from store.model import Code, Coding, Document
 from store.reports.model import Chart, Quote, Report, Section, Table
 from store.text import plural
@@ -76,7 +76,7 @@ def participant_documents(project, case: str) -> list[Document]:
     if not found:
         known = sorted({participant_of(d) for d in project.documents.all()})
         listed = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "") or "none (import documents first)"
-        raise NotFound(f"no participant {case!r} (a document's case attribute, or its name); participants: {listed}")
+        raise UnknownName(f"no participant {case!r} (a document's case attribute, or its name); participants: {listed}")
     return found
 
 

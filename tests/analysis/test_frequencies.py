@@ -9,7 +9,7 @@ import pytest
 from store.analysis.frequencies import frequencies
 from store.words import word_index
 from store.analysis.scope import EVERYTHING, Scope
-from store.errors import BadInput
+from store.errors import BadInput, UnknownName
 
 
 def table(rows):
@@ -101,7 +101,7 @@ def test_a_word_cut_by_two_spans_counts_once():
 
 
 def test_an_unknown_grouping_is_bad_input(small):
-    with pytest.raises(BadInput, match="attribute 'profession'"):
+    with pytest.raises(UnknownName, match="attribute 'profession'"):
         frequencies(small.project, EVERYTHING, by="attr.profession")
     with pytest.raises(BadInput, match="cannot break down by 'colour'"):
         frequencies(small.project, EVERYTHING, by="colour")

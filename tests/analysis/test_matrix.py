@@ -6,7 +6,7 @@ import pytest
 
 from store.analysis.matrix import matrix
 from store.analysis.scope import EVERYTHING, Scope
-from store.errors import BadInput
+from store.errors import BadInput, UnknownName
 
 
 def grid(small, table):
@@ -68,7 +68,7 @@ def test_bad_columns_or_counts_are_bad_input(small):
         matrix(small.project, EVERYTHING, cols="speaker")
     with pytest.raises(BadInput, match="--count 'turns'"):
         matrix(small.project, EVERYTHING, count="turns")
-    with pytest.raises(BadInput, match="attribute 'wave'"):
+    with pytest.raises(UnknownName, match="attribute 'wave'"):
         matrix(small.project, EVERYTHING, cols="attr.wave")
 
 

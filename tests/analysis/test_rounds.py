@@ -7,7 +7,7 @@ import pytest
 
 from store.analysis.rounds import rounds
 from store.analysis.scope import EVERYTHING, Scope
-from store.errors import BadInput
+from store.errors import BadInput, UnknownName
 
 
 def rows(small, scope=EVERYTHING, **options):
@@ -46,7 +46,7 @@ def test_rounds_order_numerically_and_other_keys_work(small):
 
 
 def test_unknown_keys_are_bad_input(small):
-    with pytest.raises(BadInput, match="attribute 'wave'"):
+    with pytest.raises(UnknownName, match="attribute 'wave'"):
         rounds(small.project, EVERYTHING, by="wave")
     with pytest.raises(BadInput, match="both 'round'"):
         rounds(small.project, EVERYTHING, case="round", by="round")

@@ -41,7 +41,7 @@ CASES = [
     (["exemplar", DOC, "--turn", "999"], 2, "there is no turn 999"),
     (["exemplar", DOC, "--span", "3"], 2, "is not START:END"),
     (["exemplar", DOC], 2, "say which coding"),
-    (["exemplar", DOC, "--coding", "zzzz"], 1, "no coding of"),
+    (["exemplar", DOC, "--coding", "zzzz"], 2, "no coding with an id starting"),
     (["exemplar", DOC, "--turn", "2"], 1, "no coding of"),
     (["exemplar", DOC, "--code", "Role > Role clarity"], 1, "codings fit"),
     (["pseudonyms", "add", " ", "P09"], 2, "give a real name"),

@@ -10,7 +10,7 @@ import click
 
 from tui.cells import cut, fit_path, ljust, width as cell_width
 from tui.complete import complete_codes, complete_documents
-from tui.context import deliver, names_are_input, terminal_columns
+from tui.context import deliver, terminal_columns
 
 
 def no_collector(command):
@@ -47,8 +47,7 @@ def scope_of(project, scope_args: dict):
     """The filters of `scope_options` as a Scope."""
     from store.analysis.scope import named_scope
 
-    with names_are_input():
-        return named_scope(project, **scope_args)
+    return named_scope(project, **scope_args)
 
 
 def output_options(command):

@@ -7,7 +7,7 @@ import sys
 import click
 
 from tui.complete import complete_codes, complete_documents
-from tui.context import emit_json, names_are_input, open_project, plural, safe
+from tui.context import emit_json, open_project, plural, safe
 
 
 @click.group(invoke_without_command=True)
@@ -279,8 +279,7 @@ def _apply_rule(project, docs, target, rule, every: bool, memo: str) -> str:
     from store.errors import BadInput, NotFound
     from store.search import auto_code_spans
 
-    with names_are_input():  # a speaker no turn carries
-        found = auto_code_spans(project, docs, rule)
+    found = auto_code_spans(project, docs, rule)
     where = docs[0].name if len(docs) == 1 else "any document"
     if not found:
         hint = f"`margin show {docs[0].name}`" if len(docs) == 1 else "`margin` then F (search every document)"
@@ -337,16 +336,18 @@ def uncode(ctx, document, code, span, turn, coding_id, every):
 
 def codings_named(project, doc, code: str | None, span: str | None, turn: int | None, coding_id: str | None) -> list:
     """The codings of `doc` that the options name (a code, an exact span, a turn, an id
-    prefix); NotFound, saying where to look, when none fits."""
-    from store.errors import NotFound
+    prefix); UnknownName for an id no coding has, NotFound, saying where to look, when
+    none fits."""
+    from store.errors import NotFound, UnknownName
     from store.matching import parse_span, turn_span
 
     found = project.codings.for_document(doc)
     if coding_id:
+        if not any(c.startswith(coding_id) for c in project.state.codings):
+            raise UnknownName(f"no coding with an id starting {coding_id!r}; list them with `margin export csv --doc {doc.name}`")
         found = [c for c in found if c.id.startswith(coding_id)]
     if code:
-        with names_are_input():
-            target = project.codebook.get(code)
+        target = project.codebook.get(code)
         found = [c for c in found if c.code == target.id]
     if span:
         found = [c for c in found if (c.start, c.end) == parse_span(span)]

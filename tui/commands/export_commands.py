@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from tui.complete import complete_codes, complete_documents
-from tui.context import deliver, names_are_input, open_project, plural, safe
+from tui.context import deliver, open_project, plural, safe
 
 OUTPUT = click.option(
     "-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to FILE (default: standard output)."
@@ -72,13 +72,12 @@ def export_csv(ctx, output, code, documents, coder_name, attrs, speakers, not_sp
 
     with without_gc():
         project = open_project(ctx, readonly=True)
-        with names_are_input():
-            filters = dict(
-                code=project.codebook.get(code) if code else None,
-                documents=[project.documents.get(d) for d in documents] or None,
-                coder=project.coder_named(coder_name).id if coder_name else None,
-                attributes=dict(known_attributes(list(project.state.documents.values()), dict(parse_assignment(a) for a in attrs))),
-            )
+        filters = dict(
+            code=project.codebook.get(code) if code else None,
+            documents=[project.documents.get(d) for d in documents] or None,
+            coder=project.coder_named(coder_name).id if coder_name else None,
+            attributes=dict(known_attributes(list(project.state.documents.values()), dict(parse_assignment(a) for a in attrs))),
+        )
         scope = None
         if speakers or not_speakers:  # the filters as `margin stats` takes them
             scope = scope_of(project, dict(documents=documents, code=code, coder_name=coder_name, attrs=attrs,

@@ -41,7 +41,7 @@ def _read(text: str) -> str:
 @click.pass_context
 def memo_add(ctx, text, document, code, coding, journal, span, case, title):
     """Add a memo (TEXT, or - to read Markdown from standard input); without a target it is on the project."""
-    from store.errors import BadInput, NotFound
+    from store.errors import BadInput, UnknownName
 
     targets = [x for x in (document, code, coding, case) if x] + (["journal"] if journal else [])
     if len(targets) > 1:
@@ -59,8 +59,10 @@ def memo_add(ctx, text, document, code, coding, journal, span, case, title):
         kind, target = "code", project.codebook.get(code).id
     elif coding:
         matches = [c for c in project.state.codings if c.startswith(coding)]
-        if len(matches) != 1:
-            raise NotFound(f"no single coding with an id starting {coding!r}; see `margin export csv`")
+        if len(matches) > 1:
+            raise BadInput(f"{len(matches)} codings have an id starting {coding!r}; give more of it (see `margin export csv`)")
+        if not matches:
+            raise UnknownName(f"no coding with an id starting {coding!r}; see `margin export csv`")
         kind, target = "coding", matches[0]
     elif case:
         kind, target = "case", case.strip()

@@ -26,6 +26,8 @@ def init(ctx, directory, name, coder_name, source, strict):
       margin init peer-support --name "Peer support study" --coder alice
       margin init nvivo-copy --from supervisor.qdpx
     """
+    import shlex
+
     from store.project import Project
 
     target = directory or settings(ctx).project_dir
@@ -40,7 +42,7 @@ def init(ctx, directory, name, coder_name, source, strict):
     project = Project.init(target, name=name, coder=coder)
     project.close()
     click.echo(f"Created project {safe(project.name)!r} in {target} (coder {safe(project.coder.name)}).")
-    click.echo(f"Next: margin -p {target} import INTERVIEW.txt ...")
+    click.echo(f"Next: margin -p {safe(shlex.quote(str(target)))} import INTERVIEW.txt ...")  # quoted: pasted as it is
 
 
 @click.command("import")

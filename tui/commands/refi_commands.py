@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from store.errors import BadInput
+from store.errors import UnknownName
 from tui.context import emit_json, open_project, safe
 from store.text import plural
 
@@ -38,7 +38,7 @@ def _warn_shared_names(project, unique_names: bool) -> None:
 def _case_attribute(project, key: str) -> str:
     if key != "case" and key not in project.documents.attribute_keys():
         known = ", ".join(project.documents.attribute_keys()) or "none yet"
-        raise BadInput(f"no document has the attribute {key!r} for --case-attribute (attributes: {known}); see `margin attrs`")
+        raise UnknownName(f"no document has the attribute {key!r} for --case-attribute (attributes: {known}); see `margin attrs`")
     return key
 
 

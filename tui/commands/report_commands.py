@@ -75,7 +75,6 @@ def report_analysis(ctx, output, fmt, code, attrs, coder_name, template_dir, by)
 
 def _make(ctx, kind: str, output: Path | None, fmt: str | None, template_dir: Path | None, filters: dict, **options) -> None:
     """Check the request, build, pseudonymise, warn, then write the report."""
-    from store.errors import BadInput, NotFound
     from store.reports import build, pseudonymised, render
     from store.reports.render import check_template_dir
 
@@ -85,10 +84,7 @@ def _make(ctx, kind: str, output: Path | None, fmt: str | None, template_dir: Pa
     check_template_dir(template_dir, fmt)
     project = open_project(ctx, readonly=True)
     with without_gc():  # reading every coding and laying out thousands of paragraphs makes no cycles
-        try:  # a name the project lacks is a bad request (exit 2), as in `margin stats`
-            made = pseudonymised(project, build(project, kind, scope=_scope(project, filters, options.get("by")), **options))
-        except NotFound as error:
-            raise BadInput(error.message) from None
+        made = pseudonymised(project, build(project, kind, scope=_scope(project, filters, options.get("by")), **options))
         data = render(made, fmt, template_dir)
     _write(data, output, made.warnings)
     if _to_file(output):
@@ -168,18 +164,13 @@ def exemplar(ctx, document, code, span, turn, coding_id, off):
       margin exemplar "P01 nurse, round 1" --code "Role > Role clarity" --turn 12
       margin exemplar "P01 nurse, round 1" --turn 12 --off
     """
-    from store.errors import BadInput, NotFound, Refused
+    from store.errors import BadInput, Refused
     from tui.commands.coding_commands import codings_named
 
     if not any((code, span, turn, coding_id)):
         raise BadInput("say which coding with --code, --span, --turn or --coding")
     project = open_project(ctx)
-    try:  # a document or code the project lacks is a bad request (exit 2); no coding that fits is exit 1
-        doc = project.documents.get(document)
-        if code:
-            project.codebook.get(code)
-    except NotFound as error:
-        raise BadInput(error.message) from None
+    doc = project.documents.get(document)
     found = codings_named(project, doc, code, span, turn, coding_id)
     if len(found) > 1:
         raise Refused(f"{plural(len(found), 'coding')} fit; narrow it down with --code, --span or --coding")
@@ -255,14 +246,9 @@ def pseudonyms_remove(ctx, real):
     """Take REAL out of the table."""
     from store import pseudonyms as table_file
 
-    from store.errors import BadInput, NotFound
-
     project = open_project(ctx)
     table = table_file.load(project.dir)
-    try:
-        _save_table(project, table, table.remove(real))
-    except NotFound as error:  # a name the table lacks: exit 2, as for a name the project lacks
-        raise BadInput(error.message) from None
+    _save_table(project, table, table.remove(real))
     click.echo(safe(f"Removed {real}"))
 
 

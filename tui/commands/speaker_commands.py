@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tui.complete import complete_documents
-from tui.context import emit_json, names_are_input, open_project, plural, safe
+from tui.context import emit_json, open_project, plural, safe
 
 
 class SpeakersGroup(click.Group):
@@ -83,8 +83,7 @@ def rename_speaker(ctx, old, new, document):
     from store.speakers import rename
 
     project = open_project(ctx)
-    with names_are_input():
-        doc = project.documents.get(document) if document else None
+    doc = project.documents.get(document) if document else None
     done = rename(project, old, new, doc)
     verb = "Merged" if done.merged else "Renamed"
     into = "into" if done.merged else "to"

@@ -3,12 +3,13 @@ through git `margin git-setup`, `margin sync [REMOTE]` and the merge driver `mar
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import click
 
-from store.errors import BadInput, NotFound
+from store.errors import BadInput
 from tui.commands.analysis_options import emit_table
 from tui.complete import complete_codes, complete_documents
 from tui.context import deliver, open_project, plural, safe, settings
@@ -53,11 +54,8 @@ def agreement(ctx, coders, unit, code, documents, attrs, partial, per_document, 
 
     project = open_project(ctx, readonly=True)
     names = [n.strip() for n in coders.split(",") if n.strip()] if coders else None
-    try:
-        scope = named_scope(project, documents=documents, code=code, attrs=attrs)
-        result = compare(project, names, unit, scope, partial=partial, passages=as_list)
-    except NotFound as error:
-        raise BadInput(error.message) from None
+    scope = named_scope(project, documents=documents, code=code, attrs=attrs)
+    result = compare(project, names, unit, scope, partial=partial, passages=as_list)
     if not result.documents:
         click.echo(_none_compared(project, result.coders, partial), err=True)
     if as_list:
@@ -136,6 +134,12 @@ def _emit_list(project, result, as_csv: bool, as_json: bool, output) -> None:
     deliver(safe("\n".join(lines)) + "\n", None)
 
 
+def _same_folder(one: Path, other: Path) -> bool:
+    """Whether two paths are one folder (however spelt: relative, through a link)."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # the project's folder is missing: opening it says so
+        return False
 
 
 @click.command("merge")
@@ -158,6 +162,8 @@ def merge_(ctx, directory, unrelated):
 
     from store.errors import Refused
 
+    if _same_folder(directory, settings(ctx).project_dir):
+        raise BadInput(f"{directory} is this project's own folder; give another copy of the project")
     project = open_project(ctx)
     with Project.open(directory, readonly=True) as theirs:
         if not unrelated and theirs.meta.get("id") != project.meta.get("id"):
