@@ -18,8 +18,8 @@ from tests.reliability.helpers import margin, read_state
 
 # (arguments after `margin -p DIR`, exit status)
 NOTHING_CHANGED = {
-    "apply to a missing code": (["apply", "N1", "Nope", "--turn", "2"], 1),
-    "apply to a missing document": (["apply", "P99", "Trust", "--turn", "2"], 1),
+    "apply to a missing code": (["apply", "N1", "Nope", "--turn", "2"], 2),
+    "apply to a missing document": (["apply", "P99", "Trust", "--turn", "2"], 2),
     "apply a reversed span": (["apply", "N1", "Trust", "--span", "20:10"], 2),
     "apply a span outside the text": (["apply", "N1", "Trust", "--span", "0:99999"], 2),
     "apply words not in the text": (["apply", "N1", "Trust", "--match", "zebra crossing"], 1),
@@ -30,14 +30,14 @@ NOTHING_CHANGED = {
     "move a code under itself": (["codes", "move", "Support", "Trust"], 1),
     "delete a code with codings, without --force": (["codes", "delete", "Trust"], 1),
     "a colour that is none": (["codes", "color", "Trust", "red"], 2),
-    "memo on a missing document": (["memo", "add", "--doc", "P99", "text"], 1),
-    "edit a missing memo": (["memo", "edit", "zzzz", "text"], 1),
-    "delete a missing memo": (["memo", "delete", "zzzz"], 1),
-    "uncode what is not there": (["uncode", "N1", "--coding", "ffffffff"], 1),
-    "rename a speaker nobody is": (["speakers", "rename", "Nobody", "X"], 1),
+    "memo on a missing document": (["memo", "add", "--doc", "P99", "text"], 2),
+    "edit a missing memo": (["memo", "edit", "zzzz", "text"], 2),
+    "delete a missing memo": (["memo", "delete", "zzzz"], 2),
+    "uncode what is not there": (["uncode", "N1", "--coding", "ffffffff"], 2),
+    "rename a speaker nobody is": (["speakers", "rename", "Nobody", "X"], 2),
     "an attribute that is not KEY=VALUE": (["attrs", "set", "N1", "novalue"], 2),
     "unmark what is no exemplar": (["exemplar", "N1", "--turn", "4", "--off"], 0),
-    "a new coder's refused change": (["--coder", "carol", "apply", "N1", "Nope", "--turn", "2"], 1),
+    "a new coder's refused change": (["--coder", "carol", "apply", "N1", "Nope", "--turn", "2"], 2),
     "a reading command": (["docs"], 0),
 }
 
