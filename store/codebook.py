@@ -11,7 +11,7 @@ from store.clock import new_id, now
 from store.errors import BadInput, ProjectCorrupt, Refused, UnknownName
 from store.graphemes import grapheme_edge
 from store.model import Code
-from store.text import one_line, shows
+from store.text import one_line, plural, shows
 
 if TYPE_CHECKING:
     from store.workspace import Workspace
@@ -336,7 +336,7 @@ def check_length(name: str) -> str:
     from an older Margin) still opens and is found."""
     if len(name) > LONGEST_NAME:
         raise BadInput(
-            f"a code name is at most {LONGEST_NAME} characters, not {len(name)} ({_quoted(name)}); "
+            f"a code name is at most {plural(LONGEST_NAME, 'character')}, not {len(name)} ({_quoted(name)}); "
             "shorten it and put the rest in its definition (`margin codes describe`)"
         )
     return name

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from store.clock import new_id, now
 from store.errors import BadInput, NotFound, UnknownName
 from store.model import MEMO_KINDS, MEMO_TARGET_TABLES, NAMED_TARGET_KINDS, Memo
+from store.text import plural
 
 if TYPE_CHECKING:
     from store.workspace import Workspace
@@ -85,5 +86,5 @@ class Memos:
         if len(found) == 1:
             return found[0]
         if found:
-            raise BadInput(f"{len(found)} memos have an id starting {ref!r}; give more of it (see `margin memo list`)")
+            raise BadInput(f"{plural(len(found), 'memo')} have an id starting {ref!r}; give more of it (see `margin memo list`)")
         raise UnknownName(f"no memo with id {ref!r}; see `margin memo list`")

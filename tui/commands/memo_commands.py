@@ -7,7 +7,7 @@ import sys
 import click
 
 from tui.complete import complete_codes, complete_documents
-from tui.context import emit_json, open_project, safe
+from tui.context import emit_json, open_project, plural, safe
 
 
 @click.group()
@@ -60,7 +60,7 @@ def memo_add(ctx, text, document, code, coding, journal, span, case, title):
     elif coding:
         matches = [c for c in project.state.codings if c.startswith(coding)]
         if len(matches) > 1:
-            raise BadInput(f"{len(matches)} codings have an id starting {coding!r}; give more of it (see `margin export csv`)")
+            raise BadInput(f"{plural(len(matches), 'coding')} have an id starting {coding!r}; give more of it (see `margin export csv`)")
         if not matches:
             raise UnknownName(f"no coding with an id starting {coding!r}; see `margin export csv`")
         kind, target = "coding", matches[0]
