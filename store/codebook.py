@@ -257,11 +257,17 @@ class Codebook:
         return updated
 
     def _refuse_sibling(self, name: str, parent: str | None, code: Code) -> None:
-        """A scan, not `children`: that sorts every code again after each change (3 ms of
-        each rename in the app at 5,000 codes)."""
+        """Refused if another code under `parent` has `name`, case aside. The parent's
+        children come from the cached tree when it is current; when it is not, a scan of
+        the codes: building the tree again sorts every code (1.8 ms at 5,000 codes, the
+        scan 0.1 ms), and any change to the project leaves it out of date."""
         folded = name.casefold()
-        for sibling in self._codes.values():
-            if sibling.parent == parent and sibling.id != code.id and sibling.name.casefold() == folded:
+        if self._tree_version == self.project.state.version:
+            siblings = self._tree.get(parent, ())
+        else:
+            siblings = [c for c in self._codes.values() if c.parent == parent]
+        for sibling in siblings:
+            if sibling.id != code.id and sibling.name.casefold() == folded:
                 raise Refused(f"a code named {sibling.name!r} exists there already; merge them with `margin codes merge`")
 
 
