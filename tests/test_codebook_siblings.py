@@ -85,3 +85,19 @@ def test_refusal_agrees_with_a_brute_force_check(tmp_path_factory, data):
                     continue
                 expected = same_place_same_name(codes, code.name, under.id if under else None, code.id)
                 assert refused(lambda: book.move(code, under)) is expected
+
+
+def test_the_tree_is_sorted_again_only_when_the_codes_change(project):
+    """Any change to the project (an apply, a memo) sorted all the codes again on the next
+    `children`, `all` or sibling check (5.6 ms of adding a code in the app at 5,000 codes)."""
+    from store.importers import parse_text
+
+    book = project.codebook
+    code = book.add("Support > Trust")
+    document = project.documents.import_parsed(parse_text("A: We trust them.\n", "txt"), "P1").document
+    book.children(None)
+    tree = book._tree
+    project.codings.apply(document, code, document.turns[0].start, document.turns[0].end)
+    assert [c.name for c in book.children(code.parent)] == ["Trust"] and book._tree is tree
+    book.rename(code, "Belief")
+    assert [c.name for c in book.children(code.parent)] == ["Belief"] and book._tree is not tree
