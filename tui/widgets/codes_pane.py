@@ -6,9 +6,9 @@ a Line API ScrollView over a list of plain tuples, and only the lines on screen 
 rendered (kept in an LRU cache keyed by the line's content, so it outlives rebuilds). A
 change to codings only (applying, uncoding, undoing those) updates the counts of the codes
 whose own count changed and their parents, and repaints those lines; a new colour,
-definition or codability repaints that code's line; any other codebook change rebuilds the
-list in one pass over the codes (about 20 ms at 5,000), so coding with a 5,000-code
-codebook costs what it touches.
+definition or codability repaints that code's line; one code renamed, moved, added or
+removed moves its lines; any other codebook change rebuilds the list in one pass over the
+codes (about 20 ms at 5,000), so coding with a 5,000-code codebook costs what it touches.
 """
 
 from __future__ import annotations
