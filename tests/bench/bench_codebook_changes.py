@@ -45,10 +45,12 @@ async def _timed(pilot, presses: int, action, before=None) -> list[float]:
 
 
 async def _worker(project_dir: str, size: tuple[int, int], presses: int) -> dict:
-    from bench_tui import _empty_app_key
+    import store
     from store.project import Project
     from tui.app import MarginApp
     from tui.widgets.codes_pane import CodesPane
+
+    from bench_tui import _empty_app_key  # after Margin's modules: it puts this tree first on sys.path
 
     figures = {"floor": [s[0] for s in await _empty_app_key(size, presses)]}
     with Project.open(Path(project_dir)) as project:
@@ -83,7 +85,7 @@ async def _worker(project_dir: str, size: tuple[int, int], presses: int) -> dict
                 lambda i: book.add(f"{parent} > Added {os.getpid()} {i}")))
             figures["move"] = await _timed(pilot, presses, change(
                 lambda i: book.move(project.state.codes[code_id], others[i % 2])))
-    return {name: statistics.median(samples) for name, samples in figures.items()}
+    return {"store": store.__file__, **{name: statistics.median(samples) for name, samples in figures.items()}}
 
 
 def _run(tree: Path, source: Path, size: tuple[int, int], presses: int, workdir: Path) -> dict:
@@ -95,7 +97,10 @@ def _run(tree: Path, source: Path, size: tuple[int, int], presses: int, workdir:
                               env=env, cwd=tree, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"worker on {tree} failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    if not figures.pop("store").startswith(str(tree)):
+        raise SystemExit(f"the worker for {tree} imported another tree's Margin")
+    return figures
 
 
 def main() -> None:
