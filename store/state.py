@@ -64,6 +64,9 @@ class State:
         self._code_counts_read = Counter()
         self._unread_code_counts: Counter | None = None  # the first less the second, kept until either changes
         self.version = 0  # bumped on every change, so views can tell when to redraw
+        # Changes per table, bumped with `version`: a view that shows codings can tell a
+        # codebook change (a rename, a colour) from a change to what it indexed.
+        self.changes: Counter = Counter()
         self._shared: dict[str, str] = {}  # one string per document, code and coder id that codings hold
 
     @property
@@ -155,6 +158,7 @@ class State:
             self._code_counts.update(map(itemgetter("code"), records.values()))
             self._unread_code_counts = None
         self.version += 1
+        self.changes["codings"] += 1
         return True
 
     def holds_any(self, coding_ids) -> bool:
@@ -215,6 +219,7 @@ class State:
             if table == "memos":
                 self._index(entity)
         self.version += 1
+        self.changes[table] += 1
 
     def _load_codings(self, records: dict) -> dict[str, Coding]:
         """The bulk of an open: a file's table of records built into codings sharing their
@@ -276,12 +281,14 @@ class State:
         table[entity.id] = entity
         self._index(entity)
         self.version += 1
+        self.changes[entity.TABLE] += 1
 
     def remove(self, table: str, entity_id: str) -> None:
         old = self._writable(table).pop(entity_id, None)
         if old is not None:
             self._unindex(old)
         self.version += 1
+        self.changes[table] += 1
 
     def _index(self, entity) -> None:
         if isinstance(entity, Coding):

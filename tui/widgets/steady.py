@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from math import ceil
+
 from textual.geometry import Size
+from textual.scrollbar import ScrollBar
 
 
 class SteadyScrollBars:
@@ -24,3 +27,15 @@ class SteadyScrollBars:
         self._steady = (size, container_size, self.virtual_size, self.show_vertical_scrollbar,
                         self.show_horizontal_scrollbar)
         return changed
+
+
+def thumb(bar: ScrollBar, position: float) -> tuple[int, int] | None:
+    """The eighths of a cell the thumb of `bar` spans at `position`, computed as Textual's
+    ScrollBarRender.render_bar draws it (None: no thumb is drawn)."""
+    size, virtual = bar.size.height, ceil(bar.window_virtual_size)
+    window = ceil(bar.window_size) if bar.window_size < bar.window_virtual_size else 0
+    if not (window and size and virtual and size != virtual):
+        return None
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (position / (virtual - window)) * 8)
+    return start, start + ceil(thumb * 8)
