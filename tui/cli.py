@@ -149,10 +149,35 @@ def quick_parser(command: click.Command, ctx: click.Context):
 
 def adopt(command: click.Command) -> None:
     """Give a command, and each of a group's subcommands, QuickShortOptions (`export qdpx
-    -o FILE` has a short option too)."""
+    -o FILE` has a short option too) and names that cannot be empty."""
     command.make_parser = functools.partial(quick_parser, command)
+    refuse_empty_names(command)
     for sub in getattr(command, "commands", {}).values():
         adopt(sub)
+
+
+# The parameters that name something the project holds (or will: a new name), and memo
+# text. An empty or blank value names nothing: before, `--coder ""` (a shell variable
+# unset) meant no filter at all, and `export csv` wrote every coder's codings.
+NAMES = frozenset({
+    "backup", "by_key", "case", "case_attribute", "case_key", "code", "coder", "coder_name", "coders",
+    "coding", "coding_id", "document", "documents", "memo_id", "name", "new", "new_name", "not_speakers",
+    "old", "parent", "path", "pseudonym", "real", "source", "speakers", "target", "keymap_name", "text",
+})  # fmt: skip
+
+
+def refuse_empty_names(command: click.Command) -> None:
+    for param in command.params:
+        if param.name in NAMES and isinstance(param.type, click.types.StringParamType) and not getattr(param, "_names_checked", False):
+            param.callback, param._names_checked = functools.partial(_not_empty, param.callback), True
+
+
+def _not_empty(then, ctx: click.Context, param: click.Parameter, value):
+    given = value if isinstance(value, tuple) else (value,)
+    if any(isinstance(v, str) and not v.strip() for v in given):
+        what = "text: a memo says something" if param.name == "text" else "a name: an empty one names nothing"
+        raise click.BadParameter(f"needs {what}.", ctx=ctx, param=param)
+    return then(ctx, param, value) if then is not None else value
 
 
 class MarginGroup(click.Group):
@@ -219,6 +244,7 @@ def cli(ctx: click.Context, project_dir: Path, coder: str | None) -> None:
 
 
 cli.commands = LazyCommands(cli)
+refuse_empty_names(cli)
 
 
 def os_error_line(error: OSError) -> str:

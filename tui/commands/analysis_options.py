@@ -10,7 +10,7 @@ import click
 
 from tui.cells import cut, fit_path, ljust, width as cell_width
 from tui.complete import complete_codes, complete_documents
-from tui.context import deliver, terminal_columns
+from tui.context import deliver, safe, terminal_columns
 
 
 def no_collector(command):
@@ -71,8 +71,8 @@ def emit_table(
         from store.exporters.tabular import to_csv  # here: a printed table needs no csv module
 
         text = to_csv(header, [[_cell(v) for v in row] for row in rows], safe=not raw)
-    else:
-        text = aligned(header, rows, terminal_columns(), title)
+    else:  # a table for reading: never a raw control character, on a pipe too (`| less -R`)
+        text = safe(aligned(header, rows, terminal_columns(), title))
     deliver(text, output)
 
 

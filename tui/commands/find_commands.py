@@ -49,7 +49,7 @@ def find_command(ctx, query, output, as_csv, as_json, **scope_args):
     if as_csv or as_json or (output is not None and output.suffix.lower() in (".csv", ".json")):
         emit_table(header, rows, as_csv, as_json, output)
     else:
-        deliver(_table(header, rows, terminal_columns()), output)
+        deliver(safe(_table(header, rows, terminal_columns())), output)  # for reading: as emit_table
     click.echo(safe(_summary(codings, scope.describe(project))), err=True)
 
 
