@@ -334,6 +334,7 @@ class Changes:
             self.journal.cut(start)
         self.seq -= 1
         self._ops_since_checkpoint -= 1
+        self._appended -= 1
         self._new_coder = coder
         self._unstage_new_coder()
 
@@ -355,6 +356,7 @@ class Changes:
         self.seq = entry["seq"]
         self._track_undo(entry, offset)
         self._ops_since_checkpoint += 1
+        self._appended += 1
         return entry
 
     def _track_undo(self, entry: dict, offset: int) -> None:

@@ -69,6 +69,7 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
         self._coding_dbs: dict[str, ProjectDB] = {}
         self._op: Operation | None = None
         self._ops_since_checkpoint = 0
+        self._appended = 0  # entries this session appended to the log (the replayed ones are not)
         self._log_at_checkpoint = 0
         # The app turns this off and calls checkpoint_if_due() when idle, so that no
         # checkpoint runs on a key's path; command-line runs keep it on.
@@ -132,9 +133,11 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
         (store.project) accepts the files a `git pull` wrote here."""
 
     def close(self) -> None:
-        """Write a checkpoint if the log has grown, and release the lock."""
+        """Write a checkpoint if this session grew the log, and release the lock. A session
+        that changed nothing writes nothing, though the log runs past the checkpoint (after
+        a crash, or `margin restore`): its files stay byte for byte as they were."""
         try:
-            if not self.readonly and self._ops_since_checkpoint:
+            if not self.readonly and self._ops_since_checkpoint and self._appended:
                 self._checkpoint_quietly()
         finally:
             self._release()

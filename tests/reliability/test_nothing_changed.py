@@ -64,6 +64,29 @@ def digest(folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def crashed(project) -> Path:
+    """The project after a crash (a trial found the same after `margin restore`): a change
+    in the log past the checkpoint, the process gone before its closing checkpoint."""
+    import subprocess
+    import sys
+
+    from tests.reliability.helpers import clean_env
+
+    kill = "import os, sys; from store.project import Project; Project.open(sys.argv[1]).codebook.add('After the crash'); os._exit(0)"
+    subprocess.run([sys.executable, "-c", kill, str(project)], check=True, env=clean_env())
+    assert "After the crash" in (project / "log.jsonl").read_text(encoding="utf-8")
+    (project / ".margin.lock").write_bytes(b"")  # the dead holder's note, which the next writer replaces
+    return project
+
+
+@pytest.mark.parametrize("label", NOTHING_CHANGED)
+def test_after_a_crash_a_command_that_changes_nothing_writes_no_checkpoint(crashed, label):
+    """Before, its closing checkpoint rewrote project.json and local.json (the log's
+    replayed change), though the command itself changed nothing."""
+    test_a_command_that_changes_nothing_leaves_every_file_as_it_was(crashed, label)
+
+
 @pytest.mark.parametrize("label", NOTHING_CHANGED)
 def test_a_command_that_changes_nothing_leaves_every_file_as_it_was(project, label):
     args, code = NOTHING_CHANGED[label]
