@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,7 @@ from store.clock import new_id, now
 from store.errors import BadInput, ProjectCorrupt, Refused, UnknownName
 from store.graphemes import grapheme_edge
 from store.model import Code
-from store.text import one_line, plural, shows
+from store.text import one_line, plural, refuse_unshown
 
 if TYPE_CHECKING:
     from store.workspace import Workspace
@@ -26,7 +25,6 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # graphemes: it bounds what is stored and what a terminal must draw, which a grapheme does
 # not (one letter may carry hundreds of combining marks).
 LONGEST_NAME = 256
-LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # where str.splitlines breaks
 
 
 class Codebook:
@@ -316,26 +314,13 @@ def clean_name(name: str) -> str:
     the researcher gave. Letters, emoji with their joiners and combining marks are kept
     (store.text.shows)."""
     if not name.isprintable():  # the usual name is: no character needs looking at
-        _refuse_unshown(name)
+        refuse_unshown(name, "a code name")
     cleaned = " ".join(name.split())
     if not cleaned:
         raise BadInput("a code needs a name; for example 'Support > Trust'")
     if ">" in cleaned:
         raise BadInput(f"a code name cannot contain '>' ({cleaned!r}); it separates parent and child")
     return cleaned
-
-
-def _refuse_unshown(name: str) -> None:
-    unshown = next((ch for ch in name if ch != "\t" and not shows(ch)), None)
-    if unshown is None:
-        return
-    if unshown in LINE_BREAKS:
-        what, advice = "a line break", "put the name on one line"
-    elif unicodedata.category(unshown) in ("Cc", "Cf"):
-        what, advice = "a control character", "leave it out"
-    else:  # unassigned in this Python's Unicode, private use, a lone surrogate
-        what, advice = "a character Margin cannot show", "leave it out"
-    raise BadInput(f"a code name cannot hold {what} (U+{ord(unshown):04X} in {_quoted(name)}); {advice}")
 
 
 def check_length(name: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from store.clock import now
 from store.errors import BadInput, Refused, UnknownName
 from store.model import Document
-from store.text import one_line
+from store.text import one_line, refuse_unshown
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,7 @@ class Renamed:
 def rename(project, old: str, new: str, document: Document | None = None) -> Renamed:
     """Rename speaker `old` to `new` in `document`, or in every document when None: one
     undoable action. When `new` already speaks there, the two speakers become one."""
+    refuse_unshown(new, "a speaker's name")
     new = one_line(new).rstrip(":").strip()
     if not new:
         raise BadInput("give the new speaker name, as in: margin speakers rename Particpant Participant")

@@ -59,6 +59,29 @@ def shows(ch: str) -> bool:
     return ch.isprintable() or ch in KEEP_INVISIBLE or (ch.isspace() and unicodedata.category(ch) == "Zs")
 
 
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # where str.splitlines breaks
+
+
+def refuse_unshown(name: str, kind: str) -> None:
+    """Refuse a name (of a code, a coder, a speaker: `kind`) holding a character that
+    does not show: a line break or a control character is refused, not replaced, since a
+    name quietly changed is not the one the researcher gave, and typed again it would not
+    be found. A tab is let through (the callers make it a space)."""
+    from store.errors import BadInput  # here: the texts of a project need no errors
+
+    unshown = next((ch for ch in name if ch != "\t" and not shows(ch)), None)
+    if unshown is None:
+        return
+    if unshown in LINE_BREAKS:
+        what, advice = "a line break", "put the name on one line"
+    elif unicodedata.category(unshown) in ("Cc", "Cf"):
+        what, advice = "a control character", "leave it out"
+    else:  # unassigned in this Python's Unicode, private use, a lone surrogate
+        what, advice = "a character Margin cannot show", "leave it out"
+    shown = name if len(name) <= 40 else name[:39] + "…"
+    raise BadInput(f"{kind} cannot hold {what} (U+{ord(unshown):04X} in {shown!r}); {advice}")
+
+
 def one_line(text: str) -> str:
     """Characters that show, on one line, spaces collapsed (control characters never reach a terminal).
 

@@ -79,7 +79,7 @@ def test_rename_across_the_project_or_one_document(study, tmp_path):
     "args, code, message",
     [
         (("speakers", "rename", "Nobody", "X"), 2, "no turns by 'Nobody' in any document; speakers: "),
-        (("speakers", "rename", "Dan", "  "), 2, "give the new speaker name"),
+        (("speakers", "rename", "Dan", "  "), 2, "needs a name"),  # refused as the command is read
         (("speakers", "rename", "Dan", "Dan"), 1, "already named 'Dan'"),
         (("speakers", "rename", "Dan", "X", "--document", "P9"), 2, "P9"),  # a filter: bad input
         (("speakers", "P9"), 2, "P9"),

@@ -46,8 +46,15 @@ from store.lock import ProjectLock
 from store.model import Coder
 from store.state import State
 from store.storage import ProjectDB, fsync_dir, make_dir, write_atomic
-from store.text import one_line
+from store.text import one_line, refuse_unshown
 
+
+
+def refuse_unfit_names(name: str | None, coder: str | None) -> None:
+    """A new project's name and coder hold only characters that show (before any file is made)."""
+    for given, kind in ((name, "a project's name"), (coder, "a coder's name")):
+        if given:
+            refuse_unshown(given, kind)
 
 class Store(Opening, Replay, Changes, History, Checkpoints):
     """An open project's files, log and history, without the domain collections. Use
@@ -89,6 +96,7 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
         """Create a project in `directory` (created if missing, refused if it holds one);
         `created` keeps the creation time of a project brought in from another tool."""
         path = Path(directory)
+        refuse_unfit_names(name, coder)
         refuse_unfit_folder(path)
         os.umask(0o077)
         make_dir(path)
@@ -168,6 +176,7 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
     def _ensure_coder(self, name: str) -> Coder:
         """The session's coder. A new one is recorded with the session's first change
         (never by a read-only session, nor by a command that is refused)."""
+        refuse_unshown(name, "a coder's name")
         name = one_line(name) or _login_name()
         with contextlib.suppress(UnknownName):
             return self.coder_named(name)
@@ -178,6 +187,7 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
 
     def add_coder(self, name: str) -> Coder:
         """The coder of that name, recorded if new (the first one signs its own log entry)."""
+        refuse_unshown(name, "a coder's name")
         name = one_line(name)
         with contextlib.suppress(UnknownName):
             return self.coder_named(name)

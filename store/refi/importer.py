@@ -32,6 +32,9 @@ from store.text import one_line
 def import_project(
     source: Path, directory: Path, *, name: str | None = None, coder: str | None = None, strict: bool = False
 ) -> ImportReport:
+    from store.core.store import refuse_unfit_names
+
+    refuse_unfit_names(name, coder)  # before the file is read and the folder made
     with without_gc():
         return _import(source, directory, name, coder, strict)
 
