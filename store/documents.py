@@ -121,6 +121,20 @@ class Documents:
             self.project.put(updated)
         return updated
 
+    def case_named(self, name: str) -> str:
+        """The case (a document's `case` attribute) spelt as the documents spell it, found
+        ignoring case and spacing as attribute filters are: a memo on a case no document
+        belongs to would be on nobody."""
+        from store.attribute_values import same
+
+        cases = sorted({str(d.attributes["case"]) for d in self.project.state.documents.values() if d.attributes.get("case")})
+        for case in cases:
+            if same(case, name):
+                return case
+        listed = ", ".join(cases[:20]) + (", ..." if len(cases) > 20 else "")
+        hint = f"cases: {listed}" if cases else "no document has a case yet: `margin attrs set DOCUMENT case=NAME`"
+        raise UnknownName(f"no case {name!r}; {hint}")
+
     def attribute_keys(self) -> list[str]:
         """Every attribute key in use, `case` first, then alphabetical."""
         keys = {k for d in self.project.state.documents.values() for k in d.attributes}

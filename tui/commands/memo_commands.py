@@ -65,7 +65,7 @@ def memo_add(ctx, text, document, code, coding, journal, span, case, title):
             raise UnknownName(f"no coding with an id starting {coding!r}; see `margin export csv`")
         kind, target = "coding", matches[0]
     elif case:
-        kind, target = "case", case.strip()
+        kind, target = "case", project.documents.case_named(case)
     else:
         kind, target = ("journal" if journal else "project"), None
     added = project.memos.add(kind, target, _read(text), title=title)
