@@ -49,7 +49,7 @@ KEPT = {
     "no-break space": ("Trust\u00a0issues", "Trust issues"),
     f"{LONGEST_NAME} characters": ("x" * LONGEST_NAME, "x" * LONGEST_NAME),
     "emoji sequence": ("👩🏽\u200d⚕️ nurse", "👩🏽\u200d⚕️ nurse"),
-    "combining accent": ("e\u0301tude", "e\u0301tude"),
+    "combining accent": ("e\u0301tude", "\u00e9tude"),  # kept as one character (NFC): it looks the same
     "zero-width non-joiner": ("می\u200cخواهم", "می\u200cخواهم"),
     "flag": ("🇬🇧 visit", "🇬🇧 visit"),
 }
@@ -242,3 +242,36 @@ def test_coding_in_vivo_a_passage_with_line_breaks_and_escapes(project):
     coding = project.codings.apply_new_code(document, in_vivo_name(words), 0, len(words.rstrip()))
     name = project.state.codes[coding.code].name
     assert one_printable_line(name) and "\x1b" not in name
+
+
+LOOK_ALIKE = {  # (the code added first, one that looks the same: the same code)
+    "an accent as one character or two": ("Caf\u00e9", "Cafe\u0301"),
+    "a direction mark in front": ("RTL mark", "\u200fRTL mark"),
+    "a joiner at the end": ("Joiner", "Joiner\u200d"),
+    "a soft hyphen in front": ("Hyphen", "\u00adHyphen"),
+    "case and an accent": ("\u00c9quipe", "e\u0301QUIPE"),
+}
+
+
+@pytest.mark.parametrize("first, alike", list(LOOK_ALIKE.values()), ids=list(LOOK_ALIKE))
+def test_two_names_that_look_the_same_are_one_code(run, folder, first, alike):
+    """A trial made two codes "Café" (one typed with a combining accent) and two "RTL
+    mark": `--code Café` then picked one or the other by how it was typed."""
+    assert run(folder, "codes", "add", first)[0] == 0
+    code, _, err = run(folder, "codes", "add", alike)
+    assert code == 1 and "exists already" in err, err
+    code, out, err = run(folder, "codes", "describe", alike, "found by the other spelling")
+    assert code == 0, err
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", categories=("L", "M", "Zs", "Cf")), min_size=1, max_size=12))
+def test_a_name_and_its_decomposed_spelling_clean_to_one_key(name):
+    import unicodedata
+
+    from store.codebook import name_key
+
+    try:
+        nfc = clean_name(unicodedata.normalize("NFC", name))
+    except BadInput:
+        return
+    assert name_key(clean_name(unicodedata.normalize("NFD", name))) == name_key(nfc)

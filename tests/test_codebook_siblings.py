@@ -4,6 +4,8 @@ codebook's cached tree is current (its siblings are read from it) or not (a scan
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,8 +20,8 @@ NAMES = ["Trust", "trust", "TRUST", " Trust ", "Trust  issues", "trust issues", 
 def same_place_same_name(codes, name: str, parent: str | None, code_id: str) -> bool:
     """The rule, stated once: another code with that parent whose name, cleaned and
     case-folded, is the cleaned, case-folded name."""
-    wanted = clean_name(name).casefold()
-    return any(c.parent == parent and c.id != code_id and clean_name(c.name).casefold() == wanted for c in codes)
+    wanted = unicodedata.normalize("NFC", clean_name(name)).casefold()
+    return any(c.parent == parent and c.id != code_id and unicodedata.normalize("NFC", clean_name(c.name)).casefold() == wanted for c in codes)
 
 
 def refused(call) -> bool:
