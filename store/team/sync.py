@@ -1,14 +1,19 @@
 """Merging another copy of the project into this one through the store's API.
 
-`merge_folder(ours, theirs)` reads both projects' entities as `{table: {id: record}}`,
-merges them three-way (store/team/merge.py) against the base kept from the last merge
-with that copy, and applies the difference to `ours` as one action (undoable, logged and
-fsynced like any other). New documents bring their texts. The conflicts are listed in the
-report and kept as a project memo. The base is the other copy as it was merged
-(merges/<key>.json), so the next merge with it knows what either side deleted since; a
-copy merging back the one that merged it finds its own snapshot in the other's merges/.
-Without a base (two copies that never met), nothing is deleted and every difference is
-settled by the rules and listed.
+`merge_folder(ours, theirs)` merges both projects' entities three-way (store/team/merge.py)
+against the base, file by file where it can (`merge_files`), and applies the difference to
+`ours` as one action (undoable, logged and fsynced like any other). New documents bring
+their texts. The conflicts are listed in the report and kept as a project memo.
+
+The base is the newest meeting of these two copies: this copy's snapshot of the other
+(merges/<key>.base, written by the last merge of it) or the other's snapshot of this one,
+whichever has the higher merge generation. Each copy counts its merges as a Lamport clock
+(merges/generation: a merge sets it to one past the higher of the two copies'), and each
+snapshot holds the merge's generation and the other copy's, so the later of two meetings
+of a pair always has the higher one, and a copy whose generation is below the one a
+snapshot saw it at went back (restored from an older copy of its folder): that snapshot is
+no base, and the merge goes entity by entity. Without a base (two copies that never met),
+nothing is deleted and every difference is settled by the rules and listed.
 """
 
 from __future__ import annotations
@@ -100,6 +105,8 @@ class Snapshot:
     files: dict[str, list]
     blob: bytes | memoryview = b""
     parts: list[bytes] | None = None  # the files' bytes, not yet joined into `blob` (a snapshot being made)
+    generation: int | None = None  # the merge's (None: a snapshot from before generations)
+    of_generation: int | None = None  # the generation of the copy it holds, then
 
     def digests(self) -> dict[str, str]:
         return {name: entry[0] for name, entry in self.files.items()}
@@ -131,7 +138,8 @@ class Snapshot:
         return tables
 
     def encoded(self) -> bytes:
-        header = {"format": SNAPSHOT_FORMAT, "tables": self.tables, "files": self.files}
+        header = {"format": SNAPSHOT_FORMAT, "generation": self.generation, "of_generation": self.of_generation}
+        header |= {"tables": self.tables, "files": self.files}
         try:
             head = orjson.dumps(header)
         except TypeError:  # what orjson refuses (an integer past 64 bits)
@@ -139,14 +147,14 @@ class Snapshot:
         return b"".join([head, b"\n", *(self.parts if self.parts is not None else [self.blob])])
 
     @classmethod
-    def of(cls, tables: dict, raws: dict[str, bytes], digests: dict[str, str]) -> Snapshot:
+    def of(cls, tables: dict, raws: dict[str, bytes], digests: dict[str, str], generations: tuple[int, int]) -> Snapshot:
         files, parts, offset = {}, [], 0
         for name in sorted(raws):
             raw = raws[name]
             files[name] = [digests[name], offset, len(raw), raw.count(b'"coder"')]
             parts.append(raw)
             offset += len(raw)
-        return cls(tables, files, parts=parts)
+        return cls(tables, files, parts=parts, generation=generations[0], of_generation=generations[1])
 
     @classmethod
     def read(cls, path: Path) -> Snapshot | None:
@@ -164,7 +172,17 @@ class Snapshot:
         blob = memoryview(data)[end + 1 :]
         if not all(_sound_entry(e, len(blob)) for e in files.values()) or not all(isinstance(t, dict) for t in tables.values()):
             return None
-        return cls(tables, files, blob)
+        generations = _generations(header)
+        return None if generations is None else cls(tables, files, blob, None, *generations)
+
+
+def _generations(header: dict) -> tuple[int | None, int | None] | None:
+    """A base's (generation, of_generation): both None for one from before generations;
+    None when they are not two counts (a damaged base, which is then no base)."""
+    found = (header.get("generation"), header.get("of_generation"))
+    if found == (None, None) or all(type(n) is int and n >= 0 for n in found):
+        return found
+    return None
 
 
 def _sound_entry(entry, size: int) -> bool:
@@ -176,16 +194,16 @@ def _sound_entry(entry, size: int) -> bool:
 
 
 def choose_base(ours, theirs, mine: dict, other: dict) -> dict:
-    """The common ancestor: this copy's snapshot of the other from the last merge with it,
-    or one of the other copy's own snapshots (of this copy, when it merged us), whichever
-    holds the most records as one side or the other has them; empty when none does. Any
-    snapshot is a state one side held and the other took in, so what it holds and a side
-    lacks was deleted there."""
-    candidates = [read_base(base_path(ours, theirs))]
+    """The base where the two copies' bases are from before generations (`newest_base`):
+    this copy's snapshot of the other from the last merge with it, or one of the other
+    copy's own snapshots, whichever holds the most records as one side or the other has
+    them; empty when none does. (A third copy's snapshot may hold what this copy never
+    had, and an older one may match more: why generations choose the base now.)"""
     folder = Path(theirs.dir) / BASES_DIR
-    if folder.is_dir():
-        candidates += [read_base(path) for path in sorted(folder.glob("*.json"))]
-    candidates += [s.as_tables() for s in _snapshots(ours, theirs)]
+    theirs_kept = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    candidates = [read_base(path) for path in [base_path(ours, theirs), *theirs_kept]]
+    snapshots = [base_path(ours, theirs, SNAPSHOT), *(sorted(folder.glob("*" + SNAPSHOT)) if folder.is_dir() else [])]
+    candidates += [s.as_tables() for s in map(Snapshot.read, snapshots) if s is not None]
     best, score = {}, 0
     for candidate in candidates:
         shared = sum(
@@ -199,42 +217,89 @@ def choose_base(ours, theirs, mine: dict, other: dict) -> dict:
     return best
 
 
-def _snapshots(ours, theirs) -> list[Snapshot]:
-    """The snapshots that may be the base: this copy's of the other, the other's (of this copy)."""
-    paths = [base_path(ours, theirs, SNAPSHOT)]
-    folder = Path(theirs.dir) / BASES_DIR
-    if folder.is_dir():
-        paths += sorted(folder.glob("*" + SNAPSHOT))
-    return [s for s in map(Snapshot.read, paths) if s is not None]
-
-
-def choose_snapshot(ours, theirs, mine: dict[str, str], other: dict[str, str], main: tuple[dict, dict]) -> Snapshot | None:
-    """`choose_base` file by file: the snapshot whose files (by digest, each counting its
-    codings) and project.json records match one side or the other most; None when none
-    shares anything. `mine`, `other`: each side's codings files' digests by name; `main`:
-    each side's project.json tables."""
-    best, score = None, 0
-    for snapshot in _snapshots(ours, theirs):
-        shared = sum(
-            entry[3] + 1 for name, entry in snapshot.files.items() if entry[0] in (mine.get(name), other.get(name))
-        )
-        shared += sum(
-            1
-            for table, records in snapshot.tables.items() if isinstance(records, dict)
-            for key, record in records.items()
-            if main[0].get(table, {}).get(key) == record or main[1].get(table, {}).get(key) == record
-        )
-        if shared > score:
-            best, score = snapshot, shared
-    return best
-
-
 def read_base(path: Path) -> dict:
+    """The tables of a base kept as records (merges/<key>.json); {} when it is not one."""
+    return _read_records(path)[0]
+
+
+def _read_records(path: Path) -> tuple[dict, tuple[int | None, int | None] | None]:
+    """A base kept as records and its generations: {"format", "generation", "of_generation",
+    "tables"}, or the tables alone (from before generations); ({}, None) when it is not one."""
     try:
         data = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return {}, None
+    if not isinstance(data, dict):
+        return {}, None
+    if "format" not in data:
+        return data, (None, None)
+    tables = data.get("tables")
+    if data["format"] != SNAPSHOT_FORMAT or not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        return {}, None
+    generations = _generations(data)
+    return (tables, generations) if generations is not None else ({}, None)
+
+
+GENERATION_FILE = "generation"  # merges/generation: this copy's merge generation, a Lamport clock
+
+
+def generation(project) -> int:
+    """How far this copy's merges go (0 before its first): each merge sets it one past the
+    higher of the two copies' generations."""
+    try:
+        found = int((Path(project.dir) / BASES_DIR / GENERATION_FILE).read_bytes())
+    except (OSError, ValueError):
+        return 0
+    return max(found, 0)
+
+
+@dataclass
+class Base:
+    """What a merge takes as the common ancestor (see the module's docstring)."""
+
+    snapshot: Snapshot | None = None  # the other copy, or this one, file by file
+    tables: dict | None = None  # or as records (written when its files did not hold its state)
+    generation: int = -1  # the meeting's
+    entitywise: bool = False  # a copy went back, or the base is records: the merge goes entity by entity
+    before_generations: bool = False  # only bases from before generations: chosen by records shared
+
+    def as_tables(self) -> dict:
+        return self.snapshot.as_tables() if self.snapshot is not None else dict(self.tables or {})
+
+
+def _kept_base(path: Path) -> tuple[Snapshot | None, dict | None, tuple] | None:
+    """A kept base and its (generation, of_generation): (snapshot, None, ...) from
+    merges/<key>.base, (None, tables, ...) from merges/<key>.json; None when none is there
+    or it is damaged."""
+    if path.suffix == SNAPSHOT:
+        snapshot = Snapshot.read(path)
+        return None if snapshot is None else (snapshot, None, (snapshot.generation, snapshot.of_generation))
+    tables, generations = _read_records(path)
+    return None if generations is None else (None, tables, generations)
+
+
+def newest_base(ours, theirs) -> Base:
+    """The newest meeting of these two copies that both descend from: this copy's snapshot
+    of the other or the other's of this one (either form), the one of higher generation.
+    One that saw a copy at a generation above the copy's own now (the copy went back: its
+    folder restored from an older copy) is left out, and the merge goes entity by entity."""
+    now_at = {id(ours): generation(ours), id(theirs): generation(theirs)}
+    found = Base()
+    for taker, held in ((ours, theirs), (theirs, ours)):
+        for path in (base_path(taker, held, SNAPSHOT), base_path(taker, held)):
+            kept = _kept_base(path)
+            if kept is None:
+                continue  # none there, or damaged: no base
+            snapshot, tables, (made, seen) = kept
+            if made is None:
+                found.before_generations = True
+            elif now_at[id(taker)] < made or now_at[id(held)] < seen:
+                found.entitywise = True
+            elif made > found.generation:
+                found.snapshot, found.tables, found.generation = snapshot, tables, made
+    found.before_generations &= found.generation < 0
+    found.entitywise |= found.before_generations or found.tables is not None
+    return found
 
 
 def _main_tables(project) -> dict[str, dict[str, dict]]:
@@ -273,21 +338,26 @@ def merge_folder(ours, theirs) -> Report:
     with paused_collector():  # records hold no cycles (see gitsync._merge_in)
         if ours._ops_since_checkpoint:
             ours.checkpoint()  # our files then hold every acknowledged change
+        base = newest_base(ours, theirs)
         other_files = _files_as_state(theirs, check_record=True)
-        mine_files = _files_as_state(ours, check_record=False) if other_files is not None else None
+        mine_files = _files_as_state(ours, check_record=False) if other_files is not None and not base.entitywise else None
         other_main = _main_tables(theirs)
-        if mine_files is None or (base_path(ours, theirs).exists() and not base_path(ours, theirs, SNAPSHOT).exists()):
-            report = merge_entitywise(ours, theirs)
+        if mine_files is None:
+            report = merge_entitywise(ours, theirs, base)
         else:
-            report = merge_files(ours, theirs, mine_files, other_files, other_main)
-        snapshot = Snapshot.of(other_main, *other_files) if other_files is not None else None
-    # The next merge's base, written once the merge is logged; the other form goes (a
-    # kill between the two leaves both, of which the next merge takes the better base).
+            report = merge_files(ours, theirs, mine_files, other_files, other_main, base.snapshot)
+        generations = (max(generation(ours), generation(theirs)) + 1, generation(theirs))
+        snapshot = Snapshot.of(other_main, *other_files, generations) if other_files is not None else None
+    # This copy's new generation, then the next merge's base, written once the merge is
+    # logged; the other form goes (a kill between the two leaves both, of which the next
+    # merge takes the newer). A kill before the base leaves the older base, still common.
     kept, gone = base_path(ours, theirs, SNAPSHOT), base_path(ours, theirs)
     make_dir(kept.parent)
+    write_atomic(kept.parent / GENERATION_FILE, b"%d\n" % generations[0])
     if snapshot is None:  # their files are not their state: the base as records, read through it
         kept, gone = gone, kept
-        write_atomic(kept, _encoded(tables_of(theirs)))
+        made, seen = generations
+        write_atomic(kept, _encoded({"format": SNAPSHOT_FORMAT, "generation": made, "of_generation": seen, "tables": tables_of(theirs)}))
     else:
         write_atomic(kept, snapshot.encoded())
     with contextlib.suppress(FileNotFoundError):
@@ -295,16 +365,17 @@ def merge_folder(ours, theirs) -> Report:
     return report
 
 
-def merge_files(ours, theirs, mine_files: tuple[dict, dict], other_files: tuple[dict, dict], other_main: dict) -> Report:
+def merge_files(
+    ours, theirs, mine_files: tuple[dict, dict], other_files: tuple[dict, dict], other_main: dict, snapshot: Snapshot | None
+) -> Report:
     """The merge file by file, as sync's (store/team/filewise.py): a codings file their
-    copy did not change since the base (the snapshot of the last merge) is not read, one
+    copy did not change since the base (`snapshot`, the newest meeting) is not read, one
     only they changed is taken as it is, one both changed is merged entity by entity;
     project.json's tables always are."""
     from store.team import filewise
 
     mine_main = _main_tables(ours)
     (mine_raws, mine), (other_raws, other) = mine_files, other_files  # bytes and digests by name
-    snapshot = choose_snapshot(ours, theirs, mine, other, (mine_main, other_main))
     base = snapshot.digests() if snapshot is not None else {}
     one_sided, both, left_out = filewise.classified(base, mine, other)
     contents = {mine[n]: mine_raws[n] for n in (one_sided | both) if n in mine}
@@ -321,10 +392,13 @@ def merge_files(ours, theirs, mine_files: tuple[dict, dict], other_files: tuple[
     )
 
 
-def merge_entitywise(ours, theirs) -> Report:
-    """The merge of every entity of both copies (what `merge_files` does file by file)."""
+def merge_entitywise(ours, theirs, base: Base | None = None) -> Report:
+    """The merge of every entity of both copies (what `merge_files` does file by file),
+    against the same base (`newest_base`), or, where the bases are from before
+    generations, the one that holds the most records as a side has them."""
+    base = base or newest_base(ours, theirs)
     mine, other = tables_of(ours), tables_of(theirs)
-    result = merge(choose_base(ours, theirs, mine, other), mine, other)
+    result = merge(choose_base(ours, theirs, mine, other) if base.before_generations else base.as_tables(), mine, other)
     return apply_merged(ours, mine, other, result, theirs.text, f"merge the copy in {theirs.dir}", Path(theirs.dir).name)
 
 

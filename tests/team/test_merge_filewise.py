@@ -180,7 +180,7 @@ def test_merge_dir_file_by_file_gives_the_entity_wise_merge(tmp_path_factory, st
     base): the file-wise merge and the entity-wise merge of the same copies leave the same
     project, and merging again changes nothing."""
     root = tmp_path_factory.mktemp("round")
-    alice, bob, entitywise = root / "alice", root / "bob", root / "entitywise"
+    alice, bob, aside = root / "alice", root / "bob", root / "aside"
     shutil.copytree(start, alice)
     shutil.copytree(start, bob)
     for edits in (first, second):
@@ -190,11 +190,13 @@ def test_merge_dir_file_by_file_gives_the_entity_wise_merge(tmp_path_factory, st
             merged(alice, bob)
             if back:
                 merged(bob, alice)
-    shutil.copytree(alice, entitywise)
-    # entitywise's key for bob's copy is alice's: the key names the other copy, not this one
+    shutil.copytree(alice, aside)  # in alice's folder, which bob's snapshot of her names
+    merged(alice, bob, merge_entitywise)
+    expected = content(alice)
+    shutil.rmtree(alice)
+    aside.rename(alice)
     merged(alice, bob)
-    merged(entitywise, bob, merge_entitywise)
-    assert content(alice) == content(entitywise)
+    assert content(alice) == expected
     assert merged(alice, bob) == ["Nothing new from bob."]
 
 
