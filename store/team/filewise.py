@@ -26,8 +26,7 @@ import orjson
 
 from store import layout
 from store.team import git
-from store.team.merge import Conflict, Merged, _restore_references, merge
-from store.team.sync import ORDER
+from store.team.merge import ORDER, Conflict, Merged, _restore_references, merge
 
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
 SHARED_PATHS = (layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)

@@ -27,6 +27,7 @@ import json
 from dataclasses import dataclass, field
 from itertools import repeat
 
+ORDER = ("coders", "documents", "codes", "codings", "memos")  # the tables, what others point to first
 # What points where: (table, field) -> the table it names. A memo's target depends on its kind.
 REFERENCES = {("codings", "code"): "codes", ("codings", "document"): "documents", ("codes", "parent"): "codes"}
 MEMO_TARGETS = {"document": "documents", "code": "codes", "coding": "codings", "annotation": "documents"}

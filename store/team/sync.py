@@ -35,9 +35,8 @@ from store.model import ENTITIES, Memo
 from store.state import paused_collector
 from store.storage import make_dir, write_atomic
 from store.text import plural
-from store.team.merge import Conflict, merge
+from store.team.merge import ORDER, Conflict, merge
 
-ORDER = ("coders", "documents", "codes", "codings", "memos")  # what others point to first
 BASES_DIR = "merges"
 
 
@@ -372,7 +371,7 @@ def merge_files(
     copy did not change since the base (`snapshot`, the newest meeting) is not read, one
     only they changed is taken as it is, one both changed is merged entity by entity;
     project.json's tables always are."""
-    from store.team import filewise
+    from store.team import filewise  # and store.team.git: only a merge file by file needs them
 
     mine_main = _main_tables(ours)
     (mine_raws, mine), (other_raws, other) = mine_files, other_files  # bytes and digests by name
