@@ -332,8 +332,9 @@ def _files_as_state(project, check_record: bool) -> tuple[dict[str, bytes], dict
 
 
 def merge_folder(ours, theirs) -> Report:
-    """Merge the copy `theirs` (open, read-only) into `ours` (open for writing): file by
-    file (`merge_files`) when both copies' files hold their state, else entity by entity."""
+    """Merge the copy `theirs` (open, read-only) into `ours` (open for writing), against
+    `newest_base`: file by file (`merge_files`) when both copies' files hold their state
+    and the base is a snapshot that neither copy went back from, else entity by entity."""
     with paused_collector():  # records hold no cycles (see gitsync._merge_in)
         if ours._ops_since_checkpoint:
             ours.checkpoint()  # our files then hold every acknowledged change
