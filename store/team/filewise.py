@@ -26,8 +26,7 @@ import orjson
 
 from store import layout
 from store.team import git
-from store.team.merge import Conflict, Merged, _restore_references, merge
-from store.team.sync import ORDER
+from store.team.merge import ORDER, Conflict, Merged, _restore_references, merge
 
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
 SHARED_PATHS = (layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)
@@ -59,11 +58,39 @@ def sides(folder: Path, base: str, head: str, theirs: str) -> Sides:
     wanted = {side[n] for side in (b, o, t) for n in both if side.get(n)}
     wanted |= {side[n] for side in (o, t) for n in one_sided if side.get(n)}  # a one-sided file's ancestor is ours
     contents = git.read_blobs(folder, sorted(wanted))
+    left_out = {layout.relative_name(key) for key in layout.codings_keys(folder)} - names
+    found = gathered((b, o, t), one_sided, both, contents, left_out)
+    found.sources = {Path(n).stem: blob for n, blob in t.items() if n.startswith(layout.SOURCES_DIR + "/") and blob}
+    return found
+
+
+def classified(b: dict, o: dict, t: dict) -> tuple[set[str], set[str], set[str]]:
+    """The codings files of three sides named by content (blob ids or digests, "" or
+    absent where a side has none), as (one-sided, both, left out): left out when their side
+    did not change it or both sides hold the same; one-sided when only theirs changed it;
+    both when both changed it differently. What `margin merge DIR` goes by (sync knows the
+    files their side changed from git, `sides`)."""
+    one_sided, both, left_out = set(), set(), set()
+    for name in {*o, *t, *b}:
+        mine, other, was = o.get(name) or "", t.get(name) or "", b.get(name) or ""
+        if other == was or mine == other:
+            left_out.add(name)
+        elif mine == was:
+            one_sided.add(name)
+        else:
+            both.add(name)
+    return one_sided, both, left_out
+
+
+def gathered(blobs: tuple[dict, dict, dict], one_sided: set[str], both: set[str], contents: dict, left_out: set[str]) -> Sides:
+    """The Sides of three sides' files named by content in `blobs` (base, ours, theirs:
+    file name -> blob id or digest), whose bytes `contents` holds by that name: the files
+    `both` changed enter the merge (with project.json, when named), the `one_sided` ones
+    are taken as their side holds them."""
+    b, o, t = blobs
     parsed: dict[str, dict] = {}  # by blob: a file two sides share is decoded once
     tables = [_tables(side, both, contents, parsed) for side in (b, o, t)]
-    sources = {Path(n).stem: blob for n, blob in t.items() if n.startswith(layout.SOURCES_DIR + "/") and blob}
-    left_out = {layout.relative_name(key) for key in layout.codings_keys(folder)} - names
-    found = Sides(*tables, sources, left_out)
+    found = Sides(*tables, {}, left_out)
     found.taken, found.known = _taken(t, one_sided, contents)
     found.replaced = _tables(o, one_sided, contents, parsed)["codings"]
     return found

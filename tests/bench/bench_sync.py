@@ -120,6 +120,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--codings", type=int, default=50_000, help="codings each coder makes")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--moment", type=Path, help="keep the moment before the sync here, or reuse it if it is there")
+    parser.add_argument("--merge-only", action="store_true", help="time `margin merge DIR` (and its floor) only, not the git rounds")
     args = parser.parse_args(argv)
     figures: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="margin-bench-sync-") as tmp:
@@ -129,10 +130,11 @@ def main(argv=None) -> dict:
             setup(moment, args.documents, args.codings)
         print(f"set up: {args.documents} documents, 2 x {args.codings} codings in {moment} (load {load()})")
         for n in range(args.runs):
-            copy = fresh_copy(moment, Path(tmp) / f"sync{n}")
-            figures.setdefault("margin sync", []).append(timed([*margin_command(), "-p", str(copy / "bob"), "--coder", "bob", "sync"]))
-            copy = fresh_copy(moment, Path(tmp) / f"git{n}")
-            figures.setdefault("floor: git's own round", []).append(git_round(copy / "bob"))
+            if not args.merge_only:
+                copy = fresh_copy(moment, Path(tmp) / f"sync{n}")
+                figures.setdefault("margin sync", []).append(timed([*margin_command(), "-p", str(copy / "bob"), "--coder", "bob", "sync"]))
+                copy = fresh_copy(moment, Path(tmp) / f"git{n}")
+                figures.setdefault("floor: git's own round", []).append(git_round(copy / "bob"))
             copy = fresh_copy(moment, Path(tmp) / f"merge{n}")
             figures.setdefault("margin merge DIR (no git)", []).append(
                 timed([*margin_command(), "-p", str(copy / "bob"), "--coder", "bob", "merge", str(copy / "alice")])
@@ -140,13 +142,15 @@ def main(argv=None) -> dict:
             figures.setdefault("floor: python -c 'import click'", []).append(timed([sys.executable, "-c", "import click"]))
     medians = {name: statistics.median(wall for wall, _ in values) for name, values in figures.items()}
     cpus = {name: statistics.median(cpu for _, cpu in values) for name, values in figures.items()}
-    above = medians["margin sync"] - medians["floor: git's own round"]
-    cpu_above = cpus["margin sync"] - cpus["floor: git's own round"]
     print(f"{'':34} {'wall':>8} {'CPU':>8}")
     for name, value in medians.items():
         print(f"{name:34} {value:6.2f} s {cpus[name]:6.2f} s")
-    print(f"{'margin sync above git':34} {above:6.2f} s {cpu_above:6.2f} s   target < {TARGET:.1f} s   (load {load()})")
-    print(f"{'margin merge DIR':34} {medians['margin merge DIR (no git)']:6.2f} s   target < {TARGET:.1f} s")
+    above = cpu_above = float("nan")
+    if not args.merge_only:
+        above = medians["margin sync"] - medians["floor: git's own round"]
+        cpu_above = cpus["margin sync"] - cpus["floor: git's own round"]
+        print(f"{'margin sync above git':34} {above:6.2f} s {cpu_above:6.2f} s   target < {TARGET:.1f} s   (load {load()})")
+    print(f"{'margin merge DIR':34} {medians['margin merge DIR (no git)']:6.2f} s   target < {TARGET:.1f} s   (load {load()})")
     return medians | {"above git": above, "CPU above git": cpu_above}
 
 
