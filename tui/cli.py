@@ -122,7 +122,9 @@ def one_line_usage(error: click.UsageError) -> click.UsageError:
     if isinstance(error, NoArgsIsHelpError):
         return error  # the help itself, asked for by giving nothing
     where = error.ctx.command_path if error.ctx else "margin"
-    plain = click.UsageError(f"{error.format_message()} See `{where} --help`.")
+    said = error.format_message().rstrip()
+    said += "" if said.endswith((".", "!", "?", ":")) else "."  # click ends some with a full stop, not all
+    plain = click.UsageError(f"{said} See `{where} --help`.")
     plain.exit_code = error.exit_code
     return plain
 

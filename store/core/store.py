@@ -122,9 +122,10 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
         path = Path(directory)
         if not (path / PROJECT_FILE).is_file():
             _refuse_lost_project_file(path)
+            where = "no such folder" if not path.exists() else f"no {PROJECT_FILE}"
             raise NotAProject(
-                f"{path} is not a Margin project (no {PROJECT_FILE}); "
-                "create one with `margin init` or pass -p DIR"
+                f"{path} is not a Margin project ({where}); "
+                "give a project's folder, or create one there with `margin init`"
             )
         cls._before_open(path)
         project = cls(path, readonly)

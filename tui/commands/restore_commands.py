@@ -34,8 +34,10 @@ def restore(ctx, backup, only_list, cut_log, sources, from_log):
       margin restore --cut-log --sources ~/interviews
     """
     from store import restore as restoring
-    from store.errors import Refused
+    from store.errors import BadInput, Refused
 
+    if only_list and backup is not None:
+        raise BadInput("--list lists every backup and restores none: give BACKUP or --list, not both")
     directory = settings(ctx).project_dir
     found = restoring.candidates(directory)
     click.echo(f"Backups in {directory}/backups, newest last:" if found else "No backups found.")
