@@ -362,6 +362,22 @@ async def test_rounds_say_what_to_set_without_a_round_attribute(make_app, projec
         assert screen.settings.round_by == "profession" and screen.heatmap.display
 
 
+async def test_rounds_say_so_when_no_attribute_is_left_to_choose(make_app, project):
+    """A trial: `b` (and `c`) in the rounds of a project without attributes did nothing
+    and said nothing."""
+    for document in project.documents.all():
+        project.documents.set_attributes(document, {key: "" for key in document.attributes})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_analysis(pilot)
+        await pilot.press("4")
+        for key, told in (("b", "No other attribute to order the rounds by"), ("c", "No other attribute to name the participants by")):
+            await pilot.press(key)
+            await settle(pilot)
+            said = [n.message for n in app._notifications]
+            assert any(told in m for m in said), said
+
+
 async def test_a_slow_view_is_built_in_a_thread_while_the_keys_stay_live(make_app, project, monkeypatch):
     import threading
 

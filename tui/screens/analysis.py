@@ -759,6 +759,10 @@ class Analysis(ModalScreen):
             changes = option_change(self.project, self.settings, name)
             if changes:
                 self._set(**changes)
+            else:  # the rounds' case or order with no other attribute to take: say so
+                what = "order the rounds by" if name == "by" else "name the participants by"
+                self.app.notify(f"No other attribute to {what}: set one with `margin attrs set DOCUMENT KEY=VALUE`",
+                                severity="warning", timeout=4)
 
     def action_sort(self) -> None:
         if self.settings.view == "frequencies":
