@@ -35,7 +35,7 @@ from tui.widgets.documents_pane import DocumentsPane
 from tui.widgets.fit import SIDES, WIDE, fit_panes
 from tui.widgets.keys import bindings, changed_keys, clean
 from tui.widgets.memo_editor import MemoEditor
-from tui.widgets.palette import ActionProvider
+from tui.widgets.palette import ActionProvider, Palette
 from tui.widgets.reader import Reader
 from tui.widgets.status_line import StatusLine
 from store.text import plural
@@ -340,6 +340,11 @@ class MarginApp(App):
         self.project_changed()
         self.on_reader_changed(None)
         self.notify("Blind: only your codings" if self.project.blind else "Showing every coder's codings", timeout=4)
+
+    def action_command_palette(self) -> None:
+        """Textual's, opening the palette whose list stops at its ends."""
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
         self.clear_notifications()  # a stale toast ("Nothing to redo") would cover the keys

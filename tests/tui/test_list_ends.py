@@ -71,6 +71,14 @@ async def _code_picker(app, pilot):
     return app.screen.query_one(HitList), _highlight
 
 
+async def _command_palette(app, pilot):
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await pilot.pause(0.5)  # its commands are gathered as it opens
+    return app.screen.query_one(CommandList), _highlight
+
+
 # (what, how it opens, keys to the first item, to the last, the keys that must stay put at each)
 LISTS = [
     ("journal", _journal, ["g"], ["G"], ["k", "up"], ["j", "down"]),
@@ -82,6 +90,7 @@ LISTS = [
     ("codes pane", _codes_pane, ["g"], ["G"], ["k", "up"], ["j", "down"]),
     # the picker has no g/G (letters are typed): down into the hits and up to the first, or to their end
     ("code picker", _code_picker, ["down", "up"], ["down"] * 12, ["up", "ctrl+k"], ["down", "ctrl+n"]),
+    ("command palette", _command_palette, ["pageup"], ["pagedown"] * 12, ["up"], ["down"]),  # letters are typed
 ]
 
 
@@ -124,16 +133,20 @@ async def test_enter_after_G_then_j_opens_the_last_passage(make_app):
 
 
 def test_every_option_list_of_the_app_is_one_that_stops():
-    """No list made in tui/ is Textual's own (which wraps round), but the one in lists.py."""
+    """No list made in tui/ is Textual's own (which wraps round), but the one in lists.py,
+    nor is Textual's command palette opened (palette.py's stops)."""
     import ast
     from pathlib import Path
 
-    wrapping = {"OptionList", "ListView", "SelectionList"}
+    lists = {"OptionList", "ListView", "SelectionList"}
     found = []
     for path in sorted((Path(__file__).resolve().parents[2] / "tui").rglob("*.py")):
         if path.name == "lists.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            named = [node.func] if isinstance(node, ast.Call) else node.bases if isinstance(node, ast.ClassDef) else []
+            if isinstance(node, ast.Call):
+                named, wrapping = [node.func], lists | {"CommandPalette"}
+            else:
+                named, wrapping = getattr(node, "bases", []), lists  # a class made from one
             found += [f"{path.name}:{node.lineno}" for n in named if isinstance(n, ast.Name) and n.id in wrapping]
     assert found == []

@@ -13,13 +13,15 @@ class StoppingList(OptionList):
     the codes pane and the picker's hits stop at their ends, and so does every list."""
 
     def action_cursor_up(self) -> None:
-        self._step(-1)
+        step(self, -1)
 
     def action_cursor_down(self) -> None:
-        self._step(1)
+        step(self, 1)
 
-    def _step(self, direction: int) -> None:
-        """The next enabled option that way; none (at the end): the highlight stays."""
-        found = find_next_enabled_no_wrap(self.options, self.highlighted, direction)
-        if found is not None:
-            self.highlighted = found
+
+def step(options: OptionList, direction: int) -> None:
+    """Highlight the next enabled option `direction` (1 down, -1 up); at the end it stays.
+    Also for the command palette's list, which is Textual's (tui/widgets/palette.py)."""
+    found = find_next_enabled_no_wrap(options.options, options.highlighted, direction)
+    if found is not None:
+        options.highlighted = found
