@@ -26,7 +26,7 @@ from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
 from tui import ui_state
 from tui.key_gate import KeyGate
-from tui.screens.code_picker import CodePicker, Pick
+from tui.screens.code_picker import CodePicker, Pick, check_new_name, check_new_path
 from tui.screens.confirm import Confirm
 from tui.screens.prompt import Dialog, Prompt
 from tui.widgets.codes_pane import CodesPane
@@ -35,7 +35,7 @@ from tui.widgets.documents_pane import DocumentsPane
 from tui.widgets.fit import SIDES, WIDE, fit_panes
 from tui.widgets.keys import bindings, changed_keys, clean
 from tui.widgets.memo_editor import MemoEditor
-from tui.widgets.palette import ActionProvider
+from tui.widgets.palette import ActionProvider, Palette
 from tui.widgets.reader import Reader
 from tui.widgets.status_line import StatusLine
 from store.text import plural
@@ -340,6 +340,11 @@ class MarginApp(App):
         self.project_changed()
         self.on_reader_changed(None)
         self.notify("Blind: only your codings" if self.project.blind else "Showing every coder's codings", timeout=4)
+
+    def action_command_palette(self) -> None:
+        """Textual's, opening the palette whose list stops at its ends."""
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
         self.clear_notifications()  # a stale toast ("Nothing to redo") would cover the keys
@@ -837,7 +842,12 @@ class MarginApp(App):
 
     def code_add(self, parent) -> None:
         prefix = f"{self.project.codebook.path(parent)} > " if parent is not None else ""
-        self.ask(Prompt("New code (Parent > Child makes a sub-code)", prefix), self._code_added)
+        self.ask(Prompt("New code (Parent > Child makes a sub-code)", prefix, name_check=self._check_new_code),
+                 self._code_added)
+
+    def _check_new_code(self, path: str) -> None:
+        if path.strip(" >"):  # else nothing is added
+            check_new_path(self.project, path)
 
     def _code_added(self, path: str | None) -> None:
         if path and path.strip(" >"):
@@ -852,7 +862,11 @@ class MarginApp(App):
             if name and self.store(self.project.codebook.rename, code, name) is not None:
                 self.project_changed()
 
-        self.ask(Prompt(f"Rename {self.project.codebook.path(code)}", code.name), renamed)
+        def checked(name: str) -> None:
+            if name:  # else nothing is renamed
+                check_new_name(name)
+
+        self.ask(Prompt(f"Rename {self.project.codebook.path(code)}", code.name, name_check=checked), renamed)
 
     def code_move(self, code) -> None:
         def moved(pick: Pick | None) -> None:

@@ -43,6 +43,8 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from store.code_search import TYPED, CodeIndex
+from store.codebook import LINE_BREAKS, SEPARATOR, check_length, clean_name, split_path
+from store.errors import MarginError
 from store.model import Code
 from tui.widgets.keys import clean, run_binding
 
@@ -55,6 +57,38 @@ HELP_TYPING = "type to filter · 1–9 pick when empty or in the list (↓/tab) 
 HELP_LIST = "in the list: 1–9 pick · ↑↓ move · enter apply · letters type · esc cancel"
 PLACEHOLDER = "type to find a code, or a new name (Parent > Child)"
 DIGITS = "123456789"
+
+
+def check_new_path(project, path: str) -> None:
+    """Refuse a path to a new code as adding it would (each name on one line, without
+    control characters, and no longer than the store allows where a code is made), before
+    the picker or the prompt closes: what was typed stays there to be mended."""
+    names = split_path(path)
+    for depth, name in enumerate(names):
+        if project.codebook.find_path(SEPARATOR.join(names[: depth + 1])) is None:
+            check_length(name)
+
+
+def check_new_name(name: str) -> None:
+    """Refuse a new name for a code as renaming would, before the prompt closes."""
+    check_length(clean_name(name))
+
+
+def refuse_line_breaks(text: str) -> None:
+    """Refuse pasted text holding a line break, as the command line refuses it in a code
+    name (rather than keep its first line, as Textual's Input does, or join its lines)."""
+    if not LINE_BREAKS.isdisjoint(text):
+        clean_name(text)  # refuses its first line break or control character
+
+
+def refused(app, check, *args) -> bool:
+    """True, the refusal shown in one line, when `check(*args)` raises a MarginError."""
+    try:
+        check(*args)
+    except MarginError as error:
+        app.notify(clean(error.message), severity="error", timeout=8)
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -483,8 +517,9 @@ class CodePicker(KeptLines, Vertical):
             await run_binding(self.app, event.key, (self.screen, self.app))  # as with nothing focused
 
     def paste(self, text: str) -> None:
-        """Pasted text goes into the filter, on one line."""
-        if self.asking is None:
+        """Pasted text goes into the filter; with a line break it is refused, as in a code
+        name's prompt, and the filter is left as it was."""
+        if self.asking is None and not refused(self.app, refuse_line_breaks, text):
             field = self._part(FilterField)
             self._activate(field)
             field.paste(text)
@@ -548,8 +583,13 @@ class CodePicker(KeptLines, Vertical):
             self._ask(option.id)
 
     def _choose(self, option_id: str) -> None:
-        """Close with the choice, once: keys typed fast (enter, y) may ask twice before it closes."""
+        """Close with the choice, once: keys typed fast (enter, y) may ask twice before it
+        closes. A new name the store would refuse keeps the picker open, back to typing."""
         if self.chosen:
+            return
+        if option_id == CREATE and refused(self.app, check_new_path, self.project, self._typed()):
+            if self.asking is not None:
+                self._stop_asking()
             return
         self.chosen = True
         if option_id == CREATE:

@@ -11,6 +11,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui.widgets.keys import ListKeys, bindings, clean
+from tui.widgets.lists import StoppingList
 from tui.widgets.memo_editor import MemoEditor
 from tui.widgets.status_line import shorten
 
@@ -29,7 +30,7 @@ class Journal(ListKeys, ModalScreen):
         with Vertical(id="journal", classes="fullscreen"):
             yield Label("Reflexive journal", classes="dialog-title")
             with Horizontal():
-                yield OptionList(id="journal-list")
+                yield StoppingList(id="journal-list")
                 yield MemoEditor(self.project, id="journal-editor")
             yield Label(HINT, classes="dialog-help")
 

@@ -28,7 +28,7 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Input, Label
 
-from tui.screens.code_picker import KeptLabel, KeptLines
+from tui.screens.code_picker import KeptLabel, KeptLines, refuse_line_breaks, refused
 from tui.widgets.keys import bindings, clean, run_binding
 
 DIALOG_WIDTH = 70  # as in app.tcss .dialog
@@ -193,7 +193,7 @@ class DialogInput(Input):
             bindings_.apply_keymap(self.app._keymap)
         for binding in bindings_.key_to_bindings.get(event.key, ()):
             if binding.action == "submit" and isinstance(self.parent, Prompt):
-                self.parent.dismiss(self.value)  # at once, not by a Submitted message's round
+                self.parent.submit(self.value)  # at once, not by a Submitted message's round
                 return True
             if await self.app.run_action(binding.action, self):
                 self._restart_blink()
@@ -223,11 +223,16 @@ class Prompt(Dialog):
     SCOPE = "prompt"
     FIXED_ROWS = 2 + 3  # the border and the Input
 
-    def __init__(self, question: str, value: str = "", hint: str = "", keep_on_escape: bool = False):
+    def __init__(self, question: str, value: str = "", hint: str = "", keep_on_escape: bool = False,
+                 name_check=None):
         """`keep_on_escape`: for a memo, Esc gives back what was typed too and the text is not
-        selected when the prompt opens, so that neither leaving it nor typing loses what it held."""
+        selected when the prompt opens, so that neither leaving it nor typing loses what it held.
+        `name_check`: the prompt of a code name. Enter runs `name_check(value)`, and a refusal
+        it raises (a MarginError) is shown while the prompt stays open with what was typed;
+        a pasted line break is refused as the command line refuses it."""
         super().__init__(id=None)
         self.question, self.value, self.hint, self.keep_on_escape = question, value, hint, keep_on_escape
+        self.name_check = name_check
         self._input: DialogInput | None = None
 
     def compose(self):
@@ -248,6 +253,7 @@ class Prompt(Dialog):
 
     def take_over(self, other: Prompt) -> None:
         self.question, self.value, self.hint, self.keep_on_escape = other.question, other.value, other.hint, other.keep_on_escape
+        self.name_check = other.name_check
         title, help_line = self.query(Label)
         _say(title, clean(self.question))
         _say(help_line, clean(self.hint) or OK_CANCEL)
@@ -264,11 +270,17 @@ class Prompt(Dialog):
         return await self.input.take_key(event)
 
     def paste(self, text: str) -> None:
-        self.input._on_paste(events.Paste(text))
+        if self.name_check is None or not refused(self.app, refuse_line_breaks, text):
+            self.input._on_paste(events.Paste(text))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value)
+        self.submit(event.value)
+
+    def submit(self, value: str) -> None:
+        """Enter: close with `value`, unless the name check refuses it (it then stays open)."""
+        if self.name_check is None or not refused(self.app, self.name_check, value):
+            self.dismiss(value)
 
     def action_cancel(self) -> None:
         self.dismiss(self.input.value if self.keep_on_escape else None)

@@ -17,6 +17,7 @@ from store.attribute_values import holds
 from store.text import plural
 from tui.screens.prompt import Prompt
 from tui.widgets.keys import ListKeys, bindings, clean
+from tui.widgets.lists import StoppingList
 
 
 class Retrieval(ListKeys, ModalScreen):
@@ -34,7 +35,7 @@ class Retrieval(ListKeys, ModalScreen):
     def compose(self):
         with Vertical(id="retrieval", classes="fullscreen"):
             yield Label("", id="retrieval-title", classes="dialog-title", markup=False)
-            yield OptionList(id="retrieval-list")
+            yield StoppingList(id="retrieval-list")
             yield Label("enter jump · f filter (round=2, coder=NAME; empty clears) · esc close", classes="dialog-help")
 
     def on_mount(self) -> None:

@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from store.text import plural
 from tui.widgets.keys import ListKeys, bindings, clean
+from tui.widgets.lists import StoppingList
 
 
 class SearchResults(ListKeys, ModalScreen):
@@ -29,7 +30,7 @@ class SearchResults(ListKeys, ModalScreen):
             if getattr(self.hits, "capped", False):
                 said = f"the first {plural(len(self.hits), 'hit')}, in {plural(documents, 'document')}: there are more; narrow the search"
             yield Label(clean(f"“{self.pattern}”: {said}"), classes="dialog-title", markup=False)
-            yield OptionList(id="search-list")
+            yield StoppingList(id="search-list")
             yield Label("enter jump · a code every hit · esc close", classes="dialog-help")
 
     def on_mount(self) -> None:

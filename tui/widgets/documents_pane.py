@@ -13,11 +13,12 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.widgets.keys import ListKeys, bindings, clean
+from tui.widgets.lists import StoppingList
 from tui.widgets.steady import SteadyScrollBars
 from store.text import plural
 
 
-class DocumentsPane(ListKeys, SteadyScrollBars, OptionList):
+class DocumentsPane(ListKeys, SteadyScrollBars, StoppingList):
     BINDINGS = bindings("documents")
 
     def __init__(self, project, **kwargs):

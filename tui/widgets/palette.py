@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+
+from tui.widgets.lists import step
+
+STEPS = {"cursor_up": -1, "cursor_down": 1}
+
+
+class Palette(CommandPalette):
+    """Textual's command palette, its list stopping at its ends as every list of the app
+    does (Textual's wrapped round: up on the first command went to the last)."""
+
+    def _action_command_list(self, action: str) -> None:
+        if action in STEPS:
+            step(self.query_one(CommandList), STEPS[action])
+        else:
+            super()._action_command_list(action)
 
 TARGETS = {"app": None, "reader": "#reader", "codes": "#codes", "documents": "#documents"}
 

@@ -1,0 +1,138 @@
+"""The code-name dialogs keep what was typed when the name is refused: the codes pane's
+add (`a`) and rename (`r`) prompts and the code picker's "+ New code" (`c`). The trial
+found a refused name (a control character, more than 256 characters) closing the dialog
+and losing the text, and a pasted line break kept as the first line in the prompt and
+joined in the picker; both now refuse it, as the command line refuses it in a code name."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from textual import events
+
+from store.codebook import LONGEST_NAME
+from store.errors import BadInput, Refused
+from tui.screens.code_picker import CodePicker, FilterField, check_new_path
+from tui.screens.prompt import Prompt
+
+TOO_LONG = "x" * (LONGEST_NAME + 1)
+
+
+async def _add(app, pilot):
+    await pilot.press("tab", "a")  # codes pane: add (the highlighted code's path, selected, is retyped)
+
+
+async def _rename(app, pilot):
+    await pilot.press("tab", "r")
+
+
+async def _new_code(app, pilot):
+    await pilot.press("c")  # reader: code the turn, in the picker
+
+
+def _typed(app):
+    """What the open dialog holds, or None when none is open."""
+    picker = CodePicker.shown_on(app.screen)
+    if picker is not None:
+        return picker.query_one(FilterField).value
+    dialog = app.dialog
+    return dialog.input.value if isinstance(dialog, Prompt) else None
+
+
+async def _enter(app, pilot):
+    await pilot.press("enter")
+    await pilot.pause()
+    picker = CodePicker.shown_on(app.screen)
+    if picker is not None and picker.asking is not None:
+        await pilot.press("n")  # asked which was meant: the typed name
+
+
+DIALOGS = [("add", _add), ("rename", _rename), ("picker new code", _new_code)]
+# (what, text pasted after "Kept" is typed, Enter pressed after, what the dialog then holds, the error said)
+REFUSALS = [
+    ("control character", "Bad\x07name", True, "KeptBad\x07name", "a control character"),
+    ("too long", TOO_LONG, True, "Kept" + TOO_LONG, f"at most {LONGEST_NAME} characters"),
+    ("pasted line break", "one\ntwo", False, "Kept", "a line break"),
+    ("pasted line break at the end", "one\n", False, "Kept", "a line break"),
+    ("pasted line break, then enter", "one\r\ntwo", True, "Kept", None),  # "Kept" itself is a good name
+]
+
+
+@pytest.mark.parametrize("opens", [d[1] for d in DIALOGS], ids=[d[0] for d in DIALOGS])
+@pytest.mark.parametrize("pasted, enter, holds, said", [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS])
+async def test_a_refused_name_keeps_the_dialog_open_with_the_text(make_app, project, opens, pasted, enter, holds, said):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await opens(app, pilot)
+        await pilot.pause()
+        await pilot.press(*"Kept")
+        app.post_message(events.Paste(pasted))
+        await pilot.pause()
+        codes = dict(project.state.codes)
+        if enter:
+            await _enter(app, pilot)
+            await pilot.pause()
+        if said is None:  # the line break refused, what was typed before it is taken
+            assert _typed(app) is None and any(c.name == "Kept" for c in project.state.codes.values())
+            return
+        assert _typed(app) == holds
+        assert project.state.codes == codes
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and said in errors[0], errors
+
+
+async def test_after_a_refusal_the_mended_name_is_taken(make_app, project):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _add(app, pilot)
+        await pilot.pause()
+        app.post_message(events.Paste("Side\x07effects"))
+        await pilot.pause()
+        await pilot.press("enter", "left", "left", "left", "left", "left", "left", "left", "backspace", "space", "enter")
+        await pilot.pause()
+        assert app.dialog is None
+        assert project.codebook.find_path("Side effects") is not None
+
+
+async def test_other_prompts_still_take_a_pasted_first_line(make_app):
+    """A search pattern or a definition is not a code name: its prompt is unchanged."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        answers = []
+        app.ask(Prompt("Search every document"), answers.append)
+        await pilot.pause()
+        app.post_message(events.Paste("ward\nround"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert answers == ["ward"]
+
+
+NAMES = st.one_of(
+    st.text(st.sampled_from("ab >\n\r\t\x07\x1b\u2028é"), max_size=12),
+    st.integers(LONGEST_NAME - 2, LONGEST_NAME + 2).map(lambda n: "x" * n),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parent=st.sampled_from(["", "Relationships > ", "New parent > "]), name=NAMES)
+def test_the_dialogs_refuse_a_path_exactly_when_adding_it_would(project, parent, name):
+    """`check_new_path` (what the dialogs check before closing) refuses a path just when
+    `Codebook.add` refuses its names; anything it lets through is added, or refused only
+    because the code exists already."""
+    path = parent + name
+    try:
+        check_new_path(project, path)
+    except BadInput:
+        before = dict(project.state.codes)
+        with pytest.raises(BadInput):
+            project.codebook.add(path)
+        assert project.state.codes == before
+        return
+    try:
+        project.codebook.add(path)
+    except Refused as error:
+        assert "exists already" in error.message
