@@ -5,6 +5,7 @@ the screen shows the change as a full repaint would."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.screen import Screen
@@ -14,6 +15,16 @@ from store.codings import Codings
 from tests.tui.test_speed import big_codebook, counting, pane_as_the_codebook_says, screen_matches_a_full_repaint  # noqa: F401
 from tui.widgets.codes_pane import CodesPane, changed_codes
 from tui.widgets.reader import Reader
+
+
+@pytest.fixture(autouse=True)
+def no_idle_work(monkeypatch):
+    """What the app does at idle (a checkpoint, the analysis views built ahead in a thread)
+    is off the keys' path and not what these tests count: on a loaded machine a test
+    outlasted the idle second, and the views' build was counted as the key's."""
+    from tui.app import MarginApp
+
+    monkeypatch.setattr(MarginApp, "checkpoint_when_idle", lambda self: None)
 
 
 def reader_text(app) -> str:

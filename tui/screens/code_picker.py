@@ -43,9 +43,10 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from store.code_search import TYPED, CodeIndex
-from store.codebook import LINE_BREAKS, SEPARATOR, check_length, clean_name, split_path
+from store.codebook import SEPARATOR, check_length, clean_name, split_path
 from store.errors import MarginError
 from store.model import Code
+from store.text import LINE_BREAKS
 from tui.widgets.keys import clean, run_binding
 
 CREATE = "+create"
