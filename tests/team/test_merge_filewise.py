@@ -129,7 +129,9 @@ EDITS = st.lists(
 )
 
 
-def edit(folder: Path, coder: str, what: str, document_index: int, n: int) -> None:
+def edit(folder: Path, coder: str, what: str, document_index: int, n: int) -> set[str]:
+    """One coder's change to her copy; returns the ids of the codings it deleted."""
+    gone: set[str] = set()
     with Project.open(folder, coder=coder) as p:
         documents = sorted(p.state.documents.values(), key=lambda d: d.name)
         codes = sorted(p.state.codes.values(), key=lambda c: c.id)
@@ -141,6 +143,7 @@ def edit(folder: Path, coder: str, what: str, document_index: int, n: int) -> No
                 p.put(Coding(new_id(), document.id, codes[n % len(codes)].id, n, n + 7, "", p.coder.id, stamp, stamp))
             elif what == "uncode" and codings:
                 p.delete(codings[n % len(codings)])
+                gone.add(codings[n % len(codings)].id)
             elif what == "recode" and codings:
                 old = codings[n % len(codings)]
                 p.put(Coding(old.id, old.document, codes[n % len(codes)].id, old.start, old.end + 1, old.text, old.coder,
@@ -151,9 +154,11 @@ def edit(folder: Path, coder: str, what: str, document_index: int, n: int) -> No
                 target = codes[n % len(codes)]
                 for coding in [c for c in p.state.codings.values() if c.code == target.id]:
                     p.delete(coding)
+                    gone.add(coding.id)
                 p.delete(target)
             elif what == "memo":
                 p.memos.add("document", document.id, f"{coder} memo {n}")
+    return gone
 
 
 def content(folder: Path) -> dict:

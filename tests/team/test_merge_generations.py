@@ -16,13 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.clock import new_id, now
+from store.clock import now
 from store.importers import parse_text
 from store.model import Coding
 from store.project import Project
 from store.team import sync
 from store.team.sync import merge_entitywise, merge_folder, tables_of
 from tests.conftest import INTERVIEW
+from tests.team.test_merge_filewise import edit
 
 CODERS = ("alice", "bob", "carol")
 DOCUMENTS = 2
@@ -37,31 +38,6 @@ def started(folder: Path) -> None:
         with p.operation("code"):
             for n in range(12):
                 p.put(Coding(f"c{n}", documents[n % DOCUMENTS], codes[n % 3], n, n + 9, "", coders[n % 3], "t0", "t0"))
-
-
-def edit(folder: Path, coder: str, what: str, document_index: int, n: int) -> set[str]:
-    """One coder's change to her copy; returns the ids of the codings it deleted."""
-    gone: set[str] = set()
-    with Project.open(folder, coder=coder) as p:
-        document = sorted(p.state.documents.values(), key=lambda d: d.name)[document_index]
-        codes = sorted(p.state.codes.values(), key=lambda c: c.id)
-        codings = sorted(p.state.codings_of(document.id).values(), key=lambda c: c.id)
-        stamp = now()
-        with p.operation(f"{coder}: {what}"):
-            if what == "code":
-                p.put(Coding(new_id(), document.id, codes[n % len(codes)].id, n, n + 7, "", p.coder.id, stamp, stamp))
-            elif what == "uncode" and codings:
-                p.delete(codings[n % len(codings)])
-                gone.add(codings[n % len(codings)].id)
-            elif what == "recode" and codings:
-                old = codings[n % len(codings)]
-                p.put(Coding(old.id, old.document, codes[n % len(codes)].id, old.start, old.end + 1, old.text, old.coder,
-                             old.created, stamp))  # fmt: skip
-            elif what == "rename":
-                p.codebook.rename(codes[n % len(codes)], f"{coder} {n}")
-            elif what == "memo":
-                p.memos.add("document", document.id, f"{coder} memo {n}")
-    return gone
 
 
 def merged(ours: Path, theirs: Path, coder: str, how=merge_folder) -> list[str]:

@@ -97,20 +97,6 @@ async def test_after_a_refusal_the_mended_name_is_taken(make_app, project):
         assert project.codebook.find_path("Side effects") is not None
 
 
-async def test_other_prompts_still_take_a_pasted_first_line(make_app):
-    """A search pattern or a definition is not a code name: its prompt is unchanged."""
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        answers = []
-        app.ask(Prompt("Search every document"), answers.append)
-        await pilot.pause()
-        app.post_message(events.Paste("ward\nround"))
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert answers == ["ward"]
-
-
 NAMES = st.one_of(
     st.text(st.sampled_from("ab >\n\r\t\x07\x1b\u2028é"), max_size=12),
     st.integers(LONGEST_NAME - 2, LONGEST_NAME + 2).map(lambda n: "x" * n),
