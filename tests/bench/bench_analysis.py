@@ -360,6 +360,8 @@ def screen_keys(project, runs: int, sizes=((80, 24), (200, 50))) -> dict[str, fl
             floor = asyncio.run(_empty_app_key(size, 5))
             found.setdefault(f"screen key {at}: floor, an empty app's key (CPU)", []).append(
                 statistics.median(c for c, _ in floor) / 1000)
+            found.setdefault(f"screen key {at}: floor, an empty app's key (wall)", []).append(
+                statistics.median(w for _, w in floor) / 1000)  # Pilot's own waiting: the keys' wall is read above it
     return {name: statistics.median(values) for name, values in found.items()}
 
 
@@ -482,10 +484,16 @@ def report(main: dict, scaling: dict[int, dict[str, float]], codings: int) -> li
         target = f"< {TARGET_RATIO:.1f}x" if name.startswith("margin stats") or name.startswith("margin find") else ""
         mark = " over" if target and seconds / floor >= TARGET_RATIO else ""
         lines.append(f"{name:<48} {seconds * 1000:7.0f} ms {seconds / floor:7.1f}x {target:>8}{mark}")
-    for name, seconds in main.get("screen", {}).items():
+    screen = main.get("screen", {})
+    for name, seconds in screen.items():
         target = "< 0.1 s" if name.startswith("screen key") and "floor" not in name and "idle" not in name else ""
-        over = " over" if target and seconds >= 0.1 else ""
-        lines.append(f"{name:<60} {seconds * 1000:7.1f} ms {'':>8} {target:>8}{over}")
+        floor_wall = screen.get(name.split(":")[0] + ": floor, an empty app's key (wall)")
+        above, note = seconds, ""
+        if target and name.endswith("(wall)") and "until drawn" not in name and floor_wall is not None:
+            above = seconds - floor_wall  # a key's wall through Pilot, less the empty app's key through Pilot
+            note = f"  ({above * 1000:.1f} ms above the floor's wall)"
+        over = " over" if target and above >= 0.1 else ""
+        lines.append(f"{name:<60} {seconds * 1000:7.1f} ms {'':>8} {target:>8}{over}{note}")
     for name, why in main["missing"].items():
         lines.append(f"{name:<48} not run: {why}")
     pairs = (("margin stats codes", "qc codes stats"), ("margin stats cooccur --within turn", "qc codes crosstab"))
