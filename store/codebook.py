@@ -11,7 +11,7 @@ from store.clock import new_id, now
 from store.errors import BadInput, ProjectCorrupt, Refused, UnknownName
 from store.graphemes import grapheme_edge
 from store.model import Code
-from store.text import one_line, plural, refuse_unshown
+from store.text import LINE_BREAKS, one_line, plural, refuse_unshown
 
 if TYPE_CHECKING:
     from store.workspace import Workspace
@@ -115,6 +115,15 @@ class Codebook:
             by_shown.setdefault(code.name, path)
         found = closest(ref, list(by_shown))
         return by_shown[found] if found else None
+
+    def check_new_path(self, path: str) -> None:
+        """Refuse a path to a new code as `add` would (each name on one line, without
+        control characters, no longer than a name may be where a code is made), without
+        adding it: the app's dialogs check before they close, so what was typed stays."""
+        names = split_path(path)
+        for depth, name in enumerate(names):
+            if self.find_path(SEPARATOR.join(names[: depth + 1])) is None:
+                check_length(name)
 
     def find_path(self, path: str) -> Code | None:
         parent: Code | None = None
@@ -300,6 +309,18 @@ def in_vivo_name(words: str, longest: int = 60) -> str:
     if len(name) <= longest:
         return name
     return name[: grapheme_edge(name, longest - 1, forward=False)].rstrip() + "…"
+
+
+def check_new_name(name: str) -> None:
+    """Refuse a new name for a code as `rename` would, without renaming."""
+    check_length(clean_name(name))
+
+
+def refuse_line_breaks(text: str) -> None:
+    """Refuse pasted text holding a line break, as a code name refuses it (rather than keep
+    its first line, as Textual's Input does, or join its lines)."""
+    if not LINE_BREAKS.isdisjoint(text):
+        clean_name(text)  # refuses its first line break or control character
 
 
 def split_path(path: str) -> list[str]:

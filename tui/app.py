@@ -22,11 +22,11 @@ from textual.containers import Horizontal
 import keymaps
 from store import annotations
 from store.code_search import near_duplicate_warning, recent_codes
-from store.codebook import describe_impact, in_vivo_name
+from store.codebook import check_new_name, describe_impact, in_vivo_name
 from store.errors import MarginError
 from tui import ui_state
 from tui.key_gate import KeyGate
-from tui.screens.code_picker import CodePicker, Pick, check_new_name, check_new_path
+from tui.screens.code_picker import CodePicker, Pick
 from tui.screens.confirm import Confirm
 from tui.screens.prompt import Dialog, Prompt
 from tui.widgets.codes_pane import CodesPane
@@ -847,7 +847,7 @@ class MarginApp(App):
 
     def _check_new_code(self, path: str) -> None:
         if path.strip(" >"):  # else nothing is added
-            check_new_path(self.project, path)
+            self.project.codebook.check_new_path(path)
 
     def _code_added(self, path: str | None) -> None:
         if path and path.strip(" >"):

@@ -13,7 +13,7 @@ from textual import events
 
 from store.codebook import LONGEST_NAME
 from store.errors import BadInput, Refused
-from tui.screens.code_picker import CodePicker, FilterField, check_new_path
+from tui.screens.code_picker import CodePicker, FilterField
 from tui.screens.prompt import Prompt
 
 TOO_LONG = "x" * (LONGEST_NAME + 1)
@@ -111,7 +111,7 @@ def test_the_dialogs_refuse_a_path_exactly_when_adding_it_would(project, parent,
     because the code exists already."""
     path = parent + name
     try:
-        check_new_path(project, path)
+        project.codebook.check_new_path(path)
     except BadInput:
         before = dict(project.state.codes)
         with pytest.raises(BadInput):

@@ -43,10 +43,9 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from store.code_search import TYPED, CodeIndex
-from store.codebook import SEPARATOR, check_length, clean_name, split_path
+from store.codebook import refuse_line_breaks
 from store.errors import MarginError
 from store.model import Code
-from store.text import LINE_BREAKS
 from tui.widgets.keys import clean, run_binding
 
 CREATE = "+create"
@@ -58,28 +57,6 @@ HELP_TYPING = "type to filter · 1–9 pick when empty or in the list (↓/tab) 
 HELP_LIST = "in the list: 1–9 pick · ↑↓ move · enter apply · letters type · esc cancel"
 PLACEHOLDER = "type to find a code, or a new name (Parent > Child)"
 DIGITS = "123456789"
-
-
-def check_new_path(project, path: str) -> None:
-    """Refuse a path to a new code as adding it would (each name on one line, without
-    control characters, and no longer than the store allows where a code is made), before
-    the picker or the prompt closes: what was typed stays there to be mended."""
-    names = split_path(path)
-    for depth, name in enumerate(names):
-        if project.codebook.find_path(SEPARATOR.join(names[: depth + 1])) is None:
-            check_length(name)
-
-
-def check_new_name(name: str) -> None:
-    """Refuse a new name for a code as renaming would, before the prompt closes."""
-    check_length(clean_name(name))
-
-
-def refuse_line_breaks(text: str) -> None:
-    """Refuse pasted text holding a line break, as the command line refuses it in a code
-    name (rather than keep its first line, as Textual's Input does, or join its lines)."""
-    if not LINE_BREAKS.isdisjoint(text):
-        clean_name(text)  # refuses its first line break or control character
 
 
 def refused(app, check, *args) -> bool:
@@ -588,7 +565,7 @@ class CodePicker(KeptLines, Vertical):
         closes. A new name the store would refuse keeps the picker open, back to typing."""
         if self.chosen:
             return
-        if option_id == CREATE and refused(self.app, check_new_path, self.project, self._typed()):
+        if option_id == CREATE and refused(self.app, self.project.codebook.check_new_path, self._typed()):
             if self.asking is not None:
                 self._stop_asking()
             return

@@ -28,7 +28,8 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Input, Label
 
-from tui.screens.code_picker import KeptLabel, KeptLines, refuse_line_breaks, refused
+from store.codebook import refuse_line_breaks
+from tui.screens.code_picker import KeptLabel, KeptLines, refused
 from tui.widgets.keys import bindings, clean, run_binding
 
 DIALOG_WIDTH = 70  # as in app.tcss .dialog
