@@ -29,7 +29,7 @@ def test_analysis_benchmark_reports_every_command(capsys):
     screen = result["screen"]
     assert all(f"screen at idle: {view}, built ahead" in screen for view in bench_analysis.SCREEN_VIEWS)
     keys = len(bench_analysis.SCREEN_KEYS) + len(bench_analysis.AFTER_APPLY_KEYS) + 2  # + `%` before, the rebuild at idle
-    assert sum(name.startswith("screen key 80x24") for name in screen) == 2 * keys + 1
+    assert sum(name.startswith("screen key 80x24") for name in screen) == 2 * keys + 2  # + the floor's CPU and wall
     assert all(n in printed for n in screen)
 
 
