@@ -118,12 +118,25 @@ class Codebook:
 
     def check_new_path(self, path: str) -> None:
         """Refuse a path to a new code as `add` would (each name on one line, without
-        control characters, no longer than a name may be where a code is made), without
-        adding it: the app's dialogs check before they close, so what was typed stays."""
+        control characters, no longer than a name may be where a code is made, the code
+        not there already), without adding it: the app's dialogs check before they close,
+        so what was typed stays."""
         names = split_path(path)
         for depth, name in enumerate(names):
             if self.find_path(SEPARATOR.join(names[: depth + 1])) is None:
                 check_length(name)
+        self._refuse_existing(path)
+
+    def check_rename(self, code: Code, new_name: str) -> None:
+        """Refuse a new name for `code` as `rename` would, without renaming."""
+        self._refuse_sibling(check_length(clean_name(new_name)), code.parent, code)
+
+    def _refuse_existing(self, path: str) -> None:
+        if self.find_path(path) is not None:
+            raise Refused(
+                f"the code {SEPARATOR.join(split_path(path))!r} exists already; "
+                "change it with `margin codes rename` or `margin codes describe`"
+            )
 
     def find_path(self, path: str) -> Code | None:
         parent: Code | None = None
@@ -155,11 +168,7 @@ class Codebook:
         self, path: str, description: str = "", color: str | None = None, codable: bool = True
     ) -> Code:
         """Add `Parent > Child`, creating missing parents; refused if the code exists."""
-        if self.find_path(path) is not None:
-            raise Refused(
-                f"the code {SEPARATOR.join(split_path(path))!r} exists already; "
-                "change it with `margin codes rename` or `margin codes describe`"
-            )
+        self._refuse_existing(path)
         return self.ensure(path, description, color, codable)
 
     def ensure(self, path: str, description: str = "", color: str | None = None, codable: bool = True) -> Code:
@@ -197,8 +206,8 @@ class Codebook:
         return code
 
     def rename(self, code: Code, new_name: str) -> Code:
+        self.check_rename(code, new_name)
         new_name = check_length(clean_name(new_name))
-        self._refuse_sibling(new_name, code.parent, code)
         return self._update(code, f"rename code {self.path(code)} to {new_name}", name=new_name)
 
     def move(self, code: Code, new_parent: Code | None) -> Code:
@@ -309,11 +318,6 @@ def in_vivo_name(words: str, longest: int = 60) -> str:
     if len(name) <= longest:
         return name
     return name[: grapheme_edge(name, longest - 1, forward=False)].rstrip() + "…"
-
-
-def check_new_name(name: str) -> None:
-    """Refuse a new name for a code as `rename` would, without renaming."""
-    check_length(clean_name(name))
 
 
 def refuse_line_breaks(text: str) -> None:

@@ -22,7 +22,7 @@ from textual.containers import Horizontal
 import keymaps
 from store import annotations
 from store.code_search import near_duplicate_warning, recent_codes
-from store.codebook import check_new_name, describe_impact, in_vivo_name
+from store.codebook import describe_impact, in_vivo_name
 from store.errors import MarginError
 from tui import ui_state
 from tui.key_gate import KeyGate
@@ -864,7 +864,7 @@ class MarginApp(App):
 
         def checked(name: str) -> None:
             if name:  # else nothing is renamed
-                check_new_name(name)
+                self.project.codebook.check_rename(code, name)
 
         self.ask(Prompt(f"Rename {self.project.codebook.path(code)}", code.name, name_check=checked), renamed)
 

@@ -15,6 +15,7 @@ from store.codebook import LONGEST_NAME
 from store.errors import BadInput, Refused
 from tui.screens.code_picker import CodePicker, FilterField
 from tui.screens.prompt import Prompt
+from tui.widgets.codes_pane import CodesPane
 
 TOO_LONG = "x" * (LONGEST_NAME + 1)
 
@@ -107,18 +108,71 @@ NAMES = st.one_of(
 @given(parent=st.sampled_from(["", "Relationships > ", "New parent > "]), name=NAMES)
 def test_the_dialogs_refuse_a_path_exactly_when_adding_it_would(project, parent, name):
     """`check_new_path` (what the dialogs check before closing) refuses a path just when
-    `Codebook.add` refuses its names; anything it lets through is added, or refused only
-    because the code exists already."""
+    `Codebook.add` refuses it, with the same error; anything it lets through is added."""
     path = parent + name
     try:
         project.codebook.check_new_path(path)
-    except BadInput:
+    except (BadInput, Refused) as refusal:
         before = dict(project.state.codes)
-        with pytest.raises(BadInput):
+        with pytest.raises(type(refusal)) as added:
             project.codebook.add(path)
+        assert added.value.message == refusal.message
         assert project.state.codes == before
         return
+    project.codebook.add(path)
+    with pytest.raises(Refused, match="exists already"):  # and now the dialog would keep it
+        project.codebook.check_new_path(path)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=NAMES)
+def test_the_rename_dialog_refuses_a_name_exactly_when_renaming_would(project, name):
+    code = project.codebook.all()[0]
     try:
-        project.codebook.add(path)
-    except Refused as error:
-        assert "exists already" in error.message
+        project.codebook.check_rename(code, name)
+    except (BadInput, Refused) as refusal:
+        before = dict(project.state.codes)
+        with pytest.raises(type(refusal)) as renamed:
+            project.codebook.rename(code, name)
+        assert renamed.value.message == refusal.message
+        assert project.state.codes == before
+        return
+    project.codebook.rename(project.state.codes[code.id], name)
+
+
+def _sibling_of(project, code):
+    siblings = [c for c in project.codebook.children(code.parent) if c.id != code.id]
+    assert siblings, "the pane's first code has a sibling in the demo"
+    return siblings[0]
+
+
+# (dialog, how it opens, what is typed into it: from the highlighted code and a sibling of it)
+EXISTING = [
+    ("add: a code's path", _add, lambda book, code, sibling: book.path(sibling)),
+    ("add: a code's path in another case", _add, lambda book, code, sibling: book.path(sibling).swapcase()),
+    ("rename: a sibling's name", _rename, lambda book, code, sibling: sibling.name),
+    ("rename: a sibling's name in another case", _rename, lambda book, code, sibling: sibling.name.swapcase()),
+]
+
+
+@pytest.mark.parametrize("opens, typed", [e[1:] for e in EXISTING], ids=[e[0] for e in EXISTING])
+async def test_a_name_that_exists_keeps_the_dialog_open(make_app, project, opens, typed):
+    """The trial: the add and rename dialogs closed, losing the text, when the code was
+    there already (refused only after closing, by `add` and `rename`)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await opens(app, pilot)
+        await pilot.pause()
+        code = app.query_one(CodesPane).code
+        text = typed(project.codebook, code, _sibling_of(project, code))
+        dialog = app.dialog
+        assert isinstance(dialog, Prompt)
+        dialog.input.value = text
+        codes = dict(project.state.codes)
+        await _enter(app, pilot)
+        await pilot.pause()
+        assert _typed(app) == text
+        assert project.state.codes == codes
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and "exists" in errors[0], errors
