@@ -32,3 +32,43 @@ def test_cut_apart_keeps_every_end_and_parts_what_differs_at_an_end(texts, width
             head, tail = (width - 1) // 2, width - 1 - (width - 1) // 2
             if a[:head] != b[:head] or a[-tail:] != b[-tail:] or max(len(a), len(b)) <= width:
                 assert shown[i] != shown[j], (a, b, shown[i])
+
+
+async def test_matrix_titles_are_whole_when_the_terminal_has_room(make_app):
+    """The trial: at 200x50 the matrix still cut every column title to 10 cells
+    ("P01 nurse…"), with most of the screen empty."""
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = await open_analysis(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        header = screen.heatmap.render_line(0).text
+        for title in screen.heatmap.grid.columns:
+            assert title in header, (title, header)
+        rows = [screen.heatmap.render_line(y).text for y in range(1, 6)]
+        assert all(len(row.rstrip()) <= len(header.rstrip()) + 1 for row in rows)  # the figures under their titles
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.text("ab 12é", min_size=1, max_size=30), st.integers(0, 6)), min_size=1, max_size=8),
+    st.integers(20, 240),
+)
+def test_columns_grow_to_their_titles_only_with_room_to_spare(columns, width):
+    from tui.cells import width as cells
+    from tui.widgets.heatmap import Grid, GridRow, Heatmap, Mark
+    from store.analysis.cell import Cell
+
+    titles = tuple(f"{i}{t}" for i, (t, _) in enumerate(columns))
+    grid = Grid(titles, [GridRow("a code", tuple(Mark(Cell(0), "9" * n) for _, n in columns))])
+    grid.measure()
+    view = Heatmap()
+    view.grid = grid
+    widths = view._spread(width)
+    room = width - view._label_width(width) - view._note_width() - 2
+    assert all(w >= m for w, m in zip(widths, grid.widths))  # never narrower than measured
+    assert all(w <= max(m, cells(t) + 1) for w, m, t in zip(widths, grid.widths, titles))  # never wider than the title
+    if widths != grid.widths:
+        assert sum(widths) <= room  # grown only into room to spare
+    if sum(grid.widths) <= room and sum(max(m, cells(t) + 1) for m, t in zip(grid.widths, titles)) <= room:
+        assert all(w >= cells(t) + 1 for w, t in zip(widths, titles))  # room for every title: each whole

@@ -22,7 +22,7 @@ from store.analysis.cell import Cell
 from tui.cells import cut, cut_apart, fit_path, ljust, rjust, width as cells
 
 LEVELS = 5
-COLUMN_MAX = 10  # a column title is cut to this; the cursor's detail line shows it whole
+COLUMN_MAX = 10  # a column title is cut to this when space is short; the cursor's detail line shows it whole
 LABEL_SHARE = 0.35 # the label column takes at most this share of the width
 
 
@@ -106,6 +106,7 @@ class Heatmap(Widget, can_focus=True):
         self.top = 0
         self.left = 0
         self._visible: tuple[tuple, range] | None = None
+        self._widths: tuple[tuple, list[int]] | None = None
 
     # ------------------------------------------------------------------ content
 
@@ -177,11 +178,37 @@ class Heatmap(Widget, can_focus=True):
 
     def _visible_columns(self, width: int) -> range:
         room = width - self._label_width(width) - self._note_width() - 2  # 2: the › marker
+        widths = self.column_widths(width)
         end = self.left
-        while end < len(self.grid.widths) and room >= self.grid.widths[end]:
-            room -= self.grid.widths[end]
+        while end < len(widths) and room >= widths[end]:
+            room -= widths[end]
             end += 1
-        return range(self.left, max(end, min(self.left + 1, len(self.grid.widths))))
+        return range(self.left, max(end, min(self.left + 1, len(widths))))
+
+    def column_widths(self, width: int) -> list[int]:
+        """Each column's width at `width`: the measured one (titles cut to COLUMN_MAX), or,
+        when every column fits beside the labels with room to spare, wider, up to its whole
+        title, the room shared evenly (a wide terminal shows "Peer support worker" whole)."""
+        key = (id(self.grid), width)
+        if self._widths is None or self._widths[0] != key:
+            self._widths = (key, self._spread(width))
+        return self._widths[1]
+
+    def _spread(self, width: int) -> list[int]:
+        widths = list(self.grid.widths)
+        room = width - self._label_width(width) - self._note_width() - 2 - sum(widths)
+        wanted = [cells(title) + 1 - w for title, w in zip(self.grid.columns, widths)]
+        while room > 0 and any(n > 0 for n in wanted):
+            growing = [i for i, n in enumerate(wanted) if n > 0]
+            share = max(1, room // len(growing))
+            for i in growing:
+                step = min(share, wanted[i], room)
+                widths[i] += step
+                wanted[i] -= step
+                room -= step
+                if room == 0:
+                    break
+        return widths
 
     def _scroll_to_cursor(self) -> None:
         height = max(1, self.size.height - 1)
@@ -233,9 +260,10 @@ class Heatmap(Widget, can_focus=True):
         more_left, more_right = self.left > 0, shown.stop < len(grid.columns)
         corner = ljust(cut(grid.corner, label_w - 2), label_w - 1) + ("‹" if more_left else " ")
         segments = [Segment(corner, style), Segment(ljust(cut(grid.note_title, note_w), note_w), style)]
-        titles = cut_apart([grid.columns[i] for i in shown], [grid.widths[i] - 1 for i in shown])
+        widths = self.column_widths(width)
+        titles = cut_apart([grid.columns[i] for i in shown], [widths[i] - 1 for i in shown])
         for i, short in zip(shown, titles):
-            title = rjust(short, grid.widths[i])
+            title = rjust(short, widths[i])
             current = i == self.column and self.row is not None
             segments.append(Segment(title, style + self._style("current") if current else style))
         if more_right:
@@ -255,9 +283,10 @@ class Heatmap(Widget, can_focus=True):
             Segment(ljust(fit_path(row.label, label_w - 1), label_w), label_style),
             Segment(ljust(cut(row.note, note_w), note_w), self._style("note")),
         ]
+        widths = self.column_widths(width)
         for i in self.visible_columns(width):
             mark = row.marks[i] if i < len(row.marks) else None
-            text = rjust(mark.text if mark is not None else "", grid.widths[i] - 1)
+            text = rjust(mark.text if mark is not None else "", widths[i] - 1)
             if mark is None:
                 style = self._style("")
             else:
