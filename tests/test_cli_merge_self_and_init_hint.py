@@ -62,3 +62,12 @@ def test_the_init_hint_pastes_as_it_is(tmp_path, monkeypatch, name):
                             cwd=tmp_path, capture_output=True, text=True, check=True)  # fmt: skip
     assert pasted.stdout.splitlines() == ["-p", name, "import", "INTERVIEW.txt", "..."]
     assert (tmp_path / name / "project.json").is_file()
+
+
+@pytest.mark.parametrize("name", ["study", "Bob's study", 'the "pilot"'])
+def test_init_names_the_project_in_plain_quotes(tmp_path, monkeypatch, name):
+    """The trial: `Created project "Bob's study"` and `'study'`: Python's repr, whose
+    quotes change with the name."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["init", name, "--coder", "alice"], prog_name="margin")
+    assert result.stdout.splitlines()[0] == f"Created project “{name}” in {name} (coder alice)."

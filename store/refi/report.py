@@ -31,7 +31,7 @@ class ImportReport:
     def lines(self) -> list[str]:
         made = ", ".join(f"{n} {what}" for what, n in self.counts.items())
         lines = [
-            f"Created project {self.project!r} in {self.directory} from {self.source}"
+            f"Created project “{self.project}” in {self.directory} from {self.source}"
             + (f" ({self.origin})" if self.origin else ""),
             f"Imported {made}.",
         ]

@@ -41,7 +41,7 @@ def init(ctx, directory, name, coder_name, source, strict):
         return
     project = Project.init(target, name=name, coder=coder)
     project.close()
-    click.echo(f"Created project {safe(project.name)!r} in {target} (coder {safe(project.coder.name)}).")
+    click.echo(f"Created project “{safe(project.name)}” in {target} (coder {safe(project.coder.name)}).")
     click.echo(f"Next: margin -p {safe(shlex.quote(str(target)))} import INTERVIEW.txt ...")  # quoted: pasted as it is
 
 
