@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 
 from store import backup, codings_files, layout, schema
 from store.core.folder import check_path_length
@@ -14,6 +15,7 @@ from store.state import paused_collector
 from store.storage import open_db, parse_project_file, remove_stale_temp_files
 
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
+RACE_SECONDS = 10.0  # how long a reader goes on reading again while a writer's checkpoints replace files
 LAZY = object()  # a writer's codings, read per document when first needed (Opening._load_codings_file)
 
 
@@ -48,7 +50,8 @@ class Opening:
         meta. A read-only open of a current project leaves the codings files unread until
         something needs them (`margin docs` never does); a project of schema 1 is
         migrated (store/migrate.py) by a writer, read as if migrated by a reader."""
-        for attempt in range(3):
+        deadline = time.monotonic() + RACE_SECONDS
+        while True:
             main, found = self._read_main()
             self._main_digest = found
             version = self._schema_of(main)
@@ -57,7 +60,8 @@ class Opening:
             problem = codings_files.mismatch_problem(main, {PROJECT_FILE: found})
             if not problem:
                 break
-            if not self.readonly or attempt == 2:  # a reader may have met a writer's checkpoint: read again
+            moved = self.readonly and layout.read_local(self.dir) != main["meta"]["checkpoint"]
+            if not moved or time.monotonic() > deadline:  # else a reader met a writer's checkpoint: read again
                 raise ProjectCorrupt(f"{problem}; {self._restore_hint()}")
         if version == 1:
             return self._read_schema_1(main)
@@ -158,13 +162,20 @@ class Opening:
         """The codings of a read-only open, read when first needed. A writer may have
         checkpointed since project.json was read: its codings files then record a later
         action than project.json did, and `_settle` brings everything up to that point."""
-        built = self._built_codings()
-        if built is not None:
-            return built
-        now_main = self._record_now()
-        files = self._read_codings_files(now_main)
-        self._codings_newer = self._newer_than_checkpoint(now_main, self._digests)
-        return self._open_codings(files, check_references=not self._codings_newer)
+        deadline = time.monotonic() + RACE_SECONDS
+        while True:
+            built = self._built_codings()
+            if built is not None:
+                return built
+            now_main = self._record_now()
+            try:
+                files = self._read_codings_files(now_main)
+            except ProjectCorrupt:
+                if self._record_now() == now_main or time.monotonic() > deadline:
+                    raise  # no checkpoint while the files were read: they are not the record's
+                continue  # a writer's checkpoint replaced files as they were read: read again
+            self._codings_newer = self._newer_than_checkpoint(now_main, self._digests)
+            return self._open_codings(files, check_references=not self._codings_newer)
 
     def _built_codings(self) -> list[dict] | None:
         """The quick way for `_deferred_codings`: each file decoded straight into `Coding`
