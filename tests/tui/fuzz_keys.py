@@ -574,7 +574,8 @@ class Session:
         """
         app = self.app
         last_stack = None
-        for _ in range(12):
+        deadline = time.monotonic() + 10  # a loaded machine (CI on 2 cores) may take many rounds
+        while time.monotonic() < deadline:
             if app._exception is not None or not app.is_running:
                 return
             running = [w for w in app.workers if not w.is_finished]
@@ -589,7 +590,9 @@ class Session:
             await self.pilot._wait_for_screen()
             for _ in range(4):  # tasks outside the message queues (a screen being dismissed)
                 await asyncio.sleep(0)
-            quiet = not (screen._callbacks or screen._layout_required or screen._repaint_required
+            focused = screen.focused
+            queued = not app._message_queue.empty() or (focused is not None and not focused._message_queue.empty())
+            quiet = not (screen._callbacks or screen._layout_required or screen._repaint_required or queued
                          or screen._dirty_widgets or any(not w.is_finished for w in app.workers))
             stack = tuple(app.screen_stack)
             if app.screen is screen and quiet and stack == last_stack:
