@@ -19,7 +19,7 @@ from click.core import ParameterSource
 from click.exceptions import NoArgsIsHelpError, NoSuchOption
 
 from store.errors import MarginError, advice_for, reason_of
-from tui.context import Settings, report_error, safe
+from tui.context import Settings, error_line, report_error
 
 COMMAND_MODULES = (
     "tui.commands.project_commands",
@@ -124,7 +124,7 @@ def one_line_usage(error: click.UsageError) -> click.UsageError:
     where = error.ctx.command_path if error.ctx else "margin"
     said = error.format_message().rstrip()
     said += "" if said.endswith((".", "!", "?", ":")) else "."  # click ends some with a full stop, not all
-    plain = click.UsageError(f"{said} See `{where} --help`.")
+    plain = click.UsageError(f"{error_line(said)} See `{where} --help`.")
     plain.exit_code = error.exit_code
     return plain
 
@@ -204,7 +204,7 @@ class MarginGroup(click.Group):
         except BrokenPipeError:
             quiet_broken_pipe()
         except OSError as error:  # one that no command turned into a MarginError
-            click.echo(f"Error: {safe(os_error_line(error))}", err=True)
+            click.echo(f"Error: {error_line(os_error_line(error))}", err=True)
             ctx.exit(1)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):

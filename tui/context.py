@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -91,6 +92,29 @@ def safe(text: str) -> str:
     return "".join(ch if shows(ch) or ch in "\n\t" else "\ufffd" for ch in text)
 
 
+LONG_QUOTE = re.compile(r"'([^'\n]{81,})'|\"([^\"\n]{81,})\"|“([^”\n]{81,})”|`([^`\n]{81,})`")
+LONG_WORD = re.compile(r"\S{201,}")  # a path or a name unquoted: longer than any sound path here
+
+
+def shorten_quoted(message: str) -> str:
+    """A message with each quoted text of more than 80 characters cut to its first 60 and
+    last 12, and any unbroken run of more than 200 (a 5,000-character name typed by
+    mistake was echoed whole, filling the terminal and burying the advice after it)."""
+
+    def cut(match: re.Match) -> str:
+        inner = next(group for group in match.groups() if group is not None)
+        quote = match.group(0)
+        return f"{quote[0]}{inner[:60]}…{inner[-12:]}{quote[-1]}"
+
+    message = LONG_QUOTE.sub(cut, message)
+    return LONG_WORD.sub(lambda m: f"{m.group(0)[:60]}…{m.group(0)[-12:]}", message)
+
+
+def error_line(message: str) -> str:
+    """An error's message as shown: no raw control characters, no text too long to read."""
+    return safe(shorten_quoted(message))
+
+
 def report_error(error: MarginError) -> None:
-    click.echo(f"Error: {safe(error.message)}", err=True)
+    click.echo(f"Error: {error_line(error.message)}", err=True)
     sys.exit(error.exit_code)

@@ -40,6 +40,10 @@ def demo(ctx, directory, no_open, no_mouse, keymap_name):
     """
     from store.demo import build_demo, demo_exists
 
+    if keymap_name and not no_open:
+        import keymaps
+
+        keymaps.load(keymap_name)  # a key table that is not there is refused before anything is made
     if not demo_exists(directory):
         build_demo(directory, Path(__file__).resolve().parent.parent / "demo")
         click.echo(f"Created the demo project in {directory}", err=True)

@@ -12,7 +12,7 @@ import click
 from store.errors import BadInput
 from tui.commands.analysis_options import emit_table
 from tui.complete import complete_codes, complete_documents
-from tui.context import deliver, open_project, plural, safe, settings
+from tui.context import deliver, error_line, open_project, plural, safe, settings
 
 AGREEMENT_COLUMNS = [
     "code_path", "document", "unit", "coders", "units", "agreed",
@@ -269,7 +269,7 @@ def merge_file(ancestor, ours, theirs, name):
 
     status = run(ancestor, ours, theirs, name, Path.cwd())
     if status:
-        click.echo(f"Error: {name or ours} is not a Margin project file; merge it by hand or `margin restore`", err=True)
+        click.echo(f"Error: {error_line(f'{name or ours} is not a Margin project file')}; merge it by hand or `margin restore`", err=True)
     raise SystemExit(status)
 
 
