@@ -320,11 +320,17 @@ def in_vivo_name(words: str, longest: int = 60) -> str:
     return name[: grapheme_edge(name, longest - 1, forward=False)].rstrip() + "…"
 
 
-def refuse_line_breaks(text: str) -> None:
-    """Refuse pasted text holding a line break, as a code name refuses it (rather than keep
-    its first line, as Textual's Input does, or join its lines)."""
+def pasted_name(text: str) -> str:
+    """Pasted text for a code name: the line breaks at its end dropped (a name copied with
+    its line's end), any other refused as a code name refuses it (rather than keep its
+    first line, as Textual's Input does, or join its lines)."""
+    text = text.rstrip(TRAILING_BREAKS)
     if not LINE_BREAKS.isdisjoint(text):
         clean_name(text)  # refuses its first line break or control character
+    return text
+
+
+TRAILING_BREAKS = "".join(LINE_BREAKS) + " \t"
 
 
 def split_path(path: str) -> list[str]:

@@ -43,7 +43,7 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from store.code_search import TYPED, CodeIndex
-from store.codebook import refuse_line_breaks
+from store.codebook import pasted_name
 from store.errors import MarginError
 from store.model import Code
 from tui.widgets.keys import clean, run_binding
@@ -57,6 +57,15 @@ HELP_TYPING = "type to filter · 1–9 pick when empty or in the list (↓/tab) 
 HELP_LIST = "in the list: 1–9 pick · ↑↓ move · enter apply · letters type · esc cancel"
 PLACEHOLDER = "type to find a code, or a new name (Parent > Child)"
 DIGITS = "123456789"
+
+
+def pasted_as_name(app, text: str) -> str | None:
+    """Pasted text as a code name takes it (`pasted_name`), or None, the refusal shown."""
+    try:
+        return pasted_name(text)
+    except MarginError as error:
+        app.notify(clean(error.message), severity="error", timeout=8)
+        return None
 
 
 def refused(app, check, *args) -> bool:
@@ -497,10 +506,10 @@ class CodePicker(KeptLines, Vertical):
     def paste(self, text: str) -> None:
         """Pasted text goes into the filter; with a line break it is refused, as in a code
         name's prompt, and the filter is left as it was."""
-        if self.asking is None and not refused(self.app, refuse_line_breaks, text):
+        if self.asking is None and (name := pasted_as_name(self.app, text)) is not None:
             field = self._part(FilterField)
             self._activate(field)
-            field.paste(text)
+            field.paste(name)
 
     def filter_changed(self, value: str) -> None:
         self._show(value)

@@ -28,8 +28,7 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Input, Label
 
-from store.codebook import refuse_line_breaks
-from tui.screens.code_picker import KeptLabel, KeptLines, refused
+from tui.screens.code_picker import KeptLabel, KeptLines, pasted_as_name, refused
 from tui.widgets.keys import bindings, clean, run_binding
 
 DIALOG_WIDTH = 70  # as in app.tcss .dialog
@@ -230,7 +229,7 @@ class Prompt(Dialog):
         selected when the prompt opens, so that neither leaving it nor typing loses what it held.
         `name_check`: the prompt of a code name. Enter runs `name_check(value)`, and a refusal
         it raises (a MarginError) is shown while the prompt stays open with what was typed;
-        a pasted line break is refused as the command line refuses it."""
+        a pasted line break is refused as the command line refuses it (at the end, dropped)."""
         super().__init__(id=None)
         self.question, self.value, self.hint, self.keep_on_escape = question, value, hint, keep_on_escape
         self.name_check = name_check
@@ -271,8 +270,10 @@ class Prompt(Dialog):
         return await self.input.take_key(event)
 
     def paste(self, text: str) -> None:
-        if self.name_check is None or not refused(self.app, refuse_line_breaks, text):
+        if self.name_check is None:
             self.input._on_paste(events.Paste(text))
+        elif (name := pasted_as_name(self.app, text)) is not None:
+            self.input._on_paste(events.Paste(name))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
