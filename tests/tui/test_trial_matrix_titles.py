@@ -10,14 +10,19 @@ from tui.cells import cut_apart
 from tests.tui.test_analysis_screen import open_analysis, settle
 
 
-async def test_matrix_titles_by_document_are_told_apart_at_80x24(make_app):
+async def _matrix_lines(make_app, size, rows=0):
+    """The matrix view's header and first `rows` rows, as drawn at `size`."""
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         screen = await open_analysis(pilot)
         await pilot.press("3")
         await settle(pilot)
-        header = screen.heatmap.render_line(0).text
-        assert "und 1" in header and "und 2" in header and header.count("P01 nurse…") == 0, header
+        return screen.heatmap.grid.columns, [screen.heatmap.render_line(y).text for y in range(rows + 1)]
+
+
+async def test_matrix_titles_by_document_are_told_apart_at_80x24(make_app):
+    _, (header,) = await _matrix_lines(make_app, (80, 24))
+    assert "und 1" in header and "und 2" in header and header.count("P01 nurse…") == 0, header
 
 
 @settings(max_examples=300, deadline=None)
@@ -37,16 +42,10 @@ def test_cut_apart_keeps_every_end_and_parts_what_differs_at_an_end(texts, width
 async def test_matrix_titles_are_whole_when_the_terminal_has_room(make_app):
     """The trial: at 200x50 the matrix still cut every column title to 10 cells
     ("P01 nurse…"), with most of the screen empty."""
-    app = make_app()
-    async with app.run_test(size=(200, 50)) as pilot:
-        screen = await open_analysis(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        header = screen.heatmap.render_line(0).text
-        for title in screen.heatmap.grid.columns:
-            assert title in header, (title, header)
-        rows = [screen.heatmap.render_line(y).text for y in range(1, 6)]
-        assert all(len(row.rstrip()) <= len(header.rstrip()) + 1 for row in rows)  # the figures under their titles
+    columns, (header, *rows) = await _matrix_lines(make_app, (200, 50), rows=5)
+    for title in columns:
+        assert title in header, (title, header)
+    assert all(len(row.rstrip()) <= len(header.rstrip()) + 1 for row in rows)  # the figures under their titles
 
 
 @settings(max_examples=300, deadline=None)
