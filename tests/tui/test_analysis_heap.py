@@ -122,3 +122,35 @@ async def test_after_an_apply_and_the_builds_ahead_no_stale_view_is_kept(make_ap
         await settle(pilot)
         assert [ref() for ref in stale] == [None] * len(stale)
         assert analysis._RETIRED == []
+
+
+async def test_screens_opened_and_closed_all_session_do_not_pile_up_in_the_frozen_heap(make_app):
+    """A screen open while the heap was frozen (an idle moment with it open) stayed in
+    memory for good when it closed: about 5,000 objects per analysis screen. Now every
+    SCREENS_PER_COLLECTION closes, an idle moment collects the whole heap."""
+    from tui.app import SCREENS_PER_COLLECTION
+    from tui.screens.analysis import Analysis
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+
+        async def open_idle_close():
+            await pilot.press("percent_sign")
+            await settle(pilot)
+            assert isinstance(app.screen, Analysis)
+            app._last_key = 0.0
+            app.checkpoint_when_idle()  # an idle moment with the screen open: its widgets frozen
+            await pilot.press("escape")
+            await settle(pilot)
+            assert not isinstance(app.screen, Analysis)
+            app._last_key = 0.0
+            app.checkpoint_when_idle()
+
+        for _ in range(4 * SCREENS_PER_COLLECTION - 1):
+            await open_idle_close()
+        screens = [o for o in gc.get_objects() if isinstance(o, Analysis)]
+        gc.unfreeze()
+        frozen_screens = sum(isinstance(o, Analysis) for o in gc.get_objects()) - len(screens)
+        assert frozen_screens <= SCREENS_PER_COLLECTION, frozen_screens  # bounded, not one per close
+        gc.freeze()
