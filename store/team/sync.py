@@ -19,6 +19,7 @@ nothing is deleted and every difference is settled by the rules and listed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -33,7 +34,7 @@ from store import layout
 from store.clock import now
 from store.model import ENTITIES, Memo
 from store.state import paused_collector
-from store.storage import make_dir, write_atomic
+from store.storage import fsync_dir, make_dir, write_atomic
 from store.text import plural
 from store.team.merge import ORDER, Conflict, merge
 
@@ -85,8 +86,88 @@ def _keep_conflicts(ours, conflicts: list[Conflict]) -> None:
 
 
 def base_path(ours, theirs, suffix: str = ".json") -> Path:
-    key = f"{theirs.meta.get('id', '')}|{Path(theirs.dir).resolve()}"
+    """Where `ours` keeps what it last saw of the copy `theirs`: keyed by the other copy's
+    project id and its copy id (`copy_id`), so that the copy reached through another path
+    (a mount point, a bind mount, a folder moved or renamed) is the same copy; by its
+    folder's resolved path when it has no copy id of its own (as before copy ids)."""
+    found = copy_id(theirs.dir)
+    return _keyed(ours, theirs, f"copy {found}" if found else str(Path(theirs.dir).resolve()), suffix)
+
+
+def base_paths(ours, theirs, suffix: str = ".json") -> list[Path]:
+    """`base_path`, then the one keyed by the folder's path, where a merge from before copy
+    ids kept it (the next merge moves it to the copy id's key)."""
+    by_path = _keyed(ours, theirs, str(Path(theirs.dir).resolve()), suffix)
+    return list(dict.fromkeys((base_path(ours, theirs, suffix), by_path)))
+
+
+def _keyed(ours, theirs, key: str, suffix: str) -> Path:
+    key = f"{theirs.meta.get('id', '')}|{key}"
     return Path(ours.dir) / BASES_DIR / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:16] + suffix)
+
+
+COPY_ID_FILE = "copy-id"  # merges/copy-id: this copy's own id, where it was made (local, never shared)
+
+
+def copy_id(folder) -> str | None:
+    """The copy id of the project in `folder`, made by `own_copy_id`; None when it has none,
+    or when its record is another folder's: one copied with it (`cp -r`) claims the
+    original's id, but neither the folder's and the record's inodes nor the path it was
+    made at are its own. (A folder moved or renamed on its disk keeps its inodes; reached
+    through a symlink or bind mount, too; a disk mounted elsewhere keeps them where its
+    file system keeps inodes; at the path it was made in it is the copy it was, as before.)"""
+    path = Path(folder) / BASES_DIR / COPY_ID_FILE
+    try:
+        record = orjson.loads(path.read_bytes())
+        inodes = [os.stat(folder).st_ino, os.stat(path).st_ino]
+        here = str(Path(folder).resolve())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(found := record.get("id"), str) or not found:
+        return None
+    return found if record.get("inodes") == inodes or record.get("path") == here else None
+
+
+def own_copy_id(folder, replace: bool) -> str | None:
+    """`copy_id`, made when the folder has none: this copy's own (`replace`: a record
+    copied from another folder is replaced), or the other copy's of a merge, only where
+    there is none (a record that is not its own stays: the path keys it, as before copy
+    ids); None when the folder cannot be written (a read-only disk)."""
+    found = copy_id(folder)
+    if found is not None:
+        return found
+    try:
+        return _write_copy_id(Path(folder), replace)
+    except OSError:
+        return None
+
+
+def _write_copy_id(folder: Path, replace: bool) -> str | None:
+    """A new copy id in merges/copy-id with the folder's path and inodes (the record's own
+    inode in it: written to a new file, fsynced, then renamed or linked into place)."""
+    merges = folder / BASES_DIR
+    make_dir(merges)
+    path, tmp = merges / COPY_ID_FILE, merges / f".{COPY_ID_FILE}.{os.urandom(6).hex()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        try:
+            record = {"id": os.urandom(16).hex(), "path": str(folder.resolve()), "inodes": [os.stat(folder).st_ino, os.fstat(fd).st_ino]}
+            data = orjson.dumps(record) + b"\n"
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            with contextlib.suppress(FileExistsError):  # another merge made one first: that one
+                os.link(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    fsync_dir(merges)
+    return copy_id(folder)
 
 
 SNAPSHOT = ".base"  # merges/<key>.base: the other copy as merged, file by file (Snapshot)
@@ -200,8 +281,8 @@ def choose_base(ours, theirs, mine: dict, other: dict) -> dict:
     had, and an older one may match more: why generations choose the base now.)"""
     folder = Path(theirs.dir) / BASES_DIR
     theirs_kept = sorted(folder.glob("*.json")) if folder.is_dir() else []
-    candidates = [read_base(path) for path in [base_path(ours, theirs), *theirs_kept]]
-    snapshots = [base_path(ours, theirs, SNAPSHOT), *(sorted(folder.glob("*" + SNAPSHOT)) if folder.is_dir() else [])]
+    candidates = [read_base(path) for path in [*base_paths(ours, theirs), *theirs_kept]]
+    snapshots = [*base_paths(ours, theirs, SNAPSHOT), *(sorted(folder.glob("*" + SNAPSHOT)) if folder.is_dir() else [])]
     candidates += [s.as_tables() for s in map(Snapshot.read, snapshots) if s is not None]
     best, score = {}, 0
     for candidate in candidates:
@@ -285,7 +366,7 @@ def newest_base(ours, theirs) -> Base:
     now_at = {id(ours): generation(ours), id(theirs): generation(theirs)}
     found = Base()
     for taker, held in ((ours, theirs), (theirs, ours)):
-        for path in (base_path(taker, held, SNAPSHOT), base_path(taker, held)):
+        for path in (*base_paths(taker, held, SNAPSHOT), *base_paths(taker, held)):
             kept = _kept_base(path)
             if kept is None:
                 continue  # none there, or damaged: no base
@@ -338,6 +419,8 @@ def merge_folder(ours, theirs) -> Report:
     with paused_collector():  # records hold no cycles (see gitsync._merge_in)
         if ours._ops_since_checkpoint:
             ours.checkpoint()  # our files then hold every acknowledged change
+        own_copy_id(ours.dir, replace=True)  # what the bases are keyed by (`base_path`)
+        own_copy_id(theirs.dir, replace=False)
         base = newest_base(ours, theirs)
         other_files = _files_as_state(theirs, check_record=True)
         mine_files = _files_as_state(ours, check_record=False) if other_files is not None and not base.entitywise else None
@@ -352,6 +435,7 @@ def merge_folder(ours, theirs) -> Report:
     # logged; the other form goes (a kill between the two leaves both, of which the next
     # merge takes the newer). A kill before the base leaves the older base, still common.
     kept, gone = base_path(ours, theirs, SNAPSHOT), base_path(ours, theirs)
+    before = [p for p in base_paths(ours, theirs, SNAPSHOT) + base_paths(ours, theirs) if p not in (kept, gone)]  # keyed by path
     make_dir(kept.parent)
     write_atomic(kept.parent / GENERATION_FILE, b"%d\n" % generations[0])
     if snapshot is None:  # their files are not their state: the base as records, read through it
@@ -360,8 +444,9 @@ def merge_folder(ours, theirs) -> Report:
         write_atomic(kept, _encoded({"format": SNAPSHOT_FORMAT, "generation": made, "of_generation": seen, "tables": tables_of(theirs)}))
     else:
         write_atomic(kept, snapshot.encoded())
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(gone)
+    for path in (gone, *before):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
     return report
 
 
