@@ -55,24 +55,105 @@ class Report:
     came_in: dict[str, Counter] = field(default_factory=dict)  # table -> Counter by coder/author name ('' none)
     removed: Counter = field(default_factory=Counter)
     conflicts: list[Conflict] = field(default_factory=list)
+    moved: Counter = field(default_factory=Counter)  # (whose, code name) -> codings the other copy's joins moved (`fold_joins`)
+    removed_yours: int = 0  # of removed["codings"], the syncing coder's
 
     def lines(self) -> list[str]:
-        if not any(self.came_in.values()) and not self.removed and not self.conflicts:
+        if not any(self.came_in.values()) and not self.removed and not self.conflicts and not self.moved:
             return [f"Nothing new from {self.source}."]
         parts = []
         codings = self.came_in.get("codings", Counter())
         for name, count in sorted(codings.items()):
             parts.append(f"{name or 'someone'}: {plural(count, 'coding')}")
-        for table, label in (("codes", "codes"), ("memos", "memos"), ("documents", "documents")):
+        parts += moved_words(self.moved)
+        for table, label in (("codes", "code"), ("memos", "memo"), ("documents", "document")):
             total = sum(self.came_in.get(table, Counter()).values())
             if total:
-                parts.append(f"{total} new or changed {label}")
-        removed = sum(self.removed.values())
-        if removed:
-            parts.append(f"{removed} removed")
+                parts.append(plural(total, f"new or changed {label}"))
+        if self.removed:
+            parts.append(removed_words(self.removed, self.removed_yours))
         lines = [f"From {self.source}: " + ("; ".join(parts) or "no changes") + f"; {len(self.conflicts)} conflicts"]
         lines += [f"  conflict: {c.describe()}" for c in self.conflicts]
         return lines
+
+    def fold_joins(self, coder: str, mine: dict, merged: dict) -> None:
+        """Count what the other copy's joins of twin codes did to this copy's entities as
+        the join's, not as work that came in: a code of ours that went, its twin kept in
+        its place (same name, same parent), and our codings, memos and sub-codes of it
+        changed only to point to the twin. `coder`: the syncing coder's id ("your")."""
+        joined = joined_elsewhere(mine["codes"], merged["codes"])
+        if self.removed["codings"]:
+            gone = mine["codings"].keys() - merged["codings"].keys()
+            self.removed_yours = sum(1 for key in gone if mine["codings"][key].get("coder") == coder)
+        if not joined:
+            return
+        coders = {**mine["coders"], **merged.get("coders", {})}
+        self.removed["codes"] -= len(joined)
+        for kept in set(joined.values()):
+            if kept not in mine["codes"] or mine["codes"][kept] != merged["codes"][kept]:
+                self.came_in.setdefault("codes", Counter())[""] -= 1  # the twin kept: the join's, not a new code
+        for table, field_name in (("codings", "code"), ("memos", "target"), ("codes", "parent")):
+            for key, record in mine[table].items():
+                if (old := record.get(field_name)) not in joined or not _only_repointed(record, merged[table].get(key), field_name, joined[old]):
+                    continue
+                name = coders.get(record.get("coder") or "", {}).get("name", record.get("author") or "")
+                self.came_in.setdefault(table, Counter())[name] -= 1
+                if table == "codings":
+                    whose = "your" if record.get("coder") == coder else f"{name or 'someone'}'s"
+                    self.moved[whose, merged["codes"][joined[old]]["name"]] += 1
+        self.removed, self.came_in = +self.removed, {t: +c for t, c in self.came_in.items()}
+
+
+def _only_repointed(before: dict, after: dict | None, field_name: str, to: str) -> bool:
+    """Whether `after` is `before` pointing to `to` instead (its modified stamp aside)."""
+    if after is None or after.get(field_name) != to:
+        return False
+    stamp = before.get("modified")
+    return {**after, field_name: before.get(field_name), "modified": stamp} == {**before, "modified": stamp}
+
+
+def joined_elsewhere(mine: dict, merged: dict) -> dict[str, str]:
+    """The codes of ours (records by id) that the merge removed where a code of the same
+    name (ignoring case) stands under the same parent: the other copy joined them
+    (`join_twin_codes`, or `margin codes merge` of twins); by id, the code kept. Parents
+    first, so a sub-code of a joined code is looked for under the code kept."""
+    gone = [key for key in mine if key not in merged]
+    if not gone:
+        return {}
+    standing = {(r.get("parent"), str(r.get("name", "")).casefold()): key for key, r in merged.items()}
+    joined: dict[str, str] = {}
+    for key in sorted(gone, key=lambda k: _depth(mine, k)):
+        parent = mine[key].get("parent")
+        kept = standing.get((joined.get(parent, parent), str(mine[key].get("name", "")).casefold()))
+        if kept is not None:
+            joined[key] = kept
+    return joined
+
+
+def _depth(codes: dict, key: str) -> int:
+    depth, seen = 0, {key}
+    while (key := codes.get(key, {}).get("parent")) in codes and key not in seen:
+        depth, seen = depth + 1, seen | {key}
+    return depth
+
+
+def moved_words(moved: Counter) -> list[str]:
+    """'3 of your codings moved to the joined code Stigma', one for each coder and code."""
+    return [
+        f"{count} of {whose} {'coding' if count == 1 else 'codings'} moved to the joined code {code}"
+        for (whose, code), count in sorted(moved.items())
+    ]
+
+
+def removed_words(removed: Counter, yours: int) -> str:
+    """'1 code, 3 of your codings removed': what went, by kind, the syncing coder's codings named."""
+    parts = [plural(removed[table], noun) for table, noun in (("codes", "code"), ("memos", "memo"), ("documents", "document")) if removed[table]]
+    others = removed["codings"] - yours
+    if yours:
+        parts.append(f"{yours} of your {'coding' if yours == 1 else 'codings'}")
+    if others:
+        parts.append(plural(others, "other coding" if yours else "coding"))
+    return ", ".join(parts) + " removed"
 
 
 def _keep_conflicts(ours, conflicts: list[Conflict]) -> None:
@@ -526,6 +607,7 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                 if key not in result.tables.get(table, {}):
                     ours.delete(ENTITIES[table].from_record(record))
                     report.removed[table] += 1
+        report.fold_joins(ours.coder.id if ours.coder else "", mine, result.tables)  # before this copy's own joins, which are listed
         result.conflicts.extend(join_twin_codes(ours, set(mine["codes"])))
         if result.conflicts:
             _keep_conflicts(ours, result.conflicts)
