@@ -83,24 +83,27 @@ class Report:
         changed only to point to the twin. `coder`: the syncing coder's id ("your")."""
         joined = joined_elsewhere(mine["codes"], merged["codes"])
         if self.removed["codings"]:
-            gone = mine["codings"].keys() - merged["codings"].keys()
-            self.removed_yours = sum(1 for key in gone if mine["codings"][key].get("coder") == coder)
+            went = mine["codings"].keys() - merged["codings"].keys()
+            self.removed_yours = sum(1 for key in went if mine["codings"][key].get("coder") == coder)
         if not joined:
             return
         coders = {**mine["coders"], **merged.get("coders", {})}
-        self.removed["codes"] -= len(joined)
-        for kept in set(joined.values()):
-            if kept not in mine["codes"] or mine["codes"][kept] != merged["codes"][kept]:
-                self.came_in.setdefault("codes", Counter())[""] -= 1  # the twin kept: the join's, not a new code
+        gone = [key for key in joined if key not in merged["codes"]]  # (one back, in use, is listed "deleted and used")
+        self.removed["codes"] -= len(gone)
+        joins = {joined[key] for key in gone}
         for table, field_name in (("codings", "code"), ("memos", "target"), ("codes", "parent")):
             for key, record in mine[table].items():
                 if (old := record.get(field_name)) not in joined or not _only_repointed(record, merged[table].get(key), field_name, joined[old]):
                     continue
                 name = coders.get(record.get("coder") or "", {}).get("name", record.get("author") or "")
                 self.came_in.setdefault(table, Counter())[name] -= 1
+                joins.add(joined[old])
                 if table == "codings":
                     whose = "your" if record.get("coder") == coder else f"{name or 'someone'}'s"
                     self.moved[whose, merged["codes"][joined[old]]["name"]] += 1
+        for kept in joins:
+            if kept not in mine["codes"] or mine["codes"][kept] != merged["codes"][kept]:
+                self.came_in.setdefault("codes", Counter())[""] -= 1  # the twin kept: the join's, not a new code
         self.removed, self.came_in = +self.removed, {t: +c for t, c in self.came_in.items()}
 
 
@@ -113,20 +116,20 @@ def _only_repointed(before: dict, after: dict | None, field_name: str, to: str) 
 
 
 def joined_elsewhere(mine: dict, merged: dict) -> dict[str, str]:
-    """The codes of ours (records by id) that the merge removed where a code of the same
-    name (ignoring case) stands under the same parent: the other copy joined them
-    (`join_twin_codes`, or `margin codes merge` of twins); by id, the code kept. Parents
-    first, so a sub-code of a joined code is looked for under the code kept."""
-    gone = [key for key in mine if key not in merged]
-    if not gone:
-        return {}
-    standing = {(r.get("parent"), str(r.get("name", "")).casefold()): key for key, r in merged.items()}
+    """The codes of ours (records by id) that the other copy joined into a twin: one of the
+    same name (ignoring case) under the same parent in the merge, that we did not have; our
+    code gone (or back, "deleted and used", where we went on coding with it). By id, the
+    code kept. Parents first, so a sub-code of a joined code is looked for under the code kept."""
+    standing: dict[tuple, list[str]] = {}
+    for key, record in merged.items():
+        standing.setdefault((record.get("parent"), str(record.get("name", "")).casefold()), []).append(key)
     joined: dict[str, str] = {}
-    for key in sorted(gone, key=lambda k: _depth(mine, k)):
+    for key in sorted(mine, key=lambda k: _depth(mine, k)):
         parent = mine[key].get("parent")
-        kept = standing.get((joined.get(parent, parent), str(mine[key].get("name", "")).casefold()))
-        if kept is not None:
-            joined[key] = kept
+        twins = standing.get((joined.get(parent, parent), str(mine[key].get("name", "")).casefold()), [])
+        kept = [twin for twin in twins if twin != key and (key not in merged or twin not in mine)]
+        if kept:
+            joined[key] = min(kept)
     return joined
 
 

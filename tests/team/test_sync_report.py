@@ -62,15 +62,19 @@ def code_three(team, folder, coder, code) -> None:
         team.run(folder, coder, "apply", FIRST, code, "--turn", str(turn))
 
 
-def joined(team, alice, bob) -> tuple[str, dict]:
+def joined(team, alice, bob, going_on: bool = False) -> tuple[str, dict]:
     """Both make a code Stigma and code three turns with it; the copy whose code is kept
-    (its id sorts first) takes in the other's, joining them; the other then takes it in."""
+    (its id sorts first) takes in the other's, joining them; the other (`going_on`: after
+    coding one more turn with its Stigma, which then comes back, deleted and used) then
+    takes it in."""
     for folder, coder in ((alice, "alice"), (bob, "bob")):
         team.run(folder, coder, "codes", "add", "Stigma")
         code_three(team, folder, coder, "Stigma")
     (ours, name), (theirs, other) = sorted([(alice, "alice"), (bob, "bob")], key=lambda fc: stigma(fc[0]), reverse=True)
     team.send(ours, name)
     team.meet(theirs, other, ours)  # joins ours's Stigma into theirs's, moving our codings to it
+    if going_on:
+        team.run(ours, name, "apply", FIRST, "Stigma", "--turn", "8")
     return team.meet(ours, name, theirs), {"other": other}
 
 
@@ -91,6 +95,11 @@ def changed_by_bob(change):
 
 CASES = {
     "join": (joined, "{other}: 3 codings, 3 of your codings moved to the joined code Stigma, 1 memo", "{other}: 3 codings; 3 of your codings moved to the joined code Stigma; 1 new or changed memo; 0 conflicts"),
+    "join, and we went on coding": (
+        lambda team, alice, bob: joined(team, alice, bob, going_on=True),
+        "{other}: 3 codings, 3 of your codings moved to the joined code Stigma, 1 memo; 2 conflicts: see `margin conflicts`",
+        "{other}: 3 codings; 3 of your codings moved to the joined code Stigma; 1 new or changed memo; 2 conflicts",
+    ),
     "rename of a code we use": (changed_by_bob(lambda bob: ("codes", "rename", "Access", "Getting access")), "1 new or changed code", "1 new or changed code; 0 conflicts"),
     "deletion of a code we used": (changed_by_bob(lambda bob: ("codes", "delete", "Access", "--force")), "1 code, 1 memo, 3 of your codings removed", "1 code, 1 memo, 3 of your codings removed; 0 conflicts"),
     "memo edit": (changed_by_bob(lambda bob: ("memo", "edit", memo_id(bob, "What counts as access?"), "bob: access to services")), "1 memo", "1 new or changed memo; 0 conflicts"),
