@@ -216,11 +216,15 @@ def own_copy_id(folder, replace: bool) -> str | None:
     """`copy_id`, made when the folder has none: this copy's own (`replace`: a record
     copied from another folder is replaced), or the other copy's of a merge, only where
     there is none (a record that is not its own stays: the path keys it, as before copy
-    ids); None when the folder cannot be written (a read-only disk)."""
+    ids) and the folder is this user's (merges/ made by another user, mode 700, would
+    stop its owner's merges; the copy gets its id from its own first merge). None when
+    the folder cannot be written (a read-only disk)."""
     found = copy_id(folder)
     if found is not None:
         return found
     try:
+        if not replace and os.stat(folder).st_uid != os.geteuid():
+            return None
         return _write_copy_id(Path(folder), replace)
     except OSError:
         return None

@@ -212,3 +212,15 @@ def test_a_folder_keeps_its_copy_id_only_where_it_is_that_copy(tmp_path, reach, 
     assert sync.own_copy_id(reached, replace=False) == (made if same else None)  # another copy's record stays
     renewed = sync.own_copy_id(reached, replace=True)
     assert (renewed == made) is same and renewed is not None and sync.copy_id(reached) == renewed
+
+
+def test_another_users_folder_is_not_written(tmp_path, monkeypatch):
+    """bob's folder on a shared disk, which alice may write: her merge makes no merges/ in
+    it (one of mode 700 made by alice would stop bob's own merges); keyed by its path."""
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    started(alice)
+    shutil.copytree(alice, bob)
+    monkeypatch.setattr(os, "geteuid", lambda: os.stat(bob).st_uid + 1)
+    merged(alice, bob, "alice")
+    assert not (bob / sync.BASES_DIR).exists() and sync.copy_id(alice) is not None
+    a_deletion_carries(alice, bob, bob)
