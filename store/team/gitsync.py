@@ -39,7 +39,7 @@ from store.storage import make_dir, write_atomic
 from store.team import git
 from store.team.git import GitFailed
 from store.team import filewise
-from store.team.sync import BASES_DIR, ORDER, apply_merged
+from store.team.sync import BASES_DIR, ORDER, apply_merged, moved_words, removed_words
 from store.text import plural
 
 SHARED = (layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)
@@ -52,17 +52,20 @@ class SyncReport:
     remote: str
     pushed: bool = False
     came_in: dict[str, Counter] = field(default_factory=dict)
-    removed: int = 0
+    removed: Counter = field(default_factory=Counter)  # by table
     conflicts: int = 0
+    moved: Counter = field(default_factory=Counter)  # codings the other copies' joins moved (sync.Report.fold_joins)
+    removed_yours: int = 0
 
     def lines(self) -> list[str]:
         parts = [f"{name or 'someone'}: {plural(n, 'coding')}" for name, n in sorted(self.came_in.get("codings", Counter()).items())]
+        parts += moved_words(self.moved)
         for table, label in (("codes", "new or changed code"), ("memos", "memo"), ("documents", "document")):
             total = sum(self.came_in.get(table, Counter()).values())
             if total:
                 parts.append(plural(total, label))
         if self.removed:
-            parts.append(f"{self.removed} removed")
+            parts.append(removed_words(self.removed, self.removed_yours))
         head = f"From {self.remote}: " + (", ".join(parts) if parts else "nothing new")
         if self.conflicts:
             head += f"; {plural(self.conflicts, 'conflict')}: see `margin conflicts`"
@@ -203,7 +206,7 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) ->
                 project, found.ours, found.theirs, result, text_of, f"sync with {report.remote}", report.remote, found.known
             )
             report.came_in, report.conflicts = merged.came_in, report.conflicts + len(merged.conflicts)
-            report.removed = sum(merged.removed.values())
+            report.removed, report.moved, report.removed_yours = merged.removed, merged.moved, merged.removed_yours
             project.checkpoint()
             return _commit_merge(project, index, head, theirs, fast_forward=base == head)
     finally:

@@ -19,6 +19,7 @@ nothing is deleted and every difference is settled by the rules and listed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -33,7 +34,7 @@ from store import layout
 from store.clock import now
 from store.model import ENTITIES, Memo
 from store.state import paused_collector
-from store.storage import make_dir, write_atomic
+from store.storage import fsync_dir, make_dir, write_atomic
 from store.text import plural
 from store.team.merge import ORDER, Conflict, merge
 
@@ -54,24 +55,108 @@ class Report:
     came_in: dict[str, Counter] = field(default_factory=dict)  # table -> Counter by coder/author name ('' none)
     removed: Counter = field(default_factory=Counter)
     conflicts: list[Conflict] = field(default_factory=list)
+    moved: Counter = field(default_factory=Counter)  # (whose, code name) -> codings the other copy's joins moved (`fold_joins`)
+    removed_yours: int = 0  # of removed["codings"], the syncing coder's
 
     def lines(self) -> list[str]:
-        if not any(self.came_in.values()) and not self.removed and not self.conflicts:
+        if not any(self.came_in.values()) and not self.removed and not self.conflicts and not self.moved:
             return [f"Nothing new from {self.source}."]
         parts = []
         codings = self.came_in.get("codings", Counter())
         for name, count in sorted(codings.items()):
             parts.append(f"{name or 'someone'}: {plural(count, 'coding')}")
-        for table, label in (("codes", "codes"), ("memos", "memos"), ("documents", "documents")):
+        parts += moved_words(self.moved)
+        for table, label in (("codes", "code"), ("memos", "memo"), ("documents", "document")):
             total = sum(self.came_in.get(table, Counter()).values())
             if total:
-                parts.append(f"{total} new or changed {label}")
-        removed = sum(self.removed.values())
-        if removed:
-            parts.append(f"{removed} removed")
+                parts.append(plural(total, f"new or changed {label}"))
+        if self.removed:
+            parts.append(removed_words(self.removed, self.removed_yours))
         lines = [f"From {self.source}: " + ("; ".join(parts) or "no changes") + f"; {len(self.conflicts)} conflicts"]
         lines += [f"  conflict: {c.describe()}" for c in self.conflicts]
         return lines
+
+    def fold_joins(self, coder: str, mine: dict, merged: dict) -> None:
+        """Count what the other copy's joins of twin codes did to this copy's entities as
+        the join's, not as work that came in: a code of ours that went, its twin kept in
+        its place (same name, same parent), and our codings, memos and sub-codes of it
+        changed only to point to the twin. `coder`: the syncing coder's id ("your")."""
+        joined = joined_elsewhere(mine["codes"], merged["codes"])
+        if self.removed["codings"]:
+            went = mine["codings"].keys() - merged["codings"].keys()
+            self.removed_yours = sum(1 for key in went if mine["codings"][key].get("coder") == coder)
+        if not joined:
+            return
+        coders = {**mine["coders"], **merged.get("coders", {})}
+        gone = [key for key in joined if key not in merged["codes"]]  # (one back, in use, is listed "deleted and used")
+        self.removed["codes"] -= len(gone)
+        joins = {joined[key] for key in gone}
+        for table, field_name in (("codings", "code"), ("memos", "target"), ("codes", "parent")):
+            for key, record in mine[table].items():
+                if (old := record.get(field_name)) not in joined or not _only_repointed(record, merged[table].get(key), field_name, joined[old]):
+                    continue
+                name = coders.get(record.get("coder") or "", {}).get("name", record.get("author") or "")
+                self.came_in.setdefault(table, Counter())[name] -= 1
+                joins.add(joined[old])
+                if table == "codings":
+                    whose = "your" if record.get("coder") == coder else f"{name or 'someone'}'s"
+                    self.moved[whose, merged["codes"][joined[old]]["name"]] += 1
+        for kept in joins:
+            if kept not in mine["codes"] or mine["codes"][kept] != merged["codes"][kept]:
+                self.came_in.setdefault("codes", Counter())[""] -= 1  # the twin kept: the join's, not a new code
+        self.removed, self.came_in = +self.removed, {t: +c for t, c in self.came_in.items()}
+
+
+def _only_repointed(before: dict, after: dict | None, field_name: str, to: str) -> bool:
+    """Whether `after` is `before` pointing to `to` instead (its modified stamp aside)."""
+    if after is None or after.get(field_name) != to:
+        return False
+    stamp = before.get("modified")
+    return {**after, field_name: before.get(field_name), "modified": stamp} == {**before, "modified": stamp}
+
+
+def joined_elsewhere(mine: dict, merged: dict) -> dict[str, str]:
+    """The codes of ours (records by id) that the other copy joined into a twin: one of the
+    same name (ignoring case) under the same parent in the merge, that we did not have; our
+    code gone (or back, "deleted and used", where we went on coding with it). By id, the
+    code kept. Parents first, so a sub-code of a joined code is looked for under the code kept."""
+    standing: dict[tuple, list[str]] = {}
+    for key, record in merged.items():
+        standing.setdefault((record.get("parent"), str(record.get("name", "")).casefold()), []).append(key)
+    joined: dict[str, str] = {}
+    for key in sorted(mine, key=lambda k: _depth(mine, k)):
+        parent = mine[key].get("parent")
+        twins = standing.get((joined.get(parent, parent), str(mine[key].get("name", "")).casefold()), [])
+        kept = [twin for twin in twins if twin != key and (key not in merged or twin not in mine)]
+        if kept:
+            joined[key] = min(kept)
+    return joined
+
+
+def _depth(codes: dict, key: str) -> int:
+    depth, seen = 0, {key}
+    while (key := codes.get(key, {}).get("parent")) in codes and key not in seen:
+        depth, seen = depth + 1, seen | {key}
+    return depth
+
+
+def moved_words(moved: Counter) -> list[str]:
+    """'3 of your codings moved to the joined code Stigma', one for each coder and code."""
+    return [
+        f"{count} of {whose} {'coding' if count == 1 else 'codings'} moved to the joined code {code}"
+        for (whose, code), count in sorted(moved.items())
+    ]
+
+
+def removed_words(removed: Counter, yours: int) -> str:
+    """'1 code, 3 of your codings removed': what went, by kind, the syncing coder's codings named."""
+    parts = [plural(removed[table], noun) for table, noun in (("codes", "code"), ("memos", "memo"), ("documents", "document")) if removed[table]]
+    others = removed["codings"] - yours
+    if yours:
+        parts.append(f"{yours} of your {'coding' if yours == 1 else 'codings'}")
+    if others:
+        parts.append(plural(others, "other coding" if yours else "coding"))
+    return ", ".join(parts) + " removed"
 
 
 def _keep_conflicts(ours, conflicts: list[Conflict]) -> None:
@@ -85,8 +170,92 @@ def _keep_conflicts(ours, conflicts: list[Conflict]) -> None:
 
 
 def base_path(ours, theirs, suffix: str = ".json") -> Path:
-    key = f"{theirs.meta.get('id', '')}|{Path(theirs.dir).resolve()}"
+    """Where `ours` keeps what it last saw of the copy `theirs`: keyed by the other copy's
+    project id and its copy id (`copy_id`), so that the copy reached through another path
+    (a mount point, a bind mount, a folder moved or renamed) is the same copy; by its
+    folder's resolved path when it has no copy id of its own (as before copy ids)."""
+    found = copy_id(theirs.dir)
+    return _keyed(ours, theirs, f"copy {found}" if found else str(Path(theirs.dir).resolve()), suffix)
+
+
+def base_paths(ours, theirs, suffix: str = ".json") -> list[Path]:
+    """`base_path`, then the one keyed by the folder's path, where a merge from before copy
+    ids kept it (the next merge moves it to the copy id's key)."""
+    by_path = _keyed(ours, theirs, str(Path(theirs.dir).resolve()), suffix)
+    return list(dict.fromkeys((base_path(ours, theirs, suffix), by_path)))
+
+
+def _keyed(ours, theirs, key: str, suffix: str) -> Path:
+    key = f"{theirs.meta.get('id', '')}|{key}"
     return Path(ours.dir) / BASES_DIR / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:16] + suffix)
+
+
+COPY_ID_FILE = "copy-id"  # merges/copy-id: this copy's own id, where it was made (local, never shared)
+
+
+def copy_id(folder) -> str | None:
+    """The copy id of the project in `folder`, made by `own_copy_id`; None when it has none,
+    or when its record is another folder's: one copied with it (`cp -r`) claims the
+    original's id, but neither the folder's and the record's inodes nor the path it was
+    made at are its own. (A folder moved or renamed on its disk keeps its inodes; reached
+    through a symlink or bind mount, too; a disk mounted elsewhere keeps them where its
+    file system keeps inodes; at the path it was made in it is the copy it was, as before.)"""
+    path = Path(folder) / BASES_DIR / COPY_ID_FILE
+    try:
+        record = orjson.loads(path.read_bytes())
+        inodes = [os.stat(folder).st_ino, os.stat(path).st_ino]
+        here = str(Path(folder).resolve())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(found := record.get("id"), str) or not found:
+        return None
+    return found if record.get("inodes") == inodes or record.get("path") == here else None
+
+
+def own_copy_id(folder, replace: bool) -> str | None:
+    """`copy_id`, made when the folder has none: this copy's own (`replace`: a record
+    copied from another folder is replaced), or the other copy's of a merge, only where
+    there is none (a record that is not its own stays: the path keys it, as before copy
+    ids) and the folder is this user's (merges/ made by another user, mode 700, would
+    stop its owner's merges; the copy gets its id from its own first merge). None when
+    the folder cannot be written (a read-only disk)."""
+    found = copy_id(folder)
+    if found is not None:
+        return found
+    try:
+        if not replace and os.stat(folder).st_uid != os.geteuid():
+            return None
+        return _write_copy_id(Path(folder), replace)
+    except OSError:
+        return None
+
+
+def _write_copy_id(folder: Path, replace: bool) -> str | None:
+    """A new copy id in merges/copy-id with the folder's path and inodes (the record's own
+    inode in it: written to a new file, fsynced, then renamed or linked into place)."""
+    merges = folder / BASES_DIR
+    make_dir(merges)
+    path, tmp = merges / COPY_ID_FILE, merges / f".{COPY_ID_FILE}.{os.urandom(6).hex()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        try:
+            record = {"id": os.urandom(16).hex(), "path": str(folder.resolve()), "inodes": [os.stat(folder).st_ino, os.fstat(fd).st_ino]}
+            data = orjson.dumps(record) + b"\n"
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            with contextlib.suppress(FileExistsError):  # another merge made one first: that one
+                os.link(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    fsync_dir(merges)
+    return copy_id(folder)
 
 
 SNAPSHOT = ".base"  # merges/<key>.base: the other copy as merged, file by file (Snapshot)
@@ -200,8 +369,8 @@ def choose_base(ours, theirs, mine: dict, other: dict) -> dict:
     had, and an older one may match more: why generations choose the base now.)"""
     folder = Path(theirs.dir) / BASES_DIR
     theirs_kept = sorted(folder.glob("*.json")) if folder.is_dir() else []
-    candidates = [read_base(path) for path in [base_path(ours, theirs), *theirs_kept]]
-    snapshots = [base_path(ours, theirs, SNAPSHOT), *(sorted(folder.glob("*" + SNAPSHOT)) if folder.is_dir() else [])]
+    candidates = [read_base(path) for path in [*base_paths(ours, theirs), *theirs_kept]]
+    snapshots = [*base_paths(ours, theirs, SNAPSHOT), *(sorted(folder.glob("*" + SNAPSHOT)) if folder.is_dir() else [])]
     candidates += [s.as_tables() for s in map(Snapshot.read, snapshots) if s is not None]
     best, score = {}, 0
     for candidate in candidates:
@@ -285,7 +454,7 @@ def newest_base(ours, theirs) -> Base:
     now_at = {id(ours): generation(ours), id(theirs): generation(theirs)}
     found = Base()
     for taker, held in ((ours, theirs), (theirs, ours)):
-        for path in (base_path(taker, held, SNAPSHOT), base_path(taker, held)):
+        for path in (*base_paths(taker, held, SNAPSHOT), *base_paths(taker, held)):
             kept = _kept_base(path)
             if kept is None:
                 continue  # none there, or damaged: no base
@@ -338,6 +507,8 @@ def merge_folder(ours, theirs) -> Report:
     with paused_collector():  # records hold no cycles (see gitsync._merge_in)
         if ours._ops_since_checkpoint:
             ours.checkpoint()  # our files then hold every acknowledged change
+        own_copy_id(ours.dir, replace=True)  # what the bases are keyed by (`base_path`)
+        own_copy_id(theirs.dir, replace=False)
         base = newest_base(ours, theirs)
         other_files = _files_as_state(theirs, check_record=True)
         mine_files = _files_as_state(ours, check_record=False) if other_files is not None and not base.entitywise else None
@@ -352,6 +523,7 @@ def merge_folder(ours, theirs) -> Report:
     # logged; the other form goes (a kill between the two leaves both, of which the next
     # merge takes the newer). A kill before the base leaves the older base, still common.
     kept, gone = base_path(ours, theirs, SNAPSHOT), base_path(ours, theirs)
+    before = [p for p in base_paths(ours, theirs, SNAPSHOT) + base_paths(ours, theirs) if p not in (kept, gone)]  # keyed by path
     make_dir(kept.parent)
     write_atomic(kept.parent / GENERATION_FILE, b"%d\n" % generations[0])
     if snapshot is None:  # their files are not their state: the base as records, read through it
@@ -360,8 +532,9 @@ def merge_folder(ours, theirs) -> Report:
         write_atomic(kept, _encoded({"format": SNAPSHOT_FORMAT, "generation": made, "of_generation": seen, "tables": tables_of(theirs)}))
     else:
         write_atomic(kept, snapshot.encoded())
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(gone)
+    for path in (gone, *before):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
     return report
 
 
@@ -441,6 +614,7 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                 if key not in result.tables.get(table, {}):
                     ours.delete(ENTITIES[table].from_record(record))
                     report.removed[table] += 1
+        report.fold_joins(ours.coder.id if ours.coder else "", mine, result.tables)  # before this copy's own joins, which are listed
         result.conflicts.extend(join_twin_codes(ours, set(mine["codes"])))
         if result.conflicts:
             _keep_conflicts(ours, result.conflicts)
