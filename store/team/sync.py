@@ -35,17 +35,19 @@ from store.model import ENTITIES, Memo
 from store.state import paused_collector
 from store.storage import make_dir, write_atomic
 from store.text import plural
-from store.team.merge import ORDER, Conflict, merge
+from store.team.merge import ORDER, TOMBSTONES, Conflict, merge
 
 BASES_DIR = "merges"
 
 
 def tables_of(project) -> dict[str, dict[str, dict]]:
+    """Every entity of the project as records, by table, and its tombstones (TOMBSTONES)."""
     state = project.state
-    return {
+    tables = {
         table: {key: entity.to_record() for key, entity in state.table(table).items()}
         for table in ORDER
     }
+    return tables | {TOMBSTONES: dict(project.tombstones())}
 
 
 @dataclass
@@ -128,7 +130,7 @@ class Snapshot:
 
     def as_tables(self) -> dict:
         """Every table as records (what the entity-wise merge takes)."""
-        tables = {table: dict(self.tables.get(table) or {}) for table in ORDER if table != "codings"}
+        tables = {table: dict(self.tables.get(table) or {}) for table in (*ORDER, TOMBSTONES) if table != "codings"}
         tables["codings"] = {}
         for raw in self.contents(sorted(self.files)).values():
             data = orjson.loads(raw)
@@ -302,8 +304,10 @@ def newest_base(ours, theirs) -> Base:
 
 
 def _main_tables(project) -> dict[str, dict[str, dict]]:
+    """project.json's tables as records: its entities and tombstones."""
     state = project.state
-    return {table: {key: e.to_record() for key, e in state.table(table).items()} for table in ORDER if table != "codings"}
+    tables = {table: {key: e.to_record() for key, e in state.table(table).items()} for table in ORDER if table != "codings"}
+    return tables | {TOMBSTONES: dict(project.tombstones())}
 
 
 def _files_as_state(project, check_record: bool) -> tuple[dict[str, bytes], dict[str, str]] | None:
@@ -377,14 +381,14 @@ def merge_files(
     mine_main = _main_tables(ours)
     (mine_raws, mine), (other_raws, other) = mine_files, other_files  # bytes and digests by name
     base = snapshot.digests() if snapshot is not None else {}
-    one_sided, both, left_out = filewise.classified(base, mine, other)
+    one_sided, both, left_out = filewise.classified(base, mine, other, filewise.buried_apart(mine_main, other_main))
     contents = {mine[n]: mine_raws[n] for n in (one_sided | both) if n in mine}
     contents |= {other[n]: other_raws[n] for n in (one_sided | both) if n in other}
     if snapshot is not None:
         contents |= snapshot.contents(both)
     found = filewise.gathered((base, mine, other), one_sided, both, contents, left_out & mine.keys())
     for tables, main in zip((found.base, found.ours, found.theirs), (snapshot.tables if snapshot else {}, mine_main, other_main)):
-        for table in filewise.MAIN_TABLES:
+        for table in (*filewise.MAIN_TABLES, TOMBSTONES):
             tables[table] = dict(main.get(table) or {})
     result = filewise.merged(found, ours)
     return apply_merged(
@@ -441,6 +445,8 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                 if key not in result.tables.get(table, {}):
                     ours.delete(ENTITIES[table].from_record(record))
                     report.removed[table] += 1
+        if TOMBSTONES in result.tables:
+            ours.put_tombstones(result.tables[TOMBSTONES])
         result.conflicts.extend(join_twin_codes(ours, set(mine["codes"])))
         if result.conflicts:
             _keep_conflicts(ours, result.conflicts)
