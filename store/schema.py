@@ -12,15 +12,34 @@ The checks are type tests by table lookup: 50,000 codings take a few millisecond
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
 from operator import attrgetter, eq, itemgetter, le, lt, methodcaller
 
+from store.digests import sha256
 from store.errors import ProjectCorrupt, Refused
 from store.model import MEMO_KINDS, MEMO_TARGET_TABLES, NAMED_TARGET_KINDS
-from store.team.merge import TOMBSTONES
 
 SCHEMA = 2
+
+# project.json's table of deletions: "<table>:<id>" -> {"table", "id", "digest"} (a
+# coding's also "coder", "document"), what a merge weighs so a deletion stays one.
+TOMBSTONES = "deleted"
+
+
+def tombstone_key(table: str, entity_id: str) -> str:
+    return f"{table}:{entity_id}"
+
+
+def canonical(record) -> str:
+    """A record as one string, the same for equal records: sorted keys, no spaces."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_digest(record: dict) -> str:
+    """What a tombstone keeps of the record deleted: enough to tell that version from any other."""
+    return sha256(canonical(record).encode("utf-8")).hexdigest()[:32]
 
 Migration = Callable[[dict], dict]
 

@@ -13,8 +13,8 @@ from store import layout
 from store.clock import now
 from store.errors import Refused, save_failed
 from store.model import ENTITIES, Coder, Coding
+from store.schema import TOMBSTONES, record_digest, tombstone_key
 from store.storage import ProjectDB, fsync_dir, make_dir, open_db
-from store.team.merge import TOMBSTONES, record_digest, tombstone_key
 
 
 @dataclass

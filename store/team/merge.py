@@ -15,6 +15,11 @@ common ancestor (empty when there is none). The rules:
 - Whatever a kept entity points to (a coding's code and document, a code's parent, a
   memo's target) comes back if one side deleted it: a deleted code the other side used
   returns, listed.
+- Deletions travel: each side's TOMBSTONES table names what it deleted, by the digest of
+  the record deleted. An entity one side holds and the base lacks (it reached that side
+  through a third copy after the two met) goes if the other side's tombstone, newer than
+  the base, names it as it is; changed since, it stays, listed ("deleted and changed").
+  The result's tombstones are both sides', less those of what it keeps.
 
 The result does not depend on which side is `ours` (so two coders who merge each other's
 copies, in either order, hold the same state), and merging a result again changes nothing.
@@ -23,16 +28,16 @@ copies, in either order, hold the same state), and merging a result again change
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from itertools import repeat
+
+from store.schema import TOMBSTONES, canonical, record_digest, tombstone_key
 
 ORDER = ("coders", "documents", "codes", "codings", "memos")  # the tables, what others point to first
 # What points where: (table, field) -> the table it names. A memo's target depends on its kind.
 REFERENCES = {("codings", "code"): "codes", ("codings", "document"): "documents", ("codes", "parent"): "codes"}
 MEMO_TARGETS = {"document": "documents", "code": "codes", "coding": "codings", "annotation": "documents"}
 STAMPS = ("created", "modified")  # when, not what: the later version's stamps, never a conflict
-TOMBSTONES = "deleted"  # the pseudo-table of deletions: "<table>:<id>" -> {"table", "id", "digest", ...}
 
 
 @dataclass(frozen=True)
@@ -64,17 +69,6 @@ class Merged:
     conflicts: list[Conflict] = field(default_factory=list)
 
 
-def canonical(record) -> str:
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def record_digest(record: dict) -> str:
-    """What a tombstone keeps of the record deleted: enough to tell that version from any other."""
-    return hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()[:32]
-
-
-def tombstone_key(table: str, entity_id: str) -> str:
-    return f"{table}:{entity_id}"
 
 
 def _later(a: dict, b: dict) -> tuple[dict, dict]:

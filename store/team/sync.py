@@ -13,7 +13,8 @@ snapshot holds the merge's generation and the other copy's, so the later of two 
 of a pair always has the higher one, and a copy whose generation is below the one a
 snapshot saw it at went back (restored from an older copy of its folder): that snapshot is
 no base, and the merge goes entity by entity. Without a base (two copies that never met),
-nothing is deleted and every difference is settled by the rules and listed.
+nothing is deleted but what a side's tombstones name (store/team/merge.py), and every
+difference is settled by the rules and listed.
 """
 
 from __future__ import annotations
