@@ -60,8 +60,26 @@ def sides(folder: Path, base: str, head: str, theirs: str) -> Sides:
     contents = git.read_blobs(folder, sorted(wanted))
     left_out = {layout.relative_name(key) for key in layout.codings_keys(folder)} - names
     found = gathered((b, o, t), one_sided, both, contents, left_out)
+    if base:
+        _read_buried_apart(folder, (base, head, theirs), found)
     found.sources = {Path(n).stem: blob for n, blob in t.items() if n.startswith(layout.SOURCES_DIR + "/") and blob}
     return found
+
+
+def _read_buried_apart(folder: Path, commits: tuple[str, str, str], found: Sides) -> None:
+    """The files left out that hold codings one side's tombstones name and the other's do
+    not (`buried_apart`: a coding that came in by `margin merge DIR`, not through git),
+    read at the three commits into the merge, as files both sides changed."""
+    names = sorted(buried_apart(found.ours, found.theirs) & found.left_out)
+    if not names:
+        return
+    contents = git.read_blobs(folder, [f"{commit}:{name}" for commit in commits for name in names])
+    for tables, commit in zip((found.base, found.ours, found.theirs), commits):
+        for name in names:
+            raw = contents.get(f"{commit}:{name}")
+            if raw:
+                tables["codings"].update(orjson.loads(raw).get("codings") or {})
+    found.left_out -= set(names)
 
 
 def classified(b: dict, o: dict, t: dict, buried_in: set[str] = frozenset()) -> tuple[set[str], set[str], set[str]]:

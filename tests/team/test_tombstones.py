@@ -243,3 +243,32 @@ def test_through_git_what_alice_deleted_does_not_come_back_from_bob_who_got_it_t
     for folder in (alice, bob):
         assert x.id not in held(folder, "coding")
         assert "deleted" not in conflicts(folder)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_through_git_a_coding_that_came_by_merge_dir_stays_deleted(tmp_path):
+    """bob takes alice's new coding by `margin merge DIR` (never through git), alice deletes
+    it and syncs: her file is git's ancestor's again, so sync would leave bob's file out
+    of the merge; her tombstone brings it in, and the coding goes."""
+    from tests.team.test_git_sync import DEMO_TEXTS, Team
+
+    team = Team(tmp_path)
+    alice, bob = team.start(sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3])
+    team.run(alice, "alice", "apply", "p02", "Access", "--turn", "2")
+    team.run(alice, "alice", "sync")
+    team.run(bob, "bob", "sync")  # both hold alice's file of p02 as git does
+    with Project.open(alice, coder="alice") as p:
+        before = set(p.state.codings)
+    team.run(alice, "alice", "apply", "p02", "Access", "--turn", "4")
+    with Project.open(bob, coder="bob") as p, Project.open(alice, readonly=True) as other:
+        merge_folder(p, other)
+    with Project.open(alice, coder="alice") as p:
+        (x,) = [c for c in p.state.codings.values() if c.id not in before]
+        with p.operation("alice uncodes it"):
+            p.delete(x)
+    assert x.id in held(bob, "coding")
+    team.run(alice, "alice", "sync")
+    team.run(bob, "bob", "sync")
+    assert x.id not in held(bob, "coding")
+    team.run(alice, "alice", "sync")
+    assert x.id not in held(alice, "coding")
