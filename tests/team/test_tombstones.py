@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from store.clock import now
+from store.core.changes import Changes
 from store.model import Coding
 from store.project import Project
 from store.team.merge import TOMBSTONES, merge, record_digest, tombstone_key
@@ -202,15 +203,26 @@ def test_merge_weighs_tombstones(base, ours, theirs, ours_dead, theirs_dead, kep
     assert merge(b, o, t).tables == merge(b, t, o).tables
 
 
-def test_a_project_without_tombstones_opens_and_merges(tmp_path, start):
-    """Projects made before tombstones hold no "deleted" table: absent is empty."""
+def test_a_project_without_tombstones_opens_and_merges(tmp_path, start, monkeypatch):
+    """Projects made before tombstones hold no "deleted" table: absent is empty. bob's
+    copy deletes as main's code did (no tombstone), after the copies met: the deletion
+    goes by the base, as before; one made with tombstones goes without a base too."""
     alice, bob = tmp_path / "alice", tmp_path / "bob"
     shutil.copytree(start, alice)
     shutil.copytree(start, bob)
-    assert TOMBSTONES not in orjson.loads((alice / "project.json").read_bytes())
-    delete(bob, "coding", "c3", coder="bob")
+    merged(bob, alice, "bob")
+    with monkeypatch.context() as old_code:
+        old_code.setattr(Changes, "_bury", lambda self, table, record: None)
+        delete(bob, "coding", "c3", coder="bob")
+    for folder in (alice, bob):
+        assert TOMBSTONES not in orjson.loads((folder / "project.json").read_bytes())
     merged(alice, bob, "alice")
     assert "c3" not in held(alice, "coding")
+    delete(bob, "coding", "c4", coder="bob")
+    for folder in (alice, bob):
+        shutil.rmtree(folder / "merges")  # as if they never met
+    merged(alice, bob, "alice")
+    assert "c4" not in held(alice, "coding")
     with Project.open(alice, readonly=True) as p:
         assert conflict_memos(p) == []
 
