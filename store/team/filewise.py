@@ -26,7 +26,7 @@ import orjson
 
 from store import layout
 from store.team import git
-from store.team.merge import ORDER, TOMBSTONES, Conflict, Merged, _restore_references, buried, merge, record_digest
+from store.team.merge import ORDER, TOMBSTONES, Conflict, Merged, _restore_references, _since, buried, merge, record_digest
 
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
 SHARED_PATHS = (layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)
@@ -153,7 +153,8 @@ def merged(found: Sides, project) -> Merged:
     changed on their side only taken as they are (our codings of them join `found.ours`,
     so that the ones they deleted go), then what a kept coding uses brought back."""
     result = merge(found.base, found.ours, found.theirs)
-    result.tables.setdefault("codings", {}).update(_not_buried(result, found.taken, found.ours.get(TOMBSTONES) or {}))
+    ours_since = _since(found.ours.get(TOMBSTONES) or {}, found.base.get(TOMBSTONES) or {})  # as merge() weighs them
+    result.tables.setdefault("codings", {}).update(_not_buried(result, found.taken, ours_since))
     found.ours["codings"].update(found.replaced)
     versions = (found.base, found.ours, found.theirs)
     if found.taken:
