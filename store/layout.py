@@ -1,6 +1,7 @@
 """Where a project's pieces live on disk, and how the shared ones are written.
 
-    project.json                          meta, coders, documents, codes, memos   (shared)
+    project.json                          meta, coders, documents, codes, memos,  (shared)
+                                          deleted (every deletion's tombstone)
     codings/<coder id>/<document id>.json one coder's codings of one document     (shared)
     sources/<document id>.txt             the texts                                (shared)
     local.json                            this machine's checkpoint record        (local)
@@ -16,6 +17,12 @@ A checkpoint writes `local.json` twice: first with the digests of the files it i
 to write as `pending`, then the files, then the final record. So a file on disk always
 matches a digest the record accepts, unless it was lost, replaced by an older copy or
 changed outside Margin, which opening refuses, naming `margin restore`.
+
+The tombstones of all tables, codings' too, live in project.json's "deleted" table
+(docs/team.md): project.json is the one file every merge reads (sync's and `margin
+merge`'s, entity by entity) and the one the store keeps whole in memory, so a deletion's
+tombstone reaches every merge without reading a codings file, and the codings files
+keep their one table that their readers (msgspec, the open's checks) know.
 """
 
 from __future__ import annotations

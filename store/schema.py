@@ -12,14 +12,34 @@ The checks are type tests by table lookup: 50,000 codings take a few millisecond
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
 from operator import attrgetter, eq, itemgetter, le, lt, methodcaller
 
+from store.digests import sha256
 from store.errors import ProjectCorrupt, Refused
 from store.model import MEMO_KINDS, MEMO_TARGET_TABLES, NAMED_TARGET_KINDS
 
 SCHEMA = 2
+
+# project.json's table of deletions: "<table>:<id>" -> {"table", "id", "digest"} (a
+# coding's also "coder", "document"), what a merge weighs so a deletion stays one.
+TOMBSTONES = "deleted"
+
+
+def tombstone_key(table: str, entity_id: str) -> str:
+    return f"{table}:{entity_id}"
+
+
+def canonical(record) -> str:
+    """A record as one string, the same for equal records: sorted keys, no spaces."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_digest(record: dict) -> str:
+    """What a tombstone keeps of the record deleted: enough to tell that version from any other."""
+    return sha256(canonical(record).encode("utf-8")).hexdigest()[:32]
 
 Migration = Callable[[dict], dict]
 
@@ -253,6 +273,9 @@ def check_main(main: dict, where: str = "project.json") -> None:
     problem = code_tree_problem(main.get("codes", {}))
     if problem:
         _fail(where, problem)
+    dead = main.get(TOMBSTONES, {})
+    if type(dead) is not dict or not all(map(tombstone_sound, dead.values())):
+        _fail(where, "its table of deletions holds something that is not a tombstone")
 
 
 _META = {"id": STR, "name": STR, "schema": INT | OPTIONAL, "created": STR, "default_coder": STR}
@@ -434,6 +457,16 @@ class LogDamaged(ProjectCorrupt):
         self.offset = offset
 
 
+def tombstone_sound(grave) -> bool:
+    """A record of the "deleted" table: {"table", "id", "digest"} (a coding's also names
+    its "coder" and "document"), all text, of an entity table."""
+    return (
+        type(grave) is dict and grave.get("table") in FIELDS
+        and all(type(grave.get(name)) is str for name in ("id", "digest"))
+        and (grave["table"] != "codings" or all(type(grave.get(name)) is str for name in ("coder", "document")))
+    )  # fmt: skip
+
+
 def entry_problem(entry: dict) -> str:
     """What is wrong with the shape of one log entry ("" when nothing is)."""
     if type(entry.get("seq")) is not int or entry["seq"] < 1:
@@ -450,6 +483,10 @@ def entry_problem(entry: dict) -> str:
             return f"its {name} is not text"
     for change in entry["changes"]:
         table, entity_id, before, after = change
+        if table == TOMBSTONES:
+            if type(entity_id) is not str or not all(r is None or tombstone_sound(r) for r in (before, after)):
+                return f"it changes the tombstone {entity_id!r}, which is not one"
+            continue
         if type(table) is not str or table not in FIELDS:
             return f"it changes the table {table!r}, which a project does not have"
         if type(entity_id) is not str:

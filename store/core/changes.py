@@ -13,6 +13,7 @@ from store import layout
 from store.clock import now
 from store.errors import Refused, save_failed
 from store.model import ENTITIES, Coder, Coding
+from store.schema import TOMBSTONES, record_digest, tombstone_key
 from store.storage import ProjectDB, fsync_dir, make_dir, open_db
 
 
@@ -28,6 +29,16 @@ class Operation:
 
 
 CODING_FIELDS = {f.name for f in fields(Coding)}
+
+
+class Tombstone:
+    """A tombstone as `_current` gives it (what undo compares with the logged record)."""
+
+    def __init__(self, record: dict):
+        self.record = record
+
+    def to_record(self) -> dict:
+        return self.record
 
 
 class Changes:
@@ -47,6 +58,7 @@ class Changes:
         self._require_writable()
         op = Operation(summary, undoable=undoable, amends=amends)
         self._op = op
+        self._trail().clear()
         self._stage_new_coder()
         try:
             yield op
@@ -157,6 +169,7 @@ class Changes:
                 continue
             changes += [["codings", key, None, record] for key, record in added.items()]
             stored.set_many(added)
+            self._unbury("codings", added)
             key = layout.codings_key(coder, document)
             raw, table = known.get(key, (None, {}))
             if raw is not None and len(table) == len(added) and all(added.get(i) is r for i, r in table.items()):
@@ -188,6 +201,7 @@ class Changes:
             added[coding.id] = record
             state.put(coding)
         stored._update_table(lambda table: table.update(added))
+        self._unbury("codings", added)
 
     def put_new_entities(self, entities) -> None:
         """Put entities the project does not hold yet (an import into a new project) inside
@@ -215,6 +229,7 @@ class Changes:
             changes.append([table, entity.id, None, record])
             batch.setdefault((entity.coder, entity.document) if table == "codings" else table, {})[entity.id] = record
             state.put(entity)
+            self._unbury(table, (entity.id,))
         flush()
 
     def _change(self, table: str, entity_id: str, before: dict | None, after: dict | None) -> None:
@@ -226,13 +241,21 @@ class Changes:
     def _current(self, table: str, entity_id: str, hint: dict | None = None):
         """The entity's value now. For a coding, `hint` (a record of it, before or after
         a change) names its document, so only that document's codings are read."""
+        if table == TOMBSTONES:
+            found = self.tombstones().get(entity_id)
+            return None if found is None else Tombstone(found)
         if table == "codings" and isinstance(hint, dict) and isinstance(hint.get("document"), str):
             return self.state.codings_of(hint["document"]).get(entity_id)
         return self.state.table(table).get(entity_id)
 
     def _set(self, table: str, entity_id: str, record: dict | None, hint: dict | None = None) -> None:
         """Make `record` the stored value (None removes it), in memory and in TinyDB;
-        `hint` is another record of the entity (see _current)."""
+        `hint` is another record of the entity (see _current). Every change lands here
+        (a command's, a replayed one, an undo, a merge's), so here a deletion leaves its
+        tombstone and a put takes it away (`_bury`)."""
+        if table == TOMBSTONES:
+            self._write_tombstone(entity_id, record)
+            return
         if record is None and table in ("codes", "documents") and not self.state.codings_loaded:
             # read the codings that may point at it first, while their references hold
             if table == "documents":
@@ -247,11 +270,59 @@ class Changes:
         if record is None:
             if table != "codings" and old is not None:
                 self._main.table(table).delete(entity_id)
+            if old is not None:
+                self._bury(table, old.to_record())
             self.state.remove(table, entity_id)
             return
         db = self._coding_db(record["coder"], record["document"]) if table == "codings" else self._main
         db.table(table).set(entity_id, record)
         self.state.put(ENTITIES[table].from_record(record))
+        self._unbury(table, (entity_id,))
+
+    def tombstones(self) -> dict[str, dict]:
+        """The project's deletions (project.json's "deleted" table): "<table>:<id>" ->
+        {"table", "id", "digest"} (a coding's with its "coder" and "document", so that a
+        merge knows its file unread), the digest of the record as it was deleted. A merge
+        takes them so that a deletion stays one wherever the deleted version arrives."""
+        return self._main.storage.read().get(TOMBSTONES, {})
+
+    def _bury(self, table: str, record: dict) -> None:
+        grave = {"table": table, "id": record["id"], "digest": record_digest(record)}
+        if table == "codings":
+            grave |= {"coder": record["coder"], "document": record["document"]}
+        self._write_tombstone(tombstone_key(table, record["id"]), grave)
+
+    def _unbury(self, table: str, entity_ids) -> None:
+        """Take away the tombstones of entities put again (an undone deletion, a redo)."""
+        dead = self.tombstones()
+        if dead:
+            for key in [k for k in (tombstone_key(table, i) for i in entity_ids) if k in dead]:
+                self._write_tombstone(key, None)
+
+    def _write_tombstone(self, key: str, grave: dict | None) -> None:
+        """Set or remove one tombstone, kept on the trail that `_rollback` walks back."""
+        before = self.tombstones().get(key)
+        if before == grave:
+            return
+        self._trail().append((key, before))
+        if grave is None:
+            self._main.table(TOMBSTONES).delete(key)
+        else:
+            self._main.table(TOMBSTONES).set(key, grave)
+
+    def _trail(self) -> list[tuple[str, dict | None]]:
+        """The tombstones changed since the last logged (or replayed) action, with their
+        values before: a failed action's rollback puts them back as they were (the
+        reversed changes alone would bury what an action added, which was never deleted)."""
+        return self.__dict__.setdefault("_tomb_trail", [])
+
+    def put_tombstones(self, wanted: dict[str, dict]) -> None:
+        """Make the project hold the tombstones `wanted` (a merge's union of both copies')
+        too, inside the current operation: logged as changes of the "deleted" table."""
+        dead = self.tombstones()
+        for key in sorted(wanted):
+            if dead.get(key) != wanted[key]:
+                self._change(TOMBSTONES, key, dead.get(key), wanted[key])
 
     def _coding_db(self, coder_id: str, document_id: str) -> ProjectDB:
         """The TinyDB file of one coder's codings of one document (made when first needed)."""
@@ -266,8 +337,13 @@ class Changes:
         return self._coding_dbs[key]
 
     def _rollback(self, op: Operation) -> None:
+        trail = self._trail()
         for table, entity_id, before, after in reversed(op.changes):
-            self._set(table, entity_id, before, after)
+            if table != TOMBSTONES:
+                self._set(table, entity_id, before, after)
+        for key, before in reversed(trail):  # the tombstones as they were before the action
+            self._write_tombstone(key, before)
+        trail.clear()
         op.changes.clear()
         for path in op.new_files:
             with contextlib.suppress(OSError):
@@ -308,11 +384,13 @@ class Changes:
         start = self.journal.size()
         op = Operation(f"add coder {coder.name}", undoable=False)
         op.changes.append(["coders", coder.id, None, coder.to_record()])
+        trail = list(self._trail())  # the action's, which this entry (logged first) must not take
         try:
             self._append(op, {"kind": "system"})
         except Refused:
             self._unstage_new_coder()
             raise
+        self._trail()[:] = trail
         self._new_coder = None
         return coder, start
 
@@ -327,6 +405,7 @@ class Changes:
         coder = self._new_coder
         if coder is not None and coder.id in self.state.coders:
             self._set("coders", coder.id, None)
+            self._write_tombstone(tombstone_key("coders", coder.id), None)  # never recorded: never deleted
 
     def _unlog_new_coder(self, coder: Coder, start: int) -> None:
         """Take back the coder's entry when the change it came with could not be saved."""
@@ -361,7 +440,9 @@ class Changes:
 
     def _track_undo(self, entry: dict, offset: int) -> None:
         """Keep the undo and redo stacks: items are [seq, offset, coder name], each coder's
-        own in one list; a coder's new action clears only that coder's redo items."""
+        own in one list; a coder's new action clears only that coder's redo items. The
+        entry is logged (or replayed): its tombstones' trail is done with."""
+        self._trail().clear()
         kind, by = entry.get("kind"), entry.get("by", "")
         if kind == "do":
             if "amends" in entry:  # one undo step with the action it continues

@@ -26,7 +26,7 @@ import orjson
 
 from store import layout
 from store.team import git
-from store.team.merge import ORDER, Conflict, Merged, _restore_references, merge
+from store.team.merge import ORDER, TOMBSTONES, Conflict, Merged, _restore_references, _since, buried, merge, record_digest
 
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
 SHARED_PATHS = (layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)
@@ -60,26 +60,61 @@ def sides(folder: Path, base: str, head: str, theirs: str) -> Sides:
     contents = git.read_blobs(folder, sorted(wanted))
     left_out = {layout.relative_name(key) for key in layout.codings_keys(folder)} - names
     found = gathered((b, o, t), one_sided, both, contents, left_out)
+    if base:
+        _read_buried_apart(folder, (base, head, theirs), found)
     found.sources = {Path(n).stem: blob for n, blob in t.items() if n.startswith(layout.SOURCES_DIR + "/") and blob}
     return found
 
 
-def classified(b: dict, o: dict, t: dict) -> tuple[set[str], set[str], set[str]]:
+def _read_buried_apart(folder: Path, commits: tuple[str, str, str], found: Sides) -> None:
+    """The files left out that hold codings one side's tombstones name and the other's do
+    not (`buried_apart`: a coding that came in by `margin merge DIR`, not through git),
+    read at the three commits into the merge, as files both sides changed."""
+    names = sorted(buried_apart(found.ours, found.theirs) & found.left_out)
+    if not names:
+        return
+    contents = git.read_blobs(folder, [f"{commit}:{name}" for commit in commits for name in names])
+    for tables, commit in zip((found.base, found.ours, found.theirs), commits):
+        for name in names:
+            raw = contents.get(f"{commit}:{name}")
+            if raw:
+                tables["codings"].update(orjson.loads(raw).get("codings") or {})
+    found.left_out -= set(names)
+
+
+def classified(b: dict, o: dict, t: dict, buried_in: set[str] = frozenset()) -> tuple[set[str], set[str], set[str]]:
     """The codings files of three sides named by content (blob ids or digests, "" or
     absent where a side has none), as (one-sided, both, left out): left out when their side
     did not change it or both sides hold the same; one-sided when only theirs changed it;
-    both when both changed it differently. What `margin merge DIR` goes by (sync knows the
-    files their side changed from git, `sides`)."""
+    both when both changed it differently, or when it is one of `buried_in`, the files of
+    codings one side deleted and the other may not know (`buried_apart`). What `margin
+    merge DIR` goes by (sync knows the files their side changed from git, `sides`)."""
     one_sided, both, left_out = set(), set(), set()
     for name in {*o, *t, *b}:
         mine, other, was = o.get(name) or "", t.get(name) or "", b.get(name) or ""
-        if other == was or mine == other:
+        if name in buried_in and (mine or other) and mine != other:
+            both.add(name)
+        elif other == was or mine == other:
             left_out.add(name)
         elif mine == was:
             one_sided.add(name)
         else:
             both.add(name)
     return one_sided, both, left_out
+
+
+def buried_apart(ours: dict, theirs: dict) -> set[str]:
+    """The codings files of the codings that one side's tombstones (project.json's
+    TOMBSTONES table) name and the other's do not: a coding deleted on one side can have
+    reached the other through a third copy after their meeting, into a file the other did
+    not otherwise change, so those files enter the merge entity by entity."""
+    mine, other = ours.get(TOMBSTONES) or {}, theirs.get(TOMBSTONES) or {}
+    names = set()
+    for dead, alive in ((mine, other), (other, mine)):
+        for key, grave in dead.items():
+            if grave.get("table") == "codings" and alive.get(key) != grave:
+                names.add(layout.relative_name(layout.codings_key(grave.get("coder"), grave.get("document"))))
+    return names
 
 
 def gathered(blobs: tuple[dict, dict, dict], one_sided: set[str], both: set[str], contents: dict, left_out: set[str]) -> Sides:
@@ -118,13 +153,33 @@ def merged(found: Sides, project) -> Merged:
     changed on their side only taken as they are (our codings of them join `found.ours`,
     so that the ones they deleted go), then what a kept coding uses brought back."""
     result = merge(found.base, found.ours, found.theirs)
-    result.tables.setdefault("codings", {}).update(found.taken)
+    ours_since = _since(found.ours.get(TOMBSTONES) or {}, found.base.get(TOMBSTONES) or {})  # as merge() weighs them
+    result.tables.setdefault("codings", {}).update(_not_buried(result, found.taken, ours_since))
     found.ours["codings"].update(found.replaced)
     versions = (found.base, found.ours, found.theirs)
     if found.taken:
         _restore_references(result, *versions)
     bring_back_used(result, versions, project, found.left_out)
+    if TOMBSTONES in result.tables:  # none of what came back since
+        result.tables[TOMBSTONES] = buried(result.tables, result.tables[TOMBSTONES])
     return result
+
+
+def _not_buried(result: Merged, taken: dict[str, dict], dead: dict) -> dict[str, dict]:
+    """Their codings taken as they are, less those we deleted as they hold them (a file
+    we did not change since the meeting can bring back, from a third copy, what we
+    deleted before it); one we deleted in another version stays, "deleted and changed"."""
+    gone = [grave for grave in dead.values() if grave.get("table") == "codings" and grave.get("id") in taken]
+    if not gone:
+        return taken
+    taken = dict(taken)
+    for grave in gone:
+        kept = taken[grave["id"]]
+        if grave.get("digest") == record_digest(kept):
+            del taken[grave["id"]]
+        else:
+            result.conflicts.append(Conflict("codings", grave["id"], "deleted and changed", (), kept, None))
+    return taken
 
 
 def _taken(blobs: dict[str, str], names: set[str], contents: dict[str, bytes]) -> tuple[dict, dict]:
@@ -144,7 +199,7 @@ def _taken(blobs: dict[str, str], names: set[str], contents: dict[str, bytes]) -
 
 
 def _tables(blobs: dict[str, str], names: set[str], contents: dict[str, bytes], parsed: dict) -> dict:
-    tables: dict[str, dict] = {table: {} for table in ORDER}
+    tables: dict[str, dict] = {table: {} for table in (*ORDER, TOMBSTONES)}
     for name in sorted(names):
         blob = blobs.get(name)
         if not blob or blob not in contents:
@@ -152,7 +207,7 @@ def _tables(blobs: dict[str, str], names: set[str], contents: dict[str, bytes], 
         if blob not in parsed:
             parsed[blob] = orjson.loads(contents[blob])
         data = parsed[blob]
-        for table in ("codings",) if name != layout.PROJECT_FILE else MAIN_TABLES:
+        for table in ("codings",) if name != layout.PROJECT_FILE else (*MAIN_TABLES, TOMBSTONES):
             tables[table].update(data.get(table) or {})
     return tables
 

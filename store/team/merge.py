@@ -15,6 +15,11 @@ common ancestor (empty when there is none). The rules:
 - Whatever a kept entity points to (a coding's code and document, a code's parent, a
   memo's target) comes back if one side deleted it: a deleted code the other side used
   returns, listed.
+- Deletions travel: each side's TOMBSTONES table names what it deleted, by the digest of
+  the record deleted. An entity one side holds and the base lacks (it reached that side
+  through a third copy after the two met) goes if the other side's tombstone, newer than
+  the base, names it as it is; changed since, it stays, listed ("deleted and changed").
+  The result's tombstones are both sides', less those of what it keeps.
 
 The result does not depend on which side is `ours` (so two coders who merge each other's
 copies, in either order, hold the same state), and merging a result again changes nothing.
@@ -23,9 +28,10 @@ copies, in either order, hold the same state), and merging a result again change
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from itertools import repeat
+
+from store.schema import TOMBSTONES, canonical, record_digest, tombstone_key
 
 ORDER = ("coders", "documents", "codes", "codings", "memos")  # the tables, what others point to first
 # What points where: (table, field) -> the table it names. A memo's target depends on its kind.
@@ -63,8 +69,6 @@ class Merged:
     conflicts: list[Conflict] = field(default_factory=list)
 
 
-def canonical(record) -> str:
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _later(a: dict, b: dict) -> tuple[dict, dict]:
@@ -107,13 +111,17 @@ def merge(base: dict, ours: dict, theirs: dict) -> Merged:
     """The three-way merge of two copies (see the module's rules)."""
     out = Merged({})
     copies: list[dict] = []
-    for table in sorted(set(base) | set(ours) | set(theirs)):
+    dead_o, dead_t = ours.get(TOMBSTONES) or {}, theirs.get(TOMBSTONES) or {}
+    news_o, news_t = (_since(dead, base.get(TOMBSTONES) or {}) for dead in (dead_o, dead_t))
+    for table in sorted((set(base) | set(ours) | set(theirs)) - {TOMBSTONES}):
         b, o, t = base.get(table, {}), ours.get(table, {}), theirs.get(table, {})
         merged: dict[str, dict] = {}
         for key in sorted(b.keys() | o.keys() | t.keys()):
             mine, other = o.get(key), t.get(key)
             if key not in b and (mine is None or other is None):  # added on one side: most of a merge
-                merged[key] = mine if other is None else other
+                kept, dead = (mine, news_t) if other is None else (other, news_o)
+                if not dead or tombstone_key(table, key) not in dead or _changed_since_deleted(out, table, key, kept, dead):
+                    merged[key] = kept
                 continue
             record = _merge_entity(out, table, key, b.get(key), mine, other, copies)
             if record is not None:
@@ -122,7 +130,39 @@ def merge(base: dict, ours: dict, theirs: dict) -> Merged:
     for copy in copies:
         out.tables.setdefault("memos", {})[copy["id"]] = copy
     _restore_references(out, base, ours, theirs)
+    if any(TOMBSTONES in side for side in (base, ours, theirs)):
+        out.tables[TOMBSTONES] = buried(out.tables, dead_o, dead_t)
     return out
+
+
+def _since(dead: dict, at_base: dict) -> dict:
+    """The tombstones a side made or took in since the base: the ones the base holds too
+    the merge at that meeting weighed already (what it kept then, used or changed, stays)."""
+    return {key: grave for key, grave in dead.items() if at_base.get(key) != grave} if at_base else dead
+
+
+def _changed_since_deleted(out: Merged, table: str, key: str, kept: dict, dead: dict) -> bool:
+    """Whether an entity one side holds, which the base lacks and the other side deleted
+    (it reached this side through a third copy, after their meeting), is to be kept: only
+    when the other side deleted another version of it ("deleted and changed", listed)."""
+    if dead[tombstone_key(table, key)].get("digest") == record_digest(kept):
+        return False
+    out.conflicts.append(Conflict(table, key, "deleted and changed", (), kept, None))
+    return True
+
+
+def buried(tables: dict, *sides: dict) -> dict:
+    """The tombstones of a merge: both sides' (of one entity deleted in two versions, the
+    one whose digest sorts last), but none of an entity the merge keeps."""
+    found: dict[str, dict] = {}
+    for dead in sides:
+        for key, grave in dead.items():
+            if key not in found or str(grave.get("digest")) > str(found[key].get("digest")):
+                found[key] = grave
+    return {
+        key: grave for key, grave in sorted(found.items())
+        if grave.get("id") not in tables.get(grave.get("table"), {})
+    }  # fmt: skip
 
 
 def _merge_entity(out: Merged, table, key, b, o, t, copies: list) -> dict | None:

@@ -13,7 +13,8 @@ snapshot holds the merge's generation and the other copy's, so the later of two 
 of a pair always has the higher one, and a copy whose generation is below the one a
 snapshot saw it at went back (restored from an older copy of its folder): that snapshot is
 no base, and the merge goes entity by entity. Without a base (two copies that never met),
-nothing is deleted and every difference is settled by the rules and listed.
+nothing is deleted but what a side's tombstones name (store/team/merge.py), and every
+difference is settled by the rules and listed.
 """
 
 from __future__ import annotations
@@ -36,17 +37,19 @@ from store.model import ENTITIES, Memo
 from store.state import paused_collector
 from store.storage import fsync_dir, make_dir, write_atomic
 from store.text import plural
-from store.team.merge import ORDER, Conflict, merge
+from store.team.merge import ORDER, TOMBSTONES, Conflict, merge
 
 BASES_DIR = "merges"
 
 
 def tables_of(project) -> dict[str, dict[str, dict]]:
+    """Every entity of the project as records, by table, and its tombstones (TOMBSTONES)."""
     state = project.state
-    return {
+    tables = {
         table: {key: entity.to_record() for key, entity in state.table(table).items()}
         for table in ORDER
     }
+    return tables | {TOMBSTONES: dict(project.tombstones())}
 
 
 @dataclass
@@ -297,7 +300,7 @@ class Snapshot:
 
     def as_tables(self) -> dict:
         """Every table as records (what the entity-wise merge takes)."""
-        tables = {table: dict(self.tables.get(table) or {}) for table in ORDER if table != "codings"}
+        tables = {table: dict(self.tables.get(table) or {}) for table in (*ORDER, TOMBSTONES) if table != "codings"}
         tables["codings"] = {}
         for raw in self.contents(sorted(self.files)).values():
             data = orjson.loads(raw)
@@ -471,8 +474,10 @@ def newest_base(ours, theirs) -> Base:
 
 
 def _main_tables(project) -> dict[str, dict[str, dict]]:
+    """project.json's tables as records: its entities and tombstones."""
     state = project.state
-    return {table: {key: e.to_record() for key, e in state.table(table).items()} for table in ORDER if table != "codings"}
+    tables = {table: {key: e.to_record() for key, e in state.table(table).items()} for table in ORDER if table != "codings"}
+    return tables | {TOMBSTONES: dict(project.tombstones())}
 
 
 def _files_as_state(project, check_record: bool) -> tuple[dict[str, bytes], dict[str, str]] | None:
@@ -550,14 +555,14 @@ def merge_files(
     mine_main = _main_tables(ours)
     (mine_raws, mine), (other_raws, other) = mine_files, other_files  # bytes and digests by name
     base = snapshot.digests() if snapshot is not None else {}
-    one_sided, both, left_out = filewise.classified(base, mine, other)
+    one_sided, both, left_out = filewise.classified(base, mine, other, filewise.buried_apart(mine_main, other_main))
     contents = {mine[n]: mine_raws[n] for n in (one_sided | both) if n in mine}
     contents |= {other[n]: other_raws[n] for n in (one_sided | both) if n in other}
     if snapshot is not None:
         contents |= snapshot.contents(both)
     found = filewise.gathered((base, mine, other), one_sided, both, contents, left_out & mine.keys())
     for tables, main in zip((found.base, found.ours, found.theirs), (snapshot.tables if snapshot else {}, mine_main, other_main)):
-        for table in filewise.MAIN_TABLES:
+        for table in (*filewise.MAIN_TABLES, TOMBSTONES):
             tables[table] = dict(main.get(table) or {})
     result = filewise.merged(found, ours)
     return apply_merged(
@@ -615,6 +620,8 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                     ours.delete(ENTITIES[table].from_record(record))
                     report.removed[table] += 1
         report.fold_joins(ours.coder.id if ours.coder else "", mine, result.tables)  # before this copy's own joins, which are listed
+        if TOMBSTONES in result.tables:
+            ours.put_tombstones(result.tables[TOMBSTONES])
         result.conflicts.extend(join_twin_codes(ours, set(mine["codes"])))
         if result.conflicts:
             _keep_conflicts(ours, result.conflicts)

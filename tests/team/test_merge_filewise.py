@@ -129,9 +129,9 @@ EDITS = st.lists(
 )
 
 
-def edit(folder: Path, coder: str, what: str, document_index: int, n: int) -> set[str]:
-    """One coder's change to her copy; returns the ids of the codings it deleted."""
-    gone: set[str] = set()
+def edit(folder: Path, coder: str, what: str, document_index: int, n: int) -> dict[str, dict]:
+    """One coder's change to her copy; returns the codings it deleted, as they were, by id."""
+    gone: dict[str, dict] = {}
     with Project.open(folder, coder=coder) as p:
         documents = sorted(p.state.documents.values(), key=lambda d: d.name)
         codes = sorted(p.state.codes.values(), key=lambda c: c.id)
@@ -143,18 +143,18 @@ def edit(folder: Path, coder: str, what: str, document_index: int, n: int) -> se
                 p.put(Coding(new_id(), document.id, codes[n % len(codes)].id, n, n + 7, "", p.coder.id, stamp, stamp))
             elif what == "uncode" and codings:
                 p.delete(codings[n % len(codings)])
-                gone.add(codings[n % len(codings)].id)
+                gone[codings[n % len(codings)].id] = codings[n % len(codings)].to_record()
             elif what == "recode" and codings:
                 old = codings[n % len(codings)]
                 p.put(Coding(old.id, old.document, codes[n % len(codes)].id, old.start, old.end + 1, old.text, old.coder,
                              old.created, stamp))  # fmt: skip
-            elif what == "rename" and codes:
+            elif what == "rename" and codes and f"{coder} {n}" not in {c.name for c in codes}:  # a name twice is refused
                 p.codebook.rename(codes[n % len(codes)], f"{coder} {n}")
             elif what == "drop code" and len(codes) > 1:
                 target = codes[n % len(codes)]
                 for coding in [c for c in p.state.codings.values() if c.code == target.id]:
                     p.delete(coding)
-                    gone.add(coding.id)
+                    gone[coding.id] = coding.to_record()
                 p.delete(target)
             elif what == "memo":
                 p.memos.add("document", document.id, f"{coder} memo {n}")
@@ -262,7 +262,8 @@ def test_merge_dir_keeps_an_action_of_this_copy_that_only_its_log_holds(tmp_path
 )
 def test_a_damaged_snapshot_is_no_base_and_loses_nothing(tmp_path, damage):
     """A snapshot that is not one (cut short, garbled, the wrong shapes): the merge goes on as
-    if the copies never met, without a traceback; nothing of either side is lost."""
+    if the copies never met, without a traceback; nothing of either side is lost but the
+    coding alice deleted, which her tombstone keeps deleted."""
     alice, bob = tmp_path / "alice", tmp_path / "bob"
     started(alice)
     shutil.copytree(alice, bob)
@@ -282,7 +283,8 @@ def test_a_damaged_snapshot_is_no_base_and_loses_nothing(tmp_path, damage):
     code(bob, "bob", sorted_documents(bob).index(gone.document))
     before = Counter(fingerprint(alice)["codings"]) | Counter(fingerprint(bob)["codings"])
     assert merged(alice, bob)[0].startswith("From bob: bob: ")
-    assert Counter(fingerprint(alice)["codings"]) == before  # without a base, nothing goes: the deleted one is back
+    deleted = Counter([("bob", gone.document, gone.code, gone.start, gone.end)])
+    assert Counter(fingerprint(alice)["codings"]) == before - deleted  # without a base, only what a side deleted goes (its tombstone)
 
 
 def sorted_documents(folder: Path) -> list[str]:

@@ -1,7 +1,8 @@
 """`margin merge DIR` between three coders' copies, passed around in any order (issue 12):
 the base of a merge is the newest meeting of the two copies (by their merge generations),
-for the file-wise merge and the entity-wise one alike, so a coding one coder deleted after
-the other got it from her stays deleted, whichever way the copies went."""
+for the file-wise merge and the entity-wise one alike, and a deletion leaves a tombstone
+that travels with the copies, so a coding one coder deleted stays deleted wherever the
+version she deleted arrives from, whichever way the copies went."""
 
 from __future__ import annotations
 
@@ -57,24 +58,24 @@ def content(folder: Path) -> dict:
 
 class Team:
     """Three copies and what the checks need to know of their histories: the codings each
-    copy's history deleted, and each pair's last meeting (the codings of the copy merged)."""
+    copy's history deleted (as they were deleted, by id)."""
 
     def __init__(self, root: Path, start: Path):
         self.root = root
         self.folders = {name: root / name for name in CODERS}
         for folder in self.folders.values():
             shutil.copytree(start, folder)
-        self.deleted: dict[str, set[str]] = {name: set() for name in CODERS}
-        self.met: dict[frozenset, dict] = {}
+        self.deleted: dict[str, dict[str, dict]] = {name: {} for name in CODERS}
 
     def edit(self, coder: str, what: str, document_index: int, n: int) -> None:
         self.deleted[coder] |= edit(self.folders[coder], coder, what, document_index, n)
 
     def merge(self, ours: str, theirs: str) -> None:
         """`ours` merges `theirs`' copy, checked: the file-wise merge leaves what the
-        entity-wise one does; nothing either side holds and neither deleted is lost; a
-        coding deleted on one side since the pair's last meeting, that the other holds as
-        it was then, does not come back; merging again changes nothing."""
+        entity-wise one does; nothing either side holds and neither deleted is lost; no
+        coding either side's history deleted comes back as it was deleted (only a version
+        changed since, "deleted and changed"), through whichever copies it went; merging
+        again changes nothing."""
         mine, other = self.folders[ours], self.folders[theirs]
         held = {side: content(folder)["codings"] for side, folder in ((ours, mine), (theirs, other))}
         aside = self.root / "aside"
@@ -87,16 +88,14 @@ class Team:
         found = content(mine)
         assert found == expected, "the file-wise merge differs from the entity-wise one"
         result = found["codings"]
-        deleted = self.deleted[ours] | self.deleted[theirs]
-        lost = (held[ours].keys() | held[theirs].keys()) - deleted - result.keys()
+        lost = (held[ours].keys() | held[theirs].keys()) - self.deleted[ours].keys() - self.deleted[theirs].keys() - result.keys()
         assert not lost, f"lost: {sorted(lost)}"
-        last = self.met.get(frozenset((ours, theirs)), {})
-        for key in result.keys() & deleted & last.keys():
-            holder = held[ours] if key in held[ours] else held[theirs]
-            assert holder.get(key) != last[key], f"{key} was deleted since {ours} and {theirs} last met, and came back"
+        for side in (ours, theirs):
+            for key in result.keys() & self.deleted[side].keys():
+                assert result[key] != self.deleted[side][key], f"{key}, deleted by {side}'s copy, came back"
         assert merged(mine, other, ours) == [f"Nothing new from {theirs}."]
-        self.deleted[ours] = (self.deleted[ours] | self.deleted[theirs]) - result.keys()  # back: a base too old, or none
-        self.met[frozenset((ours, theirs))] = held[theirs]
+        joined = self.deleted[theirs] | self.deleted[ours]  # the tombstones' union; what was kept changed is no longer deleted
+        self.deleted[ours] = {k: r for k, r in joined.items() if k not in result}
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +127,8 @@ def test_a_coding_uncoded_after_another_got_it_stays_deleted(tmp_path, start):
 def uncode(team: Team, coder: str, key: str) -> None:
     with Project.open(team.folders[coder], coder=coder) as p:
         with p.operation(f"{coder} uncodes {key}"):
+            team.deleted[coder][key] = p.state.codings[key].to_record()
             p.delete(p.state.codings[key])
-    team.deleted[coder].add(key)
 
 
 EDITS = st.lists(
