@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from store.clock import now
 from store.codebook import PALETTE
 from store.errors import BadInput
-from store.model import Code, Coder, Coding, Document, Memo, Turn
+from store.model import Code, Coder, Document, Memo, Turn
 from store.refi import guids
 from store.refi.codebook_csv import taguette_paths
 from store.refi.descriptions import noted_texts, own_part
@@ -46,7 +46,7 @@ class Plan:
     coders: list[Coder] = field(default_factory=list)
     codes: list[Code] = field(default_factory=list)
     documents: list[tuple[Document, str]] = field(default_factory=list)
-    codings: list[Coding] = field(default_factory=list)
+    codings: list[dict] = field(default_factory=list)  # as records: 200,000 `Coding` values were most of a second
     memos: list[Memo] = field(default_factory=list)
     replaces: Coder | None = None  # the coder `Project.init` made, when a user of the file is the same person
 
@@ -244,16 +244,16 @@ class _Planner:
                 wanted = selection.guid if single else coding.guid
                 made = self.coding(document, text, coding, placed.start, placed.end, self.new_id(wanted, str(index)), selection)
                 if made is not None:
-                    self.coding_target(selection, coding, made)
+                    self.coding_target(selection, coding, made["id"])
 
-    def coding_target(self, selection: RefiSelection, coding: RefiCoding, made: Coding) -> None:
+    def coding_target(self, selection: RefiSelection, coding: RefiCoding, made_id: str) -> None:
         """Record the coding as what memos on its selection or coding are about, only where
         one may be (a NoteRef or Link names it, the selection has a comment): not two
         entries for each of 200,000 codings that no memo is on."""
         if selection.description or selection.guid in self.referred:
-            self.targets.setdefault(selection.guid, ("coding", made.id))
+            self.targets.setdefault(selection.guid, ("coding", made_id))
         if coding.guid in self.referred:
-            self.targets[coding.guid] = ("coding", made.id)
+            self.targets[coding.guid] = ("coding", made_id)
 
     def uncoded(self, document: Document, selection: RefiSelection, start: int, end: int) -> None:
         """A selection with no code: an annotation when a note or comment is on it, else listed."""
@@ -278,32 +278,37 @@ class _Planner:
 
     def coding(
         self, document: Document, text: str, refi: RefiCoding, start: int, end: int, coding_id: str, selection: RefiSelection | None = None
-    ) -> Coding | None:
-        if refi.code not in self.code_ids:
+    ) -> dict | None:
+        """The coding's record (`Coding.to_record()`, its fields in that order), kept in the
+        plan unless an equal one is; no `Coding` is built (store/core/changes.py `put_new_codings`)."""
+        code = self.code_ids.get(refi.code)
+        if code is None:
             raise BadInput(
                 f"{document.name}: a coding points at code {refi.code or '(none)'}, which is not in the codebook; "
                 "the export is damaged"
             )
-        sel = selection.stamp if selection else None
-        created = refi.stamp.created or (sel.created if sel else "") or self.stamp
-        coding = Coding(
-            id=coding_id,
-            document=document.id,
-            code=self.code_ids[refi.code],
-            start=start,
-            end=end,
-            text=text[start:end],
-            coder=self.coder(refi.stamp.user or (sel.user if sel else None)),
-            created=created,
-            modified=(sel.modified if sel else "") or created,
-        )
-        key = (coding.document, coding.code, start, end, coding.coder)
+        stamp, sel = refi.stamp, selection.stamp if selection else None
+        created = stamp.created or (sel.created if sel else "") or self.stamp
+        coder = self.coder(stamp.user or (sel.user if sel else None))
+        key = (document.id, code, start, end, coder)
         if key in self.codings_seen:
             self.report.adjusted.append(f"{document.name}: a repeated coding at {start}-{end} is kept once")
             return None
         self.codings_seen.add(key)
-        self.plan.codings.append(coding)
-        return coding
+        record = {
+            "id": coding_id,
+            "document": document.id,
+            "code": code,
+            "start": start,
+            "end": end,
+            "text": text[start:end],
+            "coder": coder,
+            "created": created,
+            "modified": (sel.modified if sel else "") or created,
+            "exemplar": False,
+        }
+        self.plan.codings.append(record)
+        return record
 
     # ---------------------------------------------------------------- attributes
 
