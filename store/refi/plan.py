@@ -225,26 +225,32 @@ class _Planner:
         return document
 
     def selections(self, source: RefiSource, document: Document, text: str, choice: Choice) -> None:
-        for selection, placed in zip(source.selections, choice.placed):
-            if placed.start == placed.end:
+        used, referred, length = self.used_ids, self.referred, len(text)
+        for selection, (start, end, lands) in zip(source.selections, choice.placed):
+            if start == end:
                 self.report.dropped.append(f"{document.name}: an empty selection at {selection.start}")
                 continue
-            if not 0 <= placed.start < placed.end <= len(text):
+            if not 0 <= start < end <= length:
                 raise BadInput(
                     f"{document.name}: selection {selection.guid} ({selection.start}-{selection.end}) lies outside "
-                    f"its text of {plural(len(text), 'character')}; the export is damaged"
+                    f"its text of {plural(length, 'character')}; the export is damaged"
                 )
-            if not placed.lands:
-                self.report.misaligned.append(_miss(document, text, selection, placed.start, placed.end))
-            if not selection.codings:
-                self.uncoded(document, selection, placed.start, placed.end)
+            if not lands:
+                self.report.misaligned.append(_miss(document, text, selection, start, end))
+            codings = selection.codings
+            if not codings:
+                self.uncoded(document, selection, start, end)
                 continue
-            single = len(selection.codings) == 1
-            for index, coding in enumerate(selection.codings):
-                wanted = selection.guid if single else coding.guid
-                made = self.coding(document, text, coding, placed.start, placed.end, self.new_id(wanted, str(index)), selection)
-                if made is not None:
-                    self.coding_target(selection, coding, made["id"])
+            single = len(codings) == 1
+            for index, coding in enumerate(codings):
+                coding_id = selection.guid if single else coding.guid
+                if coding_id in used:  # else `new_id` gives it back as it is
+                    coding_id = self.new_id(coding_id, str(index))
+                else:
+                    used.add(coding_id)
+                made = self.coding(document, text, coding, start, end, coding_id, selection)
+                if made is not None and (selection.description or selection.guid in referred or coding.guid in referred):
+                    self.coding_target(selection, coding, coding_id)
 
     def coding_target(self, selection: RefiSelection, coding: RefiCoding, made_id: str) -> None:
         """Record the coding as what memos on its selection or coding are about, only where
@@ -287,24 +293,31 @@ class _Planner:
                 f"{document.name}: a coding points at code {refi.code or '(none)'}, which is not in the codebook; "
                 "the export is damaged"
             )
-        stamp, sel = refi.stamp, selection.stamp if selection else None
-        created = stamp.created or (sel.created if sel else "") or self.stamp
-        coder = self.coder(stamp.user or (sel.user if sel else None))
-        key = (document.id, code, start, end, coder)
+        stamp = refi.stamp
+        if selection is not None:
+            sel = selection.stamp
+            created = stamp.created or sel.created or self.stamp
+            user, modified = stamp.user or sel.user, sel.modified or created
+        else:
+            created = stamp.created or self.stamp
+            user, modified = stamp.user, created
+        coder = self.coder_of.get(user or "", self.current.id)
+        document_id = document.id
+        key = (document_id, code, start, end, coder)
         if key in self.codings_seen:
             self.report.adjusted.append(f"{document.name}: a repeated coding at {start}-{end} is kept once")
             return None
         self.codings_seen.add(key)
         record = {
             "id": coding_id,
-            "document": document.id,
+            "document": document_id,
             "code": code,
             "start": start,
             "end": end,
             "text": text[start:end],
             "coder": coder,
             "created": created,
-            "modified": (sel.modified if sel else "") or created,
+            "modified": modified,
             "exemplar": False,
         }
         self.plan.codings.append(record)
