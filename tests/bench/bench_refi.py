@@ -150,12 +150,13 @@ TREE_MARGIN = "import sys; from tui.cli import main; sys.argv[0] = 'margin'; sys
 
 def tree_commands(trees: dict[str, Path], qdpx: Path, work: Path) -> dict[str, object]:
     """`margin init --from` of each source tree (its folder first on PYTHONPATH, run by
-    this Python), so that two versions are timed in the same rounds on a busy machine."""
+    this Python with -P, so that the working folder, this tree, comes not before it),
+    so that two versions are timed in the same rounds on a busy machine."""
     steps = {}
     for name, tree in trees.items():
         env = {**os.environ, "PYTHONPATH": str(tree.resolve())}
         steps[f"margin init --from ({name})"] = lambda n, name=name, env=env: (
-            [sys.executable, "-c", TREE_MARGIN, "init", str(work / f"init-{name}{n}"), "--from", str(qdpx)],
+            [sys.executable, "-P", "-c", TREE_MARGIN, "init", str(work / f"init-{name}{n}"), "--from", str(qdpx)],
             env,
         )
     return steps
