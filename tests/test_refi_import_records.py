@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store import model
+from store.importers import parse_text
 from store.model import Coding
 from store.project import Project
 from store.refi import export_qdpx, import_project, scan
@@ -96,10 +97,9 @@ def test_new_codings_put_as_records_are_counted_and_read_back(tmp_path):
     project = Project.init(tmp_path / "p", coder="alice")
     try:
         code = project.codebook.add("Trust")
-        from store.importers import parse_text
-
         document = project.documents.import_parsed(parse_text("P: one two three four five six", "txt"), "D").document
-        records = [Coding(f"c{n}", document.id, code.id, n, n + 2, "x", project.coder.id, STAMP, STAMP).to_record() for n in range(5)]
+        coder = project.coder.id
+        records = [Coding(f"c{n}", document.id, code.id, n, n + 2, "x", coder, STAMP, STAMP).to_record() for n in range(5)]
         with project.operation("records"):
             project.put_new_codings(records)
         assert project.state.coding_counts_by_code() == {code.id: 5}
@@ -129,7 +129,8 @@ def test_an_import_builds_no_coding(tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------ possessive patterns
 
-_PLAIN = {name: re.compile(getattr(scan, name).pattern.replace(b"*+", b"*").replace(b"++", b"+")) for name in ("SINGLE", "SELECTION", "CODING", "CLOSE")}
+_PLAIN = {name: re.compile(getattr(scan, name).pattern.replace(b"*+", b"*").replace(b"++", b"+"))
+          for name in ("SINGLE", "SELECTION", "CODING", "CLOSE")}  # fmt: skip
 _BITS = [b"<PlainTextSelection", b"<Coding", b"<CodeRef", b"</Coding", b"</PlainTextSelection", b" ", b"\n", b"\t", b">", b"/>",
          b' guid="01b56b52-d668-4b75-98c6-b4942896e906"', b' name="', b'a "', b'"', b"&amp;", b"&#10;", b"&", b"<", b"\x01",
          b' startPosition="3"', b' endPosition="12"', b' creatingUser="', b' creationDateTime="2026-12-02T14:45:20.043Z"',

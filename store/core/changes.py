@@ -223,10 +223,9 @@ class Changes:
         fields in its order), as an import plans them: logged as made in the order given,
         each file's table updated once, and held by the state as unread files
         (`State.add_unread_file`), so that no `Coding` is built (building 200,000, then
-        their records, was a second of an import). Unless every one is new (no id twice,
-        none held, its file empty, the state reading files per document), they go the way
-        of `put_new_entities`, the same changes either way; a state that does not read files
-        per document is given the values, as `_put_new_files` gives them."""
+        their records, was a second of an import). Unless every one is new (`_all_new_codings`)
+        they go the way of `put_new_entities`, the same changes either way; a state that
+        does not read files per document is given the values, as `_put_new_files` gives them."""
         if self._op is None:
             raise RuntimeError("changes must be made inside Project.operation()")
         by_file: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
@@ -244,8 +243,8 @@ class Changes:
 
     def _all_new_codings(self, by_file: dict[tuple[str, str], dict[str, dict]], count: int) -> bool:
         """Whether `put_new_codings` may put these as made: no id twice, each a coding's
-        fields in their order (so the log holds the bytes a `put` logs), none held (every file of their documents read first, as `_held` reads
-        them) and their files empty."""
+        fields in their order (so the log holds the bytes a `put` logs), none held (every
+        file of their documents read first, as `_held` reads them) and their files empty."""
         state = self.state
         if sum(map(len, by_file.values())) != count:
             return False

@@ -263,14 +263,14 @@ class _Reader:
             for item in items:
                 if len(item) == 11:  # one coding, its values flat
                     guid, name, start, end, user, created, modified, c_guid, c_user, c_created, c_target = item
-                    coding = RefiCoding(
-                        c_guid.decode().lower(), target_of(c_target), stamps.get((c_user, c_created, None)) or raw_stamp(c_user, c_created, None)
-                    )
+                    c_stamp = stamps.get((c_user, c_created, None)) or raw_stamp(c_user, c_created, None)
+                    coding = RefiCoding(c_guid.decode().lower(), target_of(c_target), c_stamp)
                     codings = [coding]
                     codings_made.append(coding)
                 else:
                     guid, name, start, end, user, created, modified, raw_codings = item
-                    codings = [RefiCoding(c[0].decode().lower(), target_of(c[3]), raw_stamp(c[1], c[2], None)) for c in raw_codings]
+                    codings = [RefiCoding(c[0].decode().lower(), target_of(c[3]), raw_stamp(c[1], c[2], None))
+                               for c in raw_codings]  # fmt: skip
                     codings_made += codings
                 stamp = stamps.get((user, created, modified)) or raw_stamp(user, created, modified)
                 name = text(name) if b"&" in name else name.decode()

@@ -189,7 +189,8 @@ def bench_size(
         steps = export_commands(project, scratch) if exports else commands(project, qdpx, scratch)
         steps = import_commands(project, qdpx, scratch) if imports else steps
         if trees:
-            steps = {name: step for name, step in steps.items() if name != "margin init --from"} | tree_commands(trees, qdpx, scratch)
+            steps = {name: step for name, step in steps.items() if name != "margin init --from"}
+            steps |= tree_commands(trees, qdpx, scratch)
         figures = alternated(steps, runs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
