@@ -147,6 +147,8 @@ class State:
         done, unless files are read per document (a writer's open)."""
         if self._deferred is not None or self._pending:
             return False
+        if self._code_counts is None and not self._unloaded:  # none unread: the counts are those read (a new project's none)
+            self._code_counts = Counter(self._code_counts_read)
         loaders = self._unloaded.get(document_id)
         if loaders is None:  # every file of the document read (or none there): count afresh
             loaders = self._unloaded[document_id] = {}

@@ -12,7 +12,7 @@ import pytest
 from store import project as project_module
 from store.core import changes as core_changes
 from store.core import store as core_store
-from store.model import Memo
+from store.model import Coding, Memo
 from store.refi import export_qdpx, import_project, importer
 from store.refi import plan as plan_module
 from tests.test_export_speed import many_codings
@@ -28,7 +28,8 @@ def one_put_each(project, plan, label: str) -> None:
             project.store_text(document.id, text)
         if plan.replaces is not None:
             project.delete(plan.replaces)
-        for entity in (*plan.coders, *plan.codes, *(d for d, _ in plan.documents), *plan.codings, *plan.memos):
+        codings = (Coding.from_record(record) for record in plan.codings)  # the plan holds them as records
+        for entity in (*plan.coders, *plan.codes, *(d for d, _ in plan.documents), *codings, *plan.memos):
             project.put(entity)
 
 

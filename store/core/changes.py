@@ -29,6 +29,7 @@ class Operation:
 
 
 CODING_FIELDS = {f.name for f in fields(Coding)}
+CODING_ORDER = tuple(f.name for f in fields(Coding))
 
 
 class Tombstone:
@@ -231,6 +232,46 @@ class Changes:
             state.put(entity)
             self._unbury(table, (entity.id,))
         flush()
+
+    def put_new_codings(self, records: list[dict]) -> None:
+        """`put_new_entities` of codings given as their records (`Coding.to_record()`, its
+        fields in its order), as an import plans them: logged as made in the order given,
+        each file's table updated once, and held by the state as unread files
+        (`State.add_unread_file`), so that no `Coding` is built (building 200,000, then
+        their records, was a second of an import). Unless every one is new (`_all_new_codings`)
+        they go the way of `put_new_entities`, the same changes either way; a state that
+        does not read files per document is given the values, as `_put_new_files` gives them."""
+        if self._op is None:
+            raise RuntimeError("changes must be made inside Project.operation()")
+        by_file: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
+        for record in records:
+            by_file[record["coder"], record["document"]][record["id"]] = record
+        if not self._all_new_codings(by_file, len(records)):
+            self.put_new_entities(ENTITIES["codings"].build_all(records))
+            return
+        self._op.changes += [["codings", record["id"], None, record] for record in records]
+        for (coder, document), added in by_file.items():
+            self._coding_db(coder, document).table("codings").set_many(added)
+            if not self.state.add_unread_file(layout.codings_key(coder, document), document, added):
+                for coding in ENTITIES["codings"].build_all(added.values()):
+                    self.state.put(coding)
+
+    def _all_new_codings(self, by_file: dict[tuple[str, str], dict[str, dict]], count: int) -> bool:
+        """Whether `put_new_codings` may put these as made: no id twice, each a coding's
+        fields in their order (so the log holds the bytes a `put` logs), none held (every
+        file of their documents read first, as `_held` reads them) and their files empty."""
+        state = self.state
+        if sum(map(len, by_file.values())) != count:
+            return False
+        ids: set[str] = set()
+        for (coder, document), added in by_file.items():
+            state.codings_of(document)
+            if not ids.isdisjoint(added) or state.holds_any(added) or len(self._coding_db(coder, document).table("codings")):
+                return False
+            ids.update(added)
+            if not all(tuple(record) == CODING_ORDER for record in added.values()):
+                return False
+        return True
 
     def _change(self, table: str, entity_id: str, before: dict | None, after: dict | None) -> None:
         if self._op is None:

@@ -82,7 +82,9 @@ def _store(project: Project, plan: Plan, label: str) -> None:
         written = [writers.submit(project.store_text, document.id, text) for document, text in plan.documents]
         if plan.replaces is not None:
             project.delete(plan.replaces)
-        project.put_new_entities((*plan.coders, *plan.codes, *(d for d, _ in plan.documents), *plan.codings, *plan.memos))
+        project.put_new_entities((*plan.coders, *plan.codes, *(d for d, _ in plan.documents)))
+        project.put_new_codings(plan.codings)
+        project.put_new_entities(plan.memos)
         for future in written:
             future.result()
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from store.clock import now
 from store.codebook import PALETTE
 from store.errors import BadInput
-from store.model import Code, Coder, Coding, Document, Memo, Turn
+from store.model import Code, Coder, Document, Memo, Turn
 from store.refi import guids
 from store.refi.codebook_csv import taguette_paths
 from store.refi.descriptions import noted_texts, own_part
@@ -46,7 +46,7 @@ class Plan:
     coders: list[Coder] = field(default_factory=list)
     codes: list[Code] = field(default_factory=list)
     documents: list[tuple[Document, str]] = field(default_factory=list)
-    codings: list[Coding] = field(default_factory=list)
+    codings: list[dict] = field(default_factory=list)  # as records: 200,000 `Coding` values were most of a second
     memos: list[Memo] = field(default_factory=list)
     replaces: Coder | None = None  # the coder `Project.init` made, when a user of the file is the same person
 
@@ -225,35 +225,41 @@ class _Planner:
         return document
 
     def selections(self, source: RefiSource, document: Document, text: str, choice: Choice) -> None:
-        for selection, placed in zip(source.selections, choice.placed):
-            if placed.start == placed.end:
+        used, referred, length = self.used_ids, self.referred, len(text)
+        for selection, (start, end, lands) in zip(source.selections, choice.placed):
+            if start == end:
                 self.report.dropped.append(f"{document.name}: an empty selection at {selection.start}")
                 continue
-            if not 0 <= placed.start < placed.end <= len(text):
+            if not 0 <= start < end <= length:
                 raise BadInput(
                     f"{document.name}: selection {selection.guid} ({selection.start}-{selection.end}) lies outside "
-                    f"its text of {plural(len(text), 'character')}; the export is damaged"
+                    f"its text of {plural(length, 'character')}; the export is damaged"
                 )
-            if not placed.lands:
-                self.report.misaligned.append(_miss(document, text, selection, placed.start, placed.end))
-            if not selection.codings:
-                self.uncoded(document, selection, placed.start, placed.end)
+            if not lands:
+                self.report.misaligned.append(_miss(document, text, selection, start, end))
+            codings = selection.codings
+            if not codings:
+                self.uncoded(document, selection, start, end)
                 continue
-            single = len(selection.codings) == 1
-            for index, coding in enumerate(selection.codings):
-                wanted = selection.guid if single else coding.guid
-                made = self.coding(document, text, coding, placed.start, placed.end, self.new_id(wanted, str(index)), selection)
-                if made is not None:
-                    self.coding_target(selection, coding, made)
+            single = len(codings) == 1
+            for index, coding in enumerate(codings):
+                coding_id = selection.guid if single else coding.guid
+                if coding_id in used:  # else `new_id` gives it back as it is
+                    coding_id = self.new_id(coding_id, str(index))
+                else:
+                    used.add(coding_id)
+                made = self.coding(document, text, coding, start, end, coding_id, selection)
+                if made is not None and (selection.description or selection.guid in referred or coding.guid in referred):
+                    self.coding_target(selection, coding, coding_id)
 
-    def coding_target(self, selection: RefiSelection, coding: RefiCoding, made: Coding) -> None:
+    def coding_target(self, selection: RefiSelection, coding: RefiCoding, made_id: str) -> None:
         """Record the coding as what memos on its selection or coding are about, only where
         one may be (a NoteRef or Link names it, the selection has a comment): not two
         entries for each of 200,000 codings that no memo is on."""
         if selection.description or selection.guid in self.referred:
-            self.targets.setdefault(selection.guid, ("coding", made.id))
+            self.targets.setdefault(selection.guid, ("coding", made_id))
         if coding.guid in self.referred:
-            self.targets[coding.guid] = ("coding", made.id)
+            self.targets[coding.guid] = ("coding", made_id)
 
     def uncoded(self, document: Document, selection: RefiSelection, start: int, end: int) -> None:
         """A selection with no code: an annotation when a note or comment is on it, else listed."""
@@ -278,32 +284,44 @@ class _Planner:
 
     def coding(
         self, document: Document, text: str, refi: RefiCoding, start: int, end: int, coding_id: str, selection: RefiSelection | None = None
-    ) -> Coding | None:
-        if refi.code not in self.code_ids:
+    ) -> dict | None:
+        """The coding's record (`Coding.to_record()`, its fields in that order), kept in the
+        plan unless an equal one is; no `Coding` is built (store/core/changes.py `put_new_codings`)."""
+        code = self.code_ids.get(refi.code)
+        if code is None:
             raise BadInput(
                 f"{document.name}: a coding points at code {refi.code or '(none)'}, which is not in the codebook; "
                 "the export is damaged"
             )
-        sel = selection.stamp if selection else None
-        created = refi.stamp.created or (sel.created if sel else "") or self.stamp
-        coding = Coding(
-            id=coding_id,
-            document=document.id,
-            code=self.code_ids[refi.code],
-            start=start,
-            end=end,
-            text=text[start:end],
-            coder=self.coder(refi.stamp.user or (sel.user if sel else None)),
-            created=created,
-            modified=(sel.modified if sel else "") or created,
-        )
-        key = (coding.document, coding.code, start, end, coding.coder)
+        stamp = refi.stamp
+        if selection is not None:
+            sel = selection.stamp
+            created = stamp.created or sel.created or self.stamp
+            user, modified = stamp.user or sel.user, sel.modified or created
+        else:
+            created = stamp.created or self.stamp
+            user, modified = stamp.user, created
+        coder = self.coder_of.get(user or "", self.current.id)
+        document_id = document.id
+        key = (document_id, code, start, end, coder)
         if key in self.codings_seen:
             self.report.adjusted.append(f"{document.name}: a repeated coding at {start}-{end} is kept once")
             return None
         self.codings_seen.add(key)
-        self.plan.codings.append(coding)
-        return coding
+        record = {
+            "id": coding_id,
+            "document": document_id,
+            "code": code,
+            "start": start,
+            "end": end,
+            "text": text[start:end],
+            "coder": coder,
+            "created": created,
+            "modified": modified,
+            "exemplar": False,
+        }
+        self.plan.codings.append(record)
+        return record
 
     # ---------------------------------------------------------------- attributes
 

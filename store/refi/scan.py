@@ -24,22 +24,26 @@ import re
 from collections.abc import Callable
 
 _WS = rb"[ \t\r\n]"
+# Every repeat is possessive (`*+`, `++`): what follows each can never start with what it
+# repeats (whitespace before a name or `<`, a value's characters before `&` or `"`), so
+# giving some back never makes a match, and not keeping the places to try is a quarter
+# of the matching (tests/test_refi_import_fastpaths.py holds them equal to plain repeats).
 # an attribute value with no character that XML would change (tab, line ends) or forbid
 # (other controls), no markup, and only the predefined or numeric character references
-_VALUE = rb'"([^"<&\x00-\x1f]*(?:&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});[^"<&\x00-\x1f]*)*)"'
+_VALUE = rb'"([^"<&\x00-\x1f]*+(?:&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});[^"<&\x00-\x1f]*+)*+)"'
 _GUID = rb'"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"'
-_STAMP = rb"(?:" + _WS + rb"+creatingUser=" + _VALUE + rb")?(?:" + _WS + rb"+creationDateTime=" + _VALUE + rb")?"
+_STAMP = rb"(?:" + _WS + rb"++creatingUser=" + _VALUE + rb")?(?:" + _WS + rb"++creationDateTime=" + _VALUE + rb")?"
 
 _OPEN = (
-    rb"<PlainTextSelection" + _WS + rb"+guid=" + _GUID + _WS + rb"+name=" + _VALUE
-    + _WS + rb'+startPosition="([0-9]{1,18})"' + _WS + rb'+endPosition="([0-9]{1,18})"'
-    + _STAMP + rb"(?:" + _WS + rb"+modifiedDateTime=" + _VALUE + rb")?" + _WS + rb"*>" + _WS + rb"*"
+    rb"<PlainTextSelection" + _WS + rb"++guid=" + _GUID + _WS + rb"++name=" + _VALUE
+    + _WS + rb'++startPosition="([0-9]{1,18})"' + _WS + rb'++endPosition="([0-9]{1,18})"'
+    + _STAMP + rb"(?:" + _WS + rb"++modifiedDateTime=" + _VALUE + rb")?" + _WS + rb"*+>" + _WS + rb"*+"
 )  # fmt: skip
 _CODING = (
-    rb"<Coding" + _WS + rb"+guid=" + _GUID + _STAMP + _WS + rb"*>" + _WS
-    + rb"*<CodeRef" + _WS + rb"+targetGUID=" + _VALUE + _WS + rb"*/>" + _WS + rb"*</Coding" + _WS + rb"*>" + _WS + rb"*"
+    rb"<Coding" + _WS + rb"++guid=" + _GUID + _STAMP + _WS + rb"*+>" + _WS
+    + rb"*+<CodeRef" + _WS + rb"++targetGUID=" + _VALUE + _WS + rb"*+/>" + _WS + rb"*+</Coding" + _WS + rb"*+>" + _WS + rb"*+"
 )  # fmt: skip
-_CLOSE = rb"</PlainTextSelection" + _WS + rb"*>" + _WS + rb"*"
+_CLOSE = rb"</PlainTextSelection" + _WS + rb"*+>" + _WS + rb"*+"
 SELECTION = re.compile(_OPEN)
 CODING = re.compile(_CODING)
 CLOSE = re.compile(_CLOSE)
@@ -78,16 +82,18 @@ def _referenced(match: re.Match) -> str:
     return _NAMED[name] if name in _NAMED else chr(int(name[2:], 16) if name[1] == "x" else int(name[1:]))
 
 
-def well_formed(run: bytes) -> bool:
-    """Whether a matched run holds neither U+FFFE nor U+FFFF and refers only to characters
-    XML allows (its markup is the patterns'; its UTF-8 is checked as its values are
-    decoded, `text`). Otherwise the parser reads it, and says what is wrong."""
-    at = run.find(b"\xef\xbf")  # both start so: one search for the two (a run seldom holds either start)
+def well_formed(run: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Whether a matched run (`run[start:end]`, read in place) holds neither U+FFFE nor
+    U+FFFF and refers only to characters XML allows (its markup is the patterns'; its
+    UTF-8 is checked as its values are decoded, `text`). Otherwise the parser reads it,
+    and says what is wrong."""
+    end = len(run) if end is None else end
+    at = run.find(b"\xef\xbf", start, end)  # both start so: one search for the two (a run seldom holds either start)
     while at >= 0:
-        if run[at + 2 : at + 3] in (b"\xbe", b"\xbf"):
+        if at + 2 < end and run[at + 2] in (0xBE, 0xBF):
             return False
-        at = run.find(b"\xef\xbf", at + 1)
-    return b"&#" not in run or all(_allowed(m[1]) for m in _CHARACTER_REFERENCE.finditer(run))
+        at = run.find(b"\xef\xbf", at + 1, end)
+    return run.find(b"&#", start, end) < 0 or all(_allowed(m[1]) for m in _CHARACTER_REFERENCE.finditer(run, start, end))
 
 
 _CHARACTER_REFERENCE = re.compile(rb"&#(x[0-9a-fA-F]+|[0-9]+);")
@@ -149,19 +155,21 @@ class Feeder:
 
     def _run(self, piece: bytes, at: int) -> int:
         """Hand over the run at `at` and give the parser an empty element in its place;
-        where the run ends (`at` when there is none, or it must be parsed after all)."""
+        where the run ends (`at` when there is none, or it must be parsed after all).
+        The run is read in place in `piece`, never copied (it is most of a 128 MB file)."""
         items, end = read_run(piece, at)
-        run = piece[at:end].rstrip(b" \t\r\n")
-        lines = run.count(b"\n")
-        tail = len(run) - run.rfind(b"\n") - 1 if lines else len(run)  # the width of its last line
-        if not items or tail < 2 or not well_formed(run):
+        while end > at and piece[end - 1] in b" \t\r\n":  # the whitespace after it is the parser's
+            end -= 1
+        lines = piece.count(b"\n", at, end)
+        tail = end - piece.rfind(b"\n", at, end) - 1 if lines else end - at  # the width of its last line
+        if not items or tail < 2 or not well_formed(piece, at, end):
             return at
         try:
             self.take_run(items)
         except NotPlain:
             return at
         self.parse(b"<margin.run" + b"\n" * lines + b" " * (tail - (2 if lines else 13)) + b"/>", False)
-        return at + len(run)
+        return end
 
     def _still_plain(self, piece: bytes) -> bool:
         """False from the piece where markup other than elements may start (`<!`, `<?`

@@ -5,6 +5,8 @@
     python tests/bench/bench_refi.py --keep /tmp/refi-bench           # keep (and reuse) the generated projects
     python tests/bench/bench_refi.py --sizes 200000 --exports --keep /tmp/refi-bench   # the exports only, with a write floor
     python tests/bench/bench_refi.py --sizes 200000 --imports --keep /tmp/refi-bench   # init --from only, with the parse floor
+    python tests/bench/bench_refi.py --sizes 200000 --imports --trees main=/tmp/main-tree,branch=. --keep /tmp/refi-bench
+        # init --from of each source tree (put first on PYTHONPATH) in turn, in the same rounds
 
 Each figure is the median wall time of a whole `margin` process, beside its target and the
 floor, `python -c 'import click'`, timed in the same rounds (each round runs every command
@@ -87,10 +89,13 @@ TARGETS = {
 }
 
 
-def run(args: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak memory (MB) of one process."""
+def run(args: list[str] | tuple[list[str], dict], env: dict | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak memory (MB) of one process; `args` may come
+    with the environment to run it in (a tree's `margin init --from`)."""
+    if isinstance(args, tuple):
+        args, env = args
     start = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -140,6 +145,23 @@ def import_commands(project: Path, qdpx: Path, work: Path) -> dict[str, object]:
     return {name: args for name, args in commands(project, qdpx, work).items() if "export" not in name}
 
 
+TREE_MARGIN = "import sys; from tui.cli import main; sys.argv[0] = 'margin'; sys.exit(main())"
+
+
+def tree_commands(trees: dict[str, Path], qdpx: Path, work: Path) -> dict[str, object]:
+    """`margin init --from` of each source tree (its folder first on PYTHONPATH, run by
+    this Python with -P, so that the working folder, this tree, comes not before it),
+    so that two versions are timed in the same rounds on a busy machine."""
+    steps = {}
+    for name, tree in trees.items():
+        env = {**os.environ, "PYTHONPATH": str(tree.resolve())}
+        steps[f"margin init --from ({name})"] = lambda n, name=name, env=env: (
+            [sys.executable, "-P", "-c", TREE_MARGIN, "init", str(work / f"init-{name}{n}"), "--from", str(qdpx)],
+            env,
+        )
+    return steps
+
+
 def alternated(steps: dict[str, object], runs: int) -> dict[str, tuple[float, float, float]]:
     """Median wall, CPU and peak memory of each command, the commands taking turns."""
     times: dict[str, list[tuple[float, float, float]]] = {name: [] for name in steps}
@@ -149,7 +171,9 @@ def alternated(steps: dict[str, object], runs: int) -> dict[str, tuple[float, fl
     return {name: tuple(statistics.median(v[i] for v in values) for i in range(3)) for name, values in times.items()}
 
 
-def bench_size(work: Path, documents: int, codings: int, runs: int, exports: bool = False, imports: bool = False) -> tuple[dict, float, float]:
+def bench_size(
+    work: Path, documents: int, codings: int, runs: int, exports: bool = False, imports: bool = False, trees: dict | None = None
+) -> tuple[dict, float, float]:
     """The figures at one size, the load average before them and the .qdpx's size in MB."""
     project, qdpx = work / f"project-{codings}", work / f"project-{codings}.qdpx"
     if not (project / "project.json").exists():
@@ -164,6 +188,9 @@ def bench_size(work: Path, documents: int, codings: int, runs: int, exports: boo
         load = os.getloadavg()[0]
         steps = export_commands(project, scratch) if exports else commands(project, qdpx, scratch)
         steps = import_commands(project, qdpx, scratch) if imports else steps
+        if trees:
+            steps = {name: step for name, step in steps.items() if name != "margin init --from"}
+            steps |= tree_commands(trees, qdpx, scratch)
         figures = alternated(steps, runs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -174,15 +201,15 @@ def report(codings: int, figures: dict, load: float, megabytes: float, runs: int
     floor = figures[FLOOR][0]
     lines = [
         f"at {codings:,} codings ({megabytes:.0f} MB .qdpx; load {load:.1f} on 2 cores; median of {runs})",
-        f"{'':22} {'wall':>8} {'x floor':>8} {'cpu':>8} {'peak':>8}   target",
+        f"{'':32} {'wall':>8} {'x floor':>8} {'cpu':>8} {'peak':>8}   target",
     ]
     targets = TARGETS.get(codings, {})
     for name, (wall, cpu, peak) in figures.items():
-        seconds, megs = targets.get(name, (None, None))
+        seconds, megs = targets.get(name.partition(" (")[0], (None, None))
         target = " and ".join(t for t in (f"< {seconds:g} s" if seconds else "", f"< {megs} MB" if megs else "") if t)
         over = [w for w, bad in (("time", seconds and wall >= seconds), ("memory", megs and peak >= megs)) if bad]
         mark = f"  over: {', '.join(over)}" if over else ("  met" if target else "")
-        lines.append(f"{name[:22]:22} {wall:7.2f}s {wall / floor:7.1f}x {cpu:7.2f}s {peak:6.0f}MB   {target or '-'}{mark}")
+        lines.append(f"{name[:32]:32} {wall:7.2f}s {wall / floor:7.1f}x {cpu:7.2f}s {peak:6.0f}MB   {target or '-'}{mark}")
     if WRITE_FLOOR in figures:
         (wall, cpu, _), (floor_wall, floor_cpu, _) = figures["margin export csv"], figures[WRITE_FLOOR]
         lines.append(f"export csv / csv.writer floor: {wall / floor_wall:.2f}x wall, {cpu / floor_cpu:.2f}x CPU")
@@ -194,22 +221,24 @@ TARGET_FLOOR = 0.044
 
 
 def import_against_floors(figures: dict, codings: int) -> list[str]:
-    """`margin init --from` beside the parse floor and the start-up floor (the target read
-    as a ratio to the floor it was set at), wall and CPU; none without an init in the run."""
-    if "margin init --from" not in figures or PARSE_FLOOR not in figures:
+    """Each `margin init --from` beside the parse floor and the start-up floor (the target
+    read as a ratio to the floor it was set at), wall and CPU; none without an init in the run."""
+    if PARSE_FLOOR not in figures:
         return []
-    (wall, cpu, _), (floor_wall, floor_cpu, floor_peak) = figures["margin init --from"], figures[PARSE_FLOOR]
-    lines = [
-        f"margin init --from against the parse floor: wall {wall / floor_wall:.2f}x, CPU {cpu / floor_cpu:.2f}x "
-        f"({floor_wall:.2f} s wall, {floor_cpu:.2f} s CPU, {floor_peak:.0f} MB)"
-    ]
+    (floor_wall, floor_cpu, floor_peak), (start_wall, start_cpu, _) = figures[PARSE_FLOOR], figures[FLOOR]
     seconds = TARGETS.get(codings, {}).get("margin init --from", (None, None))[0]
-    if seconds:
-        start_wall, start_cpu, _ = figures[FLOOR]
+    lines = []
+    for name in (n for n in figures if n.startswith("margin init --from")):
+        wall, cpu, _ = figures[name]
         lines.append(
-            f"margin init --from against import click: wall {wall / start_wall:.0f}x, CPU {cpu / start_cpu:.0f}x "
-            f"(floor {start_wall * 1000:.0f} ms wall, {start_cpu * 1000:.0f} ms CPU; target {seconds / TARGET_FLOOR:.0f}x)"
+            f"{name} against the parse floor: wall {wall / floor_wall:.2f}x, CPU {cpu / floor_cpu:.2f}x "
+            f"({floor_wall:.2f} s wall, {floor_cpu:.2f} s CPU, {floor_peak:.0f} MB)"
         )
+        if seconds:
+            lines.append(
+                f"{name} against import click: wall {wall / start_wall:.0f}x, CPU {cpu / start_cpu:.0f}x "
+                f"(floor {start_wall * 1000:.0f} ms wall, {start_cpu * 1000:.0f} ms CPU; target {seconds / TARGET_FLOOR:.0f}x)"
+            )
     return lines
 
 
@@ -221,19 +250,26 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--keep", type=Path, help="Generate into (and reuse from) this folder.")
     parser.add_argument("--exports", action="store_true", help="Time the exports only, beside a csv.writer floor.")
     parser.add_argument("--imports", action="store_true", help="Time init --from only, beside the parse floor.")
+    parser.add_argument("--trees", default="", help="NAME=FOLDER,...: time init --from of each source tree instead.")
     options = parser.parse_args(argv)
     work = options.keep or Path(tempfile.mkdtemp(prefix="margin-bench-refi-"))
     work.mkdir(parents=True, exist_ok=True)
     results = {}
     try:
         for codings in (int(s) for s in options.sizes.split(",")):
-            figures, load, megabytes = bench_size(work, options.documents, codings, options.runs, options.exports, options.imports)
+            figures, load, megabytes = bench_size(
+                work, options.documents, codings, options.runs, options.exports, options.imports, _trees(options.trees)
+            )
             results[codings] = figures
             print("\n".join(report(codings, figures, load, megabytes, options.runs)), flush=True)
     finally:
         if options.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     return results
+
+
+def _trees(option: str) -> dict[str, Path]:
+    return {name: Path(folder) for name, _, folder in (part.partition("=") for part in option.split(",") if part)}
 
 
 if __name__ == "__main__":
