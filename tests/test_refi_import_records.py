@@ -59,8 +59,8 @@ def _outcome(project: Project, logged: bool) -> tuple:
     counts = (dict(project.state.coding_counts_by_document()), dict(project.state.coding_counts_by_code()))
     changes = project.journal.read_at(project._undo[-1][1])["changes"] if logged else []
     stored = {name: db.storage.read() for name, db in project._shared_dbs().items()}
-    stored = {name: {t: {i: r if type(r) is dict else r.to_record() for i, r in rows.items()} for t, rows in tables.items()}
-              for name, tables in stored.items() if any(tables.values())}  # fmt: skip
+    stored = {name: {t: {i: r if type(r) is dict else r.to_record() for i, r in rows.items()} for t, rows in tables.items() if rows}
+              for name, tables in stored.items() if any(tables.values())}  # fmt: skip  (an empty table: one an undo emptied)
     return counts, changes, stored, {i: c.to_record() for i, c in project.state.codings.items()}
 
 
@@ -149,3 +149,26 @@ def test_the_possessive_patterns_match_what_plain_repeats_matched(data):
         assert (found and (found.end(), found.groups())) == (expected and (expected.end(), expected.groups())), name
     whole = _SELECTION * 2
     assert scan.SINGLE.match(whole).end() == _PLAIN["SINGLE"].match(whole).end() == len(_SELECTION)
+
+
+def test_codings_put_again_as_records_take_their_tombstones_away(tmp_path):
+    """A coding deleted, then put again by `put_new_codings` (its id a tombstone names):
+    the quick way, which writes no tombstone, is not taken, and the tombstone goes."""
+    from store.schema import tombstone_key
+
+    project = Project.init(tmp_path / "p", coder="alice")
+    try:
+        code = project.codebook.add("Trust")
+        document = project.documents.import_parsed(parse_text("P: one two three four five six", "txt"), "D").document
+        coding = Coding("c1", document.id, code.id, 0, 3, "one", project.coder.id, STAMP, STAMP)
+        with project.operation("a coding"):
+            project.put(coding)
+        with project.operation("gone"):
+            project.delete(coding)
+        assert tombstone_key("codings", "c1") in project.tombstones()
+        with project.operation("again"):
+            project.put_new_codings([coding.to_record()])
+        assert tombstone_key("codings", "c1") not in project.tombstones()
+        assert project.state.codings_of(document.id)["c1"] == coding
+    finally:
+        project.close()

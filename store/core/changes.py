@@ -259,7 +259,8 @@ class Changes:
     def _all_new_codings(self, by_file: dict[tuple[str, str], dict[str, dict]], count: int) -> bool:
         """Whether `put_new_codings` may put these as made: no id twice, each a coding's
         fields in their order (so the log holds the bytes a `put` logs), none held (every
-        file of their documents read first, as `_held` reads them) and their files empty."""
+        file of their documents read first, as `_held` reads them), their files empty and
+        no tombstone to take away (`_unbury`: a new project's import has none)."""
         state = self.state
         if sum(map(len, by_file.values())) != count:
             return False
@@ -271,7 +272,8 @@ class Changes:
             ids.update(added)
             if not all(tuple(record) == CODING_ORDER for record in added.values()):
                 return False
-        return True
+        dead = self.tombstones()
+        return not dead or not any(tombstone_key("codings", i) in dead for i in ids)
 
     def _change(self, table: str, entity_id: str, before: dict | None, after: dict | None) -> None:
         if self._op is None:
