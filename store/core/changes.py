@@ -357,7 +357,7 @@ class Changes:
         """The tombstones changed since the last logged (or replayed) action, with their
         values before: a failed action's rollback puts them back as they were (the
         reversed changes alone would bury what an action added, which was never deleted)."""
-        return self.__dict__.setdefault("_tomb_trail", [])
+        return self._tomb_trail
 
     def put_tombstones(self, wanted: dict[str, dict]) -> None:
         """Make the project hold the tombstones `wanted` (a merge's union of both copies')
