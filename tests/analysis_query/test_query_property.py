@@ -94,8 +94,8 @@ def build(folder: Path, documents, codings) -> Project:
     seen = set()
     with project.operation("random codings"):
         for d, c, start, end, by_bob in codings:
-            if (d, c, start, end) not in seen:
-                seen.add((d, c, start, end))
+            if (docs[d].id, c, start, end) not in seen:  # two drawn texts alike are one document
+                seen.add((docs[d].id, c, start, end))
                 project.codings.apply(docs[d], codes[c], start, end, coder=bob.id if by_bob else None)
     return project
 
