@@ -591,7 +591,8 @@ class Session:
             for _ in range(4):  # tasks outside the message queues (a screen being dismissed)
                 await asyncio.sleep(0)
             focused = screen.focused
-            queued = not app._message_queue.empty() or (focused is not None and not focused._message_queue.empty())
+            queued = (not app._message_queue.empty() or (focused is not None and not focused._message_queue.empty())
+                      or bool(app.key_gate.waiting))  # keys the gate holds for after the ones before them
             quiet = not (screen._callbacks or screen._layout_required or screen._repaint_required or queued
                          or screen._dirty_widgets or any(not w.is_finished for w in app.workers))
             stack = tuple(app.screen_stack)
