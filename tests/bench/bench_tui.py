@@ -473,8 +473,11 @@ async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             figures["memory MB: before open / open / first frame"] = [(before, opened, _rss_mb())]
-            for name, keys in {"j": ["j"], "J": ["J"], "w": ["w"], "pagedown": ["pagedown"]}.items():
+            for name, keys in {"j": ["j"], "J": ["J"], "w": ["w"]}.items():
                 figures[name] = await _timed_presses(pilot, keys * presses)
+            await pilot.press("g", "g")
+            figures["pagedown"], figures["pagedowns that scrolled"] = await _scrolling_presses(pilot, app, "pagedown",
+                                                                                              presses)
             await pilot.press("G")
             figures["K (after G)"] = await _timed_presses(pilot, ["K"] * presses)
             figures["picker opens (c)"] = await _timed_presses(pilot, ["c"] * presses, untimed=["escape"])
@@ -517,6 +520,22 @@ async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -
             figures["memory MB: every coding read too"] = [(_rss_mb(), 0.0, 0.0)]
     figures[f"floor: an empty app of {widgets} widgets' key"] = await _empty_app_key(size, presses, widgets)
     return figures
+
+
+async def _scrolling_presses(pilot, app, key: str, presses: int) -> tuple[list, list]:
+    """Up to `presses` timed presses of `key`, from where the reader is, counting only those
+    that scrolled it (at 200x50 nine of fifteen page downs after `j`, `J` and `w` were at the
+    document's end, moved nothing and halved the figure), and (scrolled, pressed)."""
+    samples, pressed, reader = [], 0, app.reader
+    while len(samples) < presses and pressed < 2 * presses:
+        top, cursor = reader.scroll_offset.y, reader.cursor
+        sample = await _timed_presses(pilot, [key])
+        pressed += 1
+        if reader.cursor == cursor:
+            break  # the document's end: the rest would move nothing
+        if reader.scroll_offset.y != top:
+            samples += sample
+    return samples, [(float(len(samples)), float(pressed))]
 
 
 async def _renames_in_view(app, pilot, presses: int) -> list[tuple[float, float]]:
@@ -807,8 +826,9 @@ def scale(codings: int, runs: int, presses: int, workdir: Path) -> None:
             if name.startswith("floor: an empty app of"):  # what of a key's figure is Pilot's wait on the widgets
                 print(f"  {name}: {statistics.median(s[0] for s in samples):.1f} ms")
                 continue
-            if name.startswith(("memory", "checkpoints", "applies")):
-                values = [v for v in samples[0] if v] if name.startswith("memory") else samples[0][:1]
+            if name.startswith(("memory", "checkpoints", "applies", "pagedowns")):
+                values = ([v for v in samples[0] if v] if name.startswith("memory")
+                          else samples[0] if name.startswith("pagedowns") else samples[0][:1])
                 print(f"  {name}: " + " / ".join(f"{v:.0f}" for v in values))
                 continue
             cpu = sorted(s[0] for s in samples)
