@@ -64,13 +64,14 @@ class LineBar(ScrollBar):
     _drawn: tuple = ()  # the size and filters the lines were drawn at
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        renderable = self.render()  # its colours, as Textual takes them (hover, grab, the parent's styles)
-        if not (self.vertical and isinstance(renderable, ScrollBarRender) and plain(self)):
+        if not (self.vertical and plain(self)):
             return super().render_lines(crop)
         width, height = self.size
-        filters, background = self.get_line_filters(), self.background_colors[1]
-        drawn = (width, height, tuple(filters), background, self.visual_style.rich_style)
-        if self._dirty_regions or drawn != self._drawn or len(self._lines) != height:
+        drawn = (width, height, tuple(self.get_line_filters()), self.background_colors[1], self.visual_style.rich_style)
+        if self._dirty_regions or drawn != self._drawn or len(self._lines) != height:  # as Widget.render_line
+            renderable = self.render()  # its colours, as Textual takes them (hover, grab, the parent's styles)
+            if not isinstance(renderable, ScrollBarRender):
+                return super().render_lines(crop)
             self._draw(renderable, drawn)
         strips = [strip for _, strip in self._lines[crop.y : crop.bottom]]
         if crop.column_span != (0, width):
