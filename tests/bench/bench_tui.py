@@ -799,7 +799,10 @@ SCALE_TARGETS = {  # figure: (target, what it is above)
 }
 
 
-def scale(codings: int, runs: int, presses: int, workdir: Path) -> None:
+def scale(codings: int, runs: int, presses: int, workdir: Path, trees: list[Path] = ()) -> None:
+    """The first frames (this tree), then every key figure at 80x24 and 200x50 for this tree
+    and each of `trees`, one after the other at each size (the worker imports the tree's
+    app with this file's figures)."""
     directory = workdir / f"scale-5000-{codings}"
     if not directory.exists():
         print(f"building {directory} (5,000 codes, {codings:,} codings; minutes)...", flush=True)
@@ -817,9 +820,10 @@ def scale(codings: int, runs: int, presses: int, workdir: Path) -> None:
         wall = statistics.median(s[0] for s in samples[1:])
         cpu = statistics.median(s[1] for s in samples[1:])
         print(f"  {label:30} wall {wall:7.0f}   cpu {cpu:7.0f}")
-    for size in ((80, 24), (200, 50)):
-        figures = _run_worker(REPO, "scale", str(directory), str(size[0]), str(size[1]), str(presses))
+    for size, tree in ((size, tree) for size in ((80, 24), (200, 50)) for tree in (REPO, *trees)):
+        figures = _run_worker(tree, "scale", str(directory), str(size[0]), str(size[1]), str(presses))
         floor = statistics.median(s[0] for s in figures.pop("floor: an empty app's key"))
+        print(f"{tree}" if trees else "", end=" " if trees else "")
         print(f"at {size[0]}x{size[1]}, CPU ms per press and frame, medians of {presses}; floor (empty app's key) "
               f"{floor:.1f} ms; load {os.getloadavg()[0]:.2f}")
         for name, samples in figures.items():
@@ -853,11 +857,12 @@ def main() -> None:
         parser.add_argument("--runs", type=int, default=3, help="first frames of each kind")
         parser.add_argument("--presses", type=int, default=15)
         parser.add_argument("--workdir", type=Path, help="keep the generated projects here between runs")
+        parser.add_argument("--tree", type=Path, action="append", default=[], help="also measure this tree (say main)")
         options = parser.parse_args()
         with tempfile.TemporaryDirectory() as tmp:
             workdir = options.workdir or Path(tmp)
             workdir.mkdir(parents=True, exist_ok=True)
-            scale(options.codings, options.runs, options.presses, workdir)
+            scale(options.codings, options.runs, options.presses, workdir, [t.resolve() for t in options.tree])
         return
     if sys.argv[1:2] == ["--memory"]:
         import argparse
