@@ -220,3 +220,76 @@ def test_runs_cover_the_indices_in_order_and_apart():
         assert all(a[0] + a[1] < b[0] for a, b in zip(runs, runs[1:]))  # a gap between runs
 
     check()
+
+
+def _old_text_segments(reader, row, codings, cursor, selected):
+    """Reader._text_segments before the page-down work (7a290d1), for the comparison below."""
+    from tui.widgets.keys import clean
+    from tui.widgets.reader import NOTE_MARK
+
+    start, end = row.start, row.end
+    cuts = {start, end}
+    for coding in codings:
+        cuts.update((max(start, coding.start), min(end, coding.end)))
+    if selected:
+        cuts.update((start + selected[0], min(end, start + selected[1])))
+    if cursor is not None and cursor < end - start:
+        cuts.update((start + cursor, start + cursor + 1))
+    notes = [n for n in reader._notes.get(row.turn, ()) if n.start < end and n.end > start]
+    for note in notes:
+        cuts.update((max(start, note.start), min(end, note.end)))
+    points, segments = sorted(cuts), []
+    for a, b in zip(points, points[1:]):
+        if b <= a:
+            continue
+        style = reader._style
+        covering = [c for c in codings if c.start <= a < c.end]
+        if covering:
+            style += reader._tint(min(covering, key=lambda c: c.end - c.start).code)
+        offset = a - start
+        if selected and selected[0] <= offset < selected[1]:
+            style += reader._component("reader--selection")
+        if cursor is not None and offset == cursor:
+            style += reader._component("reader--cursor")
+        if notes and any(n.start <= a < n.end for n in notes):
+            style += NOTE_MARK
+        segments.append(Segment(clean(reader.text[a:b]), style))
+    if cursor is not None and cursor >= end - start:
+        segments.append(Segment(" ", reader._component("reader--cursor")))
+    return segments
+
+
+def test_a_row_text_is_styled_as_before_the_page_down_work():
+    """The row's pieces (innermost coding's tint found from the codings sorted once, text
+    cleaned per piece only when the row holds a control character) against the old code,
+    for random codings, notes, selections, cursors and control characters."""
+    from collections import namedtuple
+
+    from tui.widgets.layout import TEXT, Row
+    from tui.widgets.reader import Reader
+
+    Span = namedtuple("Span", "start end code")
+    Note = namedtuple("Note", "start end text")
+
+    class Stub:
+        _style, _matches_in = Style(), staticmethod(lambda start, end: [])
+        _text_segments, _style_at = Reader._text_segments, Reader._style_at
+        _tint = staticmethod(lambda code: Style(bgcolor=("red", "blue", "green")[code]))
+        _component = staticmethod(lambda name: Style(bold=True) if name.endswith("cursor") else Style(reverse=True))
+
+    span = st.tuples(st.integers(0, 30), st.integers(1, 30), st.integers(0, 2))
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet="ab \n\x07\t", min_size=30, max_size=30), st.integers(0, 25), st.integers(1, 5),
+           st.lists(span, max_size=6), st.lists(span, max_size=2), st.none() | st.integers(0, 8),
+           st.none() | st.tuples(st.integers(0, 8), st.integers(0, 9)))
+    def check(text, start, length, codings, notes, cursor, selected):
+        stub = Stub()
+        stub.text = text
+        stub._notes = {0: [Note(a, a + n, "note") for a, n, _ in notes]}
+        row = Row(TEXT, 0, start, min(30, start + length))
+        spans = [Span(a, a + n, code) for a, n, code in codings]
+        spans = [c for c in spans if c.start <= row.end and c.end > row.start]  # the row's, as _render_row passes
+        assert stub._text_segments(row, spans, cursor, selected) == _old_text_segments(stub, row, spans, cursor, selected)
+
+    check()

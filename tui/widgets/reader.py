@@ -563,23 +563,29 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         for note in notes:
             cuts.update((max(start, note.start), min(end, note.end)))
         points = sorted(cuts)
+        inner = sorted(codings, key=lambda c: c.end - c.start)  # innermost first, ties in their order
+        whole = self.text[points[0] : points[-1]]
+        tidy = clean if clean(whole) != whole else str  # clean each piece only when the row needs it
         segments = []
         for a, b in zip(points, points[1:]):
             if b <= a:
                 continue
-            style = self._style_at(a, codings, matches, cursor, selected, start)
+            style = self._style_at(a, inner, matches, cursor, selected, start)
             if notes and any(n.start <= a < n.end for n in notes):
                 style += NOTE_MARK
-            segments.append(Segment(clean(self.text[a:b]), style))
+            segments.append(Segment(tidy(self.text[a:b]), style))
         if cursor is not None and cursor >= end - start:
             segments.append(Segment(" ", self._component("reader--cursor")))
         return segments
 
-    def _style_at(self, position: int, codings, matches, cursor, selected, row_start: int) -> Style:
+    def _style_at(self, position: int, inner, matches, cursor, selected, row_start: int) -> Style:
+        """The style at `position`: the tint of the innermost coding over it (`inner`: the
+        row's codings, innermost first), then a match, the selection and the cursor."""
         style = self._style
-        covering = [c for c in codings if c.start <= position < c.end]
-        if covering:
-            style += self._tint(min(covering, key=lambda c: c.end - c.start).code)
+        for coding in inner:
+            if coding.start <= position < coding.end:
+                style += self._tint(coding.code)
+                break
         if any(a <= position < b for a, b in matches):
             style += self._component("reader--match")
         offset = position - row_start
