@@ -473,8 +473,11 @@ async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             figures["memory MB: before open / open / first frame"] = [(before, opened, _rss_mb())]
-            for name, keys in {"j": ["j"], "J": ["J"], "w": ["w"], "pagedown": ["pagedown"]}.items():
+            for name, keys in {"j": ["j"], "J": ["J"], "w": ["w"]}.items():
                 figures[name] = await _timed_presses(pilot, keys * presses)
+            await pilot.press("g", "g")
+            figures["pagedown"], figures["pagedowns that scrolled"] = await _scrolling_presses(pilot, app, "pagedown",
+                                                                                              presses)
             await pilot.press("G")
             figures["K (after G)"] = await _timed_presses(pilot, ["K"] * presses)
             figures["picker opens (c)"] = await _timed_presses(pilot, ["c"] * presses, untimed=["escape"])
@@ -517,6 +520,22 @@ async def _worker_scale(project_dir: str, size: tuple[int, int], presses: int) -
             figures["memory MB: every coding read too"] = [(_rss_mb(), 0.0, 0.0)]
     figures[f"floor: an empty app of {widgets} widgets' key"] = await _empty_app_key(size, presses, widgets)
     return figures
+
+
+async def _scrolling_presses(pilot, app, key: str, presses: int) -> tuple[list, list]:
+    """Up to `presses` timed presses of `key`, from where the reader is, counting only those
+    that scrolled it (at 200x50 nine of fifteen page downs after `j`, `J` and `w` were at the
+    document's end, moved nothing and halved the figure), and (scrolled, pressed)."""
+    samples, pressed, reader = [], 0, app.reader
+    while len(samples) < presses and pressed < 2 * presses:
+        top, cursor = reader.scroll_offset.y, reader.cursor
+        sample = await _timed_presses(pilot, [key])
+        pressed += 1
+        if reader.cursor == cursor:
+            break  # the document's end: the rest would move nothing
+        if reader.scroll_offset.y != top:
+            samples += sample
+    return samples, [(float(len(samples)), float(pressed))]
 
 
 async def _renames_in_view(app, pilot, presses: int) -> list[tuple[float, float]]:
@@ -780,7 +799,10 @@ SCALE_TARGETS = {  # figure: (target, what it is above)
 }
 
 
-def scale(codings: int, runs: int, presses: int, workdir: Path) -> None:
+def scale(codings: int, runs: int, presses: int, workdir: Path, trees: list[Path] = ()) -> None:
+    """The first frames (this tree), then every key figure at 80x24 and 200x50 for this tree
+    and each of `trees`, one after the other at each size (the worker imports the tree's
+    app with this file's figures)."""
     directory = workdir / f"scale-5000-{codings}"
     if not directory.exists():
         print(f"building {directory} (5,000 codes, {codings:,} codings; minutes)...", flush=True)
@@ -798,17 +820,19 @@ def scale(codings: int, runs: int, presses: int, workdir: Path) -> None:
         wall = statistics.median(s[0] for s in samples[1:])
         cpu = statistics.median(s[1] for s in samples[1:])
         print(f"  {label:30} wall {wall:7.0f}   cpu {cpu:7.0f}")
-    for size in ((80, 24), (200, 50)):
-        figures = _run_worker(REPO, "scale", str(directory), str(size[0]), str(size[1]), str(presses))
+    for size, tree in ((size, tree) for size in ((80, 24), (200, 50)) for tree in (REPO, *trees)):
+        figures = _run_worker(tree, "scale", str(directory), str(size[0]), str(size[1]), str(presses))
         floor = statistics.median(s[0] for s in figures.pop("floor: an empty app's key"))
+        print(f"{tree}" if trees else "", end=" " if trees else "")
         print(f"at {size[0]}x{size[1]}, CPU ms per press and frame, medians of {presses}; floor (empty app's key) "
               f"{floor:.1f} ms; load {os.getloadavg()[0]:.2f}")
         for name, samples in figures.items():
             if name.startswith("floor: an empty app of"):  # what of a key's figure is Pilot's wait on the widgets
                 print(f"  {name}: {statistics.median(s[0] for s in samples):.1f} ms")
                 continue
-            if name.startswith(("memory", "checkpoints", "applies")):
-                values = [v for v in samples[0] if v] if name.startswith("memory") else samples[0][:1]
+            if name.startswith(("memory", "checkpoints", "applies", "pagedowns")):
+                values = ([v for v in samples[0] if v] if name.startswith("memory")
+                          else samples[0] if name.startswith("pagedowns") else samples[0][:1])
                 print(f"  {name}: " + " / ".join(f"{v:.0f}" for v in values))
                 continue
             cpu = sorted(s[0] for s in samples)
@@ -833,11 +857,12 @@ def main() -> None:
         parser.add_argument("--runs", type=int, default=3, help="first frames of each kind")
         parser.add_argument("--presses", type=int, default=15)
         parser.add_argument("--workdir", type=Path, help="keep the generated projects here between runs")
+        parser.add_argument("--tree", type=Path, action="append", default=[], help="also measure this tree (say main)")
         options = parser.parse_args()
         with tempfile.TemporaryDirectory() as tmp:
             workdir = options.workdir or Path(tmp)
             workdir.mkdir(parents=True, exist_ok=True)
-            scale(options.codings, options.runs, options.presses, workdir)
+            scale(options.codings, options.runs, options.presses, workdir, [t.resolve() for t in options.tree])
         return
     if sys.argv[1:2] == ["--memory"]:
         import argparse

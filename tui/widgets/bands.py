@@ -40,11 +40,13 @@ def render_in_bands(compositor) -> None:
 
 
 def bands(regions) -> list[Region]:
-    """The regions grouped where their lines overlap or touch, each group as the rectangle
-    around it; the groups are apart by at least one line, top to bottom."""
+    """The regions grouped where their lines overlap, each group as the rectangle around
+    it; the groups share no line, top to bottom. Regions that only touch stay apart: the
+    reader's lines and the status line below them made one band the screen's width, and
+    every pane beside the reader rendered all its lines for a page down."""
     grouped: list[Region] = []
     for region in sorted(regions, key=lambda r: r.y):
-        if grouped and region.y <= grouped[-1].bottom:
+        if grouped and region.y < grouped[-1].bottom:
             grouped[-1] = grouped[-1].union(region)
         else:
             grouped.append(region)

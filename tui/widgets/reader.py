@@ -20,6 +20,7 @@ import os
 from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -36,7 +37,7 @@ from store.model import Coding, Document, Memo
 from tui.widgets.keys import bindings, clean
 from tui.widgets.codes_pane import changed_codes
 from tui.widgets.layout import BLANK, HEADER, Layout, Row
-from tui.widgets.steady import SteadyScrollBars, thumb
+from tui.widgets.steady import LineBar, SteadyScrollBars, plain, thumb
 from store.text import plural, tidy_span
 
 GUTTER = 2
@@ -121,6 +122,7 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         self._styles: tuple = ()  # the styles the cached rows were rendered with
         self._style = Style()  # the reader's own style, taken once per frame (render_lines)
         self._frame: Frame | None = None  # while a frame renders
+        self._components: dict[str, Style] = {}  # component styles read in this frame (see _component)
         self._underline = bool(os.environ.get("NO_COLOR"))
 
     # ------------------------------------------------------------------ document
@@ -289,6 +291,15 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         cache._dirty_lines.clear()
         cache._dirty_lines.update(y for y in range(height) if y not in kept)
 
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's Widget.vertical_scrollbar, made a LineBar (see tui/widgets/steady.py)."""
+        if self._vertical_scrollbar is None:
+            self._vertical_scrollbar = bar = LineBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
+
     def _move_thumb(self, y: float) -> None:
         """Give the scroll bar its new position, repainting only the cells its thumb left
         or reached (at 4,000 turns a page down moves it an eighth of a cell or less; a
@@ -409,18 +420,13 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         (Textual computes the style from every ancestor, and the content region from the
         styles)."""
         self._style = self.rich_style
+        self._components = {}
         self._frame = self._frame_values()
         try:
-            return self._plain_lines(crop) if self._plain() else super().render_lines(crop)
+            return self._plain_lines(crop) if plain(self) else super().render_lines(crop)
         finally:
             self._frame = None
 
-    def _plain(self) -> bool:
-        """No border, padding, outline, tint, hatch or opacity: nothing Textual's styles
-        cache adds to a line but the filters."""
-        styles = self.styles
-        return (not any(styles.gutter) and not any(edge for edge, _ in styles.outline) and not styles.tint.a
-                and self.opacity == 1 and styles.text_opacity == 1 and not styles.has_rule("hatch"))
 
     def _plain_lines(self, crop: Region) -> list[Strip]:
         """Textual's styles cache, less its per-line styling: it read a dozen CSS rules for
@@ -461,6 +467,8 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
             self._relayout()  # the width changed before on_resize (or the scrollbar came or went)
             frame = self._frame_values()
         self._frame = frame if rendering else None
+        if not rendering:
+            self._components = {}
         width = frame.width
         index = self.scroll_offset.y + y
         if self._rows is None or index >= len(self._rows):
@@ -470,7 +478,7 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         self._painted[y] = key
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(row, width, *key[3:6]).crop_extend(0, width, self._style)
+            strip = self._render_row(row, width, *key[3:6]).crop_extend(0, width, self._style)  # no-op when it fits
             self._cache[key] = strip
         return strip
 
@@ -507,7 +515,7 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
             segments.append(Segment("  ", base))
             note = self._note_margin(row, any(c.start >= row.start for c in codings))
             segments += note + self._margin(codings, row, self.margin_width - sum(len(n.text) for n in note))
-        return Strip(segments)
+        return _padded(segments, width, base)
 
     def _note_margin(self, row: Row, codes_too: bool) -> list[Segment]:
         """`✎` and the first words of an annotation starting on this row (half the margin
@@ -522,8 +530,8 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
 
     def _render_header(self, row: Row, width: int, current: bool) -> Strip:
         turn = self.document.turns[row.turn]
-        speaker_style = self.get_component_rich_style("reader--current-speaker" if current else "reader--speaker")
-        dim = self.get_component_rich_style("reader--dim")
+        speaker_style = self._component("reader--current-speaker" if current else "reader--speaker")
+        dim = self._component("reader--dim")
         segments = [Segment("▸ " if current else "  ", speaker_style), Segment(clean(turn.speaker) or "—", speaker_style)]
         if turn.time_start is not None:
             segments.append(Segment(f"  {_clock(turn.time_start)}", dim))
@@ -555,30 +563,36 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
         for note in notes:
             cuts.update((max(start, note.start), min(end, note.end)))
         points = sorted(cuts)
+        inner = sorted(codings, key=lambda c: c.end - c.start)  # innermost first, ties in their order
+        whole = self.text[points[0] : points[-1]]
+        tidy = clean if clean(whole) != whole else str  # clean each piece only when the row needs it
         segments = []
         for a, b in zip(points, points[1:]):
             if b <= a:
                 continue
-            style = self._style_at(a, codings, matches, cursor, selected, start)
+            style = self._style_at(a, inner, matches, cursor, selected, start)
             if notes and any(n.start <= a < n.end for n in notes):
                 style += NOTE_MARK
-            segments.append(Segment(clean(self.text[a:b]), style))
+            segments.append(Segment(tidy(self.text[a:b]), style))
         if cursor is not None and cursor >= end - start:
-            segments.append(Segment(" ", self.get_component_rich_style("reader--cursor")))
+            segments.append(Segment(" ", self._component("reader--cursor")))
         return segments
 
-    def _style_at(self, position: int, codings, matches, cursor, selected, row_start: int) -> Style:
+    def _style_at(self, position: int, inner, matches, cursor, selected, row_start: int) -> Style:
+        """The style at `position`: the tint of the innermost coding over it (`inner`: the
+        row's codings, innermost first), then a match, the selection and the cursor."""
         style = self._style
-        covering = [c for c in codings if c.start <= position < c.end]
-        if covering:
-            style += self._tint(min(covering, key=lambda c: c.end - c.start).code)
+        for coding in inner:
+            if coding.start <= position < coding.end:
+                style += self._tint(coding.code)
+                break
         if any(a <= position < b for a, b in matches):
-            style += self.get_component_rich_style("reader--match")
+            style += self._component("reader--match")
         offset = position - row_start
         if selected and selected[0] <= offset < selected[1]:
-            style += self.get_component_rich_style("reader--selection")
+            style += self._component("reader--selection")
         if cursor is not None and offset == cursor:
-            style += self.get_component_rich_style("reader--cursor")
+            style += self._component("reader--cursor")
         return style
 
     def _margin(self, codings: list[Coding], row: Row, room: int | None = None) -> list[Segment]:
@@ -603,6 +617,14 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
                 segments.append(Segment(name, self._mark(coding.code, bold=True)))
                 used += len(name)
         return segments
+
+    def _component(self, name: str) -> Style:
+        """A component style, read once a frame: Textual's look-up cost as much as the
+        rest of a speaker row (a page down reads one for each of its speaker rows)."""
+        style = self._components.get(name)
+        if style is None:
+            style = self._components[name] = self.get_component_rich_style(name)
+        return style
 
     def _mark(self, code_id: str, bold: bool = False) -> Style:
         """A code's colour over the reader's style (gutter bars, margin marks and names),
@@ -648,9 +670,10 @@ class Reader(SteadyScrollBars, ScrollView, can_focus=True):
             return
         frame = self._frame_values()
         top, rows = self.scroll_offset.y, self._rows.rows
-        for index in range(top, min(top + self.scrollable_content_region.height, len(rows))):
-            if self._painted.get(index - top) != self._key(index, rows[index], frame):
-                self.refresh_line(index)
+        stale = [index for index in range(top, min(top + self.scrollable_content_region.height, len(rows)))
+                 if self._painted.get(index - top) != self._key(index, rows[index], frame)]
+        for first, count in _runs(stale):  # one refresh a run: a page down's rows were 20-49 refreshes
+            self.refresh_lines(first, count)
 
     def _follow(self, center: bool = False) -> None:
         """Scroll so the cursor's row (and its turn's speaker row when near) is visible.
@@ -920,6 +943,28 @@ def _motion_action(name: str):
 
 for _name in MOTIONS:
     setattr(Reader, f"action_{_name}", _motion_action(_name))
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Sorted indices as (first, count) runs of consecutive ones."""
+    runs: list[tuple[int, int]] = []
+    for index in indices:
+        if runs and runs[-1][0] + runs[-1][1] == index:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((index, 1))
+    return runs
+
+
+def _padded(segments: list[Segment], width: int, style: Style) -> Strip:
+    """A row's segments as a strip `width` cells long when they fit in it: padded here, one
+    strip made, where Textual's crop_extend made two (a page down makes one for every row
+    new on screen)."""
+    length = sum(cell_len(segment.text) for segment in segments)
+    if length < width:
+        segments.append(Segment(" " * (width - length), style))
+        length = width
+    return Strip(segments, length)
 
 
 def _clock(seconds: float) -> str:
