@@ -59,8 +59,8 @@ def _outcome(project: Project, logged: bool) -> tuple:
     counts = (dict(project.state.coding_counts_by_document()), dict(project.state.coding_counts_by_code()))
     changes = project.journal.read_at(project._undo[-1][1])["changes"] if logged else []
     stored = {name: db.storage.read() for name, db in project._shared_dbs().items()}
-    stored = {name: {t: {i: r if type(r) is dict else r.to_record() for i, r in rows.items()} for t, rows in tables.items() if rows}
-              for name, tables in stored.items() if any(tables.values())}  # fmt: skip  (an empty table: one an undo emptied)
+    stored = {name: {t: {i: r if type(r) is dict else r.to_record() for i, r in rows.items()} for t, rows in tables.items()}
+              for name, tables in stored.items() if any(tables.values())}  # fmt: skip
     return counts, changes, stored, {i: c.to_record() for i, c in project.state.codings.items()}
 
 

@@ -350,6 +350,8 @@ class Changes:
         self._trail().append((key, before))
         if grave is None:
             self._main.table(TOMBSTONES).delete(key)
+            if not self.tombstones():  # the last one gone: project.json as if there had been none
+                self._main.drop_table(TOMBSTONES)
         else:
             self._main.table(TOMBSTONES).set(key, grave)
 

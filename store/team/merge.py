@@ -123,7 +123,7 @@ def merge(base: dict, ours: dict, theirs: dict) -> Merged:
                 if not dead or tombstone_key(table, key) not in dead or _changed_since_deleted(out, table, key, kept, dead):
                     merged[key] = kept
                 continue
-            record = _merge_entity(out, table, key, b.get(key), mine, other, copies)
+            record = _merge_entity(out, table, key, b.get(key), mine, other, copies, (news_o, news_t))
             if record is not None:
                 merged[key] = record
         out.tables[table] = merged
@@ -165,15 +165,18 @@ def buried(tables: dict, *sides: dict) -> dict:
     }  # fmt: skip
 
 
-def _merge_entity(out: Merged, table, key, b, o, t, copies: list) -> dict | None:
+def _merge_entity(out: Merged, table, key, b, o, t, copies: list, news: tuple[dict, dict]) -> dict | None:
     if o == t:
         return o
     if o is None or t is None:  # deleted (or never there) on one side
-        kept = o if t is None else t
+        kept, dead = (o, news[1]) if t is None else (t, news[0])
         if b is None:
             return kept  # added on one side
         if kept == b:
             return None  # deleted on one side, unchanged on the other
+        grave = dead.get(tombstone_key(table, key)) if dead else None
+        if grave is not None and grave.get("digest") == record_digest(kept):
+            return None  # changed since the base, back to the very version the other side deleted since
         out.conflicts.append(Conflict(table, key, "deleted and changed", (), kept, None))
         return kept
     if o == b:

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from store.clock import now
@@ -151,6 +151,8 @@ def no_fsync():
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rounds=ROUNDS)
+@example(rounds=[([("carol", "recode", 0, 0)], ("alice", "carol")), ([("alice", "uncode", 0, 0)], ("carol", "bob")),
+                 ([], ("alice", "carol"))])  # carol's copy went back to the version alice deleted since: deleted
 def test_three_coders_merging_in_any_order_lose_nothing_and_bring_nothing_back(start, no_fsync, rounds):
     """Random codings, uncodings, recodings, code renames and memos by three coders, and
     merges of random pairs in random orders, each merge checked (`Team.merge`)."""

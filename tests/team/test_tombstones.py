@@ -284,3 +284,19 @@ def test_through_git_a_coding_that_came_by_merge_dir_stays_deleted(tmp_path):
     assert x.id not in held(bob, "coding")
     team.run(alice, "alice", "sync")
     assert x.id not in held(alice, "coding")
+
+
+def test_the_last_tombstone_taken_away_leaves_project_json_as_it_was(tmp_path):
+    """An undone deletion took its tombstone away but left an empty "deleted" table in
+    project.json: two copies of one state then differed in their bytes, and `margin sync`
+    made a commit on every round (the git property test's HEADs never met)."""
+    from store.layout import PROJECT_FILE
+
+    with Project.init(tmp_path / "p", coder="alice") as project:
+        code = project.codebook.add("Trust")
+        project.checkpoint()
+        before = (tmp_path / "p" / PROJECT_FILE).read_bytes()
+        project.codebook.delete(code)
+        project.undo()
+        project.checkpoint()
+        assert (tmp_path / "p" / PROJECT_FILE).read_bytes() == before
