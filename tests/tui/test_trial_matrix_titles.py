@@ -71,3 +71,22 @@ def test_columns_grow_to_their_titles_only_with_room_to_spare(columns, width):
         assert sum(widths) <= room  # grown only into room to spare
     if sum(grid.widths) <= room and sum(max(m, cells(t) + 1) for m, t in zip(grid.widths, titles)) <= room:
         assert all(w >= cells(t) + 1 for w, t in zip(widths, titles))  # room for every title: each whole
+
+
+def test_a_long_code_name_leaves_the_titles_their_room():
+    """The second trial: at 200x50 a 140-character code name took the labels' column to
+    its length and the titles were cut to 10 cells again."""
+    from store.analysis.cell import Cell
+    from tui.cells import width as cells
+    from tui.widgets.heatmap import Grid, GridRow, Heatmap, Mark
+
+    titles = ("P01 nurse, round 1", "P01 nurse, round 2", "P02 psychiatrist", "P03 team manager", "(total)")
+    rows = [GridRow("Theme > " + "a long code name " * 8, tuple(Mark(Cell(1), "1") for _ in titles)), GridRow("Short")]
+    grid = Grid(titles, rows)
+    grid.measure()
+    view = Heatmap()
+    view.grid = grid
+    widths = view.column_widths(200)
+    assert all(w >= cells(t) + 1 for w, t in zip(widths, titles)), widths  # every title whole
+    assert view._label_width(200) + sum(widths) + 2 <= 200
+    assert view._label_width(200) > 200 * 0.35  # and the label still has the rest

@@ -107,6 +107,7 @@ class Heatmap(Widget, can_focus=True):
         self.left = 0
         self._visible: tuple[tuple, range] | None = None
         self._widths: tuple[tuple, list[int]] | None = None
+        self._label: tuple[tuple, int] | None = None  # the labels' width, by grid and width
 
     # ------------------------------------------------------------------ content
 
@@ -157,10 +158,14 @@ class Heatmap(Widget, can_focus=True):
     # ------------------------------------------------------------------ geometry
 
     def _label_width(self, width: int) -> int:
-        """The labels' share of the width, or more when every column fits beside them."""
-        longest = self.grid.longest
-        spare = width - sum(self.grid.widths) - self._note_width() - 3
-        return max(6, min(longest, max(int(width * LABEL_SHARE), spare))) + 1
+        """The labels' share of the width, or more when every column fits beside them with
+        its whole title (a long code name no longer takes the room the titles need)."""
+        key = (id(self.grid), width)
+        if self._label is None or self._label[0] != key:
+            whole = sum(max(w, cells(title) + 1) for title, w in zip(self.grid.columns, self.grid.widths))
+            spare = width - whole - self._note_width() - 3
+            self._label = (key, max(6, min(self.grid.longest, max(int(width * LABEL_SHARE), spare))) + 1)
+        return self._label[1]
 
     def _note_width(self) -> int:
         return self.grid.note_width
