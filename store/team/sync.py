@@ -75,7 +75,7 @@ class Report:
                 parts.append(plural(total, f"new or changed {label}"))
         if self.removed:
             parts.append(removed_words(self.removed, self.removed_yours))
-        lines = [f"From {self.source}: " + ("; ".join(parts) or "no changes") + f"; {len(self.conflicts)} conflicts"]
+        lines = [f"From {self.source}: " + ("; ".join(parts) or "no changes") + f"; {plural(len(self.conflicts), 'conflict')}"]
         lines += [f"  conflict: {c.describe()}" for c in self.conflicts]
         return lines
 
@@ -156,7 +156,7 @@ def removed_words(removed: Counter, yours: int) -> str:
     parts = [plural(removed[table], noun) for table, noun in (("codes", "code"), ("memos", "memo"), ("documents", "document")) if removed[table]]
     others = removed["codings"] - yours
     if yours:
-        parts.append(f"{yours} of your {'coding' if yours == 1 else 'codings'}")
+        parts.append(f"{yours} of your codings")  # "1 of your codings": one of them
     if others:
         parts.append(plural(others, "other coding" if yours else "coding"))
     return ", ".join(parts) + " removed"

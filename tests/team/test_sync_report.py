@@ -119,3 +119,15 @@ def test_the_report_says_what_the_other_copy_did_to_our_own_work(tmp_path, monke
     line, names = scenario(team, alice, bob)
     expected = through_git if how == "sync" else by_folder
     assert line.split(": ", 1)[1] == expected.format(**names), line
+
+
+def test_the_report_counts_in_words_that_agree():
+    """The second trial: "1 of your coding removed", "1 conflicts"."""
+    from collections import Counter
+
+    from store.team.merge import Conflict
+    from store.team.sync import Report, removed_words
+
+    assert removed_words(Counter({"codings": 1}), 1) == "1 of your codings removed"
+    one = Report("bob", came_in={"codings": Counter({"bob": 1})}, conflicts=[Conflict("codes", "c1", "deleted and used")])
+    assert one.lines()[0].endswith("; 1 conflict"), one.lines()
