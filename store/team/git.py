@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,6 +31,9 @@ def is_clone(folder: Path) -> bool:
     return (Path(folder) / ".git").exists()
 
 
+STALE_LOCK = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+
+
 def run(folder: Path, *args: str, data: bytes | None = None, env: dict | None = None, check: bool = True) -> str:
     """Run `git args` in `folder`; its standard output. A failure raises GitFailed with
     git's first line of complaint."""
@@ -40,6 +44,15 @@ def run(folder: Path, *args: str, data: bytes | None = None, env: dict | None = 
     if check and done.returncode != 0:
         lines = [l for l in done.stderr.decode("utf-8", "replace").splitlines() if l.strip()]
         problem = next((l for l in lines if l.startswith(("fatal:", "error:"))), lines[0] if lines else f"exit {done.returncode}")
+        stale = STALE_LOCK.search(problem)
+        if stale:
+            lock = os.path.relpath(stale.group(1), folder)
+            lock = lock if not lock.startswith("..") else stale.group(1)
+            raise GitFailed(
+                f"git {args[0]} failed: {lock} is left by a git command that stopped (killed, or the machine "
+                f"went down); if no git command is running in this clone, remove it (rm {lock}) and run the "
+                "command again"
+            )
         raise GitFailed(f"git {args[0]} failed: {problem.strip()}")
     return done.stdout.decode("utf-8", "replace")
 

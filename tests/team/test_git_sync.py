@@ -190,9 +190,10 @@ def test_files_git_did_not_write_are_still_refused(tmp_path, on_path):
         state(alice)
 
 
-def one_error_line(out: str) -> None:
+def one_error_line(out: str) -> str:
     lines = [l for l in out.splitlines() if l.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in out, out
+    return lines[0]
 
 
 def shared_bytes(folder: Path) -> dict:
@@ -228,6 +229,20 @@ def test_what_sync_cannot_do_is_one_line_exit_2_and_changes_nothing(tmp_path, mo
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     one_error_line(team.run(bob, "bob", "sync", code=2))  # no git at all
     monkeypatch.undo()
+    assert "Sent to origin" in team.run(bob, "bob", "sync")
+
+
+def test_a_lock_git_left_behind_is_named_with_what_to_do(tmp_path):
+    """The second trial: a kill during `margin sync` can leave .git/index.lock, and every
+    sync after failed with git's "File exists" and no word of what to do."""
+    team = Team(tmp_path)
+    alice, bob = team.start(sorted(DEMO_TEXTS.glob("p0[123]*.txt"))[:3])
+    team.run(bob, "bob", "apply", "p02", "Access", "--turn", "2")
+    lock = bob / ".git" / "index.lock"
+    lock.write_bytes(b"")
+    said = one_error_line(team.run(bob, "bob", "sync", code=2))
+    assert "(rm .git/index.lock)" in said and "no git command is running" in said, said
+    lock.unlink()
     assert "Sent to origin" in team.run(bob, "bob", "sync")
 
 
