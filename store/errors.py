@@ -89,6 +89,10 @@ def advice_for(exc: OSError, elsewhere: str = "") -> str:
         return f"the folder is gone or takes no files; {elsewhere or 'check the project folder is there'}, then try again"
     if exc.errno == errno.EPIPE:
         return "the program reading it stopped; start it first, then try again"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "a name in the path is longer than the file system allows; use a shorter path"
+    if exc.errno == errno.ELOOP:
+        return "the path goes round a loop of symbolic links; give the folder's real path"
     return (
         "the disk or file system failed to write; check it (dmesg) or "
         f"{elsewhere or 'copy the project elsewhere'}, then try again"

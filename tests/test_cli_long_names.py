@@ -35,3 +35,17 @@ def test_a_long_quoted_text_keeps_both_ends(quote):
     assert shown.startswith(f"no code {opening}start") and shown.endswith(f"the end{closing}; add it")
     assert len(shown) < 100 and "…" in shown
     assert shorten_quoted(f"no code {opening}short name{closing}") == f"no code {opening}short name{closing}"
+
+
+@pytest.mark.parametrize("args", [["codes"], ["open"], ["init"], ["docs"]], ids=lambda a: a[0])
+def test_a_path_too_long_for_the_file_system_says_so(tmp_path, monkeypatch, args):
+    """The second trial: a folder name over the file system's 255 bytes was "the disk or
+    file system failed to write; check it (dmesg)", even for a command that only reads."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / ("d" * 300) / "study"
+    argv = [args[0], str(folder)] if args[0] in ("open", "init") else ["-p", str(folder), *args]
+    result = CliRunner().invoke(cli, argv)
+    lines = result.output.strip().splitlines()
+    assert result.exit_code != 0 and len(lines) == 1 and lines[0].startswith("Error:"), result.output
+    assert "longer than the file system allows" in lines[0] and "dmesg" not in lines[0], lines[0]
+    assert list(tmp_path.iterdir()) == []
