@@ -27,6 +27,12 @@ SCHEMA = 2
 # coding's also "coder", "document"), what a merge weighs so a deletion stays one.
 TOMBSTONES = "deleted"
 
+# project.json's table of what this copy's undone merges took back (store/team/unmerged.py):
+# "<table>:<id>" -> {"table", "id", "digest"}, the digest of the version this copy holds
+# again (None where the merge brought the entity new), a coding's also "coder", "document".
+UNMERGED = "unmerged"
+MARKS = (TOMBSTONES, UNMERGED)  # the tables that mark entities rather than hold them
+
 
 def tombstone_key(table: str, entity_id: str) -> str:
     return f"{table}:{entity_id}"
@@ -276,6 +282,9 @@ def check_main(main: dict, where: str = "project.json") -> None:
     dead = main.get(TOMBSTONES, {})
     if type(dead) is not dict or not all(map(tombstone_sound, dead.values())):
         _fail(where, "its table of deletions holds something that is not a tombstone")
+    taken_back = main.get(UNMERGED, {})
+    if type(taken_back) is not dict or not all(map(unmerged_sound, taken_back.values())):
+        _fail(where, "its table of undone merges holds something that is not a mark of one")
 
 
 _META = {"id": STR, "name": STR, "schema": INT | OPTIONAL, "created": STR, "default_coder": STR}
@@ -467,6 +476,30 @@ def tombstone_sound(grave) -> bool:
     )  # fmt: skip
 
 
+def unmerged_sound(mark) -> bool:
+    """A record of the "unmerged" table: a tombstone's shape, its digest text or None."""
+    return type(mark) is dict and tombstone_sound(mark | {"digest": mark.get("digest") or ""})
+
+
+def unmerged_holds(mark: dict, record: dict | None) -> bool:
+    """Whether a side holding `record` (None: not holding it) holds the version `mark` names."""
+    return record_digest(record) == mark["digest"] if record is not None else mark["digest"] is None
+
+
+def unmerged_mark(table: str, held: dict | None, other: dict | None) -> dict:
+    """The mark of an entity an undone merge took back: the version this copy holds again
+    (`held`, None where the merge brought it), named as a tombstone names it (`other`,
+    the merge's version, gives a coding's coder and document where `held` is None)."""
+    named = held or other or {}
+    mark = {"table": table, "id": named["id"], "digest": record_digest(held) if held is not None else None}
+    if table == "codings":
+        mark |= {"coder": named["coder"], "document": named["document"]}
+    return mark
+
+
+MARK_SOUND = {TOMBSTONES: tombstone_sound, UNMERGED: unmerged_sound}
+
+
 def entry_problem(entry: dict) -> str:
     """What is wrong with the shape of one log entry ("" when nothing is)."""
     if type(entry.get("seq")) is not int or entry["seq"] < 1:
@@ -478,14 +511,16 @@ def entry_problem(entry: dict) -> str:
         return f"its {kind} target is not an action number"
     if type(entry.get("amends", 0)) is not int:
         return "the action it continues is not an action number"
+    if type(entry.get("merge", False)) is not bool:
+        return "whether it is a merge is not true or false"
     for name in ("summary", "by", "at"):
         if type(entry.get(name)) is not str:
             return f"its {name} is not text"
     for change in entry["changes"]:
         table, entity_id, before, after = change
-        if table == TOMBSTONES:
-            if type(entity_id) is not str or not all(r is None or tombstone_sound(r) for r in (before, after)):
-                return f"it changes the tombstone {entity_id!r}, which is not one"
+        if table in MARK_SOUND:
+            if type(entity_id) is not str or not all(r is None or MARK_SOUND[table](r) for r in (before, after)):
+                return f"it changes the mark {entity_id!r} of {table}, which is not one"
             continue
         if type(table) is not str or table not in FIELDS:
             return f"it changes the table {table!r}, which a project does not have"

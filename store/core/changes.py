@@ -13,7 +13,7 @@ from store import layout
 from store.clock import now
 from store.errors import Refused, save_failed
 from store.model import ENTITIES, Coder, Coding
-from store.schema import TOMBSTONES, record_digest, tombstone_key
+from store.schema import MARKS, TOMBSTONES, UNMERGED, record_digest, tombstone_key, unmerged_holds
 from store.storage import ProjectDB, fsync_dir, make_dir, open_db
 
 
@@ -26,14 +26,16 @@ class Operation:
     undoable: bool = True
     new_files: list[Path] = field(default_factory=list)  # source texts, removed if the action fails
     amends: int | None = None  # the action this one continues, if still the coder's newest (see _amendment)
+    merge: bool = False  # a merge of another copy: its undo marks what it takes back (History._unmerged)
 
 
 CODING_FIELDS = {f.name for f in fields(Coding)}
 CODING_ORDER = tuple(f.name for f in fields(Coding))
 
 
-class Tombstone:
-    """A tombstone as `_current` gives it (what undo compares with the logged record)."""
+class Mark:
+    """A tombstone or another mark (schema.MARKS) as `_current` gives it (what undo
+    compares with the logged record)."""
 
     def __init__(self, record: dict):
         self.record = record
@@ -47,7 +49,9 @@ class Changes:
     (its methods work on the Store's state, files and journal)."""
 
     @contextmanager
-    def operation(self, summary: str, *, undoable: bool = True, amends: int | None = None) -> Iterator[Operation]:
+    def operation(
+        self, summary: str, *, undoable: bool = True, amends: int | None = None, merge: bool = False
+    ) -> Iterator[Operation]:
         """Group changes into one acknowledged, undoable action (nested calls join the outer).
 
         `amends` names an earlier action that this one continues (the saves of one memo
@@ -57,7 +61,7 @@ class Changes:
             yield self._op
             return
         self._require_writable()
-        op = Operation(summary, undoable=undoable, amends=amends)
+        op = Operation(summary, undoable=undoable, amends=amends, merge=merge)
         self._op = op
         self._trail().clear()
         self._stage_new_coder()
@@ -76,7 +80,7 @@ class Changes:
             if amended is not None:
                 self._commit(op, *amended)
             else:
-                self._commit(op, {"kind": "do" if undoable else "system"})
+                self._commit(op, {"kind": "do" if undoable else "system"} | ({"merge": True} if merge else {}))
 
     def _amendment(self, op: Operation) -> tuple[dict, list] | None:
         """When `op` continues the coder's newest undoable action on the same entities:
@@ -284,9 +288,9 @@ class Changes:
     def _current(self, table: str, entity_id: str, hint: dict | None = None):
         """The entity's value now. For a coding, `hint` (a record of it, before or after
         a change) names its document, so only that document's codings are read."""
-        if table == TOMBSTONES:
-            found = self.tombstones().get(entity_id)
-            return None if found is None else Tombstone(found)
+        if table in MARKS:
+            found = self.marks(table).get(entity_id)
+            return None if found is None else Mark(found)
         if table == "codings" and isinstance(hint, dict) and isinstance(hint.get("document"), str):
             return self.state.codings_of(hint["document"]).get(entity_id)
         return self.state.table(table).get(entity_id)
@@ -296,8 +300,8 @@ class Changes:
         `hint` is another record of the entity (see _current). Every change lands here
         (a command's, a replayed one, an undo, a merge's), so here a deletion leaves its
         tombstone and a put takes it away (`_bury`)."""
-        if table == TOMBSTONES:
-            self._write_tombstone(entity_id, record)
+        if table in MARKS:
+            self._write_mark(table, entity_id, record)
             return
         if record is None and table in ("codes", "documents") and not self.state.codings_loaded:
             # read the codings that may point at it first, while their references hold
@@ -327,39 +331,55 @@ class Changes:
         {"table", "id", "digest"} (a coding's with its "coder" and "document", so that a
         merge knows its file unread), the digest of the record as it was deleted. A merge
         takes them so that a deletion stays one wherever the deleted version arrives."""
-        return self._main.storage.read().get(TOMBSTONES, {})
+        return self.marks(TOMBSTONES)
+
+    def marks(self, table: str) -> dict[str, dict]:
+        """One of project.json's tables of marks (schema.MARKS), by "<table>:<id>"."""
+        return self._main.storage.read().get(table, {})
 
     def _bury(self, table: str, record: dict) -> None:
         grave = {"table": table, "id": record["id"], "digest": record_digest(record)}
         if table == "codings":
             grave |= {"coder": record["coder"], "document": record["document"]}
-        self._write_tombstone(tombstone_key(table, record["id"]), grave)
+        self._write_mark(TOMBSTONES, tombstone_key(table, record["id"]), grave)
 
     def _unbury(self, table: str, entity_ids) -> None:
         """Take away the tombstones of entities put again (an undone deletion, a redo)."""
         dead = self.tombstones()
         if dead:
             for key in [k for k in (tombstone_key(table, i) for i in entity_ids) if k in dead]:
-                self._write_tombstone(key, None)
+                self._write_mark(TOMBSTONES, key, None)
 
-    def _write_tombstone(self, key: str, grave: dict | None) -> None:
-        """Set or remove one tombstone, kept on the trail that `_rollback` walks back."""
-        before = self.tombstones().get(key)
-        if before == grave:
+    def _write_mark(self, table: str, key: str, mark: dict | None) -> None:
+        """Set or remove one mark (a tombstone, say), kept on the trail that `_rollback` walks back."""
+        before = self.marks(table).get(key)
+        if before == mark:
             return
-        self._trail().append((key, before))
-        if grave is None:
-            self._main.table(TOMBSTONES).delete(key)
-            if not self.tombstones():  # the last one gone: project.json as if there had been none
-                self._main.drop_table(TOMBSTONES)
+        self._trail().append((table, key, before))
+        if mark is None:
+            self._main.table(table).delete(key)
+            if not self.marks(table):  # the last one gone: project.json as if there had been none
+                self._main.drop_table(table)
         else:
-            self._main.table(TOMBSTONES).set(key, grave)
+            self._main.table(table).set(key, mark)
 
-    def _trail(self) -> list[tuple[str, dict | None]]:
-        """The tombstones changed since the last logged (or replayed) action, with their
-        values before: a failed action's rollback puts them back as they were (the
-        reversed changes alone would bury what an action added, which was never deleted)."""
+    def _trail(self) -> list[tuple[str, str, dict | None]]:
+        """The marks changed since the last logged (or replayed) action, with their values
+        before: a failed action's rollback puts them back as they were (the reversed
+        changes alone would bury what an action added, which was never deleted)."""
         return self._tomb_trail
+
+    def prune_unmerged(self) -> None:
+        """Inside an operation, drop the marks of undone merges (UNMERGED) of entities this
+        copy no longer holds as marked: a merge brought them again, or they changed since."""
+        for key, mark in sorted(self.marks(UNMERGED).items()):
+            if not unmerged_holds(mark, self._record_of(mark)):
+                self._change(UNMERGED, key, mark, None)
+
+    def _record_of(self, mark: dict) -> dict | None:
+        """The record of the entity a mark names, as this copy holds it (None: not held)."""
+        held = self._current(mark["table"], mark["id"], {"document": mark.get("document")})
+        return held.to_record() if held is not None else None
 
     def put_tombstones(self, wanted: dict[str, dict]) -> None:
         """Make the project hold the tombstones `wanted` (a merge's union of both copies')
@@ -384,10 +404,10 @@ class Changes:
     def _rollback(self, op: Operation) -> None:
         trail = self._trail()
         for table, entity_id, before, after in reversed(op.changes):
-            if table != TOMBSTONES:
+            if table not in MARKS:
                 self._set(table, entity_id, before, after)
-        for key, before in reversed(trail):  # the tombstones as they were before the action
-            self._write_tombstone(key, before)
+        for table, key, before in reversed(trail):  # the marks as they were before the action
+            self._write_mark(table, key, before)
         trail.clear()
         op.changes.clear()
         for path in op.new_files:
@@ -450,7 +470,7 @@ class Changes:
         coder = self._new_coder
         if coder is not None and coder.id in self.state.coders:
             self._set("coders", coder.id, None)
-            self._write_tombstone(tombstone_key("coders", coder.id), None)  # never recorded: never deleted
+            self._write_mark(TOMBSTONES, tombstone_key("coders", coder.id), None)  # never recorded: never deleted
 
     def _unlog_new_coder(self, coder: Coder, start: int) -> None:
         """Take back the coder's entry when the change it came with could not be saved."""

@@ -10,6 +10,7 @@ from store import schema
 from store.core.changes import Operation
 from store.errors import ProjectCorrupt, Refused
 from store.model import NAMED_TARGET_KINDS
+from store.schema import MARKS, TOMBSTONES, UNMERGED, tombstone_key, unmerged_mark
 
 
 class History:
@@ -83,7 +84,26 @@ class History:
         if broken:
             self._rollback(op)
             self._refuse_walk(kind, original, broken)
+        if original.get("merge"):
+            self._unmerged(op, original["changes"], undone=kind == "undo")
         self._commit(op, {"kind": kind, "target": original["seq"]})
+
+    def _unmerged(self, op, changes: list, undone: bool) -> None:
+        """An undone merge takes its changes back in this copy only: no deletion of the other
+        copy's work, no change to it (store/team/unmerged.py). Each entity it changed is
+        marked (UNMERGED) with the version this copy holds again, and what it brought leaves
+        no tombstone; a redone merge takes the marks away."""
+        for table, entity_id, before, after in changes:
+            if table in MARKS:
+                continue
+            key = tombstone_key(table, entity_id)
+            marks = [[UNMERGED, key, self.marks(UNMERGED).get(key), unmerged_mark(table, before, after) if undone else None]]
+            if undone and before is None and key in self.tombstones():
+                marks.append([TOMBSTONES, key, self.tombstones()[key], None])
+            for mark in marks:
+                if mark[2] != mark[3]:
+                    op.changes.append(mark)
+                    self._set(mark[0], key, mark[3], mark[2])
 
     def _dangling(self, changes: list) -> str | None:
         """An entity left pointing at nothing once `changes` are applied (a coding whose

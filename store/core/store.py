@@ -75,7 +75,7 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
         self._main: ProjectDB | None = None
         self._coding_dbs: dict[str, ProjectDB] = {}
         self._op: Operation | None = None
-        self._tomb_trail: list[tuple[str, dict | None]] = []  # see Changes._trail
+        self._tomb_trail: list[tuple[str, str, dict | None]] = []  # see Changes._trail
         self._ops_since_checkpoint = 0
         self._appended = 0  # entries this session appended to the log (the replayed ones are not)
         self._log_at_checkpoint = 0

@@ -25,8 +25,9 @@ from pathlib import Path
 import orjson
 
 from store import layout
+from store.schema import UNMERGED
 from store.storage import dump_tables, make_dir, write_atomic
-from store.team import git
+from store.team import git, unmerged
 from store.team.merge import merge
 from store.team.sync import BASES_DIR
 
@@ -55,8 +56,11 @@ def merge_file(ancestor: Path, ours: Path, theirs: Path, name: str, folder: Path
         sides = [_tables(Path(p)) for p in (ancestor, ours, theirs)]
     except (OSError, ValueError):
         return 1
+    unmerged.as_base(*sides)
     result = merge(*sides)
     tables = {t: rows for t, rows in result.tables.items() if rows or any(t in side for side in sides[1:])}
+    if sides[1].get(UNMERGED):  # this copy's own marks (a merge weighs them, never merges them)
+        tables[UNMERGED] = sides[1][UNMERGED]
     write_atomic(Path(ours), dump_tables(tables))
     if result.conflicts:
         _note(folder, name, result.conflicts)

@@ -25,7 +25,8 @@ from pathlib import Path
 import orjson
 
 from store import layout
-from store.team import git
+from store.schema import UNMERGED
+from store.team import git, unmerged
 from store.team.merge import ORDER, TOMBSTONES, Conflict, Merged, _restore_references, _since, buried, merge, record_digest
 
 MAIN_TABLES = ("coders", "documents", "codes", "memos")
@@ -60,6 +61,9 @@ def sides(folder: Path, base: str, head: str, theirs: str) -> Sides:
     contents = git.read_blobs(folder, sorted(wanted))
     left_out = {layout.relative_name(key) for key in layout.codings_keys(folder)} - names
     found = gathered((b, o, t), one_sided, both, contents, left_out)
+    if one_sided & unmerged.files(found.ours, found.theirs):  # a one-sided file's ancestor is ours: read already
+        both |= one_sided & unmerged.files(found.ours, found.theirs)
+        found = gathered((b, o, t), one_sided - both, both, contents, left_out)
     if base:
         _read_buried_apart(folder, (base, head, theirs), found)
     found.sources = {Path(n).stem: blob for n, blob in t.items() if n.startswith(layout.SOURCES_DIR + "/") and blob}
@@ -70,7 +74,7 @@ def _read_buried_apart(folder: Path, commits: tuple[str, str, str], found: Sides
     """The files left out that hold codings one side's tombstones name and the other's do
     not (`buried_apart`: a coding that came in by `margin merge DIR`, not through git),
     read at the three commits into the merge, as files both sides changed."""
-    names = sorted(buried_apart(found.ours, found.theirs) & found.left_out)
+    names = sorted((buried_apart(found.ours, found.theirs) | unmerged.files(found.ours, found.theirs)) & found.left_out)
     if not names:
         return
     contents = git.read_blobs(folder, [f"{commit}:{name}" for commit in commits for name in names])
@@ -151,7 +155,9 @@ def _blobs(folder: Path, base: str, head: str, theirs: str) -> tuple[dict, dict,
 def merged(found: Sides, project) -> Merged:
     """The merge of `found`: the files that need one merged entity by entity, the files
     changed on their side only taken as they are (our codings of them join `found.ours`,
-    so that the ones they deleted go), then what a kept coding uses brought back."""
+    so that the ones they deleted go), then what a kept coding uses brought back; the
+    entities of undone merges weighed against the versions they were marked with (unmerged.py)."""
+    unmerged.as_base(found.base, found.ours, found.theirs)
     result = merge(found.base, found.ours, found.theirs)
     ours_since = _since(found.ours.get(TOMBSTONES) or {}, found.base.get(TOMBSTONES) or {})  # as merge() weighs them
     result.tables.setdefault("codings", {}).update(_not_buried(result, found.taken, ours_since))
@@ -199,7 +205,7 @@ def _taken(blobs: dict[str, str], names: set[str], contents: dict[str, bytes]) -
 
 
 def _tables(blobs: dict[str, str], names: set[str], contents: dict[str, bytes], parsed: dict) -> dict:
-    tables: dict[str, dict] = {table: {} for table in (*ORDER, TOMBSTONES)}
+    tables: dict[str, dict] = {table: {} for table in (*ORDER, TOMBSTONES, UNMERGED)}
     for name in sorted(names):
         blob = blobs.get(name)
         if not blob or blob not in contents:
@@ -207,7 +213,7 @@ def _tables(blobs: dict[str, str], names: set[str], contents: dict[str, bytes], 
         if blob not in parsed:
             parsed[blob] = orjson.loads(contents[blob])
         data = parsed[blob]
-        for table in ("codings",) if name != layout.PROJECT_FILE else (*MAIN_TABLES, TOMBSTONES):
+        for table in ("codings",) if name != layout.PROJECT_FILE else (*MAIN_TABLES, TOMBSTONES, UNMERGED):
             tables[table].update(data.get(table) or {})
     return tables
 

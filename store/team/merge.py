@@ -31,7 +31,7 @@ import hashlib
 from dataclasses import dataclass, field
 from itertools import repeat
 
-from store.schema import TOMBSTONES, canonical, record_digest, tombstone_key
+from store.schema import MARKS, TOMBSTONES, canonical, record_digest, tombstone_key
 
 ORDER = ("coders", "documents", "codes", "codings", "memos")  # the tables, what others point to first
 # What points where: (table, field) -> the table it names. A memo's target depends on its kind.
@@ -113,7 +113,7 @@ def merge(base: dict, ours: dict, theirs: dict) -> Merged:
     copies: list[dict] = []
     dead_o, dead_t = ours.get(TOMBSTONES) or {}, theirs.get(TOMBSTONES) or {}
     news_o, news_t = (_since(dead, base.get(TOMBSTONES) or {}) for dead in (dead_o, dead_t))
-    for table in sorted((set(base) | set(ours) | set(theirs)) - {TOMBSTONES}):
+    for table in sorted((set(base) | set(ours) | set(theirs)) - set(MARKS)):
         b, o, t = base.get(table, {}), ours.get(table, {}), theirs.get(table, {})
         merged: dict[str, dict] = {}
         for key in sorted(b.keys() | o.keys() | t.keys()):

@@ -37,19 +37,25 @@ from store.model import ENTITIES, Memo
 from store.state import paused_collector
 from store.storage import fsync_dir, make_dir, write_atomic
 from store.text import plural
+from store.schema import UNMERGED
+from store.team import unmerged
 from store.team.merge import ORDER, TOMBSTONES, Conflict, merge
 
 BASES_DIR = "merges"
 
 
 def tables_of(project) -> dict[str, dict[str, dict]]:
-    """Every entity of the project as records, by table, and its tombstones (TOMBSTONES)."""
+    """Every entity of the project as records, by table, and its marks (tombstones, undone merges)."""
     state = project.state
     tables = {
         table: {key: entity.to_record() for key, entity in state.table(table).items()}
         for table in ORDER
     }
-    return tables | {TOMBSTONES: dict(project.tombstones())}
+    return tables | _marks(project)
+
+
+def _marks(project) -> dict[str, dict]:
+    return {TOMBSTONES: dict(project.tombstones()), UNMERGED: dict(project.marks(UNMERGED))}
 
 
 @dataclass
@@ -474,10 +480,10 @@ def newest_base(ours, theirs) -> Base:
 
 
 def _main_tables(project) -> dict[str, dict[str, dict]]:
-    """project.json's tables as records: its entities and tombstones."""
+    """project.json's tables as records: its entities and marks."""
     state = project.state
     tables = {table: {key: e.to_record() for key, e in state.table(table).items()} for table in ORDER if table != "codings"}
-    return tables | {TOMBSTONES: dict(project.tombstones())}
+    return tables | _marks(project)
 
 
 def _files_as_state(project, check_record: bool) -> tuple[dict[str, bytes], dict[str, str]] | None:
@@ -555,14 +561,15 @@ def merge_files(
     mine_main = _main_tables(ours)
     (mine_raws, mine), (other_raws, other) = mine_files, other_files  # bytes and digests by name
     base = snapshot.digests() if snapshot is not None else {}
-    one_sided, both, left_out = filewise.classified(base, mine, other, filewise.buried_apart(mine_main, other_main))
+    apart = filewise.buried_apart(mine_main, other_main) | unmerged.files(mine_main, other_main)
+    one_sided, both, left_out = filewise.classified(base, mine, other, apart)
     contents = {mine[n]: mine_raws[n] for n in (one_sided | both) if n in mine}
     contents |= {other[n]: other_raws[n] for n in (one_sided | both) if n in other}
     if snapshot is not None:
         contents |= snapshot.contents(both)
     found = filewise.gathered((base, mine, other), one_sided, both, contents, left_out & mine.keys())
     for tables, main in zip((found.base, found.ours, found.theirs), (snapshot.tables if snapshot else {}, mine_main, other_main)):
-        for table in (*filewise.MAIN_TABLES, TOMBSTONES):
+        for table in (*filewise.MAIN_TABLES, TOMBSTONES, UNMERGED):
             tables[table] = dict(main.get(table) or {})
     result = filewise.merged(found, ours)
     return apply_merged(
@@ -576,7 +583,9 @@ def merge_entitywise(ours, theirs, base: Base | None = None) -> Report:
     generations, the one that holds the most records as a side has them."""
     base = base or newest_base(ours, theirs)
     mine, other = tables_of(ours), tables_of(theirs)
-    result = merge(choose_base(ours, theirs, mine, other) if base.before_generations else base.as_tables(), mine, other)
+    at_base = choose_base(ours, theirs, mine, other) if base.before_generations else base.as_tables()
+    unmerged.as_base(at_base, mine, other)
+    result = merge(at_base, mine, other)
     return apply_merged(ours, mine, other, result, theirs.text, f"merge the copy in {theirs.dir}", Path(theirs.dir).name)
 
 
@@ -596,7 +605,7 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
     `put_records`. Returns what came in."""
     report = Report(source, conflicts=result.conflicts)
     coders = {**other["coders"], **mine["coders"], **result.tables.get("coders", {})}
-    with ours.operation(summary):
+    with ours.operation(summary, merge=True):
         for table in ORDER:
             held, merged = mine[table], result.tables.get(table, {})
             common = merged.keys() & held.keys()  # most of 50,000 incoming codings are new: no look-up each
@@ -622,6 +631,7 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
         report.fold_joins(ours.coder.id if ours.coder else "", mine, result.tables)  # before this copy's own joins, which are listed
         if TOMBSTONES in result.tables:
             ours.put_tombstones(result.tables[TOMBSTONES])
+        ours.prune_unmerged()
         result.conflicts.extend(join_twin_codes(ours, set(mine["codes"])))
         if result.conflicts:
             _keep_conflicts(ours, result.conflicts)

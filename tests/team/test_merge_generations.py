@@ -95,7 +95,18 @@ class Team:
                 assert result[key] != self.deleted[side][key], f"{key}, deleted by {side}'s copy, came back"
         assert merged(mine, other, ours) == [f"Nothing new from {theirs}."]
         joined = self.deleted[theirs] | self.deleted[ours]  # the tombstones' union; what was kept changed is no longer deleted
+        self.before_merge = (ours, self.deleted[ours])
         self.deleted[ours] = {k: r for k, r in joined.items() if k not in result}
+
+    def undo_merge(self) -> None:
+        """The last merge's coder undoes it (the second merge of the pair changed nothing):
+        that copy holds what it held before, and its history deleted what it had then."""
+        ours, deleted = self.before_merge
+        with Project.open(self.folders[ours], coder=ours) as p:
+            if not p.log(1)[-1]["summary"].startswith("merge the copy"):
+                return  # the merge brought nothing: no action to undo
+            p.undo()
+        self.deleted[ours] = deleted
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +148,7 @@ EDITS = st.lists(
     max_size=3,
 )
 PAIRS = st.permutations(CODERS).map(lambda p: tuple(p[:2]))
-ROUNDS = st.lists(st.tuples(EDITS, PAIRS), min_size=1, max_size=5)
+ROUNDS = st.lists(st.tuples(EDITS, PAIRS, st.booleans()), min_size=1, max_size=5)
 
 
 @pytest.fixture(scope="module")
@@ -151,17 +162,21 @@ def no_fsync():
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rounds=ROUNDS)
-@example(rounds=[([("carol", "recode", 0, 0)], ("alice", "carol")), ([("alice", "uncode", 0, 0)], ("carol", "bob")),
-                 ([], ("alice", "carol"))])  # carol's copy went back to the version alice deleted since: deleted
+@example(rounds=[([("carol", "recode", 0, 0)], ("alice", "carol"), False), ([("alice", "uncode", 0, 0)], ("carol", "bob"), False),
+                 ([], ("alice", "carol"), False)])  # carol's copy went back to the version alice deleted since: deleted
+@example(rounds=[([("bob", "code", 0, 3)], ("alice", "bob"), True), ([], ("bob", "alice"), False)])  # trial 2: bob's coding went
 def test_three_coders_merging_in_any_order_lose_nothing_and_bring_nothing_back(start, no_fsync, rounds):
     """Random codings, uncodings, recodings, code renames and memos by three coders, and
-    merges of random pairs in random orders, each merge checked (`Team.merge`)."""
+    merges of random pairs in random orders, each merge checked (`Team.merge`), some
+    undone at once (an undone merge is no deletion: `store/team/unmerged.py`)."""
     with tempfile.TemporaryDirectory(prefix="margin-team-") as root:  # gone at once: 300 examples' copies
         team = Team(Path(root), start)
-        for edits, (ours, theirs) in rounds:
+        for edits, (ours, theirs), undone in rounds:
             for coder, what, document_index, n in edits:
                 team.edit(coder, what, document_index, n)
             team.merge(ours, theirs)
+            if undone:
+                team.undo_merge()
 
 
 def test_a_copy_restored_from_an_older_copy_of_its_folder_loses_nothing(tmp_path, start, monkeypatch):

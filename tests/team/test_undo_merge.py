@@ -1,0 +1,143 @@
+"""`margin undo` of a merge takes it back in this copy only (issue 12, trial 2).
+
+The bug: alice merged bob's copy, undid the merge, and the undo read as alice deleting
+bob's work: her next merge said "Nothing new", and bob's merge of her copy deleted his own
+codings (the same through git). The whole kind: whatever bob did (a coding, a code, a
+rename, a memo, a deletion), by merge DIR or by sync, in any order of the later merges,
+bob never loses it, and once each side has merged the other again both hold it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from store.project import Project
+from tests.team.conftest import fingerprint
+from tests.team.test_git_sync import git
+from tui.cli import cli
+
+DEMO = Path(__file__).resolve().parents[2] / "tui" / "demo"
+KINDS = ("coding", "code", "rename", "memo", "uncode")
+ORDERS = {"alice-first": ("alice", "bob", "alice"), "bob-first": ("bob", "alice", "bob", "alice")}
+
+
+def run(folder: Path, coder: str, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["-p", str(folder), "--coder", coder, *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def first_document(folder: Path) -> str:
+    with Project.open(folder, readonly=True) as p:
+        return min(d.name for d in p.state.documents.values())
+
+
+def start(root: Path, through: str) -> dict[str, Path]:
+    """alice's project with two codes and a coding, and bob's copy of it."""
+    team = {name: root / name for name in ("alice", "bob")}
+    if through == "sync":
+        git(root, "init", "-q", "--bare", "-b", "main", str(root / "remote.git"))
+        git(root, "clone", "-q", str(root / "remote.git"), str(team["alice"]))
+    run(team["alice"], "alice", "init", "--coder", "alice")
+    run(team["alice"], "alice", "import", *sorted(map(str, DEMO.glob("*.txt")))[:2])
+    for code in ("Access", "Barriers"):
+        run(team["alice"], "alice", "codes", "add", code)
+    run(team["alice"], "alice", "apply", first_document(team["alice"]), "Access", "--turn", "1")
+    if through == "sync":
+        run(team["alice"], "alice", "git-setup")
+        run(team["alice"], "alice", "sync")
+        git(root, "clone", "-q", str(root / "remote.git"), str(team["bob"]))
+    else:
+        shutil.copytree(team["alice"], team["bob"])
+    return team
+
+
+def bobs_work(bob: Path, kind: str) -> None:
+    document = first_document(bob)
+    if kind == "coding":
+        run(bob, "bob", "apply", document, "Barriers", "--turn", "2")
+    elif kind == "code":
+        run(bob, "bob", "codes", "add", "Hope")
+    elif kind == "rename":
+        run(bob, "bob", "codes", "rename", "Barriers", "Obstacles")
+    elif kind == "memo":
+        run(bob, "bob", "memo", "add", "--code", "Access", "bob wonders what access means")
+    else:
+        run(bob, "bob", "uncode", document, "--turn", "1", "--code", "Access")
+
+
+def meet(team: dict[str, Path], who: str, through: str) -> str:
+    """`who` merges the other's copy (or syncs)."""
+    other = "bob" if who == "alice" else "alice"
+    if through == "sync":
+        return run(team[who], who, "sync")
+    return run(team[who], who, "merge", str(team[other]))
+
+
+@pytest.mark.parametrize("order", sorted(ORDERS))
+@pytest.mark.parametrize("through", ["merge", "sync"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_undone_merge_never_takes_the_other_coders_work(tmp_path, kind, through, order):
+    if through == "sync" and shutil.which("git") is None:
+        pytest.skip("needs git")
+    team = start(tmp_path, through)
+    bobs_work(team["bob"], kind)
+    if through == "sync":
+        run(team["bob"], "bob", "sync")
+    bob_has = fingerprint(team["bob"])
+    meet(team, "alice", through)
+    assert fingerprint(team["alice"])["codings"] == bob_has["codings"]
+    run(team["alice"], "alice", "undo")
+    for who in ORDERS[order]:
+        meet(team, who, through)
+        assert _work(fingerprint(team["bob"])) == _work(bob_has), f"bob lost his work after {who}'s merge"
+    assert _work(fingerprint(team["alice"])) == _work(bob_has), "alice's next merge did not bring bob's work again"
+
+
+def _work(found: dict) -> dict:
+    return {k: v for k, v in found.items() if k != "conflict memos"}
+
+
+@pytest.mark.parametrize("through", ["merge", "sync"])
+def test_a_redone_merge_leaves_no_marks_and_merges_as_before(tmp_path, through):
+    if through == "sync" and shutil.which("git") is None:
+        pytest.skip("needs git")
+    team = start(tmp_path, through)
+    bobs_work(team["bob"], "coding")
+    if through == "sync":
+        run(team["bob"], "bob", "sync")
+    meet(team, "alice", through)
+    run(team["alice"], "alice", "undo")
+    with Project.open(team["alice"], readonly=True) as p:
+        assert p.marks("unmerged"), "the undo marked nothing"
+        assert not p.tombstones(), "the undo of a merge left tombstones of the other's work"
+    run(team["alice"], "alice", "redo")
+    with Project.open(team["alice"], readonly=True) as p:
+        assert not p.marks("unmerged")
+    assert fingerprint(team["alice"])["codings"] == fingerprint(team["bob"])["codings"]
+    if through == "merge":
+        assert "Nothing new" in meet(team, "alice", through)
+
+
+def test_the_marks_are_logged_changes_that_a_replay_makes_again(tmp_path):
+    """A project opened from its log past a checkpoint older than the undo (a kill before
+    the closing checkpoint) holds the undo's marks as the live one did."""
+    team = start(tmp_path, "merge")
+    bobs_work(team["bob"], "coding")
+    bob_has = fingerprint(team["bob"])["codings"]
+    meet(team, "alice", "merge")
+    before = (team["alice"] / "project.json").read_bytes()
+    with Project.open(team["alice"], coder="alice") as p:
+        p.undo()
+        marks = dict(p.marks("unmerged"))
+        entry = p.log(1)[-1]
+    assert marks and entry["kind"] == "undo"
+    with Project.open(team["alice"], readonly=True) as p:
+        assert p.marks("unmerged") == marks
+    assert (team["alice"] / "project.json").read_bytes() != before
+    meet(team, "bob", "merge")
+    assert fingerprint(team["bob"])["codings"] == bob_has
