@@ -15,6 +15,7 @@ from store.storage import DIR_MODE, fsync_dir, make_dir, remove_tree, write_atom
 
 BACKUP_DIR = "backups"
 KEEP = 20
+STAMP = "%Y%m%dT%H%M%S%fZ"  # a backup's folder name: its UTC time, then its reason
 DAYS = 30
 SOURCES_POOL = "sources"
 # Local files outside the checkpoint that every backup keeps a copy of: the pseudonym
@@ -27,7 +28,7 @@ def take(project_dir: Path, files: list[Path], reason: str) -> Path:
 
     With string paths and each folder made once: a backup of 200 documents' files is
     200 links, and pathlib's per-file work took longer than the links themselves."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(timezone.utc).strftime(STAMP)
     target = Path(project_dir) / BACKUP_DIR / f"{stamp}-{reason}"
     new_root = not target.parent.is_dir()
     make_dir(target)
@@ -79,6 +80,15 @@ def keep_sources(project_dir: Path) -> None:
     for name in os.listdir(sources) if sources.is_dir() else ():
         if name.endswith(".txt") and not name.startswith(".") and name not in kept:
             write_atomic(pool / name, (sources / name).read_bytes())
+
+
+def age(folder: Path) -> float | None:
+    """Seconds since the backup in `folder` was taken, by its name; None when its name is no time."""
+    try:
+        taken = datetime.strptime(folder.name.split("-", 1)[0], STAMP).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return (datetime.now(timezone.utc) - taken).total_seconds()
 
 
 def newest(project_dir: Path) -> Path | None:

@@ -53,7 +53,7 @@ def _take_open_backup(project) -> None:
     from store.errors import Refused, save_failed
 
     try:
-        project.take_open_backup()
+        project.take_open_backup(every_session=True)
     except OSError as exc:
         project.close()
         raise Refused(save_failed(exc)) from None

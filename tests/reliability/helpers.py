@@ -83,6 +83,7 @@ def make_study(directory: Path) -> Path:
     ):
         run = margin(*args)
         assert run.code == 0, run
+    age_backups(project)  # as if made an hour ago: the next session takes a backup of its own
     return project
 
 
@@ -144,3 +145,17 @@ def check_record_holds_the_files(project: Project) -> None:
         if name not in dirty:
             found = layout.digest(path.read_bytes())
             assert (project._files.get(name) or [None])[0] == found, f"{name} on disk is not in the writer's record"
+
+
+def age_backups(project: Path, hours: float = 1) -> None:
+    """Make every backup `hours` older (their folder names are their times), so that the
+    next session's first change takes a backup of its own (store/core/checkpoints.py
+    `_covered_by`: commands minutes apart share one)."""
+    from datetime import datetime, timedelta, timezone
+
+    from store import backup
+
+    for folder in backup.listing(project):
+        stamp, _, reason = folder.name.partition("-")
+        taken = datetime.strptime(stamp, backup.STAMP).replace(tzinfo=timezone.utc) - timedelta(hours=hours)
+        folder.rename(folder.with_name(f"{taken.strftime(backup.STAMP)}-{reason}"))

@@ -200,7 +200,7 @@ def _quiet_app_session(study: Path) -> None:
     """What the app does on a session that changes nothing: its backup at open (the
     newest backup then links the live files), no change, a close."""
     project = Project.open(study)
-    project.take_open_backup()
+    project.take_open_backup(every_session=True)
     project.close()
 
 

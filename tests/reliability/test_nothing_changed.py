@@ -14,7 +14,7 @@ import pytest
 from store import backup, restore
 from store.errors import Refused
 from store.project import Project
-from tests.reliability.helpers import margin, read_state
+from tests.reliability.helpers import age_backups, margin, read_state
 
 # (arguments after `margin -p DIR`, exit status)
 NOTHING_CHANGED = {
@@ -48,6 +48,7 @@ def checkpointed(study_template, tmp_path_factory) -> Path:
     newest backup, so an eager backup at open would have been taken."""
     folder = Path(shutil.copytree(study_template, tmp_path_factory.mktemp("nothing") / "study"))
     assert margin("codes", "add", "Support > Doubt", project=folder).code == 0
+    age_backups(folder)
     return folder
 
 
@@ -180,3 +181,30 @@ def test_the_app_takes_its_backup_as_it_opens(project, monkeypatch):
     with pytest.raises(Refused, match="read-only"):
         launch.run_app(project, None)
     Project.open(project).close()  # the lock was let go
+
+
+def test_commands_minutes_apart_share_a_backup_that_restore_replays_from(project):
+    """A command line command opens, changes and checkpoints each time: a backup of each
+    was five fsyncs of every `margin apply`. Commands within OPEN_BACKUP_SECONDS and
+    OPEN_BACKUP_ACTIONS of the newest backup share it; restoring it replays the log to the
+    last acknowledged change, and a session past either bound takes its own."""
+    from store.core import checkpoints
+
+    known = set(backup.listing(project))
+    for name in ("A", "B", "C"):
+        assert margin("codes", "add", name, project=project).code == 0
+    taken = set(backup.listing(project)) - known
+    assert len(taken) == 1
+    after = read_state(project)
+    assert margin("restore", min(taken).name, project=project).code == 0
+    assert read_state(project) == after
+    known = set(backup.listing(project))
+    with Project.open(project) as opened:  # as many actions as the bound, in one session
+        for n in range(checkpoints.OPEN_BACKUP_ACTIONS):
+            opened.codebook.add(f"D{n}")
+    assert margin("codes", "add", "E", project=project).code == 0
+    assert len(set(backup.listing(project)) - known) == 1  # the next session's
+    age_backups(project, hours=checkpoints.OPEN_BACKUP_SECONDS / 3600)  # the newest is as old as the bound
+    known = set(backup.listing(project))
+    assert margin("codes", "add", "F", project=project).code == 0
+    assert len(set(backup.listing(project)) - known) == 1

@@ -13,7 +13,7 @@ from store import backup, restore
 from store.errors import ProjectCorrupt
 from store.journal import LOG_NAME
 from store.project import Project
-from tests.reliability.helpers import margin, one_line_error, read_state
+from tests.reliability.helpers import age_backups, margin, one_line_error, read_state
 
 
 def _ops_after_checkpoint(directory: Path, names=("Alpha", "Beta", "Gamma")) -> None:
@@ -50,9 +50,13 @@ def _append(directory: Path, entry: dict) -> None:
 
 
 def test_a_backup_without_its_codings_is_not_usable_and_restore_takes_an_older_one(study):
+    for name in ("Hope", "Doubt"):  # two sessions an hour apart: two backups holding the codings
+        assert margin("codes", "add", name, project=study).code == 0
+        age_backups(study)
     before = read_state(study)
     assert before["codings"]
     newest = backup.listing(study)[-1]
+    assert list((newest / "codings").glob("*/*.json"))
     for path in (newest / "codings").glob("*/*.json"):
         path.unlink()  # a sync tool that failed to copy the codings files
     listing = margin("restore", "--list", project=study).out
@@ -66,7 +70,7 @@ def test_a_backup_missing_one_coders_file_is_not_usable(study):
     assert margin("--coder", "bob", "apply", "N1", "Trust", "--match", "She notices", project=study).code == 0
     margin("codes", project=study)
     project = Project.open(study)
-    project.take_open_backup()  # as the app does: a backup of the checkpoint holding both coders' files
+    project.take_open_backup(every_session=True)  # as the app does: a backup of the checkpoint holding both coders' files
     project.close()
     before = read_state(study)
     newest = backup.listing(study)[-1]

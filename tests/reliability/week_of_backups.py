@@ -34,7 +34,7 @@ from tests.reliability.helpers import state_of  # noqa: E402
 WORDS = "peer support ward team trust patient recovery nurse role shift group listen care hope staff".split()
 
 
-class _Clock:
+class _Clock(datetime):
     """Stands in for backup.datetime: `now()` is the simulated time."""
 
     at = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
