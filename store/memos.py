@@ -77,6 +77,20 @@ class Memos:
     def all(self) -> list[Memo]:
         return sorted(self.project.state.memos.values(), key=lambda m: (m.kind, m.created))
 
+    def refs(self) -> dict[str, str]:
+        """Each memo's id as `margin memo list` shows it: its first eight characters, or as
+        many more as tell it from every other memo's (a merge's conflicting copy of a memo
+        has the memo's id and more), `get` taking each back to its memo."""
+        ids = sorted(self.project.state.memos)
+        refs = {}
+        for n, key in enumerate(ids):
+            length = SHORT_ID
+            for neighbour in ids[max(n - 1, 0) : n + 2]:  # in sorted order, the longest shared start is a neighbour's
+                if neighbour != key:
+                    length = max(length, _shared_start(key, neighbour) + 1)
+            refs[key] = key[:length]
+        return refs
+
     def get(self, ref: str) -> Memo:
         """A memo by its id or the start of it, as `margin memo list` shows it."""
         memos = self.project.state.memos
@@ -88,3 +102,10 @@ class Memos:
         if found:
             raise BadInput(f"{plural(len(found), 'memo')} have an id starting {ref!r}; give more of it (see `margin memo list`)")
         raise UnknownName(f"no memo with id {ref!r}; see `margin memo list`")
+
+
+SHORT_ID = 8
+
+
+def _shared_start(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))

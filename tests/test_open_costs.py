@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from store import backup, digests, layout
 from store.model import Code, Coder, Memo
 from store.project import Project
+from tests.reliability.helpers import age_backups
 from tests.conftest import modules_after_command
 
 
@@ -79,7 +80,8 @@ def test_a_command_line_does_not_load_openssl(tmp_path):
 def test_a_writers_first_change_syncs_the_backup_but_not_the_lock_or_the_project_folder(project, interview, monkeypatch):
     code = project.codebook.add("Trust")
     project.codings.apply(interview, code, 0, 5)
-    project.close()  # a checkpoint: the next writer's first change takes a backup
+    project.close()  # a checkpoint: the next writer's first change takes a backup (an hour later)
+    age_backups(project.dir)
     synced: list[str] = []
     real = os.fsync
 

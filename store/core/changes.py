@@ -381,13 +381,17 @@ class Changes:
         held = self._current(mark["table"], mark["id"], {"document": mark.get("document")})
         return held.to_record() if held is not None else None
 
-    def put_tombstones(self, wanted: dict[str, dict]) -> None:
+    def put_tombstones(self, wanted: dict[str, dict], had: dict[str, dict]) -> None:
         """Make the project hold the tombstones `wanted` (a merge's union of both copies')
-        too, inside the current operation: logged as changes of the "deleted" table."""
+        too, inside the current operation: logged as changes of the "deleted" table; and
+        log the tombstones of `had` (the project's before the operation) that its puts
+        took away (`_unbury`), so that the operation's undo knows them (History._unmerged)."""
         dead = self.tombstones()
         for key in sorted(wanted):
             if dead.get(key) != wanted[key]:
                 self._change(TOMBSTONES, key, dead.get(key), wanted[key])
+        for key in sorted(had.keys() - self.tombstones().keys()):
+            self._change(TOMBSTONES, key, had[key], None)
 
     def _coding_db(self, coder_id: str, document_id: str) -> ProjectDB:
         """The TinyDB file of one coder's codings of one document (made when first needed)."""

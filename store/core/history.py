@@ -92,14 +92,15 @@ class History:
         """An undone merge takes its changes back in this copy only: no deletion of the other
         copy's work, no change to it (store/team/unmerged.py). Each entity it changed is
         marked (UNMERGED) with the version this copy holds again, and what it brought leaves
-        no tombstone; a redone merge takes the marks away."""
+        no tombstone but the one this copy had before it; a redone merge takes the marks away."""
+        graves = {key: before for table, key, before, _after in changes if table == TOMBSTONES}  # as before the merge
         for table, entity_id, before, after in changes:
             if table in MARKS:
                 continue
             key = tombstone_key(table, entity_id)
             marks = [[UNMERGED, key, self.marks(UNMERGED).get(key), unmerged_mark(table, before, after) if undone else None]]
-            if undone and before is None and key in self.tombstones():
-                marks.append([TOMBSTONES, key, self.tombstones()[key], None])
+            if undone and before is None:  # what it brought leaves the tombstone there was (this copy's own deletion), or none
+                marks.append([TOMBSTONES, key, self.tombstones().get(key), graves.get(key)])
             for mark in marks:
                 if mark[2] != mark[3]:
                     op.changes.append(mark)

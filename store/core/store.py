@@ -39,14 +39,14 @@ from store.core.history import History
 from store.core.opening import Opening
 from store.core.replay import Replay
 from store.digests import sha256
-from store.errors import NotAProject, NotFound, ProjectCorrupt, Refused, UnknownName
+from store.errors import BadInput, NotAProject, NotFound, ProjectCorrupt, Refused, UnknownName
 from store.journal import LOG_NAME, Journal
 from store.layout import CODINGS_DIR, PROJECT_FILE, SOURCES_DIR
 from store.lock import ProjectLock
 from store.model import Coder
 from store.state import State
 from store.storage import ProjectDB, fsync_dir, make_dir, write_atomic
-from store.text import one_line, refuse_unshown
+from store.text import one_line, plural, refuse_unshown
 
 
 
@@ -55,6 +55,8 @@ def refuse_unfit_names(name: str | None, coder: str | None) -> None:
     for given, kind in ((name, "a project's name"), (coder, "a coder's name")):
         if given:
             refuse_unshown(given, kind)
+    if coder:
+        _new_coder_name(one_line(coder))
 
 class Store(Opening, Replay, Changes, History, Checkpoints):
     """An open project's files, log and history, without the domain collections. Use
@@ -182,7 +184,7 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
         name = one_line(name) or _login_name()
         with contextlib.suppress(UnknownName):
             return self.coder_named(name)
-        coder = Coder(new_id(), name, now())
+        coder = Coder(new_id(), _new_coder_name(name), now())
         if not self.readonly:
             self._new_coder = coder
         return coder
@@ -197,7 +199,7 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
             coder = self._new_coder
             self._log_new_coder()
             return coder
-        coder = Coder(new_id(), name, now())
+        coder = Coder(new_id(), _new_coder_name(name), now())
         self.coder = self.coder or coder
         with self.operation(f"add coder {name}", undoable=False):
             self.put(coder)
@@ -272,3 +274,13 @@ def _login_name() -> str:
     except (KeyError, OSError):
         return "coder"
 
+
+LONGEST_CODER_NAME = 64  # a status line, a report's column and a commit's author must hold it
+
+
+def _new_coder_name(name: str) -> str:
+    """A new coder's name, refused when longer than LONGEST_CODER_NAME characters (one
+    already in a project, from an older Margin or a REFI-QDA file, is still found)."""
+    if len(name) > LONGEST_CODER_NAME:
+        raise BadInput(f"a coder's name is at most {plural(LONGEST_CODER_NAME, 'character')}, not {len(name)}; give a shorter one (--coder NAME)")
+    return name

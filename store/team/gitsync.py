@@ -39,7 +39,7 @@ from store.storage import make_dir, write_atomic
 from store.team import git
 from store.team.git import GitFailed
 from store.team import filewise
-from store.team.sync import BASES_DIR, ORDER, apply_merged, moved_words, removed_words
+from store.team.sync import BASES_DIR, ORDER, apply_merged, came_in_words
 from store.text import plural
 
 SHARED = (layout.PROJECT_FILE, layout.CODINGS_DIR, layout.SOURCES_DIR)
@@ -58,15 +58,8 @@ class SyncReport:
     removed_yours: int = 0
 
     def lines(self) -> list[str]:
-        parts = [f"{name or 'someone'}: {plural(n, 'coding')}" for name, n in sorted(self.came_in.get("codings", Counter()).items())]
-        parts += moved_words(self.moved)
-        for table, label in (("codes", "new or changed code"), ("memos", "memo"), ("documents", "document")):
-            total = sum(self.came_in.get(table, Counter()).values())
-            if total:
-                parts.append(plural(total, label))
-        if self.removed:
-            parts.append(removed_words(self.removed, self.removed_yours))
-        head = f"From {self.remote}: " + (", ".join(parts) if parts else "nothing new")
+        parts = came_in_words(self.came_in, self.moved, self.removed, self.removed_yours)
+        head = f"From {self.remote}: " + ("; ".join(parts) if parts else "nothing new")
         if self.conflicts:
             head += f"; {plural(self.conflicts, 'conflict')}: see `margin conflicts`"
         return [head, f"Sent to {self.remote}." if self.pushed else f"Nothing to send to {self.remote}."]

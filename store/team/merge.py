@@ -28,7 +28,7 @@ copies, in either order, hold the same state), and merging a result again change
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import repeat
 
 from store.schema import MARKS, TOMBSTONES, canonical, record_digest, tombstone_key
@@ -49,8 +49,11 @@ class Conflict:
     kept: dict | None = None  # the version in the merge
     other: dict | None = None  # the version not kept as the entity (kept here, or as a copy)
 
+    label: str = ""  # what names the entity where its record cannot (a coding: its code and document, `name_codings`)
+
     def describe(self) -> str:
-        name = (self.kept or self.other or {}).get("name") or (self.kept or self.other or {}).get("title") or self.id
+        record = self.kept or self.other or {}
+        name = self.label or record.get("name") or record.get("title") or _opening(record.get("text")) or self.id
         detail = f" ({', '.join(map(self._field, self.fields))})" if self.fields else ""
         return f"{self.table[:-1]} {name}: {self.what}{detail}"
 
@@ -59,8 +62,28 @@ class Conflict:
         (a code renamed two ways: which name the other copy gave it)."""
         kept, other = (self.kept or {}).get(field), (self.other or {}).get(field)
         if field in ("name", "title") and isinstance(other, str) and other != kept:
-            return f"{field}: kept {kept!r}, the other copy's {other!r}"
+            return f"{field}: kept {kept!r}, not {other!r}"  # either copy's (the list is both copies')
         return field
+
+
+def _opening(text) -> str:
+    """A memo without a title, named by its first words: “What counts as access?”."""
+    if not isinstance(text, str) or not text.strip():
+        return ""
+    words = " ".join(text.split())
+    return f"“{words[:40].rstrip()}…”" if len(words) > 40 else f"“{words}”"
+
+
+def name_codings(conflicts: list[Conflict], tables: dict) -> None:
+    """Label the codings in conflict by their code and document as `tables` name them
+    ("coding of Trust in P3, 120-184"), not by their ids."""
+    for n, conflict in enumerate(conflicts):
+        record = conflict.kept or conflict.other or {}
+        if conflict.table != "codings" or conflict.label:
+            continue
+        code = tables.get("codes", {}).get(record.get("code"), {}).get("name", "a code")
+        document = tables.get("documents", {}).get(record.get("document"), {}).get("name", "a document")
+        conflicts[n] = replace(conflict, label=f"of {code} in {document}, {record.get('start')}-{record.get('end')}")
 
 
 @dataclass

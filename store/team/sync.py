@@ -14,7 +14,8 @@ of a pair always has the higher one, and a copy whose generation is below the on
 snapshot saw it at went back (restored from an older copy of its folder): that snapshot is
 no base, and the merge goes entity by entity. Without a base (two copies that never met),
 nothing is deleted but what a side's tombstones name (store/team/merge.py), and every
-difference is settled by the rules and listed.
+difference is settled by the rules and listed; two copies of one project that never met
+(copied, then coded apart) take as their base what both logs hold (store/team/ancestry.py).
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from store.state import paused_collector
 from store.storage import fsync_dir, make_dir, write_atomic
 from store.text import plural
 from store.schema import UNMERGED
-from store.team import unmerged
-from store.team.merge import ORDER, TOMBSTONES, Conflict, merge
+from store.team import ancestry, unmerged
+from store.team.merge import ORDER, TOMBSTONES, Conflict, merge, name_codings
 
 BASES_DIR = "merges"
 
@@ -70,17 +71,7 @@ class Report:
     def lines(self) -> list[str]:
         if not any(self.came_in.values()) and not self.removed and not self.conflicts and not self.moved:
             return [f"Nothing new from {self.source}."]
-        parts = []
-        codings = self.came_in.get("codings", Counter())
-        for name, count in sorted(codings.items()):
-            parts.append(f"{name or 'someone'}: {plural(count, 'coding')}")
-        parts += moved_words(self.moved)
-        for table, label in (("codes", "code"), ("memos", "memo"), ("documents", "document")):
-            total = sum(self.came_in.get(table, Counter()).values())
-            if total:
-                parts.append(plural(total, f"new or changed {label}"))
-        if self.removed:
-            parts.append(removed_words(self.removed, self.removed_yours))
+        parts = came_in_words(self.came_in, self.moved, self.removed, self.removed_yours)
         lines = [f"From {self.source}: " + ("; ".join(parts) or "no changes") + f"; {plural(len(self.conflicts), 'conflict')}"]
         lines += [f"  conflict: {c.describe()}" for c in self.conflicts]
         return lines
@@ -147,6 +138,21 @@ def _depth(codes: dict, key: str) -> int:
     while (key := codes.get(key, {}).get("parent")) in codes and key not in seen:
         depth, seen = depth + 1, seen | {key}
     return depth
+
+
+def came_in_words(came_in: dict[str, Counter], moved: Counter, removed: Counter, removed_yours: int) -> list[str]:
+    """What a merge or sync brought, in parts that the reports join with "; ": each
+    coder's codings, the codings joins moved, new or changed codes, memos and documents,
+    then what was removed (one part: "1 code, 3 of your codings removed")."""
+    parts = [f"{name or 'someone'}: {plural(count, 'coding')}" for name, count in sorted(came_in.get("codings", Counter()).items())]
+    parts += moved_words(moved)
+    for table, label in (("codes", "code"), ("memos", "memo"), ("documents", "document")):
+        total = sum(came_in.get(table, Counter()).values())
+        if total:
+            parts.append(plural(total, f"new or changed {label}"))
+    if removed:
+        parts.append(removed_words(removed, removed_yours))
+    return parts
 
 
 def moved_words(moved: Counter) -> list[str]:
@@ -459,7 +465,8 @@ def newest_base(ours, theirs) -> Base:
     """The newest meeting of these two copies that both descend from: this copy's snapshot
     of the other or the other's of this one (either form), the one of higher generation.
     One that saw a copy at a generation above the copy's own now (the copy went back: its
-    folder restored from an older copy) is left out, and the merge goes entity by entity."""
+    folder restored from an older copy) is left out, and the merge goes entity by entity.
+    With none, what both copies' logs hold from before they parted (store/team/ancestry.py)."""
     now_at = {id(ours): generation(ours), id(theirs): generation(theirs)}
     found = Base()
     for taker, held in ((ours, theirs), (theirs, ours)):
@@ -475,6 +482,8 @@ def newest_base(ours, theirs) -> Base:
             elif made > found.generation:
                 found.snapshot, found.tables, found.generation = snapshot, tables, made
     found.before_generations &= found.generation < 0
+    if found.snapshot is None and found.tables is None and not found.before_generations:
+        found.tables = ancestry.shared_state(ours.dir, theirs.dir)  # never met: what both logs hold
     found.entitywise |= found.before_generations or found.tables is not None
     return found
 
@@ -604,8 +613,10 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
     the conflicts are kept as a project memo. `known`: incoming codings files' bytes, for
     `put_records`. Returns what came in."""
     report = Report(source, conflicts=result.conflicts)
+    name_codings(result.conflicts, {table: {**other.get(table, {}), **mine.get(table, {}), **result.tables.get(table, {})} for table in ("codes", "documents")})
     coders = {**other["coders"], **mine["coders"], **result.tables.get("coders", {})}
     with ours.operation(summary, merge=True):
+        had = dict(ours.tombstones())
         for table in ORDER:
             held, merged = mine[table], result.tables.get(table, {})
             common = merged.keys() & held.keys()  # most of 50,000 incoming codings are new: no look-up each
@@ -629,8 +640,7 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
                     ours.delete(ENTITIES[table].from_record(record))
                     report.removed[table] += 1
         report.fold_joins(ours.coder.id if ours.coder else "", mine, result.tables)  # before this copy's own joins, which are listed
-        if TOMBSTONES in result.tables:
-            ours.put_tombstones(result.tables[TOMBSTONES])
+        ours.put_tombstones(result.tables.get(TOMBSTONES, {}), had)
         ours.prune_unmerged()
         result.conflicts.extend(join_twin_codes(ours, set(mine["codes"])))
         if result.conflicts:

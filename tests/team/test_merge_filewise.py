@@ -236,6 +236,7 @@ def test_merge_dir_keeps_an_action_of_this_copy_that_only_its_log_holds(tmp_path
     alice, bob = tmp_path / "alice", tmp_path / "bob"
     started(alice)
     shutil.copytree(alice, bob)
+    merged(alice, bob)  # their first meeting (entity by entity, against what both logs hold): the base of the next
     code(bob, "bob", 3)
     p = Project.open(alice, coder="alice")
     try:

@@ -94,15 +94,15 @@ def changed_by_bob(change):
 
 
 CASES = {
-    "join": (joined, "{other}: 3 codings, 3 of your codings moved to the joined code Stigma, 1 memo", "{other}: 3 codings; 3 of your codings moved to the joined code Stigma; 1 new or changed memo; 0 conflicts"),
+    "join": (joined, "{other}: 3 codings; 3 of your codings moved to the joined code Stigma; 1 new or changed memo", "{other}: 3 codings; 3 of your codings moved to the joined code Stigma; 1 new or changed memo; 0 conflicts"),
     "join, and we went on coding": (
         lambda team, alice, bob: joined(team, alice, bob, going_on=True),
-        "{other}: 3 codings, 3 of your codings moved to the joined code Stigma, 1 memo; 2 conflicts: see `margin conflicts`",
+        "{other}: 3 codings; 3 of your codings moved to the joined code Stigma; 1 new or changed memo; 2 conflicts: see `margin conflicts`",
         "{other}: 3 codings; 3 of your codings moved to the joined code Stigma; 1 new or changed memo; 2 conflicts",
     ),
     "rename of a code we use": (changed_by_bob(lambda bob: ("codes", "rename", "Access", "Getting access")), "1 new or changed code", "1 new or changed code; 0 conflicts"),
     "deletion of a code we used": (changed_by_bob(lambda bob: ("codes", "delete", "Access", "--force")), "1 code, 1 memo, 3 of your codings removed", "1 code, 1 memo, 3 of your codings removed; 0 conflicts"),
-    "memo edit": (changed_by_bob(lambda bob: ("memo", "edit", memo_id(bob, "What counts as access?"), "bob: access to services")), "1 memo", "1 new or changed memo; 0 conflicts"),
+    "memo edit": (changed_by_bob(lambda bob: ("memo", "edit", memo_id(bob, "What counts as access?"), "bob: access to services")), "1 new or changed memo", "1 new or changed memo; 0 conflicts"),
 }
 
 

@@ -1,5 +1,5 @@
 """A code renamed two ways in two copies: the merge keeps one name by its rule, and the
-conflict list says the other copy's name too (on main it said only "(name)", so the
+conflict list says the name not kept too (on main it said only "(name)", so the
 researcher could not tell what the other coder had called it)."""
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ def test_a_code_renamed_two_ways_lists_both_names(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "conflict, described",
     [
-        (Conflict("codes", "c1", "changed on both sides", ("name",), {"name": "A"}, {"name": "B"}), "code A: changed on both sides (name: kept 'A', the other copy's 'B')"),
-        (Conflict("codes", "c1", "changed on both sides", ("name", "color"), {"name": "A"}, {"name": "B"}), "code A: changed on both sides (name: kept 'A', the other copy's 'B', color)"),
+        (Conflict("codes", "c1", "changed on both sides", ("name",), {"name": "A"}, {"name": "B"}), "code A: changed on both sides (name: kept 'A', not 'B')"),
+        (Conflict("codes", "c1", "changed on both sides", ("name", "color"), {"name": "A"}, {"name": "B"}), "code A: changed on both sides (name: kept 'A', not 'B', color)"),
         (Conflict("codes", "c1", "changed on both sides", ("description",), {"name": "A"}, {"name": "A"}), "code A: changed on both sides (description)"),
         (Conflict("memos", "m1", "changed on both sides", ("text",), {"title": "T"}, {"title": "T"}), "memo T: changed on both sides (text)"),
         (Conflict("codes", "c1", "deleted and used", (), {"name": "A"}, None), "code A: deleted and used"),

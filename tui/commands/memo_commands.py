@@ -95,11 +95,13 @@ def memo_list(ctx, journal, as_json):
     if as_json:
         emit_json([{**m.to_record(), "author": author_name(project, m), "about": describe_target(project, m)} for m in memos])
         return
+    refs = project.memos.refs()
+    width = max((len(refs[m.id]) for m in memos), default=8)
     for m in memos:
-        about = describe_target(project, m)
-        click.echo(safe(f"{m.id[:8]}  {m.created[:10]}  {m.kind:<8} {about}"))
+        about = " ".join(filter(None, [describe_target(project, m), f"“{m.title}”" if m.title else ""]))
+        click.echo(safe(f"{refs[m.id]:<{width}}  {m.created[:10]}  {m.kind:<8} {about}"))
         for line in m.text.strip().splitlines() or [""]:
-            click.echo(safe(f"          {line}"))
+            click.echo(safe(f"{'':<{width + 2}}{line}"))
 
 
 @memo.command("edit")
@@ -110,7 +112,7 @@ def memo_edit(ctx, memo_id, text):
     """Replace a memo's text (- reads it from standard input)."""
     project = open_project(ctx)
     edited = project.memos.edit(project.memos.get(memo_id), _read(text))
-    click.echo(f"Edited memo {edited.id[:8]}")
+    click.echo(f"Edited memo {project.memos.refs()[edited.id]}")
 
 
 @memo.command("delete")

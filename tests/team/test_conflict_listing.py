@@ -1,0 +1,53 @@
+"""What a merge's conflicts are called, and how their memos are listed (issue 12, trial 2):
+a memo both coders edited came back as two memos listed with one 8-character id (`memo
+edit` of it refused as ambiguous), its conflict line named it by its 36-character id, and
+a coding in conflict by its id alone."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from store.team.merge import Conflict, name_codings
+from tui.cli import cli
+
+DEMO = Path(__file__).resolve().parents[2] / "tui" / "demo"
+
+
+def run(folder: Path, coder: str, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["-p", str(folder), "--coder", coder, *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_memo_edited_by_both_is_listed_with_ids_that_each_name_one_memo(tmp_path):
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    run(alice, "alice", "init", "--coder", "alice")
+    run(alice, "alice", "memo", "add", "--journal", "first thoughts on the ward")
+    shutil.copytree(alice, bob)
+    ref = run(alice, "alice", "memo", "list").split()[0]
+    run(alice, "alice", "memo", "edit", ref, "alice: the ward is calm")
+    run(bob, "bob", "memo", "edit", ref, "bob: the ward is tense")
+    report = run(alice, "alice", "merge", str(bob))
+    assert "memo “" in report and ref not in report, report  # named by its words, not its id
+    listing = run(alice, "alice", "memo", "list")
+    refs = re.findall(r"^(\S+)\s+\d{4}-\d\d-\d\d\s+journal", listing, re.M)
+    assert len(refs) == 2 and len(set(refs)) == 2, listing
+    assert "(conflicting copy)" in listing
+    for n, given in enumerate(refs):
+        run(alice, "alice", "memo", "edit", given, f"settled {n}")
+    texts = run(alice, "alice", "memo", "list")
+    assert "settled 0" in texts and "settled 1" in texts, texts
+
+
+def test_a_coding_in_conflict_is_named_by_its_code_and_document():
+    coding = {"id": "k1", "code": "c1", "document": "d1", "start": 120, "end": 184}
+    conflicts = [Conflict("codings", "k1", "deleted and changed", (), coding, None)]
+    name_codings(conflicts, {"codes": {"c1": {"name": "Trust"}}, "documents": {"d1": {"name": "P3"}}})
+    assert conflicts[0].describe() == "coding of Trust in P3, 120-184: deleted and changed"
+    assert Conflict("memos", "m1", "changed on both sides", ("text",), {"text": "What counts\nas access?"}).describe() == (
+        "memo “What counts as access?”: changed on both sides (text)"
+    )
