@@ -125,8 +125,9 @@ def read_local(folder: Path) -> dict:
     return checkpoint
 
 
-def write_local(folder: Path, checkpoint: dict) -> None:
-    write_atomic(Path(folder) / LOCAL_FILE, orjson.dumps({"checkpoint": checkpoint}, option=orjson.OPT_SORT_KEYS))
+def write_local(folder: Path, checkpoint: dict, durable_name: bool = True) -> None:
+    data = orjson.dumps({"checkpoint": checkpoint}, option=orjson.OPT_SORT_KEYS)
+    write_atomic(Path(folder) / LOCAL_FILE, data, durable_name=durable_name)
 
 
 def read_main(folder: Path) -> dict:

@@ -54,7 +54,9 @@ class Checkpoints:
         undo, redo = [list(x) for x in self._undo], [list(x) for x in self._redo]
         record = {"seq": self.seq, "offset": offset, "undo": undo, "redo": redo, "coding_counts": counts, "files": self._files,
                   "code_counts": dict(self.state.coding_counts_by_code())}  # fmt: skip
-        layout.write_local(self.dir, record)
+        # Its rename need not survive a power cut: the record before it (the pending one,
+        # durable, or the last checkpoint's) accepts the files, and the log replays past it.
+        layout.write_local(self.dir, record, durable_name=False)
         self._checkpoint_seq, self._checkpoint_undo, self._checkpoint_redo = self.seq, undo, redo
         self._record = record | {"files": dict(self._files)}
         self._ops_since_checkpoint = 0

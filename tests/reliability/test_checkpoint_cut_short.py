@@ -46,9 +46,9 @@ def _checkpoint_killed_after(project: Project, monkeypatch, writes: int) -> None
 
     real_local, real_place = layout.write_local, storage.MemoryStorage.place
 
-    def write_local(folder, checkpoint):
+    def write_local(folder, checkpoint, **durability):
         maybe_kill()
-        real_local(folder, checkpoint)
+        real_local(folder, checkpoint, **durability)
 
     def place(self, staged):  # a shared file renamed into place
         maybe_kill()
