@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -256,6 +257,8 @@ class State:
             self._deferred = self._deferred_counts = None
 
     def _materialise(self) -> None:
+        if len(self._unloaded) + len(self._pending) > 1:
+            import msgspec  # noqa: F401 - every file is read: msgspec builds them (`_built`)
         if self._unloaded:
             with paused_collector():
                 for document_id in list(self._unloaded):
@@ -307,6 +310,9 @@ class State:
             self.memos_by_target[entity.target].pop(entity.id, None)
 
 
+FEW_CODINGS = 8000  # up to this many in one file, and msgspec not imported yet: built by the dataclass
+
+
 def _built(records: dict, shared: dict[str, str]) -> dict[str, Coding]:
     """A codings file's table of records as `Coding` values by id. 200,000 codings read
     held 1,400 bytes each, two thirds of it in what the values repeat: the TinyDB table's
@@ -324,12 +330,15 @@ def _built(records: dict, shared: dict[str, str]) -> dict[str, Coding]:
     rows = list(records.values())
     if not all(map(eq, map(dict.keys, rows), repeat(_FIELD_SET))):  # fields left out or added: the checked way
         return {key: Coding.from_record(record) for key, record in records.items()}
-    import msgspec  # here, so that commands that read no coding do not import it
+    if "msgspec" not in sys.modules and len(rows) < FEW_CODINGS:
+        values = Coding.build_all(rows)  # one document's codings: msgspec's import (9 ms) would cost more
+    else:
+        import msgspec  # here, so that commands that read no coding do not import it
 
-    try:
-        values = msgspec.convert(rows, list[Coding])
-    except msgspec.ValidationError:  # as many fields, other ones (or a number msgspec refuses)
-        return {key: Coding.from_record(record) for key, record in records.items()}
+        try:
+            values = msgspec.convert(rows, list[Coding])
+        except msgspec.ValidationError:  # as many fields, other ones (or a number msgspec refuses)
+            return {key: Coding.from_record(record) for key, record in records.items()}
     stamps: dict[str, str] = {}
     for name, pool in (("document", shared), ("code", shared), ("coder", shared), ("created", stamps), ("modified", stamps)):
         column = list(map(attrgetter(name), values))

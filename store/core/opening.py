@@ -267,7 +267,7 @@ class Opening:
     def _build(self, raw: dict) -> None:
         main = raw["main"]
         checkpoint = main["meta"].pop("checkpoint", None) or {}
-        self._main = open_db(self.dir / PROJECT_FILE, main)
+        self._main = open_db(self.dir / PROJECT_FILE, main, cache_tables=True)
         self.meta = main["meta"]["project"]
         self.seq = checkpoint.get("seq", 0)
         self._log_at_checkpoint = checkpoint.get("offset", 0)
