@@ -303,3 +303,21 @@ async def test_journal_previews_are_cut_with_an_ellipsis(make_app, project):
         previews = [str(o.prompt).split("\n")[1] for o in app.screen.query_one("#journal-list")._options]
         long = [p for p in previews if p.startswith("A first line")]
         assert long and long[0].endswith("…") and len(long[0]) <= 29
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_a_long_error_is_said_whole_and_the_status_line_comes_back(make_app, size):
+    """An error's advice comes last ("...; that must be undone first"): cut at the width
+    it was lost (trial 2). The status line grows to hold it, then is one line again."""
+    app = make_app()
+    message = "cannot undo “add code Trust”: bob's later action “code p01-round1 as Trust” changed the same passage or code; that must be undone first"
+    async with app.run_test(size=size, notifications=True) as pilot:
+        app.notify(message, severity="error")
+        await pilot.pause()
+        status = app.query_one("#status")
+        shown = " ".join(str(status.render()).split())
+        assert "that must be undone first" in shown, shown
+        assert status.region.height == (2 if size[0] == 80 else 1)
+        await pilot.press("k")
+        await pilot.pause()
+        assert status.region.height == 1 and "turn " in str(status.render())

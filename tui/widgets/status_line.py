@@ -82,6 +82,9 @@ def fit(kept: list[tuple[str, str]], right: list[tuple[str, str]], names: str, w
     return line
 
 
+NOTICE_ROWS = 4  # the most a notice grows the status line to (a 200-character error at 80 columns)
+
+
 class StatusLine(Static):
     """One line of fixed height and the screen's width: an update repaints this line only
     (no layout pass, which would repaint every pane), and only when its text changed."""
@@ -122,11 +125,21 @@ class StatusLine(Static):
         line = self._status if self.notice is None else self._notice_line(self.notice)
         if line is not None and line != self._shown:
             self._shown = line
-            self.update(line, layout=False)
+            rows = 1 if self.notice is None else self._rows(line)
+            if self.styles.height is None or self.styles.height.value != rows:
+                self.styles.height = rows  # a layout pass, only as a long notice comes and goes
+                self.update(line)
+            else:
+                self.update(line, layout=False)
 
     def _notice_line(self, notification) -> Text:
+        """The notice, whole: an error's advice comes last ("...; that must be undone
+        first"), and cut at the screen's width it was lost (trial 2)."""
         severity = notification.severity
-        line = Text(f" {self.MARKS.get(severity, '')}{clean(notification.message)}", no_wrap=True, overflow="ellipsis",
+        return Text(f" {self.MARKS.get(severity, '')}{clean(notification.message)}", overflow="fold",
                     style=self.get_component_rich_style(f"status--{severity}"))
-        line.truncate(self._width(), overflow="ellipsis", pad=True)
-        return line
+
+    def _rows(self, line: Text) -> int:
+        """How many rows the notice takes at this width, at most NOTICE_ROWS."""
+        width = max(self._width(), 1)
+        return min(NOTICE_ROWS, len(line.wrap(self.app.console, width)) or 1)
