@@ -26,7 +26,7 @@ def empty(tmp_path_factory):
         (("stats", "codes", "--csv"), "code_path,group,codings,documents,cases,words,share"),
         (("stats", "matrix", "--csv"), "code_path,column,value"),
         (("stats", "matrix", "--wide"), "code_path  (total)"),
-        (("stats", "codes"), "code_path  group  codings  documents  cases  words  share"),
+        (("stats", "codes"), "code_path  codings  documents  cases  words  share"),  # group: only when filled (--by)
     ],
     ids=lambda v: " ".join(v) if isinstance(v, tuple) else "",
 )

@@ -105,19 +105,12 @@ def merge_record(base: dict | None, ours: dict, theirs: dict) -> tuple[dict, tup
     take the later version's value. Returns the record and the fields in conflict."""
     base = base or {}
     winner, _ = _later(ours, theirs)
+    ours_wins = winner is ours
     result, clashes = {}, []
     for name in sorted(set(ours) | set(theirs) | set(base)):
-        o, t, b = ours.get(name, _MISSING), theirs.get(name, _MISSING), base.get(name, _MISSING)
-        if o == t:
-            value = o
-        elif o == b:
-            value = t
-        elif t == b:
-            value = o
-        else:
-            value = winner.get(name, _MISSING)
-            if name not in STAMPS:
-                clashes.append(name)
+        value, clashed = merge_value(base.get(name, _MISSING), ours.get(name, _MISSING), theirs.get(name, _MISSING), ours_wins)
+        if clashed and name not in STAMPS:
+            clashes.append(name)
         if value is not _MISSING:
             result[name] = value
     if clashes or ours != theirs:
@@ -128,6 +121,39 @@ def merge_record(base: dict | None, ours: dict, theirs: dict) -> tuple[dict, tup
 
 
 _MISSING = object()
+
+
+def merge_value(b, o, t, ours_wins: bool):
+    """One field three-way: a side's change kept; a mapping (a document's attributes) key by
+    key, and a list of lists of one shape (its turns, whose speakers a rename changes)
+    item by item, so that two coders' changes to different keys or turns both stay; what
+    both changed differently takes the later version's (`ours_wins`). Returns the value
+    and whether anything clashed."""
+    if o == t or t == b:
+        return o, False
+    if o == b:
+        return t, False
+    if isinstance(o, dict) and isinstance(t, dict) and (b is _MISSING or isinstance(b, dict)):
+        base = b if isinstance(b, dict) else {}
+        merged, clashed = {}, False
+        for key in sorted(o.keys() | t.keys() | base.keys(), key=str):
+            value, inner = merge_value(base.get(key, _MISSING), o.get(key, _MISSING), t.get(key, _MISSING), ours_wins)
+            clashed |= inner
+            if value is not _MISSING:
+                merged[key] = value
+        return merged, clashed
+    if _same_shape(o, t, b):
+        pairs = [merge_value(*items, ours_wins) for items in zip(b, o, t)]
+        return [value for value, _ in pairs], any(inner for _, inner in pairs)
+    return (o if ours_wins else t), True
+
+
+def _same_shape(o, t, b) -> bool:
+    """Three lists of as many lists each, each of one length: rows that merge item by item."""
+    if not (isinstance(o, list) and isinstance(t, list) and isinstance(b, list) and len(o) == len(t) == len(b)):
+        return False
+    rows = list(zip(b, o, t))
+    return all(isinstance(x, list) for row in rows for x in row) and all(len(x) == len(row[0]) for row in rows for x in row)
 
 
 def merge(base: dict, ours: dict, theirs: dict) -> Merged:

@@ -113,3 +113,50 @@ def test_projects_made_apart_share_no_history(tmp_path, start):
 def test_common_length_is_the_shared_prefix(x, y):
     expected = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
     assert _common_length(x, y) == expected
+
+
+def _doc(folder: Path, name: str) -> dict:
+    with Project.open(folder, readonly=True) as p:
+        return next(d.to_record() for d in p.state.documents.values() if d.name == name)
+
+
+@pytest.mark.parametrize("through", ["merge", "the other way"])
+def test_two_coders_set_different_attributes_of_one_document_and_both_stay(tmp_path, through):
+    """Trial 2 (after the fixes): a document's attributes were one field, the later set
+    replaced the other's whole (site=north lost, listed, kept nowhere)."""
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    run(alice, "alice", "init", "--coder", "alice")
+    run(alice, "alice", "import", str(DEMO / "p02.txt"))
+    shutil.copytree(alice, bob)
+    run(alice, "alice", "attrs", "set", "p02", "site=north")
+    run(bob, "bob", "attrs", "set", "p02", "round=2")
+    ours, theirs = (alice, bob) if through == "merge" else (bob, alice)
+    report = run(ours, ours.name, "merge", str(theirs))
+    assert "0 conflicts" in report, report
+    assert {"site": "north", "round": "2"}.items() <= _doc(ours, "p02")["attributes"].items()
+
+
+def test_two_coders_rename_different_speakers_of_one_document_and_both_stay(tmp_path):
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    run(alice, "alice", "init", "--coder", "alice")
+    run(alice, "alice", "import", str(DEMO / "p02.txt"))
+    shutil.copytree(alice, bob)
+    run(alice, "alice", "speakers", "rename", "Interviewer", "Researcher")
+    run(bob, "bob", "speakers", "rename", "Dr Hale", "Participant 2")
+    report = run(alice, "alice", "merge", str(bob))
+    assert "0 conflicts" in report, report
+    speakers = {turn[0] for turn in _doc(alice, "p02")["turns"]}
+    assert speakers == {"Researcher", "Participant 2"}, speakers
+
+
+def test_the_same_attribute_set_two_ways_is_a_conflict_and_the_others_stay(tmp_path):
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    run(alice, "alice", "init", "--coder", "alice")
+    run(alice, "alice", "import", str(DEMO / "p02.txt"))
+    shutil.copytree(alice, bob)
+    run(alice, "alice", "attrs", "set", "p02", "site=north", "round=1")
+    run(bob, "bob", "attrs", "set", "p02", "site=south", "profession=nurse")
+    report = run(alice, "alice", "merge", str(bob))
+    assert "1 conflict" in report and "attributes" in report, report
+    attributes = _doc(alice, "p02")["attributes"]
+    assert attributes["round"] == "1" and attributes["profession"] == "nurse" and attributes["site"] in ("north", "south")

@@ -83,6 +83,7 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
+FILLED_ONLY = {"group"}  # shown only when a row fills it (`--by`), also in a table of no rows
 PATH_COLUMNS = {"code_path", "code_a", "code_b"}  # cut keeping the code's own name: siblings differ there
 
 
@@ -93,7 +94,7 @@ def aligned(header: list[str], rows: list[list], width: int, title: str = "") ->
     Widths are terminal cells (tui/cells.py): a CJK character takes two."""
     cells = [[_cell(v) for v in row] for row in rows]
     columns = [list(c) for c in zip(*cells)] if cells else [[] for _ in header]  # column by column: no per-cell calls
-    shown = [i for i in range(len(header)) if not cells or any(columns[i])]  # an empty column says nothing here
+    shown = [i for i in range(len(header)) if any(columns[i]) or (not cells and header[i] not in FILLED_ONLY)]  # an empty column says nothing here
     header, columns = [header[i] for i in shown], [columns[i] for i in shown]
     measured = [_measure([h, *column]) for h, column in zip(header, columns)]  # cells, or None: all ASCII
     widths = [max(m) if m else max(map(len, [h, *c])) for h, c, m in zip(header, columns, measured)]
