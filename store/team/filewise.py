@@ -65,16 +65,17 @@ def sides(folder: Path, base: str, head: str, theirs: str) -> Sides:
         both |= one_sided & unmerged.files(found.ours, found.theirs)
         found = gathered((b, o, t), one_sided - both, both, contents, left_out)
     if base:
-        _read_buried_apart(folder, (base, head, theirs), found)
+        _read_buried_apart(folder, (base, head, theirs), found, names)
     found.sources = {Path(n).stem: blob for n, blob in t.items() if n.startswith(layout.SOURCES_DIR + "/") and blob}
     return found
 
 
-def _read_buried_apart(folder: Path, commits: tuple[str, str, str], found: Sides) -> None:
-    """The files left out that hold codings one side's tombstones name and the other's do
-    not (`buried_apart`: a coding that came in by `margin merge DIR`, not through git),
-    read at the three commits into the merge, as files both sides changed."""
-    names = sorted((buried_apart(found.ours, found.theirs) | unmerged.files(found.ours, found.theirs)) & found.left_out)
+def _read_buried_apart(folder: Path, commits: tuple[str, str, str], found: Sides, read: set[str]) -> None:
+    """The files not `read` yet that hold codings one side's tombstones name and the
+    other's do not (`buried_apart`: a coding that came in by `margin merge DIR`, not
+    through git), or that an undone merge took back (unmerged.py: a file this copy may no
+    longer hold), read at the three commits into the merge, as files both sides changed."""
+    names = sorted((buried_apart(found.ours, found.theirs) | unmerged.files(found.ours, found.theirs)) - read)
     if not names:
         return
     contents = git.read_blobs(folder, [f"{commit}:{name}" for commit in commits for name in names])

@@ -34,6 +34,7 @@ import orjson
 
 from store import layout
 from store.errors import BadInput
+from store.schema import UNMERGED
 from store.state import paused_collector
 from store.storage import make_dir, write_atomic
 from store.team import git
@@ -77,7 +78,9 @@ def sync(project, remote: str | None = None) -> SyncReport:
     head = git.head_commit(folder) or git.run(folder, "rev-parse", "HEAD").strip()
     if theirs and theirs != head:
         base = git.run(folder, "merge-base", head, theirs, check=False).strip()
-        if base != theirs:  # the remote has work this copy lacks
+        if not base:
+            _refuse_another_project(project, theirs, remote)
+        if base != theirs or project.marks(UNMERGED):  # the remote has work this copy lacks, or an undone merge's
             head = _merge_in(project, report, head, theirs, base)
     if theirs != head:
         try:
@@ -87,6 +90,22 @@ def sync(project, remote: str | None = None) -> SyncReport:
         report.pushed = True
     remember_head(folder, head)
     return report
+
+
+def _refuse_another_project(project, theirs: str, remote: str) -> None:
+    """Refuse, before anything changes, a remote branch with no history in common with
+    this clone that holds another project (a coder who ran `margin init` in their own
+    clone, not the team's): `margin merge DIR` refuses it too."""
+    raw = git.read_blobs(project.dir, [f"{theirs}:{layout.PROJECT_FILE}"]).get(f"{theirs}:{layout.PROJECT_FILE}")
+    try:
+        meta = orjson.loads(raw)["meta"]["project"] if raw else {}
+    except (ValueError, KeyError, TypeError):
+        meta = {}
+    if meta.get("id") != project.meta.get("id"):
+        raise BadInput(
+            f"{remote} holds another project ({meta.get('name', 'not a Margin project')!r}), not this one; "
+            "clone the team's repository (git clone URL) and code in that clone"
+        )
 
 
 def _join_twins(project) -> int:
@@ -201,7 +220,7 @@ def _merge_in(project, report: SyncReport, head: str, theirs: str, base: str) ->
             report.came_in, report.conflicts = merged.came_in, report.conflicts + len(merged.conflicts)
             report.removed, report.moved, report.removed_yours = merged.removed, merged.moved, merged.removed_yours
             project.checkpoint()
-            return _commit_merge(project, index, head, theirs, fast_forward=base == head)
+            return _commit_merge(project, index, head, theirs, fast_forward=base == head, behind=base == theirs)
     finally:
         if os.path.exists(index["GIT_INDEX_FILE"]):
             os.unlink(index["GIT_INDEX_FILE"])
@@ -229,9 +248,11 @@ def _other_files_merged(folder: Path, base: str, head: str, theirs: str) -> dict
     return index
 
 
-def _commit_merge(project, index: dict, head: str, theirs: str, fast_forward: bool) -> str:
-    """The merge commit (parents: this copy's commit and the remote's), with Margin's files
-    as the checkpoint wrote them; the clone's index and other files follow. Returns it."""
+def _commit_merge(project, index: dict, head: str, theirs: str, fast_forward: bool, behind: bool = False) -> str:
+    """The merge commit (parents: this copy's commit and the remote's; this copy's alone
+    when the remote's is behind it, `behind`: a merge that brought again what an undone
+    one took back), with Margin's files as the checkpoint wrote them; the clone's index
+    and other files follow. Returns it."""
     folder = project.dir
     git.run(folder, "add", "-A", "--", *_shared_paths(folder, SHARED), env=index)
     tree = git.run(folder, "write-tree", env=index).strip()
@@ -239,7 +260,8 @@ def _commit_merge(project, index: dict, head: str, theirs: str, fast_forward: bo
         commit = theirs  # nothing of ours the remote lacks
     else:
         message = f"{project.coder.name} synced".encode()
-        commit = git.run(folder, "commit-tree", tree, "-p", head, "-p", theirs, data=message, env=_as(project.coder.name)).strip()
+        parents = ["-p", head] if behind else ["-p", head, "-p", theirs]
+        commit = git.run(folder, "commit-tree", tree, *parents, data=message, env=_as(project.coder.name)).strip()
     changed = git.run(folder, "diff", "--name-only", "-z", head, commit, "--", ".", *(f":!{p}" for p in SHARED)).split("\0")
     git.run(folder, "update-ref", "-m", "margin sync", "HEAD", commit, head)
     os.replace(index["GIT_INDEX_FILE"], git.git_dir(folder) / "index")  # the merge's index is the clone's now

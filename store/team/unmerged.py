@@ -20,13 +20,17 @@ holds another version of its entity (`Changes.prune_unmerged`, after each merge)
 from __future__ import annotations
 
 from store import layout
-from store.schema import UNMERGED, unmerged_holds
+from store.schema import TOMBSTONES, UNMERGED, tombstone_key, unmerged_holds
 
 
 def as_base(base: dict, ours: dict, theirs: dict) -> None:
     """Make `base` (tables of records) hold, for each entity a side marked and still holds
-    as marked, that side's version (or none); this copy's marks over the other's."""
-    for side in (theirs, ours):
+    as marked, that side's version (or none); this copy's marks over the other's. A
+    version held is made the base's only where the base has the entity or the other side
+    deleted it (a copy that never had it, a third one, deleted nothing: against it the
+    entity is this side's own, as before the undone merge)."""
+    for side, other in ((theirs, ours), (ours, theirs)):
+        dead = other.get(TOMBSTONES) or {}
         for mark in (side.get(UNMERGED) or {}).values():
             held = side.get(mark["table"], {}).get(mark["id"])
             if not unmerged_holds(mark, held):
@@ -34,7 +38,7 @@ def as_base(base: dict, ours: dict, theirs: dict) -> None:
             records = base.setdefault(mark["table"], {})
             if held is None:
                 records.pop(mark["id"], None)
-            else:
+            elif mark["id"] in records or tombstone_key(mark["table"], mark["id"]) in dead:
                 records[mark["id"]] = held
 
 

@@ -84,7 +84,9 @@ class Team:
         expected = content(mine)
         shutil.rmtree(mine)
         aside.rename(mine)
+        logged = _seq(mine)
         merged(mine, other, ours)
+        logged = _seq(mine) != logged  # the merge changed something: an action to undo
         found = content(mine)
         assert found == expected, "the file-wise merge differs from the entity-wise one"
         result = found["codings"]
@@ -95,18 +97,23 @@ class Team:
                 assert result[key] != self.deleted[side][key], f"{key}, deleted by {side}'s copy, came back"
         assert merged(mine, other, ours) == [f"Nothing new from {theirs}."]
         joined = self.deleted[theirs] | self.deleted[ours]  # the tombstones' union; what was kept changed is no longer deleted
-        self.before_merge = (ours, self.deleted[ours])
+        self.before_merge = (ours, self.deleted[ours]) if logged else None
         self.deleted[ours] = {k: r for k, r in joined.items() if k not in result}
 
     def undo_merge(self) -> None:
         """The last merge's coder undoes it (the second merge of the pair changed nothing):
         that copy holds what it held before, and its history deleted what it had then."""
+        if self.before_merge is None:
+            return  # the merge brought nothing: no action to undo (an undo would take an older one)
         ours, deleted = self.before_merge
         with Project.open(self.folders[ours], coder=ours) as p:
-            if not p.log(1)[-1]["summary"].startswith("merge the copy"):
-                return  # the merge brought nothing: no action to undo
-            p.undo()
+            assert p.undo()["summary"].startswith("merge the copy")
         self.deleted[ours] = deleted
+
+
+def _seq(folder: Path) -> int:
+    with Project.open(folder, readonly=True) as p:
+        return p.seq
 
 
 @pytest.fixture(scope="module")

@@ -141,3 +141,45 @@ def test_the_marks_are_logged_changes_that_a_replay_makes_again(tmp_path):
     assert (team["alice"] / "project.json").read_bytes() != before
     meet(team, "bob", "merge")
     assert fingerprint(team["bob"])["codings"] == bob_has
+
+
+def test_a_sync_after_an_undone_sync_keeps_the_others_work_on_the_shared_branch(tmp_path):
+    """The trial after the fix: alice undid a sync and synced again while the remote had
+    nothing new; no merge ran, and her push left bob's coding off the shared branch (a
+    new clone had none of it) until bob synced again. A copy holding an undone merge's
+    marks merges the remote even then, which brings the work again, as the next merge DIR does."""
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    team = start(tmp_path, "sync")
+    bobs_work(team["bob"], "coding")
+    run(team["bob"], "bob", "sync")
+    bob_has = fingerprint(team["bob"])
+    run(team["alice"], "alice", "sync")
+    run(team["alice"], "alice", "undo")
+    said = run(team["alice"], "alice", "sync")
+    assert "bob: 1 coding" in said, said
+    assert _work(fingerprint(team["alice"])) == _work(bob_has)
+    carol = tmp_path / "carol"
+    git(tmp_path, "clone", "-q", str(tmp_path / "remote.git"), str(carol))
+    assert fingerprint(carol)["codings"] == bob_has["codings"], "the shared branch lost bob's coding"
+    assert "nothing new" in run(team["alice"], "alice", "sync")
+
+
+def test_sync_refuses_a_remote_that_holds_another_project(tmp_path):
+    """The trial: bob ran `margin init` in his own clone instead of coding in the team's
+    project; his sync merged alice's unrelated project into his without a word (two
+    documents named p02), where `margin merge DIR` refuses one."""
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(tmp_path / "remote.git"))
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    for folder, coder in ((alice, "alice"), (bob, "bob")):
+        git(tmp_path, "clone", "-q", str(tmp_path / "remote.git"), str(folder))
+        run(folder, coder, "init", "--coder", coder)
+        run(folder, coder, "import", str(DEMO / "p02.txt"))
+    run(alice, "alice", "sync")
+    before = fingerprint(bob)
+    result = CliRunner().invoke(cli, ["-p", str(bob), "--coder", "bob", "sync"], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and "holds another project" in result.output and "git clone" in result.output
+    assert fingerprint(bob) == before
