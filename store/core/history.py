@@ -110,7 +110,10 @@ class History:
         """An entity left pointing at nothing once `changes` are applied (a coding whose
         code is gone, say): its id, or None."""
         state = self.state
-        for table, entity_id, _before, after in changes:
+        final = {(change[0], change[1]): n for n, change in enumerate(changes)}  # an entity changed twice (a merge's join) ends as its last
+        for n, (table, entity_id, _before, after) in enumerate(changes):
+            if final[table, entity_id] != n:
+                continue
             if after is None:
                 referrers = [
                     *(state.codings_by_code.get(entity_id, {}) if table == "codes" and state.code_in_use(entity_id) else ()),

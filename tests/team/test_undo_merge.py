@@ -183,3 +183,33 @@ def test_sync_refuses_a_remote_that_holds_another_project(tmp_path):
     assert result.exit_code == 2, result.output
     assert result.output.count("\n") == 1 and "holds another project" in result.output and "git clone" in result.output
     assert fingerprint(bob) == before
+
+
+@pytest.mark.parametrize("kept", ["ours", "theirs"])
+def test_a_merge_that_joined_twin_codes_is_undone_and_redone(tmp_path, kept):
+    """The trial: both coders made "Theme X" and coded with it; the merge joined the two,
+    and its undo was refused ("a later action changed the same passage or code", with
+    no later action) whenever the code kept was the other copy's: the join re-points a
+    coding the merge brought, and the check read that coding's first version at the end."""
+    from store.clock import now
+    from store.model import Code, Coding
+
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    run(alice, "alice", "init", "--coder", "alice")
+    run(alice, "alice", "import", str(DEMO / "p02.txt"))
+    shutil.copytree(alice, bob)
+    ids = {"ours": ("a-theme", "z-theme"), "theirs": ("z-theme", "a-theme")}[kept]
+    for folder, coder, code_id, at in ((alice, "alice", ids[0], 0), (bob, "bob", ids[1], 40)):
+        with Project.open(folder, coder=coder) as p:
+            document = next(iter(p.state.documents.values()))
+            with p.operation(f"{coder} codes Theme X"):
+                p.put(Code(code_id, "Theme X", None, "#336699", created=now(), modified=now()))
+                p.put(Coding(f"{coder}-coding", document.id, code_id, at, at + 20, "", p.coder.id, now(), now()))
+    before = fingerprint(alice)
+    run(alice, "alice", "merge", str(bob))
+    merged = fingerprint(alice)
+    assert merged["codes"].count("Theme X") == 1 and len(merged["codings"]) == 2
+    run(alice, "alice", "undo")
+    assert fingerprint(alice) == before
+    run(alice, "alice", "redo")
+    assert fingerprint(alice) == merged
