@@ -165,7 +165,8 @@ def moved_words(moved: Counter) -> list[str]:
 
 def removed_words(removed: Counter, yours: int) -> str:
     """'1 code, 3 of your codings removed': what went, by kind, the syncing coder's codings named."""
-    parts = [plural(removed[table], noun) for table, noun in (("codes", "code"), ("memos", "memo"), ("documents", "document")) if removed[table]]
+    kinds = (("coders", "coder"), ("codes", "code"), ("memos", "memo"), ("documents", "document"))
+    parts = [plural(removed[table], noun) for table, noun in kinds if removed[table]]
     others = removed["codings"] - yours
     if yours:
         parts.append(f"{yours} of your codings")  # "1 of your codings": one of them
@@ -643,6 +644,7 @@ def apply_merged(ours, mine: dict, other: dict, result, text_of, summary: str, s
         ours.put_tombstones(result.tables.get(TOMBSTONES, {}), had)
         ours.prune_unmerged()
         result.conflicts.extend(join_twin_codes(ours, set(mine["codes"])))
+        result.conflicts.extend(join_twin_coders(ours, set(mine["coders"])))
         if result.conflicts:
             _keep_conflicts(ours, result.conflicts)
     return report
@@ -667,6 +669,34 @@ def join_twin_codes(project, had: set[str]) -> list[Conflict]:
                 book.merge(other, keep)
                 joined.append(Conflict("codes", keep.id, "made in both copies, joined", (), keep.to_record(), other.to_record()))
             had.add(keep.id)
+
+
+def join_twin_coders(project, had: set[str]) -> list[Conflict]:
+    """Coders of one name that the copies recorded apart, each with its own id (a coder
+    who coded in both copies, the review's `consensus` coder made in each): one coder, the
+    one whose id sorts first, holding both ids' codings and memos, so that `--coder NAME`
+    counts them all. Only a coder new from the other copy (id not in `had`) starts a
+    join; each is listed."""
+    from dataclasses import replace
+
+    named: dict[str, list] = {}
+    for coder in project.state.coders.values():
+        named.setdefault(coder.name, []).append(coder)
+    joined: list[Conflict] = []
+    for _name, twins in sorted(named.items()):
+        if len(twins) < 2 or all(coder.id in had for coder in twins):
+            continue
+        keep, *others = sorted(twins, key=lambda coder: coder.id)
+        for other in others:
+            for coding in [c for c in project.state.codings.values() if c.coder == other.id]:
+                project.put(replace(coding, coder=keep.id))
+            for memo in [m for m in project.state.memos.values() if m.author == other.id]:
+                project.put(replace(memo, author=keep.id))
+            project.delete(other)
+            if project.coder is not None and project.coder.id == other.id:
+                project.coder = keep
+            joined.append(Conflict("coders", keep.id, "made in both copies, joined", (), keep.to_record(), other.to_record()))
+    return joined
 
 
 def twin_codes(codes: dict) -> list[list[str]]:

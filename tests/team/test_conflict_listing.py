@@ -51,3 +51,18 @@ def test_a_coding_in_conflict_is_named_by_its_code_and_document():
     assert Conflict("memos", "m1", "changed on both sides", ("text",), {"text": "What counts\nas access?"}).describe() == (
         "memo “What counts as access?”: changed on both sides (text)"
     )
+
+
+def test_a_damaged_other_copy_is_named_as_the_other_copy(tmp_path):
+    """The trial: merging a copy whose project.json was cut said "project.json cannot be
+    read ...; run `margin restore`", as if this (healthy) project were damaged."""
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    run(alice, "alice", "init", "--coder", "alice")
+    shutil.copytree(alice, bob)
+    raw = (bob / "project.json").read_bytes()
+    (bob / "project.json").write_bytes(raw[: len(raw) // 2])
+    before = {p: p.read_bytes() for p in alice.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(cli, ["-p", str(alice), "--coder", "alice", "merge", str(bob)], catch_exceptions=False)
+    assert result.exit_code != 0 and result.output.count("\n") == 1, result.output
+    assert f"the other copy, {bob}" in result.output and f"margin -p {bob} restore" in result.output
+    assert {p: p.read_bytes() for p in alice.rglob("*") if p.is_file()} == before

@@ -213,3 +213,27 @@ def test_a_merge_that_joined_twin_codes_is_undone_and_redone(tmp_path, kept):
     assert fingerprint(alice) == before
     run(alice, "alice", "redo")
     assert fingerprint(alice) == merged
+
+
+def test_a_coder_recorded_in_both_copies_is_one_coder_after_the_merge(tmp_path):
+    """The trial: dana coded in both copies, each recording her with its own id; after the
+    merge `export csv --coder dana` counted one of her two codings (and so would a
+    consensus made in both copies)."""
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    run(alice, "alice", "init", "--coder", "alice")
+    run(alice, "alice", "import", str(DEMO / "p02.txt"))
+    run(alice, "alice", "codes", "add", "Trust")
+    shutil.copytree(alice, bob)
+    run(alice, "dana", "apply", "p02", "Trust", "--turn", "2")
+    run(bob, "dana", "apply", "p02", "Trust", "--turn", "4")
+    report = run(alice, "alice", "merge", str(bob))
+    assert "coder dana: made in both copies, joined" in report, report
+    for folder, coder in ((alice, "alice"), (bob, "bob")):
+        if folder == bob:
+            said = run(bob, "bob", "merge", str(alice))
+            assert "; removed" not in said and ";  removed" not in said, said  # a coder removed is said as one
+        rows = run(folder, coder, "export", "csv", "--coder", "dana", "-o", "-").strip().splitlines()
+        assert len(rows) == 3, rows  # the header and both codings
+        with Project.open(folder, readonly=True) as p:
+            assert [c.name for c in p.state.coders.values()].count("dana") == 1
+    assert fingerprint(alice) == fingerprint(bob)

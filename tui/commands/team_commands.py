@@ -3,6 +3,8 @@ through git `margin git-setup`, `margin sync [REMOTE]` and the merge driver `mar
 
 from __future__ import annotations
 
+import contextlib
+
 import os
 import shutil
 from pathlib import Path
@@ -165,13 +167,30 @@ def merge_(ctx, directory, unrelated):
     if _same_folder(directory, settings(ctx).project_dir):
         raise BadInput(f"{directory} is this project's own folder; give another copy of the project")
     project = open_project(ctx)
-    with Project.open(directory, readonly=True) as theirs:
+    with _other_copy(directory) as theirs:
         if not unrelated and theirs.meta.get("id") != project.meta.get("id"):
             raise Refused(f"{directory} holds another project ({theirs.meta.get('name', '')!r}), not a copy of this one; "
                           "check the folder, or pass --unrelated to merge it anyway")
         report = merge_folder(project, theirs)
     for line in report.lines():
         click.echo(safe(line))
+
+
+@contextlib.contextmanager
+def _other_copy(directory: Path):
+    """The other copy, open read-only; its damage said as its own (trial: "project.json
+    cannot be read ...: run `margin restore`" read as if this project were damaged, and
+    sent the researcher to restore a healthy one)."""
+    from store.errors import ProjectCorrupt
+    from store.project import Project
+
+    try:
+        theirs = Project.open(directory, readonly=True)
+    except ProjectCorrupt as error:
+        said = error.message.split("; the newest backup")[0].split("; run `margin restore")[0]
+        raise ProjectCorrupt(f"the other copy, {directory}: {said}; repair it there (margin -p {directory} restore), then merge again") from None
+    with theirs:
+        yield theirs
 
 
 @click.command("conflicts")
