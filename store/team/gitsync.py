@@ -137,7 +137,7 @@ def _preflight(folder: Path, remote: str | None) -> tuple[str, str]:
         remote = upstream or ("origin" if "origin" in remotes else (remotes[0] if len(remotes) == 1 else ""))
     if not remote or remote not in remotes:
         what = f"no remote named {remote}" if remote else "no remote to sync with"
-        raise BadInput(f"{what}; add one with `git remote add origin PATH` (a bare repository the team shares)")
+        raise BadInput(f"{what}; add one with `git remote add {remote or 'origin'} PATH` (a bare repository the team shares)")
     return branch, remote
 
 

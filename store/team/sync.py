@@ -156,9 +156,9 @@ def came_in_words(came_in: dict[str, Counter], moved: Counter, removed: Counter,
 
 
 def moved_words(moved: Counter) -> list[str]:
-    """'3 of your codings moved to the joined code Stigma', one for each coder and code."""
+    """'3 of your codings moved to the joined code Stigma' ('1 of your codings'), one for each coder and code."""
     return [
-        f"{count} of {whose} {'coding' if count == 1 else 'codings'} moved to the joined code {code}"
+        f"{count} of {whose} codings moved to the joined code {code}"  # "1 of your codings": one of them
         for (whose, code), count in sorted(moved.items())
     ]
 
@@ -177,8 +177,14 @@ def removed_words(removed: Counter, yours: int) -> str:
 
 def _keep_conflicts(ours, conflicts: list[Conflict]) -> None:
     """The conflicts as a project memo named by its text, so two copies that meet the same
-    conflicts (each merging the other) keep one memo, not two."""
-    text = "\n".join(f"- {c.describe()}" for c in conflicts)
+    conflicts (each merging the other) keep one memo, not two; less those a conflict list
+    the project holds already names (the list came with the merge: a conflict travels
+    with the copies, and was listed again at every copy it reached)."""
+    listed = {line for memo in conflict_memos(ours) for line in memo.text.splitlines()}
+    lines = list(dict.fromkeys(line for line in (f"- {c.describe()}" for c in conflicts) if line not in listed))
+    if not lines:
+        return
+    text = "\n".join(lines)
     key = "merge-conflicts-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     if key not in ours.state.memos:
         stamp = now()

@@ -66,3 +66,33 @@ def test_a_damaged_other_copy_is_named_as_the_other_copy(tmp_path):
     assert result.exit_code != 0 and result.output.count("\n") == 1, result.output
     assert f"the other copy, {bob}" in result.output and f"margin -p {bob} restore" in result.output
     assert {p: p.read_bytes() for p in alice.rglob("*") if p.is_file()} == before
+
+
+def test_a_conflict_that_travels_is_listed_once_and_every_copy_holds_the_same_lists(tmp_path):
+    """The trial: a conflict reaching a third copy by way of another was listed again at
+    every copy it reached (two or three lists of one conflict, different in each copy)."""
+    from tests.team.conftest import fingerprint
+
+    folders = {name: tmp_path / name for name in ("alice", "bob", "carol")}
+    a, b, c = folders.values()
+    run(a, "alice", "init", "--coder", "alice")
+    run(a, "alice", "import", str(DEMO / "p02.txt"), str(DEMO / "p03.txt"))
+    for code in ("Trust", "Hope", "Stigma", "Old"):
+        run(a, "alice", "codes", "add", code)
+    run(a, "alice", "apply", "p02", "Old", "--turn", "2")
+    run(a, "alice", "memo", "add", "--code", "Hope", "memo on hope")
+    for name in ("bob", "carol"):
+        shutil.copytree(a, folders[name])
+    for code in ("Old", "Hope"):
+        run(a, "alice", "codes", "delete", code, "--force")
+    run(b, "bob", "apply", "p03", "Hope", "--turn", "4")  # deleted by alice, used by bob: comes back, listed
+    run(c, "carol", "codes", "rename", "Stigma", "Stigma at work")
+    run(a, "alice", "codes", "delete", "Stigma", "--force")  # deleted by alice, renamed by carol
+    rounds = [("carol", "alice"), ("bob", "carol"), ("alice", "bob"), ("carol", "bob"), ("bob", "alice"),  # the trial's
+              ("alice", "carol"), ("carol", "alice"), ("bob", "carol"), ("alice", "bob")]  # then every copy every other
+    for ours, theirs in rounds:
+        run(folders[ours], ours, "merge", str(folders[theirs]))
+    lists = {name: fingerprint(folder)["conflict memos"] for name, folder in folders.items()}
+    assert lists["alice"] == lists["bob"] == lists["carol"], lists
+    lines = [line for text in lists["alice"] for line in text.splitlines()]
+    assert len(lines) == len(set(lines)) and lines, lines

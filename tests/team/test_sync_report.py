@@ -129,5 +129,9 @@ def test_the_report_counts_in_words_that_agree():
     from store.team.sync import Report, removed_words
 
     assert removed_words(Counter({"codings": 1}), 1) == "1 of your codings removed"
+    assert removed_words(Counter({"coders": 1}), 0) == "1 coder removed"
+    from store.team.sync import moved_words
+
+    assert moved_words(Counter({("your", "Stigma"): 1})) == ["1 of your codings moved to the joined code Stigma"]  # the third trial
     one = Report("bob", came_in={"codings": Counter({"bob": 1})}, conflicts=[Conflict("codes", "c1", "deleted and used")])
     assert one.lines()[0].endswith("; 1 conflict"), one.lines()
