@@ -30,11 +30,24 @@ class _Pattern:
 # Words alone, without the runs of punctuation: what word_count, word snapping and the word index count.
 LETTERS = _Pattern(rf"{_RUN}(?:['’]{_RUN})*")
 WORD = _Pattern(rf"{LETTERS.pattern}|(?:[^\w\s{MARKS}][{MARKS}]*)+")
+# LETTERS on a text without a combining mark (none lies below U+0300 or among the general
+# punctuation, U+2000-U+206F, where English transcripts' curly quotes and dashes are):
+# the same words, three times as fast (18 ms to 6 ms over the seven PDPilot interviews,
+# most of a first `margin stats codes`), found by a search that costs a tenth of that.
+_PLAIN_LETTERS = _Pattern(r"\w+(?:['’]\w+)*")
+_NOT_PLAIN = _Pattern("[^\x00-\u02ff\u2000-\u206f]")
+
+
+def letters(text: str, start: int = 0, end: int | None = None):
+    """LETTERS.finditer over text[start:end], by the faster pattern where it finds the same."""
+    end = len(text) if end is None else end
+    pattern = LETTERS if _NOT_PLAIN.search(text, start, end) else _PLAIN_LETTERS
+    return pattern.finditer(text, start, end)
 
 
 def word_count(text: str) -> int:
     """Words as the reader's motions see them (letters and digits, with inner apostrophes)."""
-    return sum(1 for _ in LETTERS.finditer(text))
+    return sum(1 for _ in letters(text))
 
 
 def words_said(text: str, turns) -> int:
@@ -43,7 +56,7 @@ def words_said(text: str, turns) -> int:
     store/words.py indexes the same words, so every count of a document's words agrees."""
     if not turns:
         return word_count(text)
-    return sum(len(LETTERS.findall(text, turn.start, turn.end)) for turn in turns)
+    return sum(1 for turn in turns for _ in letters(text, turn.start, turn.end))
 
 
 # Invisible characters that belong to the text and are safe on a terminal: joiners (the

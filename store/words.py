@@ -30,7 +30,7 @@ from pathlib import Path
 from store.digests import sha256  # not hashlib, which loads OpenSSL
 from store.model import Coding, Document
 from store.storage import make_dir, write_atomic
-from store.text import LETTERS  # the words store.text.word_count counts
+from store.text import LETTERS, letters  # the words store.text.word_count counts
 
 CACHE_DIR = Path("cache") / "words"
 # The header: what the file is, which word definition made it, the text's sha256, the word
@@ -74,7 +74,7 @@ def word_index(text: str, bounds: tuple[tuple[int, int], ...] | None = None) -> 
     (map, chain, extend), then every other offset is a start: no Python step per word."""
     offsets = array(_TYPE)
     for first, last in bounds if bounds is not None else ((0, len(text)),):
-        offsets.extend(chain.from_iterable(map(re.Match.span, LETTERS.finditer(text, first, last))))
+        offsets.extend(chain.from_iterable(map(re.Match.span, letters(text, first, last))))
     return WordIndex(offsets[0::2], offsets[1::2])
 
 
