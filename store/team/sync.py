@@ -158,7 +158,7 @@ def came_in_words(came_in: dict[str, Counter], moved: Counter, removed: Counter,
 def moved_words(moved: Counter) -> list[str]:
     """'3 of your codings moved to the joined code Stigma' ('1 of your codings'), one for each coder and code."""
     return [
-        f"{count} of {whose} codings moved to the joined code {code}"  # "1 of your codings": one of them
+        "%d of %s codings moved to the joined code %s" % (count, whose, code)  # "1 of your codings": one of them, never "1 of your coding"
         for (whose, code), count in sorted(moved.items())
     ]
 
