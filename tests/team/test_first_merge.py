@@ -115,6 +115,15 @@ def test_common_length_is_the_shared_prefix(x, y):
     assert _common_length(x, y) == expected
 
 
+def copies_of_p02(tmp_path: Path) -> tuple[Path, Path]:
+    """alice's project of one interview, and bob's copy of it."""
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    run(alice, "alice", "init", "--coder", "alice")
+    run(alice, "alice", "import", str(DEMO / "p02.txt"))
+    shutil.copytree(alice, bob)
+    return alice, bob
+
+
 def _doc(folder: Path, name: str) -> dict:
     with Project.open(folder, readonly=True) as p:
         return next(d.to_record() for d in p.state.documents.values() if d.name == name)
@@ -124,10 +133,7 @@ def _doc(folder: Path, name: str) -> dict:
 def test_two_coders_set_different_attributes_of_one_document_and_both_stay(tmp_path, through):
     """Trial 2 (after the fixes): a document's attributes were one field, the later set
     replaced the other's whole (site=north lost, listed, kept nowhere)."""
-    alice, bob = tmp_path / "alice", tmp_path / "bob"
-    run(alice, "alice", "init", "--coder", "alice")
-    run(alice, "alice", "import", str(DEMO / "p02.txt"))
-    shutil.copytree(alice, bob)
+    alice, bob = copies_of_p02(tmp_path)
     run(alice, "alice", "attrs", "set", "p02", "site=north")
     run(bob, "bob", "attrs", "set", "p02", "round=2")
     ours, theirs = (alice, bob) if through == "merge" else (bob, alice)
@@ -137,10 +143,7 @@ def test_two_coders_set_different_attributes_of_one_document_and_both_stay(tmp_p
 
 
 def test_two_coders_rename_different_speakers_of_one_document_and_both_stay(tmp_path):
-    alice, bob = tmp_path / "alice", tmp_path / "bob"
-    run(alice, "alice", "init", "--coder", "alice")
-    run(alice, "alice", "import", str(DEMO / "p02.txt"))
-    shutil.copytree(alice, bob)
+    alice, bob = copies_of_p02(tmp_path)
     run(alice, "alice", "speakers", "rename", "Interviewer", "Researcher")
     run(bob, "bob", "speakers", "rename", "Dr Hale", "Participant 2")
     report = run(alice, "alice", "merge", str(bob))
@@ -150,10 +153,7 @@ def test_two_coders_rename_different_speakers_of_one_document_and_both_stay(tmp_
 
 
 def test_the_same_attribute_set_two_ways_is_a_conflict_and_the_others_stay(tmp_path):
-    alice, bob = tmp_path / "alice", tmp_path / "bob"
-    run(alice, "alice", "init", "--coder", "alice")
-    run(alice, "alice", "import", str(DEMO / "p02.txt"))
-    shutil.copytree(alice, bob)
+    alice, bob = copies_of_p02(tmp_path)
     run(alice, "alice", "attrs", "set", "p02", "site=north", "round=1")
     run(bob, "bob", "attrs", "set", "p02", "site=south", "profession=nurse")
     report = run(alice, "alice", "merge", str(bob))
