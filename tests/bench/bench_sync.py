@@ -114,6 +114,31 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def never_met(documents: int, codings: int, runs: int) -> dict:
+    """The first merge of two copies of one project made by `cp -r` and coded apart (no
+    meeting: the base is what both logs hold, store/team/ancestry.py), then the same
+    merge again (a snapshot base now, file by file)."""
+    figures: dict[str, list[tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="margin-bench-never-met-") as tmp:
+        root = Path(tmp)
+        generate(root / "alice", documents, 0)
+        shutil.copytree(root / "alice", root / "bob")
+        code_as(root / "alice", "alice", codings, 1)
+        code_as(root / "bob", "bob", codings, 2)
+        for n in range(runs):
+            copy = root / f"run{n}"
+            for coder in ("alice", "bob"):
+                shutil.copytree(root / coder, copy / coder)
+            merge = [*margin_command(), "-p", str(copy / "bob"), "--coder", "bob", "merge", str(copy / "alice")]
+            figures.setdefault("first merge DIR of cp -r copies", []).append(timed(merge))
+            figures.setdefault("the same merge again", []).append(timed(merge))
+            figures.setdefault("floor: python -c 'import click'", []).append(timed([sys.executable, "-c", "import click"]))
+    medians = {name: statistics.median(wall for wall, _ in values) for name, values in figures.items()}
+    for name, value in medians.items():
+        print(f"{name:34} {value:6.2f} s wall   (2 x {codings} codings; target < {TARGET:.1f} s; load {load()})")
+    return medians
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=200)
@@ -121,7 +146,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--moment", type=Path, help="keep the moment before the sync here, or reuse it if it is there")
     parser.add_argument("--merge-only", action="store_true", help="time `margin merge DIR` (and its floor) only, not the git rounds")
+    parser.add_argument("--never-met", action="store_true", help="time the first `margin merge DIR` of two `cp -r` copies (base: what both logs hold)")
     args = parser.parse_args(argv)
+    if args.never_met:
+        return never_met(args.documents, args.codings, args.runs)
     figures: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="margin-bench-sync-") as tmp:
         moment = args.moment or Path(tmp) / "moment"
