@@ -486,15 +486,20 @@ def unmerged_holds(mark: dict, record: dict | None) -> bool:
     return record_digest(record) == mark["digest"] if record is not None else mark["digest"] is None
 
 
+def grave_of(table: str, record: dict) -> dict:
+    """The tombstone of `record` deleted: {"table", "id", "digest"}, a coding's also its
+    "coder" and "document" (so that a merge knows its file unread)."""
+    grave = {"table": table, "id": record["id"], "digest": record_digest(record)}
+    if table == "codings":
+        grave |= {"coder": record["coder"], "document": record["document"]}
+    return grave
+
+
 def unmerged_mark(table: str, held: dict | None, other: dict | None) -> dict:
     """The mark of an entity an undone merge took back: the version this copy holds again
     (`held`, None where the merge brought it), named as a tombstone names it (`other`,
     the merge's version, gives a coding's coder and document where `held` is None)."""
-    named = held or other or {}
-    mark = {"table": table, "id": named["id"], "digest": record_digest(held) if held is not None else None}
-    if table == "codings":
-        mark |= {"coder": named["coder"], "document": named["document"]}
-    return mark
+    return grave_of(table, held) if held is not None else grave_of(table, other) | {"digest": None}
 
 
 MARK_SOUND = {TOMBSTONES: tombstone_sound, UNMERGED: unmerged_sound}

@@ -13,7 +13,7 @@ from store import layout
 from store.clock import now
 from store.errors import Refused, save_failed
 from store.model import ENTITIES, Coder, Coding
-from store.schema import MARKS, TOMBSTONES, UNMERGED, record_digest, tombstone_key, unmerged_holds
+from store.schema import MARKS, TOMBSTONES, UNMERGED, grave_of, tombstone_key, unmerged_holds
 from store.storage import ProjectDB, fsync_dir, make_dir, open_db
 
 
@@ -338,10 +338,7 @@ class Changes:
         return self._main.storage.read().get(table, {})
 
     def _bury(self, table: str, record: dict) -> None:
-        grave = {"table": table, "id": record["id"], "digest": record_digest(record)}
-        if table == "codings":
-            grave |= {"coder": record["coder"], "document": record["document"]}
-        self._write_mark(TOMBSTONES, tombstone_key(table, record["id"]), grave)
+        self._write_mark(TOMBSTONES, tombstone_key(table, record["id"]), grave_of(table, record))
 
     def _unbury(self, table: str, entity_ids) -> None:
         """Take away the tombstones of entities put again (an undone deletion, a redo)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 
 from store.journal import LOG_NAME
-from store.schema import MARKS, TOMBSTONES, record_digest, tombstone_key
+from store.schema import MARKS, TOMBSTONES, grave_of, tombstone_key
 from store.team.merge import ORDER
 
 CHUNK = 1 << 20
@@ -55,10 +55,7 @@ def _set(tables: dict, table: str, entity_id: str, record: dict | None) -> None:
         held[entity_id] = record
         tables[TOMBSTONES].pop(key, None)
     elif old is not None:
-        grave = {"table": table, "id": entity_id, "digest": record_digest(old)}
-        if table == "codings":
-            grave |= {"coder": old["coder"], "document": old["document"]}
-        tables[TOMBSTONES][key] = grave
+        tables[TOMBSTONES][key] = grave_of(table, old)
 
 
 def _shared_lines(a: Path, b: Path) -> bytes:

@@ -25,7 +25,7 @@ from pathlib import Path
 import orjson
 
 from store import layout
-from store.schema import UNMERGED
+from store.schema import MARKS
 from store.team import git, unmerged
 from store.team.merge import ORDER, TOMBSTONES, Conflict, Merged, _restore_references, _since, buried, merge, record_digest
 
@@ -61,9 +61,10 @@ def sides(folder: Path, base: str, head: str, theirs: str) -> Sides:
     contents = git.read_blobs(folder, sorted(wanted))
     left_out = {layout.relative_name(key) for key in layout.codings_keys(folder)} - names
     found = gathered((b, o, t), one_sided, both, contents, left_out)
-    if one_sided & unmerged.files(found.ours, found.theirs):  # a one-sided file's ancestor is ours: read already
-        both |= one_sided & unmerged.files(found.ours, found.theirs)
-        found = gathered((b, o, t), one_sided - both, both, contents, left_out)
+    marked = one_sided & unmerged.files(found.ours, found.theirs)
+    if marked:  # a one-sided file's ancestor is ours: read already
+        both |= marked
+        found = gathered((b, o, t), one_sided - marked, both, contents, left_out)
     if base:
         _read_buried_apart(folder, (base, head, theirs), found, names)
     found.sources = {Path(n).stem: blob for n, blob in t.items() if n.startswith(layout.SOURCES_DIR + "/") and blob}
@@ -206,7 +207,7 @@ def _taken(blobs: dict[str, str], names: set[str], contents: dict[str, bytes]) -
 
 
 def _tables(blobs: dict[str, str], names: set[str], contents: dict[str, bytes], parsed: dict) -> dict:
-    tables: dict[str, dict] = {table: {} for table in (*ORDER, TOMBSTONES, UNMERGED)}
+    tables: dict[str, dict] = {table: {} for table in (*ORDER, *MARKS)}
     for name in sorted(names):
         blob = blobs.get(name)
         if not blob or blob not in contents:
@@ -214,7 +215,7 @@ def _tables(blobs: dict[str, str], names: set[str], contents: dict[str, bytes], 
         if blob not in parsed:
             parsed[blob] = orjson.loads(contents[blob])
         data = parsed[blob]
-        for table in ("codings",) if name != layout.PROJECT_FILE else (*MAIN_TABLES, TOMBSTONES, UNMERGED):
+        for table in ("codings",) if name != layout.PROJECT_FILE else (*MAIN_TABLES, *MARKS):
             tables[table].update(data.get(table) or {})
     return tables
 

@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import repeat
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from store.model import ENTITIES, Memo
 from store.state import paused_collector
 from store.storage import fsync_dir, make_dir, write_atomic
 from store.text import plural
-from store.schema import UNMERGED
+from store.schema import MARKS
 from store.team import ancestry, unmerged
 from store.team.merge import ORDER, TOMBSTONES, Conflict, merge, name_codings
 
@@ -56,7 +56,7 @@ def tables_of(project) -> dict[str, dict[str, dict]]:
 
 
 def _marks(project) -> dict[str, dict]:
-    return {TOMBSTONES: dict(project.tombstones()), UNMERGED: dict(project.marks(UNMERGED))}
+    return {table: dict(project.marks(table)) for table in MARKS}
 
 
 @dataclass
@@ -585,7 +585,7 @@ def merge_files(
         contents |= snapshot.contents(both)
     found = filewise.gathered((base, mine, other), one_sided, both, contents, left_out & mine.keys())
     for tables, main in zip((found.base, found.ours, found.theirs), (snapshot.tables if snapshot else {}, mine_main, other_main)):
-        for table in (*filewise.MAIN_TABLES, TOMBSTONES, UNMERGED):
+        for table in (*filewise.MAIN_TABLES, *MARKS):
             tables[table] = dict(main.get(table) or {})
     result = filewise.merged(found, ours)
     return apply_merged(
@@ -683,8 +683,6 @@ def join_twin_coders(project, had: set[str]) -> list[Conflict]:
     one whose id sorts first, holding both ids' codings and memos, so that `--coder NAME`
     counts them all. Only a coder new from the other copy (id not in `had`) starts a
     join; each is listed."""
-    from dataclasses import replace
-
     named: dict[str, list] = {}
     for coder in project.state.coders.values():
         named.setdefault(coder.name, []).append(coder)
