@@ -26,7 +26,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-import re
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,13 +34,14 @@ from operator import attrgetter
 
 from store.codebook import SEPARATOR
 from store.model import Code
+from store.patterns import later
 
 EXACT, PREFIX, LEAF_WORDS, PATH_WORDS, ALL_WORDS, TYPO, FUZZY = range(7)
 TYPED = TYPO  # a hit this good holds what was typed: "+ New code" goes below it
 _MIN_SCORE = 45
 _FUZZY_FROM = 3  # letters typed before fuzzy matching starts (two letters match anything)
-_WORD = re.compile(r"\w+")
-_NOT_WORD = re.compile(r"\W+")
+_WORD = later(r"\w+")
+_NOT_WORD = later(r"\W+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -11,6 +10,7 @@ from store.clock import new_id, now
 from store.errors import BadInput, ProjectCorrupt, Refused, UnknownName
 from store.graphemes import grapheme_edge
 from store.model import Code
+from store.patterns import later
 from store.text import LINE_BREAKS, one_line, plural, refuse_unshown
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ PALETTE = (
     "#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#9b7fd4", "#46f0f0", "#f032e6",
     "#bcf60c", "#f08080", "#008080", "#c97fa8", "#9a6324", "#d4a017", "#5c9ded", "#2ec4a6",
 )  # fmt: skip  # no pastels (their tint washes out) nor near-black reds and purples on dark
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOUR = later(r"^#[0-9a-fA-F]{6}$")
 # The longest code name that may be given, in characters (code points, as len counts), not
 # graphemes: it bounds what is stored and what a terminal must draw, which a grapheme does
 # not (one letter may carry hundreds of combining marks).

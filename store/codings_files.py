@@ -13,10 +13,14 @@ newer than the record, and the log replays the rest); any other digest is refuse
 
 from __future__ import annotations
 
+import operator
 import os
-from dataclasses import dataclass, field
+import sys
+from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
 from pathlib import Path
+
+import orjson
 
 from store import layout
 from store.errors import ProjectCorrupt
@@ -87,6 +91,33 @@ def codings_problem(folder: str | Path) -> str:
     return mismatch_problem(main, digests)
 
 
+def trusted_files(project) -> dict[str, str] | None:
+    """{codings file key: recorded digest} when the project's codings are exactly the files
+    its checkpoint record names, else None. Reads the Project's open-time record (a small,
+    read-only use of its private fields: `_record`, `_codings_newer`)."""
+    if not project.readonly or project.state.codings_loaded or getattr(project, "_codings_newer", False):
+        return None
+    record = getattr(project, "_record", None) or {}
+    files = record.get("files")
+    if not files:
+        return None
+    try:
+        if (layout.read_local(project.dir) or {}).get("seq") != record.get("seq"):
+            return None  # a writer checkpointed since the open
+    except Exception:  # noqa: BLE001 - any doubt takes the plain path
+        return None
+    keys = layout.codings_files(project.dir)
+    found = {}
+    for key in keys:
+        entry = files.get(layout.relative_name(key))
+        if not entry:
+            return None
+        found[key] = entry[0]
+    if len(found) != sum(1 for name in files if name.startswith(f"{layout.CODINGS_DIR}/")):
+        return None  # a file the record names is gone: the plain path says so
+    return found
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -100,12 +131,29 @@ def parse(path: Path, raw: bytes) -> dict:
     return parse_project_file(raw, f"{CODINGS_DIR}/{path.parent.name}/{path.name}")
 
 
+SMALL_FILE = 1 << 18  # bytes (about 600 codings): below this, msgspec's import costs more than it saves
+
+
+def small(size: int) -> bool:
+    """Whether a codings file of `size` bytes is read without msgspec (`_read_small`):
+    while msgspec is not imported, its import (9 ms) costs more than it would save."""
+    return size < SMALL_FILE and "msgspec" not in sys.modules
+
+
 def read_built(raw: bytes) -> dict | None:
     """A codings file's bytes as {"codings": {id: Coding}}, parsed, type-checked and
     built in one pass in C (msgspec: five times faster than parsing to dicts, checking
     them and building from them), or None when it does not parse or its fields are not of
     the schema's types: the checked path then names the problem. A read-only open uses
-    this, having no TinyDB tables to fill; `schema.built_codings_sound` checks the rest."""
+    this, having no TinyDB tables to fill; `schema.built_codings_sound` checks the rest.
+    A `small` file is read by `_read_small` instead, which accepts what the decoder does
+    (tests/test_codings_small_files.py)."""
+    if small(len(raw)):
+        return _read_small(raw)
+    return _read_decoded(raw)
+
+
+def _read_decoded(raw: bytes) -> dict | None:
     import msgspec  # here, so that commands that read no coding do not import it
 
     try:
@@ -113,6 +161,38 @@ def read_built(raw: bytes) -> dict | None:
     except (msgspec.MsgspecError, ValueError, RecursionError):
         return None
     return {"codings": built.codings}
+
+
+def _read_small(raw: bytes) -> dict | None:
+    """`read_built` by orjson and a check of each field's type: a record must hold every
+    field without a default, each of its field's JSON type (an `int` not a `bool`, as
+    msgspec's strict decoding); other fields and other tables are ignored, as msgspec does."""
+    try:
+        main = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    records = main.get("codings", {}) if type(main) is dict else None
+    if type(records) is not dict:
+        return None
+    codings = {}
+    for key, record in records.items():
+        if type(record) is not dict or not _CODING_FIELDS_REQUIRED <= record.keys():
+            return None
+        values = [record.get(name, default) for name, _kind, default in _CODING_FIELD_TYPES]
+        if not all(map(_is, map(type, values), _CODING_KINDS)):
+            return None
+        codings[key] = Coding(*values)
+    return {"codings": codings}
+
+
+_NONE = object()
+_CODING_FIELD_TYPES = tuple(
+    (f.name, {"str": str, "int": int, "bool": bool}[f.type], _NONE if f.default is MISSING else f.default)
+    for f in fields(Coding)
+)
+_CODING_FIELDS_REQUIRED = frozenset(name for name, _kind, default in _CODING_FIELD_TYPES if default is _NONE)
+_CODING_KINDS = tuple(kind for _name, kind, _default in _CODING_FIELD_TYPES)
+_is = operator.is_
 
 
 @dataclass

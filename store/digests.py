@@ -1,4 +1,4 @@
-"""The two hashes the store uses, without importing hashlib.
+"""The hashes the store uses, without importing hashlib.
 
 `import hashlib` loads OpenSSL (about 13 ms, a tenth of a command line's own start-up
 at 200,000 codings); CPython's built-in modules give the same digests at no cost. Where
@@ -12,6 +12,10 @@ try:
 except ImportError:  # pragma: no cover - a Python without the built-in module
     from hashlib import blake2b
 try:
+    from _sha1 import sha1  # REFI-QDA's derived GUIDs (uuid5), store/refi/guids.py
+except ImportError:  # pragma: no cover
+    from hashlib import sha1
+try:
     from _sha256 import sha256  # Python 3.11
 except ImportError:  # pragma: no cover - 3.12 and later name it _sha2
     try:
@@ -19,4 +23,4 @@ except ImportError:  # pragma: no cover - 3.12 and later name it _sha2
     except ImportError:
         from hashlib import sha256
 
-__all__ = ["blake2b", "sha256"]
+__all__ = ["blake2b", "sha1", "sha256"]

@@ -11,15 +11,15 @@ position, and it stays put when there is nowhere to go.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable
 
 from store.model import Document, Turn
 from store.graphemes import grapheme_edge
+from store.patterns import later
 from store.text import WORD, strip_span, token_end, token_start, word_around
 
-_SENTENCE_END = re.compile(r"[.!?…]+['\"’”)\]]*\s+(?=\S)")
+_SENTENCE_END = later(r"[.!?…]+['\"’”)\]]*\s+(?=\S)")
 
 Motion = Callable[[int], int]
 

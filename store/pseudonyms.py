@@ -30,6 +30,7 @@ from functools import cached_property
 from pathlib import Path
 
 from store.errors import BadInput, UnknownName
+from store.patterns import later
 from store.storage import write_atomic
 
 FILE = "pseudonyms.json"
@@ -41,11 +42,11 @@ ROLES = TITLES | frozenset(
     "chair host guest narrator note transcriber unknown inaudible all group both "
     "nurse doctor the and of".split()
 )
-_WORD = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*")
-_POSSESSIVE = re.compile(r"(?:['’]s?|-)+$", re.IGNORECASE)
+_WORD = later(r"(?<![\w'’-])[^\W\d_][\w'’-]*")
+_POSSESSIVE = later(r"(?:['’]s?|-)+$", re.IGNORECASE)
 # What may stand before the first word of a sentence: the start, a line break, or the
 # end of the sentence before (with its closing quotes or brackets).
-_SENTENCE_START = re.compile(r"(?:\n|[.!?…][\"'”’)\]]*\s+)[\"'“‘(\[—–-]*\s*$")
+_SENTENCE_START = later(r"(?:\n|[.!?…][\"'”’)\]]*\s+)[\"'“‘(\[—–-]*\s*$")
 _LOOK_BACK = 12  # characters before a name that tell whether a sentence starts there
 
 

@@ -8,6 +8,7 @@ slow ones did, and their work is counted, not timed.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import random
@@ -361,13 +362,29 @@ def compare_exports(study, directory, expect_fast: bool) -> None:
     what the exports write from the project's own reading of every coding."""
     from store.exporters import document_codings
 
-    fast = Project.open(directory, readonly=True)
-    assert (document_codings.reader(fast) != fast.codings.for_document) == expect_fast
-    written = exported(fast)
-    assert not expect_fast or not fast.state.codings_loaded  # no Coding built, none indexed
-    plain = Project.open(directory, readonly=True)
-    plain.state.codings  # every coding read: the reader takes the project's path
-    assert written == exported(plain)
+    for small in (False, True):  # raw values decoded by msgspec, or small files as Codings
+        with small_files(small):
+            fast = Project.open(directory, readonly=True)
+            assert (document_codings.reader(fast) != fast.codings.for_document) == expect_fast
+            written = exported(fast)
+            assert not expect_fast or not fast.state.codings_loaded  # no Coding built, none indexed
+        plain = Project.open(directory, readonly=True)
+        plain.state.codings  # every coding read: the reader takes the project's path
+        assert written == exported(plain)
+
+
+@contextlib.contextmanager
+def small_files(small: bool):
+    """Every codings file read as small (without msgspec) or none: which one a test
+    process takes would otherwise depend on whether an earlier test imported msgspec."""
+    from store import codings_files
+
+    was = codings_files.small
+    codings_files.small = lambda size: small
+    try:
+        yield
+    finally:
+        codings_files.small = was
 
 
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -494,7 +511,7 @@ def with_values(template, directory, value) -> None:
 def read_raw_throughout(directory) -> bool:
     from store.exporters import document_codings
 
-    with Project.open(directory, readonly=True) as project:
+    with small_files(False), Project.open(directory, readonly=True) as project:
         read = document_codings.reader(project)
         return all(isinstance(read(d), document_codings.FromFiles) for d in project.documents.all())
 

@@ -5,8 +5,12 @@ folder for a backup into an existing backups/)."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
+import re
+
+import pytest
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,7 +19,7 @@ from store import backup, digests, layout
 from store.model import Code, Coder, Memo
 from store.project import Project
 from tests.reliability.helpers import age_backups
-from tests.conftest import modules_after_command
+from tests.conftest import REPO, modules_after_command
 
 
 @settings(max_examples=60, deadline=None)
@@ -23,6 +27,7 @@ from tests.conftest import modules_after_command
 def test_the_built_in_digests_are_hashlibs(data):
     assert digests.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
     assert digests.blake2b(data, digest_size=16).hexdigest() == hashlib.blake2b(data, digest_size=16).hexdigest()
+    assert digests.sha1(data).hexdigest() == hashlib.sha1(data).hexdigest()
 
 
 NAMES = st.sampled_from(["a.json", "b.json", ".hidden.json", "c.txt", "d.json.tmp", ".d.json.x.tmp", "a.b.json", "Z.json", "é.json", ".json"])
@@ -75,6 +80,63 @@ def test_a_command_line_does_not_load_openssl(tmp_path):
     Project.init(tmp_path / "p", coder="ana").close()
     loaded = modules_after_command(tmp_path / "p", ["codes", "add", "Trust"])
     assert sorted(m for m in ("hashlib", "_hashlib") if m in loaded) == []
+
+
+@pytest.fixture(scope="module")
+def small_coded(tmp_path_factory):
+    """Two coded interviews: a study of the size the qc comparison times (docs/benchmarks.md)."""
+    folder = tmp_path_factory.mktemp("small") / "p"
+    for name in ("one", "two"):
+        (folder.parent / f"{name}.txt").write_text(f"Ann: I worry about ward {name}.\n\nBob: So do I, and the rota.\n", encoding="utf-8")
+    with Project.init(folder, coder="ana") as project:
+        code = project.codebook.add("Worry")
+        for name in ("one", "two"):
+            document = project.documents.import_file(folder.parent / f"{name}.txt").document
+            project.codings.apply(document, code, 5, 10)
+    return folder
+
+
+# Each step of the qc comparison on a small study, with what it must not load: OpenSSL
+# (hashlib, 3-13 ms), msgspec (9 ms, for bulk reads only: store/codings_files.py `small`)
+# and the heavy exports' and the app's modules.
+SMALL_STEPS = {
+    "stats codes": ["stats", "codes"],
+    "find": ["find", "Worry"],
+    "export qdpx": ["export", "qdpx", "-o", "{out}/p.qdpx"],
+    "export csv": ["export", "csv", "-o", "{out}/p.csv"],
+    "show": ["show", "one"],
+    "codes": ["codes"],
+}
+
+
+@pytest.mark.parametrize("step", sorted(SMALL_STEPS))
+def test_a_small_studys_commands_load_neither_openssl_nor_msgspec(small_coded, tmp_path, step):
+    args = [arg.format(out=tmp_path) for arg in SMALL_STEPS[step]]
+    loaded = modules_after_command(small_coded, args)
+    assert "store.project" in loaded  # the command ran
+    assert sorted(m for m in ("hashlib", "_hashlib", "msgspec", "textual") if m in loaded) == []
+
+
+def test_no_module_compiles_a_pattern_when_imported():
+    """A module-level `re.compile` costs every command that imports the module (70 of
+    them cost 2-8 ms a command): store/patterns.py `later` compiles at first use."""
+    found = []
+    for path in sorted([*(REPO / "store").rglob("*.py"), *(REPO / "tui").rglob("*.py")]):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            value = getattr(node, "value", None)
+            if isinstance(value, ast.Call) and ast.unparse(value.func) in ("re.compile", "regex.compile"):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert found == []
+
+
+def test_a_later_pattern_is_the_compiled_pattern():
+    from store.patterns import later
+
+    pattern = later(r"(\w+)-(\d+)", re.I)
+    assert pattern.pattern == r"(\w+)-(\d+)" and pattern.flags == re.I
+    assert pattern.groups == 2 and pattern.search("x AB-12").groups() == ("AB", "12")
+    assert pattern.sub(r"\2", "a-1 b-2") == "1 2" and pattern.findall("a-1") == [("a", "1")]
+    assert pattern.fullmatch("Q-9")[0] == "Q-9" and [m.span() for m in pattern.finditer("a-1 b-2")] == [(0, 3), (4, 7)]
 
 
 def test_a_writers_first_change_syncs_the_backup_but_not_the_lock_or_the_project_folder(project, interview, monkeypatch):

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from store.errors import MarginError
+from store.patterns import later
 from store.text import shows
 from store.text import plural  # noqa: F401 - the commands import it from here
 
@@ -92,8 +93,8 @@ def safe(text: str) -> str:
     return "".join(ch if shows(ch) or ch in "\n\t" else "\ufffd" for ch in text)
 
 
-LONG_QUOTE = re.compile(r"'([^'\n]{81,})'|\"([^\"\n]{81,})\"|“([^”\n]{81,})”|`([^`\n]{81,})`")
-LONG_WORD = re.compile(r"\S{201,}")  # a path or a name unquoted: longer than any sound path here
+LONG_QUOTE = later(r"'([^'\n]{81,})'|\"([^\"\n]{81,})\"|“([^”\n]{81,})”|`([^`\n]{81,})`")
+LONG_WORD = later(r"\S{201,}")  # a path or a name unquoted: longer than any sound path here
 
 
 def shorten_quoted(message: str) -> str:

@@ -30,7 +30,7 @@ from itertools import chain
 from operator import lt
 from pathlib import Path
 
-from store import layout
+from store import codings_files, layout
 from store.digests import sha256  # not hashlib, which loads OpenSSL
 from store.storage import make_dir, write_atomic
 from store.text import LETTERS
@@ -92,33 +92,6 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return found.st_size, found.st_mtime_ns
 
 
-def _trusted_files(project) -> dict[str, str] | None:
-    """{codings file key: recorded digest} when the project's codings are exactly the files
-    its checkpoint record names, else None. Reads the Project's open-time record (a small,
-    read-only use of its private fields: `_record`, `_codings_newer`)."""
-    if not project.readonly or project.state.codings_loaded or getattr(project, "_codings_newer", False):
-        return None
-    record = getattr(project, "_record", None) or {}
-    files = record.get("files")
-    if not files:
-        return None
-    try:
-        if (layout.read_local(project.dir) or {}).get("seq") != record.get("seq"):
-            return None  # a writer checkpointed since the open
-    except Exception:  # noqa: BLE001 - any doubt takes the plain path
-        return None
-    keys = layout.codings_files(project.dir)
-    found = {}
-    for key in keys:
-        entry = files.get(layout.relative_name(key))
-        if not entry:
-            return None
-        found[key] = entry[0]
-    if len(found) != sum(1 for name in files if name.startswith(f"{layout.CODINGS_DIR}/")):
-        return None  # a file the record names is gone: the plain path says so
-    return found
-
-
 def turn_bounds(document) -> tuple[tuple[int, int], ...]:
     """store.words.bounds_of without making the document's `Turn` values (an open leaves
     them as read, and making 16,000 of them was a sixth of a `stats` command)."""
@@ -138,7 +111,7 @@ def words_definition(document) -> bytes:
 def columns_of(project) -> list[Columns] | None:
     """Every codings file's columns (rebuilding those that are stale), or None when the
     columns would not be exactly the project's codings."""
-    files = _trusted_files(project)
+    files = codings_files.trusted_files(project)
     if files is None:
         from store.analysis.live import live_columns
 
@@ -413,7 +386,7 @@ def codings_of(project, found: Gathered) -> dict:
     only those files (a read-only open would read every file at once); each file must be
     the one the checkpoint recorded and pass the open's checks, else the project's own
     reading is used (which reports any problem as an open does)."""
-    from store import codings_files, schema
+    from store import schema
 
     state = project.state
     codings: dict = {}

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from store.errors import BadInput
 from store.model import Coding, Document
+from store.patterns import later
 from store.text import LETTERS as WORDS  # the words word_count counts
 from store.text import word_around
 
@@ -87,9 +88,9 @@ def unparse(node: Node) -> str:
 
 # ------------------------------------------------------------------------------ parsing
 
-_BARE = re.compile(r'[^\s()"]+')
-_NEAR = re.compile(r"near(?:/(.*))?", re.IGNORECASE | re.DOTALL)  # near/x is a mistyped NEAR/N, not a code
-_AND = re.compile(r"and(?:/(.*))?", re.IGNORECASE | re.DOTALL)
+_BARE = later(r'[^\s()"]+')
+_NEAR = later(r"near(?:/(.*))?", re.IGNORECASE | re.DOTALL)  # near/x is a mistyped NEAR/N, not a code
+_AND = later(r"and(?:/(.*))?", re.IGNORECASE | re.DOTALL)
 _EXAMPLE = "e.g. 'Trust AND \"Role > Boundaries\"'"
 
 

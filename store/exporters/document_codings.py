@@ -28,8 +28,7 @@ from itertools import compress, repeat
 from operator import add, attrgetter, eq, lt, mul
 from typing import TYPE_CHECKING
 
-from store import layout
-from store.analysis.columns import _trusted_files
+from store import codings_files, layout
 from store.model import Document
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ ID, CODE, CODER, DOCUMENT, START, END = map(attrgetter, ("id", "code", "coder", 
 def reader(project: Project) -> Callable[[Document], list]:
     """A function giving a document's codings (values with a `Coding`'s fields), each
     document's files read when it is asked for."""
-    files = _trusted_files(project)
+    files = codings_files.trusted_files(project)
     if files is None:
         return project.codings.for_document
     by_document: dict[str, list[tuple[str, str]]] = {}
@@ -89,14 +88,30 @@ RAW_FIELDS = ("text", "created", "modified")
 
 def _read(project: Project, document: Document, files) -> list | None:
     """The codings of a document's files in order, or None when any file is not as the
-    record says or fails a check: a `FromFiles` when their raw values need no decoding."""
-    found = _read_with(_decoder(raw=True), project, document, files)
+    record says or fails a check: a `FromFiles` when their raw values need no decoding.
+    Small files (codings_files.small) are read as `Coding` values instead, sparing a
+    small export msgspec's import."""
+    if all(map(_small, repeat(project), files)):
+        return _read_with(_built, project, document, files)
+    found = _read_with(_decoding(raw=True), project, document, files)
     if found is None:
         return None
     joined = {field: b"\x00".join(map(attrgetter(field), found)) for field in RAW_FIELDS}
     if all(_raw_strings(raws, len(found)) for raws in joined.values()):
         return FromFiles(found, joined)
-    return _read_with(_decoder(raw=False), project, document, files)
+    return _read_with(_decoding(raw=False), project, document, files)
+
+
+def _small(project: Project, file: tuple[str, str]) -> bool:
+    try:
+        return codings_files.small(layout.codings_path(project.dir, file[0]).stat().st_size)
+    except OSError:
+        return False  # the reading says what is wrong
+
+
+def _built(raw: bytes) -> dict | None:
+    built = codings_files.read_built(raw)
+    return None if built is None else built["codings"]
 
 
 def _raw_strings(joined: bytes, count: int) -> bool:
@@ -115,8 +130,9 @@ def _raw_strings(joined: bytes, count: int) -> bool:
     return True
 
 
-def _read_with(decoder, project: Project, document: Document, files) -> list | None:
-    """The codings of a document's files, decoded by `decoder`, in order (None as `_read`)."""
+def _read_with(decode: Callable[[bytes], dict | None], project: Project, document: Document, files) -> list | None:
+    """The codings of a document's files, each file's {id: coding} by `decode`, in order
+    (None as `_read`)."""
     found = []
     for key, digest in files:
         try:
@@ -125,7 +141,7 @@ def _read_with(decoder, project: Project, document: Document, files) -> list | N
             return None
         if layout.digest(raw) != digest:
             return None
-        codings = _decoded(decoder, raw)
+        codings = decode(raw)
         if codings is None or not _sound(key, codings, document, project.state.codes):
             return None
         found += codings.values()  # each file in id order (one entity per line, by id)
@@ -159,13 +175,20 @@ def _ordered(codings: list, by_id: bool = True) -> list:
     return list(map(codings.__getitem__, sorted(range(len(codings)), key=places.__getitem__)))
 
 
-def _decoded(decoder, raw: bytes) -> dict | None:
+@cache
+def _decoding(raw: bool) -> Callable[[bytes], dict | None]:
+    """A file's {id: coding} by `_decoder(raw)`, None when it fails."""
     import msgspec
 
-    try:
-        return decoder.decode(raw).codings
-    except (msgspec.MsgspecError, ValueError, RecursionError):
-        return None
+    decoder = _decoder(raw)
+
+    def decode(data: bytes) -> dict | None:
+        try:
+            return decoder.decode(data).codings
+        except (msgspec.MsgspecError, ValueError, RecursionError):
+            return None
+
+    return decode
 
 
 @cache

@@ -7,7 +7,6 @@ code, turns and lines by C-level bisection, memos from the state's index by targ
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import cache
@@ -20,6 +19,7 @@ from store.exporters import document_codings
 from store.exporters.tabular import _QUOTED, _notable, csv_field, to_csv
 from store.matching import LineIndex
 from store.model import Code, Coding, Document
+from store.patterns import later
 
 if TYPE_CHECKING:
     from store.project import Project
@@ -237,7 +237,7 @@ def _raw_cells(values: list[bytes], safe: bool) -> list[bytes]:
 
 
 _RAW_STARTS = (b"=", b"+", b"-", b"@")
-_RAW_START = re.compile(rb"\x00[=+\-@]")
+_RAW_START = later(rb"\x00[=+\-@]")
 
 
 def _plain(values: list, safe: bool) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from store.errors import BadInput
 from store.exporters.output import open_export, write_export
+from store.patterns import later
 
 # A cell starting with one of these is run as a formula by Excel and LibreOffice
 # (CSV injection); a leading apostrophe makes it plain text there.
@@ -19,7 +20,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # A plain number such as a negative κ (-0.25) is no formula: guarding it would make R and
 # pandas read the column as text.
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+_NUMBER = later(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
 
 
 def neutralise(value):
@@ -61,10 +62,10 @@ def _chunk_text(rows: list[list], safe: bool, alone: bool) -> str:
     return "\r\n".join(map(",".join, zip(*columns))) + "\r\n"
 
 
-_QUOTED = re.compile('[",\r\n]')
+_QUOTED = later('[",\r\n]')
 # A cell that starts like a formula, in a column joined by NUL (one search: six substring
 # scans took fourteen times as long over text of four-byte characters)
-_CELL_START = re.compile("\x00[" + re.escape("".join(FORMULA_STARTS)) + "]")
+_CELL_START = later("\x00[" + re.escape("".join(FORMULA_STARTS)) + "]")
 
 
 def _column_cells(column: tuple, safe: bool, alone: bool) -> list[str] | tuple:

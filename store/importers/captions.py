@@ -7,7 +7,6 @@ stay out of the text and become the turn's time_start/time_end.
 """
 
 import html
-import re
 from dataclasses import dataclass, field
 
 import srt
@@ -16,9 +15,10 @@ import webvtt
 from store.errors import BadInput
 from store.importers.document import ParsedDocument, ParsedTurn
 from store.importers.labels import clean_speaker, label_at
+from store.patterns import later
 
-_VOICE = re.compile(r"\s*<v(?:\.[^\s>]*)*\s+([^>]*)>")
-_TAG = re.compile(r"<[^>]*>")
+_VOICE = later(r"\s*<v(?:\.[^\s>]*)*\s+([^>]*)>")
+_TAG = later(r"<[^>]*>")
 _FORMAT_NAMES = {"vtt": "WebVTT", "srt": "SubRip (SRT)"}
 
 

@@ -8,7 +8,6 @@ italics (stage directions) start no turn.
 """
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 
@@ -19,10 +18,11 @@ from store.importers.document import ParsedDocument
 from store.importers.labels import clean_speaker, plausible, timestamp_at
 from store.importers.plaintext import classify_row
 from store.importers.turns import Kind, Line, build_turns, span_line
+from store.patterns import later
 
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # refuses zip bombs before python-docx inflates the XML
-_COLON = re.compile(r"[ \t]*:[ \t]*")
-_SPACE = re.compile(r"[ \t]*")
+_COLON = later(r"[ \t]*:[ \t]*")
+_SPACE = later(r"[ \t]*")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,21 +6,22 @@ Matching is per line; whether a match really is a speaker is decided by `plausib
 the document-wide rules in `turns.build_turns`.
 """
 
-import re
 from dataclasses import dataclass
 
+from store.patterns import later
+
 _CLOCK = r"-?\d{1,3}(?::\d{1,2}){1,3}(?:[.,]\d{1,3})?"
-_TIMESTAMP = re.compile(rf"\\?\[(?P<clock>{_CLOCK})\\?\]")
-_BOLD_COLON_INSIDE = re.compile(r"\*\*(?P<name>[^*\n]{1,80}?)\s*:\s*\*\*(?=\s|$)")
-_BOLD_COLON_OUTSIDE = re.compile(r"\*\*(?P<name>[^*\n]{1,80}?)\*\*\s*:(?=\s|$)")
-_BRACKETED = re.compile(r"\[(?P<name>[^\[\]:\n]{1,80})\]:?(?=\s|$)")
-_PLAIN = re.compile(r"(?P<name>[^:\n]{1,80}?)\s*:(?=\s|$)")
-_SPACE = re.compile(r"[ \t]*")
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
+_TIMESTAMP = later(rf"\\?\[(?P<clock>{_CLOCK})\\?\]")
+_BOLD_COLON_INSIDE = later(r"\*\*(?P<name>[^*\n]{1,80}?)\s*:\s*\*\*(?=\s|$)")
+_BOLD_COLON_OUTSIDE = later(r"\*\*(?P<name>[^*\n]{1,80}?)\*\*\s*:(?=\s|$)")
+_BRACKETED = later(r"\[(?P<name>[^\[\]:\n]{1,80})\]:?(?=\s|$)")
+_PLAIN = later(r"(?P<name>[^:\n]{1,80}?)\s*:(?=\s|$)")
+_SPACE = later(r"[ \t]*")
+_ANSI = later(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
 # C0 (except white space), DEL, C1, and the bidi embedding/override/isolate controls that can
 # reorder a terminal line.
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_SENTENCE_BREAK = re.compile(r"\w{4,}[.!?]\s|[!?]\s")
+_CONTROL = later("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SENTENCE_BREAK = later(r"\w{4,}[.!?]\s|[!?]\s")
 _PARTICLES = frozenset("al bin da de del della der di du el la le of van von y".split())
 # Bracketed non-speech notes that share the `[Name]` form.
 _ANNOTATIONS = frozenset(

@@ -12,16 +12,16 @@ A label with no words after it takes the unlabelled text that follows; when a la
 instead (the Changelog's `**Break:** \\[19:48\\]`), nothing was said and no turn is made.
 """
 
-import re
 
 from store.importers.document import ParsedDocument
 from store.importers.labels import is_timestamp_line, label_at
 from store.importers.turns import Kind, Line, build_turns, span_line
+from store.patterns import later
 
-_UNDERLINE = re.compile(r"[ \t]*([-=^~*+#_])\1{2,}[ \t]*")
-_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
-_META = re.compile(r"_[A-Za-z]\w*[ \t]*:")
-_ITALIC_OPEN = re.compile(r"[ \t]*\*[^*\s]")
+_UNDERLINE = later(r"[ \t]*([-=^~*+#_])\1{2,}[ \t]*")
+_HEADING = later(r" {0,3}#{1,6}(?:[ \t]|$)")
+_META = later(r"_[A-Za-z]\w*[ \t]*:")
+_ITALIC_OPEN = later(r"[ \t]*\*[^*\s]")
 
 
 def parse_plain(text: str, fmt: str) -> ParsedDocument:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import re
 import threading
 import zipfile
 from collections import defaultdict
@@ -29,6 +28,7 @@ from store.exporters import document_codings
 from store.exporters.bulk import without_gc
 from store.exporters.output import open_export
 from store.model import NAMED_TARGET_KINDS, Coding, Document, Memo
+from store.patterns import later
 from store.refi import guids
 from store.refi.codebook_xml import code_tree, write_codes, write_qdc
 from store.refi.descriptions import joined
@@ -474,7 +474,7 @@ class _Made(dict):
 
 # What escape_attr changes in UTF-8 that JSON writes without an escape: & < > and the
 # non-characters U+FFFE and U+FFFF (surrogates are not valid UTF-8).
-_RAW_SPECIAL = re.compile(rb"[&<>]|\xef\xbf[\xbe\xbf]")
+_RAW_SPECIAL = later(rb"[&<>]|\xef\xbf[\xbe\xbf]")
 
 
 def _encoded(values: list[str]) -> list[bytes]:

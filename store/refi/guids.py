@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import binascii
 import functools
-import hashlib
-import re
 import uuid
 
+from store.digests import sha1  # not hashlib's, which loads OpenSSL (3 ms of a small export)
+from store.patterns import later
+
 NAMESPACE = uuid.UUID("6f0c2d4e-8b1a-4c3e-9d5f-2a7b8c9d0e1f")
-_GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+_GUID = later(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -29,14 +30,14 @@ def derived(*parts: str) -> str:
     """A stable GUID for something named by `parts` (such as a project id and a key):
     `uuid.uuid5(NAMESPACE, "\x1f".join(parts))`, computed without building UUID objects
     (an export derives one per coding; tests/test_export_speed.py holds it to uuid5)."""
-    return _formatted(hashlib.sha1(_NAMESPACE_BYTES + "\x1f".join(parts).encode("utf-8")).hexdigest())
+    return _formatted(sha1(_NAMESPACE_BYTES + "\x1f".join(parts).encode("utf-8")).hexdigest())
 
 
 def deriver(*first: str):
     """`derived(*first, last)` as a function of `last`, the shared start hashed once
     (an export derives a GUID for every coding from the same first part)."""
     prefix = _NAMESPACE_BYTES + "".join(f"{p}\x1f" for p in first).encode("utf-8")
-    start = hashlib.sha1(prefix)
+    start = sha1(prefix)
 
     def derive(last: str) -> str:
         digest = start.copy()
@@ -49,7 +50,7 @@ def deriver(*first: str):
         variant and hyphens set for all at once by C (bytes.translate over every digest's
         7th and 9th byte, strided slices over the hex)."""
         named = map(prefix.__add__, map(str.encode, lasts))
-        data = bytearray(b"".join(map(_DIGEST, map(hashlib.sha1, named))))
+        data = bytearray(b"".join(map(_DIGEST, map(sha1, named))))
         data[6::20] = data[6::20].translate(_VERSION_BYTE)
         data[8::20] = data[8::20].translate(_VARIANT_BYTE)
         hexed, count = binascii.hexlify(data), len(lasts)
@@ -70,13 +71,13 @@ def _formatted(h: str) -> str:
 
 
 _NAMESPACE_BYTES = NAMESPACE.bytes
-_DIGEST = type(hashlib.sha1()).digest
+_DIGEST = type(sha1()).digest
 _VERSION_BYTE = bytes((b & 0x0F) | 0x50 for b in range(256))  # version 5 in the top nibble
 _VARIANT_BYTE = bytes((b & 0x3F) | 0x80 for b in range(256))  # top bits 10
 # (place in a GUID, place in a SHA-1's 40 hex digits) of each of the GUID's 32 digits
 _LAYOUT = [(to, at) for at, to in enumerate(i for i in range(36) if i not in (8, 13, 18, 23))]
 _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
-_CANONICAL = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*")
+_CANONICAL = later(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n)*")
 
 
 def all_canonical(ids: list[str]) -> bool:

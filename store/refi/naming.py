@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
+from store.patterns import later
 from store.text import one_line
 
-_HEX3 = re.compile(r"#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])")
-_HEX6 = re.compile(r"#[0-9a-fA-F]{6}")
+_HEX3 = later(r"#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])")
+_HEX6 = later(r"#[0-9a-fA-F]{6}")
 
 
 def code_name(name: str) -> str:

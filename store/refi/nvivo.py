@@ -4,11 +4,12 @@ line endings (the BOM NVivo writes does not count), as its own exports show
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 
+from store.patterns import later
+
 NVIVO_ORIGIN = "(NVivo positions)"  # ends `origin`, so Margin's own import knows how the export counts
-_WIDE = re.compile("[\n\U00010000-\U0010ffff]")  # a line feed becomes CRLF; astral: a surrogate pair
+_WIDE = later("[\n\U00010000-\U0010ffff]")  # a line feed becomes CRLF; astral: a surrogate pair
 
 
 def nvivo_text(text: str) -> bytes:

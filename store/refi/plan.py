@@ -9,13 +9,13 @@ operation.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field, replace
 
 from store.clock import now
 from store.codebook import PALETTE
 from store.errors import BadInput
 from store.model import Code, Coder, Document, Memo, Turn
+from store.patterns import later
 from store.refi import guids
 from store.refi.codebook_csv import taguette_paths
 from store.refi.descriptions import noted_texts, own_part
@@ -38,7 +38,7 @@ from store.refi.tree import check_tree
 from store.text import one_line, plural, words_said
 
 CASE_KEY = "case"
-_SET_ATTRIBUTE = re.compile(r"\s*([^:]+?)\s*:\s*(.+?)\s*")
+_SET_ATTRIBUTE = later(r"\s*([^:]+?)\s*:\s*(.+?)\s*")
 
 
 @dataclass

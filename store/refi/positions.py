@@ -17,10 +17,11 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from store.patterns import later
 from store.refi.xmlwriter import xml_safe
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_NON_ASCII = re.compile("[^\x00-\x7f]")
+_ASTRAL = later("[\U00010000-\U0010ffff]")
+_NON_ASCII = later("[^\x00-\x7f]")
 _ELLIPSES = ("…", "...")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import lzma
-import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from pathlib import PurePosixPath
 from xml.parsers import expat
 
 from store.errors import BadInput
+from store.patterns import later
 
 MAX_MEMBER = 512 << 20  # one project.qde or source text
 MAX_TOTAL = 2 << 30  # everything in the archive together
@@ -150,7 +150,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _UNMARKED = ((b"<\0\0\0", "utf-32-le"), (b"\0\0\0<", "utf-32-be"), (b"<\0?\0", "utf-16-le"), (b"\0<\0?", "utf-16-be"))
-_DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+_DECLARED = later(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 
 
 def _encoding(head: bytes, label: str) -> tuple[str, int]:

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from store.patterns import later
+
 _WS = rb"[ \t\r\n]"
 # Every repeat is possessive (`*+`, `++`): what follows each can never start with what it
 # repeats (whitespace before a name or `<`, a value's characters before `&` or `"`), so
@@ -44,16 +46,16 @@ _CODING = (
     + rb"*+<CodeRef" + _WS + rb"++targetGUID=" + _VALUE + _WS + rb"*+/>" + _WS + rb"*+</Coding" + _WS + rb"*+>" + _WS + rb"*+"
 )  # fmt: skip
 _CLOSE = rb"</PlainTextSelection" + _WS + rb"*+>" + _WS + rb"*+"
-SELECTION = re.compile(_OPEN)
-CODING = re.compile(_CODING)
-CLOSE = re.compile(_CLOSE)
+SELECTION = later(_OPEN)
+CODING = later(_CODING)
+CLOSE = later(_CLOSE)
 # the usual selection, with its one coding, in one match: (selection's 7 groups, coding's 4)
-SINGLE = re.compile(_OPEN + _CODING + _CLOSE)
+SINGLE = later(_OPEN + _CODING + _CLOSE)
 START = b"<PlainTextSelection"
 # characters XML forbids that UTF-8 can encode (U+FFFE, U+FFFF, written EF BF BE and EF BF BF):
 # a run holding one is left to expat
-_OTHER_MARKUP = re.compile(rb"<[!?]")
-_REFERENCE = re.compile("&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_OTHER_MARKUP = later(rb"<[!?]")
+_REFERENCE = later("&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 # (guid, name, start, end, user, created, modified, [(guid, user, created, code target)]), or
@@ -96,7 +98,7 @@ def well_formed(run: bytes, start: int = 0, end: int | None = None) -> bool:
     return run.find(b"&#", start, end) < 0 or all(_allowed(m[1]) for m in _CHARACTER_REFERENCE.finditer(run, start, end))
 
 
-_CHARACTER_REFERENCE = re.compile(rb"&#(x[0-9a-fA-F]+|[0-9]+);")
+_CHARACTER_REFERENCE = later(rb"&#(x[0-9a-fA-F]+|[0-9]+);")
 
 
 def _allowed(reference: bytes) -> bool:

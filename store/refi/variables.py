@@ -6,15 +6,16 @@ lexical forms the schema allows (FloatValue is an xsd:decimal: no exponent, no N
 
 from __future__ import annotations
 
-import re
 import functools
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+from store.patterns import later
+
+_INTEGER = later(r"[+-]?[0-9]+")
+_DECIMAL = later(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_DATE = later(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = later(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 
 
 def _parses(parse: Callable[[str], object], value: str) -> bool:

@@ -8,17 +8,18 @@ them, and forbidden characters become U+FFFD.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
+from store.patterns import later
+
 # Characters XML 1.0 does not allow at all (§2.2), and surrogates that UTF-8 cannot encode.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_FORBIDDEN = later("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 _ATTR = {**_TEXT, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
-_TEXT_RE = re.compile("[&<>\r]")
-_ATTR_RE = re.compile('[&<>\r\n\t"]')
+_TEXT_RE = later("[&<>\r]")
+_ATTR_RE = later('[&<>\r\n\t"]')
 # Anything escape_text or escape_attr would change: most values (ids, times) have none.
-_SPECIAL = re.compile('[&<>\r\n\t"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+_SPECIAL = later('[&<>\r\n\t"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 
 
 def has_special(text: str) -> bool:

@@ -13,14 +13,15 @@ from functools import cache
 from pathlib import Path
 
 from store.errors import BadInput
+from store.patterns import later
 from store.reports.model import Report
 from store.text import plural
 
 FORMATS = ("html", "docx", "md")
 TEMPLATES = Path(__file__).parent / "templates"
 REFERENCE_DOCX = "reference.docx"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_MD_SPECIAL = later(r"([\\`*_\[\]<>|#])")
+_COLOUR = later(r"#[0-9a-fA-F]{6}")
 
 
 def render(report: Report, fmt: str, template_dir: Path | None = None) -> bytes:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from store.patterns import later
+
 # Elements that run code, embed another document, fetch, or send what a reader types.
 REFUSED_TAGS = frozenset(
     "script noscript iframe frame frameset object embed applet portal base link form input button textarea select "
@@ -22,12 +24,12 @@ URL_ATTRIBUTES = frozenset(
     "href src srcset action formaction xlink:href poster data background cite longdesc ping manifest codebase "
     "archive usemap lowsrc dynsrc".split()
 )
-_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);", re.IGNORECASE)
-_CSS_FETCH = re.compile(r"@import|url\s*\(\s*['\"]?\s*(?!data:image/|#)|expression\s*\(|-moz-binding|behavior\s*:", re.IGNORECASE)
+_IMAGE = later(r"data:image/(png|jpeg|gif|webp);", re.IGNORECASE)
+_CSS_FETCH = later(r"@import|url\s*\(\s*['\"]?\s*(?!data:image/|#)|expression\s*\(|-moz-binding|behavior\s*:", re.IGNORECASE)
 # Markdown: raw HTML that is not escaped, and the target of a link or image (or a reference definition).
-_MD_TAG = re.compile(r"(?<!\\)<[A-Za-z!/?][^<>]*>?")
-_MD_AUTOLINK = re.compile(r"(?<!\\)<[A-Za-z][A-Za-z0-9+.-]*:")
-_MD_TARGET = re.compile(r"(?<!\\)\]\(\s*<?\s*([^)\s>]*)|^ {0,3}(?<!\\)\[[^\]\n]+\]:\s*<?(\S*)", re.MULTILINE)
+_MD_TAG = later(r"(?<!\\)<[A-Za-z!/?][^<>]*>?")
+_MD_AUTOLINK = later(r"(?<!\\)<[A-Za-z][A-Za-z0-9+.-]*:")
+_MD_TARGET = later(r"(?<!\\)\]\(\s*<?\s*([^)\s>]*)|^ {0,3}(?<!\\)\[[^\]\n]+\]:\s*<?(\S*)", re.MULTILINE)
 
 
 def problem(text: str, fmt: str) -> str:

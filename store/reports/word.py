@@ -6,14 +6,14 @@ from; tables in Table Grid. Charts are left to the tables that hold their figure
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 from store.errors import BadInput
+from store.patterns import later
 from store.reports.model import Quote, Report, Section, Table
 from store.text import plural
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML (and so Word) cannot hold
+_NOT_XML = later("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML (and so Word) cannot hold
 
 
 def word(report: Report, reference: Path | None = None) -> bytes:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
 from store import layout
 from store.errors import BadInput
+from store.patterns import later
 
 
 class GitFailed(BadInput):
@@ -31,7 +31,7 @@ def is_clone(folder: Path) -> bool:
     return (Path(folder) / ".git").exists()
 
 
-STALE_LOCK = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+STALE_LOCK = later(r"Unable to create '([^']+\.lock)': File exists")
 
 
 def run(folder: Path, *args: str, data: bytes | None = None, env: dict | None = None, check: bool = True) -> str:

@@ -3,7 +3,7 @@
 Agreement needs of a coding only its code, its two ends and whose it is; building every
 coding of the project as a `Coding` (and indexing it) is most of a read-only command's
 time at 50,000 codings. When a read-only open's codings are exactly the files its
-checkpoint record names (store/analysis/columns.py `_trusted_files`: no coding in the log
+checkpoint record names (store/codings_files.py `trusted_files`: no coding in the log
 tail, no writer's checkpoint since), only the named coders' files are read, each checked
 against the digest the record holds and decoded (msgspec) into (code, start, end) with
 every other field skipped. Any doubt (a file not the one recorded, one that does not
@@ -32,9 +32,9 @@ def _decoder():
 def named_spans(project, coder_ids: list[str]) -> dict[str, list[Span]] | None:
     """{document id: spans} of the coders `coder_ids` (index = position in the list), read
     from their files; None when the files may not be exactly the project's codings."""
-    from store.analysis.columns import _trusted_files
+    from store.codings_files import trusted_files
 
-    files = _trusted_files(project)
+    files = trusted_files(project)
     if files is None:
         return None
     msgspec, decoder = _decoder()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 from textual.binding import Binding
@@ -10,7 +9,9 @@ from textual.widgets import OptionList
 
 import keymaps
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+from store.patterns import later
+
+_CONTROL = later(r"[\x00-\x1f\x7f-\x9f]+")
 
 
 @cache
