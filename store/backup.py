@@ -77,9 +77,14 @@ def keep_sources(project_dir: Path) -> None:
             fsync_dir(folder)
     kept = set(os.listdir(pool))
     sources = Path(project_dir) / "sources"
-    for name in os.listdir(sources) if sources.is_dir() else ():
-        if name.endswith(".txt") and not name.startswith(".") and name not in kept:
-            write_atomic(pool / name, (sources / name).read_bytes())
+    new = [
+        name for name in (os.listdir(sources) if sources.is_dir() else ())
+        if name.endswith(".txt") and not name.startswith(".") and name not in kept
+    ]  # fmt: skip
+    for name in new:
+        write_atomic(pool / name, (sources / name).read_bytes(), durable_name=False)
+    if new:
+        fsync_dir(pool)  # every new name at once
 
 
 def age(folder: Path) -> float | None:

@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import REPO
 
-BASE = {"store", "store.errors", "store.clock", "store.digests", "store.graphemes", "store.text", "store.suggest", "store.model", "store.schema"}
+BASE = {"store", "store.errors", "store.clock", "store.digests", "store.graphemes", "store.patterns", "store.text", "store.suggest", "store.model", "store.schema"}
 CORE_MODULES = {
     "store.storage", "store.journal", "store.layout", "store.codings_files", "store.backup", "store.lock",
     "store.migrate", "store.state",

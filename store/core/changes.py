@@ -25,6 +25,7 @@ class Operation:
     changes: list[list] = field(default_factory=list)
     undoable: bool = True
     new_files: list[Path] = field(default_factory=list)  # source texts, removed if the action fails
+    unsynced: set[Path] = field(default_factory=set)  # folders whose new names are fsynced at the commit
     amends: int | None = None  # the action this one continues, if still the coder's newest (see _amendment)
     merge: bool = False  # a merge of another copy: its undo marks what it takes back (History._unmerged)
 
@@ -493,6 +494,8 @@ class Changes:
             "changes": op.changes if changes is None else changes,
         }
         try:
+            for folder in sorted(op.unsynced):  # the new texts' names, a folder at once, before the log holds them
+                fsync_dir(folder)
             self.take_open_backup()  # the state at open, kept before anything changes it
             offset = self.journal.append(entry)
         except OSError as exc:

@@ -25,7 +25,6 @@ that adds the collections.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 from pathlib import Path
 
@@ -234,9 +233,13 @@ class Store(Opening, Replay, Changes, History, Checkpoints):
         """Write a new source text once; returns its sha256."""
         data = text.encode("utf-8")
         path = self.source_path(document_id)
-        if self._op is not None and not path.exists():
-            self._op.new_files.append(path)
-        write_atomic(path, data)
+        if self._op is None:
+            write_atomic(path, data)
+        else:  # its name made durable with the action's other texts' (Changes._append)
+            if not path.exists():
+                self._op.new_files.append(path)
+            write_atomic(path, data, durable_name=False)
+            self._op.unsynced.add(path.parent)
         self._texts[document_id] = text
         return sha256(data).hexdigest()
 
@@ -269,6 +272,8 @@ def find_project(start: Path) -> Path:
 
 
 def _login_name() -> str:
+    import getpass  # here: only a new project's first coder needs it (with termios, 0.5 ms)
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -440,7 +440,7 @@ def check_state(directory: Path, needed_seq: int, expected: list[dict], acked: b
 
     restored = False
     try:
-        project = Project.open(directory)
+        project = _open_whole(directory)
     except NotAProject as error:
         return "" if not acked else f"the project is gone: {error.message}"
     except MarginError as error:
@@ -448,7 +448,7 @@ def check_state(directory: Path, needed_seq: int, expected: list[dict], acked: b
             return f"unopenable without a way back: {error.message}"
         try:
             restore(directory, cut_log="--cut-log" in error.message, from_log="--from-log" in error.message)
-            project = Project.open(directory)
+            project = _open_whole(directory)
         except MarginError as again:
             return f"restore did not bring it back: {error.message} / then: {again.message}"
         restored = True
@@ -463,6 +463,21 @@ def check_state(directory: Path, needed_seq: int, expected: list[dict], acked: b
     finally:
         project.close()
     return "restored" if restored else ""
+
+
+def _open_whole(directory: Path):
+    """The project opened, every document's text read (checked against its sha256): an
+    open reads no text, and a text whose name a power cut lost opens as if all were well."""
+    from store.project import Project
+
+    project = Project.open(directory)
+    try:
+        for document in project.documents.all():
+            project.text(document.id)
+    except BaseException:
+        project.close()
+        raise
+    return project
 
 
 @contextlib.contextmanager
