@@ -11,7 +11,8 @@ from store.clock import new_id, now
 from store.digests import sha256
 from store.errors import BadInput, UnknownName
 from store.model import Document, Turn
-from store.text import one_line, words_said
+from store.text import one_line
+from store.words import bounds_of, keep_words, word_index
 
 if TYPE_CHECKING:
     from store.importers import ParsedDocument
@@ -83,13 +84,15 @@ class Documents:
                 Turn(i, t.speaker, t.start, t.end, t.time_start, t.time_end) for i, t in enumerate(parsed.turns)
             ),
             attributes={k: str(v) for k, v in (attributes or {}).items()},
-            words=words_said(parsed.text, parsed.turns),
             imported_from=imported_from,
             created=stamp,
             modified=stamp,
         )
+        index = word_index(parsed.text, bounds_of(document))  # the words counted, and kept for the analyses
+        document = replace(document, words=len(index.starts))
         with self.project.operation(f"import {name}"):
             self.project.put(document)
+        keep_words(self.project, document, index)
         return ImportResult(document)
 
     def delete(self, document: Document) -> int:

@@ -36,10 +36,11 @@ DOMAIN = {
 }  # fmt: skip
 FACADE = "store.project"
 # What the domain imports to do its work that is neither core nor domain: parsing transcripts,
-# reading a table (store.importers, store.exporters.tabular and what they import), and
-# comparing names and attribute values as the researcher types them (speakers, attribute_values).
+# reading a table (store.importers, store.exporters.tabular and what they import), comparing
+# names and attribute values as the researcher types them (speakers, attribute_values), and
+# finding a text's words (store.words: an import counts them and keeps them for the analyses).
 DOMAIN_TOOLS = ("store.importers", "store.exporters.tabular", "store.exporters.output", "store.speakers",
-                "store.attribute_values")  # fmt: skip
+                "store.attribute_values", "store.words")  # fmt: skip
 # Cycles of imports that run, outside this issue's modules, each to be broken by its owner:
 # the analysis modules import each other inside functions (store/analysis, issue 10).
 # columns asks live for the app's in-memory columns, which are made by columns' functions.
