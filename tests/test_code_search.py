@@ -376,3 +376,18 @@ def test_apply_create_warns_of_a_near_duplicate(margin):
     assert "Warning: new code “Rankings” is close to the existing “PDPilot Techniques Usage > Ranking”" in result.stderr
     existing = margin("apply", "N1", "PDPilot Techniques Usage > Ranking > Highlighting was useful", "--turn", "1", "--create")
     assert existing.exit_code == 0 and "Warning" not in existing.stderr
+
+
+NAME_PARTS = st.sampled_from(["Band", "band", "5", "6", "²", "Round1", "Round٣", "Round3", "Trust", "Trusts", "trusted", "Worry", "Wory", "ward", "Ward's", "—", " ", "  ", "-", "Boundaries", "boundary", "Café", "cafe"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NAME_PARTS, min_size=1, max_size=4).map(" ".join), st.lists(st.lists(NAME_PARTS, min_size=1, max_size=4).map(" ".join), max_size=30))
+def test_the_codes_similar_to_a_name_are_those_similar_names_finds_one_by_one(name, others):
+    """The whole codebook's near-duplicates, found at once (store/code_search.py
+    `_similar_to`, 5,000 codes in a few C maps), are those `similar_names` finds."""
+    from store.code_search import _similar_to
+    from store.model import Code
+
+    codes = [Code(id=f"c{i}", name=other, parent=None, color="#000000") for i, other in enumerate(others)]
+    assert _similar_to(name, codes) == [c for c in codes if similar_names(name, c.name)]
