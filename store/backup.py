@@ -81,10 +81,12 @@ def keep_sources(project_dir: Path) -> None:
         name for name in (os.listdir(sources) if sources.is_dir() else ())
         if name.endswith(".txt") and not name.startswith(".") and name not in kept
     ]  # fmt: skip
-    for name in new:
-        write_atomic(pool / name, (sources / name).read_bytes(), durable_name=False)
-    if new:
-        fsync_dir(pool)  # every new name at once
+    try:
+        for name in new:
+            write_atomic(pool / name, (sources / name).read_bytes(), durable_name=False)
+    finally:
+        if new:
+            fsync_dir(pool)  # every new name at once, those written before a failure too
 
 
 def age(folder: Path) -> float | None:

@@ -138,7 +138,7 @@ _read_without_msgspec = 0
 
 
 def small(size: int) -> bool:
-    """Whether to read a codings file of `size` bytes without msgspec (`_read_small`):
+    """Whether to read a codings file of `size` bytes without msgspec (`read_small`):
     while msgspec is not imported and the process has read less than SMALL_READS bytes
     this way (counting this file, when the answer is yes)."""
     global _read_without_msgspec
@@ -154,10 +154,9 @@ def read_built(raw: bytes) -> dict | None:
     them and building from them), or None when it does not parse or its fields are not of
     the schema's types: the checked path then names the problem. A read-only open uses
     this, having no TinyDB tables to fill; `schema.built_codings_sound` checks the rest.
-    A `small` file is read by `_read_small` instead, which accepts what the decoder does
-    (tests/test_codings_small_files.py)."""
+    A `small` file is read by `read_small` instead."""
     if small(len(raw)):
-        return _read_small(raw)
+        return read_small(raw)
     return _read_decoded(raw)
 
 
@@ -171,10 +170,14 @@ def _read_decoded(raw: bytes) -> dict | None:
     return {"codings": built.codings}
 
 
-def _read_small(raw: bytes) -> dict | None:
+def read_small(raw: bytes) -> dict | None:
     """`read_built` by orjson and a check of each field's type: a record must hold every
     field without a default, each of its field's JSON type (an `int` not a `bool`, as
-    msgspec's strict decoding); other fields and other tables are ignored, as msgspec does."""
+    msgspec's strict decoding); other fields and other tables are ignored, as msgspec does.
+    Where the two differ, this one reads as the checked path every writer takes does: it
+    refuses a file that is not all valid JSON in UTF-8 (msgspec skips the bytes of what it
+    ignores) or holds a number beyond 64 bits, and takes the last of a repeated field
+    (tests/test_codings_small_files.py)."""
     try:
         main = orjson.loads(raw)
     except orjson.JSONDecodeError:

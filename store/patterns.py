@@ -14,15 +14,17 @@ _METHODS = ("finditer", "match", "search", "fullmatch", "findall", "sub", "subn"
 
 
 class Later:
-    """A pattern compiled when an attribute other than `pattern` and `flags` is first read."""
+    """A pattern compiled when an attribute other than `pattern` is first read."""
 
     def __init__(self, pattern: str | bytes, flags: int = 0):
-        self.pattern, self.flags = pattern, flags
+        self.pattern, self._flags = pattern, flags
 
     def __getattr__(self, name: str):
+        if name.startswith("__") or "pattern" not in self.__dict__:
+            raise AttributeError(name)  # copy and pickle ask before __init__ has run
         compiled = self.__dict__.get("_compiled")
         if compiled is None:
-            compiled = self._compiled = re.compile(self.pattern, self.flags)
+            compiled = self._compiled = re.compile(self.pattern, self._flags)
             for method in _METHODS:
                 setattr(self, method, getattr(compiled, method))  # later calls go straight to it
         return getattr(compiled, name)

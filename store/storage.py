@@ -40,8 +40,10 @@ def write_atomic(path: Path, data: bytes, durable: bool = True, durable_name: bo
     or none, but a power cut may leave it short or garbled, which its reader's length and
     CRC checks refuse and recompute; its two fsyncs were most of a first `stats` command's
     wall time on seven interviews. `durable_name=False`: the new bytes are fsynced, the
-    rename is not (a power cut may leave the old file, whole), for a file whose old
-    version is as good (a checkpoint's closing record, store/core/checkpoints.py)."""
+    rename is not (a power cut may leave the old file, whole, or none), for a file whose
+    old version is as good (a checkpoint's closing record, store/core/checkpoints.py) or
+    whose folder the caller fsyncs once for several (an action's new source texts,
+    Changes._append; the backup's copies of them, backup.keep_sources)."""
     path = Path(path)
     tmp = write_temporary(path, data, durable)
     try:

@@ -6,8 +6,10 @@ folder for a backup into an existing backups/)."""
 from __future__ import annotations
 
 import ast
+import copy
 import hashlib
 import os
+import pickle
 import re
 
 import pytest
@@ -133,7 +135,9 @@ def test_a_later_pattern_is_the_compiled_pattern():
     from store.patterns import later
 
     pattern = later(r"(\w+)-(\d+)", re.I)
-    assert pattern.pattern == r"(\w+)-(\d+)" and pattern.flags == re.I
+    assert pattern.pattern == r"(\w+)-(\d+)" and pattern.flags == re.compile(r"(\w+)-(\d+)", re.I).flags
+    assert copy.copy(pattern).search("AB-12").groups() == ("AB", "12")  # copied or pickled, it still works
+    assert pickle.loads(pickle.dumps(later("a+"))).fullmatch("aa")
     assert pattern.groups == 2 and pattern.search("x AB-12").groups() == ("AB", "12")
     assert pattern.sub(r"\2", "a-1 b-2") == "1 2" and pattern.findall("a-1") == [("a", "1")]
     assert pattern.fullmatch("Q-9")[0] == "Q-9" and [m.span() for m in pattern.finditer("a-1 b-2")] == [(0, 3), (4, 7)]

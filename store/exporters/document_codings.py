@@ -110,7 +110,7 @@ def _small(project: Project, file: tuple[str, str]) -> bool:
 
 
 def _built(raw: bytes) -> dict | None:
-    built = codings_files.read_built(raw)
+    built = codings_files.read_small(raw)  # `_small` has decided (and counted the file)
     return None if built is None else built["codings"]
 
 

@@ -434,7 +434,6 @@ def check_state(directory: Path, needed_seq: int, expected: list[dict], acked: b
     at or past `needed_seq`; else what went wrong. Returns "restored" when it needed it.
     Before anything is acknowledged (`acked` false) no project at all is also fine."""
     from store.errors import MarginError, NotAProject
-    from store.project import Project
     from store.restore import restore
     from tests.reliability.helpers import check_invariants, state_of
 
